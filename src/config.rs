@@ -1,0 +1,308 @@
+//! Typed configuration: built-in defaults < `config/default.toml` <
+//! `config/$ONSITE_ENV.toml` < `ONSITE_SECTION__KEY` environment variables.
+//! Validated once at start-up; secrets are accepted only from the environment.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use chrono_tz::Tz;
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::policy::SlaPolicy;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration: {0}")]
+    Load(#[from] Box<figment::Error>),
+    #[error("configuration: {key}: {message}")]
+    Invalid { key: &'static str, message: String },
+}
+
+fn invalid(key: &'static str, message: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid { key, message: message.into() }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub http: HttpConfig,
+    pub database: DatabaseConfig,
+    pub log: LogConfig,
+    pub display: DisplayConfig,
+    pub policy: PolicyConfig,
+    pub telegram: TelegramConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpConfig {
+    /// Address to listen on; port 0 picks a free one (tests).
+    pub addr: String,
+    /// Largest request body accepted, in bytes.
+    pub body_limit_bytes: usize,
+    #[serde(with = "humantime_serde")]
+    pub request_timeout: Duration,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseConfig {
+    /// `sqlite://data/onsite.db` (the embedded default) or `postgres://…`.
+    pub url: String,
+    pub max_connections: u32,
+    #[serde(with = "humantime_serde")]
+    pub connect_timeout: Duration,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogConfig {
+    pub format: LogFormat,
+    /// A tracing filter such as `info` or `onsite=debug,info`.
+    pub level: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisplayConfig {
+    /// IANA zone every time is shown in.
+    pub timezone: String,
+}
+
+/// The default SLA policy (DESIGN.md §4); durations like `90s`, `10m`, `2h`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyConfig {
+    #[serde(with = "humantime_serde")]
+    pub ack_target: Duration,
+    #[serde(with = "humantime_serde")]
+    pub deadline: Duration,
+    #[serde(with = "humantime_serde")]
+    pub at_risk: Duration,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TelegramConfig {
+    /// Bot API base URL; tests point it at a local fake.
+    pub api_url: String,
+    /// The bot token: only from `ONSITE_TELEGRAM__TOKEN`.
+    #[serde(skip_serializing, default)]
+    pub token: Option<SecretString>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            http: HttpConfig {
+                addr: "127.0.0.1:8080".into(),
+                body_limit_bytes: 2 * 1024 * 1024,
+                request_timeout: Duration::from_secs(30),
+            },
+            database: DatabaseConfig {
+                url: "sqlite://data/onsite.db".into(),
+                max_connections: 10,
+                connect_timeout: Duration::from_secs(10),
+            },
+            log: LogConfig { format: LogFormat::Human, level: "info".into() },
+            display: DisplayConfig { timezone: "Asia/Shanghai".into() },
+            policy: PolicyConfig {
+                ack_target: Duration::from_secs(10 * 60),
+                deadline: Duration::from_secs(2 * 3600),
+                at_risk: Duration::from_secs(30 * 60),
+            },
+            telegram: TelegramConfig { api_url: "https://api.telegram.org".into(), token: None },
+        }
+    }
+}
+
+/// Keys that hold secrets and so must not come from files in the repository.
+const SECRET_KEYS: &[&str] = &["telegram.token"];
+
+impl Config {
+    /// Loads from `dir` (normally `./config`, or `ONSITE_CONFIG_DIR`) and the
+    /// process environment.
+    pub fn load() -> Result<Self, ConfigError> {
+        let dir = std::env::var_os("ONSITE_CONFIG_DIR").map_or_else(|| PathBuf::from("config"), PathBuf::from);
+        let env = std::env::var("ONSITE_ENV").unwrap_or_else(|_| "development".into());
+        Self::from_figment(Self::files(&dir, &env), Env::prefixed("ONSITE_").split("__").ignore(&["env", "config_dir"]))
+    }
+
+    fn files(dir: &std::path::Path, env: &str) -> Figment {
+        Figment::from(Serialized::defaults(Config::default()))
+            .merge(Toml::file(dir.join("default.toml")))
+            .merge(Toml::file(dir.join(format!("{env}.toml"))))
+    }
+
+    fn from_figment(files: Figment, env: Env) -> Result<Self, ConfigError> {
+        for key in SECRET_KEYS {
+            if files.contains(key) {
+                return Err(invalid(
+                    "telegram.token",
+                    format!(
+                        "{key} is a secret: set it in the environment (ONSITE_{}), not in a config file",
+                        key.to_uppercase().replace('.', "__")
+                    ),
+                ));
+            }
+        }
+        let config: Config = files.merge(env).extract().map_err(Box::new)?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Checks what serde cannot: addresses, zones, URLs and policy sanity.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        self.http_addr()?;
+        self.timezone()?;
+        if self.http.body_limit_bytes < 1024 {
+            return Err(invalid("http.body_limit_bytes", "must be at least 1024"));
+        }
+        let url = &self.database.url;
+        if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            return Err(invalid("database.url", format!("`{url}` is neither sqlite: nor postgres://")));
+        }
+        if self.database.max_connections == 0 {
+            return Err(invalid("database.max_connections", "must be at least 1"));
+        }
+        if url::Url::parse(&self.telegram.api_url).is_err() {
+            return Err(invalid("telegram.api_url", "not a URL"));
+        }
+        let p = &self.policy;
+        if p.deadline.is_zero() || p.ack_target.is_zero() {
+            return Err(invalid("policy", "ack_target and deadline must be longer than zero"));
+        }
+        if p.at_risk >= p.deadline {
+            return Err(invalid("policy.at_risk", "must be shorter than policy.deadline"));
+        }
+        Ok(())
+    }
+
+    pub fn http_addr(&self) -> Result<SocketAddr, ConfigError> {
+        self.http.addr.parse().map_err(|_| invalid("http.addr", format!("`{}` is not host:port", self.http.addr)))
+    }
+
+    pub fn timezone(&self) -> Result<Tz, ConfigError> {
+        self.display
+            .timezone
+            .parse()
+            .map_err(|_| invalid("display.timezone", format!("unknown zone `{}`", self.display.timezone)))
+    }
+
+    /// The SLA policy new assignments are dispatched with.
+    pub fn sla_policy(&self) -> SlaPolicy {
+        let secs = |d: Duration| i64::try_from(d.as_secs()).unwrap_or(i64::MAX);
+        SlaPolicy {
+            ack_target_secs: secs(self.policy.ack_target),
+            deadline_secs: secs(self.policy.deadline),
+            at_risk_secs: secs(self.policy.at_risk),
+            ..SlaPolicy::default()
+        }
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.database.url.starts_with("sqlite:")
+    }
+}
+
+#[cfg(test)]
+// figment::Jail closures must return figment::Error, which is large.
+#[allow(clippy::result_large_err)]
+mod tests {
+    use figment::Jail;
+
+    use super::*;
+
+    fn load_in(jail: &Jail) -> Result<Config, ConfigError> {
+        let env = std::env::var("ONSITE_ENV").unwrap_or_else(|_| "development".into());
+        Config::from_figment(
+            Config::files(&jail.directory().join("config"), &env),
+            Env::prefixed("ONSITE_").split("__").ignore(&["env", "config_dir"]),
+        )
+    }
+
+    #[test]
+    fn layers_apply_in_order_defaults_files_then_environment() {
+        Jail::expect_with(|jail| {
+            jail.create_dir("config")?;
+            jail.create_file("config/default.toml", "[http]\naddr = \"127.0.0.1:9000\"\n[policy]\ndeadline = \"3h\"")?;
+            jail.create_file("config/test.toml", "[policy]\ndeadline = \"90m\"")?;
+            jail.set_env("ONSITE_ENV", "test");
+            jail.set_env("ONSITE_POLICY__ACK_TARGET", "90s");
+            let c = load_in(jail).expect("loads");
+            assert_eq!(c.http.addr, "127.0.0.1:9000");
+            assert_eq!(c.policy.deadline, Duration::from_secs(90 * 60));
+            assert_eq!(c.policy.ack_target, Duration::from_secs(90));
+            assert_eq!(c.policy.at_risk, Duration::from_secs(30 * 60));
+            assert_eq!(c.sla_policy().ack_target_secs, 90);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_bad_duration_names_the_key() {
+        Jail::expect_with(|jail| {
+            jail.set_env("ONSITE_POLICY__DEADLINE", "two hours");
+            let msg = load_in(jail).unwrap_err().to_string();
+            assert!(msg.to_lowercase().contains("policy.deadline"), "{msg}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn an_unknown_key_is_refused_rather_than_ignored() {
+        Jail::expect_with(|jail| {
+            jail.set_env("ONSITE_HTTP__ADRESS", "x");
+            let msg = load_in(jail).unwrap_err().to_string();
+            assert!(msg.contains("adress"), "{msg}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_bot_token_is_accepted_only_from_the_environment() {
+        Jail::expect_with(|jail| {
+            jail.create_dir("config")?;
+            jail.create_file("config/default.toml", "[telegram]\ntoken = \"123:abc\"")?;
+            let msg = load_in(jail).unwrap_err().to_string();
+            assert!(msg.contains("ONSITE_TELEGRAM__TOKEN"), "{msg}");
+            assert!(!msg.contains("123:abc"), "{msg}");
+            Ok(())
+        });
+        Jail::expect_with(|jail| {
+            jail.set_env("ONSITE_TELEGRAM__TOKEN", "123:abc");
+            assert!(load_in(jail).unwrap().telegram.token.is_some());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn semantic_errors_are_explained() {
+        Jail::expect_with(|jail| {
+            jail.set_env("ONSITE_DISPLAY__TIMEZONE", "Mars/Olympus");
+            assert!(load_in(jail).unwrap_err().to_string().contains("Mars/Olympus"));
+            Ok(())
+        });
+        Jail::expect_with(|jail| {
+            jail.set_env("ONSITE_POLICY__AT_RISK", "3h");
+            assert!(load_in(jail).unwrap_err().to_string().contains("policy.at_risk"));
+            Ok(())
+        });
+        Jail::expect_with(|jail| {
+            jail.set_env("ONSITE_DATABASE__URL", "mysql://x");
+            assert!(load_in(jail).unwrap_err().to_string().contains("database.url"));
+            Ok(())
+        });
+    }
+}

@@ -1,0 +1,145 @@
+//! Who may do what. Roles and scopes are pure values; the store filters every
+//! query by the actor's scope and the handlers ask these questions.
+
+use crate::labelled_enum;
+
+labelled_enum! {
+    /// The role of a web or API user.
+    pub enum UserRole {
+        Admin => ("admin", "管理员", "Administrator"),
+        Bureau => ("bureau", "通管局值班人员", "Bureau staff"),
+        Manager => ("manager", "管理人员", "Manager"),
+        Unit => ("unit", "支撑单位用户", "Support unit user"),
+    }
+}
+
+/// Which units' data an actor may see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    All,
+    Unit(i64),
+}
+
+impl Scope {
+    pub fn allows_unit(self, unit_id: i64) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Unit(id) => id == unit_id,
+        }
+    }
+}
+
+/// Where an action came from, recorded on the timeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    Web,
+    Api,
+    Bot,
+    System,
+}
+
+impl Source {
+    pub fn code(self) -> &'static str {
+        match self {
+            Source::Web => "web",
+            Source::Api => "api",
+            Source::Bot => "bot",
+            Source::System => "system",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        match code {
+            "web" => Some(Source::Web),
+            "api" => Some(Source::Api),
+            "bot" => Some(Source::Bot),
+            "system" => Some(Source::System),
+            _ => None,
+        }
+    }
+}
+
+/// An authenticated user acting through the web or the API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: i64,
+    pub username: String,
+    pub role: UserRole,
+    /// The unit a `unit` user (or a unit-scoped manager) belongs to.
+    pub unit_id: Option<i64>,
+    pub source: Source,
+}
+
+impl Actor {
+    pub fn scope(&self) -> Scope {
+        match (self.role, self.unit_id) {
+            (UserRole::Admin | UserRole::Bureau, _) => Scope::All,
+            (_, Some(unit)) => Scope::Unit(unit),
+            // A manager without a unit is bureau-wide; a unit user without a
+            // unit cannot be created, and would see nothing if it existed.
+            (UserRole::Manager, None) => Scope::All,
+            (UserRole::Unit, None) => Scope::Unit(-1),
+        }
+    }
+
+    /// Issue notices, extend deadlines, stand down, close.
+    pub fn can_direct(&self) -> bool {
+        matches!(self.role, UserRole::Admin | UserRole::Bureau)
+    }
+
+    /// Create and edit units, branches, people and channels.
+    pub fn can_manage_registry(&self) -> bool {
+        matches!(self.role, UserRole::Admin | UserRole::Bureau)
+    }
+
+    /// Report a milestone or add a note on an assignment of `unit_id`.
+    pub fn can_report_for(&self, unit_id: i64) -> bool {
+        match self.role {
+            UserRole::Admin | UserRole::Bureau => true,
+            UserRole::Unit => self.scope().allows_unit(unit_id),
+            UserRole::Manager => false,
+        }
+    }
+
+    /// Read anything about `unit_id`.
+    pub fn can_view_unit(&self, unit_id: i64) -> bool {
+        self.scope().allows_unit(unit_id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(role: UserRole, unit_id: Option<i64>) -> Actor {
+        Actor { user_id: 1, username: "u".into(), role, unit_id, source: Source::Api }
+    }
+
+    #[test]
+    fn a_unit_user_sees_and_reports_only_for_its_unit() {
+        let a = actor(UserRole::Unit, Some(7));
+        assert!(a.can_view_unit(7) && a.can_report_for(7));
+        assert!(!a.can_view_unit(8) && !a.can_report_for(8));
+        assert!(!a.can_direct() && !a.can_manage_registry());
+    }
+
+    #[test]
+    fn bureau_staff_direct_and_see_everything() {
+        let a = actor(UserRole::Bureau, None);
+        assert!(a.can_direct() && a.can_view_unit(99) && a.can_report_for(99));
+    }
+
+    #[test]
+    fn managers_read_but_do_not_act() {
+        let wide = actor(UserRole::Manager, None);
+        assert!(wide.can_view_unit(3) && !wide.can_report_for(3) && !wide.can_direct());
+        let scoped = actor(UserRole::Manager, Some(3));
+        assert!(scoped.can_view_unit(3) && !scoped.can_view_unit(4));
+    }
+
+    #[test]
+    fn a_unit_user_without_a_unit_sees_nothing() {
+        assert!(!actor(UserRole::Unit, None).can_view_unit(1));
+    }
+}

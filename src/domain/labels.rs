@@ -1,0 +1,88 @@
+//! Enums with a stable code (used in the API and the database) and a Chinese
+//! and English label (used by the UI, the bot and the reports).
+
+/// Defines a closed set of codes with their Chinese and English labels.
+///
+/// The code is the wire and storage form; unknown codes are rejected by serde
+/// with the list of accepted values, which is what an API client needs to see.
+#[macro_export]
+macro_rules! labelled_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $( $variant:ident => ($code:literal, $zh:literal, $en:literal) ),+ $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
+            serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+        )]
+        pub enum $name {
+            $( #[serde(rename = $code)] $variant ),+
+        }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The stable code used on the wire and in storage.
+            pub fn code(self) -> &'static str {
+                match self { $($name::$variant => $code),+ }
+            }
+
+            /// The label in the given language (`zh` first, anything else is English).
+            pub fn label(self, lang: $crate::domain::labels::Lang) -> &'static str {
+                match lang {
+                    $crate::domain::labels::Lang::Zh => match self { $($name::$variant => $zh),+ },
+                    $crate::domain::labels::Lang::En => match self { $($name::$variant => $en),+ },
+                }
+            }
+
+            /// Parses a stored or submitted code.
+            pub fn from_code(code: &str) -> Option<Self> {
+                match code { $($code => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.code())
+            }
+        }
+    };
+}
+
+/// The languages of the UI, the bot and the reports. Chinese is the default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::domain::notice::Category;
+
+    use super::Lang;
+
+    #[test]
+    fn every_code_round_trips_and_has_both_labels() {
+        for c in Category::ALL {
+            assert_eq!(Category::from_code(c.code()), Some(*c));
+            assert!(!c.label(Lang::Zh).is_empty());
+            assert!(!c.label(Lang::En).is_empty());
+        }
+        assert_eq!(Category::from_code("nope"), None);
+    }
+
+    #[test]
+    fn unknown_codes_are_refused_by_serde_with_the_accepted_list() {
+        let err = serde_json::from_str::<Category>("\"meteor\"").unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("meteor"), "{msg}");
+        assert!(msg.contains("web_defacement"), "{msg}");
+    }
+}

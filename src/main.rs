@@ -1,0 +1,165 @@
+//! The `onsite` command: parses the CLI and calls into the library.
+
+use std::io::Read;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use onsite::config::Config;
+use onsite::domain::access::UserRole;
+use onsite::domain::clock::{Clock, SystemClock};
+use onsite::store::Store;
+use onsite::store::users::{NewUser, random_secret};
+use onsite::{App, demo, telemetry};
+use secrecy::{ExposeSecret, SecretString};
+
+#[derive(Parser)]
+#[command(name = "onsite", version, about = "Emergency-response dispatch and SLA tracker (应急响应派单与时限跟踪)")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web app, the API and the workers.
+    Serve {
+        /// Seed demo units, people and a bureau user into an empty database.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Administrative tasks.
+    #[command(subcommand)]
+    Admin(Admin),
+}
+
+#[derive(Subcommand)]
+enum Admin {
+    /// Create a user; prints a generated password unless --password-stdin.
+    CreateUser {
+        #[arg(long)]
+        username: String,
+        /// admin, bureau, manager or unit.
+        #[arg(long)]
+        role: String,
+        /// The unit of a `unit` user (or of a unit-scoped manager).
+        #[arg(long)]
+        unit: Option<i64>,
+        /// Read the password from standard input instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Create an API token for a user and print it once.
+    CreateToken {
+        #[arg(long)]
+        username: String,
+        #[arg(long, default_value = "cli")]
+        name: String,
+        /// Lifetime such as `90d` or `12h`; no expiry if omitted.
+        #[arg(long)]
+        expires_in: Option<humantime::Duration>,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let config = Config::load()?;
+    telemetry::init(&config.log);
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    match cli.command {
+        Command::Serve { demo } => serve(config, clock, demo).await,
+        Command::Migrate => {
+            let store = Store::connect(&config.database).await?;
+            store.migrate().await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Admin(admin) => run_admin(config, clock, admin).await,
+    }
+}
+
+async fn serve(config: Config, clock: Arc<dyn Clock>, demo: bool) -> anyhow::Result<()> {
+    let app = App::build(config, clock.clone()).await?;
+    if demo {
+        match demo::seed(&app.state().store, clock.now()).await? {
+            Some(creds) => {
+                println!("演示数据已创建 Demo data created. Shown once / 仅显示一次:");
+                println!("  user 用户名: {}", creds.username);
+                println!("  password 密码: {}", creds.password.expose_secret());
+                println!("  API token 令牌: {}", creds.token.expose_secret());
+            }
+            None => println!(
+                "演示数据已存在 Demo data already present; make a new token with: onsite admin create-token --username {}",
+                demo::DEMO_USERNAME
+            ),
+        }
+    }
+    let addr = app.local_addr();
+    println!("onsite 已启动 listening on http://{addr}/");
+    tracing::info!(%addr, "serving");
+    app.run_until_stopped(shutdown_signal()).await.context("server failed")?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn run_admin(config: Config, clock: Arc<dyn Clock>, admin: Admin) -> anyhow::Result<()> {
+    let store = Store::connect(&config.database).await?;
+    store.migrate().await?;
+    match admin {
+        Admin::CreateUser { username, role, unit, password_stdin } => {
+            let role = UserRole::from_code(&role)
+                .with_context(|| format!("unknown role `{role}`: use admin, bureau, manager or unit"))?;
+            let (password, generated) = if password_stdin {
+                let mut buf = String::new();
+                std::io::stdin().read_to_string(&mut buf)?;
+                (SecretString::from(buf.trim_end_matches(['\r', '\n']).to_owned()), false)
+            } else {
+                (SecretString::from(random_secret("", 9)), true)
+            };
+            let shown = password.expose_secret().to_owned();
+            let user = store
+                .create_user(NewUser { username, password: Some(password), role, unit_id: unit }, clock.now())
+                .await?;
+            println!("created user {} (id {}, role {})", user.username, user.id, user.role);
+            if generated {
+                println!("password (shown once): {shown}");
+            }
+        }
+        Admin::CreateToken { username, name, expires_in } => {
+            let now = clock.now();
+            let expires_at = expires_in
+                .map(|d| chrono::Duration::from_std(*d).map(|d| now + d))
+                .transpose()
+                .context("expiry too far in the future")?;
+            let (_, token) = store.create_token(&username, &name, expires_at, now).await?;
+            println!("{}", token.expose_secret());
+        }
+    }
+    Ok(())
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+    tracing::info!("shutdown signal received; finishing in-flight requests");
+}

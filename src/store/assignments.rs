@@ -1,0 +1,224 @@
+//! The assignment aggregate: milestones, notes, extensions and stand-downs.
+//! Each change is one transaction: the new state (guarded by a version
+//! number, so a concurrent change is retried against fresh state), the
+//! milestone row and the timeline event commit together or not at all.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
+    TransactionTrait,
+};
+
+use super::entities::{assignment, milestone, notice, timeline_event};
+use super::timeline::{self, By, NewEvent};
+use super::{Store, StoreError, StoreResult};
+use crate::domain::access::Scope;
+use crate::domain::assignment::{AssignmentState, Milestone, Milestones, Status};
+use crate::domain::geo::Coordinates;
+use crate::domain::policy::SlaPolicy;
+
+/// A change to one assignment.
+#[derive(Debug, Clone)]
+pub enum Change {
+    Milestone {
+        milestone: Milestone,
+        /// When it happened; `None` means now.
+        at: Option<DateTime<Utc>>,
+        note: Option<String>,
+        location: Option<Coordinates>,
+    },
+    Note {
+        note: String,
+    },
+    Extend {
+        deadline_at: DateTime<Utc>,
+        reason: String,
+    },
+    StandDown {
+        reason: String,
+    },
+}
+
+/// The assignment after a change, and the timeline event that records it.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub assignment: assignment::Model,
+    pub event: timeline_event::Model,
+}
+
+const ATTEMPTS: usize = 5;
+
+impl Store {
+    pub async fn assignment(&self, scope: Scope, id: i64) -> StoreResult<assignment::Model> {
+        assignment::Entity::find_by_id(id)
+            .one(self.db())
+            .await?
+            .filter(|a| scope.allows_unit(a.unit_id))
+            .ok_or(StoreError::not_found("assignment", id))
+    }
+
+    /// Every milestone row of an assignment (who reported it, from where).
+    pub async fn milestones(&self, assignment_id: i64) -> StoreResult<Vec<milestone::Model>> {
+        Ok(milestone::Entity::find()
+            .filter(milestone::Column::AssignmentId.eq(assignment_id))
+            .order_by_asc(milestone::Column::Id)
+            .all(self.db())
+            .await?)
+    }
+
+    /// Applies `change` to assignment `id` as `by`, within `scope`.
+    #[tracing::instrument(skip_all, fields(assignment_id = id))]
+    pub async fn change_assignment(
+        &self,
+        by: &By,
+        scope: Scope,
+        id: i64,
+        change: Change,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Recorded> {
+        for _ in 0..ATTEMPTS {
+            let txn = self.db().begin().await?;
+            let current = assignment::Entity::find_by_id(id)
+                .one(&txn)
+                .await?
+                .filter(|a| scope.allows_unit(a.unit_id))
+                .ok_or(StoreError::not_found("assignment", id))?;
+            match apply(&txn, by, &current, &change, now).await? {
+                Some(recorded) => {
+                    txn.commit().await?;
+                    return Ok(recorded);
+                }
+                None => txn.rollback().await?,
+            }
+        }
+        Err(StoreError::Concurrent { entity: "assignment" })
+    }
+}
+
+/// Applies one change inside `txn`; `None` when another writer got there first.
+async fn apply(
+    txn: &DatabaseTransaction,
+    by: &By,
+    current: &assignment::Model,
+    change: &Change,
+    now: DateTime<Utc>,
+) -> StoreResult<Option<Recorded>> {
+    let state = state_of(current)?;
+    let mut update = assignment::ActiveModel { updated_at: Set(now), ..Default::default() };
+    let (kind, at, note, data) = match change {
+        Change::Milestone { milestone: m, at, note, location } => {
+            let at = at.unwrap_or(now);
+            let next = state.reach(*m, at, now)?;
+            update.status = Set(next.status.code().to_owned());
+            set_milestone(&mut update, *m, at);
+            let distance_m = match location {
+                Some(here) => {
+                    site_of(txn, current.notice_id).await?.map(|site| (here.distance_m(site) * 10.0).round() / 10.0)
+                }
+                None => None,
+            };
+            milestone::ActiveModel {
+                assignment_id: Set(current.id),
+                kind: Set(m.code().to_owned()),
+                reached_at: Set(at),
+                recorded_at: Set(now),
+                source: Set(by.source.code().to_owned()),
+                actor: Set(by.label.clone()),
+                user_id: Set(by.user_id),
+                person_id: Set(by.person_id),
+                lat: Set(location.map(|l| l.lat)),
+                lon: Set(location.map(|l| l.lon)),
+                distance_m: Set(distance_m),
+                ..Default::default()
+            }
+            .insert(txn)
+            .await?;
+            let data = location.map(|l| serde_json::json!({ "location": l, "distance_m": distance_m }));
+            (m.code(), at, note.clone(), data)
+        }
+        Change::Note { note } => ("note", now, Some(note.clone()), None),
+        Change::Extend { deadline_at, reason } => {
+            let (next, reason) = state.extend(*deadline_at, reason)?;
+            update.deadline_at = Set(next.deadline_at);
+            update.extension_count = Set(current.extension_count + 1);
+            let data = serde_json::json!({ "from": state.deadline_at, "to": next.deadline_at });
+            ("extended", now, Some(reason), Some(data))
+        }
+        Change::StandDown { reason } => {
+            let (next, reason) = state.stand_down(reason, now)?;
+            update.status = Set(next.status.code().to_owned());
+            update.stood_down_at = Set(next.stood_down_at);
+            update.stand_down_reason = Set(Some(reason.clone()));
+            ("stood_down", now, Some(reason), None)
+        }
+    };
+    if !matches!(change, Change::Note { .. }) {
+        update.version = Set(current.version + 1);
+        let res = assignment::Entity::update_many()
+            .set(update)
+            .filter(assignment::Column::Id.eq(current.id))
+            .filter(assignment::Column::Version.eq(current.version))
+            .exec(txn)
+            .await?;
+        if res.rows_affected == 0 {
+            return Ok(None);
+        }
+    }
+    let event = timeline::append(
+        txn,
+        NewEvent { assignment_id: current.id, notice_id: current.notice_id, kind, at, by, note, data },
+        now,
+    )
+    .await?;
+    let assignment = assignment::Entity::find_by_id(current.id)
+        .one(txn)
+        .await?
+        .ok_or(StoreError::not_found("assignment", current.id))?;
+    Ok(Some(Recorded { assignment, event }))
+}
+
+fn set_milestone(update: &mut assignment::ActiveModel, m: Milestone, at: DateTime<Utc>) {
+    let at = Set(Some(at));
+    match m {
+        Milestone::Acknowledged => update.acknowledged_at = at,
+        Milestone::PlanActivated => update.plan_activated_at = at,
+        Milestone::OnSite => update.on_site_at = at,
+        Milestone::HqRemote => update.hq_remote_at = at,
+        Milestone::Resolved => update.resolved_at = at,
+        Milestone::Closed => update.closed_at = at,
+    }
+}
+
+async fn site_of(txn: &DatabaseTransaction, notice_id: i64) -> StoreResult<Option<Coordinates>> {
+    let n = notice::Entity::find_by_id(notice_id).one(txn).await?;
+    Ok(n.and_then(|n| match (n.site_lat, n.site_lon) {
+        (Some(lat), Some(lon)) => Some(Coordinates { lat, lon }),
+        _ => None,
+    }))
+}
+
+/// The domain view of a stored assignment.
+pub fn state_of(a: &assignment::Model) -> StoreResult<AssignmentState> {
+    let status = Status::from_code(&a.status)
+        .ok_or_else(|| StoreError::Corrupt(format!("assignment {} has status {}", a.id, a.status)))?;
+    Ok(AssignmentState {
+        status,
+        requires_onsite: a.requires_onsite,
+        notified_at: a.notified_at,
+        deadline_at: a.deadline_at,
+        milestones: Milestones {
+            acknowledged_at: a.acknowledged_at,
+            plan_activated_at: a.plan_activated_at,
+            on_site_at: a.on_site_at,
+            hq_remote_at: a.hq_remote_at,
+            resolved_at: a.resolved_at,
+            closed_at: a.closed_at,
+        },
+        stood_down_at: a.stood_down_at,
+    })
+}
+
+/// The policy copied onto the assignment when it was dispatched.
+pub fn policy_of(a: &assignment::Model) -> StoreResult<SlaPolicy> {
+    serde_json::from_str(&a.policy).map_err(|e| StoreError::Corrupt(format!("assignment {} policy: {e}", a.id)))
+}

@@ -1,0 +1,37 @@
+//! `assignments` table.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "assignments")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub notice_id: i64,
+    pub unit_id: i64,
+    pub branch_id: Option<i64>,
+    pub status: String,
+    pub requires_onsite: bool,
+    pub notified_at: DateTimeUtc,
+    pub deadline_at: DateTimeUtc,
+    pub original_deadline_at: DateTimeUtc,
+    pub acknowledged_at: Option<DateTimeUtc>,
+    pub plan_activated_at: Option<DateTimeUtc>,
+    pub on_site_at: Option<DateTimeUtc>,
+    pub hq_remote_at: Option<DateTimeUtc>,
+    pub resolved_at: Option<DateTimeUtc>,
+    pub closed_at: Option<DateTimeUtc>,
+    pub stood_down_at: Option<DateTimeUtc>,
+    pub stand_down_reason: Option<String>,
+    pub extension_count: i32,
+    pub breached_at: Option<DateTimeUtc>,
+    pub reassigned_from: Option<i64>,
+    pub policy: String,
+    pub version: i32,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,33 @@
+//! `closure_reports` table.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "closure_reports")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub assignment_id: i64,
+    pub status: String,
+    pub event_time: Option<DateTimeUtc>,
+    pub description: String,
+    pub cause: String,
+    pub impact: String,
+    pub countermeasures: String,
+    pub analysis: String,
+    pub five_tuples: String,
+    pub propagation_path: String,
+    pub c2_addresses: String,
+    pub disposal_recommendations: String,
+    pub submitted_at: Option<DateTimeUtc>,
+    pub reviewed_at: Option<DateTimeUtc>,
+    pub reviewed_by: Option<i64>,
+    pub review_comment: Option<String>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,17 @@
+//! sea-orm entities, one per table of the migrations. Relations are not
+//! declared: queries join explicitly where they need to.
+
+pub mod api_token;
+pub mod assignment;
+pub mod branch;
+pub mod channel;
+pub mod closure_report;
+pub mod milestone;
+pub mod notice;
+pub mod page;
+pub mod person;
+pub mod telegram_link;
+pub mod timeline_event;
+pub mod timer;
+pub mod unit;
+pub mod user;

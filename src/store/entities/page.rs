@@ -1,0 +1,28 @@
+//! `pages` table.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "pages")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub assignment_id: Option<i64>,
+    pub person_id: i64,
+    pub channel_id: Option<i64>,
+    pub reason: String,
+    pub body: String,
+    pub idempotency_key: String,
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: DateTimeUtc,
+    pub sent_at: Option<DateTimeUtc>,
+    pub last_error: Option<String>,
+    pub provider_message_id: Option<String>,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

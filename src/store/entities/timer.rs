@@ -1,0 +1,25 @@
+//! `timers` table.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "timers")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub assignment_id: i64,
+    pub kind: String,
+    pub step: i32,
+    pub due_at: DateTimeUtc,
+    pub status: String,
+    pub fired_at: Option<DateTimeUtc>,
+    pub late_ms: Option<i64>,
+    pub claimed_by: Option<String>,
+    pub claimed_until: Option<DateTimeUtc>,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,143 @@
+//! Persistence on sea-orm: SQLite (embedded default, WAL) or PostgreSQL.
+//! One module per aggregate; every state change is one transaction that
+//! writes the new state together with its timeline event.
+
+pub mod assignments;
+pub mod entities;
+pub mod notices;
+pub mod timeline;
+pub mod units;
+pub mod users;
+
+use std::path::Path;
+use std::time::Duration;
+
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, Statement, TransactionTrait,
+};
+use sea_orm_migration::MigratorTrait;
+
+use crate::config::DatabaseConfig;
+use crate::domain::DomainError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Missing, or outside the actor's scope (the two look the same on purpose).
+    #[error("{entity} {id} not found")]
+    NotFound { entity: &'static str, id: i64 },
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    /// A concurrent change won; the caller may retry.
+    #[error("the {entity} was changed concurrently; try again")]
+    Concurrent { entity: &'static str },
+    #[error("database: {0}")]
+    Db(#[from] DbErr),
+    /// A stored value the code does not understand (a bug or a manual edit).
+    #[error("stored data is inconsistent: {0}")]
+    Corrupt(String),
+}
+
+impl StoreError {
+    pub fn not_found(entity: &'static str, id: i64) -> Self {
+        Self::NotFound { entity, id }
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// The database handle the services share.
+#[derive(Clone, Debug)]
+pub struct Store {
+    db: DatabaseConnection,
+}
+
+/// The PostgreSQL advisory lock key held while migrating ("onsite-migrate").
+const MIGRATION_LOCK_KEY: i64 = 0x6f6e_7369_7465_6d31;
+
+impl Store {
+    /// Connects and, for SQLite, makes sure the file's folder exists and the
+    /// connection runs in WAL mode with foreign keys enforced.
+    pub async fn connect(config: &DatabaseConfig) -> StoreResult<Self> {
+        let mut opts = ConnectOptions::new(config.url.clone());
+        opts.connect_timeout(config.connect_timeout).acquire_timeout(config.connect_timeout).sqlx_logging(false);
+        if config.url.starts_with("sqlite:") {
+            if let Some(path) = sqlite_path(&config.url)
+                && let Some(dir) = Path::new(&path).parent().filter(|d| !d.as_os_str().is_empty())
+            {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| DbErr::Custom(format!("cannot create {}: {e}", dir.display())))?;
+            }
+            // One writer at a time is SQLite's model; a single connection
+            // serialises transactions instead of failing them with SQLITE_BUSY.
+            opts.max_connections(1).min_connections(1);
+            opts.map_sqlx_sqlite_opts(|o| {
+                o.create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(5))
+            });
+        } else {
+            opts.max_connections(config.max_connections);
+        }
+        let db = Database::connect(opts).await?;
+        Ok(Self { db })
+    }
+
+    pub fn from_connection(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    pub fn backend(&self) -> DbBackend {
+        self.db.get_database_backend()
+    }
+
+    /// Applies pending migrations. On PostgreSQL an advisory lock keeps two
+    /// instances starting together from migrating at once.
+    pub async fn migrate(&self) -> StoreResult<()> {
+        if self.backend() == DbBackend::Postgres {
+            // A transaction-scoped lock: released by commit or by a dropped
+            // connection, never left behind on a pooled session.
+            let txn = self.db.begin().await?;
+            txn.execute_raw(Statement::from_string(
+                DbBackend::Postgres,
+                format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})"),
+            ))
+            .await?;
+            migrations::Migrator::up(&txn, None).await?;
+            txn.commit().await?;
+        } else {
+            migrations::Migrator::up(&self.db, None).await?;
+        }
+        Ok(())
+    }
+
+    /// Answers whether the database is reachable (for `/readyz`).
+    pub async fn ping(&self) -> StoreResult<()> {
+        self.db.ping().await?;
+        Ok(())
+    }
+}
+
+fn sqlite_path(url: &str) -> Option<String> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next()?;
+    (!path.is_empty() && path != ":memory:").then(|| path.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sqlite_path;
+
+    #[test]
+    fn sqlite_paths_are_read_from_urls() {
+        assert_eq!(sqlite_path("sqlite://data/onsite.db").as_deref(), Some("data/onsite.db"));
+        assert_eq!(sqlite_path("sqlite:///tmp/x.db?mode=rwc").as_deref(), Some("/tmp/x.db"));
+        assert_eq!(sqlite_path("sqlite::memory:"), None);
+    }
+}

@@ -1,0 +1,227 @@
+//! The notice aggregate: issuing a notice dispatches one assignment per unit,
+//! each with its clock (T0, deadline, the policy copied onto it) and its
+//! `dispatched` timeline event, all in one transaction.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
+    TransactionTrait,
+};
+
+use super::entities::{assignment, notice, unit};
+use super::timeline::{self, By, NewEvent};
+use super::{Store, StoreError, StoreResult};
+use crate::domain::DomainError;
+use crate::domain::access::Scope;
+use crate::domain::assignment::{AssignmentState, Status};
+use crate::domain::notice::{Category, NoticeDraft, Severity};
+use crate::domain::policy::SlaPolicy;
+
+/// A notice with the assignments the reader may see.
+#[derive(Debug, Clone)]
+pub struct NoticeRecord {
+    pub notice: notice::Model,
+    pub assignments: Vec<assignment::Model>,
+}
+
+/// Which notices to list.
+#[derive(Debug, Clone, Default)]
+pub struct NoticeFilter {
+    pub unit_id: Option<i64>,
+    /// Only notices with at least one assignment still open.
+    pub open: Option<bool>,
+    pub category: Option<Category>,
+    pub severity: Option<Severity>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub limit: u64,
+    pub offset: u64,
+}
+
+const OPEN_STATUSES: [Status; 4] = [Status::Notified, Status::Acknowledged, Status::PlanActivated, Status::OnSite];
+
+impl Store {
+    /// Issues a notice and dispatches it to every unit in the draft.
+    #[tracing::instrument(skip_all, fields(units = draft.unit_ids.len()))]
+    pub async fn issue_notice(
+        &self,
+        by: &By,
+        draft: NoticeDraft,
+        policy: &SlaPolicy,
+        now: DateTime<Utc>,
+    ) -> StoreResult<NoticeRecord> {
+        let txn = self.db().begin().await?;
+        let known: Vec<i64> = unit::Entity::find()
+            .select_only()
+            .column(unit::Column::Id)
+            .filter(unit::Column::Id.is_in(draft.unit_ids.clone()))
+            .into_tuple()
+            .all(&txn)
+            .await?;
+        let unknown: Vec<String> = draft.unit_ids.iter().filter(|id| !known.contains(id)).map(i64::to_string).collect();
+        if !unknown.is_empty() {
+            let list = unknown.join(", ");
+            return Err(DomainError::field(
+                "unit_ids",
+                "unknown_unit",
+                format!("no support unit with id {list}"),
+                format!("支撑单位 {list} 不存在"),
+            )
+            .into());
+        }
+        let notice = notice::ActiveModel {
+            title: Set(draft.title),
+            category: Set(draft.category.code().to_owned()),
+            severity: Set(draft.severity.code().to_owned()),
+            target_name: Set(draft.target_name),
+            target_kind: Set(draft.target_kind.code().to_owned()),
+            site_address: Set(draft.site_address),
+            site_lat: Set(draft.site.map(|s| s.lat)),
+            site_lon: Set(draft.site.map(|s| s.lon)),
+            description: Set(draft.description),
+            requires_onsite: Set(draft.requires_onsite),
+            issued_by: Set(by.user_id),
+            issued_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        let policy_json = serde_json::to_string(policy).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let mut assignments = Vec::with_capacity(draft.unit_ids.len());
+        for unit_id in &draft.unit_ids {
+            let state = AssignmentState::dispatched(now, policy.deadline_secs, draft.requires_onsite);
+            let a = assignment::ActiveModel {
+                notice_id: Set(notice.id),
+                unit_id: Set(*unit_id),
+                branch_id: Set(None),
+                status: Set(state.status.code().to_owned()),
+                requires_onsite: Set(draft.requires_onsite),
+                notified_at: Set(state.notified_at),
+                deadline_at: Set(state.deadline_at),
+                original_deadline_at: Set(state.deadline_at),
+                extension_count: Set(0),
+                policy: Set(policy_json.clone()),
+                version: Set(0),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?;
+            timeline::append(
+                &txn,
+                NewEvent {
+                    assignment_id: a.id,
+                    notice_id: notice.id,
+                    kind: "dispatched",
+                    at: now,
+                    by,
+                    note: None,
+                    data: Some(serde_json::json!({
+                        "unit_id": unit_id,
+                        "deadline_at": state.deadline_at,
+                        "requires_onsite": draft.requires_onsite,
+                    })),
+                },
+                now,
+            )
+            .await?;
+            assignments.push(a);
+        }
+        txn.commit().await?;
+        Ok(NoticeRecord { notice, assignments })
+    }
+
+    /// One notice with the assignments within `scope`; a notice with none of
+    /// the reader's assignments does not exist for that reader.
+    pub async fn notice(&self, scope: Scope, id: i64) -> StoreResult<NoticeRecord> {
+        let notice = notice::Entity::find_by_id(id).one(self.db()).await?.ok_or(StoreError::not_found("notice", id))?;
+        let mut q =
+            assignment::Entity::find().filter(assignment::Column::NoticeId.eq(id)).order_by_asc(assignment::Column::Id);
+        if let Scope::Unit(u) = scope {
+            q = q.filter(assignment::Column::UnitId.eq(u));
+        }
+        let assignments = q.all(self.db()).await?;
+        if assignments.is_empty() && scope != Scope::All {
+            return Err(StoreError::not_found("notice", id));
+        }
+        Ok(NoticeRecord { notice, assignments })
+    }
+
+    /// A page of notices, newest first, with the total matching count.
+    pub async fn notices(&self, scope: Scope, filter: &NoticeFilter) -> StoreResult<(Vec<NoticeRecord>, u64)> {
+        let mut q = notice::Entity::find();
+        let mut sub = assignment::Entity::find().select_only().column(assignment::Column::NoticeId);
+        let mut restrict = false;
+        let unit = match (scope, filter.unit_id) {
+            (Scope::Unit(u), _) => Some(u),
+            (Scope::All, u) => u,
+        };
+        if let Some(u) = unit {
+            sub = sub.filter(assignment::Column::UnitId.eq(u));
+            restrict = true;
+        }
+        if let Some(open) = filter.open {
+            let statuses: Vec<&str> = OPEN_STATUSES.iter().map(|s| s.code()).collect();
+            sub = if open {
+                sub.filter(assignment::Column::Status.is_in(statuses))
+            } else {
+                sub.filter(assignment::Column::Status.is_not_in(statuses))
+            };
+            restrict = true;
+        }
+        if restrict {
+            q = q.filter(notice::Column::Id.in_subquery(sub.into_query()));
+        }
+        if let Some(c) = filter.category {
+            q = q.filter(notice::Column::Category.eq(c.code()));
+        }
+        if let Some(s) = filter.severity {
+            q = q.filter(notice::Column::Severity.eq(s.code()));
+        }
+        if let Some(from) = filter.from {
+            q = q.filter(notice::Column::IssuedAt.gte(from));
+        }
+        if let Some(to) = filter.to {
+            q = q.filter(notice::Column::IssuedAt.lt(to));
+        }
+        let total = q.clone().count(self.db()).await?;
+        let notices = q
+            .order_by_desc(notice::Column::IssuedAt)
+            .order_by_desc(notice::Column::Id)
+            .limit(filter.limit)
+            .offset(filter.offset)
+            .all(self.db())
+            .await?;
+        let ids: Vec<i64> = notices.iter().map(|n| n.id).collect();
+        let mut aq = assignment::Entity::find()
+            .filter(assignment::Column::NoticeId.is_in(ids))
+            .order_by_asc(assignment::Column::Id);
+        if let Scope::Unit(u) = scope {
+            aq = aq.filter(assignment::Column::UnitId.eq(u));
+        }
+        let mut by_notice: HashMap<i64, Vec<assignment::Model>> = HashMap::new();
+        for a in aq.all(self.db()).await? {
+            by_notice.entry(a.notice_id).or_default().push(a);
+        }
+        let records = notices
+            .into_iter()
+            .map(|n| NoticeRecord { assignments: by_notice.remove(&n.id).unwrap_or_default(), notice: n })
+            .collect();
+        Ok((records, total))
+    }
+
+    /// Names of the given units, for readable answers.
+    pub async fn unit_names(&self, ids: &[i64]) -> StoreResult<HashMap<i64, String>> {
+        let rows: Vec<(i64, String)> = unit::Entity::find()
+            .select_only()
+            .column(unit::Column::Id)
+            .column(unit::Column::Name)
+            .filter(unit::Column::Id.is_in(ids.to_vec()))
+            .into_tuple()
+            .all(self.db())
+            .await?;
+        Ok(rows.into_iter().collect())
+    }
+}

@@ -1,0 +1,79 @@
+//! The append-only timeline of each assignment: everything that happened, when,
+//! by whom and through which door (web, api, bot, system).
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+
+use super::entities::timeline_event;
+use super::{Store, StoreResult};
+use crate::domain::access::Scope;
+use crate::domain::access::{Actor, Source};
+
+/// Who an action is attributed to on the timeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct By {
+    pub source: Source,
+    /// A readable name: the username, the person's name, or `system`.
+    pub label: String,
+    pub user_id: Option<i64>,
+    pub person_id: Option<i64>,
+}
+
+impl By {
+    pub fn user(actor: &Actor) -> Self {
+        Self { source: actor.source, label: actor.username.clone(), user_id: Some(actor.user_id), person_id: None }
+    }
+
+    pub fn system() -> Self {
+        Self { source: Source::System, label: "system".into(), user_id: None, person_id: None }
+    }
+}
+
+/// One event to append.
+#[derive(Debug, Clone)]
+pub struct NewEvent<'a> {
+    pub assignment_id: i64,
+    pub notice_id: i64,
+    pub kind: &'a str,
+    /// When it happened (a milestone may be reported after the fact).
+    pub at: DateTime<Utc>,
+    pub by: &'a By,
+    pub note: Option<String>,
+    pub data: Option<serde_json::Value>,
+}
+
+/// Appends an event inside the caller's transaction.
+pub async fn append<C: ConnectionTrait>(
+    conn: &C,
+    event: NewEvent<'_>,
+    now: DateTime<Utc>,
+) -> StoreResult<timeline_event::Model> {
+    Ok(timeline_event::ActiveModel {
+        assignment_id: Set(event.assignment_id),
+        notice_id: Set(event.notice_id),
+        kind: Set(event.kind.to_owned()),
+        at: Set(event.at),
+        recorded_at: Set(now),
+        source: Set(event.by.source.code().to_owned()),
+        actor: Set(event.by.label.clone()),
+        user_id: Set(event.by.user_id),
+        person_id: Set(event.by.person_id),
+        note: Set(event.note),
+        data: Set(event.data.map(|d| d.to_string())),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?)
+}
+
+impl Store {
+    /// Every event of an assignment, oldest first (in recording order).
+    pub async fn timeline(&self, scope: Scope, assignment_id: i64) -> StoreResult<Vec<timeline_event::Model>> {
+        self.assignment(scope, assignment_id).await?;
+        Ok(timeline_event::Entity::find()
+            .filter(timeline_event::Column::AssignmentId.eq(assignment_id))
+            .order_by_asc(timeline_event::Column::Id)
+            .all(self.db())
+            .await?)
+    }
+}

@@ -1,0 +1,156 @@
+//! The registry aggregate: units with their branches, people and channels.
+//! Reads take the actor's scope, so a unit user can never load another unit.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
+
+use super::entities::{branch, channel, person, unit};
+use super::{Store, StoreError, StoreResult};
+use crate::domain::DomainError;
+use crate::domain::access::Scope;
+use crate::domain::people::ChannelKind;
+use crate::domain::unit::{BranchDraft, PersonDraft, UnitDraft};
+
+impl Store {
+    #[tracing::instrument(skip_all)]
+    pub async fn create_unit(&self, draft: UnitDraft, now: DateTime<Utc>) -> StoreResult<unit::Model> {
+        Ok(unit::ActiveModel {
+            name: Set(draft.name),
+            credit_code: Set(draft.credit_code),
+            hq_address: Set(draft.hq_address),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(self.db())
+        .await?)
+    }
+
+    pub async fn unit(&self, scope: Scope, id: i64) -> StoreResult<unit::Model> {
+        if !scope.allows_unit(id) {
+            return Err(StoreError::not_found("unit", id));
+        }
+        unit::Entity::find_by_id(id).one(self.db()).await?.ok_or(StoreError::not_found("unit", id))
+    }
+
+    pub async fn units(&self, scope: Scope) -> StoreResult<Vec<unit::Model>> {
+        let mut q = unit::Entity::find().order_by_asc(unit::Column::Id);
+        if let Scope::Unit(id) = scope {
+            q = q.filter(unit::Column::Id.eq(id));
+        }
+        Ok(q.all(self.db()).await?)
+    }
+
+    #[tracing::instrument(skip_all, fields(unit_id))]
+    pub async fn create_branch(
+        &self,
+        unit_id: i64,
+        draft: BranchDraft,
+        now: DateTime<Utc>,
+    ) -> StoreResult<branch::Model> {
+        self.unit(Scope::All, unit_id).await?;
+        Ok(branch::ActiveModel {
+            unit_id: Set(unit_id),
+            name: Set(draft.name),
+            district: Set(draft.district),
+            address: Set(draft.address),
+            lat: Set(draft.location.map(|c| c.lat)),
+            lon: Set(draft.location.map(|c| c.lon)),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(self.db())
+        .await?)
+    }
+
+    pub async fn branches(&self, unit_id: i64) -> StoreResult<Vec<branch::Model>> {
+        Ok(branch::Entity::find()
+            .filter(branch::Column::UnitId.eq(unit_id))
+            .order_by_asc(branch::Column::Id)
+            .all(self.db())
+            .await?)
+    }
+
+    #[tracing::instrument(skip_all, fields(unit_id))]
+    pub async fn create_person(
+        &self,
+        unit_id: i64,
+        draft: PersonDraft,
+        now: DateTime<Utc>,
+    ) -> StoreResult<person::Model> {
+        self.unit(Scope::All, unit_id).await?;
+        if let Some(branch_id) = draft.branch_id {
+            let belongs =
+                branch::Entity::find_by_id(branch_id).one(self.db()).await?.is_some_and(|b| b.unit_id == unit_id);
+            if !belongs {
+                return Err(DomainError::field(
+                    "branch_id",
+                    "unknown_branch",
+                    format!("branch {branch_id} is not a branch of unit {unit_id}"),
+                    format!("属地机构 {branch_id} 不属于支撑单位 {unit_id}"),
+                )
+                .into());
+            }
+        }
+        Ok(person::ActiveModel {
+            unit_id: Set(unit_id),
+            branch_id: Set(draft.branch_id),
+            name: Set(draft.name),
+            phone: Set(draft.phone),
+            role: Set(draft.role.code().to_owned()),
+            active: Set(true),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(self.db())
+        .await?)
+    }
+
+    pub async fn person(&self, scope: Scope, id: i64) -> StoreResult<person::Model> {
+        person::Entity::find_by_id(id)
+            .one(self.db())
+            .await?
+            .filter(|p| scope.allows_unit(p.unit_id))
+            .ok_or(StoreError::not_found("person", id))
+    }
+
+    pub async fn people(&self, unit_id: i64) -> StoreResult<Vec<person::Model>> {
+        Ok(person::Entity::find()
+            .filter(person::Column::UnitId.eq(unit_id))
+            .order_by_asc(person::Column::Id)
+            .all(self.db())
+            .await?)
+    }
+
+    /// Adds a channel after the person's existing ones (fallback order).
+    #[tracing::instrument(skip_all, fields(person_id))]
+    pub async fn create_channel(
+        &self,
+        person_id: i64,
+        kind: ChannelKind,
+        address: String,
+        now: DateTime<Utc>,
+    ) -> StoreResult<channel::Model> {
+        self.person(Scope::All, person_id).await?;
+        let existing = channel::Entity::find().filter(channel::Column::PersonId.eq(person_id)).count(self.db()).await?;
+        Ok(channel::ActiveModel {
+            person_id: Set(person_id),
+            kind: Set(kind.code().to_owned()),
+            address: Set(address),
+            priority: Set(i32::try_from(existing).unwrap_or(i32::MAX - 1) + 1),
+            status: Set("active".to_owned()),
+            status_reason: Set(None),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(self.db())
+        .await?)
+    }
+
+    pub async fn channels(&self, person_id: i64) -> StoreResult<Vec<channel::Model>> {
+        Ok(channel::Entity::find()
+            .filter(channel::Column::PersonId.eq(person_id))
+            .order_by_asc(channel::Column::Priority)
+            .all(self.db())
+            .await?)
+    }
+}

@@ -1,0 +1,254 @@
+//! Users and their API tokens. Passwords are argon2id hashes; tokens are
+//! random, shown once, and stored only as a SHA-256 digest.
+
+use argon2::Argon2;
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use chrono::{DateTime, Utc};
+use rand::RngCore;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use secrecy::{ExposeSecret, SecretString};
+use sha2::{Digest, Sha256};
+
+use super::entities::{api_token, unit, user};
+use super::{Store, StoreError, StoreResult};
+use crate::domain::access::{Actor, Source, UserRole};
+use crate::domain::{DomainError, FieldError};
+
+/// Every token starts with this, so a leaked one is recognisable in a scan.
+pub const TOKEN_PREFIX: &str = "onsite_";
+
+/// A validated request to create a user.
+#[derive(Debug)]
+pub struct NewUser {
+    pub username: String,
+    pub password: Option<SecretString>,
+    pub role: UserRole,
+    pub unit_id: Option<i64>,
+}
+
+/// Checks a username: 3 to 32 of lowercase letters, digits, `.`, `_`, `-`.
+pub fn parse_username(raw: &str) -> Result<String, FieldError> {
+    let name = raw.trim().to_lowercase();
+    let ok = (3..=32).contains(&name.len())
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
+    if ok {
+        Ok(name)
+    } else {
+        Err(FieldError::new(
+            "username",
+            "invalid_username",
+            "a username is 3 to 32 lowercase letters, digits, '.', '_' or '-'",
+            "用户名应为 3 到 32 位小写字母、数字、“.”、“_”或“-”",
+        ))
+    }
+}
+
+/// Hashes a token for storage and lookup.
+pub fn token_digest(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// A fresh high-entropy secret with the given prefix (tokens, link codes).
+pub fn random_secret(prefix: &str, bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    rand::rngs::OsRng.fill_bytes(&mut buf);
+    format!("{prefix}{}", hex::encode(buf))
+}
+
+impl Store {
+    #[tracing::instrument(skip_all, fields(username = %new.username))]
+    pub async fn create_user(&self, new: NewUser, now: DateTime<Utc>) -> StoreResult<user::Model> {
+        let username = parse_username(&new.username).map_err(|e| DomainError::Invalid(vec![e]))?;
+        match (new.role, new.unit_id) {
+            (UserRole::Unit, None) => {
+                return Err(DomainError::field(
+                    "unit",
+                    "required",
+                    "a unit user needs --unit",
+                    "支撑单位用户须指定所属单位",
+                )
+                .into());
+            }
+            (UserRole::Admin | UserRole::Bureau, Some(_)) => {
+                return Err(DomainError::field(
+                    "unit",
+                    "not_allowed",
+                    "admin and bureau users are not tied to a unit",
+                    "管理员和通管局用户不属于某个单位",
+                )
+                .into());
+            }
+            _ => {}
+        }
+        if let Some(unit_id) = new.unit_id {
+            unit::Entity::find_by_id(unit_id).one(self.db()).await?.ok_or(StoreError::not_found("unit", unit_id))?;
+        }
+        if user::Entity::find().filter(user::Column::Username.eq(&username)).one(self.db()).await?.is_some() {
+            return Err(DomainError::conflict(
+                "username_taken",
+                format!("user {username} already exists"),
+                format!("用户 {username} 已存在"),
+            )
+            .into());
+        }
+        let password_hash = match &new.password {
+            Some(p) => Some(hash_password(p)?),
+            None => None,
+        };
+        Ok(user::ActiveModel {
+            username: Set(username),
+            password_hash: Set(password_hash),
+            role: Set(new.role.code().to_owned()),
+            unit_id: Set(new.unit_id),
+            locale: Set("zh".to_owned()),
+            failed_logins: Set(0),
+            locked_until: Set(None),
+            disabled: Set(false),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(self.db())
+        .await?)
+    }
+
+    pub async fn user_by_name(&self, username: &str) -> StoreResult<Option<user::Model>> {
+        Ok(user::Entity::find()
+            .filter(user::Column::Username.eq(username.trim().to_lowercase()))
+            .one(self.db())
+            .await?)
+    }
+
+    pub async fn any_user_exists(&self) -> StoreResult<bool> {
+        Ok(user::Entity::find().one(self.db()).await?.is_some())
+    }
+
+    /// Creates a token for `username` and returns its secret (shown once).
+    #[tracing::instrument(skip_all)]
+    pub async fn create_token(
+        &self,
+        username: &str,
+        name: &str,
+        expires_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<(api_token::Model, SecretString)> {
+        let user = self.user_by_name(username).await?.ok_or_else(|| {
+            DomainError::field(
+                "username",
+                "unknown_user",
+                format!("no user {username}"),
+                format!("用户 {username} 不存在"),
+            )
+        })?;
+        let secret = random_secret(TOKEN_PREFIX, 32);
+        let model = api_token::ActiveModel {
+            user_id: Set(user.id),
+            name: Set(name.to_owned()),
+            token_hash: Set(token_digest(&secret)),
+            created_at: Set(now),
+            expires_at: Set(expires_at),
+            revoked_at: Set(None),
+            last_used_at: Set(None),
+            ..Default::default()
+        }
+        .insert(self.db())
+        .await?;
+        Ok((model, SecretString::from(secret)))
+    }
+
+    /// Resolves a bearer token to the acting user, or `None` when the token is
+    /// unknown, revoked, expired, or its user is disabled.
+    #[tracing::instrument(skip_all)]
+    pub async fn authenticate_token(
+        &self,
+        token: &str,
+        source: Source,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<Actor>> {
+        if !token.starts_with(TOKEN_PREFIX) || token.len() > 200 {
+            return Ok(None);
+        }
+        let Some(found) = api_token::Entity::find()
+            .filter(api_token::Column::TokenHash.eq(token_digest(token)))
+            .one(self.db())
+            .await?
+        else {
+            return Ok(None);
+        };
+        if found.revoked_at.is_some() || found.expires_at.is_some_and(|e| e <= now) {
+            return Ok(None);
+        }
+        let Some(user) = user::Entity::find_by_id(found.user_id).one(self.db()).await? else {
+            return Ok(None);
+        };
+        if user.disabled {
+            return Ok(None);
+        }
+        // Record use at most once a minute, to keep reads from becoming writes.
+        if found.last_used_at.is_none_or(|t| now - t > chrono::Duration::minutes(1)) {
+            let mut active: api_token::ActiveModel = found.into();
+            active.last_used_at = Set(Some(now));
+            active.update(self.db()).await?;
+        }
+        Ok(Some(actor_of(&user, source)?))
+    }
+}
+
+/// The actor a stored user acts as.
+pub fn actor_of(user: &user::Model, source: Source) -> StoreResult<Actor> {
+    let role = UserRole::from_code(&user.role)
+        .ok_or_else(|| StoreError::Corrupt(format!("user {} has role {}", user.id, user.role)))?;
+    Ok(Actor { user_id: user.id, username: user.username.clone(), role, unit_id: user.unit_id, source })
+}
+
+fn hash_password(password: &SecretString) -> StoreResult<String> {
+    let p = password.expose_secret();
+    if p.chars().count() < 10 {
+        return Err(DomainError::field(
+            "password",
+            "too_short",
+            "a password needs at least 10 characters",
+            "密码至少需要 10 个字符",
+        )
+        .into());
+    }
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(p.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| StoreError::Corrupt(format!("password hashing failed: {e}")))
+}
+
+/// Checks a password against a stored argon2 hash.
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames_are_normalised_and_checked() {
+        assert_eq!(parse_username(" Duty.Officer ").unwrap(), "duty.officer");
+        assert!(parse_username("ab").is_err());
+        assert!(parse_username("值班员").is_err());
+    }
+
+    #[test]
+    fn a_password_verifies_against_its_hash_only() {
+        let hash = hash_password(&SecretString::from("correct horse battery")).unwrap();
+        assert!(verify_password("correct horse battery", &hash));
+        assert!(!verify_password("wrong horse battery", &hash));
+        assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn tokens_are_prefixed_random_and_digested() {
+        let a = random_secret(TOKEN_PREFIX, 32);
+        let b = random_secret(TOKEN_PREFIX, 32);
+        assert!(a.starts_with(TOKEN_PREFIX) && a != b);
+        assert_eq!(token_digest(&a).len(), 64);
+        assert_ne!(token_digest(&a), a);
+    }
+}

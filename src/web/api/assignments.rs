@@ -1,0 +1,223 @@
+//! Assignments over the API: read one with its SLA verdict, report
+//! milestones and notes, and the bureau's extend and stand-down.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use chrono::{DateTime, FixedOffset, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::views::{AssignmentView, TimelineEventView};
+use crate::AppState;
+use crate::domain::access::Actor;
+use crate::domain::assignment::Milestone;
+use crate::domain::clock::to_storage_precision;
+use crate::domain::geo::Coordinates;
+use crate::domain::text::{self, LONG_TEXT_MAX};
+use crate::domain::{DomainError, FieldError};
+use crate::labelled_enum;
+use crate::store::assignments::{Change, Recorded};
+use crate::store::entities::assignment;
+use crate::store::timeline::By;
+use crate::web::auth::{Authenticated, require};
+use crate::web::extract::{ApiJson, ApiPath};
+use crate::web::problem::{ApiError, Problem};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(get_assignment))
+        .routes(routes!(record_event))
+        .routes(routes!(extend))
+        .routes(routes!(stand_down))
+        .routes(routes!(timeline))
+}
+
+labelled_enum! {
+    /// What an event reports: a milestone, or a note.
+    pub enum EventKind {
+        Acknowledged => ("acknowledged", "已接收", "Acknowledged"),
+        PlanActivated => ("plan_activated", "启动应急支撑方案", "Plan activated"),
+        OnSite => ("on_site", "到达现场", "On site"),
+        HqRemote => ("hq_remote", "总部远程支撑", "HQ remote assistance"),
+        Resolved => ("resolved", "处置完成", "Resolved"),
+        Closed => ("closed", "已结案", "Closed"),
+        Note => ("note", "备注", "Note"),
+    }
+}
+
+impl EventKind {
+    fn milestone(self) -> Option<Milestone> {
+        match self {
+            EventKind::Acknowledged => Some(Milestone::Acknowledged),
+            EventKind::PlanActivated => Some(Milestone::PlanActivated),
+            EventKind::OnSite => Some(Milestone::OnSite),
+            EventKind::HqRemote => Some(Milestone::HqRemote),
+            EventKind::Resolved => Some(Milestone::Resolved),
+            EventKind::Closed => Some(Milestone::Closed),
+            EventKind::Note => None,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct LocationInput {
+    pub lat: f64,
+    pub lon: f64,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct EventBody {
+    pub kind: EventKind,
+    /// When it happened (default: now); not in the future, not before the
+    /// previous milestone.
+    pub at: Option<DateTime<FixedOffset>>,
+    pub note: Option<String>,
+    /// Where the reporter is (for `on_site`: the distance to the site is recorded).
+    pub location: Option<LocationInput>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventRecorded {
+    pub event: TimelineEventView,
+    pub assignment: AssignmentView,
+}
+
+/// One assignment with its milestones and SLA verdict.
+#[utoipa::path(get, path = "/assignments/{id}", tag = "assignments", params(("id" = i64, Path)),
+    responses((status = 200, body = AssignmentView), (status = 404, body = Problem)), security(("bearer" = [])))]
+async fn get_assignment(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<AssignmentView>, ApiError> {
+    let a = state.store.assignment(actor.scope(), id).await?;
+    Ok(Json(view(&state, a).await?))
+}
+
+/// Report a milestone or add a note. An impossible transition is 409.
+#[utoipa::path(post, path = "/assignments/{id}/events", tag = "assignments", params(("id" = i64, Path)), request_body = EventBody,
+    responses((status = 201, body = EventRecorded), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+async fn record_event(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<EventBody>,
+) -> Result<(StatusCode, Json<EventRecorded>), ApiError> {
+    let current = state.store.assignment(actor.scope(), id).await?;
+    if body.kind == EventKind::Closed {
+        require(actor.can_direct(), "only administrators and bureau staff close an assignment")?;
+    } else {
+        require(actor.can_report_for(current.unit_id), "you may not report for this unit")?;
+    }
+    let change = change_for(body)?;
+    let recorded =
+        state.store.change_assignment(&By::user(&actor), actor.scope(), id, change, state.clock.now()).await?;
+    Ok((StatusCode::CREATED, Json(recorded_view(&state, recorded).await?)))
+}
+
+fn change_for(body: EventBody) -> Result<Change, DomainError> {
+    let location = body
+        .location
+        .map(|l| Coordinates::parse("location", l.lat, l.lon))
+        .transpose()
+        .map_err(|e| DomainError::Invalid(vec![e]))?;
+    match body.kind.milestone() {
+        Some(milestone) => Ok(Change::Milestone {
+            milestone,
+            at: body.at.map(|t| to_storage_precision(t.with_timezone(&Utc))),
+            note: text::optional("note", body.note.as_deref(), LONG_TEXT_MAX)
+                .map_err(|e| DomainError::Invalid(vec![e]))?,
+            location,
+        }),
+        None => {
+            let note = text::required("note", body.note.as_deref().unwrap_or(""), LONG_TEXT_MAX)
+                .map_err(|e| DomainError::Invalid(vec![e]))?;
+            if body.at.is_some() {
+                return Err(DomainError::Invalid(vec![FieldError::new(
+                    "at",
+                    "not_allowed",
+                    "a note is recorded at the time it is written",
+                    "备注以提交时间记录，不能指定时间",
+                )]));
+            }
+            Ok(Change::Note { note })
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ExtendBody {
+    /// The new deadline: later than the one in force.
+    pub deadline_at: DateTime<FixedOffset>,
+    pub reason: String,
+}
+
+/// Extend the deadline (the bureau's decision, with a reason).
+#[utoipa::path(post, path = "/assignments/{id}/extend", tag = "assignments", params(("id" = i64, Path)), request_body = ExtendBody,
+    responses((status = 200, body = AssignmentView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+async fn extend(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<ExtendBody>,
+) -> Result<Json<AssignmentView>, ApiError> {
+    let change =
+        Change::Extend { deadline_at: to_storage_precision(body.deadline_at.with_timezone(&Utc)), reason: body.reason };
+    Ok(Json(bureau_change(&state, &actor, id, change).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct StandDownBody {
+    pub reason: String,
+}
+
+/// Stand the assignment down (撤销): the clock stops and it leaves breach rates.
+#[utoipa::path(post, path = "/assignments/{id}/stand-down", tag = "assignments", params(("id" = i64, Path)), request_body = StandDownBody,
+    responses((status = 200, body = AssignmentView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+async fn stand_down(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<StandDownBody>,
+) -> Result<Json<AssignmentView>, ApiError> {
+    Ok(Json(bureau_change(&state, &actor, id, Change::StandDown { reason: body.reason }).await?))
+}
+
+async fn bureau_change(state: &AppState, actor: &Actor, id: i64, change: Change) -> Result<AssignmentView, ApiError> {
+    state.store.assignment(actor.scope(), id).await?;
+    require(actor.can_direct(), "only administrators and bureau staff act on the clock")?;
+    let recorded =
+        state.store.change_assignment(&By::user(actor), actor.scope(), id, change, state.clock.now()).await?;
+    view(state, recorded.assignment).await
+}
+
+/// Every event of the assignment, oldest first.
+#[utoipa::path(get, path = "/assignments/{id}/timeline", tag = "assignments", params(("id" = i64, Path)),
+    responses((status = 200, body = [TimelineEventView]), (status = 404, body = Problem)), security(("bearer" = [])))]
+async fn timeline(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Vec<TimelineEventView>>, ApiError> {
+    let events = state.store.timeline(actor.scope(), id).await?;
+    Ok(Json(events.into_iter().map(|e| TimelineEventView::new(e, state.tz)).collect::<Result<_, _>>()?))
+}
+
+async fn view(state: &AppState, a: assignment::Model) -> Result<AssignmentView, ApiError> {
+    let names = state.store.unit_names(&[a.unit_id]).await?;
+    let name = names.get(&a.unit_id).cloned();
+    Ok(AssignmentView::new(a, name, state.tz, state.clock.now())?)
+}
+
+async fn recorded_view(state: &AppState, r: Recorded) -> Result<EventRecorded, ApiError> {
+    Ok(EventRecorded {
+        event: TimelineEventView::new(r.event, state.tz)?,
+        assignment: view(state, r.assignment).await?,
+    })
+}

@@ -1,0 +1,194 @@
+//! The registry over the API: units, their branches and people, and each
+//! person's paging channels.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::views::{BranchView, ChannelView, PersonView, UnitView};
+use crate::AppState;
+use crate::domain::DomainError;
+use crate::domain::people::{ChannelKind, Role, validate_channel_address};
+use crate::domain::unit::{BranchDraft, PersonDraft, UnitDraft};
+use crate::web::auth::{Authenticated, require};
+use crate::web::extract::{ApiJson, ApiPath};
+use crate::web::problem::{ApiError, Problem};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_unit, list_units))
+        .routes(routes!(get_unit))
+        .routes(routes!(create_branch, list_branches))
+        .routes(routes!(create_person, list_people))
+        .routes(routes!(create_channel, list_channels))
+}
+
+const REGISTRY_ONLY: &str = "only administrators and bureau staff manage the registry";
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct UnitInput {
+    pub name: String,
+    pub credit_code: Option<String>,
+    pub hq_address: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnitDetail {
+    #[serde(flatten)]
+    pub unit: UnitView,
+    pub branches: Vec<BranchView>,
+    pub people: Vec<PersonView>,
+}
+
+/// Register a support unit (支撑单位).
+#[utoipa::path(post, path = "/units", tag = "registry", request_body = UnitInput,
+    responses((status = 201, body = UnitView), (status = 422, body = Problem), (status = 403, body = Problem)),
+    security(("bearer" = [])))]
+async fn create_unit(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    ApiJson(input): ApiJson<UnitInput>,
+) -> Result<(StatusCode, Json<UnitView>), ApiError> {
+    require(actor.can_manage_registry(), REGISTRY_ONLY)?;
+    let draft = UnitDraft::parse(&input.name, input.credit_code.as_deref(), input.hq_address.as_deref())?;
+    let unit = state.store.create_unit(draft, state.clock.now()).await?;
+    Ok((StatusCode::CREATED, Json(UnitView::new(unit, state.tz))))
+}
+
+/// The units the caller may see.
+#[utoipa::path(get, path = "/units", tag = "registry", responses((status = 200, body = [UnitView])), security(("bearer" = [])))]
+async fn list_units(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+) -> Result<Json<Vec<UnitView>>, ApiError> {
+    let units = state.store.units(actor.scope()).await?;
+    Ok(Json(units.into_iter().map(|u| UnitView::new(u, state.tz)).collect()))
+}
+
+/// One unit with its branches and people.
+#[utoipa::path(get, path = "/units/{id}", tag = "registry", params(("id" = i64, Path)),
+    responses((status = 200, body = UnitDetail), (status = 404, body = Problem)), security(("bearer" = [])))]
+async fn get_unit(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<UnitDetail>, ApiError> {
+    let unit = state.store.unit(actor.scope(), id).await?;
+    let branches = state.store.branches(id).await?.into_iter().map(|b| BranchView::new(b, state.tz)).collect();
+    let people =
+        state.store.people(id).await?.into_iter().map(|p| PersonView::new(p, state.tz)).collect::<Result<_, _>>()?;
+    Ok(Json(UnitDetail { unit: UnitView::new(unit, state.tz), branches, people }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct BranchInput {
+    pub name: String,
+    pub district: Option<String>,
+    pub address: String,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+}
+
+/// Add a local branch (属地机构) to a unit.
+#[utoipa::path(post, path = "/units/{id}/branches", tag = "registry", params(("id" = i64, Path)), request_body = BranchInput,
+    responses((status = 201, body = BranchView), (status = 404, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+async fn create_branch(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    ApiPath(unit_id): ApiPath<i64>,
+    ApiJson(input): ApiJson<BranchInput>,
+) -> Result<(StatusCode, Json<BranchView>), ApiError> {
+    require(actor.can_manage_registry(), REGISTRY_ONLY)?;
+    let draft = BranchDraft::parse(&input.name, input.district.as_deref(), &input.address, input.lat, input.lon)?;
+    let branch = state.store.create_branch(unit_id, draft, state.clock.now()).await?;
+    Ok((StatusCode::CREATED, Json(BranchView::new(branch, state.tz))))
+}
+
+/// The branches of a unit.
+#[utoipa::path(get, path = "/units/{id}/branches", tag = "registry", params(("id" = i64, Path)),
+    responses((status = 200, body = [BranchView]), (status = 404, body = Problem)), security(("bearer" = [])))]
+async fn list_branches(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    ApiPath(unit_id): ApiPath<i64>,
+) -> Result<Json<Vec<BranchView>>, ApiError> {
+    state.store.unit(actor.scope(), unit_id).await?;
+    Ok(Json(state.store.branches(unit_id).await?.into_iter().map(|b| BranchView::new(b, state.tz)).collect()))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PersonInput {
+    pub name: String,
+    pub phone: Option<String>,
+    pub role: Role,
+    pub branch_id: Option<i64>,
+}
+
+/// Add a person to a unit, with their role.
+#[utoipa::path(post, path = "/units/{id}/people", tag = "registry", params(("id" = i64, Path)), request_body = PersonInput,
+    responses((status = 201, body = PersonView), (status = 404, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+async fn create_person(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    ApiPath(unit_id): ApiPath<i64>,
+    ApiJson(input): ApiJson<PersonInput>,
+) -> Result<(StatusCode, Json<PersonView>), ApiError> {
+    require(actor.can_manage_registry(), REGISTRY_ONLY)?;
+    let draft = PersonDraft::parse(&input.name, input.phone.as_deref(), input.role, input.branch_id)?;
+    let person = state.store.create_person(unit_id, draft, state.clock.now()).await?;
+    Ok((StatusCode::CREATED, Json(PersonView::new(person, state.tz)?)))
+}
+
+/// The people of a unit.
+#[utoipa::path(get, path = "/units/{id}/people", tag = "registry", params(("id" = i64, Path)),
+    responses((status = 200, body = [PersonView]), (status = 404, body = Problem)), security(("bearer" = [])))]
+async fn list_people(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    ApiPath(unit_id): ApiPath<i64>,
+) -> Result<Json<Vec<PersonView>>, ApiError> {
+    state.store.unit(actor.scope(), unit_id).await?;
+    let people = state.store.people(unit_id).await?;
+    Ok(Json(people.into_iter().map(|p| PersonView::new(p, state.tz)).collect::<Result<_, _>>()?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ChannelInput {
+    pub kind: ChannelKind,
+    pub address: String,
+}
+
+/// Add a paging channel to a person; channels are tried in the order added.
+#[utoipa::path(post, path = "/people/{id}/channels", tag = "registry", params(("id" = i64, Path)), request_body = ChannelInput,
+    responses((status = 201, body = ChannelView), (status = 404, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+async fn create_channel(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    ApiPath(person_id): ApiPath<i64>,
+    ApiJson(input): ApiJson<ChannelInput>,
+) -> Result<(StatusCode, Json<ChannelView>), ApiError> {
+    require(actor.can_manage_registry(), REGISTRY_ONLY)?;
+    let address = validate_channel_address(input.kind, &input.address).map_err(|e| DomainError::Invalid(vec![e]))?;
+    let channel = state.store.create_channel(person_id, input.kind, address, state.clock.now()).await?;
+    Ok((StatusCode::CREATED, Json(ChannelView::new(channel, state.tz)?)))
+}
+
+/// A person's channels in fallback order.
+#[utoipa::path(get, path = "/people/{id}/channels", tag = "registry", params(("id" = i64, Path)),
+    responses((status = 200, body = [ChannelView]), (status = 404, body = Problem)), security(("bearer" = [])))]
+async fn list_channels(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    ApiPath(person_id): ApiPath<i64>,
+) -> Result<Json<Vec<ChannelView>>, ApiError> {
+    state.store.person(actor.scope(), person_id).await?;
+    let channels = state.store.channels(person_id).await?;
+    Ok(Json(channels.into_iter().map(|c| ChannelView::new(c, state.tz)).collect::<Result<_, _>>()?))
+}

@@ -1,0 +1,345 @@
+//! What the API answers: stored rows turned into documented JSON, with times
+//! in RFC 3339 carrying the display zone's offset and labels in both languages.
+
+use chrono::{DateTime, FixedOffset, Utc};
+use chrono_tz::Tz;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::domain::access::Source;
+use crate::domain::assignment::{Milestone, Status};
+use crate::domain::labels::Lang;
+use crate::domain::notice::{Category, Severity, TargetKind};
+use crate::domain::people::{ChannelKind, Role};
+use crate::domain::sla::{SlaState, evaluate};
+use crate::store::StoreResult;
+use crate::store::assignments::{policy_of, state_of};
+use crate::store::entities::{assignment, branch, channel, notice, person, timeline_event, unit};
+use crate::store::notices::NoticeRecord;
+
+pub type ApiTime = DateTime<FixedOffset>;
+
+/// Shows a stored UTC time with the display zone's offset.
+pub fn local(at: DateTime<Utc>, tz: Tz) -> ApiTime {
+    at.with_timezone(&tz).fixed_offset()
+}
+
+fn local_opt(at: Option<DateTime<Utc>>, tz: Tz) -> Option<ApiTime> {
+    at.map(|t| local(t, tz))
+}
+
+/// A code with its Chinese and English labels.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Label {
+    pub zh: &'static str,
+    pub en: &'static str,
+}
+
+macro_rules! label_of {
+    ($value:expr) => {
+        Label { zh: $value.label(Lang::Zh), en: $value.label(Lang::En) }
+    };
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnitView {
+    pub id: i64,
+    pub name: String,
+    pub credit_code: Option<String>,
+    pub hq_address: Option<String>,
+    pub created_at: DateTime<FixedOffset>,
+}
+
+impl UnitView {
+    pub fn new(u: unit::Model, tz: Tz) -> Self {
+        Self {
+            id: u.id,
+            name: u.name,
+            credit_code: u.credit_code,
+            hq_address: u.hq_address,
+            created_at: local(u.created_at, tz),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BranchView {
+    pub id: i64,
+    pub unit_id: i64,
+    pub name: String,
+    pub district: Option<String>,
+    pub address: String,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub created_at: DateTime<FixedOffset>,
+}
+
+impl BranchView {
+    pub fn new(b: branch::Model, tz: Tz) -> Self {
+        Self {
+            id: b.id,
+            unit_id: b.unit_id,
+            name: b.name,
+            district: b.district,
+            address: b.address,
+            lat: b.lat,
+            lon: b.lon,
+            created_at: local(b.created_at, tz),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PersonView {
+    pub id: i64,
+    pub unit_id: i64,
+    pub branch_id: Option<i64>,
+    pub name: String,
+    pub phone: Option<String>,
+    pub role: Role,
+    pub role_label: Label,
+    pub active: bool,
+    pub created_at: DateTime<FixedOffset>,
+}
+
+impl PersonView {
+    pub fn new(p: person::Model, tz: Tz) -> StoreResult<Self> {
+        let role = Role::from_code(&p.role).ok_or_else(|| corrupt("person", p.id, "role", &p.role))?;
+        Ok(Self {
+            id: p.id,
+            unit_id: p.unit_id,
+            branch_id: p.branch_id,
+            name: p.name,
+            phone: p.phone,
+            role,
+            role_label: label_of!(role),
+            active: p.active,
+            created_at: local(p.created_at, tz),
+        })
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChannelView {
+    pub id: i64,
+    pub person_id: i64,
+    pub kind: ChannelKind,
+    pub address: String,
+    /// Fallback order: 1 is tried first.
+    pub priority: i32,
+    /// `active`, or `broken` once the provider refuses it for good.
+    pub status: String,
+    pub created_at: DateTime<FixedOffset>,
+}
+
+impl ChannelView {
+    pub fn new(c: channel::Model, tz: Tz) -> StoreResult<Self> {
+        let kind = ChannelKind::from_code(&c.kind).ok_or_else(|| corrupt("channel", c.id, "kind", &c.kind))?;
+        Ok(Self {
+            id: c.id,
+            person_id: c.person_id,
+            kind,
+            address: c.address,
+            priority: c.priority,
+            status: c.status,
+            created_at: local(c.created_at, tz),
+        })
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MilestonesView {
+    pub acknowledged_at: Option<DateTime<FixedOffset>>,
+    pub plan_activated_at: Option<DateTime<FixedOffset>>,
+    pub on_site_at: Option<DateTime<FixedOffset>>,
+    pub hq_remote_at: Option<DateTime<FixedOffset>>,
+    pub resolved_at: Option<DateTime<FixedOffset>>,
+    pub closed_at: Option<DateTime<FixedOffset>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SlaView {
+    pub state: SlaState,
+    pub state_label: Label,
+    pub breached_milestones: Vec<Milestone>,
+    pub lateness_seconds: i64,
+    /// Seconds to the deadline while a required milestone is pending
+    /// (negative once past); absent when nothing is pending.
+    pub remaining_seconds: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AssignmentView {
+    pub id: i64,
+    pub notice_id: i64,
+    pub unit_id: i64,
+    pub unit_name: Option<String>,
+    pub branch_id: Option<i64>,
+    pub status: Status,
+    pub status_label: Label,
+    pub requires_onsite: bool,
+    /// T0: when the notice was issued to this unit.
+    pub notified_at: DateTime<FixedOffset>,
+    /// The deadline now in force (after any extension).
+    pub deadline_at: DateTime<FixedOffset>,
+    pub original_deadline_at: DateTime<FixedOffset>,
+    pub extension_count: i32,
+    pub milestones: MilestonesView,
+    pub stood_down_at: Option<DateTime<FixedOffset>>,
+    pub stand_down_reason: Option<String>,
+    pub sla: SlaView,
+}
+
+impl AssignmentView {
+    pub fn new(a: assignment::Model, unit_name: Option<String>, tz: Tz, now: DateTime<Utc>) -> StoreResult<Self> {
+        let state = state_of(&a)?;
+        let verdict = evaluate(&state, &policy_of(&a)?, now);
+        Ok(Self {
+            id: a.id,
+            notice_id: a.notice_id,
+            unit_id: a.unit_id,
+            unit_name,
+            branch_id: a.branch_id,
+            status: state.status,
+            status_label: label_of!(state.status),
+            requires_onsite: a.requires_onsite,
+            notified_at: local(a.notified_at, tz),
+            deadline_at: local(a.deadline_at, tz),
+            original_deadline_at: local(a.original_deadline_at, tz),
+            extension_count: a.extension_count,
+            milestones: MilestonesView {
+                acknowledged_at: local_opt(a.acknowledged_at, tz),
+                plan_activated_at: local_opt(a.plan_activated_at, tz),
+                on_site_at: local_opt(a.on_site_at, tz),
+                hq_remote_at: local_opt(a.hq_remote_at, tz),
+                resolved_at: local_opt(a.resolved_at, tz),
+                closed_at: local_opt(a.closed_at, tz),
+            },
+            stood_down_at: local_opt(a.stood_down_at, tz),
+            stand_down_reason: a.stand_down_reason,
+            sla: SlaView {
+                state: verdict.state,
+                state_label: label_of!(verdict.state),
+                breached_milestones: verdict.breached_milestones,
+                lateness_seconds: verdict.lateness_seconds,
+                remaining_seconds: verdict.remaining_seconds,
+            },
+        })
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TargetView {
+    pub name: String,
+    pub kind: TargetKind,
+    pub kind_label: Label,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SiteView {
+    pub address: String,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NoticeView {
+    pub id: i64,
+    pub title: String,
+    pub category: Category,
+    pub category_label: Label,
+    pub severity: Severity,
+    pub severity_label: Label,
+    pub target: TargetView,
+    pub site: SiteView,
+    pub description: String,
+    pub requires_onsite: bool,
+    pub issued_at: DateTime<FixedOffset>,
+    pub issued_by: Option<i64>,
+    pub assignments: Vec<AssignmentView>,
+}
+
+impl NoticeView {
+    pub fn new(
+        record: NoticeRecord,
+        names: &std::collections::HashMap<i64, String>,
+        tz: Tz,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Self> {
+        let n: notice::Model = record.notice;
+        let category =
+            Category::from_code(&n.category).ok_or_else(|| corrupt("notice", n.id, "category", &n.category))?;
+        let severity =
+            Severity::from_code(&n.severity).ok_or_else(|| corrupt("notice", n.id, "severity", &n.severity))?;
+        let kind = TargetKind::from_code(&n.target_kind)
+            .ok_or_else(|| corrupt("notice", n.id, "target_kind", &n.target_kind))?;
+        let assignments = record
+            .assignments
+            .into_iter()
+            .map(|a| {
+                let name = names.get(&a.unit_id).cloned();
+                AssignmentView::new(a, name, tz, now)
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(Self {
+            id: n.id,
+            title: n.title,
+            category,
+            category_label: label_of!(category),
+            severity,
+            severity_label: label_of!(severity),
+            target: TargetView { name: n.target_name, kind, kind_label: label_of!(kind) },
+            site: SiteView { address: n.site_address, lat: n.site_lat, lon: n.site_lon },
+            description: n.description,
+            requires_onsite: n.requires_onsite,
+            issued_at: local(n.issued_at, tz),
+            issued_by: n.issued_by,
+            assignments,
+        })
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TimelineEventView {
+    pub id: i64,
+    pub assignment_id: i64,
+    /// `dispatched`, a milestone code, `note`, `extended`, `stood_down`, …
+    pub kind: String,
+    /// When it happened.
+    pub at: DateTime<FixedOffset>,
+    /// When onsite recorded it.
+    pub recorded_at: DateTime<FixedOffset>,
+    pub actor: String,
+    pub source: Source,
+    pub note: Option<String>,
+    #[schema(value_type = Option<Object>)]
+    pub data: Option<serde_json::Value>,
+}
+
+impl TimelineEventView {
+    pub fn new(e: timeline_event::Model, tz: Tz) -> StoreResult<Self> {
+        let source =
+            Source::from_code(&e.source).ok_or_else(|| corrupt("timeline event", e.id, "source", &e.source))?;
+        let data = match e.data {
+            Some(d) => Some(
+                serde_json::from_str(&d).map_err(|err| corrupt("timeline event", e.id, "data", &err.to_string()))?,
+            ),
+            None => None,
+        };
+        Ok(Self {
+            id: e.id,
+            assignment_id: e.assignment_id,
+            kind: e.kind,
+            at: local(e.at, tz),
+            recorded_at: local(e.recorded_at, tz),
+            actor: e.actor,
+            source,
+            note: e.note,
+            data,
+        })
+    }
+}
+
+fn corrupt(entity: &str, id: i64, field: &str, value: &str) -> crate::store::StoreError {
+    crate::store::StoreError::Corrupt(format!("{entity} {id} has {field} `{value}`"))
+}

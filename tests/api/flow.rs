@@ -1,0 +1,192 @@
+//! The whole response: a unit, a notice, every milestone to closed, with the
+//! SLA verdict and the timeline read back at each step.
+
+use chrono::Duration;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, expect_json, expect_problem, t0};
+
+crate::on_both_backends!(
+    a_notice_walks_through_every_milestone_to_closed,
+    a_late_on_site_is_a_breach_with_its_lateness,
+    an_extension_moves_the_deadline_and_is_on_the_timeline,
+    a_stood_down_assignment_stops_its_clock_and_refuses_milestones,
+    a_remote_only_notice_has_no_on_site_milestone,
+    a_back_dated_milestone_keeps_the_time_reported,
+);
+
+async fn assignment(app: &TestApp, id: i64) -> Value {
+    app.get_ok(&format!("/api/v1/assignments/{id}")).await
+}
+
+async fn report(app: &TestApp, id: i64, kind: &str) -> Value {
+    expect_json(app.event(id, json!({"kind": kind})).await, StatusCode::CREATED).await
+}
+
+async fn a_notice_walks_through_every_milestone_to_closed(app: TestApp) {
+    let unit = app.unit_with_people("重庆安盾网络安全技术有限公司").await;
+    let notice = app.issue(&[unit.id], true).await;
+    let a = &notice["assignments"][0];
+    let id = a["id"].as_i64().unwrap();
+    assert_eq!(a["unit_id"], unit.id);
+    assert_eq!(a["status"], "notified");
+    // T0 is the issue time; the deadline two hours later, shown in Shanghai time.
+    assert_eq!(a["notified_at"], "2026-11-25T03:00:00+08:00");
+    assert_eq!(a["deadline_at"], "2026-11-25T05:00:00+08:00");
+    assert_eq!(a["sla"]["state"], "on_track");
+    assert_eq!(a["sla"]["remaining_seconds"], 7200);
+
+    let steps = [
+        ("acknowledged", 4),
+        ("plan_activated", 15),
+        ("hq_remote", 20),
+        ("on_site", 70),
+        ("resolved", 150),
+        ("closed", 200),
+    ];
+    let mut minutes_so_far = 0;
+    for (kind, at_minute) in steps {
+        app.clock.advance(Duration::minutes(at_minute - minutes_so_far));
+        minutes_so_far = at_minute;
+        let recorded = report(&app, id, kind).await;
+        assert_eq!(recorded["event"]["kind"], kind);
+        assert_eq!(recorded["event"]["actor"], "duty");
+        assert_eq!(recorded["event"]["source"], "api");
+        let now = t0() + Duration::minutes(at_minute);
+        let a = assignment(&app, id).await;
+        let field = format!("{kind}_at");
+        assert_eq!(
+            chrono::DateTime::parse_from_rfc3339(a["milestones"][&field].as_str().unwrap()).unwrap(),
+            now,
+            "{field} is the time it was reported"
+        );
+        let expected_state = if at_minute < 70 { "on_track" } else { "met" };
+        assert_eq!(a["sla"]["state"], expected_state, "after {kind}");
+    }
+    let a = assignment(&app, id).await;
+    assert_eq!(a["status"], "closed");
+    assert_eq!(a["sla"]["state"], "met");
+    assert_eq!(a["sla"]["lateness_seconds"], 0);
+
+    let timeline = app.get_ok(&format!("/api/v1/assignments/{id}/timeline")).await;
+    let kinds: Vec<&str> = timeline.as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["dispatched", "acknowledged", "plan_activated", "hq_remote", "on_site", "resolved", "closed"]);
+
+    // Closed is final: nothing more can be reported.
+    let problem = expect_problem(app.event(id, json!({"kind": "resolved"})).await, StatusCode::CONFLICT).await;
+    assert_eq!(problem["code"], "closed");
+}
+
+async fn a_late_on_site_is_a_breach_with_its_lateness(app: TestApp) {
+    let unit = app.unit_with_people("山城信息安全").await;
+    let id = app.issue(&[unit.id], true).await["assignments"][0]["id"].as_i64().unwrap();
+    report(&app, id, "acknowledged").await;
+    app.clock.advance(Duration::minutes(30));
+    report(&app, id, "plan_activated").await;
+    report(&app, id, "hq_remote").await;
+
+    app.clock.advance(Duration::minutes(65)); // T0+95m: 25 minutes left
+    assert_eq!(assignment(&app, id).await["sla"]["state"], "at_risk");
+
+    app.clock.advance(Duration::minutes(40)); // T0+135m: 15 minutes late and counting
+    let a = assignment(&app, id).await;
+    assert_eq!(a["sla"]["state"], "breached");
+    assert_eq!(a["sla"]["breached_milestones"], json!(["on_site"]));
+    assert_eq!(a["sla"]["lateness_seconds"], 15 * 60);
+
+    app.clock.advance(Duration::minutes(20)); // arrives at T0+155m
+    report(&app, id, "on_site").await;
+    app.clock.advance(Duration::hours(3));
+    let a = assignment(&app, id).await;
+    assert_eq!(a["sla"]["state"], "breached", "a breach stays a breach");
+    assert_eq!(a["sla"]["lateness_seconds"], 35 * 60, "lateness stops when the milestone came");
+}
+
+async fn an_extension_moves_the_deadline_and_is_on_the_timeline(app: TestApp) {
+    let unit = app.unit_with_people("巴渝数安").await;
+    let id = app.issue(&[unit.id], true).await["assignments"][0]["id"].as_i64().unwrap();
+    app.clock.advance(Duration::minutes(100));
+    assert_eq!(assignment(&app, id).await["sla"]["state"], "at_risk");
+
+    let extended = expect_json(
+        app.post(
+            &format!("/api/v1/assignments/{id}/extend"),
+            &json!({"deadline_at": "2026-11-25T06:00:00+08:00", "reason": "山区道路塌方，绕行"}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(extended["deadline_at"], "2026-11-25T06:00:00+08:00");
+    assert_eq!(extended["original_deadline_at"], "2026-11-25T05:00:00+08:00");
+    assert_eq!(extended["extension_count"], 1);
+    assert_eq!(extended["sla"]["state"], "on_track");
+
+    // An "extension" that does not extend is refused and changes nothing.
+    let problem = expect_problem(
+        app.post(
+            &format!("/api/v1/assignments/{id}/extend"),
+            &json!({"deadline_at": "2026-11-25T05:30:00+08:00", "reason": "x"}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(problem["errors"][0]["field"], "deadline_at");
+    assert_eq!(assignment(&app, id).await["deadline_at"], "2026-11-25T06:00:00+08:00");
+
+    let timeline = app.get_ok(&format!("/api/v1/assignments/{id}/timeline")).await;
+    let last = timeline.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["kind"], "extended");
+    assert_eq!(last["note"], "山区道路塌方，绕行");
+    assert_eq!(last["data"]["to"], "2026-11-24T22:00:00Z");
+}
+
+async fn a_stood_down_assignment_stops_its_clock_and_refuses_milestones(app: TestApp) {
+    let unit = app.unit_with_people("巴渝数安").await;
+    let id = app.issue(&[unit.id], true).await["assignments"][0]["id"].as_i64().unwrap();
+    app.clock.advance(Duration::minutes(10));
+    let a = expect_json(
+        app.post(&format!("/api/v1/assignments/{id}/stand-down"), &json!({"reason": "经核实为误报"})).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(a["status"], "stood_down");
+    assert_eq!(a["stand_down_reason"], "经核实为误报");
+    app.clock.advance(Duration::hours(5));
+    let a = assignment(&app, id).await;
+    assert_eq!(a["sla"]["state"], "stood_down");
+    assert_eq!(a["sla"]["lateness_seconds"], 0, "the clock stopped before the deadline");
+    let problem = expect_problem(app.event(id, json!({"kind": "acknowledged"})).await, StatusCode::CONFLICT).await;
+    assert_eq!(problem["code"], "stood_down");
+    assert!(problem["detail_zh"].as_str().unwrap().contains("撤销"));
+    // A note is still welcome after the fact.
+    expect_json(app.event(id, json!({"kind": "note", "note": "已电话告知单位"})).await, StatusCode::CREATED).await;
+}
+
+async fn a_remote_only_notice_has_no_on_site_milestone(app: TestApp) {
+    let unit = app.unit_with_people("远程支撑单位").await;
+    let id = app.issue(&[unit.id], false).await["assignments"][0]["id"].as_i64().unwrap();
+    report(&app, id, "acknowledged").await;
+    report(&app, id, "plan_activated").await;
+    let problem = expect_problem(app.event(id, json!({"kind": "on_site"})).await, StatusCode::CONFLICT).await;
+    assert_eq!(problem["code"], "not_required");
+    report(&app, id, "hq_remote").await;
+    assert_eq!(assignment(&app, id).await["sla"]["state"], "met");
+}
+
+async fn a_back_dated_milestone_keeps_the_time_reported(app: TestApp) {
+    let unit = app.unit_with_people("安盾").await;
+    let id = app.issue(&[unit.id], true).await["assignments"][0]["id"].as_i64().unwrap();
+    app.clock.advance(Duration::minutes(30));
+    let r = expect_json(
+        app.event(id, json!({"kind": "acknowledged", "at": "2026-11-25T03:05:00+08:00", "note": "电话已确认"})).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(r["event"]["at"], "2026-11-25T03:05:00+08:00");
+    assert_eq!(r["event"]["recorded_at"], "2026-11-25T03:30:00+08:00");
+    assert_eq!(r["event"]["note"], "电话已确认");
+    assert_eq!(r["assignment"]["milestones"]["acknowledged_at"], "2026-11-25T03:05:00+08:00");
+}

@@ -1,0 +1,9 @@
+//! Integration tests of the API, each on a fresh SQLite file and on a fresh
+//! PostgreSQL database, against the real server on a loopback port.
+
+mod access;
+mod bad_input;
+mod flow;
+mod helpers;
+mod listing;
+mod service;

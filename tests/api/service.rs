@@ -1,0 +1,41 @@
+//! The service around the API: health, readiness, the OpenAPI document and
+//! the landing page.
+
+use reqwest::StatusCode;
+
+use crate::helpers::TestApp;
+
+crate::on_both_backends!(health_readiness_openapi_and_landing_page_are_served);
+
+async fn health_readiness_openapi_and_landing_page_are_served(app: TestApp) {
+    let health = app.client.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), StatusCode::OK);
+    let ready = app.client.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), StatusCode::OK);
+
+    let doc: serde_json::Value =
+        app.client.get(app.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    for path in [
+        "/api/v1/units",
+        "/api/v1/units/{id}/branches",
+        "/api/v1/units/{id}/people",
+        "/api/v1/people/{id}/channels",
+        "/api/v1/notices",
+        "/api/v1/notices/{id}",
+        "/api/v1/assignments/{id}",
+        "/api/v1/assignments/{id}/events",
+        "/api/v1/assignments/{id}/extend",
+        "/api/v1/assignments/{id}/stand-down",
+        "/api/v1/assignments/{id}/timeline",
+    ] {
+        assert!(doc["paths"].get(path).is_some(), "{path} is documented");
+    }
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+
+    let page = app.client.get(app.url("/")).send().await.unwrap();
+    assert!(page.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    let html = page.text().await.unwrap();
+    assert!(html.contains("应急响应"));
+    assert!(html.contains("2026-11-25 03:00"), "the page shows Shanghai time: {html}");
+}
