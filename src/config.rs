@@ -34,6 +34,9 @@ pub struct Config {
     pub log: LogConfig,
     pub display: DisplayConfig,
     pub policy: PolicyConfig,
+    pub engine: EngineConfig,
+    pub outbox: OutboxConfig,
+    pub notify: NotifyConfig,
     pub telegram: TelegramConfig,
 }
 
@@ -84,12 +87,64 @@ pub struct DisplayConfig {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PolicyConfig {
+    /// Not acknowledged by then: page again, and the support lead.
     #[serde(with = "humantime_serde")]
     pub ack_target: Duration,
+    /// Still not acknowledged: page the emergency lead and the bureau duty officer.
+    #[serde(with = "humantime_serde")]
+    pub escalate_at: Duration,
+    /// Milestones missing: reminder to the unit.
+    #[serde(with = "humantime_serde")]
+    pub remind_at: Duration,
+    /// Milestones missing: warning to the unit and the bureau.
+    #[serde(with = "humantime_serde")]
+    pub warn_at: Duration,
+    /// The commitment: plan activated, on site and HQ remote by T0 + this.
     #[serde(with = "humantime_serde")]
     pub deadline: Duration,
+    /// Shown as at risk this long before the deadline.
     #[serde(with = "humantime_serde")]
     pub at_risk: Duration,
+}
+
+/// The durable timer engine.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EngineConfig {
+    /// Run the timer engine and the page outbox in this process.
+    pub enabled: bool,
+    /// Fallback re-check when no wake-up arrives (new work normally wakes
+    /// the engine at once, across instances through PostgreSQL NOTIFY).
+    #[serde(with = "humantime_serde")]
+    pub poll_interval: Duration,
+}
+
+/// Delivery of pages.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutboxConfig {
+    /// Attempts on one channel before falling over to the next.
+    pub max_attempts: i32,
+    #[serde(with = "humantime_serde")]
+    pub backoff_base: Duration,
+    #[serde(with = "humantime_serde")]
+    pub backoff_max: Duration,
+    /// Timeout of one send to a provider.
+    #[serde(with = "humantime_serde")]
+    pub send_timeout: Duration,
+    /// How long a claimed page is reserved for its sender; a sender that
+    /// dies leaves it to be retried after this.
+    #[serde(with = "humantime_serde")]
+    pub lease: Duration,
+}
+
+/// Outbound channels.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotifyConfig {
+    /// HMAC-SHA256 key signing generic webhooks: only from `ONSITE_NOTIFY__WEBHOOK_SECRET`.
+    #[serde(skip_serializing, default)]
+    pub webhook_secret: Option<SecretString>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -119,16 +174,28 @@ impl Default for Config {
             display: DisplayConfig { timezone: "Asia/Shanghai".into() },
             policy: PolicyConfig {
                 ack_target: Duration::from_secs(10 * 60),
+                escalate_at: Duration::from_secs(20 * 60),
+                remind_at: Duration::from_secs(60 * 60),
+                warn_at: Duration::from_secs(90 * 60),
                 deadline: Duration::from_secs(2 * 3600),
                 at_risk: Duration::from_secs(30 * 60),
             },
+            engine: EngineConfig { enabled: true, poll_interval: Duration::from_secs(5) },
+            outbox: OutboxConfig {
+                max_attempts: 5,
+                backoff_base: Duration::from_secs(2),
+                backoff_max: Duration::from_secs(300),
+                send_timeout: Duration::from_secs(10),
+                lease: Duration::from_secs(60),
+            },
+            notify: NotifyConfig { webhook_secret: None },
             telegram: TelegramConfig { api_url: "https://api.telegram.org".into(), token: None },
         }
     }
 }
 
 /// Keys that hold secrets and so must not come from files in the repository.
-const SECRET_KEYS: &[&str] = &["telegram.token"];
+const SECRET_KEYS: &[&str] = &["telegram.token", "notify.webhook_secret"];
 
 impl Config {
     /// Loads from `dir` (normally `./config`, or `ONSITE_CONFIG_DIR`) and the
@@ -149,7 +216,7 @@ impl Config {
         for key in SECRET_KEYS {
             if files.contains(key) {
                 return Err(invalid(
-                    "telegram.token",
+                    "secret",
                     format!(
                         "{key} is a secret: set it in the environment (ONSITE_{}), not in a config file",
                         key.to_uppercase().replace('.', "__")
@@ -186,6 +253,18 @@ impl Config {
         if p.at_risk >= p.deadline {
             return Err(invalid("policy.at_risk", "must be shorter than policy.deadline"));
         }
+        if !(p.ack_target < p.escalate_at && p.escalate_at <= p.deadline) {
+            return Err(invalid("policy.escalate_at", "must be after policy.ack_target and not after policy.deadline"));
+        }
+        if !(p.remind_at < p.warn_at && p.warn_at < p.deadline) {
+            return Err(invalid("policy", "remind_at < warn_at < deadline must hold"));
+        }
+        if self.outbox.max_attempts < 1 {
+            return Err(invalid("outbox.max_attempts", "must be at least 1"));
+        }
+        if self.engine.poll_interval.is_zero() {
+            return Err(invalid("engine.poll_interval", "must be longer than zero"));
+        }
         Ok(())
     }
 
@@ -207,6 +286,9 @@ impl Config {
             ack_target_secs: secs(self.policy.ack_target),
             deadline_secs: secs(self.policy.deadline),
             at_risk_secs: secs(self.policy.at_risk),
+            escalate_secs: secs(self.policy.escalate_at),
+            remind_secs: secs(self.policy.remind_at),
+            warn_secs: secs(self.policy.warn_at),
             ..SlaPolicy::default()
         }
     }

@@ -6,6 +6,8 @@
 pub mod config;
 pub mod demo;
 pub mod domain;
+pub mod engine;
+pub mod notify;
 pub mod store;
 pub mod telemetry;
 pub mod web;
@@ -18,6 +20,10 @@ use chrono_tz::Tz;
 use tokio::net::TcpListener;
 
 use crate::config::{Config, ConfigError};
+use crate::domain::people::ChannelKind;
+use crate::engine::Engine;
+use crate::notify::Channels;
+use crate::notify::webhook::Webhook;
 use crate::domain::clock::Clock;
 use crate::domain::policy::SlaPolicy;
 use crate::store::{Store, StoreError};
@@ -32,14 +38,30 @@ pub struct AppState {
     pub tz: Tz,
     /// The policy new assignments are dispatched with.
     pub policy: Arc<SlaPolicy>,
+    /// The page senders, by channel kind.
+    pub channels: Channels,
 }
 
 impl AppState {
     pub fn new(config: Config, store: Store, clock: Arc<dyn Clock>) -> Result<Self, StartupError> {
         let tz = config.timezone()?;
         let policy = Arc::new(config.sla_policy());
-        Ok(Self { store, clock, config: Arc::new(config), tz, policy })
+        let channels = channels(&config)?;
+        Ok(Self { store: store.with_zone(tz), clock, config: Arc::new(config), tz, policy, channels })
     }
+
+    /// Replaces the senders (tests plug in their own).
+    pub fn with_channels(mut self, channels: Channels) -> Self {
+        self.channels = channels;
+        self
+    }
+}
+
+/// The senders this configuration can drive.
+fn channels(config: &Config) -> Result<Channels, StartupError> {
+    let webhook = Webhook::new(config.outbox.send_timeout, config.notify.webhook_secret.clone())
+        .map_err(|e| StartupError::Channel(e.to_string()))?;
+    Ok(Channels::default().with(ChannelKind::Webhook, Arc::new(webhook)))
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -48,6 +70,8 @@ pub enum StartupError {
     Config(#[from] ConfigError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("cannot set up a channel: {0}")]
+    Channel(String),
     #[error("cannot listen on {addr}: {source}")]
     Bind { addr: SocketAddr, source: std::io::Error },
 }
@@ -62,6 +86,7 @@ impl App {
     /// Connects to the database, migrates it and binds the HTTP listener.
     pub async fn build(config: Config, clock: Arc<dyn Clock>) -> Result<Self, StartupError> {
         config.validate()?;
+        telemetry::metrics_handle();
         let store = Store::connect(&config.database).await?;
         store.migrate().await?;
         let addr = config.http_addr()?;
@@ -81,11 +106,21 @@ impl App {
         &self.state
     }
 
-    /// Serves until `shutdown` completes, then lets in-flight requests finish.
+    /// Serves (and, when enabled, runs the engine) until `shutdown`
+    /// completes, then lets in-flight requests and sends finish.
     pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let engine = self.state.config.engine.enabled.then(|| Engine::new(self.state.clone()).spawn(stop_rx));
         let router = web::router(self.state.clone());
-        axum::serve(self.listener, router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown)
-            .await
+        let served = axum::serve(self.listener, router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(async move {
+                shutdown.await;
+                let _ = stop_tx.send(true);
+            })
+            .await;
+        if let Some(engine) = engine {
+            let _ = engine.await;
+        }
+        served
     }
 }

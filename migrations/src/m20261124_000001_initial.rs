@@ -1,7 +1,7 @@
 //! The first schema: the registry (units, branches, people, channels), access
 //! (users, API tokens, Telegram link codes), the response (notices,
-//! assignments, milestones, timeline), the durable machinery (timers, pages)
-//! and closure reports. Times are UTC (`timestamp with time zone`).
+//! assignments, milestones, timeline), the durable machinery (timers, pages,
+//! bureau contacts who are paged on escalation) and closure reports. Times are UTC (`timestamp with time zone`).
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
@@ -75,6 +75,7 @@ fn tables() -> Vec<TableCreateStatement> {
             .col(string("name"))
             .col(string_null("credit_code"))
             .col(string_null("hq_address"))
+            .col(text_null("policy_override"))
             .col(ts("created_at"))
             .to_owned(),
         Table::create()
@@ -231,17 +232,26 @@ fn tables() -> Vec<TableCreateStatement> {
             .foreign_key(&mut fk("timeline_events", "assignment_id", "assignments", CASCADE))
             .to_owned(),
         Table::create()
+            .table("bureau_contacts")
+            .col(big_pk_auto("id"))
+            .col(string("name"))
+            .col(string("role"))
+            .col(string("kind"))
+            .col(text("address"))
+            .col(boolean("active"))
+            .col(ts("created_at"))
+            .to_owned(),
+        Table::create()
             .table("timers")
             .col(big_pk_auto("id"))
             .col(big_integer("assignment_id"))
             .col(string("kind"))
-            .col(integer("step"))
             .col(ts("due_at"))
             .col(string("status"))
             .col(ts_null("fired_at"))
             .col(big_integer_null("late_ms"))
-            .col(string_null("claimed_by"))
-            .col(ts_null("claimed_until"))
+            .col(string_null("fired_by"))
+            .col(text_null("outcome"))
             .col(ts("created_at"))
             .foreign_key(&mut fk("timers", "assignment_id", "assignments", CASCADE))
             .to_owned(),
@@ -249,20 +259,28 @@ fn tables() -> Vec<TableCreateStatement> {
             .table("pages")
             .col(big_pk_auto("id"))
             .col(big_integer_null("assignment_id"))
-            .col(big_integer("person_id"))
+            .col(big_integer_null("person_id"))
+            .col(big_integer_null("bureau_contact_id"))
             .col(big_integer_null("channel_id"))
+            .col(string("channel_kind"))
+            .col(text("address"))
+            .col(string("recipient"))
             .col(string("reason"))
+            .col(string("message_key"))
             .col(text("body"))
             .col(string_uniq("idempotency_key"))
             .col(string("status"))
             .col(integer("attempts"))
             .col(ts("next_attempt_at"))
+            .col(ts_null("lease_until"))
             .col(ts_null("sent_at"))
             .col(text_null("last_error"))
             .col(string_null("provider_message_id"))
             .col(ts("created_at"))
+            .col(ts("updated_at"))
             .foreign_key(&mut fk("pages", "assignment_id", "assignments", CASCADE))
             .foreign_key(&mut fk("pages", "person_id", "people", CASCADE))
+            .foreign_key(&mut fk("pages", "bureau_contact_id", "bureau_contacts", CASCADE))
             .foreign_key(&mut fk("pages", "channel_id", "channels", SET_NULL))
             .to_owned(),
         Table::create()
@@ -308,5 +326,6 @@ fn indexes() -> Vec<IndexCreateStatement> {
         index("timers", "idx_timers_assignment", &["assignment_id"], false),
         index("pages", "idx_pages_status_next", &["status", "next_attempt_at"], false),
         index("pages", "idx_pages_assignment", &["assignment_id"], false),
+        index("pages", "idx_pages_message", &["message_key"], false),
     ]
 }

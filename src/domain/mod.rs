@@ -6,6 +6,7 @@ pub mod assignment;
 pub mod clock;
 pub mod duration;
 pub mod error;
+pub mod escalation;
 pub mod geo;
 pub mod labels;
 pub mod notice;

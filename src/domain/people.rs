@@ -25,6 +25,14 @@ labelled_enum! {
     }
 }
 
+labelled_enum! {
+    /// The bureau's own people who are paged on escalation and breach.
+    pub enum BureauRole {
+        DutyOfficer => ("duty_officer", "值班人员", "Duty officer"),
+        Manager => ("manager", "管理人员", "Manager"),
+    }
+}
+
 /// Validates a channel address for its kind: a chat id for Telegram, a phone
 /// number for SMS, an http(s) URL for the robots and webhooks.
 pub fn validate_channel_address(kind: ChannelKind, address: &str) -> Result<String, super::FieldError> {

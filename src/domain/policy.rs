@@ -16,6 +16,27 @@ pub struct SlaPolicy {
     /// Milestones the deadline applies to; `on_site` is dropped for notices
     /// that need only remote support.
     pub required: Vec<Milestone>,
+    /// Second acknowledgement escalation (emergency lead, bureau duty).
+    #[serde(default = "default_escalate")]
+    pub escalate_secs: i64,
+    /// Reminder to the unit while milestones are missing ("60 min left").
+    #[serde(default = "default_remind")]
+    pub remind_secs: i64,
+    /// Warning to the unit and the bureau ("30 min left").
+    #[serde(default = "default_warn")]
+    pub warn_secs: i64,
+}
+
+fn default_escalate() -> i64 {
+    20 * 60
+}
+
+fn default_remind() -> i64 {
+    60 * 60
+}
+
+fn default_warn() -> i64 {
+    90 * 60
 }
 
 impl Default for SlaPolicy {
@@ -25,6 +46,9 @@ impl Default for SlaPolicy {
             deadline_secs: 2 * 3_600,
             at_risk_secs: 30 * 60,
             required: vec![Milestone::PlanActivated, Milestone::OnSite, Milestone::HqRemote],
+            escalate_secs: default_escalate(),
+            remind_secs: default_remind(),
+            warn_secs: default_warn(),
         }
     }
 }

@@ -10,10 +10,13 @@ use sea_orm::{
 };
 
 use super::entities::{assignment, milestone, notice, timeline_event};
+use super::pages;
 use super::timeline::{self, By, NewEvent};
+use super::timers;
 use super::{Store, StoreError, StoreResult};
 use crate::domain::access::Scope;
 use crate::domain::assignment::{AssignmentState, Milestone, Milestones, Status};
+use crate::domain::escalation::{self, TimerKind};
 use crate::domain::geo::Coordinates;
 use crate::domain::policy::SlaPolicy;
 
@@ -104,11 +107,13 @@ async fn apply(
     now: DateTime<Utc>,
 ) -> StoreResult<Option<Recorded>> {
     let state = state_of(current)?;
+    let policy = policy_of(current)?;
     let mut update = assignment::ActiveModel { updated_at: Set(now), ..Default::default() };
     let (kind, at, note, data) = match change {
         Change::Milestone { milestone: m, at, note, location } => {
             let at = at.unwrap_or(now);
             let next = state.reach(*m, at, now)?;
+            timers::cancel(txn, current.id, &escalation::cancelled_by(&state, &next, &policy), now).await?;
             update.status = Set(next.status.code().to_owned());
             set_milestone(&mut update, *m, at);
             let distance_m = match location {
@@ -141,11 +146,20 @@ async fn apply(
             let (next, reason) = state.extend(*deadline_at, reason)?;
             update.deadline_at = Set(next.deadline_at);
             update.extension_count = Set(current.extension_count + 1);
+            if next.deadline_at > now {
+                // The clock runs again to the new deadline; a breach may recur.
+                update.breached_at = Set(None);
+            }
+            let moved = [TimerKind::Reminder, TimerKind::Warning, TimerKind::Breach];
+            timers::cancel(txn, current.id, &moved, now).await?;
+            timers::schedule(txn, current.id, &escalation::deadline_timers(&policy, &next, now), now).await?;
             let data = serde_json::json!({ "from": state.deadline_at, "to": next.deadline_at });
             ("extended", now, Some(reason), Some(data))
         }
         Change::StandDown { reason } => {
             let (next, reason) = state.stand_down(reason, now)?;
+            timers::cancel(txn, current.id, &escalation::cancelled_by(&state, &next, &policy), now).await?;
+            pages::cancel_queued(txn, current.id, now).await?;
             update.status = Set(next.status.code().to_owned());
             update.stood_down_at = Set(next.stood_down_at);
             update.stand_down_reason = Set(Some(reason.clone()));

@@ -3,14 +3,21 @@
 //! writes the new state together with its timeline event.
 
 pub mod assignments;
+pub mod contacts;
 pub mod entities;
 pub mod notices;
+pub mod pages;
 pub mod timeline;
+pub mod timers;
 pub mod units;
 pub mod users;
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
+
+use chrono_tz::Tz;
+use tokio::sync::Notify;
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
@@ -50,7 +57,14 @@ pub type StoreResult<T> = Result<T, StoreError>;
 #[derive(Clone, Debug)]
 pub struct Store {
     db: DatabaseConnection,
+    /// Woken after a commit that created due work (timers, pages).
+    wake: Arc<Notify>,
+    /// The zone pages are written in.
+    tz: Tz,
 }
+
+/// The PostgreSQL channel that wakes every instance's engine.
+pub const WAKE_CHANNEL: &str = "onsite_wake";
 
 /// The PostgreSQL advisory lock key held while migrating ("onsite-migrate").
 const MIGRATION_LOCK_KEY: i64 = 0x6f6e_7369_7465_6d31;
@@ -82,11 +96,36 @@ impl Store {
             opts.max_connections(config.max_connections);
         }
         let db = Database::connect(opts).await?;
-        Ok(Self { db })
+        Ok(Self { db, wake: Arc::new(Notify::new()), tz: chrono_tz::Asia::Shanghai })
     }
 
-    pub fn from_connection(db: DatabaseConnection) -> Self {
-        Self { db }
+    /// Sets the zone pages are written in.
+    pub fn with_zone(mut self, tz: Tz) -> Self {
+        self.tz = tz;
+        self
+    }
+
+    pub fn tz(&self) -> Tz {
+        self.tz
+    }
+
+    /// The signal the engine waits on.
+    pub fn wake_signal(&self) -> Arc<Notify> {
+        self.wake.clone()
+    }
+
+    /// Wakes this process's engine (call after committing new work).
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Inside a transaction: on PostgreSQL, wake every instance once it commits.
+    pub async fn notify_peers<C: ConnectionTrait>(conn: &C) -> StoreResult<()> {
+        if conn.get_database_backend() == DbBackend::Postgres {
+            conn.execute_raw(Statement::from_string(DbBackend::Postgres, format!("SELECT pg_notify('{WAKE_CHANNEL}', '')")))
+                .await?;
+        }
+        Ok(())
     }
 
     pub fn db(&self) -> &DatabaseConnection {

@@ -11,11 +11,14 @@ use sea_orm::{
 };
 
 use super::entities::{assignment, notice, unit};
+use super::pages::{self, Fanout};
 use super::timeline::{self, By, NewEvent};
+use super::timers;
 use super::{Store, StoreError, StoreResult};
 use crate::domain::DomainError;
 use crate::domain::access::Scope;
 use crate::domain::assignment::{AssignmentState, Status};
+use crate::domain::escalation::{self, PageReason};
 use crate::domain::notice::{Category, NoticeDraft, Severity};
 use crate::domain::policy::SlaPolicy;
 
@@ -109,6 +112,18 @@ impl Store {
             }
             .insert(&txn)
             .await?;
+            timers::schedule(&txn, a.id, &escalation::plan(policy, &state), now).await?;
+            let paged = pages::enqueue(
+                &txn,
+                self.tz(),
+                &a,
+                PageReason::Dispatch,
+                escalation::DISPATCH_AUDIENCE,
+                Fanout::AllChannels,
+                "dispatch",
+                now,
+            )
+            .await?;
             timeline::append(
                 &txn,
                 NewEvent {
@@ -122,6 +137,8 @@ impl Store {
                         "unit_id": unit_id,
                         "deadline_at": state.deadline_at,
                         "requires_onsite": draft.requires_onsite,
+                        "paged": paged.recipients,
+                        "unreachable": paged.unreachable,
                     })),
                 },
                 now,
@@ -129,7 +146,9 @@ impl Store {
             .await?;
             assignments.push(a);
         }
+        Store::notify_peers(&txn).await?;
         txn.commit().await?;
+        self.wake();
         Ok(NoticeRecord { notice, assignments })
     }
 

@@ -18,6 +18,7 @@ impl Store {
             name: Set(draft.name),
             credit_code: Set(draft.credit_code),
             hq_address: Set(draft.hq_address),
+            policy_override: Set(None),
             created_at: Set(now),
             ..Default::default()
         }

@@ -1,4 +1,4 @@
-//! Liveness and readiness for load balancers and operators.
+//! Liveness, readiness and metrics for load balancers and operators.
 
 use axum::Router;
 use axum::extract::State;
@@ -8,7 +8,7 @@ use axum::routing::get;
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz))
+    Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz)).route("/metrics", get(metrics_text))
 }
 
 /// The process is up.
@@ -25,4 +25,18 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
         }
     }
+}
+
+/// Prometheus text: engine counters and histograms, plus the backlog read
+/// from the database at scrape time (so every instance reports the same).
+async fn metrics_text(State(state): State<AppState>) -> impl axum::response::IntoResponse {
+    let handle = crate::telemetry::metrics_handle();
+    match (state.store.pending_timer_count().await, state.store.queued_page_count().await) {
+        (Ok(timers), Ok(pages)) => {
+            metrics::gauge!("onsite_timers_pending").set(timers as f64);
+            metrics::gauge!("onsite_pages_queued").set(pages as f64);
+        }
+        (Err(e), _) | (_, Err(e)) => tracing::warn!(error = %e, "cannot read the backlog for /metrics"),
+    }
+    ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], handle.render())
 }

@@ -57,6 +57,7 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub clock: Arc<ManualClock>,
     pub state: AppState,
+    pub engine: onsite::engine::Engine,
     /// A bureau user's token.
     pub token: String,
     _sqlite_dir: Option<tempfile::TempDir>,
@@ -125,8 +126,17 @@ impl TestApp {
     /// Starts the app on `backend`; `None` when PostgreSQL is unavailable
     /// outside CI (under `CI=true` that is a failure instead).
     pub async fn spawn(backend: Backend) -> Option<Self> {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    /// Starts the app with a configuration adjusted by `configure`. The
+    /// background engine is off unless `configure` turns it on: tests drive
+    /// it with `tick()` against the manual clock.
+    pub async fn spawn_with(backend: Backend, configure: impl FnOnce(&mut Config)) -> Option<Self> {
         let mut config = Config::default();
         config.http.addr = "127.0.0.1:0".into();
+        config.engine.enabled = false;
+        configure(&mut config);
         let mut sqlite_dir = None;
         let mut pg = None;
         match backend {
@@ -154,6 +164,7 @@ impl TestApp {
             base,
             client: reqwest::Client::new(),
             clock,
+            engine: onsite::engine::Engine::new(state.clone()),
             state,
             token: String::new(),
             _sqlite_dir: sqlite_dir,
@@ -183,6 +194,11 @@ impl TestApp {
             .expect("create user");
         let (_, token) = self.state.store.create_token(username, "test", None, now).await.expect("create token");
         token.expose_secret().to_owned()
+    }
+
+    /// One pass of the engine: fire due timers, send due pages.
+    pub async fn tick(&self) -> onsite::engine::Tick {
+        self.engine.tick().await.expect("engine tick")
     }
 
     pub fn url(&self, path: &str) -> String {

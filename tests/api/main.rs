@@ -3,7 +3,10 @@
 
 mod access;
 mod bad_input;
+mod escalation;
 mod flow;
 mod helpers;
 mod listing;
+mod outbox;
+mod receiver;
 mod service;

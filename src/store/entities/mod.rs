@@ -3,6 +3,7 @@
 
 pub mod api_token;
 pub mod assignment;
+pub mod bureau_contact;
 pub mod branch;
 pub mod channel;
 pub mod closure_report;

@@ -8,18 +8,25 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub assignment_id: Option<i64>,
-    pub person_id: i64,
+    pub person_id: Option<i64>,
+    pub bureau_contact_id: Option<i64>,
     pub channel_id: Option<i64>,
+    pub channel_kind: String,
+    pub address: String,
+    pub recipient: String,
     pub reason: String,
+    pub message_key: String,
     pub body: String,
     pub idempotency_key: String,
     pub status: String,
     pub attempts: i32,
     pub next_attempt_at: DateTimeUtc,
+    pub lease_until: Option<DateTimeUtc>,
     pub sent_at: Option<DateTimeUtc>,
     pub last_error: Option<String>,
     pub provider_message_id: Option<String>,
     pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

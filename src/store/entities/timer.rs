@@ -9,13 +9,12 @@ pub struct Model {
     pub id: i64,
     pub assignment_id: i64,
     pub kind: String,
-    pub step: i32,
     pub due_at: DateTimeUtc,
     pub status: String,
     pub fired_at: Option<DateTimeUtc>,
     pub late_ms: Option<i64>,
-    pub claimed_by: Option<String>,
-    pub claimed_until: Option<DateTimeUtc>,
+    pub fired_by: Option<String>,
+    pub outcome: Option<String>,
     pub created_at: DateTimeUtc,
 }
 

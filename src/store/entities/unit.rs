@@ -10,6 +10,7 @@ pub struct Model {
     pub name: String,
     pub credit_code: Option<String>,
     pub hq_address: Option<String>,
+    pub policy_override: Option<String>,
     pub created_at: DateTimeUtc,
 }
 

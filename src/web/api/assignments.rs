@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::views::{AssignmentView, TimelineEventView};
+use super::views::{AssignmentView, PageView, TimelineEventView};
 use crate::AppState;
 use crate::domain::access::Actor;
 use crate::domain::assignment::Milestone;
@@ -33,6 +33,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(extend))
         .routes(routes!(stand_down))
         .routes(routes!(timeline))
+        .routes(routes!(pages))
 }
 
 labelled_enum! {
@@ -207,6 +208,18 @@ async fn timeline(
 ) -> Result<Json<Vec<TimelineEventView>>, ApiError> {
     let events = state.store.timeline(actor.scope(), id).await?;
     Ok(Json(events.into_iter().map(|e| TimelineEventView::new(e, state.tz)).collect::<Result<_, _>>()?))
+}
+
+/// Every page sent about the assignment: to whom, on which channel, delivery state.
+#[utoipa::path(get, path = "/assignments/{id}/pages", tag = "assignments", params(("id" = i64, Path)),
+    responses((status = 200, body = [PageView]), (status = 404, body = Problem)), security(("bearer" = [])))]
+async fn pages(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Vec<PageView>>, ApiError> {
+    let pages = state.store.pages(actor.scope(), id).await?;
+    Ok(Json(pages.into_iter().map(|p| PageView::new(p, state.tz)).collect()))
 }
 
 async fn view(state: &AppState, a: assignment::Model) -> Result<AssignmentView, ApiError> {

@@ -10,11 +10,11 @@ use crate::domain::access::Source;
 use crate::domain::assignment::{Milestone, Status};
 use crate::domain::labels::Lang;
 use crate::domain::notice::{Category, Severity, TargetKind};
-use crate::domain::people::{ChannelKind, Role};
+use crate::domain::people::{BureauRole, ChannelKind, Role};
 use crate::domain::sla::{SlaState, evaluate};
 use crate::store::StoreResult;
 use crate::store::assignments::{policy_of, state_of};
-use crate::store::entities::{assignment, branch, channel, notice, person, timeline_event, unit};
+use crate::store::entities::{assignment, branch, bureau_contact, channel, notice, page, person, timeline_event, unit};
 use crate::store::notices::NoticeRecord;
 
 pub type ApiTime = DateTime<FixedOffset>;
@@ -342,4 +342,67 @@ impl TimelineEventView {
 
 fn corrupt(entity: &str, id: i64, field: &str, value: &str) -> crate::store::StoreError {
     crate::store::StoreError::Corrupt(format!("{entity} {id} has {field} `{value}`"))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BureauContactView {
+    pub id: i64,
+    pub name: String,
+    pub role: BureauRole,
+    pub kind: ChannelKind,
+    pub address: String,
+    pub active: bool,
+    pub created_at: DateTime<FixedOffset>,
+}
+
+impl BureauContactView {
+    pub fn new(c: bureau_contact::Model, tz: Tz) -> StoreResult<Self> {
+        let role = BureauRole::from_code(&c.role).ok_or_else(|| corrupt("bureau contact", c.id, "role", &c.role))?;
+        let kind = ChannelKind::from_code(&c.kind).ok_or_else(|| corrupt("bureau contact", c.id, "kind", &c.kind))?;
+        Ok(Self { id: c.id, name: c.name, role, kind, address: c.address, active: c.active, created_at: local(c.created_at, tz) })
+    }
+}
+
+/// One page: to whom, on which channel, and how delivery went.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PageView {
+    pub id: i64,
+    pub assignment_id: Option<i64>,
+    /// The person paged (absent for a bureau contact).
+    pub person_id: Option<i64>,
+    pub bureau_contact_id: Option<i64>,
+    pub recipient: String,
+    pub channel_id: Option<i64>,
+    pub channel: String,
+    /// Why it was sent: `dispatch`, `ack_reminder`, `ack_escalation`, `reminder`, `warning`, `breach`, `delivery_failed`.
+    pub reason: String,
+    /// `queued`, `sending`, `sent`, `failed` or `cancelled`.
+    pub status: String,
+    pub attempts: i32,
+    pub created_at: DateTime<FixedOffset>,
+    pub next_attempt_at: Option<DateTime<FixedOffset>>,
+    pub sent_at: Option<DateTime<FixedOffset>>,
+    pub error: Option<String>,
+}
+
+impl PageView {
+    pub fn new(p: page::Model, tz: Tz) -> Self {
+        let waiting = p.status == "queued";
+        Self {
+            id: p.id,
+            assignment_id: p.assignment_id,
+            person_id: p.person_id,
+            bureau_contact_id: p.bureau_contact_id,
+            recipient: p.recipient,
+            channel_id: p.channel_id,
+            channel: p.channel_kind,
+            reason: p.reason,
+            status: p.status,
+            attempts: p.attempts,
+            created_at: local(p.created_at, tz),
+            next_attempt_at: waiting.then(|| local(p.next_attempt_at, tz)),
+            sent_at: local_opt(p.sent_at, tz),
+            error: p.last_error,
+        }
+    }
 }

@@ -1,0 +1,130 @@
+//! The outbox step: claim due pages, send them through their channel, and
+//! record the outcome: sent, retry with backoff (honouring `retry_after`),
+//! or give up on this channel and fall over to the next.
+
+use std::time::Duration;
+
+use rand::Rng;
+
+use crate::AppState;
+use crate::config::OutboxConfig;
+use crate::domain::people::ChannelKind;
+use crate::notify::{Delivery, SendError};
+use crate::store::StoreError;
+use crate::store::entities::page;
+use crate::store::pages::Attempt;
+
+/// Pages sent concurrently in one batch.
+const BATCH: usize = 16;
+
+/// Sends every page due now; returns how many attempts were made.
+#[tracing::instrument(skip_all)]
+pub async fn send_due(state: &AppState) -> Result<usize, StoreError> {
+    let lease = chrono::Duration::from_std(state.config.outbox.lease).unwrap_or(chrono::Duration::seconds(60));
+    let mut attempts = 0;
+    loop {
+        let mut batch = Vec::new();
+        while batch.len() < BATCH {
+            match state.store.claim_page(state.clock.now(), lease).await? {
+                Some(p) => batch.push(p),
+                None => break,
+            }
+        }
+        if batch.is_empty() {
+            return Ok(attempts);
+        }
+        attempts += batch.len();
+        let sends = batch.iter().map(|p| attempt(state, p));
+        let outcomes = futures::future::join_all(sends).await;
+        for (p, outcome) in batch.iter().zip(outcomes) {
+            let label = match &outcome {
+                Attempt::Sent { .. } => "sent",
+                Attempt::Retry { .. } => "retried",
+                Attempt::GiveUp { .. } => "failed",
+            };
+            metrics::counter!("onsite_pages_total", "channel" => p.channel_kind.clone(), "outcome" => label).increment(1);
+            if !state.store.record_attempt(p, outcome, state.clock.now()).await? {
+                tracing::warn!(page = p.id, "lost the claim on a page while sending it; another sender has it");
+            }
+        }
+    }
+}
+
+async fn attempt(state: &AppState, p: &page::Model) -> Attempt {
+    let Some(kind) = ChannelKind::from_code(&p.channel_kind) else {
+        return Attempt::GiveUp { error: format!("unknown channel kind {}", p.channel_kind), broken: false };
+    };
+    let Some(channel) = state.channels.get(kind) else {
+        return Attempt::GiveUp { error: format!("no {} sender is configured", kind.code()), broken: false };
+    };
+    let body: serde_json::Value = serde_json::from_str(&p.body).unwrap_or(serde_json::Value::Null);
+    let delivery = Delivery {
+        address: p.address.clone(),
+        idempotency_key: p.idempotency_key.clone(),
+        title: body["title"].as_str().unwrap_or_default().to_owned(),
+        text: body["text"].as_str().unwrap_or_default().to_owned(),
+        body,
+    };
+    let result = channel.send(&delivery).await;
+    let now = state.clock.now();
+    match result {
+        Ok(provider_id) => Attempt::Sent { provider_id },
+        Err(SendError::Permanent { reason }) => Attempt::GiveUp { error: reason, broken: true },
+        Err(SendError::Retryable { reason, retry_after }) => {
+            if p.attempts >= state.config.outbox.max_attempts {
+                return Attempt::GiveUp { error: format!("{reason} (after {} attempts)", p.attempts), broken: false };
+            }
+            let wait = retry_delay(&state.config.outbox, p.attempts, retry_after, rand::thread_rng().gen_range(0.0..=1.0));
+            let at = now + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(60));
+            Attempt::Retry { error: reason, at }
+        }
+    }
+}
+
+/// Exponential backoff (base · 2^(attempt−1), capped) plus up to 25% jitter;
+/// a provider's `retry_after` is honoured when it asks for longer.
+pub fn retry_delay(config: &OutboxConfig, attempt: i32, retry_after: Option<Duration>, jitter: f64) -> Duration {
+    let exp = 2u32.saturating_pow(u32::try_from(attempt.max(1) - 1).unwrap_or(0).min(20));
+    let backoff = config.backoff_base.saturating_mul(exp).min(config.backoff_max);
+    let backoff = backoff + backoff.mul_f64(0.25 * jitter.clamp(0.0, 1.0));
+    retry_after.map_or(backoff, |wanted| wanted.max(backoff))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> OutboxConfig {
+        OutboxConfig {
+            max_attempts: 5,
+            backoff_base: Duration::from_secs(2),
+            backoff_max: Duration::from_secs(60),
+            send_timeout: Duration::from_secs(5),
+            lease: Duration::from_secs(60),
+        }
+    }
+
+    #[test]
+    fn backoff_doubles_and_is_capped() {
+        let c = config();
+        assert_eq!(retry_delay(&c, 1, None, 0.0), Duration::from_secs(2));
+        assert_eq!(retry_delay(&c, 2, None, 0.0), Duration::from_secs(4));
+        assert_eq!(retry_delay(&c, 4, None, 0.0), Duration::from_secs(16));
+        assert_eq!(retry_delay(&c, 30, None, 0.0), Duration::from_secs(60));
+    }
+
+    #[test]
+    fn jitter_adds_at_most_a_quarter() {
+        let c = config();
+        assert_eq!(retry_delay(&c, 2, None, 1.0), Duration::from_secs(5));
+        assert!(retry_delay(&c, 2, None, 0.5) > Duration::from_secs(4));
+    }
+
+    #[test]
+    fn retry_after_is_honoured_exactly_when_longer_than_backoff() {
+        let c = config();
+        assert_eq!(retry_delay(&c, 1, Some(Duration::from_secs(30)), 0.0), Duration::from_secs(30));
+        // A short retry_after never makes a retry come sooner than the backoff.
+        assert_eq!(retry_delay(&c, 3, Some(Duration::from_secs(1)), 0.0), Duration::from_secs(8));
+    }
+}

@@ -1,0 +1,59 @@
+//! Outbound channels behind one trait. The outbox worker hands a `Delivery`
+//! to the channel of the page's kind and turns the answer into sent, retry
+//! later, or fall over to the next channel.
+
+pub mod message;
+pub mod text;
+pub mod webhook;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::domain::people::ChannelKind;
+
+/// One message to one address, as the provider will receive it.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    pub address: String,
+    /// Stable across retries, so a receiver can drop a repeat.
+    pub idempotency_key: String,
+    pub title: String,
+    pub text: String,
+    /// The page body as stored (JSON), for channels that forward it whole.
+    pub body: serde_json::Value,
+}
+
+/// What the provider said.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SendError {
+    /// Try again later (5xx, timeout, 429); `retry_after` is the provider's wish.
+    #[error("{reason}")]
+    Retryable { reason: String, retry_after: Option<Duration> },
+    /// Will never work on this channel (bad address, blocked): fall over now.
+    #[error("{reason}")]
+    Permanent { reason: String },
+}
+
+#[async_trait::async_trait]
+pub trait Channel: Send + Sync {
+    /// Sends one message; `Ok` carries the provider's message id, if any.
+    async fn send(&self, delivery: &Delivery) -> Result<Option<String>, SendError>;
+}
+
+/// The senders available in this process, by channel kind.
+#[derive(Clone, Default)]
+pub struct Channels {
+    senders: HashMap<ChannelKind, Arc<dyn Channel>>,
+}
+
+impl Channels {
+    pub fn with(mut self, kind: ChannelKind, channel: Arc<dyn Channel>) -> Self {
+        self.senders.insert(kind, channel);
+        self
+    }
+
+    pub fn get(&self, kind: ChannelKind) -> Option<Arc<dyn Channel>> {
+        self.senders.get(&kind).cloned()
+    }
+}

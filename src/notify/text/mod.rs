@@ -1,0 +1,4 @@
+//! Page wording, one module per language.
+
+pub mod en;
+pub mod zh;

@@ -1,0 +1,195 @@
+//! Durable timers: rows with a `due_at`. Scheduled and cancelled inside the
+//! transactions of the changes that cause them; fired one per transaction,
+//! claimed with `FOR UPDATE SKIP LOCKED` on PostgreSQL so that several
+//! instances never fire the same timer (SQLite has a single writer).
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{LockBehavior, LockType};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, TransactionTrait,
+};
+
+use super::assignments::{policy_of, state_of};
+use super::entities::{assignment, timer};
+use super::pages::{self, Fanout};
+use super::timeline::{self, By, NewEvent};
+use super::{Store, StoreError, StoreResult};
+use crate::domain::escalation::{Firing, PlannedTimer, TimerKind, on_fire};
+
+pub const PENDING: &str = "pending";
+pub const FIRED: &str = "fired";
+pub const RETIRED: &str = "retired";
+pub const CANCELLED: &str = "cancelled";
+
+/// Inserts planned timers inside the caller's transaction.
+pub async fn schedule<C: ConnectionTrait>(
+    conn: &C,
+    assignment_id: i64,
+    planned: &[PlannedTimer],
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    if planned.is_empty() {
+        return Ok(());
+    }
+    let rows = planned.iter().map(|t| timer::ActiveModel {
+        assignment_id: Set(assignment_id),
+        kind: Set(t.kind.code().to_owned()),
+        due_at: Set(t.due_at),
+        status: Set(PENDING.to_owned()),
+        created_at: Set(now),
+        ..Default::default()
+    });
+    timer::Entity::insert_many(rows).exec(conn).await?;
+    Ok(())
+}
+
+/// Cancels the pending timers of these kinds inside the caller's transaction.
+pub async fn cancel<C: ConnectionTrait>(
+    conn: &C,
+    assignment_id: i64,
+    kinds: &[TimerKind],
+    now: DateTime<Utc>,
+) -> StoreResult<u64> {
+    if kinds.is_empty() {
+        return Ok(0);
+    }
+    let codes: Vec<&str> = kinds.iter().map(|k| k.code()).collect();
+    let res = timer::Entity::update_many()
+        .set(timer::ActiveModel {
+            status: Set(CANCELLED.to_owned()),
+            fired_at: Set(Some(now)),
+            ..Default::default()
+        })
+        .filter(timer::Column::AssignmentId.eq(assignment_id))
+        .filter(timer::Column::Status.eq(PENDING))
+        .filter(timer::Column::Kind.is_in(codes))
+        .exec(conn)
+        .await?;
+    Ok(res.rows_affected)
+}
+
+/// One timer the engine handled.
+#[derive(Debug, Clone)]
+pub struct FiredTimer {
+    pub timer: timer::Model,
+    /// How late it fired, in milliseconds.
+    pub late_ms: i64,
+    /// Pages it enqueued (0 when it retired).
+    pub pages: usize,
+    pub breach: bool,
+}
+
+impl Store {
+    /// The earliest pending timer, to sleep until.
+    pub async fn next_timer_due(&self) -> StoreResult<Option<DateTime<Utc>>> {
+        Ok(timer::Entity::find()
+            .filter(timer::Column::Status.eq(PENDING))
+            .order_by_asc(timer::Column::DueAt)
+            .one(self.db())
+            .await?
+            .map(|t| t.due_at))
+    }
+
+    pub async fn pending_timer_count(&self) -> StoreResult<u64> {
+        Ok(timer::Entity::find().filter(timer::Column::Status.eq(PENDING)).count(self.db()).await?)
+    }
+
+    /// Every timer of an assignment, in due order.
+    pub async fn timers(&self, assignment_id: i64) -> StoreResult<Vec<timer::Model>> {
+        Ok(timer::Entity::find()
+            .filter(timer::Column::AssignmentId.eq(assignment_id))
+            .order_by_asc(timer::Column::DueAt)
+            .order_by_asc(timer::Column::Id)
+            .all(self.db())
+            .await?)
+    }
+
+    /// Claims and applies the earliest due timer in one transaction: its
+    /// effect on the timeline, the pages it enqueues, the breach it records.
+    /// `None` when nothing is due (or every due timer is held by a peer).
+    #[tracing::instrument(skip_all, fields(instance))]
+    pub async fn fire_next_timer(&self, instance: &str, now: DateTime<Utc>) -> StoreResult<Option<FiredTimer>> {
+        let txn = self.db().begin().await?;
+        let mut q = timer::Entity::find()
+            .filter(timer::Column::Status.eq(PENDING))
+            .filter(timer::Column::DueAt.lte(now))
+            .order_by_asc(timer::Column::DueAt)
+            .order_by_asc(timer::Column::Id)
+            .limit(1);
+        if self.backend() == DbBackend::Postgres {
+            q = q.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+        }
+        let Some(due) = q.one(&txn).await? else {
+            txn.commit().await?;
+            return Ok(None);
+        };
+        let mut aq = assignment::Entity::find_by_id(due.assignment_id);
+        if self.backend() == DbBackend::Postgres {
+            aq = aq.lock(LockType::Update);
+        }
+        let a = aq.one(&txn).await?.ok_or(StoreError::not_found("assignment", due.assignment_id))?;
+        let kind = TimerKind::from_code(&due.kind)
+            .ok_or_else(|| StoreError::Corrupt(format!("timer {} has kind {}", due.id, due.kind)))?;
+        let state = state_of(&a)?;
+        let policy = policy_of(&a)?;
+        let late_ms = (now - due.due_at).num_milliseconds().max(0);
+        let (status, outcome, page_count, breach) = match on_fire(kind, &state, &policy, now) {
+            Firing::Retire { why } => (RETIRED, why.to_owned(), 0, false),
+            Firing::Page { audiences, reason, breach } => {
+                let enqueued = pages::enqueue(
+                    &txn,
+                    self.tz(),
+                    &a,
+                    reason,
+                    &audiences,
+                    Fanout::FirstChannel,
+                    &format!("t{}", due.id),
+                    now,
+                )
+                .await?;
+                if breach && a.breached_at.is_none() {
+                    // The breach happened at the deadline, however late the engine noticed.
+                    assignment::ActiveModel { id: Set(a.id), breached_at: Set(Some(due.due_at)), ..Default::default() }
+                        .update(&txn)
+                        .await?;
+                }
+                timeline::append(
+                    &txn,
+                    NewEvent {
+                        assignment_id: a.id,
+                        notice_id: a.notice_id,
+                        kind: kind.code(),
+                        at: due.due_at,
+                        by: &By::system(),
+                        note: None,
+                        data: Some(serde_json::json!({
+                            "late_ms": late_ms,
+                            "audiences": audiences.iter().map(|x| x.code()).collect::<Vec<_>>(),
+                            "paged": enqueued.recipients,
+                            "unreachable": enqueued.unreachable,
+                        })),
+                    },
+                    now,
+                )
+                .await?;
+                (FIRED, format!("paged {}", enqueued.pages), enqueued.pages, breach)
+            }
+        };
+        let mut t: timer::ActiveModel = due.clone().into();
+        t.status = Set(status.to_owned());
+        t.fired_at = Set(Some(now));
+        t.late_ms = Set(Some(late_ms));
+        t.fired_by = Set(Some(instance.to_owned()));
+        t.outcome = Set(Some(outcome));
+        let timer = t.update(&txn).await?;
+        if page_count > 0 {
+            Store::notify_peers(&txn).await?;
+        }
+        txn.commit().await?;
+        if page_count > 0 {
+            self.wake();
+        }
+        Ok(Some(FiredTimer { timer, late_ms, pages: page_count, breach }))
+    }
+}
