@@ -319,12 +319,12 @@ mod tests {
         Jail::expect_with(|jail| {
             jail.create_dir("config")?;
             jail.create_file("config/default.toml", "[http]\naddr = \"127.0.0.1:9000\"\n[policy]\ndeadline = \"3h\"")?;
-            jail.create_file("config/test.toml", "[policy]\ndeadline = \"90m\"")?;
+            jail.create_file("config/test.toml", "[policy]\ndeadline = \"100m\"")?;
             jail.set_env("ONSITE_ENV", "test");
             jail.set_env("ONSITE_POLICY__ACK_TARGET", "90s");
             let c = load_in(jail).expect("loads");
             assert_eq!(c.http.addr, "127.0.0.1:9000");
-            assert_eq!(c.policy.deadline, Duration::from_secs(90 * 60));
+            assert_eq!(c.policy.deadline, Duration::from_secs(100 * 60));
             assert_eq!(c.policy.ack_target, Duration::from_secs(90));
             assert_eq!(c.policy.at_risk, Duration::from_secs(30 * 60));
             assert_eq!(c.sla_policy().ack_target_secs, 90);

@@ -20,12 +20,12 @@ use chrono_tz::Tz;
 use tokio::net::TcpListener;
 
 use crate::config::{Config, ConfigError};
+use crate::domain::clock::Clock;
 use crate::domain::people::ChannelKind;
+use crate::domain::policy::SlaPolicy;
 use crate::engine::Engine;
 use crate::notify::Channels;
 use crate::notify::webhook::Webhook;
-use crate::domain::clock::Clock;
-use crate::domain::policy::SlaPolicy;
 use crate::store::{Store, StoreError};
 
 /// What every request handler, worker and test shares.

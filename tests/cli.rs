@@ -2,56 +2,22 @@
 //! address, stops cleanly on SIGTERM; `admin` creates users and tokens that
 //! the API accepts; a bad configuration value stops start-up with its key.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+#[path = "support/process.rs"]
+mod process;
 
-use nix::sys::signal::{Signal, kill};
-use nix::unistd::Pid;
+use process::Server;
 
-fn onsite(dir: &std::path::Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_onsite"));
-    cmd.current_dir(dir)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("ONSITE_CONFIG_DIR", concat!(env!("CARGO_MANIFEST_DIR"), "/config"))
-        .env("ONSITE_ENV", "test")
-        .env("ONSITE_DATABASE__URL", format!("sqlite://{}", dir.join("data/onsite.db").display()));
-    cmd
-}
-
-/// Reads stdout lines until the "listening on" line; returns (address, all lines).
-fn wait_for_address(child: &mut Child) -> (String, Vec<String>) {
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = Vec::new();
-    for line in BufReader::new(stdout).lines() {
-        let line = line.expect("line");
-        if let Some(rest) = line.split("listening on ").nth(1) {
-            lines.push(line.clone());
-            return (rest.trim().trim_end_matches('/').to_owned(), lines);
-        }
-        lines.push(line);
-    }
-    panic!("onsite exited before listening: {lines:?}");
-}
-
-fn stop(child: &mut Child) -> std::process::ExitStatus {
-    kill(Pid::from_raw(i32::try_from(child.id()).unwrap()), Signal::SIGTERM).expect("SIGTERM");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            return status;
-        }
-        assert!(Instant::now() < deadline, "onsite did not stop within 10 s of SIGTERM");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+fn onsite(dir: &std::path::Path) -> std::process::Command {
+    process::onsite(dir, &format!("sqlite://{}", dir.join("data/onsite.db").display()))
 }
 
 #[tokio::test]
 async fn serve_demo_prints_credentials_that_work_and_stops_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
-    let mut child = onsite(dir.path()).args(["serve", "--demo"]).stdout(Stdio::piped()).spawn().unwrap();
-    let (base, lines) = wait_for_address(&mut child);
+    let mut cmd = onsite(dir.path());
+    cmd.args(["serve", "--demo"]);
+    let server = Server::start(cmd);
+    let (base, lines) = (server.base.clone(), server.lines.clone());
     let token = lines
         .iter()
         .find_map(|l| l.split_whitespace().find(|w| w.starts_with("onsite_")))
@@ -66,16 +32,18 @@ async fn serve_demo_prints_credentials_that_work_and_stops_on_sigterm() {
     let landing = client.get(format!("{base}/")).send().await.unwrap().text().await.unwrap();
     assert!(landing.contains("onsite"));
 
-    assert!(stop(&mut child).success(), "graceful shutdown exits 0");
+    assert!(server.stop().success(), "graceful shutdown exits 0");
     assert!(dir.path().join("data/onsite.db").exists(), "the SQLite file is under ./data");
 
     // A second start with --demo keeps the data and prints no new secrets.
-    let mut again = onsite(dir.path()).args(["serve", "--demo"]).stdout(Stdio::piped()).spawn().unwrap();
-    let (base, lines) = wait_for_address(&mut again);
+    let mut cmd = onsite(dir.path());
+    cmd.args(["serve", "--demo"]);
+    let again = Server::start(cmd);
+    let (base, lines) = (again.base.clone(), again.lines.clone());
     assert!(!lines.iter().any(|l| l.contains("onsite_")), "{lines:?}");
     let still = client.get(format!("{base}/api/v1/units")).bearer_auth(&token).send().await.unwrap();
     assert_eq!(still.status(), 200, "the first token still works");
-    assert!(stop(&mut again).success());
+    assert!(again.stop().success());
 }
 
 #[tokio::test]
@@ -101,8 +69,10 @@ async fn admin_commands_create_a_user_and_a_token_the_api_accepts() {
     let token = String::from_utf8(token.stdout).unwrap().trim().to_owned();
     assert!(token.starts_with("onsite_"));
 
-    let mut child = onsite(dir.path()).arg("serve").stdout(Stdio::piped()).spawn().unwrap();
-    let (base, _) = wait_for_address(&mut child);
+    let mut cmd = onsite(dir.path());
+    cmd.arg("serve");
+    let server = Server::start(cmd);
+    let base = server.base.clone();
     let client = reqwest::Client::new();
     let ok = client
         .post(format!("{base}/api/v1/units"))
@@ -114,7 +84,7 @@ async fn admin_commands_create_a_user_and_a_token_the_api_accepts() {
     assert_eq!(ok.status(), 201);
     let nope = client.get(format!("{base}/api/v1/units")).bearer_auth("onsite_bogus").send().await.unwrap();
     assert_eq!(nope.status(), 401);
-    assert!(stop(&mut child).success());
+    assert!(server.stop().success());
 }
 
 #[test]

@@ -114,7 +114,8 @@ pub fn on_fire(kind: TimerKind, state: &AssignmentState, policy: &SlaPolicy, now
         TimerKind::Reminder => page(vec![Engineers, Liaison], PageReason::Reminder),
         TimerKind::Warning => page(vec![Engineers, Liaison, BureauDuty], PageReason::Warning),
         TimerKind::Breach => {
-            if evaluate(state, policy, now.max(state.deadline_at + Duration::seconds(1))).breached_milestones.is_empty() {
+            if evaluate(state, policy, now.max(state.deadline_at + Duration::seconds(1))).breached_milestones.is_empty()
+            {
                 Firing::Retire { why: "milestones reached in time" }
             } else {
                 Firing::Page { audiences: vec![BureauDuty, Managers], reason: PageReason::Breach, breach: true }
@@ -221,7 +222,10 @@ mod tests {
         assert!(cancelled_by(&acked, &planned, &p).is_empty());
         let remote = planned.reach(Milestone::HqRemote, min(3), min(3)).unwrap();
         let onsite = remote.reach(Milestone::OnSite, min(4), min(4)).unwrap();
-        assert_eq!(cancelled_by(&remote, &onsite, &p), vec![TimerKind::Reminder, TimerKind::Warning, TimerKind::Breach]);
+        assert_eq!(
+            cancelled_by(&remote, &onsite, &p),
+            vec![TimerKind::Reminder, TimerKind::Warning, TimerKind::Breach]
+        );
         let (stood, _) = a.stand_down("x", min(1)).unwrap();
         assert_eq!(cancelled_by(&a, &stood, &p).len(), TimerKind::ALL.len());
     }
@@ -232,7 +236,10 @@ mod tests {
         let (ext, _) = fresh().extend(min(180), "x").unwrap();
         let timers = deadline_timers(&p, &ext, min(100));
         let got: Vec<(TimerKind, DateTime<Utc>)> = timers.iter().map(|t| (t.kind, t.due_at)).collect();
-        assert_eq!(got, vec![(TimerKind::Reminder, min(120)), (TimerKind::Warning, min(150)), (TimerKind::Breach, min(180))]);
+        assert_eq!(
+            got,
+            vec![(TimerKind::Reminder, min(120)), (TimerKind::Warning, min(150)), (TimerKind::Breach, min(180))]
+        );
         // Extended when only 20 minutes remain of the new deadline: only the breach is left.
         let timers = deadline_timers(&p, &ext, min(160));
         assert_eq!(timers.iter().map(|t| t.kind).collect::<Vec<_>>(), vec![TimerKind::Breach]);

@@ -6,12 +6,14 @@
 pub mod outbox;
 pub mod timers;
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::watch;
+use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 
 use crate::AppState;
+use crate::domain::clock::Clock;
 use crate::store::{StoreError, WAKE_CHANNEL};
 
 /// What one pass did.
@@ -45,57 +47,87 @@ impl Engine {
         Ok(Tick { timers, pages })
     }
 
-    /// How long to sleep: until the earliest due timer or page, at most the poll interval.
-    async fn idle_for(&self) -> Result<Duration, StoreError> {
-        let poll = self.state.config.engine.poll_interval;
-        let next = match (self.state.store.next_timer_due().await?, self.state.store.next_page_due().await?) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-        let now = self.state.clock.now();
-        Ok(next.map_or(poll, |due| (due - now).to_std().unwrap_or(Duration::ZERO).min(poll)))
-    }
-
-    /// Runs until `stop` turns true.
-    pub fn spawn(self, mut stop: watch::Receiver<bool>) -> JoinHandle<()> {
+    /// Runs the timer loop and the outbox loop until `stop` turns true. They
+    /// are separate so a slow provider never delays a timer.
+    pub fn spawn(self, stop: watch::Receiver<bool>) -> JoinHandle<()> {
+        let [timer_wake, outbox_wake] = self.state.store.wake_signals();
         if !self.state.config.is_sqlite() {
-            tokio::spawn(listen_for_peers(self.state.config.database.url.clone(), self.state.store.wake_signal(), stop.clone()));
+            let url = self.state.config.database.url.clone();
+            tokio::spawn(listen_for_peers(url, self.state.store.clone(), stop.clone()));
         }
-        let wake = self.state.store.wake_signal();
+        tracing::info!(instance = %self.instance, "engine started");
+        let timers = {
+            let (engine, stop) = (self.clone(), stop.clone());
+            tokio::spawn(run_loop(Loop::new("timers", &self.state, timer_wake), stop, move || {
+                let engine = engine.clone();
+                async move {
+                    timers::fire_due(&engine.state, &engine.instance).await?;
+                    engine.state.store.next_timer_due().await
+                }
+            }))
+        };
+        let outbox = {
+            let engine = self.clone();
+            tokio::spawn(run_loop(Loop::new("outbox", &self.state, outbox_wake), stop, move || {
+                let engine = engine.clone();
+                async move {
+                    outbox::send_due(&engine.state).await?;
+                    engine.state.store.next_page_due().await
+                }
+            }))
+        };
+        let instance = self.instance.clone();
         tokio::spawn(async move {
-            tracing::info!(instance = %self.instance, "engine started");
-            loop {
-                let idle = match self.tick().await.and(Ok(())) {
-                    Ok(()) => self.idle_for().await.unwrap_or(Duration::from_secs(1)),
-                    Err(e) => {
-                        tracing::error!(error = %e, "engine pass failed; retrying shortly");
-                        Duration::from_secs(1)
-                    }
-                };
-                if idle.is_zero() {
-                    // More is due already (a page retry due now): yield, then go on.
-                    tokio::task::yield_now().await;
-                    if *stop.borrow() {
-                        break;
-                    }
-                    continue;
-                }
-                tokio::select! {
-                    () = wake.notified() => {}
-                    () = tokio::time::sleep(idle) => {}
-                    _ = stop.changed() => {}
-                }
-                if *stop.borrow() {
-                    break;
-                }
-            }
-            tracing::info!(instance = %self.instance, "engine stopped");
+            let _ = tokio::join!(timers, outbox);
+            tracing::info!(%instance, "engine stopped");
         })
     }
 }
 
+/// What one background loop needs besides its work.
+struct Loop {
+    name: &'static str,
+    clock: Arc<dyn Clock>,
+    poll: Duration,
+    wake: Arc<Notify>,
+}
+
+impl Loop {
+    fn new(name: &'static str, state: &AppState, wake: Arc<Notify>) -> Self {
+        Self { name, clock: state.clock.clone(), poll: state.config.engine.poll_interval, wake }
+    }
+}
+
+/// One background loop: do the work, then sleep until the next due time it
+/// reports, a wake-up, or the poll interval, whichever comes first.
+async fn run_loop<F, Fut>(l: Loop, mut stop: watch::Receiver<bool>, mut pass: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<Option<chrono::DateTime<chrono::Utc>>, StoreError>>,
+{
+    while !*stop.borrow() {
+        let sleep = match pass().await {
+            // At least a millisecond: a row a peer holds locked may look due
+            // until the peer commits, and must not make this loop spin.
+            Ok(Some(due)) => {
+                (due - l.clock.now()).to_std().unwrap_or(Duration::ZERO).clamp(Duration::from_millis(1), l.poll)
+            }
+            Ok(None) => l.poll,
+            Err(e) => {
+                tracing::error!(loop_name = l.name, error = %e, "engine pass failed; retrying shortly");
+                Duration::from_secs(1).min(l.poll)
+            }
+        };
+        tokio::select! {
+            () = l.wake.notified() => {}
+            () = tokio::time::sleep(sleep) => {}
+            _ = stop.changed() => {}
+        }
+    }
+}
+
 /// Wakes this instance when a peer commits new work (PostgreSQL LISTEN).
-async fn listen_for_peers(url: String, wake: std::sync::Arc<tokio::sync::Notify>, mut stop: watch::Receiver<bool>) {
+async fn listen_for_peers(url: String, store: crate::store::Store, mut stop: watch::Receiver<bool>) {
     use sea_orm::sqlx::postgres::PgListener;
     loop {
         let mut listener = match PgListener::connect(&url).await {
@@ -115,7 +147,7 @@ async fn listen_for_peers(url: String, wake: std::sync::Arc<tokio::sync::Notify>
         loop {
             tokio::select! {
                 n = listener.recv() => match n {
-                    Ok(_) => wake.notify_one(),
+                    Ok(_) => store.wake(),
                     Err(e) => {
                         tracing::warn!(error = %e, "peer listener lost; reconnecting");
                         break;

@@ -42,7 +42,8 @@ pub async fn send_due(state: &AppState) -> Result<usize, StoreError> {
                 Attempt::Retry { .. } => "retried",
                 Attempt::GiveUp { .. } => "failed",
             };
-            metrics::counter!("onsite_pages_total", "channel" => p.channel_kind.clone(), "outcome" => label).increment(1);
+            metrics::counter!("onsite_pages_total", "channel" => p.channel_kind.clone(), "outcome" => label)
+                .increment(1);
             if !state.store.record_attempt(p, outcome, state.clock.now()).await? {
                 tracing::warn!(page = p.id, "lost the claim on a page while sending it; another sender has it");
             }
@@ -74,7 +75,8 @@ async fn attempt(state: &AppState, p: &page::Model) -> Attempt {
             if p.attempts >= state.config.outbox.max_attempts {
                 return Attempt::GiveUp { error: format!("{reason} (after {} attempts)", p.attempts), broken: false };
             }
-            let wait = retry_delay(&state.config.outbox, p.attempts, retry_after, rand::thread_rng().gen_range(0.0..=1.0));
+            let wait =
+                retry_delay(&state.config.outbox, p.attempts, retry_after, rand::thread_rng().gen_range(0.0..=1.0));
             let at = now + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(60));
             Attempt::Retry { error: reason, at }
         }

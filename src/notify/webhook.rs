@@ -66,7 +66,8 @@ impl Channel for Webhook {
             return Ok(None);
         }
         let reason = format!("webhook answered {status}");
-        if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() || status == StatusCode::REQUEST_TIMEOUT {
+        if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() || status == StatusCode::REQUEST_TIMEOUT
+        {
             Err(SendError::Retryable { reason, retry_after: retry_after(response.headers()) })
         } else {
             Err(SendError::Permanent { reason })

@@ -57,8 +57,9 @@ pub type StoreResult<T> = Result<T, StoreError>;
 #[derive(Clone, Debug)]
 pub struct Store {
     db: DatabaseConnection,
-    /// Woken after a commit that created due work (timers, pages).
-    wake: Arc<Notify>,
+    /// Woken after a commit that created due work: the timer loop and the
+    /// outbox loop each wait on their own.
+    wake: [Arc<Notify>; 2],
     /// The zone pages are written in.
     tz: Tz,
 }
@@ -96,7 +97,7 @@ impl Store {
             opts.max_connections(config.max_connections);
         }
         let db = Database::connect(opts).await?;
-        Ok(Self { db, wake: Arc::new(Notify::new()), tz: chrono_tz::Asia::Shanghai })
+        Ok(Self { db, wake: [Arc::new(Notify::new()), Arc::new(Notify::new())], tz: chrono_tz::Asia::Shanghai })
     }
 
     /// Sets the zone pages are written in.
@@ -109,21 +110,26 @@ impl Store {
         self.tz
     }
 
-    /// The signal the engine waits on.
-    pub fn wake_signal(&self) -> Arc<Notify> {
+    /// The signals the engine's two loops wait on (timers, outbox).
+    pub fn wake_signals(&self) -> [Arc<Notify>; 2] {
         self.wake.clone()
     }
 
     /// Wakes this process's engine (call after committing new work).
     pub fn wake(&self) {
-        self.wake.notify_one();
+        for w in &self.wake {
+            w.notify_one();
+        }
     }
 
     /// Inside a transaction: on PostgreSQL, wake every instance once it commits.
     pub async fn notify_peers<C: ConnectionTrait>(conn: &C) -> StoreResult<()> {
         if conn.get_database_backend() == DbBackend::Postgres {
-            conn.execute_raw(Statement::from_string(DbBackend::Postgres, format!("SELECT pg_notify('{WAKE_CHANNEL}', '')")))
-                .await?;
+            conn.execute_raw(Statement::from_string(
+                DbBackend::Postgres,
+                format!("SELECT pg_notify('{WAKE_CHANNEL}', '')"),
+            ))
+            .await?;
         }
         Ok(())
     }

@@ -10,8 +10,8 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use sea_orm::sea_query::{LockBehavior, LockType};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, PaginatorTrait, QueryOrder, QuerySelect, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 
 use super::entities::{assignment, bureau_contact, channel, notice, page, person, unit};
@@ -159,7 +159,8 @@ async fn context<C: ConnectionTrait>(
     failed_recipient: Option<String>,
     now: DateTime<Utc>,
 ) -> StoreResult<PageContext> {
-    let n = notice::Entity::find_by_id(a.notice_id).one(conn).await?.ok_or(StoreError::not_found("notice", a.notice_id))?;
+    let n =
+        notice::Entity::find_by_id(a.notice_id).one(conn).await?.ok_or(StoreError::not_found("notice", a.notice_id))?;
     let u = unit::Entity::find_by_id(a.unit_id).one(conn).await?.ok_or(StoreError::not_found("unit", a.unit_id))?;
     Ok(PageContext {
         reason,
@@ -181,7 +182,11 @@ async fn context<C: ConnectionTrait>(
 
 /// The people (or bureau contacts) an audience means for this assignment,
 /// each with their active channels in fallback order.
-async fn recipients<C: ConnectionTrait>(conn: &C, a: &assignment::Model, audience: Audience) -> StoreResult<Vec<Recipient>> {
+async fn recipients<C: ConnectionTrait>(
+    conn: &C,
+    a: &assignment::Model,
+    audience: Audience,
+) -> StoreResult<Vec<Recipient>> {
     let role = match audience {
         Audience::Engineers => Some(Role::Engineer),
         Audience::Liaison => Some(Role::Liaison),
@@ -237,12 +242,20 @@ async fn recipients<C: ConnectionTrait>(conn: &C, a: &assignment::Model, audienc
 /// How one delivery attempt ended.
 #[derive(Debug, Clone)]
 pub enum Attempt {
-    Sent { provider_id: Option<String> },
+    Sent {
+        provider_id: Option<String>,
+    },
     /// Try this channel again at `at`.
-    Retry { error: String, at: DateTime<Utc> },
+    Retry {
+        error: String,
+        at: DateTime<Utc>,
+    },
     /// This channel is done with this message; `broken` marks the channel
     /// unusable (the provider refused it for good).
-    GiveUp { error: String, broken: bool },
+    GiveUp {
+        error: String,
+        broken: bool,
+    },
 }
 
 impl Store {
@@ -275,7 +288,9 @@ impl Store {
         let mut q = page::Entity::find()
             .filter(
                 Condition::any()
-                    .add(Condition::all().add(page::Column::Status.eq(QUEUED)).add(page::Column::NextAttemptAt.lte(now)))
+                    .add(
+                        Condition::all().add(page::Column::Status.eq(QUEUED)).add(page::Column::NextAttemptAt.lte(now)),
+                    )
                     .add(Condition::all().add(page::Column::Status.eq(SENDING)).add(page::Column::LeaseUntil.lte(now))),
             )
             .order_by_asc(page::Column::NextAttemptAt)
@@ -301,7 +316,12 @@ impl Store {
     /// Records how the attempt on a claimed page ended. Ignored if the claim
     /// was lost (the lease ran out and another sender took the page).
     #[tracing::instrument(skip_all, fields(page_id = claimed.id))]
-    pub async fn record_attempt(&self, claimed: &page::Model, attempt: Attempt, now: DateTime<Utc>) -> StoreResult<bool> {
+    pub async fn record_attempt(
+        &self,
+        claimed: &page::Model,
+        attempt: Attempt,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
         let txn = self.db().begin().await?;
         let mut update = page::ActiveModel { updated_at: Set(now), lease_until: Set(None), ..Default::default() };
         match &attempt {
@@ -358,9 +378,14 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
         if broken && let Some(channel_id) = failed.channel_id {
-            channel::ActiveModel { id: Set(channel_id), status: Set("broken".into()), status_reason: Set(Some(error.to_owned())), ..Default::default() }
-                .update(conn)
-                .await?;
+            channel::ActiveModel {
+                id: Set(channel_id),
+                status: Set("broken".into()),
+                status_reason: Set(Some(error.to_owned())),
+                ..Default::default()
+            }
+            .update(conn)
+            .await?;
         }
         let siblings = page::Entity::find().filter(page::Column::MessageKey.eq(&failed.message_key)).all(conn).await?;
         let mut next = None;
@@ -381,15 +406,22 @@ impl Store {
         };
         let reason = PageReason::from_code(&failed.reason).unwrap_or(PageReason::Dispatch);
         if let Some(c) = next {
-            let r = Recipient { person_id: failed.person_id, contact_id: None, name: failed.recipient.clone(), targets: vec![] };
+            let r = Recipient {
+                person_id: failed.person_id,
+                contact_id: None,
+                name: failed.recipient.clone(),
+                targets: vec![],
+            };
             let t = Target { channel_id: Some(c.id), kind: c.kind.clone(), address: c.address.clone() };
-            let p = insert_page(conn, failed.assignment_id, &r, &t, reason, &failed.message_key, &failed.body, now).await?;
+            let p =
+                insert_page(conn, failed.assignment_id, &r, &t, reason, &failed.message_key, &failed.body, now).await?;
             if let Some(a) = &assignment {
                 page_event(conn, a, "page_fallback", failed, error, Some(&p.channel_kind), now).await?;
             }
             return Ok(true);
         }
-        let delivered_or_pending = siblings.iter().any(|p| p.id != failed.id && matches!(p.status.as_str(), SENT | QUEUED | SENDING));
+        let delivered_or_pending =
+            siblings.iter().any(|p| p.id != failed.id && matches!(p.status.as_str(), SENT | QUEUED | SENDING));
         if delivered_or_pending {
             return Ok(false);
         }

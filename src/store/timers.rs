@@ -56,11 +56,7 @@ pub async fn cancel<C: ConnectionTrait>(
     }
     let codes: Vec<&str> = kinds.iter().map(|k| k.code()).collect();
     let res = timer::Entity::update_many()
-        .set(timer::ActiveModel {
-            status: Set(CANCELLED.to_owned()),
-            fired_at: Set(Some(now)),
-            ..Default::default()
-        })
+        .set(timer::ActiveModel { status: Set(CANCELLED.to_owned()), fired_at: Set(Some(now)), ..Default::default() })
         .filter(timer::Column::AssignmentId.eq(assignment_id))
         .filter(timer::Column::Status.eq(PENDING))
         .filter(timer::Column::Kind.is_in(codes))

@@ -20,10 +20,15 @@ crate::on_both_backends!(
 /// A unit whose people each have one webhook channel named after their role,
 /// and the bureau's duty officer and manager; returns the unit id.
 pub async fn paged_unit(app: &TestApp, receiver: &Receiver) -> i64 {
-    let unit = expect_json(app.post("/api/v1/units", &json!({"name": "重庆安盾网络安全技术有限公司"})).await, StatusCode::CREATED).await;
+    let unit = expect_json(
+        app.post("/api/v1/units", &json!({"name": "重庆安盾网络安全技术有限公司"})).await,
+        StatusCode::CREATED,
+    )
+    .await;
     let id = unit["id"].as_i64().unwrap();
     let branch = expect_json(
-        app.post(&format!("/api/v1/units/{id}/branches"), &json!({"name": "渝中分公司", "address": "民族路188号"})).await,
+        app.post(&format!("/api/v1/units/{id}/branches"), &json!({"name": "渝中分公司", "address": "民族路188号"}))
+            .await,
         StatusCode::CREATED,
     )
     .await;
@@ -35,19 +40,31 @@ pub async fn paged_unit(app: &TestApp, receiver: &Receiver) -> i64 {
         ("孙悦", "hq_engineer"),
     ] {
         let p = expect_json(
-            app.post(&format!("/api/v1/units/{id}/people"), &json!({"name": name, "role": role, "branch_id": branch["id"]})).await,
+            app.post(
+                &format!("/api/v1/units/{id}/people"),
+                &json!({"name": name, "role": role, "branch_id": branch["id"]}),
+            )
+            .await,
             StatusCode::CREATED,
         )
         .await;
         expect_json(
-            app.post(&format!("/api/v1/people/{}/channels", p["id"]), &json!({"kind": "webhook", "address": receiver.url(role)})).await,
+            app.post(
+                &format!("/api/v1/people/{}/channels", p["id"]),
+                &json!({"kind": "webhook", "address": receiver.url(role)}),
+            )
+            .await,
             StatusCode::CREATED,
         )
         .await;
     }
     for (name, role, hook) in [("值班员甲", "duty_officer", "duty"), ("处长乙", "manager", "manager")] {
         expect_json(
-            app.post("/api/v1/bureau-contacts", &json!({"name": name, "role": role, "kind": "webhook", "address": receiver.url(hook)})).await,
+            app.post(
+                "/api/v1/bureau-contacts",
+                &json!({"name": name, "role": role, "kind": "webhook", "address": receiver.url(hook)}),
+            )
+            .await,
             StatusCode::CREATED,
         )
         .await;
@@ -74,7 +91,6 @@ async fn the_default_policy_pages_exactly_who_it_should_when(app: TestApp) {
     let unit = paged_unit(&app, &hooks).await;
     let id = app.issue(&[unit], true).await["assignments"][0]["id"].as_i64().unwrap();
 
-    let mut seen = Vec::new();
     for (minute, expected) in [
         (0, vec!["engineer", "liaison"]),
         (9, vec![]),
@@ -88,7 +104,6 @@ async fn the_default_policy_pages_exactly_who_it_should_when(app: TestApp) {
     ] {
         at_minute(&app, minute).await;
         assert_eq!(hooks.take_names(), expected, "paged at T0+{minute}m");
-        seen.push(minute);
     }
 
     let a = app.get_ok(&format!("/api/v1/assignments/{id}")).await;
@@ -109,10 +124,6 @@ async fn the_default_policy_pages_exactly_who_it_should_when(app: TestApp) {
     let reasons: Vec<&str> = pages.iter().map(|p| p["reason"].as_str().unwrap()).collect();
     assert_eq!(reasons.iter().filter(|r| **r == "breach").count(), 2);
     assert!(timer_statuses(&app, id).await.iter().all(|(_, s)| s == "fired"));
-
-    // The page says what happened, in Chinese first, in Shanghai time.
-    let body = &hooks.received();
-    assert!(body.is_empty(), "all taken already");
 }
 
 async fn acknowledging_and_reporting_stop_the_escalation(app: TestApp) {
@@ -175,7 +186,11 @@ async fn standing_down_cancels_timers_and_unsent_pages(app: TestApp) {
     at_minute(&app, 0).await; // the engineer's page fails and waits for a retry
     let pages = app.get_ok(&format!("/api/v1/assignments/{id}/pages")).await;
     assert!(pages.as_array().unwrap().iter().any(|p| p["status"] == "queued"), "{pages}");
-    expect_json(app.post(&format!("/api/v1/assignments/{id}/stand-down"), &json!({"reason": "误报"})).await, StatusCode::OK).await;
+    expect_json(
+        app.post(&format!("/api/v1/assignments/{id}/stand-down"), &json!({"reason": "误报"})).await,
+        StatusCode::OK,
+    )
+    .await;
     hooks.recover("engineer");
     hooks.take_names();
     for minute in [1, 10, 20, 60, 90, 120] {
@@ -198,7 +213,14 @@ async fn an_extension_moves_the_reminders_and_the_breach(app: TestApp) {
     // Deadline 05:00 → 06:00: reminder at 05:00, warning at 05:30, breach at 06:00.
     let body: Value = json!({"deadline_at": "2026-11-25T06:00:00+08:00", "reason": "山区道路塌方"});
     expect_json(app.post(&format!("/api/v1/assignments/{id}/extend"), &body).await, StatusCode::OK).await;
-    for (minute, expected) in [(60, vec![]), (90, vec![]), (120, vec!["engineer", "liaison"]), (150, vec!["duty", "engineer", "liaison"]), (179, vec![]), (180, vec!["duty", "manager"])] {
+    for (minute, expected) in [
+        (60, vec![]),
+        (90, vec![]),
+        (120, vec!["engineer", "liaison"]),
+        (150, vec!["duty", "engineer", "liaison"]),
+        (179, vec![]),
+        (180, vec!["duty", "manager"]),
+    ] {
         at_minute(&app, minute).await;
         assert_eq!(hooks.take_names(), expected, "paged at T0+{minute}m");
     }

@@ -8,5 +8,8 @@ mod flow;
 mod helpers;
 mod listing;
 mod outbox;
+#[path = "../support/postgres.rs"]
+mod postgres;
+#[path = "../support/receiver.rs"]
 mod receiver;
 mod service;

@@ -10,7 +10,7 @@ use crate::helpers::{TestApp, expect_json, t0};
 use crate::receiver::{Answer, Receiver};
 
 crate::on_both_backends!(
-    a_failing_channel_backs_off_then_falls_over_to_the_next_channel,
+    a_failing_channel_backs_off_gives_up_and_falls_over_to_the_next_channel,
     retry_after_is_honoured_and_the_page_goes_out_after_it,
     a_page_nobody_can_receive_is_reported_to_the_bureau,
     a_recovered_channel_delivers_the_retried_page_once,
@@ -31,7 +31,7 @@ async fn second_channel(app: &TestApp, unit: i64, role: &str, address: &str) {
     .await;
 }
 
-async fn a_failing_channel_backs_off_then_falls_over_to_the_next_channel(app: TestApp) {
+async fn a_failing_channel_backs_off_gives_up_and_falls_over_to_the_next_channel(app: TestApp) {
     let hooks = Receiver::start().await;
     let unit = paged_unit(&app, &hooks).await;
     second_channel(&app, unit, "engineer", &hooks.url("engineer-phone")).await;
@@ -47,7 +47,10 @@ async fn a_failing_channel_backs_off_then_falls_over_to_the_next_channel(app: Te
     assert_eq!(failing["error"], "webhook answered 500 Internal Server Error");
     let retry_at = chrono::DateTime::parse_from_rfc3339(failing["next_attempt_at"].as_str().unwrap()).unwrap();
     let wait = retry_at.to_utc() - t0();
-    assert!(wait >= Duration::seconds(2) && wait <= Duration::milliseconds(2_500), "first backoff is 2 s plus jitter: {wait}");
+    assert!(
+        wait >= Duration::seconds(2) && wait <= Duration::milliseconds(2_500),
+        "first backoff is 2 s plus jitter: {wait}"
+    );
 
     // Later retries wait longer; after max_attempts the channel gives up.
     for _ in 0..4 {
@@ -59,6 +62,21 @@ async fn a_failing_channel_backs_off_then_falls_over_to_the_next_channel(app: Te
     assert_eq!(gave_up["status"], "failed");
     assert_eq!(gave_up["attempts"], 5);
     assert!(hooks.take_names().is_empty(), "nothing new was delivered");
+
+    // The acknowledgement reminder goes to the first channel only; when it
+    // gives up, the page falls over to the engineer's next channel.
+    app.clock.set(t0() + Duration::minutes(10));
+    app.tick().await;
+    assert_eq!(hooks.take_names(), ["liaison", "support_lead"]);
+    for _ in 0..4 {
+        app.clock.advance(Duration::minutes(1));
+        app.tick().await;
+    }
+    assert_eq!(hooks.take_names(), ["engineer-phone"]);
+    let events = app.get_ok(&format!("/api/v1/assignments/{id}/timeline")).await;
+    let fallback = events.as_array().unwrap().iter().find(|e| e["kind"] == "page_fallback").unwrap().clone();
+    assert_eq!(fallback["data"]["recipient"], "赵磊");
+    assert_eq!(fallback["data"]["fell_over_to"], "webhook");
 }
 
 async fn retry_after_is_honoured_and_the_page_goes_out_after_it(app: TestApp) {

@@ -14,7 +14,9 @@ pub fn page(c: &PageContext) -> (String, String) {
         format!("已超时 {}", format_duration(-left, Lang::Zh))
     };
     let ask = match c.reason {
-        PageReason::Dispatch | PageReason::AckReminder => "请立即确认接收，并在时限内启动应急支撑方案、到达现场，总部同步远程支撑。",
+        PageReason::Dispatch | PageReason::AckReminder => {
+            "请立即确认接收，并在时限内启动应急支撑方案、到达现场，总部同步远程支撑。"
+        }
         PageReason::AckEscalation => "派单仍未确认接收，请负责人立即协调。",
         PageReason::Reminder | PageReason::Warning => "请尽快报告尚未完成的节点。",
         PageReason::Breach => "已超过两小时响应时限，请核实情况。",

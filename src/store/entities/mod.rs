@@ -3,8 +3,8 @@
 
 pub mod api_token;
 pub mod assignment;
-pub mod bureau_contact;
 pub mod branch;
+pub mod bureau_contact;
 pub mod channel;
 pub mod closure_report;
 pub mod milestone;

@@ -56,7 +56,10 @@ async fn list_contacts(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
 ) -> Result<Json<Vec<BureauContactView>>, ApiError> {
-    require(actor.can_direct() || actor.scope() == crate::domain::access::Scope::All, "bureau contacts are the bureau's")?;
+    require(
+        actor.can_direct() || actor.scope() == crate::domain::access::Scope::All,
+        "bureau contacts are the bureau's",
+    )?;
     let contacts = state.store.bureau_contacts().await?;
     Ok(Json(contacts.into_iter().map(|c| BureauContactView::new(c, state.tz)).collect::<Result<_, _>>()?))
 }

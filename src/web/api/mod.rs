@@ -41,7 +41,11 @@ impl Modify for BearerAuth {
 
 /// The API routes, nested under `/api/v1`, plus `/api/v1/openapi.json`.
 pub fn router() -> Router<AppState> {
-    let inner = OpenApiRouter::new().merge(units::router()).merge(notices::router()).merge(assignments::router()).merge(bureau::router());
+    let inner = OpenApiRouter::new()
+        .merge(units::router())
+        .merge(notices::router())
+        .merge(assignments::router())
+        .merge(bureau::router());
     let (api, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", inner).split_for_parts();
     api.route("/api/v1/openapi.json", get(move || async move { Json(doc) }))
 }

@@ -359,7 +359,15 @@ impl BureauContactView {
     pub fn new(c: bureau_contact::Model, tz: Tz) -> StoreResult<Self> {
         let role = BureauRole::from_code(&c.role).ok_or_else(|| corrupt("bureau contact", c.id, "role", &c.role))?;
         let kind = ChannelKind::from_code(&c.kind).ok_or_else(|| corrupt("bureau contact", c.id, "kind", &c.kind))?;
-        Ok(Self { id: c.id, name: c.name, role, kind, address: c.address, active: c.active, created_at: local(c.created_at, tz) })
+        Ok(Self {
+            id: c.id,
+            name: c.name,
+            role,
+            kind,
+            address: c.address,
+            active: c.active,
+            created_at: local(c.created_at, tz),
+        })
     }
 }
 

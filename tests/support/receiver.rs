@@ -1,3 +1,4 @@
+#![allow(dead_code)] // each test binary uses part of it
 //! A fake webhook receiver on loopback: records every page it is sent and
 //! answers as each test scripts it (200 by default; 500s, 429 with
 //! Retry-After, or a permanent 404).
@@ -31,6 +32,8 @@ pub enum Answer {
 
 #[derive(Default)]
 struct Inner {
+    /// Delay before answering, to hold pages in flight.
+    delay: Option<std::time::Duration>,
     received: Vec<Received>,
     script: HashMap<String, VecDeque<Answer>>,
     always: HashMap<String, Answer>,
@@ -67,6 +70,11 @@ impl Receiver {
         self.inner.lock().unwrap().always.insert(name.to_owned(), answer);
     }
 
+    /// Answer every request only after `delay` (pages stay in flight).
+    pub fn slow_down(&self, delay: std::time::Duration) {
+        self.inner.lock().unwrap().delay = Some(delay);
+    }
+
     pub fn recover(&self, name: &str) {
         self.inner.lock().unwrap().always.remove(name);
     }
@@ -85,6 +93,10 @@ impl Receiver {
 }
 
 async fn hook(State(r): State<Receiver>, Path(name): Path<String>, headers: HeaderMap, body: String) -> Response {
+    let delay = r.inner.lock().unwrap().delay;
+    if let Some(d) = delay {
+        tokio::time::sleep(d).await;
+    }
     let mut inner = r.inner.lock().unwrap();
     let scripted = inner.script.get_mut(&name).and_then(VecDeque::pop_front);
     let answer = scripted.or_else(|| inner.always.get(&name).copied()).unwrap_or(Answer::Ok);

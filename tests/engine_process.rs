@@ -1,0 +1,300 @@
+//! The engine in the real `onsite` process, in real time with the policy
+//! compressed to seconds through `ONSITE_POLICY__*`: first-page latency,
+//! timer accuracy, surviving SIGKILL, and two instances on one PostgreSQL.
+
+#[path = "support/postgres.rs"]
+mod postgres;
+#[path = "support/process.rs"]
+mod process;
+#[path = "support/receiver.rs"]
+mod receiver;
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use onsite::config::DatabaseConfig;
+use onsite::store::Store;
+use onsite::store::entities::{page, timeline_event, timer};
+use process::{Server, onsite};
+use receiver::Receiver;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde_json::{Value, json};
+
+/// Migrates, creates a bureau user and returns its token.
+fn bureau_token(dir: &Path, url: &str) -> String {
+    let run = |args: &[&str]| {
+        let out = onsite(dir, url).args(args).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    run(&["migrate"]);
+    run(&["admin", "create-user", "--username", "duty", "--role", "bureau"]);
+    run(&["admin", "create-token", "--username", "duty"]).trim().to_owned()
+}
+
+/// The policy compressed to seconds, as an operator would set it.
+fn compressed(mut cmd: std::process::Command, offsets: [&str; 5]) -> std::process::Command {
+    let keys = ["ACK_TARGET", "ESCALATE_AT", "REMIND_AT", "WARN_AT", "DEADLINE"];
+    for (key, value) in keys.iter().zip(offsets) {
+        cmd.env(format!("ONSITE_POLICY__{key}"), value);
+    }
+    cmd.env("ONSITE_POLICY__AT_RISK", "1s")
+        .env("ONSITE_OUTBOX__LEASE", "2s")
+        .env("ONSITE_OUTBOX__BACKOFF_BASE", "200ms");
+    cmd.arg("serve");
+    cmd
+}
+
+struct Api {
+    client: reqwest::Client,
+    base: String,
+    token: String,
+}
+
+impl Api {
+    async fn post(&self, path: &str, body: Value) -> Value {
+        let r =
+            self.client.post(format!("{}{path}", self.base)).bearer_auth(&self.token).json(&body).send().await.unwrap();
+        let status = r.status();
+        let text = r.text().await.unwrap();
+        assert!(status.is_success(), "{path}: {status} {text}");
+        serde_json::from_str(&text).unwrap()
+    }
+
+    /// `count` units, each with an engineer and a liaison paged at the receiver.
+    async fn units(&self, hooks: &Receiver, count: usize) -> Vec<i64> {
+        let mut ids = Vec::new();
+        for i in 0..count {
+            let unit = self.post("/api/v1/units", json!({"name": format!("支撑单位{i}")})).await;
+            let id = unit["id"].as_i64().unwrap();
+            for role in ["engineer", "liaison"] {
+                let p = self
+                    .post(&format!("/api/v1/units/{id}/people"), json!({"name": format!("{role}{i}"), "role": role}))
+                    .await;
+                let address = hooks.url(&format!("{role}-{i}"));
+                self.post(
+                    &format!("/api/v1/people/{}/channels", p["id"]),
+                    json!({"kind": "webhook", "address": address}),
+                )
+                .await;
+            }
+            ids.push(id);
+        }
+        ids
+    }
+
+    async fn issue(&self, unit_ids: &[i64]) -> Value {
+        self.post(
+            "/api/v1/notices",
+            json!({
+                "title": "DNS 劫持", "category": "hijacking", "severity": "II",
+                "target": {"name": "某域名服务机构", "kind": "domain_registry"},
+                "site": {"address": "重庆市两江新区"}, "description": "解析被篡改",
+                "requires_onsite": true, "unit_ids": unit_ids,
+            }),
+        )
+        .await
+    }
+}
+
+async fn store(url: &str) -> Store {
+    Store::connect(&DatabaseConfig { url: url.into(), max_connections: 2, connect_timeout: Duration::from_secs(5) })
+        .await
+        .unwrap()
+}
+
+/// Polls `check` until it holds or `within` passes.
+async fn eventually<F, Fut>(within: Duration, what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = Instant::now() + within;
+    while !check().await {
+        assert!(Instant::now() < deadline, "timed out waiting for: {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn all_done(store: &Store) -> bool {
+    let pending = timer::Entity::find().filter(timer::Column::Status.eq("pending")).all(store.db()).await.unwrap();
+    let unsent =
+        page::Entity::find().filter(page::Column::Status.is_in(["queued", "sending"])).all(store.db()).await.unwrap();
+    pending.is_empty() && unsent.is_empty()
+}
+
+/// How many times the receiver got each idempotency key.
+fn deliveries(hooks: &Receiver) -> HashMap<String, usize> {
+    let mut counts = HashMap::new();
+    for r in hooks.received() {
+        *counts.entry(r.idempotency_key).or_insert(0) += 1;
+    }
+    counts
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn first_page_within_50ms_and_timers_within_a_second_of_due() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("onsite.db").display());
+    let token = bureau_token(dir.path(), &url);
+    let server = Server::start(compressed(onsite(dir.path(), &url), ["1s", "2s", "3s", "4s", "5s"]));
+    let hooks = Receiver::start().await;
+    let api = Api { client: reqwest::Client::new(), base: server.base.clone(), token };
+    let units = api.units(&hooks, 1).await;
+
+    let issued = Instant::now();
+    let notice = api.issue(&units).await;
+    eventually(Duration::from_secs(2), "the first page", || async { !hooks.received().is_empty() }).await;
+    let first = hooks.received()[0].at.duration_since(issued);
+    println!("notice → first page received: {first:?}");
+    assert!(first < Duration::from_millis(50), "first page took {first:?}");
+
+    let store = store(&url).await;
+    let id = notice["assignments"][0]["id"].as_i64().unwrap();
+    eventually(Duration::from_secs(10), "every timer fired", || async { all_done(&store).await }).await;
+    let timers = store.timers(id).await.unwrap();
+    assert_eq!(timers.len(), 5);
+    for t in &timers {
+        assert_eq!(t.status, "fired", "{t:?}");
+        let late = t.late_ms.unwrap();
+        assert!(late < 1_000, "{} fired {late} ms late", t.kind);
+    }
+    assert!(server.stop().success());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_with_timers_due_and_pages_in_flight_loses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("onsite.db").display());
+    let token = bureau_token(dir.path(), &url);
+    let policy = ["1s", "2s", "3s", "4s", "5s"];
+    let server = Server::start(compressed(onsite(dir.path(), &url), policy));
+    let hooks = Receiver::start().await;
+    let api = Api { client: reqwest::Client::new(), base: server.base.clone(), token: token.clone() };
+    let units = api.units(&hooks, 10).await;
+    hooks.slow_down(Duration::from_millis(300));
+    for _ in 0..3 {
+        api.issue(&units).await;
+    }
+    tokio::time::sleep(Duration::from_millis(2_500)).await;
+    server.kill9();
+    hooks.slow_down(Duration::ZERO);
+    let store = store(&url).await;
+    let in_flight = page::Entity::find().filter(page::Column::Status.eq("sending")).all(store.db()).await.unwrap();
+    let waiting = timer::Entity::find().filter(timer::Column::Status.eq("pending")).all(store.db()).await.unwrap();
+    println!("killed with {} pages in flight and {} timers pending", in_flight.len(), waiting.len());
+    assert!(!in_flight.is_empty(), "the kill must catch pages mid-send");
+    assert!(!waiting.is_empty(), "the kill must leave timers to fire");
+
+    // The pages left "sending" by the dead process wait out their 2 s lease.
+    let restarted = Server::start(compressed(onsite(dir.path(), &url), policy));
+    eventually(Duration::from_secs(30), "every timer fired and every page sent", || async { all_done(&store).await })
+        .await;
+
+    let timers = timer::Entity::find().all(store.db()).await.unwrap();
+    assert_eq!(timers.len(), 30 * 5);
+    assert!(timers.iter().all(|t| t.status == "fired"), "every timer fired");
+    let events = timeline_event::Entity::find().all(store.db()).await.unwrap();
+    let mut per_timer: HashMap<(i64, String), usize> = HashMap::new();
+    for e in events
+        .iter()
+        .filter(|e| ["ack_reminder", "ack_escalation", "reminder", "warning", "breach"].contains(&e.kind.as_str()))
+    {
+        *per_timer.entry((e.assignment_id, e.kind.clone())).or_default() += 1;
+    }
+    assert_eq!(per_timer.len(), 150);
+    assert!(per_timer.values().all(|n| *n == 1), "each timer fired exactly once");
+
+    let pages = page::Entity::find().all(store.db()).await.unwrap();
+    assert!(pages.iter().all(|p| p.status == "sent"), "every page was delivered");
+    let got = deliveries(&hooks);
+    let mut repeats = 0;
+    for p in &pages {
+        let n = got.get(&p.idempotency_key).copied().unwrap_or(0);
+        assert!((1..=2).contains(&n), "page {} delivered {n} times", p.idempotency_key);
+        repeats += n - 1;
+    }
+    println!("{} pages, {repeats} repeated after the kill", pages.len());
+    assert!(repeats <= 16, "only pages in flight at the kill may repeat: {repeats}");
+    assert!(restarted.stop().success());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_on_postgres_fire_each_timer_once_and_survive_losing_one() {
+    let Some(db) = postgres::PgDatabase::create().await else { return };
+    let url = db.url();
+    let dir = tempfile::tempdir().unwrap();
+    let token = bureau_token(dir.path(), &url);
+    // Only the acknowledgement reminder falls due during the test.
+    let policy = ["8s", "1h", "2h", "3h", "4h"];
+    let a = Server::start(compressed(onsite(dir.path(), &url), policy));
+    let b = Server::start(compressed(onsite(dir.path(), &url), policy));
+    let hooks = Receiver::start().await;
+    let api = Api { client: reqwest::Client::new(), base: a.base.clone(), token };
+    let units = api.units(&hooks, 50).await;
+    let store = store(&url).await;
+
+    let started = Instant::now();
+    for _ in 0..20 {
+        api.issue(&units).await;
+    }
+    // Normal operation: the 2,000 dispatch pages each go out exactly once.
+    eventually(Duration::from_secs(60), "the dispatch pages", || async { hooks.received().len() >= 2_000 }).await;
+    eventually(Duration::from_secs(10), "the outbox drained", || async {
+        page::Entity::find()
+            .filter(page::Column::Status.is_in(["queued", "sending"]))
+            .all(store.db())
+            .await
+            .unwrap()
+            .is_empty()
+    })
+    .await;
+    let got = deliveries(&hooks);
+    assert_eq!(got.len(), 2_000);
+    assert!(got.values().all(|n| *n == 1), "each dispatch page sent once");
+    println!("issued 1,000 assignments and delivered 2,000 pages in {:?}", started.elapsed());
+
+    // The 1,000 reminders fall due together; one instance dies mid-run.
+    let before = hooks.received().len();
+    eventually(Duration::from_secs(60), "reminders going out", || async { hooks.received().len() > before + 100 })
+        .await;
+    a.kill9();
+    eventually(Duration::from_secs(60), "every reminder fired and sent", || async {
+        let pending = timer::Entity::find()
+            .filter(timer::Column::Kind.eq("ack_reminder"))
+            .filter(timer::Column::Status.eq("pending"))
+            .all(store.db())
+            .await
+            .unwrap();
+        pending.is_empty() && all_sent(&store).await
+    })
+    .await;
+    let fired = timer::Entity::find().filter(timer::Column::Kind.eq("ack_reminder")).all(store.db()).await.unwrap();
+    assert_eq!(fired.len(), 1_000);
+    assert!(fired.iter().all(|t| t.status == "fired"));
+    let instances: std::collections::HashSet<_> = fired.iter().filter_map(|t| t.fired_by.clone()).collect();
+    println!("reminders fired by {} instances", instances.len());
+    let events = timeline_event::Entity::find()
+        .filter(timeline_event::Column::Kind.eq("ack_reminder"))
+        .all(store.db())
+        .await
+        .unwrap();
+    assert_eq!(events.len(), 1_000, "each timer fired exactly once");
+
+    let pages = page::Entity::find().all(store.db()).await.unwrap();
+    assert_eq!(pages.len(), 4_000);
+    let got = deliveries(&hooks);
+    let mut repeats = 0;
+    for p in &pages {
+        let n = got.get(&p.idempotency_key).copied().unwrap_or(0);
+        assert!((1..=2).contains(&n), "page {} delivered {n} times", p.idempotency_key);
+        repeats += n - 1;
+    }
+    assert!(repeats <= 16, "only pages in flight at the kill may repeat: {repeats}");
+    assert!(b.stop().success());
+}
+
+async fn all_sent(store: &Store) -> bool {
+    page::Entity::find().filter(page::Column::Status.ne("sent")).all(store.db()).await.unwrap().is_empty()
+}
