@@ -21,6 +21,10 @@ use receiver::Receiver;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 
+/// These tests measure real time: they run one at a time so that the
+/// 1,000-assignment run does not starve the latency measurement.
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// Migrates, creates a bureau user and returns its token.
 fn bureau_token(dir: &Path, url: &str) -> String {
     let run = |args: &[&str]| {
@@ -135,6 +139,7 @@ fn deliveries(hooks: &Receiver) -> HashMap<String, usize> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn first_page_within_50ms_and_timers_within_a_second_of_due() {
+    let _serial = SERIAL.lock().await;
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("onsite.db").display());
     let token = bureau_token(dir.path(), &url);
@@ -160,11 +165,23 @@ async fn first_page_within_50ms_and_timers_within_a_second_of_due() {
         let late = t.late_ms.unwrap();
         assert!(late < 1_000, "{} fired {late} ms late", t.kind);
     }
+
+    let metrics = api.client.get(format!("{}/metrics", server.base)).send().await.unwrap().text().await.unwrap();
+    for expected in [
+        "onsite_timers_pending 0",
+        "onsite_breaches_total 1",
+        "onsite_timer_lateness_seconds_count 5",
+        r#"onsite_pages_total{channel="webhook",outcome="sent"}"#,
+        r#"onsite_timers_fired_total{kind="breach",status="fired"} 1"#,
+    ] {
+        assert!(metrics.contains(expected), "/metrics lacks `{expected}`:\n{metrics}");
+    }
     assert!(server.stop().success());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_with_timers_due_and_pages_in_flight_loses_nothing() {
+    let _serial = SERIAL.lock().await;
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("onsite.db").display());
     let token = bureau_token(dir.path(), &url);
@@ -222,6 +239,7 @@ async fn sigkill_with_timers_due_and_pages_in_flight_loses_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_instances_on_postgres_fire_each_timer_once_and_survive_losing_one() {
+    let _serial = SERIAL.lock().await;
     let Some(db) = postgres::PgDatabase::create().await else { return };
     let url = db.url();
     let dir = tempfile::tempdir().unwrap();

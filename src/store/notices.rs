@@ -14,6 +14,7 @@ use super::entities::{assignment, notice, unit};
 use super::pages::{self, Fanout};
 use super::timeline::{self, By, NewEvent};
 use super::timers;
+use super::units::effective_policy;
 use super::{Store, StoreError, StoreResult};
 use crate::domain::DomainError;
 use crate::domain::access::Scope;
@@ -56,14 +57,15 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<NoticeRecord> {
         let txn = self.db().begin().await?;
-        let known: Vec<i64> = unit::Entity::find()
-            .select_only()
-            .column(unit::Column::Id)
+        let units: HashMap<i64, unit::Model> = unit::Entity::find()
             .filter(unit::Column::Id.is_in(draft.unit_ids.clone()))
-            .into_tuple()
             .all(&txn)
-            .await?;
-        let unknown: Vec<String> = draft.unit_ids.iter().filter(|id| !known.contains(id)).map(i64::to_string).collect();
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u))
+            .collect();
+        let unknown: Vec<String> =
+            draft.unit_ids.iter().filter(|id| !units.contains_key(id)).map(i64::to_string).collect();
         if !unknown.is_empty() {
             let list = unknown.join(", ");
             return Err(DomainError::field(
@@ -91,9 +93,10 @@ impl Store {
         }
         .insert(&txn)
         .await?;
-        let policy_json = serde_json::to_string(policy).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let mut assignments = Vec::with_capacity(draft.unit_ids.len());
         for unit_id in &draft.unit_ids {
+            let policy = &units.get(unit_id).map_or_else(|| policy.clone(), |u| effective_policy(u, policy));
+            let policy_json = serde_json::to_string(policy).map_err(|e| StoreError::Corrupt(e.to_string()))?;
             let state = AssignmentState::dispatched(now, policy.deadline_secs, draft.requires_onsite);
             let a = assignment::ActiveModel {
                 notice_id: Set(notice.id),
@@ -105,7 +108,7 @@ impl Store {
                 deadline_at: Set(state.deadline_at),
                 original_deadline_at: Set(state.deadline_at),
                 extension_count: Set(0),
-                policy: Set(policy_json.clone()),
+                policy: Set(policy_json),
                 version: Set(0),
                 updated_at: Set(now),
                 ..Default::default()

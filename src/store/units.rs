@@ -9,6 +9,7 @@ use super::{Store, StoreError, StoreResult};
 use crate::domain::DomainError;
 use crate::domain::access::Scope;
 use crate::domain::people::ChannelKind;
+use crate::domain::policy::{PolicyOverride, SlaPolicy};
 use crate::domain::unit::{BranchDraft, PersonDraft, UnitDraft};
 
 impl Store {
@@ -153,5 +154,40 @@ impl Store {
             .order_by_asc(channel::Column::Priority)
             .all(self.db())
             .await?)
+    }
+}
+
+impl Store {
+    /// Stores a unit's policy override after checking it against `base`.
+    #[tracing::instrument(skip_all, fields(unit_id))]
+    pub async fn set_unit_policy(&self, unit_id: i64, o: &PolicyOverride, base: &SlaPolicy) -> StoreResult<SlaPolicy> {
+        let effective = o.apply(base)?;
+        self.unit(Scope::All, unit_id).await?;
+        let json = serde_json::to_string(o).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        unit::ActiveModel { id: Set(unit_id), policy_override: Set(Some(json)), ..Default::default() }
+            .update(self.db())
+            .await?;
+        Ok(effective)
+    }
+}
+
+/// A unit's stored override, if any.
+pub fn override_of(u: &unit::Model) -> StoreResult<PolicyOverride> {
+    match &u.policy_override {
+        None => Ok(PolicyOverride::default()),
+        Some(json) => serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("unit {} policy: {e}", u.id))),
+    }
+}
+
+/// The policy a new assignment of `u` is dispatched with. An override that no
+/// longer fits the configured base is ignored (and logged): a dispatch at
+/// 3 a.m. must not fail over a policy setting.
+pub fn effective_policy(u: &unit::Model, base: &SlaPolicy) -> SlaPolicy {
+    match override_of(u).and_then(|o| o.apply(base).map_err(StoreError::from)) {
+        Ok(p) => p,
+        Err(e) => {
+            tracing::warn!(unit = u.id, error = %e, "unit policy override ignored");
+            base.clone()
+        }
     }
 }

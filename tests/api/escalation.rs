@@ -15,6 +15,7 @@ crate::on_both_backends!(
     a_late_engine_fires_overdue_timers_at_once_and_dates_the_breach_at_the_deadline,
     standing_down_cancels_timers_and_unsent_pages,
     an_extension_moves_the_reminders_and_the_breach,
+    a_unit_policy_applies_to_new_assignments_only,
 );
 
 /// A unit whose people each have one webhook channel named after their role,
@@ -226,4 +227,51 @@ async fn an_extension_moves_the_reminders_and_the_breach(app: TestApp) {
     }
     let a = app.state.store.assignment(onsite::domain::access::Scope::All, id).await.unwrap();
     assert_eq!(a.breached_at, Some(DateTime::parse_from_rfc3339("2026-11-24T22:00:00Z").unwrap().to_utc()));
+}
+
+async fn a_unit_policy_applies_to_new_assignments_only(app: TestApp) {
+    let hooks = Receiver::start().await;
+    let unit = paged_unit(&app, &hooks).await;
+    let before = app.issue(&[unit], true).await["assignments"][0]["id"].as_i64().unwrap();
+
+    let bad = app
+        .client
+        .put(app.url(&format!("/api/v1/units/{unit}/policy")))
+        .bearer_auth(&app.token)
+        .json(&json!({"deadline": "45m"}))
+        .send()
+        .await
+        .unwrap();
+    let problem = crate::helpers::expect_problem(bad, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(problem["errors"][0]["code"], "out_of_order");
+
+    let set = app
+        .client
+        .put(app.url(&format!("/api/v1/units/{unit}/policy")))
+        .bearer_auth(&app.token)
+        .json(&json!({"deadline": "3h", "warn_at": "150m"}))
+        .send()
+        .await
+        .unwrap();
+    let policy = expect_json(set, StatusCode::OK).await;
+    assert_eq!(policy["effective"]["deadline_secs"], 3 * 3600);
+    assert_eq!(policy["effective"]["ack_target_secs"], 600);
+    assert_eq!(app.get_ok(&format!("/api/v1/units/{unit}/policy")).await["override"]["deadline"], "3h");
+
+    let after = app.issue(&[unit], true).await["assignments"][0].clone();
+    assert_eq!(after["deadline_at"], "2026-11-25T06:00:00+08:00", "new assignments take the unit's policy");
+    let old = app.get_ok(&format!("/api/v1/assignments/{before}")).await;
+    assert_eq!(
+        old["deadline_at"], "2026-11-25T05:00:00+08:00",
+        "a running clock keeps the policy it was dispatched with"
+    );
+
+    // The breach of the new assignment falls at 3 h, the old one's at 2 h.
+    at_minute(&app, 0).await;
+    hooks.take_names();
+    at_minute(&app, 120).await;
+    let names = hooks.take_names();
+    assert_eq!(names.iter().filter(|n| *n == "manager").count(), 1, "only the old assignment breached: {names:?}");
+    at_minute(&app, 180).await;
+    assert_eq!(hooks.take_names().iter().filter(|n| *n == "manager").count(), 1);
 }

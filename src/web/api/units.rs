@@ -13,7 +13,9 @@ use super::views::{BranchView, ChannelView, PersonView, UnitView};
 use crate::AppState;
 use crate::domain::DomainError;
 use crate::domain::people::{ChannelKind, Role, validate_channel_address};
+use crate::domain::policy::{PolicyOverride, SlaPolicy};
 use crate::domain::unit::{BranchDraft, PersonDraft, UnitDraft};
+use crate::store::units::{effective_policy, override_of};
 use crate::web::auth::{Authenticated, require};
 use crate::web::extract::{ApiJson, ApiPath};
 use crate::web::problem::{ApiError, Problem};
@@ -25,6 +27,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(create_branch, list_branches))
         .routes(routes!(create_person, list_people))
         .routes(routes!(create_channel, list_channels))
+        .routes(routes!(set_policy, get_policy))
 }
 
 const REGISTRY_ONLY: &str = "only administrators and bureau staff manage the registry";
@@ -191,4 +194,64 @@ async fn list_channels(
     state.store.person(actor.scope(), person_id).await?;
     let channels = state.store.channels(person_id).await?;
     Ok(Json(channels.into_iter().map(|c| ChannelView::new(c, state.tz)).collect::<Result<_, _>>()?))
+}
+
+/// A unit's policy: its override and the effective offsets, in seconds.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnitPolicy {
+    #[serde(rename = "override")]
+    pub overrides: PolicyOverride,
+    pub effective: EffectivePolicy,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EffectivePolicy {
+    pub ack_target_secs: i64,
+    pub escalate_at_secs: i64,
+    pub remind_at_secs: i64,
+    pub warn_at_secs: i64,
+    pub deadline_secs: i64,
+    pub at_risk_secs: i64,
+}
+
+impl From<&SlaPolicy> for EffectivePolicy {
+    fn from(p: &SlaPolicy) -> Self {
+        Self {
+            ack_target_secs: p.ack_target_secs,
+            escalate_at_secs: p.escalate_secs,
+            remind_at_secs: p.remind_secs,
+            warn_at_secs: p.warn_secs,
+            deadline_secs: p.deadline_secs,
+            at_risk_secs: p.at_risk_secs,
+        }
+    }
+}
+
+/// Set a unit's escalation policy override (durations like `90m`). Applies to
+/// assignments dispatched from now on; running clocks keep their policy.
+#[utoipa::path(put, path = "/units/{id}/policy", tag = "registry", params(("id" = i64, Path)), request_body = PolicyOverride,
+    responses((status = 200, body = UnitPolicy), (status = 404, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+async fn set_policy(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    ApiPath(unit_id): ApiPath<i64>,
+    ApiJson(input): ApiJson<PolicyOverride>,
+) -> Result<Json<UnitPolicy>, ApiError> {
+    require(actor.can_direct(), "only administrators and bureau staff set policy")?;
+    let effective = state.store.set_unit_policy(unit_id, &input, &state.policy).await?;
+    Ok(Json(UnitPolicy { overrides: input, effective: (&effective).into() }))
+}
+
+/// A unit's escalation policy override and the policy in effect for it.
+#[utoipa::path(get, path = "/units/{id}/policy", tag = "registry", params(("id" = i64, Path)),
+    responses((status = 200, body = UnitPolicy), (status = 404, body = Problem)), security(("bearer" = [])))]
+async fn get_policy(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    ApiPath(unit_id): ApiPath<i64>,
+) -> Result<Json<UnitPolicy>, ApiError> {
+    let unit = state.store.unit(actor.scope(), unit_id).await?;
+    let effective = effective_policy(&unit, &state.policy);
+    Ok(Json(UnitPolicy { overrides: override_of(&unit)?, effective: (&effective).into() }))
 }
