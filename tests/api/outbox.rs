@@ -9,6 +9,31 @@ use crate::escalation::paged_unit;
 use crate::helpers::{TestApp, expect_json, t0};
 use crate::receiver::{Answer, Receiver};
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_provider_that_times_out_is_retried_and_delivered_when_it_answers() {
+    let Some(app) = TestApp::spawn_with(crate::helpers::Backend::Sqlite, |c| {
+        c.outbox.send_timeout = std::time::Duration::from_millis(300);
+    })
+    .await
+    else {
+        return;
+    };
+    let hooks = Receiver::start().await;
+    let unit = paged_unit(&app, &hooks).await;
+    hooks.slow_down(std::time::Duration::from_secs(2));
+    let id = app.issue(&[unit], true).await["assignments"][0]["id"].as_i64().unwrap();
+    app.tick().await;
+    let page = people_pages(&app, id, "赵磊").await.remove(0);
+    assert_eq!(page["status"], "queued");
+    assert_eq!(page["error"], "timed out");
+    hooks.slow_down(std::time::Duration::ZERO);
+    app.clock.advance(Duration::seconds(10));
+    app.tick().await;
+    let page = people_pages(&app, id, "赵磊").await.remove(0);
+    assert_eq!(page["status"], "sent");
+    assert_eq!(page["attempts"], 2);
+}
+
 crate::on_both_backends!(
     a_failing_channel_backs_off_gives_up_and_falls_over_to_the_next_channel,
     retry_after_is_honoured_and_the_page_goes_out_after_it,
