@@ -1,0 +1,78 @@
+//! What the bot may ask of the service. The core implements this over its
+//! store and domain; tests implement it with a fake.
+
+use crate::callback::Action;
+
+/// The language a chat reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+/// Why the service refused; the bot words it for the chat.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BotError {
+    #[error("this chat is not linked to a person")]
+    NotLinked,
+    #[error("unknown link code")]
+    UnknownCode,
+    #[error("the link code has expired")]
+    ExpiredCode,
+    #[error("the link code was already used")]
+    UsedCode,
+    #[error("not an assignment of your unit")]
+    NotYourUnit,
+    /// The service refused the change, with its reason in both languages.
+    #[error("{en}")]
+    Refused { zh: String, en: String },
+    #[error("internal error")]
+    Internal,
+}
+
+/// Whom a chat was linked to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Linked {
+    pub person: String,
+    pub unit: String,
+}
+
+/// A recorded press: who did what, when (already in local time).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recorded {
+    pub person: String,
+    pub milestone_zh: String,
+    pub milestone_en: String,
+    pub at_local: String,
+}
+
+/// One open assignment for `/status`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenAssignment {
+    pub id: i64,
+    pub title: String,
+    pub status_zh: String,
+    pub status_en: String,
+    /// Seconds to the deadline (negative once past).
+    pub remaining_seconds: i64,
+}
+
+#[async_trait::async_trait]
+pub trait BotCore: Send + Sync {
+    /// Binds the chat to the person holding `code` (from `/start CODE`).
+    async fn link(&self, chat_id: i64, code: &str) -> Result<Linked, BotError>;
+    /// Records the milestone a button reports.
+    async fn press(&self, chat_id: i64, action: Action, assignment_id: i64) -> Result<Recorded, BotError>;
+    /// Remembers that this chat owes a location for an on-site report.
+    async fn await_location(&self, chat_id: i64, assignment_id: i64) -> Result<(), BotError>;
+    /// Records the on-site milestone with the location the chat sent.
+    async fn location(&self, chat_id: i64, lat: f64, lon: f64) -> Result<(Recorded, Option<f64>), BotError>;
+    /// The open assignments of the chat's unit.
+    async fn status(&self, chat_id: i64) -> Result<Vec<OpenAssignment>, BotError>;
+    /// Adds a note to an assignment: the one a replied-to page was about, or
+    /// the chat's only open one.
+    async fn note(&self, chat_id: i64, reply_to_message: Option<i32>, text: &str) -> Result<i64, BotError>;
+    async fn lang(&self, chat_id: i64) -> Lang;
+    async fn set_lang(&self, chat_id: i64, lang: Lang) -> Result<(), BotError>;
+}

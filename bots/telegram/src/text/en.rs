@@ -1,0 +1,42 @@
+//! Bot texts (English).
+
+use super::Texts;
+use crate::core::{BotError, Lang, Linked, OpenAssignment, Recorded};
+
+pub static TEXTS: Texts = Texts {
+    help: "onsite emergency-response bot\n\
+           /status your unit's open assignments and time left\n\
+           /note TEXT add a note (or reply to a page)\n\
+           /lang zh|en switch language\n\
+           When paged, report with the buttons: acknowledge, plan activated, on site, HQ remote assistance.",
+    button_ack: "Acknowledge",
+    button_plan: "Plan activated",
+    button_site: "On site",
+    button_hq: "HQ remote",
+    share_location: "Send my location",
+    ask_location: "Tap the button below to send your location and record your arrival on site.",
+    lang_set: "Switched to English.",
+    note_needs_text: "Write the note after /note.",
+    no_open: "Your unit has no open assignment.",
+    linked: |l: &Linked| format!("Linked: {} ({}). Pages will come here.", l.person, l.unit),
+    recorded: |r: &Recorded| format!("✅ {} reported \"{}\" at {}", r.person, r.milestone_en, r.at_local),
+    far_from_site: |m: f64| format!("⚠️ You are about {:.0} m from the site; this is flagged on the timeline.", m),
+    note_added: |id: i64| format!("Note added to assignment {id}."),
+    status_line: |a: &OpenAssignment| {
+        let left = if a.remaining_seconds >= 0 {
+            format!("{} left", super::duration(a.remaining_seconds, Lang::En))
+        } else {
+            format!("{} overdue", super::duration(a.remaining_seconds, Lang::En))
+        };
+        format!("#{} {} · {} · {}", a.id, a.title, a.status_en, left)
+    },
+    error: |e: &BotError| match e {
+        BotError::NotLinked => "This chat is not linked yet. Ask your admin for a code, then send /start CODE.".into(),
+        BotError::UnknownCode => "Unknown link code; check it and try again.".into(),
+        BotError::ExpiredCode => "The link code has expired; ask for a new one.".into(),
+        BotError::UsedCode => "The link code was already used; ask for a new one.".into(),
+        BotError::NotYourUnit => "This is not your unit's assignment; nothing was done.".into(),
+        BotError::Refused { en, .. } => format!("Not done: {en}"),
+        BotError::Internal => "Something went wrong; try again or phone the duty officer.".into(),
+    },
+};
