@@ -152,9 +152,18 @@ pub struct NotifyConfig {
 pub struct TelegramConfig {
     /// Bot API base URL; tests point it at a local fake.
     pub api_url: String,
-    /// The bot token: only from `ONSITE_TELEGRAM__TOKEN`.
+    /// The bot token: only from `ONSITE_TELEGRAM__TOKEN`. Without it the bot
+    /// and the Telegram channel are off.
     #[serde(skip_serializing, default)]
     pub token: Option<SecretString>,
+    /// Long-poll timeout of one getUpdates call.
+    #[serde(with = "humantime_serde")]
+    pub poll_timeout: Duration,
+    /// How long a link code (`/start CODE`) stays valid.
+    #[serde(with = "humantime_serde")]
+    pub link_code_ttl: Duration,
+    /// An "on site" location farther than this from the site is flagged.
+    pub onsite_radius_m: f64,
 }
 
 impl Default for Config {
@@ -189,7 +198,13 @@ impl Default for Config {
                 lease: Duration::from_secs(60),
             },
             notify: NotifyConfig { webhook_secret: None },
-            telegram: TelegramConfig { api_url: "https://api.telegram.org".into(), token: None },
+            telegram: TelegramConfig {
+                api_url: "https://api.telegram.org".into(),
+                token: None,
+                poll_timeout: Duration::from_secs(25),
+                link_code_ttl: Duration::from_secs(24 * 3600),
+                onsite_radius_m: 1_000.0,
+            },
         }
     }
 }

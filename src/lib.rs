@@ -3,6 +3,7 @@
 //! `App::build` is the one way to start the service; `main` and the tests
 //! both go through it.
 
+pub mod bot;
 pub mod config;
 pub mod demo;
 pub mod domain;
@@ -40,14 +41,20 @@ pub struct AppState {
     pub policy: Arc<SlaPolicy>,
     /// The page senders, by channel kind.
     pub channels: Channels,
+    /// The Telegram bot, when a token is configured.
+    pub telegram: Option<teloxide::Bot>,
 }
 
 impl AppState {
     pub fn new(config: Config, store: Store, clock: Arc<dyn Clock>) -> Result<Self, StartupError> {
         let tz = config.timezone()?;
         let policy = Arc::new(config.sla_policy());
-        let channels = channels(&config)?;
-        Ok(Self { store: store.with_zone(tz), clock, config: Arc::new(config), tz, policy, channels })
+        let telegram = telegram_bot(&config)?;
+        let mut channels = channels(&config)?;
+        if let Some(bot) = &telegram {
+            channels = channels.with(ChannelKind::Telegram, Arc::new(notify::telegram::Telegram::new(bot.clone())));
+        }
+        Ok(Self { store: store.with_zone(tz), clock, config: Arc::new(config), tz, policy, channels, telegram })
     }
 
     /// Replaces the senders (tests plug in their own).
@@ -55,6 +62,19 @@ impl AppState {
         self.channels = channels;
         self
     }
+}
+
+/// The bot, pointed at the configured Bot API (a local fake in tests).
+fn telegram_bot(config: &Config) -> Result<Option<teloxide::Bot>, StartupError> {
+    use secrecy::ExposeSecret;
+    let Some(token) = &config.telegram.token else { return Ok(None) };
+    let client = reqwest::Client::builder()
+        .connect_timeout(config.outbox.send_timeout)
+        .timeout(config.telegram.poll_timeout + config.outbox.send_timeout)
+        .build()
+        .map_err(|e| StartupError::Channel(e.to_string()))?;
+    let url = url::Url::parse(&config.telegram.api_url).map_err(|e| StartupError::Channel(format!("telegram.api_url: {e}")))?;
+    Ok(Some(teloxide::Bot::with_client(token.expose_secret(), client).set_api_url(url)))
 }
 
 /// The senders this configuration can drive.
@@ -110,6 +130,10 @@ impl App {
     /// completes, then lets in-flight requests and sends finish.
     pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let bot = match (&self.state.telegram, self.state.config.engine.enabled) {
+            (Some(bot), true) => Some(engine::telegram::spawn(self.state.clone(), bot.clone(), stop_rx.clone())),
+            _ => None,
+        };
         let engine = self.state.config.engine.enabled.then(|| Engine::new(self.state.clone()).spawn(stop_rx));
         let router = web::router(self.state.clone());
         let served = axum::serve(self.listener, router.into_make_service_with_connect_info::<SocketAddr>())
@@ -118,8 +142,8 @@ impl App {
                 let _ = stop_tx.send(true);
             })
             .await;
-        if let Some(engine) = engine {
-            let _ = engine.await;
+        for task in [engine, bot].into_iter().flatten() {
+            let _ = task.await;
         }
         served
     }

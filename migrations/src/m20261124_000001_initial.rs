@@ -1,5 +1,6 @@
 //! The first schema: the registry (units, branches, people, channels), access
-//! (users, API tokens, Telegram link codes), the response (notices,
+//! (users, API tokens, Telegram link codes, chats and the durable inbox of
+//! updates), the response (notices,
 //! assignments, milestones, timeline), the durable machinery (timers, pages,
 //! bureau contacts who are paged on escalation) and closure reports. Times are UTC (`timestamp with time zone`).
 
@@ -151,6 +152,26 @@ fn tables() -> Vec<TableCreateStatement> {
             .col(ts_null("used_at"))
             .col(string_null("chat_id"))
             .foreign_key(&mut fk("telegram_links", "person_id", "people", CASCADE))
+            .to_owned(),
+        Table::create()
+            .table("telegram_chats")
+            .col(big_pk_auto("id"))
+            .col(string_uniq("chat_id"))
+            .col(big_integer_null("person_id"))
+            .col(string("lang"))
+            .col(big_integer_null("awaiting_location_for"))
+            .col(ts("updated_at"))
+            .foreign_key(&mut fk("telegram_chats", "person_id", "people", SET_NULL))
+            .to_owned(),
+        Table::create()
+            .table("telegram_updates")
+            .col(big_pk_auto("id"))
+            .col(big_integer_uniq("update_id"))
+            .col(text("payload"))
+            .col(ts("received_at"))
+            .col(ts_null("handled_at"))
+            .col(integer("attempts"))
+            .col(text_null("error"))
             .to_owned(),
         Table::create()
             .table("notices")
@@ -323,6 +344,7 @@ fn indexes() -> Vec<IndexCreateStatement> {
         index("milestones", "idx_milestones_assignment_kind", &["assignment_id", "kind"], true),
         index("timeline_events", "idx_timeline_assignment", &["assignment_id", "id"], false),
         index("timers", "idx_timers_status_due", &["status", "due_at"], false),
+        index("telegram_updates", "idx_telegram_updates_handled", &["handled_at", "update_id"], false),
         index("timers", "idx_timers_assignment", &["assignment_id"], false),
         index("pages", "idx_pages_status_next", &["status", "next_attempt_at"], false),
         index("pages", "idx_pages_assignment", &["assignment_id"], false),

@@ -4,6 +4,7 @@
 //! fallback poll. Every step is also callable alone (`tick`) for tests.
 
 pub mod outbox;
+pub mod telegram;
 pub mod timers;
 
 use std::sync::Arc;

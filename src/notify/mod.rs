@@ -3,6 +3,7 @@
 //! later, or fall over to the next channel.
 
 pub mod message;
+pub mod telegram;
 pub mod text;
 pub mod webhook;
 

@@ -3,6 +3,8 @@
 //! number, so a concurrent change is retried against fresh state), the
 //! milestone row and the timeline event commit together or not at all.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
@@ -29,6 +31,8 @@ pub enum Change {
         at: Option<DateTime<Utc>>,
         note: Option<String>,
         location: Option<Coordinates>,
+        /// Flag the report on the timeline if made farther than this from the site.
+        flag_beyond_m: Option<f64>,
     },
     Note {
         note: String,
@@ -58,6 +62,32 @@ impl Store {
             .await?
             .filter(|a| scope.allows_unit(a.unit_id))
             .ok_or(StoreError::not_found("assignment", id))
+    }
+
+    /// A unit's open assignments with their notice titles, oldest first.
+    pub async fn open_assignments(&self, unit_id: i64) -> StoreResult<Vec<(assignment::Model, String)>> {
+        let open = [Status::Notified, Status::Acknowledged, Status::PlanActivated, Status::OnSite].map(|s| s.code());
+        let assignments = assignment::Entity::find()
+            .filter(assignment::Column::UnitId.eq(unit_id))
+            .filter(assignment::Column::Status.is_in(open))
+            .order_by_asc(assignment::Column::NotifiedAt)
+            .all(self.db())
+            .await?;
+        let ids: Vec<i64> = assignments.iter().map(|a| a.notice_id).collect();
+        let titles: HashMap<i64, String> = notice::Entity::find()
+            .filter(notice::Column::Id.is_in(ids))
+            .all(self.db())
+            .await?
+            .into_iter()
+            .map(|n| (n.id, n.title))
+            .collect();
+        Ok(assignments
+            .into_iter()
+            .map(|a| {
+                let title = titles.get(&a.notice_id).cloned().unwrap_or_default();
+                (a, title)
+            })
+            .collect())
     }
 
     /// Every milestone row of an assignment (who reported it, from where).
@@ -110,7 +140,7 @@ async fn apply(
     let policy = policy_of(current)?;
     let mut update = assignment::ActiveModel { updated_at: Set(now), ..Default::default() };
     let (kind, at, note, data) = match change {
-        Change::Milestone { milestone: m, at, note, location } => {
+        Change::Milestone { milestone: m, at, note, location, flag_beyond_m } => {
             let at = at.unwrap_or(now);
             let next = state.reach(*m, at, now)?;
             timers::cancel(txn, current.id, &escalation::cancelled_by(&state, &next, &policy), now).await?;
@@ -138,7 +168,8 @@ async fn apply(
             }
             .insert(txn)
             .await?;
-            let data = location.map(|l| serde_json::json!({ "location": l, "distance_m": distance_m }));
+            let far = matches!((distance_m, flag_beyond_m), (Some(d), Some(r)) if d > *r);
+            let data = location.map(|l| serde_json::json!({ "location": l, "distance_m": distance_m, "far_from_site": far }));
             (m.code(), at, note.clone(), data)
         }
         Change::Note { note } => ("note", now, Some(note.clone()), None),

@@ -7,6 +7,7 @@ pub mod contacts;
 pub mod entities;
 pub mod notices;
 pub mod pages;
+pub mod telegram;
 pub mod timeline;
 pub mod timers;
 pub mod units;

@@ -133,6 +133,7 @@ fn change_for(body: EventBody) -> Result<Change, DomainError> {
             note: text::optional("note", body.note.as_deref(), LONG_TEXT_MAX)
                 .map_err(|e| DomainError::Invalid(vec![e]))?,
             location,
+            flag_beyond_m: None,
         }),
         None => {
             let note = text::required("note", body.note.as_deref().unwrap_or(""), LONG_TEXT_MAX)

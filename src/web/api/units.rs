@@ -28,6 +28,30 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(create_person, list_people))
         .routes(routes!(create_channel, list_channels))
         .routes(routes!(set_policy, get_policy))
+        .routes(routes!(telegram_link))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TelegramLink {
+    /// One-time code: the person sends `/start CODE` to the bot.
+    pub code: String,
+    pub expires_at: chrono::DateTime<chrono::FixedOffset>,
+}
+
+/// Issue a one-time code that links a person's Telegram chat.
+#[utoipa::path(post, path = "/people/{id}/telegram-link", tag = "registry", params(("id" = i64, Path)),
+    responses((status = 201, body = TelegramLink), (status = 404, body = Problem), (status = 403, body = Problem)),
+    security(("bearer" = [])))]
+async fn telegram_link(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    ApiPath(person_id): ApiPath<i64>,
+) -> Result<(StatusCode, Json<TelegramLink>), ApiError> {
+    state.store.person(actor.scope(), person_id).await?;
+    require(actor.can_manage_registry(), REGISTRY_ONLY)?;
+    let ttl = chrono::Duration::from_std(state.config.telegram.link_code_ttl).unwrap_or(chrono::Duration::hours(24));
+    let (code, expires_at) = state.store.create_link_code(actor.scope(), person_id, ttl, state.clock.now()).await?;
+    Ok((StatusCode::CREATED, Json(TelegramLink { code, expires_at: super::views::local(expires_at, state.tz) })))
 }
 
 const REGISTRY_ONLY: &str = "only administrators and bureau staff manage the registry";

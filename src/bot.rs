@@ -1,0 +1,217 @@
+//! The core side of the Telegram bot: implements what the bot crate may ask
+//! (`BotCore`) and its durable inbox over the store, with the same domain
+//! services the API uses. A chat acts as the person it is linked to, within
+//! that person's unit.
+
+use onsite_telegram::core::{Linked, OpenAssignment, Recorded};
+use onsite_telegram::poller::Inbox;
+use onsite_telegram::{Action, BotCore, BotError, Lang as BotLang};
+
+use crate::AppState;
+use crate::domain::DomainError;
+use crate::domain::access::{Scope, Source};
+use crate::domain::assignment::Milestone;
+use crate::domain::duration::format_local;
+use crate::domain::geo::Coordinates;
+use crate::domain::labels::Lang;
+use crate::domain::sla::evaluate;
+use crate::domain::text::{self, LONG_TEXT_MAX};
+use crate::store::assignments::{Change, policy_of, state_of};
+use crate::store::entities::person;
+use crate::store::telegram::LinkRefusal;
+use crate::store::timeline::By;
+use crate::store::{StoreError, assignments::Recorded as StoreRecorded};
+
+#[derive(Clone)]
+pub struct CoreBot {
+    state: AppState,
+}
+
+impl CoreBot {
+    pub fn new(state: AppState) -> Self {
+        Self { state }
+    }
+
+    async fn person(&self, chat_id: i64) -> Result<person::Model, BotError> {
+        let chat = self.state.store.telegram_chat(chat_id).await.map_err(internal)?.ok_or(BotError::NotLinked)?;
+        let id = chat.person_id.ok_or(BotError::NotLinked)?;
+        self.state.store.person(Scope::All, id).await.map_err(|_| BotError::NotLinked)
+    }
+
+    async fn record(&self, chat_id: i64, assignment_id: i64, change: Change) -> Result<Recorded, BotError> {
+        let person = self.person(chat_id).await?;
+        let by = By { source: Source::Bot, label: person.name.clone(), user_id: None, person_id: Some(person.id) };
+        let milestone = match &change {
+            Change::Milestone { milestone, .. } => *milestone,
+            _ => return Err(BotError::Internal),
+        };
+        let now = self.state.clock.now();
+        let recorded: StoreRecorded = self
+            .state
+            .store
+            .change_assignment(&by, Scope::Unit(person.unit_id), assignment_id, change, now)
+            .await
+            .map_err(refusal)?;
+        Ok(Recorded {
+            person: person.name,
+            milestone_zh: milestone.label(Lang::Zh).to_owned(),
+            milestone_en: milestone.label(Lang::En).to_owned(),
+            at_local: format_local(recorded.event.at, self.state.tz),
+        })
+    }
+}
+
+fn internal(e: StoreError) -> BotError {
+    tracing::error!(error = %e, "bot request failed");
+    BotError::Internal
+}
+
+/// Turns a store refusal into words for the chat.
+fn refusal(e: StoreError) -> BotError {
+    match e {
+        StoreError::NotFound { .. } => BotError::NotYourUnit,
+        StoreError::Domain(DomainError::Conflict { message, message_zh, .. }) => BotError::Refused { zh: message_zh, en: message },
+        StoreError::Domain(DomainError::Invalid(errors)) => BotError::Refused {
+            zh: errors.iter().map(|e| e.message_zh.clone()).collect::<Vec<_>>().join("；"),
+            en: errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; "),
+        },
+        other => internal(other),
+    }
+}
+
+fn milestone_of(action: Action) -> Milestone {
+    match action {
+        Action::Acknowledge => Milestone::Acknowledged,
+        Action::PlanActivated => Milestone::PlanActivated,
+        Action::OnSite => Milestone::OnSite,
+        Action::HqRemote => Milestone::HqRemote,
+    }
+}
+
+#[async_trait::async_trait]
+impl BotCore for CoreBot {
+    async fn link(&self, chat_id: i64, code: &str) -> Result<Linked, BotError> {
+        match self.state.store.consume_link_code(code, chat_id, self.state.clock.now()).await.map_err(internal)? {
+            Ok((person, unit)) => Ok(Linked { person: person.name, unit }),
+            Err(LinkRefusal::Unknown) => Err(BotError::UnknownCode),
+            Err(LinkRefusal::Expired) => Err(BotError::ExpiredCode),
+            Err(LinkRefusal::Used) => Err(BotError::UsedCode),
+        }
+    }
+
+    async fn press(&self, chat_id: i64, action: Action, assignment_id: i64) -> Result<Recorded, BotError> {
+        let change = Change::Milestone { milestone: milestone_of(action), at: None, note: None, location: None, flag_beyond_m: None };
+        self.record(chat_id, assignment_id, change).await
+    }
+
+    async fn await_location(&self, chat_id: i64, assignment_id: i64) -> Result<(), BotError> {
+        let person = self.person(chat_id).await?;
+        self.state.store.assignment(Scope::Unit(person.unit_id), assignment_id).await.map_err(refusal)?;
+        let now = self.state.clock.now();
+        self.state.store.update_telegram_chat(chat_id, None, Some(Some(assignment_id)), now).await.map_err(internal)
+    }
+
+    async fn location(&self, chat_id: i64, lat: f64, lon: f64) -> Result<(Recorded, Option<f64>), BotError> {
+        let chat = self.state.store.telegram_chat(chat_id).await.map_err(internal)?.ok_or(BotError::NotLinked)?;
+        let assignment_id = chat.awaiting_location_for.ok_or_else(|| BotError::Refused {
+            zh: "请先在派单消息下点击“已到达现场”".into(),
+            en: "press \"On site\" under the page first".into(),
+        })?;
+        let here = Coordinates::parse("location", lat, lon).map_err(|e| BotError::Refused { zh: e.message_zh, en: e.message })?;
+        let radius = self.state.config.telegram.onsite_radius_m;
+        let change = Change::Milestone {
+            milestone: Milestone::OnSite,
+            at: None,
+            note: None,
+            location: Some(here),
+            flag_beyond_m: Some(radius),
+        };
+        let recorded = self.record(chat_id, assignment_id, change).await?;
+        let now = self.state.clock.now();
+        self.state.store.update_telegram_chat(chat_id, None, Some(None), now).await.map_err(internal)?;
+        let distance = self
+            .state
+            .store
+            .milestones(assignment_id)
+            .await
+            .map_err(internal)?
+            .into_iter()
+            .find(|m| m.kind == Milestone::OnSite.code())
+            .and_then(|m| m.distance_m);
+        Ok((recorded, distance.filter(|d| *d > radius)))
+    }
+
+    async fn status(&self, chat_id: i64) -> Result<Vec<OpenAssignment>, BotError> {
+        let person = self.person(chat_id).await?;
+        let now = self.state.clock.now();
+        let open = self.state.store.open_assignments(person.unit_id).await.map_err(internal)?;
+        open.into_iter()
+            .map(|(a, title)| {
+                let state = state_of(&a).map_err(internal)?;
+                let verdict = evaluate(&state, &policy_of(&a).map_err(internal)?, now);
+                Ok(OpenAssignment {
+                    id: a.id,
+                    title,
+                    status_zh: state.status.label(Lang::Zh).to_owned(),
+                    status_en: state.status.label(Lang::En).to_owned(),
+                    remaining_seconds: verdict.remaining_seconds.unwrap_or((a.deadline_at - now).num_seconds()),
+                })
+            })
+            .collect()
+    }
+
+    async fn note(&self, chat_id: i64, reply_to_message: Option<i32>, text: &str) -> Result<i64, BotError> {
+        let person = self.person(chat_id).await?;
+        let replied = match reply_to_message {
+            Some(m) => self.state.store.assignment_of_telegram_message(chat_id, m).await.map_err(internal)?,
+            None => None,
+        };
+        let assignment_id = match replied {
+            Some(id) => id,
+            None => {
+                let open = self.state.store.open_assignments(person.unit_id).await.map_err(internal)?;
+                match open.as_slice() {
+                    [(only, _)] => only.id,
+                    _ => {
+                        return Err(BotError::Refused {
+                            zh: "请直接回复要备注的派单消息".into(),
+                            en: "reply to the page the note is about".into(),
+                        });
+                    }
+                }
+            }
+        };
+        let note = text::required("note", text, LONG_TEXT_MAX).map_err(|e| BotError::Refused { zh: e.message_zh, en: e.message })?;
+        let by = By { source: Source::Bot, label: person.name.clone(), user_id: None, person_id: Some(person.id) };
+        self.state
+            .store
+            .change_assignment(&by, Scope::Unit(person.unit_id), assignment_id, Change::Note { note }, self.state.clock.now())
+            .await
+            .map_err(refusal)?;
+        Ok(assignment_id)
+    }
+
+    async fn lang(&self, chat_id: i64) -> BotLang {
+        match self.state.store.telegram_chat(chat_id).await {
+            Ok(Some(c)) if c.lang == "en" => BotLang::En,
+            _ => BotLang::Zh,
+        }
+    }
+
+    async fn set_lang(&self, chat_id: i64, lang: BotLang) -> Result<(), BotError> {
+        let code = if lang == BotLang::En { "en" } else { "zh" };
+        self.state.store.update_telegram_chat(chat_id, Some(code), None, self.state.clock.now()).await.map_err(internal)
+    }
+}
+
+#[async_trait::async_trait]
+impl Inbox for CoreBot {
+    async fn next_offset(&self) -> Result<i32, BotError> {
+        let next = self.state.store.next_update_offset().await.map_err(internal)?;
+        i32::try_from(next).map_err(|_| BotError::Internal)
+    }
+
+    async fn store(&self, updates: &[(i64, String)]) -> Result<(), BotError> {
+        self.state.store.store_updates(updates, self.state.clock.now()).await.map_err(internal)
+    }
+}

@@ -1,0 +1,80 @@
+//! The Telegram bot's background work: long-poll Telegram into the durable
+//! inbox, then handle stored updates. Telegram allows one poller per token,
+//! so on PostgreSQL only the holder of an advisory lock polls; if it dies
+//! its session ends, the lock is freed and another instance takes over.
+
+use std::time::Duration;
+
+use onsite_telegram::{handler, poller};
+use sea_orm::sqlx::{Connection, PgConnection};
+use teloxide::Bot;
+use teloxide::types::Update;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::AppState;
+use crate::bot::CoreBot;
+use crate::store::StoreError;
+
+/// The advisory lock key of the one Telegram poller ("onsite-telegram").
+const POLLER_LOCK_KEY: i64 = 0x6f6e_7369_7465_7467;
+
+/// Handles every stored, unhandled update, oldest first.
+pub async fn handle_inbox(state: &AppState, bot: &Bot) -> Result<usize, StoreError> {
+    let core = CoreBot::new(state.clone());
+    let mut handled = 0;
+    loop {
+        let batch = state.store.unhandled_updates(100).await?;
+        if batch.is_empty() {
+            return Ok(handled);
+        }
+        for stored in batch {
+            match serde_json::from_str::<Update>(&stored.payload) {
+                Ok(update) => handler::handle(bot, &core, &update).await,
+                Err(e) => tracing::warn!(update = stored.update_id, error = %e, "unreadable update skipped"),
+            }
+            state.store.mark_update_handled(stored.id, state.clock.now()).await?;
+            handled += 1;
+        }
+    }
+}
+
+/// Runs the poller (when this instance may) until `stop`.
+pub fn spawn(state: AppState, bot: Bot, mut stop: watch::Receiver<bool>) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let core = CoreBot::new(state.clone());
+        let timeout = u32::try_from(state.config.telegram.poll_timeout.as_secs()).unwrap_or(25);
+        // Held for as long as this instance polls (PostgreSQL only).
+        let mut lock: Option<PgConnection> = None;
+        while !*stop.borrow() {
+            if !state.config.is_sqlite() && lock.is_none() {
+                lock = try_lock(&state.config.database.url).await;
+                if lock.is_none() {
+                    tokio::select! {
+                        () = tokio::time::sleep(Duration::from_secs(5)) => continue,
+                        _ = stop.changed() => break,
+                    }
+                }
+                tracing::info!("this instance now polls Telegram");
+            }
+            let polled = tokio::select! {
+                r = poller::poll_once(&bot, &core, timeout) => r,
+                _ = stop.changed() => break,
+            };
+            if let Err(e) = polled {
+                tracing::warn!(error = %e, "Telegram poll failed; retrying");
+                tokio::time::sleep(Duration::from_secs(2)).await;
+            }
+            if let Err(e) = handle_inbox(&state, &bot).await {
+                tracing::error!(error = %e, "handling Telegram updates failed");
+            }
+        }
+        drop(lock);
+    })
+}
+
+async fn try_lock(url: &str) -> Option<PgConnection> {
+    let mut conn = PgConnection::connect(url).await.ok()?;
+    let locked: (bool,) = sea_orm::sqlx::query_as("SELECT pg_try_advisory_lock($1)").bind(POLLER_LOCK_KEY).fetch_one(&mut conn).await.ok()?;
+    locked.0.then_some(conn)
+}
