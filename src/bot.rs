@@ -70,7 +70,9 @@ fn internal(e: StoreError) -> BotError {
 fn refusal(e: StoreError) -> BotError {
     match e {
         StoreError::NotFound { .. } => BotError::NotYourUnit,
-        StoreError::Domain(DomainError::Conflict { message, message_zh, .. }) => BotError::Refused { zh: message_zh, en: message },
+        StoreError::Domain(DomainError::Conflict { message, message_zh, .. }) => {
+            BotError::Refused { zh: message_zh, en: message }
+        }
         StoreError::Domain(DomainError::Invalid(errors)) => BotError::Refused {
             zh: errors.iter().map(|e| e.message_zh.clone()).collect::<Vec<_>>().join("；"),
             en: errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; "),
@@ -90,8 +92,8 @@ fn milestone_of(action: Action) -> Milestone {
 
 #[async_trait::async_trait]
 impl BotCore for CoreBot {
-    async fn link(&self, chat_id: i64, code: &str) -> Result<Linked, BotError> {
-        match self.state.store.consume_link_code(code, chat_id, self.state.clock.now()).await.map_err(internal)? {
+    async fn link(&self, user: i64, chat: i64, code: &str) -> Result<Linked, BotError> {
+        match self.state.store.consume_link_code(code, user, chat, self.state.clock.now()).await.map_err(internal)? {
             Ok((person, unit)) => Ok(Linked { person: person.name, unit }),
             Err(LinkRefusal::Unknown) => Err(BotError::UnknownCode),
             Err(LinkRefusal::Expired) => Err(BotError::ExpiredCode),
@@ -100,7 +102,13 @@ impl BotCore for CoreBot {
     }
 
     async fn press(&self, chat_id: i64, action: Action, assignment_id: i64) -> Result<Recorded, BotError> {
-        let change = Change::Milestone { milestone: milestone_of(action), at: None, note: None, location: None, flag_beyond_m: None };
+        let change = Change::Milestone {
+            milestone: milestone_of(action),
+            at: None,
+            note: None,
+            location: None,
+            flag_beyond_m: None,
+        };
         self.record(chat_id, assignment_id, change).await
     }
 
@@ -117,7 +125,8 @@ impl BotCore for CoreBot {
             zh: "请先在派单消息下点击“已到达现场”".into(),
             en: "press \"On site\" under the page first".into(),
         })?;
-        let here = Coordinates::parse("location", lat, lon).map_err(|e| BotError::Refused { zh: e.message_zh, en: e.message })?;
+        let here = Coordinates::parse("location", lat, lon)
+            .map_err(|e| BotError::Refused { zh: e.message_zh, en: e.message })?;
         let radius = self.state.config.telegram.onsite_radius_m;
         let change = Change::Milestone {
             milestone: Milestone::OnSite,
@@ -181,11 +190,18 @@ impl BotCore for CoreBot {
                 }
             }
         };
-        let note = text::required("note", text, LONG_TEXT_MAX).map_err(|e| BotError::Refused { zh: e.message_zh, en: e.message })?;
+        let note = text::required("note", text, LONG_TEXT_MAX)
+            .map_err(|e| BotError::Refused { zh: e.message_zh, en: e.message })?;
         let by = By { source: Source::Bot, label: person.name.clone(), user_id: None, person_id: Some(person.id) };
         self.state
             .store
-            .change_assignment(&by, Scope::Unit(person.unit_id), assignment_id, Change::Note { note }, self.state.clock.now())
+            .change_assignment(
+                &by,
+                Scope::Unit(person.unit_id),
+                assignment_id,
+                Change::Note { note },
+                self.state.clock.now(),
+            )
             .await
             .map_err(refusal)?;
         Ok(assignment_id)

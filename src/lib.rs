@@ -73,7 +73,8 @@ fn telegram_bot(config: &Config) -> Result<Option<teloxide::Bot>, StartupError> 
         .timeout(config.telegram.poll_timeout + config.outbox.send_timeout)
         .build()
         .map_err(|e| StartupError::Channel(e.to_string()))?;
-    let url = url::Url::parse(&config.telegram.api_url).map_err(|e| StartupError::Channel(format!("telegram.api_url: {e}")))?;
+    let url = url::Url::parse(&config.telegram.api_url)
+        .map_err(|e| StartupError::Channel(format!("telegram.api_url: {e}")))?;
     Ok(Some(teloxide::Bot::with_client(token.expose_secret(), client).set_api_url(url)))
 }
 

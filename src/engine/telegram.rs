@@ -75,6 +75,10 @@ pub fn spawn(state: AppState, bot: Bot, mut stop: watch::Receiver<bool>) -> Join
 
 async fn try_lock(url: &str) -> Option<PgConnection> {
     let mut conn = PgConnection::connect(url).await.ok()?;
-    let locked: (bool,) = sea_orm::sqlx::query_as("SELECT pg_try_advisory_lock($1)").bind(POLLER_LOCK_KEY).fetch_one(&mut conn).await.ok()?;
+    let locked: (bool,) = sea_orm::sqlx::query_as("SELECT pg_try_advisory_lock($1)")
+        .bind(POLLER_LOCK_KEY)
+        .fetch_one(&mut conn)
+        .await
+        .ok()?;
     locked.0.then_some(conn)
 }

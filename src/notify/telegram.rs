@@ -2,8 +2,8 @@
 //! under it. A 429 is retried after its `retry_after`; a chat that blocked
 //! the bot, or is gone, breaks the channel so pages fall over to the next.
 
-use onsite_telegram::keyboard::page_buttons;
 use onsite_telegram::Lang;
+use onsite_telegram::keyboard::page_buttons;
 use teloxide::prelude::*;
 use teloxide::{ApiError, RequestError};
 
@@ -25,7 +25,11 @@ fn has_buttons(body: &serde_json::Value) -> Option<i64> {
     let reason = body["reason"].as_str().and_then(PageReason::from_code)?;
     matches!(
         reason,
-        PageReason::Dispatch | PageReason::AckReminder | PageReason::AckEscalation | PageReason::Reminder | PageReason::Warning
+        PageReason::Dispatch
+            | PageReason::AckReminder
+            | PageReason::AckEscalation
+            | PageReason::Reminder
+            | PageReason::Warning
     )
     .then(|| body["assignment_id"].as_i64())
     .flatten()
@@ -57,7 +61,8 @@ pub fn classify(e: &RequestError) -> SendError {
 #[async_trait::async_trait]
 impl Channel for Telegram {
     async fn send(&self, d: &Delivery) -> Result<Option<String>, SendError> {
-        let chat: i64 = d.address.parse().map_err(|_| SendError::Permanent { reason: "not a Telegram chat id".into() })?;
+        let chat: i64 =
+            d.address.parse().map_err(|_| SendError::Permanent { reason: "not a Telegram chat id".into() })?;
         let mut request = self.bot.send_message(ChatId(chat), d.text.clone());
         if let Some(assignment_id) = has_buttons(&d.body) {
             request = request.reply_markup(page_buttons(assignment_id, Lang::Zh));

@@ -169,7 +169,8 @@ async fn apply(
             .insert(txn)
             .await?;
             let far = matches!((distance_m, flag_beyond_m), (Some(d), Some(r)) if d > *r);
-            let data = location.map(|l| serde_json::json!({ "location": l, "distance_m": distance_m, "far_from_site": far }));
+            let data =
+                location.map(|l| serde_json::json!({ "location": l, "distance_m": distance_m, "far_from_site": far }));
             (m.code(), at, note.clone(), data)
         }
         Change::Note { note } => ("note", now, Some(note.clone()), None),

@@ -64,11 +64,14 @@ impl Store {
         Ok((code, expires_at))
     }
 
-    /// Consumes a code: binds the chat to its person and adds (or revives)
-    /// the person's Telegram channel, in one transaction.
+    /// Consumes a code: binds the Telegram user to its person and adds (or
+    /// revives) the person's Telegram channel to `chat_id`, in one transaction.
+    /// (`telegram_chats` is keyed by the user: in a private chat the two ids
+    /// are the same.)
     pub async fn consume_link_code(
         &self,
         code: &str,
+        user_id: i64,
         chat_id: i64,
         now: DateTime<Utc>,
     ) -> StoreResult<Result<(person::Model, String), LinkRefusal>> {
@@ -77,8 +80,10 @@ impl Store {
             return Ok(Err(LinkRefusal::Unknown));
         }
         let txn = self.db().begin().await?;
-        let Some(link) =
-            telegram_link::Entity::find().filter(telegram_link::Column::CodeHash.eq(token_digest(&code))).one(&txn).await?
+        let Some(link) = telegram_link::Entity::find()
+            .filter(telegram_link::Column::CodeHash.eq(token_digest(&code)))
+            .one(&txn)
+            .await?
         else {
             return Ok(Err(LinkRefusal::Unknown));
         };
@@ -90,7 +95,11 @@ impl Store {
         }
         let chat = chat_id.to_string();
         let used = telegram_link::Entity::update_many()
-            .set(telegram_link::ActiveModel { used_at: Set(Some(now)), chat_id: Set(Some(chat.clone())), ..Default::default() })
+            .set(telegram_link::ActiveModel {
+                used_at: Set(Some(now)),
+                chat_id: Set(Some(chat.clone())),
+                ..Default::default()
+            })
             .filter(telegram_link::Column::Id.eq(link.id))
             .filter(telegram_link::Column::UsedAt.is_null())
             .exec(&txn)
@@ -103,7 +112,7 @@ impl Store {
             .await?
             .ok_or(StoreError::not_found("person", link.person_id))?;
         telegram_chat::Entity::insert(telegram_chat::ActiveModel {
-            chat_id: Set(chat.clone()),
+            chat_id: Set(user_id.to_string()),
             person_id: Set(Some(person.id)),
             lang: Set("zh".into()),
             awaiting_location_for: Set(None),
@@ -125,9 +134,14 @@ impl Store {
             .await?;
         match existing {
             Some(c) => {
-                channel::ActiveModel { id: Set(c.id), status: Set("active".into()), status_reason: Set(None), ..Default::default() }
-                    .update(&txn)
-                    .await?;
+                channel::ActiveModel {
+                    id: Set(c.id),
+                    status: Set("active".into()),
+                    status_reason: Set(None),
+                    ..Default::default()
+                }
+                .update(&txn)
+                .await?;
             }
             None => {
                 let count = channel::Entity::find().filter(channel::Column::PersonId.eq(person.id)).count(&txn).await?;
@@ -151,7 +165,10 @@ impl Store {
     }
 
     pub async fn telegram_chat(&self, chat_id: i64) -> StoreResult<Option<telegram_chat::Model>> {
-        Ok(telegram_chat::Entity::find().filter(telegram_chat::Column::ChatId.eq(chat_id.to_string())).one(self.db()).await?)
+        Ok(telegram_chat::Entity::find()
+            .filter(telegram_chat::Column::ChatId.eq(chat_id.to_string()))
+            .one(self.db())
+            .await?)
     }
 
     /// Sets a chat's language or pending location request (creating the row).
@@ -208,7 +225,8 @@ impl Store {
 
     /// The offset to poll from: one past the highest stored update.
     pub async fn next_update_offset(&self) -> StoreResult<i64> {
-        let last = telegram_update::Entity::find().order_by_desc(telegram_update::Column::UpdateId).one(self.db()).await?;
+        let last =
+            telegram_update::Entity::find().order_by_desc(telegram_update::Column::UpdateId).one(self.db()).await?;
         Ok(last.map_or(0, |u| u.update_id + 1))
     }
 
@@ -223,7 +241,9 @@ impl Store {
     }
 
     pub async fn mark_update_handled(&self, id: i64, now: DateTime<Utc>) -> StoreResult<()> {
-        telegram_update::ActiveModel { id: Set(id), handled_at: Set(Some(now)), ..Default::default() }.update(self.db()).await?;
+        telegram_update::ActiveModel { id: Set(id), handled_at: Set(Some(now)), ..Default::default() }
+            .update(self.db())
+            .await?;
         Ok(())
     }
 

@@ -57,6 +57,8 @@ pub struct TestApp {
     pub clock: Arc<ManualClock>,
     pub state: AppState,
     pub engine: onsite::engine::Engine,
+    /// The fake Bot API the app's bot talks to.
+    pub telegram: crate::fake_telegram::FakeTelegram,
     /// A bureau user's token.
     pub token: String,
     _sqlite_dir: Option<tempfile::TempDir>,
@@ -75,9 +77,12 @@ impl TestApp {
     /// background engine is off unless `configure` turns it on: tests drive
     /// it with `tick()` against the manual clock.
     pub async fn spawn_with(backend: Backend, configure: impl FnOnce(&mut Config)) -> Option<Self> {
+        let telegram = crate::fake_telegram::FakeTelegram::start().await;
         let mut config = Config::default();
         config.http.addr = "127.0.0.1:0".into();
         config.engine.enabled = false;
+        config.telegram.token = Some(SecretString::from(crate::fake_telegram::TOKEN));
+        config.telegram.api_url = telegram.url.clone();
         configure(&mut config);
         let mut sqlite_dir = None;
         let mut pg = None;
@@ -107,6 +112,7 @@ impl TestApp {
             client: reqwest::Client::new(),
             clock,
             engine: onsite::engine::Engine::new(state.clone()),
+            telegram,
             state,
             token: String::new(),
             _sqlite_dir: sqlite_dir,
@@ -141,6 +147,14 @@ impl TestApp {
     /// One pass of the engine: fire due timers, send due pages.
     pub async fn tick(&self) -> onsite::engine::Tick {
         self.engine.tick().await.expect("engine tick")
+    }
+
+    /// One pass of the bot: poll the fake Telegram into the inbox, handle it.
+    pub async fn bot_step(&self) {
+        let bot = self.state.telegram.clone().expect("telegram configured");
+        let core = onsite::bot::CoreBot::new(self.state.clone());
+        onsite_telegram::poller::poll_once(&bot, &core, 0).await.expect("poll");
+        onsite::engine::telegram::handle_inbox(&self.state, &bot).await.expect("handle");
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -4,6 +4,8 @@
 mod access;
 mod bad_input;
 mod escalation;
+#[path = "../support/fake_telegram.rs"]
+mod fake_telegram;
 mod flow;
 mod helpers;
 mod listing;
@@ -13,3 +15,4 @@ mod postgres;
 #[path = "../support/receiver.rs"]
 mod receiver;
 mod service;
+mod telegram;

@@ -48,7 +48,7 @@ pub fn parse(data: &str) -> Option<(Action, i64)> {
         return None;
     };
     let action = Action::ALL.into_iter().find(|a| a.short() == short)?;
-    if id.is_empty() || id.len() > 18 || !id.bytes().all(|b| b.is_ascii_digit()) {
+    if id.is_empty() || id.len() > 19 || !id.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
     let id: i64 = id.parse().ok()?;
@@ -70,7 +70,20 @@ mod tests {
 
     #[test]
     fn foreign_or_malformed_data_is_refused() {
-        for bad in ["", "m", "m:ack", "m:ack:", "m:ack:-1", "m:ack:0", "m:ack:1:2", "x:ack:1", "m:fly:1", "m:ack:1e3", "m:ack:+5", "m:ack:99999999999999999999"] {
+        for bad in [
+            "",
+            "m",
+            "m:ack",
+            "m:ack:",
+            "m:ack:-1",
+            "m:ack:0",
+            "m:ack:1:2",
+            "x:ack:1",
+            "m:fly:1",
+            "m:ack:1e3",
+            "m:ack:+5",
+            "m:ack:99999999999999999999",
+        ] {
             assert_eq!(parse(bad), None, "{bad}");
         }
         assert_eq!(parse(&"9".repeat(70)), None);

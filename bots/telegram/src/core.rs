@@ -58,21 +58,25 @@ pub struct OpenAssignment {
     pub remaining_seconds: i64,
 }
 
+/// In every method `user` is the Telegram user acting (in a private chat it
+/// equals the chat id): a press in a group chat is attributed to whoever
+/// pressed, not to the group.
 #[async_trait::async_trait]
 pub trait BotCore: Send + Sync {
-    /// Binds the chat to the person holding `code` (from `/start CODE`).
-    async fn link(&self, chat_id: i64, code: &str) -> Result<Linked, BotError>;
+    /// Binds `user` to the person holding `code` (from `/start CODE`); pages
+    /// for that person go to `chat`.
+    async fn link(&self, user: i64, chat: i64, code: &str) -> Result<Linked, BotError>;
     /// Records the milestone a button reports.
-    async fn press(&self, chat_id: i64, action: Action, assignment_id: i64) -> Result<Recorded, BotError>;
-    /// Remembers that this chat owes a location for an on-site report.
-    async fn await_location(&self, chat_id: i64, assignment_id: i64) -> Result<(), BotError>;
+    async fn press(&self, user: i64, action: Action, assignment_id: i64) -> Result<Recorded, BotError>;
+    /// Remembers that this user owes a location for an on-site report.
+    async fn await_location(&self, user: i64, assignment_id: i64) -> Result<(), BotError>;
     /// Records the on-site milestone with the location the chat sent.
-    async fn location(&self, chat_id: i64, lat: f64, lon: f64) -> Result<(Recorded, Option<f64>), BotError>;
+    async fn location(&self, user: i64, lat: f64, lon: f64) -> Result<(Recorded, Option<f64>), BotError>;
     /// The open assignments of the chat's unit.
-    async fn status(&self, chat_id: i64) -> Result<Vec<OpenAssignment>, BotError>;
+    async fn status(&self, user: i64) -> Result<Vec<OpenAssignment>, BotError>;
     /// Adds a note to an assignment: the one a replied-to page was about, or
     /// the chat's only open one.
-    async fn note(&self, chat_id: i64, reply_to_message: Option<i32>, text: &str) -> Result<i64, BotError>;
-    async fn lang(&self, chat_id: i64) -> Lang;
-    async fn set_lang(&self, chat_id: i64, lang: Lang) -> Result<(), BotError>;
+    async fn note(&self, user: i64, reply_to_message: Option<i32>, text: &str) -> Result<i64, BotError>;
+    async fn lang(&self, user: i64) -> Lang;
+    async fn set_lang(&self, user: i64, lang: Lang) -> Result<(), BotError>;
 }

@@ -25,12 +25,18 @@ async fn reply(bot: &Bot, chat: ChatId, text: String) -> Result<(), teloxide::Re
     bot.send_message(chat, text).await.map(|_| ())
 }
 
+/// The acting user: the sender, or the chat itself when Telegram gives none.
+fn user_of(msg: &Message) -> i64 {
+    msg.from.as_ref().and_then(|u| i64::try_from(u.id.0).ok()).unwrap_or(msg.chat.id.0)
+}
+
 async fn on_message(bot: &Bot, core: &dyn BotCore, msg: &Message) -> Result<(), teloxide::RequestError> {
     let chat = msg.chat.id;
-    let lang = core.lang(chat.0).await;
+    let user = user_of(msg);
+    let lang = core.lang(user).await;
     let t = for_lang(lang);
     if let Some(loc) = msg.location() {
-        let text = match core.location(chat.0, loc.latitude, loc.longitude).await {
+        let text = match core.location(user, loc.latitude, loc.longitude).await {
             Ok((recorded, distance)) => {
                 let mut text = (t.recorded)(&recorded);
                 if let Some(m) = distance {
@@ -49,11 +55,11 @@ async fn on_message(bot: &Bot, core: &dyn BotCore, msg: &Message) -> Result<(), 
         let name = name.split('@').next().unwrap_or(name);
         let arg = arg.trim();
         let answer = match name {
-            "start" if !arg.is_empty() => match core.link(chat.0, arg).await {
+            "start" if !arg.is_empty() => match core.link(user, chat.0, arg).await {
                 Ok(linked) => (t.linked)(&linked),
                 Err(e) => (t.error)(&e),
             },
-            "status" => match core.status(chat.0).await {
+            "status" => match core.status(user).await {
                 Ok(open) if open.is_empty() => t.no_open.to_owned(),
                 Ok(open) => open.iter().map(|a| (t.status_line)(a)).collect::<Vec<_>>().join("\n"),
                 Err(e) => (t.error)(&e),
@@ -62,7 +68,7 @@ async fn on_message(bot: &Bot, core: &dyn BotCore, msg: &Message) -> Result<(), 
             "note" => note(core, msg, arg, t).await,
             "lang" => {
                 let lang = if arg.eq_ignore_ascii_case("en") { Lang::En } else { Lang::Zh };
-                match core.set_lang(chat.0, lang).await {
+                match core.set_lang(user, lang).await {
                     Ok(()) => for_lang(lang).lang_set.to_owned(),
                     Err(e) => (t.error)(&e),
                 }
@@ -80,7 +86,7 @@ async fn on_message(bot: &Bot, core: &dyn BotCore, msg: &Message) -> Result<(), 
 
 async fn note(core: &dyn BotCore, msg: &Message, text: &str, t: &crate::text::Texts) -> String {
     let replied = msg.reply_to_message().map(|m| m.id.0);
-    match core.note(msg.chat.id.0, replied, text).await {
+    match core.note(user_of(msg), replied, text).await {
         Ok(id) => (t.note_added)(id),
         Err(e) => (t.error)(&e),
     }
@@ -91,13 +97,14 @@ async fn on_press(bot: &Bot, core: &dyn BotCore, q: &CallbackQuery) -> Result<()
         return bot.answer_callback_query(q.id.clone()).await.map(|_| ());
     };
     let chat = message.chat().id;
-    let lang = core.lang(chat.0).await;
+    let user = i64::try_from(q.from.id.0).unwrap_or(chat.0);
+    let lang = core.lang(user).await;
     let t = for_lang(lang);
     let Some((action, assignment_id)) = q.data.as_deref().and_then(callback::parse) else {
         return bot.answer_callback_query(q.id.clone()).text((t.error)(&BotError::Internal)).await.map(|_| ());
     };
     if action == Action::OnSite {
-        return match core.await_location(chat.0, assignment_id).await {
+        return match core.await_location(user, assignment_id).await {
             Ok(()) => {
                 bot.answer_callback_query(q.id.clone()).await?;
                 bot.send_message(chat, t.ask_location).reply_markup(keyboard::location_request(lang)).await.map(|_| ())
@@ -105,13 +112,15 @@ async fn on_press(bot: &Bot, core: &dyn BotCore, q: &CallbackQuery) -> Result<()
             Err(e) => bot.answer_callback_query(q.id.clone()).text((t.error)(&e)).show_alert(true).await.map(|_| ()),
         };
     }
-    match core.press(chat.0, action, assignment_id).await {
+    match core.press(user, action, assignment_id).await {
         Ok(recorded) => {
             let line = (t.recorded)(&recorded);
             bot.answer_callback_query(q.id.clone()).text(line.clone()).await?;
             if let MaybeInaccessibleMessage::Regular(m) = message {
                 let body = format!("{}\n{line}", m.text().unwrap_or_default());
-                bot.edit_message_text(chat, m.id, body).reply_markup(keyboard::page_buttons(assignment_id, lang)).await?;
+                bot.edit_message_text(chat, m.id, body)
+                    .reply_markup(keyboard::page_buttons(assignment_id, lang))
+                    .await?;
             }
             Ok(())
         }

@@ -1,0 +1,256 @@
+//! The engineers' bot against a fake Telegram: linking a chat, pages with
+//! buttons, presses that record milestones, on site with a location,
+//! `/status`, notes and language, and Telegram's own errors as a channel.
+
+use chrono::Duration;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::fake_telegram::Failure;
+use crate::helpers::{TestApp, expect_json, t0};
+
+crate::on_both_backends!(
+    a_chat_is_linked_with_a_one_time_code_and_bad_codes_bind_nothing,
+    a_page_arrives_with_buttons_and_a_press_records_the_milestone,
+    a_press_that_is_no_longer_valid_is_answered_with_why,
+    on_site_asks_for_a_location_and_flags_one_far_from_the_site,
+    status_notes_and_language,
+    a_redelivered_update_is_handled_once,
+    telegram_rate_limits_and_blocked_chats_are_handled_as_a_channel,
+);
+
+const ENGINEER_CHAT: i64 = 5551;
+
+/// A unit with an engineer (and a liaison); returns (unit, engineer person id).
+async fn unit(app: &TestApp, name: &str) -> (i64, i64) {
+    let u = app.unit_with_people(name).await;
+    (u.id, u.people[3])
+}
+
+async fn link(app: &TestApp, person: i64, chat: i64) {
+    let code =
+        expect_json(app.post(&format!("/api/v1/people/{person}/telegram-link"), &json!({})).await, StatusCode::CREATED)
+            .await;
+    app.telegram.text(chat, &format!("/start {}", code["code"].as_str().unwrap()), None);
+    app.bot_step().await;
+    let sent = app.telegram.take_sent();
+    assert!(sent[0].text.starts_with("绑定成功"), "{}", sent[0].text);
+}
+
+/// Issues a notice to `unit` and delivers its pages; returns (assignment, the Telegram page).
+async fn paged(app: &TestApp, unit: i64, chat: i64) -> (i64, Value) {
+    let id = app.issue(&[unit], true).await["assignments"][0]["id"].as_i64().unwrap();
+    app.tick().await;
+    let page = app.telegram.take_sent().into_iter().find(|s| s.chat_id == chat).expect("a page to the chat");
+    (id, page.message)
+}
+
+async fn a_chat_is_linked_with_a_one_time_code_and_bad_codes_bind_nothing(app: TestApp) {
+    let (_, engineer) = unit(&app, "安盾").await;
+    let code = expect_json(
+        app.post(&format!("/api/v1/people/{engineer}/telegram-link"), &json!({})).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let code = code["code"].as_str().unwrap().to_owned();
+    assert_eq!(code.len(), 10);
+
+    app.telegram.text(ENGINEER_CHAT, "/start NOTACODE12", None);
+    app.bot_step().await;
+    assert!(app.telegram.take_sent()[0].text.contains("绑定码无效"));
+
+    app.telegram.text(ENGINEER_CHAT, &format!("/start {}", code.to_lowercase()), None);
+    app.bot_step().await;
+    let reply = app.telegram.take_sent().remove(0);
+    assert_eq!(reply.chat_id, ENGINEER_CHAT);
+    assert!(reply.text.contains("赵磊"), "{}", reply.text);
+    let channels = app.get_ok(&format!("/api/v1/people/{engineer}/channels")).await;
+    assert_eq!(channels.as_array().unwrap().len(), 1);
+    assert_eq!(channels[0]["kind"], "telegram");
+    assert_eq!(channels[0]["address"], ENGINEER_CHAT.to_string());
+
+    // The code is single-use: another chat cannot take it over.
+    app.telegram.text(6662, &format!("/start {code}"), None);
+    app.bot_step().await;
+    assert!(app.telegram.take_sent()[0].text.contains("已被使用"));
+
+    // A code used after its day is refused.
+    let late = expect_json(
+        app.post(&format!("/api/v1/people/{engineer}/telegram-link"), &json!({})).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    app.clock.advance(Duration::hours(25));
+    app.telegram.text(6662, &format!("/start {}", late["code"].as_str().unwrap()), None);
+    app.bot_step().await;
+    assert!(app.telegram.take_sent()[0].text.contains("已过期"));
+    assert_eq!(app.get_ok(&format!("/api/v1/people/{engineer}/channels")).await.as_array().unwrap().len(), 1);
+}
+
+async fn a_page_arrives_with_buttons_and_a_press_records_the_milestone(app: TestApp) {
+    let (unit, engineer) = unit(&app, "安盾").await;
+    link(&app, engineer, ENGINEER_CHAT).await;
+    let (id, page) = paged(&app, unit, ENGINEER_CHAT).await;
+    let text = page["text"].as_str().unwrap();
+    assert!(text.starts_with("【应急响应派单】"), "{text}");
+    assert!(text.contains("剩余 2小时"), "{text}");
+    let buttons: Vec<(String, String)> = page["reply_markup"]["inline_keyboard"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|row| row.as_array().unwrap().iter())
+        .map(|b| (b["text"].as_str().unwrap().to_owned(), b["callback_data"].as_str().unwrap().to_owned()))
+        .collect();
+    assert_eq!(buttons[0], ("确认接收".to_owned(), format!("m:ack:{id}")));
+    assert_eq!(buttons.len(), 4);
+
+    app.clock.advance(Duration::minutes(4));
+    app.telegram.press(ENGINEER_CHAT, &page, &format!("m:ack:{id}"));
+    app.bot_step().await;
+    let answers = app.telegram.take_answers();
+    assert_eq!(answers[0].1, "✅ 赵磊 于 2026-11-25 03:04 报告“已接收”");
+    let edits = app.telegram.take_edits();
+    assert!(edits[0].2.ends_with("✅ 赵磊 于 2026-11-25 03:04 报告“已接收”"), "{}", edits[0].2);
+    let a = app.get_ok(&format!("/api/v1/assignments/{id}")).await;
+    assert_eq!(a["milestones"]["acknowledged_at"], "2026-11-25T03:04:00+08:00");
+    let events = app.get_ok(&format!("/api/v1/assignments/{id}/timeline")).await;
+    let ack = events.as_array().unwrap().iter().find(|e| e["kind"] == "acknowledged").unwrap().clone();
+    assert_eq!((ack["source"].as_str(), ack["actor"].as_str()), (Some("bot"), Some("赵磊")));
+
+    // The acknowledgement stops the escalation.
+    app.clock.set(t0() + Duration::minutes(10));
+    app.tick().await;
+    assert!(app.telegram.take_sent().is_empty());
+}
+
+async fn a_press_that_is_no_longer_valid_is_answered_with_why(app: TestApp) {
+    let (unit, engineer) = unit(&app, "安盾").await;
+    let (_, other_engineer) = self::unit(&app, "山城").await;
+    link(&app, engineer, ENGINEER_CHAT).await;
+    link(&app, other_engineer, 7771).await;
+    let (id, page) = paged(&app, unit, ENGINEER_CHAT).await;
+
+    app.telegram.press(ENGINEER_CHAT, &page, &format!("m:plan:{id}"));
+    app.bot_step().await;
+    let (_, text, alert) = app.telegram.take_answers().remove(0);
+    assert!(alert && text.contains("须先报告“已接收”"), "{text}");
+
+    app.telegram.press(7771, &page, &format!("m:ack:{id}"));
+    app.bot_step().await;
+    let answer = app.telegram.take_answers().remove(0).1;
+    assert!(answer.contains("不是本单位"), "{answer}");
+
+    app.telegram.press(6000, &page, &format!("m:ack:{id}"));
+    app.bot_step().await;
+    assert!(app.telegram.take_answers()[0].1.contains("尚未绑定"));
+
+    expect_json(
+        app.post(&format!("/api/v1/assignments/{id}/stand-down"), &json!({"reason": "误报"})).await,
+        StatusCode::OK,
+    )
+    .await;
+    app.telegram.press(ENGINEER_CHAT, &page, &format!("m:ack:{id}"));
+    app.bot_step().await;
+    assert!(app.telegram.take_answers()[0].1.contains("已撤销"));
+    assert!(app.telegram.take_edits().is_empty(), "a refused press edits nothing");
+    let a = app.get_ok(&format!("/api/v1/assignments/{id}")).await;
+    assert!(a["milestones"]["acknowledged_at"].is_null());
+}
+
+async fn on_site_asks_for_a_location_and_flags_one_far_from_the_site(app: TestApp) {
+    let (unit, engineer) = unit(&app, "安盾").await;
+    link(&app, engineer, ENGINEER_CHAT).await;
+    let (id, page) = paged(&app, unit, ENGINEER_CHAT).await;
+    for action in ["ack", "plan"] {
+        app.telegram.press(ENGINEER_CHAT, &page, &format!("m:{action}:{id}"));
+    }
+    app.bot_step().await;
+    app.telegram.take_answers();
+    app.telegram.press(ENGINEER_CHAT, &page, &format!("m:site:{id}"));
+    app.bot_step().await;
+    let ask = app.telegram.take_sent().remove(0);
+    assert!(ask.text.contains("发送您的当前位置"));
+    assert_eq!(ask.reply_markup["keyboard"][0][0]["request_location"], true);
+
+    // About 20 km from the site: recorded, and flagged.
+    app.telegram.location(ENGINEER_CHAT, 29.70, 106.70);
+    app.bot_step().await;
+    let reply = app.telegram.take_sent().remove(0);
+    assert!(reply.text.contains("报告“到达现场”") && reply.text.contains("⚠️"), "{}", reply.text);
+    let events = app.get_ok(&format!("/api/v1/assignments/{id}/timeline")).await;
+    let on_site = events.as_array().unwrap().iter().find(|e| e["kind"] == "on_site").unwrap().clone();
+    assert_eq!(on_site["data"]["far_from_site"], true);
+    assert!(on_site["data"]["distance_m"].as_f64().unwrap() > 15_000.0);
+}
+
+async fn status_notes_and_language(app: TestApp) {
+    let (unit, engineer) = unit(&app, "安盾").await;
+    link(&app, engineer, ENGINEER_CHAT).await;
+    let (id, page) = paged(&app, unit, ENGINEER_CHAT).await;
+    app.clock.advance(Duration::minutes(25));
+    app.telegram.text(ENGINEER_CHAT, "/status", None);
+    app.bot_step().await;
+    let status = app.telegram.take_sent().remove(0).text;
+    assert_eq!(status, format!("#{id} 某门户网站首页被篡改 · 已派单 · 剩余 1小时35分"));
+
+    app.telegram.text(ENGINEER_CHAT, "已联系客户机房，正在前往", Some(&page));
+    app.bot_step().await;
+    assert!(app.telegram.take_sent()[0].text.contains(&format!("备注已记录到派单 {id}")));
+    let events = app.get_ok(&format!("/api/v1/assignments/{id}/timeline")).await;
+    let note = events.as_array().unwrap().iter().find(|e| e["kind"] == "note").unwrap().clone();
+    assert_eq!(note["note"], "已联系客户机房，正在前往");
+    assert_eq!(note["source"], "bot");
+
+    app.telegram.text(ENGINEER_CHAT, "/lang en", None);
+    app.telegram.text(ENGINEER_CHAT, "/status", None);
+    app.bot_step().await;
+    let sent = app.telegram.take_sent();
+    assert_eq!(sent[0].text, "Switched to English.");
+    assert!(sent[1].text.ends_with("Notified · 1h35m left"), "{}", sent[1].text);
+    app.telegram.text(ENGINEER_CHAT, "/help", None);
+    app.bot_step().await;
+    assert!(app.telegram.take_sent()[0].text.contains("/status"));
+}
+
+async fn a_redelivered_update_is_handled_once(app: TestApp) {
+    let (unit, engineer) = unit(&app, "安盾").await;
+    link(&app, engineer, ENGINEER_CHAT).await;
+    let (id, page) = paged(&app, unit, ENGINEER_CHAT).await;
+    let update = app.telegram.press(ENGINEER_CHAT, &page, &format!("m:ack:{id}"));
+    let core = onsite::bot::CoreBot::new(app.state.clone());
+    let bot = app.state.telegram.clone().unwrap();
+    onsite_telegram::poller::poll_once(&bot, &core, 0).await.unwrap();
+    // The same update arrives again (a second delivery of an unconfirmed offset).
+    let stored = app.state.store.unhandled_updates(10).await.unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].update_id, update);
+    onsite_telegram::poller::Inbox::store(&core, &[(update, stored[0].payload.clone())]).await.unwrap();
+    onsite::engine::telegram::handle_inbox(&app.state, &bot).await.unwrap();
+    assert_eq!(app.telegram.take_answers().len(), 1, "one press, one answer");
+    assert_eq!(app.timeline_len(id).await, 2);
+}
+
+async fn telegram_rate_limits_and_blocked_chats_are_handled_as_a_channel(app: TestApp) {
+    let (unit, engineer) = unit(&app, "安盾").await;
+    link(&app, engineer, ENGINEER_CHAT).await;
+    app.telegram.fail_next(ENGINEER_CHAT, Failure::RetryAfter(7));
+    let id = app.issue(&[unit], true).await["assignments"][0]["id"].as_i64().unwrap();
+    app.tick().await;
+    let pages = app.get_ok(&format!("/api/v1/assignments/{id}/pages")).await;
+    let tg = pages.as_array().unwrap().iter().find(|p| p["channel"] == "telegram").unwrap().clone();
+    assert_eq!(tg["status"], "queued");
+    assert_eq!(tg["next_attempt_at"], "2026-11-25T03:00:07+08:00");
+    app.clock.set(t0() + Duration::seconds(7));
+    app.tick().await;
+    assert_eq!(app.telegram.take_sent().len(), 1);
+
+    // The engineer blocks the bot: the channel breaks and the next page falls
+    // over to the bureau, since the engineer has no other channel.
+    app.telegram.fail_next(ENGINEER_CHAT, Failure::Blocked);
+    app.clock.set(t0() + Duration::minutes(10));
+    app.tick().await;
+    let channels = app.get_ok(&format!("/api/v1/people/{engineer}/channels")).await;
+    assert_eq!(channels[0]["status"], "broken");
+    let events = app.get_ok(&format!("/api/v1/assignments/{id}/timeline")).await;
+    assert!(events.as_array().unwrap().iter().any(|e| e["kind"] == "page_failed" && e["data"]["recipient"] == "赵磊"));
+}

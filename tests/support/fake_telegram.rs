@@ -1,0 +1,205 @@
+#![allow(dead_code)] // each test binary uses part of it
+//! A fake Telegram Bot API server on loopback: teloxide is pointed at it with
+//! `set_api_url`. Tests queue updates (messages, button presses, locations),
+//! read what the bot sent, edited and answered, and script errors (429 with
+//! `retry_after`, 403 blocked).
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+
+use axum::Json;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::routing::post;
+use serde_json::{Value, json};
+
+/// One message the bot sent.
+#[derive(Debug, Clone)]
+pub struct Sent {
+    pub chat_id: i64,
+    pub message_id: i64,
+    pub text: String,
+    pub reply_markup: Value,
+    /// The message as Telegram would return it (to quote in a button press).
+    pub message: Value,
+}
+
+/// A scripted failure of sendMessage to one chat.
+#[derive(Debug, Clone, Copy)]
+pub enum Failure {
+    RetryAfter(u64),
+    Blocked,
+}
+
+#[derive(Default)]
+struct Inner {
+    updates: Vec<Value>,
+    next_update: i64,
+    next_message: i64,
+    sent: Vec<Sent>,
+    edits: Vec<(i64, i64, String)>,
+    answers: Vec<(String, String, bool)>,
+    failures: HashMap<i64, VecDeque<Failure>>,
+}
+
+#[derive(Clone)]
+pub struct FakeTelegram {
+    inner: Arc<Mutex<Inner>>,
+    pub url: String,
+}
+
+pub const TOKEN: &str = "123456:TEST-token";
+
+impl FakeTelegram {
+    pub async fn start() -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let fake = Self {
+            inner: Arc::new(Mutex::new(Inner { next_update: 1, next_message: 100, ..Default::default() })),
+            url: format!("http://{}/", listener.local_addr().unwrap()),
+        };
+        let app = Router::new().route("/{bot}/{method}", post(api)).with_state(fake.clone());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        fake
+    }
+
+    fn push(&self, kind: &str, payload: Value) -> i64 {
+        let mut inner = self.inner.lock().unwrap();
+        let id = inner.next_update;
+        inner.next_update += 1;
+        inner.updates.push(json!({ "update_id": id, kind: payload }));
+        id
+    }
+
+    /// A text message from `chat`, optionally replying to a message.
+    pub fn text(&self, chat: i64, text: &str, reply_to: Option<&Value>) -> i64 {
+        let mut msg = message(chat, 1, text);
+        if let Some(r) = reply_to {
+            msg["reply_to_message"] = r.clone();
+        }
+        self.push("message", msg)
+    }
+
+    /// A press of a button under `message` by `chat`.
+    pub fn press(&self, chat: i64, message: &Value, data: &str) -> i64 {
+        let id = self.inner.lock().unwrap().next_update;
+        self.push(
+            "callback_query",
+            json!({ "id": format!("cb{id}"), "from": user(chat), "chat_instance": "ci", "data": data, "message": message }),
+        )
+    }
+
+    pub fn location(&self, chat: i64, lat: f64, lon: f64) -> i64 {
+        let mut msg = message(chat, 2, "");
+        msg.as_object_mut().unwrap().remove("text");
+        msg["location"] = json!({ "latitude": lat, "longitude": lon });
+        self.push("message", msg)
+    }
+
+    pub fn fail_next(&self, chat: i64, failure: Failure) {
+        self.inner.lock().unwrap().failures.entry(chat).or_default().push_back(failure);
+    }
+
+    /// Messages sent since the last call.
+    pub fn take_sent(&self) -> Vec<Sent> {
+        std::mem::take(&mut self.inner.lock().unwrap().sent)
+    }
+
+    pub fn take_edits(&self) -> Vec<(i64, i64, String)> {
+        std::mem::take(&mut self.inner.lock().unwrap().edits)
+    }
+
+    /// Callback answers since the last call: (id, text, show_alert).
+    pub fn take_answers(&self) -> Vec<(String, String, bool)> {
+        std::mem::take(&mut self.inner.lock().unwrap().answers)
+    }
+}
+
+fn user(chat: i64) -> Value {
+    json!({ "id": chat, "is_bot": false, "first_name": "engineer" })
+}
+
+fn message(chat: i64, id: i64, text: &str) -> Value {
+    json!({
+        "message_id": id,
+        "date": 1_764_010_800,
+        "chat": { "id": chat, "type": "private", "first_name": "engineer" },
+        "from": user(chat),
+        "text": text,
+    })
+}
+
+fn ok(result: Value) -> Json<Value> {
+    Json(json!({ "ok": true, "result": result }))
+}
+
+async fn api(
+    State(fake): State<FakeTelegram>,
+    Path((_bot, method)): Path<(String, String)>,
+    body: String,
+) -> Json<Value> {
+    let body: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+    let mut inner = fake.inner.lock().unwrap();
+    match method.to_lowercase().as_str() {
+        "getme" => ok(json!({
+            "id": 123456, "is_bot": true, "first_name": "onsite", "username": "onsite_test_bot",
+            "can_join_groups": true, "can_read_all_group_messages": false, "supports_inline_queries": false,
+            "has_main_web_app": false,
+        })),
+        "getupdates" => {
+            let offset = body["offset"].as_i64().unwrap_or(0);
+            inner.updates.retain(|u| u["update_id"].as_i64().unwrap_or(0) >= offset);
+            ok(Value::Array(inner.updates.clone()))
+        }
+        "sendmessage" => {
+            let chat_id = body["chat_id"].as_i64().unwrap_or(0);
+            match inner.failures.get_mut(&chat_id).and_then(VecDeque::pop_front) {
+                Some(Failure::RetryAfter(secs)) => {
+                    return Json(json!({
+                        "ok": false, "error_code": 429,
+                        "description": format!("Too Many Requests: retry after {secs}"),
+                        "parameters": { "retry_after": secs },
+                    }));
+                }
+                Some(Failure::Blocked) => {
+                    return Json(
+                        json!({ "ok": false, "error_code": 403, "description": "Forbidden: bot was blocked by the user" }),
+                    );
+                }
+                None => {}
+            }
+            inner.next_message += 1;
+            let text = body["text"].as_str().unwrap_or_default().to_owned();
+            let mut msg = message(chat_id, inner.next_message, &text);
+            if body["reply_markup"]["inline_keyboard"].is_array() {
+                msg["reply_markup"] = body["reply_markup"].clone();
+            }
+            let message_id = inner.next_message;
+            inner.sent.push(Sent {
+                chat_id,
+                message_id,
+                text,
+                reply_markup: body["reply_markup"].clone(),
+                message: msg.clone(),
+            });
+            ok(msg)
+        }
+        "editmessagetext" => {
+            let chat_id = body["chat_id"].as_i64().unwrap_or(0);
+            let id = body["message_id"].as_i64().unwrap_or(0);
+            let text = body["text"].as_str().unwrap_or_default().to_owned();
+            inner.edits.push((chat_id, id, text.clone()));
+            ok(message(chat_id, id, &text))
+        }
+        "answercallbackquery" => {
+            inner.answers.push((
+                body["callback_query_id"].as_str().unwrap_or_default().to_owned(),
+                body["text"].as_str().unwrap_or_default().to_owned(),
+                body["show_alert"].as_bool().unwrap_or(false),
+            ));
+            ok(json!(true))
+        }
+        "deletewebhook" => ok(json!(true)),
+        "getwebhookinfo" => ok(json!({ "url": "", "has_custom_certificate": false, "pending_update_count": 0 })),
+        other => Json(json!({ "ok": false, "error_code": 404, "description": format!("Not Found: method {other}") })),
+    }
+}
