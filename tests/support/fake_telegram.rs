@@ -45,6 +45,8 @@ struct Inner {
 #[derive(Clone)]
 pub struct FakeTelegram {
     inner: Arc<Mutex<Inner>>,
+    /// Wakes a long-polling getUpdates when an update is queued.
+    queued: Arc<tokio::sync::Notify>,
     pub url: String,
 }
 
@@ -55,6 +57,7 @@ impl FakeTelegram {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let fake = Self {
             inner: Arc::new(Mutex::new(Inner { next_update: 1, next_message: 100, ..Default::default() })),
+            queued: Arc::new(tokio::sync::Notify::new()),
             url: format!("http://{}/", listener.local_addr().unwrap()),
         };
         let app = Router::new().route("/{bot}/{method}", post(api)).with_state(fake.clone());
@@ -67,6 +70,7 @@ impl FakeTelegram {
         let id = inner.next_update;
         inner.next_update += 1;
         inner.updates.push(json!({ "update_id": id, kind: payload }));
+        self.queued.notify_one();
         id
     }
 
@@ -138,6 +142,20 @@ async fn api(
     body: String,
 ) -> Json<Value> {
     let body: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+    if method.eq_ignore_ascii_case("getupdates") {
+        // Long polling, as Telegram does: wait (briefly) for something to return.
+        let offset = body["offset"].as_i64().unwrap_or(0);
+        let waiting = {
+            let mut inner = fake.inner.lock().unwrap();
+            inner.updates.retain(|u| u["update_id"].as_i64().unwrap_or(0) >= offset);
+            inner.updates.is_empty()
+        };
+        let timeout = body["timeout"].as_u64().unwrap_or(0).min(2);
+        if waiting && timeout > 0 {
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(timeout), fake.queued.notified()).await;
+        }
+        return ok(Value::Array(fake.inner.lock().unwrap().updates.clone()));
+    }
     let mut inner = fake.inner.lock().unwrap();
     match method.to_lowercase().as_str() {
         "getme" => ok(json!({
@@ -145,11 +163,6 @@ async fn api(
             "can_join_groups": true, "can_read_all_group_messages": false, "supports_inline_queries": false,
             "has_main_web_app": false,
         })),
-        "getupdates" => {
-            let offset = body["offset"].as_i64().unwrap_or(0);
-            inner.updates.retain(|u| u["update_id"].as_i64().unwrap_or(0) >= offset);
-            ok(Value::Array(inner.updates.clone()))
-        }
         "sendmessage" => {
             let chat_id = body["chat_id"].as_i64().unwrap_or(0);
             match inner.failures.get_mut(&chat_id).and_then(VecDeque::pop_front) {

@@ -1,0 +1,90 @@
+//! The bot inside the real `onsite` process: its poller reads a fake Telegram
+//! on loopback, stores updates durably and acts on them.
+
+#[path = "support/fake_telegram.rs"]
+mod fake_telegram;
+#[path = "support/process.rs"]
+mod process;
+
+use std::time::{Duration, Instant};
+
+use fake_telegram::{FakeTelegram, Sent};
+use process::{Server, onsite};
+use serde_json::{Value, json};
+
+async fn wait_for_sent(fake: &FakeTelegram, what: &str, mut pred: impl FnMut(&Sent) -> bool) -> Sent {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let mut seen = Vec::new();
+    loop {
+        seen.extend(fake.take_sent());
+        if let Some(found) = seen.iter().find(|s| pred(s)) {
+            return found.clone();
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}; sent: {seen:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_served_bot_links_a_chat_delivers_a_page_and_records_a_press() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("onsite.db").display());
+    let run = |args: &[&str]| {
+        let out = onsite(dir.path(), &url).args(args).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    run(&["admin", "create-user", "--username", "duty", "--role", "bureau"]);
+    let token = run(&["admin", "create-token", "--username", "duty"]).trim().to_owned();
+    let fake = FakeTelegram::start().await;
+    let mut cmd = onsite(dir.path(), &url);
+    cmd.env("ONSITE_TELEGRAM__TOKEN", fake_telegram::TOKEN)
+        .env("ONSITE_TELEGRAM__API_URL", &fake.url)
+        .env("ONSITE_TELEGRAM__POLL_TIMEOUT", "1s")
+        .arg("serve");
+    let server = Server::start(cmd);
+    let client = reqwest::Client::new();
+    let post = |path: String, body: Value| {
+        let req = client.post(format!("{}{path}", server.base)).bearer_auth(&token).json(&body);
+        async move { req.send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+
+    let unit = post("/api/v1/units".into(), json!({"name": "安盾"})).await;
+    let person =
+        post(format!("/api/v1/units/{}/people", unit["id"]), json!({"name": "赵磊", "role": "engineer"})).await;
+    let code = post(format!("/api/v1/people/{}/telegram-link", person["id"]), json!({})).await;
+    fake.text(5551, &format!("/start {}", code["code"].as_str().unwrap()), None);
+    wait_for_sent(&fake, "the link confirmation", |s| s.text.starts_with("绑定成功")).await;
+
+    let notice = post(
+        "/api/v1/notices".into(),
+        json!({
+            "title": "钓鱼网站", "category": "phishing", "severity": "III",
+            "target": {"name": "某银行", "kind": "other"}, "site": {"address": "重庆市江北区"},
+            "description": "仿冒网银", "unit_ids": [unit["id"]],
+        }),
+    )
+    .await;
+    let id = notice["assignments"][0]["id"].as_i64().unwrap();
+    let page = wait_for_sent(&fake, "the page", |s| s.chat_id == 5551 && s.text.starts_with("【应急响应派单】")).await;
+
+    fake.press(5551, &page.message, &format!("m:ack:{id}"));
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let a: Value = client
+            .get(format!("{}/api/v1/assignments/{id}", server.base))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if !a["milestones"]["acknowledged_at"].is_null() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the press was not recorded: {a}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(server.stop().success());
+}
