@@ -145,6 +145,14 @@ pub struct NotifyConfig {
     /// HMAC-SHA256 key signing generic webhooks: only from `ONSITE_NOTIFY__WEBHOOK_SECRET`.
     #[serde(skip_serializing, default)]
     pub webhook_secret: Option<SecretString>,
+    /// The SMS gateway's URL; SMS is off without it.
+    #[serde(default)]
+    pub sms_url: Option<String>,
+    /// The gateway's request body, with `{to}` and `{text}`.
+    pub sms_template: String,
+    /// The gateway's bearer key: only from `ONSITE_NOTIFY__SMS_KEY`.
+    #[serde(skip_serializing, default)]
+    pub sms_key: Option<SecretString>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -197,7 +205,12 @@ impl Default for Config {
                 send_timeout: Duration::from_secs(10),
                 lease: Duration::from_secs(60),
             },
-            notify: NotifyConfig { webhook_secret: None },
+            notify: NotifyConfig {
+                webhook_secret: None,
+                sms_url: None,
+                sms_template: r#"{"to":"{to}","text":"{text}"}"#.into(),
+                sms_key: None,
+            },
             telegram: TelegramConfig {
                 api_url: "https://api.telegram.org".into(),
                 token: None,
@@ -210,7 +223,7 @@ impl Default for Config {
 }
 
 /// Keys that hold secrets and so must not come from files in the repository.
-const SECRET_KEYS: &[&str] = &["telegram.token", "notify.webhook_secret"];
+const SECRET_KEYS: &[&str] = &["telegram.token", "notify.webhook_secret", "notify.sms_key"];
 
 impl Config {
     /// Loads from `dir` (normally `./config`, or `ONSITE_CONFIG_DIR`) and the
@@ -273,6 +286,14 @@ impl Config {
         }
         if !(p.remind_at < p.warn_at && p.warn_at < p.deadline) {
             return Err(invalid("policy", "remind_at < warn_at < deadline must hold"));
+        }
+        if let Some(sms) = &self.notify.sms_url
+            && url::Url::parse(sms).is_err()
+        {
+            return Err(invalid("notify.sms_url", "not a URL"));
+        }
+        if !(self.notify.sms_template.contains("{to}") && self.notify.sms_template.contains("{text}")) {
+            return Err(invalid("notify.sms_template", "must contain {to} and {text}"));
         }
         if self.outbox.max_attempts < 1 {
             return Err(invalid("outbox.max_attempts", "must be at least 1"));

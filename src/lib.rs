@@ -82,7 +82,22 @@ fn telegram_bot(config: &Config) -> Result<Option<teloxide::Bot>, StartupError> 
 fn channels(config: &Config) -> Result<Channels, StartupError> {
     let webhook = Webhook::new(config.outbox.send_timeout, config.notify.webhook_secret.clone())
         .map_err(|e| StartupError::Channel(e.to_string()))?;
-    Ok(Channels::default().with(ChannelKind::Webhook, Arc::new(webhook)))
+    let robot = |kind| {
+        notify::robots::Robot::new(kind, config.outbox.send_timeout).map_err(|e| StartupError::Channel(e.to_string()))
+    };
+    let mut channels = Channels::default()
+        .with(ChannelKind::Webhook, Arc::new(webhook))
+        .with(ChannelKind::Wecom, Arc::new(robot(ChannelKind::Wecom)?))
+        .with(ChannelKind::Dingtalk, Arc::new(robot(ChannelKind::Dingtalk)?))
+        .with(ChannelKind::Feishu, Arc::new(robot(ChannelKind::Feishu)?));
+    if let Some(url) = &config.notify.sms_url {
+        let n = &config.notify;
+        let sms =
+            notify::sms::Sms::new(url.clone(), n.sms_template.clone(), n.sms_key.clone(), config.outbox.send_timeout)
+                .map_err(|e| StartupError::Channel(e.to_string()))?;
+        channels = channels.with(ChannelKind::Sms, Arc::new(sms));
+    }
+    Ok(channels)
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -65,6 +65,7 @@ async fn attempt(state: &AppState, p: &page::Model) -> Attempt {
         title: body["title"].as_str().unwrap_or_default().to_owned(),
         text: body["text"].as_str().unwrap_or_default().to_owned(),
         body,
+        sent_at: state.clock.now(),
     };
     let result = channel.send(&delivery).await;
     let now = state.clock.now();

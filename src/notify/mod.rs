@@ -3,6 +3,8 @@
 //! later, or fall over to the next channel.
 
 pub mod message;
+pub mod robots;
+pub mod sms;
 pub mod telegram;
 pub mod text;
 pub mod webhook;
@@ -23,6 +25,9 @@ pub struct Delivery {
     pub text: String,
     /// The page body as stored (JSON), for channels that forward it whole.
     pub body: serde_json::Value,
+    /// When it is sent (from the injected clock): signed robots put it in
+    /// their signature.
+    pub sent_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// What the provider said.

@@ -3,6 +3,7 @@
 
 mod access;
 mod bad_input;
+mod channels;
 mod escalation;
 #[path = "../support/fake_telegram.rs"]
 mod fake_telegram;

@@ -7,7 +7,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
@@ -18,6 +18,8 @@ use serde_json::Value;
 pub struct Received {
     pub name: String,
     pub idempotency_key: String,
+    /// The query string, decoded into pairs.
+    pub query: Vec<(String, String)>,
     pub body: Value,
     pub at: std::time::Instant,
 }
@@ -26,6 +28,8 @@ pub struct Received {
 #[derive(Debug, Clone, Copy)]
 pub enum Answer {
     Ok,
+    /// 200 with this JSON body (robots put their error codes in it).
+    Body(&'static str),
     Status(u16),
     RetryAfter(u64),
 }
@@ -92,7 +96,13 @@ impl Receiver {
     }
 }
 
-async fn hook(State(r): State<Receiver>, Path(name): Path<String>, headers: HeaderMap, body: String) -> Response {
+async fn hook(
+    State(r): State<Receiver>,
+    Path(name): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
     let delay = r.inner.lock().unwrap().delay;
     if let Some(d) = delay {
         tokio::time::sleep(d).await;
@@ -105,11 +115,13 @@ async fn hook(State(r): State<Receiver>, Path(name): Path<String>, headers: Head
             inner.received.push(Received {
                 name,
                 idempotency_key: headers.get("idempotency-key").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned(),
+                query: url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()).into_owned().collect(),
                 body: serde_json::from_str(&body).unwrap_or(Value::Null),
                 at: std::time::Instant::now(),
             });
             StatusCode::OK.into_response()
         }
+        Answer::Body(json) => ([("content-type", "application/json")], json).into_response(),
         Answer::Status(code) => StatusCode::from_u16(code).unwrap().into_response(),
         Answer::RetryAfter(secs) => {
             let mut resp = StatusCode::TOO_MANY_REQUESTS.into_response();
