@@ -49,6 +49,8 @@ pub struct HttpConfig {
     pub body_limit_bytes: usize,
     #[serde(with = "humantime_serde")]
     pub request_timeout: Duration,
+    /// The address people reach this service at, for links in pages.
+    pub public_url: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -153,6 +155,14 @@ pub struct NotifyConfig {
     /// The gateway's bearer key: only from `ONSITE_NOTIFY__SMS_KEY`.
     #[serde(skip_serializing, default)]
     pub sms_key: Option<SecretString>,
+    /// Signs action links: only from `ONSITE_NOTIFY__LINK_SECRET`. Several
+    /// instances must share it; without it each process makes its own and
+    /// links die with the process.
+    #[serde(skip_serializing, default)]
+    pub link_secret: Option<SecretString>,
+    /// How long an action link in a page stays valid.
+    #[serde(with = "humantime_serde")]
+    pub link_ttl: Duration,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -181,6 +191,7 @@ impl Default for Config {
                 addr: "127.0.0.1:8080".into(),
                 body_limit_bytes: 2 * 1024 * 1024,
                 request_timeout: Duration::from_secs(30),
+                public_url: "http://127.0.0.1:8080".into(),
             },
             database: DatabaseConfig {
                 url: "sqlite://data/onsite.db".into(),
@@ -210,6 +221,8 @@ impl Default for Config {
                 sms_url: None,
                 sms_template: r#"{"to":"{to}","text":"{text}"}"#.into(),
                 sms_key: None,
+                link_secret: None,
+                link_ttl: Duration::from_secs(24 * 3600),
             },
             telegram: TelegramConfig {
                 api_url: "https://api.telegram.org".into(),
@@ -223,7 +236,7 @@ impl Default for Config {
 }
 
 /// Keys that hold secrets and so must not come from files in the repository.
-const SECRET_KEYS: &[&str] = &["telegram.token", "notify.webhook_secret", "notify.sms_key"];
+const SECRET_KEYS: &[&str] = &["telegram.token", "notify.webhook_secret", "notify.sms_key", "notify.link_secret"];
 
 impl Config {
     /// Loads from `dir` (normally `./config`, or `ONSITE_CONFIG_DIR`) and the
@@ -286,6 +299,9 @@ impl Config {
         }
         if !(p.remind_at < p.warn_at && p.warn_at < p.deadline) {
             return Err(invalid("policy", "remind_at < warn_at < deadline must hold"));
+        }
+        if url::Url::parse(&self.http.public_url).is_err() {
+            return Err(invalid("http.public_url", "not a URL"));
         }
         if let Some(sms) = &self.notify.sms_url
             && url::Url::parse(sms).is_err()

@@ -43,6 +43,8 @@ pub struct AppState {
     pub channels: Channels,
     /// The Telegram bot, when a token is configured.
     pub telegram: Option<teloxide::Bot>,
+    /// The key signing action links.
+    pub link_key: Arc<Vec<u8>>,
 }
 
 impl AppState {
@@ -54,13 +56,35 @@ impl AppState {
         if let Some(bot) = &telegram {
             channels = channels.with(ChannelKind::Telegram, Arc::new(notify::telegram::Telegram::new(bot.clone())));
         }
-        Ok(Self { store: store.with_zone(tz), clock, config: Arc::new(config), tz, policy, channels, telegram })
+        let link_key = Arc::new(link_key(&config));
+        Ok(Self {
+            store: store.with_zone(tz),
+            clock,
+            config: Arc::new(config),
+            tz,
+            policy,
+            channels,
+            telegram,
+            link_key,
+        })
     }
 
     /// Replaces the senders (tests plug in their own).
     pub fn with_channels(mut self, channels: Channels) -> Self {
         self.channels = channels;
         self
+    }
+}
+
+/// The action-link key: the configured secret, or a per-process random one.
+fn link_key(config: &Config) -> Vec<u8> {
+    use secrecy::ExposeSecret;
+    match &config.notify.link_secret {
+        Some(secret) => secret.expose_secret().as_bytes().to_vec(),
+        None => {
+            tracing::warn!("ONSITE_NOTIFY__LINK_SECRET is not set: action links are valid in this process only");
+            store::users::random_secret("", 32).into_bytes()
+        }
     }
 }
 

@@ -9,6 +9,8 @@ use rand::Rng;
 use crate::AppState;
 use crate::config::OutboxConfig;
 use crate::domain::people::ChannelKind;
+use crate::notify::action_link::{self, ActionGrant, LINE_PREFIX};
+use crate::notify::message::ENGLISH_SEPARATOR;
 use crate::notify::{Delivery, SendError};
 use crate::store::StoreError;
 use crate::store::entities::page;
@@ -59,11 +61,17 @@ async fn attempt(state: &AppState, p: &page::Model) -> Attempt {
         return Attempt::GiveUp { error: format!("no {} sender is configured", kind.code()), broken: false };
     };
     let body: serde_json::Value = serde_json::from_str(&p.body).unwrap_or(serde_json::Value::Null);
+    let mut text = body["text"].as_str().unwrap_or_default().to_owned();
+    if kind != ChannelKind::Telegram
+        && let (Some(assignment_id), Some(person_id)) = (p.assignment_id, p.person_id)
+    {
+        text = with_action_link(state, &text, assignment_id, person_id);
+    }
     let delivery = Delivery {
         address: p.address.clone(),
         idempotency_key: p.idempotency_key.clone(),
         title: body["title"].as_str().unwrap_or_default().to_owned(),
-        text: body["text"].as_str().unwrap_or_default().to_owned(),
+        text,
         body,
         sent_at: state.clock.now(),
     };
@@ -81,6 +89,22 @@ async fn attempt(state: &AppState, p: &page::Model) -> Attempt {
             let at = now + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(60));
             Attempt::Retry { error: reason, at }
         }
+    }
+}
+
+/// Adds a signed action link to the Chinese part of a page (so it survives
+/// an SMS cut to the Chinese text), for channels without buttons.
+fn with_action_link(state: &AppState, text: &str, assignment_id: i64, person_id: i64) -> String {
+    let ttl = i64::try_from(state.config.notify.link_ttl.as_secs()).unwrap_or(86_400);
+    let grant = ActionGrant { assignment_id, person_id, expires_at: state.clock.now().timestamp() + ttl };
+    let url = format!(
+        "{}/a/{}",
+        state.config.http.public_url.trim_end_matches('/'),
+        action_link::sign(&state.link_key, grant)
+    );
+    match text.split_once(ENGLISH_SEPARATOR) {
+        Some((zh, en)) => format!("{zh}\n{LINE_PREFIX}{url}{ENGLISH_SEPARATOR}{en}"),
+        None => format!("{text}\n{LINE_PREFIX}{url}"),
     }
 }
 

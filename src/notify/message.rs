@@ -36,10 +36,13 @@ pub struct Message {
     pub text: String,
 }
 
+/// Between the Chinese and the English text of a page.
+pub const ENGLISH_SEPARATOR: &str = "\n——\n";
+
 pub fn render(ctx: &PageContext) -> Message {
     let (zh_title, zh_text) = text::zh::page(ctx);
     let (en_title, en_text) = text::en::page(ctx);
-    Message { title: format!("{zh_title} / {en_title}"), text: format!("{zh_text}\n——\n{en_text}") }
+    Message { title: format!("{zh_title} / {en_title}"), text: format!("{zh_text}{ENGLISH_SEPARATOR}{en_text}") }
 }
 
 /// The stored page body: the message plus the facts a channel may use

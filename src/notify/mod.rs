@@ -2,6 +2,7 @@
 //! to the channel of the page's kind and turns the answer into sent, retry
 //! later, or fall over to the next channel.
 
+pub mod action_link;
 pub mod message;
 pub mod robots;
 pub mod sms;

@@ -43,10 +43,16 @@ pub fn render(template: &str, to: &str, text: &str) -> String {
     template.replace("{to}", &escape(to)).replace("{text}", &escape(text))
 }
 
-/// The Chinese part of the page only (before the English separator), cut to size.
+/// The Chinese part of the page only (before the English separator), cut to
+/// size, but never cutting the action link: it is moved to the end whole.
 fn short_text(d: &Delivery) -> String {
-    let zh = d.text.split("\n——\n").next().unwrap_or(&d.text);
-    zh.chars().take(MAX_CHARS).collect()
+    let zh = d.text.split(super::message::ENGLISH_SEPARATOR).next().unwrap_or(&d.text);
+    let (link, rest): (Vec<&str>, Vec<&str>) = zh.lines().partition(|l| l.starts_with(super::action_link::LINE_PREFIX));
+    let link = link.first().map(|l| format!("\n{l}")).unwrap_or_default();
+    let budget = MAX_CHARS.saturating_sub(link.chars().count());
+    let mut text: String = rest.join("\n").chars().take(budget).collect();
+    text.push_str(&link);
+    text
 }
 
 #[async_trait::async_trait]
@@ -80,6 +86,22 @@ impl Channel for Sms {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_page_is_cut_but_keeps_its_action_link() {
+        let d = Delivery {
+            address: "+8613800000000".into(),
+            idempotency_key: "k".into(),
+            title: "t".into(),
+            text: format!("{}\n操作 Act: https://x/a/tok\n——\nEnglish", "长".repeat(500)),
+            body: serde_json::Value::Null,
+            sent_at: chrono::Utc::now(),
+        };
+        let text = short_text(&d);
+        assert!(text.chars().count() <= MAX_CHARS);
+        assert!(text.ends_with("操作 Act: https://x/a/tok"), "{text}");
+        assert!(!text.contains("English"));
+    }
 
     #[test]
     fn the_template_is_filled_with_json_escaped_values() {

@@ -77,6 +77,7 @@ async fn robots_and_sms_get_their_own_formats_and_signatures() {
     assert_eq!(sms.body["to"], "+8613800000001");
     let text = sms.body["text"].as_str().unwrap();
     assert!(text.starts_with("【应急响应派单】") && !text.contains("Emergency"), "{text}");
+    assert!(text.contains("/a/"), "the SMS keeps its action link: {text}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

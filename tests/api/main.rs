@@ -2,6 +2,7 @@
 //! PostgreSQL database, against the real server on a loopback port.
 
 mod access;
+mod action_links;
 mod bad_input;
 mod channels;
 mod escalation;

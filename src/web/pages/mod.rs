@@ -1,5 +1,8 @@
-//! HTML pages. For now the landing page that `onsite serve` points people to;
-//! the bureau's board and forms grow here.
+//! HTML pages: the landing page that `onsite serve` points people to, and the
+//! phone page behind action links. The bureau's board and forms grow here.
+
+pub mod action;
+pub mod text;
 
 use axum::Router;
 use axum::extract::State;
@@ -10,7 +13,7 @@ use crate::AppState;
 use crate::domain::duration::format_local;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/", get(landing))
+    Router::new().route("/", get(landing)).merge(action::router())
 }
 
 async fn landing(State(state): State<AppState>) -> Html<String> {

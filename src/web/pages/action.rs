@@ -1,0 +1,171 @@
+//! `/a/{token}`: the small phone page behind an action link. The signed token
+//! stands in for a login: it names the person and the assignment and
+//! expires. Reports go through the same domain service as the API and bot.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::Router;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde::Deserialize;
+
+use super::text::{ActionText, EN, ZH};
+use crate::AppState;
+use crate::domain::DomainError;
+use crate::domain::access::{Scope, Source};
+use crate::domain::assignment::Milestone;
+use crate::domain::duration::{format_duration, format_local};
+use crate::domain::labels::Lang;
+use crate::notify::action_link::{self, ActionGrant};
+use crate::store::StoreError;
+use crate::store::assignments::{Change, state_of};
+use crate::store::entities::person;
+use crate::store::timeline::By;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/a/{token}", get(show).post(act))
+}
+
+struct MilestoneRow {
+    code: &'static str,
+    label_zh: &'static str,
+    label_en: &'static str,
+    at: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "action.html")]
+struct ActionPage {
+    zh: ActionText,
+    en: ActionText,
+    assignment_id: i64,
+    title: String,
+    unit: String,
+    site: String,
+    deadline: String,
+    remaining: String,
+    overdue: bool,
+    open: bool,
+    milestones: Vec<MilestoneRow>,
+    flash: Option<String>,
+    flash_ok: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "action_invalid.html")]
+struct InvalidLink {
+    zh: ActionText,
+    en: ActionText,
+}
+
+fn invalid() -> Response {
+    (StatusCode::NOT_FOUND, InvalidLink { zh: ZH, en: EN }).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+struct ActionForm {
+    action: String,
+}
+
+/// The grant and the person it names, or `None` for any bad link.
+async fn resolve(state: &AppState, token: &str) -> Option<(ActionGrant, person::Model)> {
+    let grant = action_link::verify(&state.link_key, token, state.clock.now())?;
+    let person = state.store.person(Scope::All, grant.person_id).await.ok()?;
+    Some((grant, person))
+}
+
+async fn show(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+    let Some((grant, person)) = resolve(&state, &token).await else { return invalid() };
+    match page(&state, grant, &person, None).await {
+        Some(p) => p.into_response(),
+        None => invalid(),
+    }
+}
+
+async fn act(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    form: Result<Form<ActionForm>, FormRejection>,
+) -> Response {
+    let Some((grant, person)) = resolve(&state, &token).await else { return invalid() };
+    let milestone = form.ok().and_then(|Form(f)| Milestone::from_code(&f.action)).filter(|m| {
+        matches!(m, Milestone::Acknowledged | Milestone::PlanActivated | Milestone::OnSite | Milestone::HqRemote)
+    });
+    let Some(milestone) = milestone else {
+        return (StatusCode::UNPROCESSABLE_ENTITY, "未知操作 / unknown action").into_response();
+    };
+    let by = By { source: Source::Web, label: person.name.clone(), user_id: None, person_id: Some(person.id) };
+    let change = Change::Milestone { milestone, at: None, note: None, location: None, flag_beyond_m: None };
+    let result = state
+        .store
+        .change_assignment(&by, Scope::Unit(person.unit_id), grant.assignment_id, change, state.clock.now())
+        .await;
+    let (status, flash) = match result {
+        Ok(_) => (
+            StatusCode::OK,
+            (true, format!("{}：{} · {} {}", ZH.done, milestone.label(Lang::Zh), EN.done, milestone.label(Lang::En))),
+        ),
+        Err(StoreError::Domain(DomainError::Conflict { message, message_zh, .. })) => {
+            (StatusCode::CONFLICT, (false, format!("{}：{message_zh} · {}: {message}", ZH.refused, EN.refused)))
+        }
+        Err(StoreError::NotFound { .. }) => return invalid(),
+        Err(e) => {
+            tracing::error!(error = %e, "action link failed");
+            (StatusCode::SERVICE_UNAVAILABLE, (false, "服务暂时出错，请稍后重试 · Please try again shortly".to_owned()))
+        }
+    };
+    match page(&state, grant, &person, Some(flash)).await {
+        Some(p) => (status, p).into_response(),
+        None => invalid(),
+    }
+}
+
+async fn page(
+    state: &AppState,
+    grant: ActionGrant,
+    person: &person::Model,
+    flash: Option<(bool, String)>,
+) -> Option<ActionPage> {
+    let a = state.store.assignment(Scope::Unit(person.unit_id), grant.assignment_id).await.ok()?;
+    let notice = state.store.notice(Scope::Unit(person.unit_id), a.notice_id).await.ok()?.notice;
+    let unit = state.store.unit_names(&[a.unit_id]).await.ok()?.remove(&a.unit_id).unwrap_or_default();
+    let assignment = state_of(&a).ok()?;
+    let left = (a.deadline_at - state.clock.now()).num_seconds();
+    let mut rows = vec![Milestone::Acknowledged, Milestone::PlanActivated];
+    if a.requires_onsite {
+        rows.push(Milestone::OnSite);
+    }
+    rows.push(Milestone::HqRemote);
+    let milestones = rows
+        .into_iter()
+        .map(|m| MilestoneRow {
+            code: m.code(),
+            label_zh: m.label(Lang::Zh),
+            label_en: m.label(Lang::En),
+            at: assignment.milestones.get(m).map(|t| format_local(t, state.tz)),
+        })
+        .collect();
+    let (flash_ok, flash) = match flash {
+        Some((ok, text)) => (ok, Some(text)),
+        None => (false, None),
+    };
+    Some(ActionPage {
+        zh: ZH,
+        en: EN,
+        assignment_id: a.id,
+        title: notice.title,
+        unit,
+        site: notice.site_address,
+        deadline: format_local(a.deadline_at, state.tz),
+        remaining: format_duration(left.abs(), Lang::Zh),
+        overdue: left < 0,
+        open: assignment.status.is_open(),
+        milestones,
+        flash,
+        flash_ok,
+    })
+}
