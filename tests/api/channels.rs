@@ -46,6 +46,10 @@ async fn robots_and_sms_get_their_own_formats_and_signatures() {
         &[("dingtalk", hooks.url("ding") + "?access_token=T1#secret=SECd"), ("sms", "+8613800000001".into())],
     )
     .await;
+    let people = app.get_ok(&format!("/api/v1/units/{unit}/people")).await;
+    let liaison = people.as_array().unwrap().iter().find(|p| p["role"] == "liaison").unwrap()["id"].clone();
+    let shown = app.get_ok(&format!("/api/v1/people/{liaison}/channels")).await;
+    assert!(shown[0]["address"].as_str().unwrap().ends_with("#secret=***"), "{shown}");
     let notice = app.issue(&[unit], true).await;
     app.tick().await;
     let got = hooks.received();

@@ -139,7 +139,7 @@ impl ChannelView {
             id: c.id,
             person_id: c.person_id,
             kind,
-            address: c.address,
+            address: masked(&c.address),
             priority: c.priority,
             status: c.status,
             created_at: local(c.created_at, tz),
@@ -337,6 +337,14 @@ impl TimelineEventView {
             note: e.note,
             data,
         })
+    }
+}
+
+/// A channel address as shown: a robot's signing secret never leaves.
+fn masked(address: &str) -> String {
+    match address.split_once("#secret=") {
+        Some((url, _)) => format!("{url}#secret=***"),
+        None => address.to_owned(),
     }
 }
 
