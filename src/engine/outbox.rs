@@ -8,6 +8,7 @@ use rand::Rng;
 
 use crate::AppState;
 use crate::config::OutboxConfig;
+use crate::domain::clock::to_storage_precision;
 use crate::domain::people::ChannelKind;
 use crate::notify::action_link::{self, ActionGrant, LINE_PREFIX};
 use crate::notify::message::ENGLISH_SEPARATOR;
@@ -86,7 +87,8 @@ async fn attempt(state: &AppState, p: &page::Model) -> Attempt {
             }
             let wait =
                 retry_delay(&state.config.outbox, p.attempts, retry_after, rand::thread_rng().gen_range(0.0..=1.0));
-            let at = now + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(60));
+            let at =
+                to_storage_precision(now + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(60)));
             Attempt::Retry { error: reason, at }
         }
     }

@@ -1,9 +1,13 @@
 //! Telegram as a paging channel: the page text with the milestone buttons
-//! under it. A 429 is retried after its `retry_after`; a chat that blocked
-//! the bot, or is gone, breaks the channel so pages fall over to the next.
+//! under it. Sends go through teloxide's throttle (Telegram's per-chat and
+//! global limits, per instance); a 429 that still happens is retried after
+//! its `retry_after`; a chat that blocked the bot, or is gone, breaks the
+//! channel so pages fall over to the next.
 
 use onsite_telegram::Lang;
 use onsite_telegram::keyboard::page_buttons;
+use teloxide::adaptors::Throttle;
+use teloxide::adaptors::throttle::{Limits, Settings};
 use teloxide::prelude::*;
 use teloxide::{ApiError, RequestError};
 
@@ -11,12 +15,14 @@ use super::{Channel, Delivery, SendError};
 use crate::domain::escalation::PageReason;
 
 pub struct Telegram {
-    bot: Bot,
+    bot: Throttle<Bot>,
 }
 
 impl Telegram {
+    /// Wraps `bot` in the throttle; must be called inside the runtime. The
+    /// throttle does not retry a 429 itself: the outbox does, durably.
     pub fn new(bot: Bot) -> Self {
-        Self { bot }
+        Self { bot: Throttle::spawn_with_settings(bot, Settings::default().limits(Limits::default()).no_retry()) }
     }
 }
 

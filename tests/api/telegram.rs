@@ -233,14 +233,14 @@ async fn a_redelivered_update_is_handled_once(app: TestApp) {
 async fn telegram_rate_limits_and_blocked_chats_are_handled_as_a_channel(app: TestApp) {
     let (unit, engineer) = unit(&app, "安盾").await;
     link(&app, engineer, ENGINEER_CHAT).await;
-    app.telegram.fail_next(ENGINEER_CHAT, Failure::RetryAfter(7));
+    app.telegram.fail_next(ENGINEER_CHAT, Failure::RetryAfter(5));
     let id = app.issue(&[unit], true).await["assignments"][0]["id"].as_i64().unwrap();
     app.tick().await;
     let pages = app.get_ok(&format!("/api/v1/assignments/{id}/pages")).await;
     let tg = pages.as_array().unwrap().iter().find(|p| p["channel"] == "telegram").unwrap().clone();
     assert_eq!(tg["status"], "queued");
-    assert_eq!(tg["next_attempt_at"], "2026-11-25T03:00:07+08:00");
-    app.clock.set(t0() + Duration::seconds(7));
+    assert_eq!(tg["next_attempt_at"], "2026-11-25T03:00:05+08:00");
+    app.clock.set(t0() + Duration::seconds(5));
     app.tick().await;
     assert_eq!(app.telegram.take_sent().len(), 1);
 
