@@ -182,6 +182,14 @@ pub struct TelegramConfig {
     pub link_code_ttl: Duration,
     /// An "on site" location farther than this from the site is flagged.
     pub onsite_radius_m: f64,
+    /// Webhook mode: the public URL of `/telegram/webhook` to register with
+    /// Telegram. Without it the bot long-polls.
+    #[serde(default)]
+    pub webhook_url: Option<String>,
+    /// Checks that webhook calls come from Telegram: only from
+    /// `ONSITE_TELEGRAM__WEBHOOK_SECRET`; required in webhook mode.
+    #[serde(skip_serializing, default)]
+    pub webhook_secret: Option<SecretString>,
 }
 
 impl Default for Config {
@@ -230,13 +238,16 @@ impl Default for Config {
                 poll_timeout: Duration::from_secs(25),
                 link_code_ttl: Duration::from_secs(24 * 3600),
                 onsite_radius_m: 1_000.0,
+                webhook_url: None,
+                webhook_secret: None,
             },
         }
     }
 }
 
 /// Keys that hold secrets and so must not come from files in the repository.
-const SECRET_KEYS: &[&str] = &["telegram.token", "notify.webhook_secret", "notify.sms_key", "notify.link_secret"];
+const SECRET_KEYS: &[&str] =
+    &["telegram.token", "notify.webhook_secret", "notify.sms_key", "notify.link_secret", "telegram.webhook_secret"];
 
 impl Config {
     /// Loads from `dir` (normally `./config`, or `ONSITE_CONFIG_DIR`) and the
@@ -299,6 +310,14 @@ impl Config {
         }
         if !(p.remind_at < p.warn_at && p.warn_at < p.deadline) {
             return Err(invalid("policy", "remind_at < warn_at < deadline must hold"));
+        }
+        if let Some(hook) = &self.telegram.webhook_url {
+            if url::Url::parse(hook).is_err() {
+                return Err(invalid("telegram.webhook_url", "not a URL"));
+            }
+            if self.telegram.webhook_secret.is_none() {
+                return Err(invalid("telegram.webhook_secret", "webhook mode needs ONSITE_TELEGRAM__WEBHOOK_SECRET"));
+            }
         }
         if url::Url::parse(&self.http.public_url).is_err() {
             return Err(invalid("http.public_url", "not a URL"));

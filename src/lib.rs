@@ -45,6 +45,8 @@ pub struct AppState {
     pub telegram: Option<teloxide::Bot>,
     /// The key signing action links.
     pub link_key: Arc<Vec<u8>>,
+    /// Wakes the Telegram update handler (webhook mode).
+    pub telegram_wake: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -66,13 +68,8 @@ impl AppState {
             channels,
             telegram,
             link_key,
+            telegram_wake: Arc::new(tokio::sync::Notify::new()),
         })
-    }
-
-    /// Replaces the senders (tests plug in their own).
-    pub fn with_channels(mut self, channels: Channels) -> Self {
-        self.channels = channels;
-        self
     }
 }
 

@@ -88,3 +88,75 @@ async fn the_served_bot_links_a_chat_delivers_a_page_and_records_a_press() {
     }
     assert!(server.stop().success());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_webhook_mode_updates_come_through_the_signed_webhook() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("onsite.db").display());
+    let run = |args: &[&str]| {
+        let out = onsite(dir.path(), &url).args(args).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    run(&["admin", "create-user", "--username", "duty", "--role", "bureau"]);
+    let token = run(&["admin", "create-token", "--username", "duty"]).trim().to_owned();
+    let fake = FakeTelegram::start().await;
+    let mut cmd = onsite(dir.path(), &url);
+    cmd.env("ONSITE_TELEGRAM__TOKEN", fake_telegram::TOKEN)
+        .env("ONSITE_TELEGRAM__API_URL", &fake.url)
+        .env("ONSITE_TELEGRAM__WEBHOOK_URL", "https://onsite.example/telegram/webhook")
+        .env("ONSITE_TELEGRAM__WEBHOOK_SECRET", "hook-secret")
+        .arg("serve");
+    let server = Server::start(cmd);
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while fake.webhook().is_none() {
+        assert!(Instant::now() < deadline, "the webhook was never registered");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(fake.webhook().unwrap(), ("https://onsite.example/telegram/webhook".into(), "hook-secret".into()));
+
+    let unit: Value = client
+        .post(format!("{}/api/v1/units", server.base))
+        .bearer_auth(&token)
+        .json(&json!({"name": "安盾"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let person: Value = client
+        .post(format!("{}/api/v1/units/{}/people", server.base, unit["id"]))
+        .bearer_auth(&token)
+        .json(&json!({"name": "赵磊", "role": "engineer"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let code: Value = client
+        .post(format!("{}/api/v1/people/{}/telegram-link", server.base, person["id"]))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let update = FakeTelegram::text_update(41, 5551, &format!("/start {}", code["code"].as_str().unwrap()));
+    let hook = format!("{}/telegram/webhook", server.base);
+    let forged =
+        client.post(&hook).header("x-telegram-bot-api-secret-token", "guess").json(&update).send().await.unwrap();
+    assert_eq!(forged.status(), 401);
+    let accepted =
+        client.post(&hook).header("x-telegram-bot-api-secret-token", "hook-secret").json(&update).send().await.unwrap();
+    assert_eq!(accepted.status(), 200);
+    // Telegram delivering it twice links once and answers once.
+    client.post(&hook).header("x-telegram-bot-api-secret-token", "hook-secret").json(&update).send().await.unwrap();
+    wait_for_sent(&fake, "the link confirmation", |s| s.text.starts_with("绑定成功")).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(fake.take_sent().is_empty(), "the repeated update was not handled again");
+    assert!(server.stop().success());
+}

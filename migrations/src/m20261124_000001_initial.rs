@@ -170,6 +170,7 @@ fn tables() -> Vec<TableCreateStatement> {
             .col(text("payload"))
             .col(ts("received_at"))
             .col(ts_null("handled_at"))
+            .col(ts_null("claimed_until"))
             .col(integer("attempts"))
             .col(text_null("error"))
             .to_owned(),

@@ -19,29 +19,62 @@ use crate::store::StoreError;
 /// The advisory lock key of the one Telegram poller ("onsite-telegram").
 const POLLER_LOCK_KEY: i64 = 0x6f6e_7369_7465_7467;
 
-/// Handles every stored, unhandled update, oldest first.
+/// Handles every stored, unhandled update, oldest first, each under a claim
+/// so that instances sharing the inbox (webhook mode) never handle one twice
+/// at once.
 pub async fn handle_inbox(state: &AppState, bot: &Bot) -> Result<usize, StoreError> {
     let core = CoreBot::new(state.clone());
+    let lease = chrono::Duration::seconds(60);
     let mut handled = 0;
-    loop {
-        let batch = state.store.unhandled_updates(100).await?;
-        if batch.is_empty() {
-            return Ok(handled);
+    while let Some(stored) = state.store.claim_update(state.clock.now(), lease).await? {
+        match serde_json::from_str::<Update>(&stored.payload) {
+            Ok(update) => handler::handle(bot, &core, &update).await,
+            Err(e) => tracing::warn!(update = stored.update_id, error = %e, "unreadable update skipped"),
         }
-        for stored in batch {
-            match serde_json::from_str::<Update>(&stored.payload) {
-                Ok(update) => handler::handle(bot, &core, &update).await,
-                Err(e) => tracing::warn!(update = stored.update_id, error = %e, "unreadable update skipped"),
+        state.store.mark_update_handled(stored.id, state.clock.now()).await?;
+        handled += 1;
+    }
+    Ok(handled)
+}
+
+/// Runs the bot until `stop`: the poller (when this instance may), or in
+/// webhook mode the handler of what the webhook stored.
+pub fn spawn(state: AppState, bot: Bot, stop: watch::Receiver<bool>) -> JoinHandle<()> {
+    if state.config.telegram.webhook_url.is_some() {
+        tokio::spawn(run_webhook_mode(state, bot, stop))
+    } else {
+        tokio::spawn(run_polling_mode(state, bot, stop))
+    }
+}
+
+async fn run_webhook_mode(state: AppState, bot: Bot, mut stop: watch::Receiver<bool>) {
+    use secrecy::ExposeSecret;
+    use teloxide::prelude::*;
+    let (Some(url), Some(secret)) = (&state.config.telegram.webhook_url, &state.config.telegram.webhook_secret) else {
+        return;
+    };
+    let Ok(url) = url::Url::parse(url) else { return };
+    let mut registered = false;
+    while !*stop.borrow() {
+        if !registered {
+            match bot.set_webhook(url.clone()).secret_token(secret.expose_secret().to_owned()).await {
+                Ok(_) => registered = true,
+                Err(e) => tracing::warn!(error = %e, "cannot register the Telegram webhook; retrying"),
             }
-            state.store.mark_update_handled(stored.id, state.clock.now()).await?;
-            handled += 1;
+        }
+        if let Err(e) = handle_inbox(&state, &bot).await {
+            tracing::error!(error = %e, "handling Telegram updates failed");
+        }
+        tokio::select! {
+            () = state.telegram_wake.notified() => {}
+            () = tokio::time::sleep(state.config.engine.poll_interval) => {}
+            _ = stop.changed() => {}
         }
     }
 }
 
-/// Runs the poller (when this instance may) until `stop`.
-pub fn spawn(state: AppState, bot: Bot, mut stop: watch::Receiver<bool>) -> JoinHandle<()> {
-    tokio::spawn(async move {
+async fn run_polling_mode(state: AppState, bot: Bot, mut stop: watch::Receiver<bool>) {
+    {
         let core = CoreBot::new(state.clone());
         let timeout = u32::try_from(state.config.telegram.poll_timeout.as_secs()).unwrap_or(25);
         // Held for as long as this instance polls (PostgreSQL only).
@@ -70,7 +103,7 @@ pub fn spawn(state: AppState, bot: Bot, mut stop: watch::Receiver<bool>) -> Join
             }
         }
         drop(lock);
-    })
+    }
 }
 
 async fn try_lock(url: &str) -> Option<PgConnection> {

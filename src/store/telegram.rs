@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use rand::Rng;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
     TransactionTrait,
 };
 
@@ -212,6 +212,7 @@ impl Store {
             payload: Set(payload.clone()),
             received_at: Set(now),
             handled_at: Set(None),
+            claimed_until: Set(None),
             attempts: Set(0),
             error: Set(None),
             ..Default::default()
@@ -228,6 +229,46 @@ impl Store {
         let last =
             telegram_update::Entity::find().order_by_desc(telegram_update::Column::UpdateId).one(self.db()).await?;
         Ok(last.map_or(0, |u| u.update_id + 1))
+    }
+
+    /// Claims the oldest stored update not yet handled (nor held by another
+    /// handler whose claim is still running), for `lease`. A handler that
+    /// dies leaves it to be handled again when the claim runs out.
+    pub async fn claim_update(
+        &self,
+        now: DateTime<Utc>,
+        lease: Duration,
+    ) -> StoreResult<Option<telegram_update::Model>> {
+        for _ in 0..5 {
+            let Some(next) = telegram_update::Entity::find()
+                .filter(telegram_update::Column::HandledAt.is_null())
+                .filter(
+                    Condition::any()
+                        .add(telegram_update::Column::ClaimedUntil.is_null())
+                        .add(telegram_update::Column::ClaimedUntil.lte(now)),
+                )
+                .order_by_asc(telegram_update::Column::UpdateId)
+                .one(self.db())
+                .await?
+            else {
+                return Ok(None);
+            };
+            let claimed = telegram_update::Entity::update_many()
+                .set(telegram_update::ActiveModel {
+                    claimed_until: Set(Some(now + lease)),
+                    attempts: Set(next.attempts + 1),
+                    ..Default::default()
+                })
+                .filter(telegram_update::Column::Id.eq(next.id))
+                .filter(telegram_update::Column::Attempts.eq(next.attempts))
+                .filter(telegram_update::Column::HandledAt.is_null())
+                .exec(self.db())
+                .await?;
+            if claimed.rows_affected == 1 {
+                return Ok(Some(next));
+            }
+        }
+        Ok(None)
     }
 
     /// Stored updates not yet handled, oldest first.

@@ -7,6 +7,7 @@ pub mod extract;
 pub mod health;
 pub mod pages;
 pub mod problem;
+pub mod telegram;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -24,6 +25,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api::router())
         .merge(health::router())
         .merge(pages::router())
+        .merge(telegram::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit))

@@ -40,6 +40,8 @@ struct Inner {
     edits: Vec<(i64, i64, String)>,
     answers: Vec<(String, String, bool)>,
     failures: HashMap<i64, VecDeque<Failure>>,
+    /// The registered webhook: (url, secret token).
+    webhook: Option<(String, String)>,
 }
 
 #[derive(Clone)]
@@ -99,6 +101,15 @@ impl FakeTelegram {
         self.push("message", msg)
     }
 
+    pub fn webhook(&self) -> Option<(String, String)> {
+        self.inner.lock().unwrap().webhook.clone()
+    }
+
+    /// The JSON of a text message update, for posting to a webhook.
+    pub fn text_update(update_id: i64, chat: i64, text: &str) -> Value {
+        json!({ "update_id": update_id, "message": message(chat, 1, text) })
+    }
+
     pub fn fail_next(&self, chat: i64, failure: Failure) {
         self.inner.lock().unwrap().failures.entry(chat).or_default().push_back(failure);
     }
@@ -136,12 +147,24 @@ fn ok(result: Value) -> Json<Value> {
     Json(json!({ "ok": true, "result": result }))
 }
 
+/// A field of a multipart body (teloxide sends setWebhook as multipart, as it
+/// may carry a certificate).
+fn field(raw: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\"");
+    raw.split(&marker)
+        .nth(1)
+        .and_then(|rest| rest.split("\r\n\r\n").nth(1))
+        .and_then(|value| value.split("\r\n").next())
+        .unwrap_or_default()
+        .to_owned()
+}
+
 async fn api(
     State(fake): State<FakeTelegram>,
     Path((_bot, method)): Path<(String, String)>,
-    body: String,
+    raw: String,
 ) -> Json<Value> {
-    let body: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+    let body: Value = serde_json::from_str(&raw).unwrap_or(Value::Null);
     if method.eq_ignore_ascii_case("getupdates") {
         // Long polling, as Telegram does: wait (briefly) for something to return.
         let offset = body["offset"].as_i64().unwrap_or(0);
@@ -212,6 +235,11 @@ async fn api(
             ok(json!(true))
         }
         "deletewebhook" => ok(json!(true)),
+        "setwebhook" => {
+            let get = |name: &str| body[name].as_str().map_or_else(|| field(&raw, name), str::to_owned);
+            inner.webhook = Some((get("url"), get("secret_token")));
+            ok(json!(true))
+        }
         "getwebhookinfo" => ok(json!({ "url": "", "has_custom_certificate": false, "pending_update_count": 0 })),
         other => Json(json!({ "ok": false, "error_code": 404, "description": format!("Not Found: method {other}") })),
     }

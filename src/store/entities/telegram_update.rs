@@ -11,6 +11,7 @@ pub struct Model {
     pub payload: String,
     pub received_at: DateTimeUtc,
     pub handled_at: Option<DateTimeUtc>,
+    pub claimed_until: Option<DateTimeUtc>,
     pub attempts: i32,
     pub error: Option<String>,
 }
