@@ -9,7 +9,7 @@ mod process;
 use std::time::{Duration, Instant};
 
 use fake_telegram::{FakeTelegram, Sent};
-use process::{Server, onsite};
+use process::{Server, bureau_token, onsite, sqlite_url};
 use serde_json::{Value, json};
 
 async fn wait_for_sent(fake: &FakeTelegram, what: &str, mut pred: impl FnMut(&Sent) -> bool) -> Sent {
@@ -25,17 +25,35 @@ async fn wait_for_sent(fake: &FakeTelegram, what: &str, mut pred: impl FnMut(&Se
     }
 }
 
+/// POSTs JSON with the bureau's token and returns the JSON answer.
+async fn post_json(server: &Server, token: &str, path: &str, body: Value) -> Value {
+    let client = reqwest::Client::new();
+    client
+        .post(format!("{}{path}", server.base))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// A unit with one engineer, and a link code for the engineer.
+async fn engineer_code(server: &Server, token: &str) -> (Value, String) {
+    let unit = post_json(server, token, "/api/v1/units", json!({"name": "安盾"})).await;
+    let path = format!("/api/v1/units/{}/people", unit["id"]);
+    let person = post_json(server, token, &path, json!({"name": "赵磊", "role": "engineer"})).await;
+    let code = post_json(server, token, &format!("/api/v1/people/{}/telegram-link", person["id"]), json!({})).await;
+    (unit, code["code"].as_str().unwrap().to_owned())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_served_bot_links_a_chat_delivers_a_page_and_records_a_press() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("onsite.db").display());
-    let run = |args: &[&str]| {
-        let out = onsite(dir.path(), &url).args(args).output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8(out.stdout).unwrap()
-    };
-    run(&["admin", "create-user", "--username", "duty", "--role", "bureau"]);
-    let token = run(&["admin", "create-token", "--username", "duty"]).trim().to_owned();
+    let url = sqlite_url(dir.path());
+    let token = bureau_token(dir.path(), &url);
     let fake = FakeTelegram::start().await;
     let mut cmd = onsite(dir.path(), &url);
     cmd.env("ONSITE_TELEGRAM__TOKEN", fake_telegram::TOKEN)
@@ -44,20 +62,14 @@ async fn the_served_bot_links_a_chat_delivers_a_page_and_records_a_press() {
         .arg("serve");
     let server = Server::start(cmd);
     let client = reqwest::Client::new();
-    let post = |path: String, body: Value| {
-        let req = client.post(format!("{}{path}", server.base)).bearer_auth(&token).json(&body);
-        async move { req.send().await.unwrap().json::<Value>().await.unwrap() }
-    };
-
-    let unit = post("/api/v1/units".into(), json!({"name": "安盾"})).await;
-    let person =
-        post(format!("/api/v1/units/{}/people", unit["id"]), json!({"name": "赵磊", "role": "engineer"})).await;
-    let code = post(format!("/api/v1/people/{}/telegram-link", person["id"]), json!({})).await;
-    fake.text(5551, &format!("/start {}", code["code"].as_str().unwrap()), None);
+    let (unit, code) = engineer_code(&server, &token).await;
+    fake.text(5551, &format!("/start {code}"), None);
     wait_for_sent(&fake, "the link confirmation", |s| s.text.starts_with("绑定成功")).await;
 
-    let notice = post(
-        "/api/v1/notices".into(),
+    let notice = post_json(
+        &server,
+        &token,
+        "/api/v1/notices",
         json!({
             "title": "钓鱼网站", "category": "phishing", "severity": "III",
             "target": {"name": "某银行", "kind": "other"}, "site": {"address": "重庆市江北区"},
@@ -92,14 +104,8 @@ async fn the_served_bot_links_a_chat_delivers_a_page_and_records_a_press() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn in_webhook_mode_updates_come_through_the_signed_webhook() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("onsite.db").display());
-    let run = |args: &[&str]| {
-        let out = onsite(dir.path(), &url).args(args).output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8(out.stdout).unwrap()
-    };
-    run(&["admin", "create-user", "--username", "duty", "--role", "bureau"]);
-    let token = run(&["admin", "create-token", "--username", "duty"]).trim().to_owned();
+    let url = sqlite_url(dir.path());
+    let token = bureau_token(dir.path(), &url);
     let fake = FakeTelegram::start().await;
     let mut cmd = onsite(dir.path(), &url);
     cmd.env("ONSITE_TELEGRAM__TOKEN", fake_telegram::TOKEN)
@@ -116,36 +122,8 @@ async fn in_webhook_mode_updates_come_through_the_signed_webhook() {
     }
     assert_eq!(fake.webhook().unwrap(), ("https://onsite.example/telegram/webhook".into(), "hook-secret".into()));
 
-    let unit: Value = client
-        .post(format!("{}/api/v1/units", server.base))
-        .bearer_auth(&token)
-        .json(&json!({"name": "安盾"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let person: Value = client
-        .post(format!("{}/api/v1/units/{}/people", server.base, unit["id"]))
-        .bearer_auth(&token)
-        .json(&json!({"name": "赵磊", "role": "engineer"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let code: Value = client
-        .post(format!("{}/api/v1/people/{}/telegram-link", server.base, person["id"]))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let update = FakeTelegram::text_update(41, 5551, &format!("/start {}", code["code"].as_str().unwrap()));
+    let (_, code) = engineer_code(&server, &token).await;
+    let update = FakeTelegram::text_update(41, 5551, &format!("/start {code}"));
     let hook = format!("{}/telegram/webhook", server.base);
     let forged =
         client.post(&hook).header("x-telegram-bot-api-secret-token", "guess").json(&update).send().await.unwrap();

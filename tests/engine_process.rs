@@ -10,13 +10,12 @@ mod process;
 mod receiver;
 
 use std::collections::HashMap;
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use onsite::config::DatabaseConfig;
 use onsite::store::Store;
 use onsite::store::entities::{page, timeline_event, timer};
-use process::{Server, onsite};
+use process::{Server, bureau_token, onsite, sqlite_url};
 use receiver::Receiver;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
@@ -24,18 +23,6 @@ use serde_json::{Value, json};
 /// These tests measure real time: they run one at a time so that the
 /// 1,000-assignment run does not starve the latency measurement.
 static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-/// Migrates, creates a bureau user and returns its token.
-fn bureau_token(dir: &Path, url: &str) -> String {
-    let run = |args: &[&str]| {
-        let out = onsite(dir, url).args(args).output().unwrap();
-        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8(out.stdout).unwrap()
-    };
-    run(&["migrate"]);
-    run(&["admin", "create-user", "--username", "duty", "--role", "bureau"]);
-    run(&["admin", "create-token", "--username", "duty"]).trim().to_owned()
-}
 
 /// The policy compressed to seconds, as an operator would set it.
 fn compressed(mut cmd: std::process::Command, offsets: [&str; 5]) -> std::process::Command {
@@ -141,7 +128,7 @@ fn deliveries(hooks: &Receiver) -> HashMap<String, usize> {
 async fn first_page_within_50ms_and_timers_within_a_second_of_due() {
     let _serial = SERIAL.lock().await;
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("onsite.db").display());
+    let url = sqlite_url(dir.path());
     let token = bureau_token(dir.path(), &url);
     let server = Server::start(compressed(onsite(dir.path(), &url), ["1s", "2s", "3s", "4s", "5s"]));
     let hooks = Receiver::start().await;
@@ -183,7 +170,7 @@ async fn first_page_within_50ms_and_timers_within_a_second_of_due() {
 async fn sigkill_with_timers_due_and_pages_in_flight_loses_nothing() {
     let _serial = SERIAL.lock().await;
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("onsite.db").display());
+    let url = sqlite_url(dir.path());
     let token = bureau_token(dir.path(), &url);
     let policy = ["1s", "2s", "3s", "4s", "5s"];
     let server = Server::start(compressed(onsite(dir.path(), &url), policy));
@@ -257,18 +244,12 @@ async fn two_instances_on_postgres_fire_each_timer_once_and_survive_losing_one()
     for _ in 0..20 {
         api.issue(&units).await;
     }
-    // Normal operation: the 2,000 dispatch pages each go out exactly once.
-    eventually(Duration::from_secs(60), "the dispatch pages", || async { hooks.received().len() >= 2_000 }).await;
-    eventually(Duration::from_secs(10), "the outbox drained", || async {
-        page::Entity::find()
-            .filter(page::Column::Status.is_in(["queued", "sending"]))
-            .all(store.db())
-            .await
-            .unwrap()
-            .is_empty()
-    })
-    .await;
-    let got = deliveries(&hooks);
+    // Normal operation: the 2,000 dispatch pages each go out exactly once
+    // (the reminders may start meanwhile on a loaded machine; they are apart).
+    let dispatch_pages =
+        || deliveries(&hooks).into_iter().filter(|(k, _)| k.contains(":dispatch:")).collect::<HashMap<_, _>>();
+    eventually(Duration::from_secs(60), "the dispatch pages", || async { dispatch_pages().len() >= 2_000 }).await;
+    let got = dispatch_pages();
     assert_eq!(got.len(), 2_000);
     assert!(got.values().all(|n| *n == 1), "each dispatch page sent once");
     println!("issued 1,000 assignments and delivered 2,000 pages in {:?}", started.elapsed());

@@ -23,6 +23,23 @@ pub fn onsite(dir: &Path, database_url: &str) -> Command {
     cmd
 }
 
+/// A SQLite database URL in `dir`.
+pub fn sqlite_url(dir: &Path) -> String {
+    format!("sqlite://{}", dir.join("onsite.db").display())
+}
+
+/// Migrates, creates the bureau user `duty` and returns a token for it.
+pub fn bureau_token(dir: &Path, url: &str) -> String {
+    let run = |args: &[&str]| {
+        let out = onsite(dir, url).args(args).output().expect("run onsite");
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).expect("utf-8")
+    };
+    run(&["migrate"]);
+    run(&["admin", "create-user", "--username", "duty", "--role", "bureau"]);
+    run(&["admin", "create-token", "--username", "duty"]).trim().to_owned()
+}
+
 /// A running server and the lines it printed before listening.
 pub struct Server {
     pub child: Child,
