@@ -3,6 +3,8 @@
 
 #[path = "support/fake_telegram.rs"]
 mod fake_telegram;
+#[path = "support/postgres.rs"]
+mod postgres;
 #[path = "support/process.rs"]
 mod process;
 
@@ -137,4 +139,34 @@ async fn in_webhook_mode_updates_come_through_the_signed_webhook() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(fake.take_sent().is_empty(), "the repeated update was not handled again");
     assert!(server.stop().success());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_two_instances_one_polls_and_the_other_takes_over_when_it_dies() {
+    let Some(db) = postgres::PgDatabase::create().await else { return };
+    let url = db.url();
+    let dir = tempfile::tempdir().unwrap();
+    let token = bureau_token(dir.path(), &url);
+    let fake = FakeTelegram::start().await;
+    let start = || {
+        let mut cmd = onsite(dir.path(), &url);
+        cmd.env("ONSITE_TELEGRAM__TOKEN", fake_telegram::TOKEN)
+            .env("ONSITE_TELEGRAM__API_URL", &fake.url)
+            .env("ONSITE_TELEGRAM__POLL_TIMEOUT", "1s")
+            .arg("serve");
+        Server::start(cmd)
+    };
+    let (a, b) = (start(), start());
+    let (_, code) = engineer_code(&a, &token).await;
+    fake.text(5551, &format!("/start {code}"), None);
+    wait_for_sent(&fake, "the link confirmation", |s| s.text.starts_with("绑定成功")).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert!(fake.take_sent().is_empty(), "answered once");
+    assert_eq!(fake.max_concurrent_polls(), 1, "only the lock holder polls");
+
+    // Whichever instance was polling, the survivor polls after a SIGKILL.
+    a.kill9();
+    fake.text(5551, "/status", None);
+    wait_for_sent(&fake, "an answer from the surviving instance", |s| s.text.contains("没有未完成的派单")).await;
+    assert!(b.stop().success());
 }

@@ -49,6 +49,10 @@ pub struct FakeTelegram {
     inner: Arc<Mutex<Inner>>,
     /// Wakes a long-polling getUpdates when an update is queued.
     queued: Arc<tokio::sync::Notify>,
+    /// getUpdates calls in flight now, and the most ever at once (Telegram
+    /// answers a second concurrent poller with 409 Conflict).
+    polling: Arc<std::sync::atomic::AtomicUsize>,
+    max_polling: Arc<std::sync::atomic::AtomicUsize>,
     pub url: String,
 }
 
@@ -60,6 +64,8 @@ impl FakeTelegram {
         let fake = Self {
             inner: Arc::new(Mutex::new(Inner { next_update: 1, next_message: 100, ..Default::default() })),
             queued: Arc::new(tokio::sync::Notify::new()),
+            polling: Arc::default(),
+            max_polling: Arc::default(),
             url: format!("http://{}/", listener.local_addr().unwrap()),
         };
         let app = Router::new().route("/{bot}/{method}", post(api)).with_state(fake.clone());
@@ -99,6 +105,11 @@ impl FakeTelegram {
         msg.as_object_mut().unwrap().remove("text");
         msg["location"] = json!({ "latitude": lat, "longitude": lon });
         self.push("message", msg)
+    }
+
+    /// The most getUpdates calls that were ever in flight at once.
+    pub fn max_concurrent_polls(&self) -> usize {
+        self.max_polling.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     pub fn webhook(&self) -> Option<(String, String)> {
@@ -173,10 +184,14 @@ async fn api(
             inner.updates.retain(|u| u["update_id"].as_i64().unwrap_or(0) >= offset);
             inner.updates.is_empty()
         };
+        use std::sync::atomic::Ordering::SeqCst;
+        let now_polling = fake.polling.fetch_add(1, SeqCst) + 1;
+        fake.max_polling.fetch_max(now_polling, SeqCst);
         let timeout = body["timeout"].as_u64().unwrap_or(0).min(2);
         if waiting && timeout > 0 {
             let _ = tokio::time::timeout(std::time::Duration::from_secs(timeout), fake.queued.notified()).await;
         }
+        fake.polling.fetch_sub(1, SeqCst);
         return ok(Value::Array(fake.inner.lock().unwrap().updates.clone()));
     }
     let mut inner = fake.inner.lock().unwrap();
