@@ -48,6 +48,7 @@ async fn notices_are_listed_newest_first_with_filters_and_paging(app: TestApp) {
     assert_eq!(window["items"][0]["id"], second["id"]);
 
     expect_problem(app.get("/api/v1/notices?limit=0").await, StatusCode::BAD_REQUEST).await;
+    expect_problem(app.get("/api/v1/notices?offset=18446744073709551615").await, StatusCode::BAD_REQUEST).await;
     expect_problem(app.get("/api/v1/notices?severity=V").await, StatusCode::BAD_REQUEST).await;
     expect_problem(app.get("/api/v1/notices?from=last-week").await, StatusCode::BAD_REQUEST).await;
 }

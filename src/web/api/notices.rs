@@ -124,6 +124,9 @@ async fn list_notices(
         });
     }
     let offset = q.offset.unwrap_or(0);
+    if offset > 1_000_000_000 {
+        return Err(ApiError::BadRequest { status: StatusCode::BAD_REQUEST, detail: "offset is too large".into() });
+    }
     let filter = NoticeFilter {
         unit_id: q.unit_id,
         open: q.open,
