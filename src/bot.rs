@@ -18,7 +18,7 @@ use crate::domain::sla::evaluate;
 use crate::domain::text::{self, LONG_TEXT_MAX};
 use crate::store::assignments::{Change, policy_of, state_of};
 use crate::store::entities::person;
-use crate::store::telegram::LinkRefusal;
+use crate::store::telegram::{LinkRefusal, LinkedTo};
 use crate::store::timeline::By;
 use crate::store::{StoreError, assignments::Recorded as StoreRecorded};
 
@@ -94,7 +94,8 @@ fn milestone_of(action: Action) -> Milestone {
 impl BotCore for CoreBot {
     async fn link(&self, user: i64, chat: i64, code: &str) -> Result<Linked, BotError> {
         match self.state.store.consume_link_code(code, user, chat, self.state.clock.now()).await.map_err(internal)? {
-            Ok((person, unit)) => Ok(Linked { person: person.name, unit }),
+            Ok(LinkedTo::Person { person, unit }) => Ok(Linked { person: Some(person.name), unit }),
+            Ok(LinkedTo::DutyGroup { unit }) => Ok(Linked { person: None, unit }),
             Err(LinkRefusal::Unknown) => Err(BotError::UnknownCode),
             Err(LinkRefusal::Expired) => Err(BotError::ExpiredCode),
             Err(LinkRefusal::Used) => Err(BotError::UsedCode),

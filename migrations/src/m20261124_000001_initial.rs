@@ -1,4 +1,5 @@
-//! The first schema: the registry (units, branches, people, channels), access
+//! The first schema: the registry (units, branches, people, channels, a
+//! unit's own channels such as its duty group chat), access
 //! (users, API tokens, Telegram link codes, chats and the durable inbox of
 //! updates), the response (notices,
 //! assignments, milestones, timeline), the durable machinery (timers, pages,
@@ -117,6 +118,17 @@ fn tables() -> Vec<TableCreateStatement> {
             .foreign_key(&mut fk("channels", "person_id", "people", CASCADE))
             .to_owned(),
         Table::create()
+            .table("unit_channels")
+            .col(big_pk_auto("id"))
+            .col(big_integer("unit_id"))
+            .col(string("kind"))
+            .col(text("address"))
+            .col(string("status"))
+            .col(text_null("status_reason"))
+            .col(ts("created_at"))
+            .foreign_key(&mut fk("unit_channels", "unit_id", "units", CASCADE))
+            .to_owned(),
+        Table::create()
             .table("users")
             .col(big_pk_auto("id"))
             .col(string_uniq("username"))
@@ -146,12 +158,14 @@ fn tables() -> Vec<TableCreateStatement> {
             .table("telegram_links")
             .col(big_pk_auto("id"))
             .col(string_uniq("code_hash"))
-            .col(big_integer("person_id"))
+            .col(big_integer_null("person_id"))
+            .col(big_integer_null("unit_id"))
             .col(ts("created_at"))
             .col(ts("expires_at"))
             .col(ts_null("used_at"))
             .col(string_null("chat_id"))
             .foreign_key(&mut fk("telegram_links", "person_id", "people", CASCADE))
+            .foreign_key(&mut fk("telegram_links", "unit_id", "units", CASCADE))
             .to_owned(),
         Table::create()
             .table("telegram_chats")
@@ -283,6 +297,7 @@ fn tables() -> Vec<TableCreateStatement> {
             .col(big_integer_null("assignment_id"))
             .col(big_integer_null("person_id"))
             .col(big_integer_null("bureau_contact_id"))
+            .col(big_integer_null("unit_channel_id"))
             .col(big_integer_null("channel_id"))
             .col(string("channel_kind"))
             .col(text("address"))
@@ -303,6 +318,7 @@ fn tables() -> Vec<TableCreateStatement> {
             .foreign_key(&mut fk("pages", "assignment_id", "assignments", CASCADE))
             .foreign_key(&mut fk("pages", "person_id", "people", CASCADE))
             .foreign_key(&mut fk("pages", "bureau_contact_id", "bureau_contacts", CASCADE))
+            .foreign_key(&mut fk("pages", "unit_channel_id", "unit_channels", CASCADE))
             .foreign_key(&mut fk("pages", "channel_id", "channels", SET_NULL))
             .to_owned(),
         Table::create()

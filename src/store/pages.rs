@@ -14,7 +14,7 @@ use sea_orm::{
     QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 
-use super::entities::{assignment, bureau_contact, channel, notice, page, person, unit};
+use super::entities::{assignment, bureau_contact, channel, notice, page, person, unit, unit_channel};
 use super::timeline::{self, By, NewEvent};
 use super::{Store, StoreError, StoreResult};
 use crate::domain::access::Scope;
@@ -28,6 +28,9 @@ pub const SENDING: &str = "sending";
 pub const SENT: &str = "sent";
 pub const FAILED: &str = "failed";
 pub const CANCELLED: &str = "cancelled";
+
+/// How a unit's duty group chat is named among recipients.
+pub const DUTY_GROUP: &str = "值班群";
 
 /// Which of a recipient's channels a message goes to at first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,15 +62,18 @@ struct Target {
 struct Recipient {
     person_id: Option<i64>,
     contact_id: Option<i64>,
+    /// A unit's duty group chat.
+    group_id: Option<i64>,
     name: String,
     targets: Vec<Target>,
 }
 
 impl Recipient {
     fn key(&self) -> String {
-        match (self.person_id, self.contact_id) {
-            (Some(p), _) => format!("p{p}"),
-            (_, Some(c)) => format!("b{c}"),
+        match (self.person_id, self.contact_id, self.group_id) {
+            (Some(p), _, _) => format!("p{p}"),
+            (_, Some(c), _) => format!("b{c}"),
+            (_, _, Some(g)) => format!("g{g}"),
             _ => "x".into(),
         }
     }
@@ -132,6 +138,7 @@ async fn insert_page<C: ConnectionTrait>(
         assignment_id: Set(assignment_id),
         person_id: Set(r.person_id),
         bureau_contact_id: Set(r.contact_id),
+        unit_channel_id: Set(r.group_id),
         channel_id: Set(t.channel_id),
         channel_kind: Set(t.kind.clone()),
         address: Set(t.address.clone()),
@@ -217,7 +224,23 @@ async fn recipients<C: ConnectionTrait>(
                 .into_iter()
                 .map(|c| Target { channel_id: Some(c.id), kind: c.kind, address: c.address })
                 .collect();
-            out.push(Recipient { person_id: Some(p.id), contact_id: None, name: p.name, targets });
+            out.push(Recipient { person_id: Some(p.id), contact_id: None, group_id: None, name: p.name, targets });
+        }
+        if role == Role::Engineer {
+            // The unit's duty group sees what its engineers are paged with.
+            let groups = unit_channel::Entity::find()
+                .filter(unit_channel::Column::UnitId.eq(a.unit_id))
+                .filter(unit_channel::Column::Status.eq("active"))
+                .order_by_asc(unit_channel::Column::Id)
+                .all(conn)
+                .await?;
+            out.extend(groups.into_iter().map(|g| Recipient {
+                person_id: None,
+                contact_id: None,
+                group_id: Some(g.id),
+                name: DUTY_GROUP.to_owned(),
+                targets: vec![Target { channel_id: None, kind: g.kind, address: g.address }],
+            }));
         }
         return Ok(out);
     }
@@ -233,6 +256,7 @@ async fn recipients<C: ConnectionTrait>(
         .map(|c| Recipient {
             person_id: None,
             contact_id: Some(c.id),
+            group_id: None,
             name: c.name,
             targets: vec![Target { channel_id: None, kind: c.kind, address: c.address }],
         })
@@ -409,6 +433,7 @@ impl Store {
             let r = Recipient {
                 person_id: failed.person_id,
                 contact_id: None,
+                group_id: None,
                 name: failed.recipient.clone(),
                 targets: vec![],
             };

@@ -10,7 +10,7 @@ use sea_orm::{
     TransactionTrait,
 };
 
-use super::entities::{channel, person, telegram_chat, telegram_link, telegram_update, unit};
+use super::entities::{channel, person, telegram_chat, telegram_link, telegram_update, unit, unit_channel};
 use super::users::token_digest;
 use super::{Store, StoreError, StoreResult};
 use crate::domain::access::Scope;
@@ -18,6 +18,22 @@ use crate::domain::access::Scope;
 /// Letters and digits that cannot be mistaken for one another when typed.
 const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 pub const CODE_LEN: usize = 10;
+
+/// What a link code binds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkTarget {
+    /// A person's own chat (sent `/start CODE` in a private chat).
+    Person(i64),
+    /// A unit's duty group (sent `/start CODE` in the group).
+    Unit(i64),
+}
+
+/// What a consumed code bound.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LinkedTo {
+    Person { person: person::Model, unit: String },
+    DutyGroup { unit: String },
+}
 
 /// Why a code does not link.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,20 +55,24 @@ fn normalise(code: &str) -> String {
 }
 
 impl Store {
-    /// Issues a one-time code that links a chat to `person_id`.
+    /// Issues a one-time code that links a chat to a person or a unit's duty group.
     pub async fn create_link_code(
         &self,
         scope: Scope,
-        person_id: i64,
+        target: LinkTarget,
         ttl: Duration,
         now: DateTime<Utc>,
     ) -> StoreResult<(String, DateTime<Utc>)> {
-        self.person(scope, person_id).await?;
+        let (person_id, unit_id) = match target {
+            LinkTarget::Person(id) => (Some(self.person(scope, id).await?.id), None),
+            LinkTarget::Unit(id) => (None, Some(self.unit(scope, id).await?.id)),
+        };
         let code = new_code();
         let expires_at = now + ttl;
         telegram_link::ActiveModel {
             code_hash: Set(token_digest(&code)),
             person_id: Set(person_id),
+            unit_id: Set(unit_id),
             created_at: Set(now),
             expires_at: Set(expires_at),
             used_at: Set(None),
@@ -74,7 +94,7 @@ impl Store {
         user_id: i64,
         chat_id: i64,
         now: DateTime<Utc>,
-    ) -> StoreResult<Result<(person::Model, String), LinkRefusal>> {
+    ) -> StoreResult<Result<LinkedTo, LinkRefusal>> {
         let code = normalise(code);
         if code.len() != CODE_LEN {
             return Ok(Err(LinkRefusal::Unknown));
@@ -107,10 +127,14 @@ impl Store {
         if used.rows_affected == 0 {
             return Ok(Err(LinkRefusal::Used));
         }
-        let person = person::Entity::find_by_id(link.person_id)
-            .one(&txn)
-            .await?
-            .ok_or(StoreError::not_found("person", link.person_id))?;
+        if let Some(unit_id) = link.unit_id {
+            let unit = self.bind_duty_group(&txn, unit_id, &chat, now).await?;
+            txn.commit().await?;
+            return Ok(Ok(LinkedTo::DutyGroup { unit }));
+        }
+        let person_id = link.person_id.ok_or_else(|| StoreError::Corrupt(format!("link {} names nobody", link.id)))?;
+        let person =
+            person::Entity::find_by_id(person_id).one(&txn).await?.ok_or(StoreError::not_found("person", person_id))?;
         telegram_chat::Entity::insert(telegram_chat::ActiveModel {
             chat_id: Set(user_id.to_string()),
             person_id: Set(Some(person.id)),
@@ -159,9 +183,51 @@ impl Store {
                 .await?;
             }
         }
-        let unit_name = unit::Entity::find_by_id(person.unit_id).one(&txn).await?.map(|u| u.name).unwrap_or_default();
+        let unit = unit::Entity::find_by_id(person.unit_id).one(&txn).await?.map(|u| u.name).unwrap_or_default();
         txn.commit().await?;
-        Ok(Ok((person, unit_name)))
+        Ok(Ok(LinkedTo::Person { person, unit }))
+    }
+
+    /// Makes `chat` (or revives it as) the unit's duty group channel.
+    async fn bind_duty_group<C: sea_orm::ConnectionTrait>(
+        &self,
+        conn: &C,
+        unit_id: i64,
+        chat: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<String> {
+        let existing = unit_channel::Entity::find()
+            .filter(unit_channel::Column::UnitId.eq(unit_id))
+            .filter(unit_channel::Column::Kind.eq("telegram"))
+            .filter(unit_channel::Column::Address.eq(chat))
+            .one(conn)
+            .await?;
+        match existing {
+            Some(c) => {
+                unit_channel::ActiveModel {
+                    id: Set(c.id),
+                    status: Set("active".into()),
+                    status_reason: Set(None),
+                    ..Default::default()
+                }
+                .update(conn)
+                .await?;
+            }
+            None => {
+                unit_channel::ActiveModel {
+                    unit_id: Set(unit_id),
+                    kind: Set("telegram".into()),
+                    address: Set(chat.to_owned()),
+                    status: Set("active".into()),
+                    status_reason: Set(None),
+                    created_at: Set(now),
+                    ..Default::default()
+                }
+                .insert(conn)
+                .await?;
+            }
+        }
+        Ok(unit::Entity::find_by_id(unit_id).one(conn).await?.map(|u| u.name).unwrap_or_default())
     }
 
     pub async fn telegram_chat(&self, chat_id: i64) -> StoreResult<Option<telegram_chat::Model>> {

@@ -17,6 +17,7 @@ crate::on_both_backends!(
     status_notes_and_language,
     a_redelivered_update_is_handled_once,
     telegram_rate_limits_and_blocked_chats_are_handled_as_a_channel,
+    a_units_duty_group_gets_the_engineers_pages_and_members_act_from_it,
 );
 
 const ENGINEER_CHAT: i64 = 5551;
@@ -253,4 +254,40 @@ async fn telegram_rate_limits_and_blocked_chats_are_handled_as_a_channel(app: Te
     assert_eq!(channels[0]["status"], "broken");
     let events = app.get_ok(&format!("/api/v1/assignments/{id}/timeline")).await;
     assert!(events.as_array().unwrap().iter().any(|e| e["kind"] == "page_failed" && e["data"]["recipient"] == "赵磊"));
+}
+
+async fn a_units_duty_group_gets_the_engineers_pages_and_members_act_from_it(app: TestApp) {
+    const GROUP: i64 = -100_123;
+    let (unit, engineer) = unit(&app, "安盾").await;
+    link(&app, engineer, ENGINEER_CHAT).await;
+    let code =
+        expect_json(app.post(&format!("/api/v1/units/{unit}/telegram-link"), &json!({})).await, StatusCode::CREATED)
+            .await;
+    app.telegram.group_text(
+        GROUP,
+        ENGINEER_CHAT,
+        &format!("/start@onsite_test_bot {}", code["code"].as_str().unwrap()),
+    );
+    app.bot_step().await;
+    let reply = app.telegram.take_sent().remove(0);
+    assert_eq!(reply.chat_id, GROUP);
+    assert!(reply.text.contains("本群为“安盾”的值班群"), "{}", reply.text);
+
+    let id = app.issue(&[unit], true).await["assignments"][0]["id"].as_i64().unwrap();
+    app.tick().await;
+    let sent = app.telegram.take_sent();
+    let in_group = sent.iter().find(|s| s.chat_id == GROUP).expect("the duty group is paged");
+    assert!(sent.iter().any(|s| s.chat_id == ENGINEER_CHAT), "the engineer still gets their own page");
+    assert_eq!(in_group.reply_markup["inline_keyboard"][0][0]["callback_data"], format!("m:ack:{id}"));
+
+    // A member who is not linked cannot act; the linked engineer can, from the group.
+    app.telegram.press(7000, &in_group.message, &format!("m:ack:{id}"));
+    app.bot_step().await;
+    assert!(app.telegram.take_answers()[0].1.contains("尚未绑定"));
+    app.telegram.press(ENGINEER_CHAT, &in_group.message, &format!("m:ack:{id}"));
+    app.bot_step().await;
+    assert!(app.telegram.take_answers()[0].1.contains("赵磊"));
+    let pages = app.get_ok(&format!("/api/v1/assignments/{id}/pages")).await;
+    assert!(pages.as_array().unwrap().iter().any(|p| p["recipient"] == "值班群" && p["status"] == "sent"));
+    assert!(!app.get_ok(&format!("/api/v1/assignments/{id}")).await["milestones"]["acknowledged_at"].is_null());
 }

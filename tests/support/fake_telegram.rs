@@ -91,7 +91,16 @@ impl FakeTelegram {
         self.push("message", msg)
     }
 
-    /// A press of a button under `message` by `chat`.
+    /// A text message in group chat `group` from `user`.
+    pub fn group_text(&self, group: i64, user_id: i64, text: &str) -> i64 {
+        let mut msg = message(group, 3, text);
+        msg["chat"] = json!({ "id": group, "type": "group", "title": "值班群" });
+        msg["from"] = user(user_id);
+        self.push("message", msg)
+    }
+
+    /// A press of a button under `message` by user `chat` (in a private chat
+    /// the user and the chat are the same).
     pub fn press(&self, chat: i64, message: &Value, data: &str) -> i64 {
         let id = self.inner.lock().unwrap().next_update;
         self.push(
@@ -152,6 +161,16 @@ fn message(chat: i64, id: i64, text: &str) -> Value {
         "from": user(chat),
         "text": text,
     })
+}
+
+/// A message the bot sent: from the bot, in a private chat or a group.
+fn from_bot(chat: i64, id: i64, text: &str) -> Value {
+    let mut msg = message(chat, id, text);
+    msg["from"] = json!({ "id": 123456, "is_bot": true, "first_name": "onsite" });
+    if chat < 0 {
+        msg["chat"] = json!({ "id": chat, "type": "group", "title": "值班群" });
+    }
+    msg
 }
 
 fn ok(result: Value) -> Json<Value> {
@@ -220,7 +239,7 @@ async fn api(
             }
             inner.next_message += 1;
             let text = body["text"].as_str().unwrap_or_default().to_owned();
-            let mut msg = message(chat_id, inner.next_message, &text);
+            let mut msg = from_bot(chat_id, inner.next_message, &text);
             if body["reply_markup"]["inline_keyboard"].is_array() {
                 msg["reply_markup"] = body["reply_markup"].clone();
             }
@@ -239,7 +258,7 @@ async fn api(
             let id = body["message_id"].as_i64().unwrap_or(0);
             let text = body["text"].as_str().unwrap_or_default().to_owned();
             inner.edits.push((chat_id, id, text.clone()));
-            ok(message(chat_id, id, &text))
+            ok(from_bot(chat_id, id, &text))
         }
         "answercallbackquery" => {
             inner.answers.push((

@@ -31,10 +31,10 @@ pub enum BotError {
     Internal,
 }
 
-/// Whom a chat was linked to.
+/// Whom a chat was linked to: a person, or (`person: None`) the unit's duty group.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Linked {
-    pub person: String,
+    pub person: Option<String>,
     pub unit: String,
 }
 

@@ -17,4 +17,5 @@ pub mod telegram_update;
 pub mod timeline_event;
 pub mod timer;
 pub mod unit;
+pub mod unit_channel;
 pub mod user;

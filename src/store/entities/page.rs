@@ -10,6 +10,7 @@ pub struct Model {
     pub assignment_id: Option<i64>,
     pub person_id: Option<i64>,
     pub bureau_contact_id: Option<i64>,
+    pub unit_channel_id: Option<i64>,
     pub channel_id: Option<i64>,
     pub channel_kind: String,
     pub address: String,

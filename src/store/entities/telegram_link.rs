@@ -8,7 +8,8 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub code_hash: String,
-    pub person_id: i64,
+    pub person_id: Option<i64>,
+    pub unit_id: Option<i64>,
     pub created_at: DateTimeUtc,
     pub expires_at: DateTimeUtc,
     pub used_at: Option<DateTimeUtc>,

@@ -15,6 +15,7 @@ use crate::domain::DomainError;
 use crate::domain::people::{ChannelKind, Role, validate_channel_address};
 use crate::domain::policy::{PolicyOverride, SlaPolicy};
 use crate::domain::unit::{BranchDraft, PersonDraft, UnitDraft};
+use crate::store::telegram::LinkTarget;
 use crate::store::units::{effective_policy, override_of};
 use crate::web::auth::{Authenticated, require};
 use crate::web::extract::{ApiJson, ApiPath};
@@ -29,6 +30,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(create_channel, list_channels))
         .routes(routes!(set_policy, get_policy))
         .routes(routes!(telegram_link))
+        .routes(routes!(duty_group_link))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -48,9 +50,31 @@ async fn telegram_link(
     ApiPath(person_id): ApiPath<i64>,
 ) -> Result<(StatusCode, Json<TelegramLink>), ApiError> {
     state.store.person(actor.scope(), person_id).await?;
+    link_code(&state, &actor, LinkTarget::Person(person_id)).await
+}
+
+/// Issue a one-time code that links a unit's duty group chat: someone sends
+/// `/start CODE` in the group, and pages to the unit's engineers go there too.
+#[utoipa::path(post, path = "/units/{id}/telegram-link", tag = "registry", params(("id" = i64, Path)),
+    responses((status = 201, body = TelegramLink), (status = 404, body = Problem), (status = 403, body = Problem)),
+    security(("bearer" = [])))]
+async fn duty_group_link(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    ApiPath(unit_id): ApiPath<i64>,
+) -> Result<(StatusCode, Json<TelegramLink>), ApiError> {
+    state.store.unit(actor.scope(), unit_id).await?;
+    link_code(&state, &actor, LinkTarget::Unit(unit_id)).await
+}
+
+async fn link_code(
+    state: &AppState,
+    actor: &crate::domain::access::Actor,
+    target: LinkTarget,
+) -> Result<(StatusCode, Json<TelegramLink>), ApiError> {
     require(actor.can_manage_registry(), REGISTRY_ONLY)?;
     let ttl = chrono::Duration::from_std(state.config.telegram.link_code_ttl).unwrap_or(chrono::Duration::hours(24));
-    let (code, expires_at) = state.store.create_link_code(actor.scope(), person_id, ttl, state.clock.now()).await?;
+    let (code, expires_at) = state.store.create_link_code(actor.scope(), target, ttl, state.clock.now()).await?;
     Ok((StatusCode::CREATED, Json(TelegramLink { code, expires_at: super::views::local(expires_at, state.tz) })))
 }
 

@@ -18,7 +18,10 @@ pub static TEXTS: Texts = Texts {
     lang_set: "Switched to English.",
     note_needs_text: "Write the note after /note.",
     no_open: "Your unit has no open assignment.",
-    linked: |l: &Linked| format!("Linked: {} ({}). Pages will come here.", l.person, l.unit),
+    linked: |l: &Linked| match &l.person {
+        Some(p) => format!("Linked: {p} ({}). Pages will come here.", l.unit),
+        None => format!("Linked: this group is the duty group of {}. Pages will come here.", l.unit),
+    },
     recorded: |r: &Recorded| format!("✅ {} reported \"{}\" at {}", r.person, r.milestone_en, r.at_local),
     far_from_site: |m: f64| format!("⚠️ You are about {:.0} m from the site; this is flagged on the timeline.", m),
     note_added: |id: i64| format!("Note added to assignment {id}."),

@@ -18,7 +18,10 @@ pub static TEXTS: Texts = Texts {
     lang_set: "已切换为中文。",
     note_needs_text: "请在 /note 后写上备注内容。",
     no_open: "本单位目前没有未完成的派单。",
-    linked: |l: &Linked| format!("绑定成功：{}（{}）。之后的派单会发送到这里。", l.person, l.unit),
+    linked: |l: &Linked| match &l.person {
+        Some(p) => format!("绑定成功：{p}（{}）。之后的派单会发送到这里。", l.unit),
+        None => format!("绑定成功：本群为“{}”的值班群。之后的派单会发送到这里。", l.unit),
+    },
     recorded: |r: &Recorded| format!("✅ {} 于 {} 报告“{}”", r.person, r.at_local, r.milestone_zh),
     far_from_site: |m: f64| format!("⚠️ 您的位置距现场约 {:.0} 米，已在时间线上标注。", m),
     note_added: |id: i64| format!("备注已记录到派单 {id}。"),
