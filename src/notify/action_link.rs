@@ -3,11 +3,10 @@
 //! it on a phone lets that person report a milestone without logging in.
 //! Stateless: an HMAC over `assignment:person:expiry`.
 
+use super::signing::{hmac_sha256, verify_truncated};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
 
 /// How a page's line carrying the link starts (kept whole when an SMS is cut).
 pub const LINE_PREFIX: &str = "操作 Act: ";
@@ -24,10 +23,7 @@ pub struct ActionGrant {
 }
 
 fn mac(key: &[u8], payload: &str) -> Vec<u8> {
-    // HMAC accepts keys of any length; new_from_slice cannot fail for it.
-    let mut m = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length");
-    m.update(payload.as_bytes());
-    m.finalize().into_bytes()[..MAC_LEN].to_vec()
+    hmac_sha256(key, payload.as_bytes())[..MAC_LEN].to_vec()
 }
 
 /// A token for `person_id` to act on `assignment_id` until `expires_at`.
@@ -44,10 +40,7 @@ pub fn verify(key: &[u8], token: &str, now: DateTime<Utc>) -> Option<ActionGrant
     let (payload_b64, mac_b64) = token.split_once('.')?;
     let payload = String::from_utf8(URL_SAFE_NO_PAD.decode(payload_b64).ok()?).ok()?;
     let given = URL_SAFE_NO_PAD.decode(mac_b64).ok()?;
-    // Constant-time comparison through the MAC type.
-    let mut check = Hmac::<Sha256>::new_from_slice(key).ok()?;
-    check.update(payload.as_bytes());
-    if given.len() != MAC_LEN || check.verify_truncated_left(&given).is_err() {
+    if given.len() != MAC_LEN || !verify_truncated(key, payload.as_bytes(), &given) {
         return None;
     }
     let mut parts = payload.split(':');

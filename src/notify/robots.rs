@@ -10,8 +10,6 @@ use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
 
 use super::{Channel, Delivery, SendError};
 use crate::domain::people::ChannelKind;
@@ -36,10 +34,7 @@ pub fn split_secret(address: &str) -> (&str, Option<&str>) {
 }
 
 fn hmac_b64(key: &[u8], message: &[u8]) -> String {
-    // HMAC accepts keys of any length; new_from_slice cannot fail for it.
-    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length");
-    mac.update(message);
-    STANDARD.encode(mac.finalize().into_bytes())
+    STANDARD.encode(super::signing::hmac_sha256(key, message))
 }
 
 /// DingTalk: base64(HMAC-SHA256(key = secret, "{timestamp_ms}\n{secret}")).

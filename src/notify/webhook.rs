@@ -4,11 +4,9 @@
 
 use std::time::Duration;
 
-use hmac::{Hmac, Mac};
 use reqwest::StatusCode;
 use reqwest::header::RETRY_AFTER;
 use secrecy::{ExposeSecret, SecretString};
-use sha2::Sha256;
 
 use super::{Channel, Delivery, SendError};
 
@@ -29,10 +27,7 @@ impl Webhook {
 
 /// `sha256=<hex>` of the body under `secret`.
 pub fn sign(secret: &str, body: &[u8]) -> String {
-    // HMAC accepts keys of any length; new_from_slice cannot fail for it.
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
-    mac.update(body);
-    format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
+    format!("sha256={}", hex::encode(super::signing::hmac_sha256(secret.as_bytes(), body)))
 }
 
 /// Reads `Retry-After` given in seconds (the form providers use for 429).
