@@ -105,3 +105,30 @@ async fn a_robot_error_code_is_a_failure_and_its_rate_limit_a_retry() {
     assert_eq!(page("王敏")["status"], "queued", "a rate limit is retried");
     assert_eq!(page("王敏")["next_attempt_at"], "2026-11-25T03:01:00+08:00");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_generic_webhook_is_signed_over_its_exact_body() {
+    let hooks = Receiver::start().await;
+    let Some(app) = TestApp::spawn_with(Backend::Sqlite, |c| {
+        c.notify.webhook_secret = Some(secrecy::SecretString::from("whsec-test"));
+    })
+    .await
+    else {
+        return;
+    };
+    let unit = expect_json(app.post("/api/v1/units", &json!({"name": "安盾"})).await, StatusCode::CREATED).await["id"]
+        .as_i64()
+        .unwrap();
+    person_with(&app, unit, "赵磊", "engineer", &[("webhook", hooks.url("generic"))]).await;
+    let id = app.issue(&[unit], true).await["assignments"][0]["id"].as_i64().unwrap();
+    app.tick().await;
+    let got = hooks.received().into_iter().find(|r| r.name == "generic").unwrap();
+    assert_eq!(
+        got.signature.as_deref(),
+        Some(onsite::notify::webhook::sign("whsec-test", got.raw.as_bytes()).as_str())
+    );
+    assert_eq!(got.body["page"]["assignment_id"], id);
+    assert_eq!(got.body["page"]["reason"], "dispatch");
+    assert!(got.body["title"].as_str().unwrap().starts_with("【应急响应派单】"));
+    assert!(got.idempotency_key.starts_with(&format!("a{id}:dispatch:")));
+}

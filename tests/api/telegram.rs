@@ -18,6 +18,9 @@ crate::on_both_backends!(
     a_redelivered_update_is_handled_once,
     telegram_rate_limits_and_blocked_chats_are_handled_as_a_channel,
     a_units_duty_group_gets_the_engineers_pages_and_members_act_from_it,
+    every_button_records_its_milestone_and_edits_the_page,
+    a_blocked_bot_falls_over_to_the_next_channel,
+    malformed_or_unexpected_updates_are_answered_or_ignored,
 );
 
 const ENGINEER_CHAT: i64 = 5551;
@@ -290,4 +293,86 @@ async fn a_units_duty_group_gets_the_engineers_pages_and_members_act_from_it(app
     let pages = app.get_ok(&format!("/api/v1/assignments/{id}/pages")).await;
     assert!(pages.as_array().unwrap().iter().any(|p| p["recipient"] == "值班群" && p["status"] == "sent"));
     assert!(!app.get_ok(&format!("/api/v1/assignments/{id}")).await["milestones"]["acknowledged_at"].is_null());
+}
+
+async fn every_button_records_its_milestone_and_edits_the_page(app: TestApp) {
+    let (unit, engineer) = unit(&app, "安盾").await;
+    link(&app, engineer, ENGINEER_CHAT).await;
+    let (id, page) = paged(&app, unit, ENGINEER_CHAT).await;
+    for (short, field, label) in [
+        ("ack", "acknowledged_at", "已接收"),
+        ("plan", "plan_activated_at", "启动应急支撑方案"),
+        ("hq", "hq_remote_at", "总部远程支撑"),
+    ] {
+        app.clock.advance(Duration::minutes(5));
+        app.telegram.press(ENGINEER_CHAT, &page, &format!("m:{short}:{id}"));
+        app.bot_step().await;
+        let answer = app.telegram.take_answers().remove(0).1;
+        assert!(answer.contains(&format!("报告“{label}”")), "{answer}");
+        let (chat, message_id, text) = app.telegram.take_edits().remove(0);
+        assert_eq!((chat, message_id), (ENGINEER_CHAT, page["message_id"].as_i64().unwrap()));
+        assert!(text.ends_with(&format!("报告“{label}”")), "{text}");
+        assert!(!app.get_ok(&format!("/api/v1/assignments/{id}")).await["milestones"][field].is_null(), "{field}");
+    }
+}
+
+async fn a_blocked_bot_falls_over_to_the_next_channel(app: TestApp) {
+    let hooks = crate::receiver::Receiver::start().await;
+    let (unit, engineer) = unit(&app, "安盾").await;
+    link(&app, engineer, ENGINEER_CHAT).await;
+    expect_json(
+        app.post(
+            &format!("/api/v1/people/{engineer}/channels"),
+            &json!({"kind": "webhook", "address": hooks.url("phone")}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let id = app.issue(&[unit], true).await["assignments"][0]["id"].as_i64().unwrap();
+    app.tick().await;
+    app.telegram.take_sent();
+    hooks.take_names();
+    // The acknowledgement reminder goes to Telegram first; the bot is blocked.
+    app.telegram.fail_next(ENGINEER_CHAT, Failure::Blocked);
+    app.clock.set(t0() + Duration::minutes(10));
+    app.tick().await;
+    assert_eq!(hooks.take_names(), ["phone"], "fell over to the webhook");
+    let events = app.get_ok(&format!("/api/v1/assignments/{id}/timeline")).await;
+    let fallback = events.as_array().unwrap().iter().find(|e| e["kind"] == "page_fallback").unwrap().clone();
+    assert_eq!(fallback["data"]["channel"], "telegram");
+    assert!(fallback["data"]["error"].as_str().unwrap().contains("blocked"));
+    let channels = app.get_ok(&format!("/api/v1/people/{engineer}/channels")).await;
+    assert_eq!(channels.as_array().unwrap().iter().find(|c| c["kind"] == "telegram").unwrap()["status"], "broken");
+}
+
+async fn malformed_or_unexpected_updates_are_answered_or_ignored(app: TestApp) {
+    let (unit, engineer) = unit(&app, "安盾").await;
+    link(&app, engineer, ENGINEER_CHAT).await;
+    let (id, page) = paged(&app, unit, ENGINEER_CHAT).await;
+    // Callback data the bot never made.
+    app.telegram.press(ENGINEER_CHAT, &page, "m:launch:1");
+    app.telegram.press(ENGINEER_CHAT, &page, &"x".repeat(64));
+    // A sticker, an edited message, an unknown update kind, a chat member change.
+    app.telegram.message_without_text(ENGINEER_CHAT, json!({"sticker": {"file_id": "s", "file_unique_id": "u", "type": "regular", "width": 1, "height": 1, "is_animated": false, "is_video": false}}));
+    app.telegram.raw(
+        "edited_message",
+        json!({"message_id": 9, "date": 1, "edit_date": 2, "chat": {"id": ENGINEER_CHAT, "type": "private", "first_name": "e"}, "text": "改过的"}),
+    );
+    app.telegram.raw("something_new", json!({"x": 1}));
+    // A command from a chat nobody linked, and text that is no command.
+    app.telegram.text(8888, "/status", None);
+    app.telegram.text(8888, "你好", None);
+    app.bot_step().await;
+    let answers = app.telegram.take_answers();
+    assert_eq!(answers.len(), 2, "each foreign press is answered: {answers:?}");
+    let sent = app.telegram.take_sent();
+    assert!(sent.iter().any(|s| s.chat_id == 8888 && s.text.contains("尚未绑定")), "{sent:?}");
+    assert!(sent.iter().any(|s| s.chat_id == 8888 && s.text.contains("/status")), "help for plain text: {sent:?}");
+    assert!(app.state.store.unhandled_updates(10).await.unwrap().is_empty(), "every update was handled");
+    // Nothing changed, and the bot still works.
+    assert_eq!(app.timeline_len(id).await, 1);
+    app.telegram.press(ENGINEER_CHAT, &page, &format!("m:ack:{id}"));
+    app.bot_step().await;
+    assert!(app.telegram.take_answers()[0].1.contains("已接收"));
 }

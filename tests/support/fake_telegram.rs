@@ -99,6 +99,21 @@ impl FakeTelegram {
         self.push("message", msg)
     }
 
+    /// Any update, as Telegram would send it (`kind` is its field name).
+    pub fn raw(&self, kind: &str, payload: Value) -> i64 {
+        self.push(kind, payload)
+    }
+
+    /// A plain message from `chat` with extra fields (a sticker, say) and no text.
+    pub fn message_without_text(&self, chat: i64, extra: Value) -> i64 {
+        let mut msg = message(chat, 4, "");
+        msg.as_object_mut().unwrap().remove("text");
+        for (k, v) in extra.as_object().unwrap() {
+            msg[k] = v.clone();
+        }
+        self.push("message", msg)
+    }
+
     /// A press of a button under `message` by user `chat` (in a private chat
     /// the user and the chat are the same).
     pub fn press(&self, chat: i64, message: &Value, data: &str) -> i64 {

@@ -21,6 +21,10 @@ pub struct Received {
     /// The query string, decoded into pairs.
     pub query: Vec<(String, String)>,
     pub body: Value,
+    /// The body exactly as received (to check signatures over it).
+    pub raw: String,
+    /// The `X-Onsite-Signature` header, if any.
+    pub signature: Option<String>,
     pub at: std::time::Instant,
 }
 
@@ -117,6 +121,8 @@ async fn hook(
                 idempotency_key: headers.get("idempotency-key").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned(),
                 query: url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()).into_owned().collect(),
                 body: serde_json::from_str(&body).unwrap_or(Value::Null),
+                signature: headers.get("x-onsite-signature").and_then(|v| v.to_str().ok()).map(str::to_owned),
+                raw: body,
                 at: std::time::Instant::now(),
             });
             StatusCode::OK.into_response()
