@@ -170,3 +170,42 @@ async fn with_two_instances_one_polls_and_the_other_takes_over_when_it_dies() {
     wait_for_sent(&fake, "an answer from the surviving instance", |s| s.text.contains("没有未完成的派单")).await;
     assert!(b.stop().success());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secrets_never_reach_the_logs() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(dir.path());
+    let token = bureau_token(dir.path(), &url);
+    // A Bot API that refuses connections: every poll fails and is logged.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead_api = format!("http://{}/", closed.local_addr().unwrap());
+    drop(closed);
+    let bot_token = "987654:SECRET-bot-token-value";
+    let mut cmd = onsite(dir.path(), &url);
+    cmd.env("ONSITE_TELEGRAM__TOKEN", bot_token)
+        .env("ONSITE_TELEGRAM__API_URL", &dead_api)
+        .env("ONSITE_TELEGRAM__POLL_TIMEOUT", "1s")
+        .env("ONSITE_NOTIFY__WEBHOOK_SECRET", "SECRET-webhook-key")
+        .env("ONSITE_LOG__LEVEL", "debug")
+        .stderr(std::process::Stdio::piped())
+        .arg("serve");
+    let mut server = Server::start(cmd);
+    let mut stderr = server.child.stderr.take().unwrap();
+    let logs = std::thread::spawn(move || {
+        let mut all = String::new();
+        let _ = std::io::Read::read_to_string(&mut stderr, &mut all);
+        all
+    });
+    let client = reqwest::Client::new();
+    let (_, code) = engineer_code(&server, &token).await;
+    // Wrong and right tokens, a bad body: all of it is logged at debug.
+    let _ = client.get(format!("{}/api/v1/units", server.base)).bearer_auth("onsite_wrong-token-value").send().await;
+    let _ = client.post(format!("{}/api/v1/units", server.base)).bearer_auth(&token).body("{").send().await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert!(server.stop().success());
+    let logs = logs.join().unwrap();
+    assert!(logs.contains("Telegram poll failed"), "the failing poll was logged: {logs}");
+    for secret in [bot_token, "SECRET-bot", "SECRET-webhook-key", token.as_str(), "wrong-token-value", code.as_str()] {
+        assert!(!logs.contains(secret), "`{secret}` leaked into the logs");
+    }
+}
