@@ -239,20 +239,12 @@ fn stood_down() -> DomainError {
 
 #[cfg(test)]
 mod tests {
-    use chrono::Duration;
+    use crate::domain::fixtures::{min, t0};
 
     use super::*;
 
-    fn t0() -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339("2026-11-24T19:00:00Z").unwrap().to_utc()
-    }
-
     fn fresh(requires_onsite: bool) -> AssignmentState {
         AssignmentState::dispatched(t0(), 7_200, requires_onsite)
-    }
-
-    fn min(n: i64) -> DateTime<Utc> {
-        t0() + Duration::minutes(n)
     }
 
     fn code(e: DomainError) -> &'static str {

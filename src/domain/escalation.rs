@@ -144,14 +144,7 @@ pub fn cancelled_by(before: &AssignmentState, after: &AssignmentState, policy: &
 mod tests {
     use super::*;
     use crate::domain::assignment::Milestone;
-
-    fn t0() -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339("2026-11-24T19:00:00Z").unwrap().to_utc()
-    }
-
-    fn min(n: i64) -> DateTime<Utc> {
-        t0() + Duration::minutes(n)
-    }
+    use crate::domain::fixtures::{min, t0};
 
     fn fresh() -> AssignmentState {
         AssignmentState::dispatched(t0(), 7_200, true)

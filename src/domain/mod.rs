@@ -17,3 +17,18 @@ pub mod text;
 pub mod unit;
 
 pub use error::{DomainError, FieldError};
+
+/// Times the domain's unit tests share: T0 is 03:00 in Chongqing.
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use chrono::{DateTime, Duration, Utc};
+
+    pub fn t0() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-11-24T19:00:00Z").expect("valid time").to_utc()
+    }
+
+    /// T0 plus `n` minutes.
+    pub fn min(n: i64) -> DateTime<Utc> {
+        t0() + Duration::minutes(n)
+    }
+}

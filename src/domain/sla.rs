@@ -79,17 +79,9 @@ pub fn evaluate(state: &AssignmentState, policy: &SlaPolicy, now: DateTime<Utc>)
 
 #[cfg(test)]
 mod tests {
-    use chrono::Duration;
+    use crate::domain::fixtures::{min, t0};
 
     use super::*;
-
-    fn t0() -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339("2026-11-24T19:00:00Z").unwrap().to_utc()
-    }
-
-    fn min(n: i64) -> DateTime<Utc> {
-        t0() + Duration::minutes(n)
-    }
 
     fn policy() -> SlaPolicy {
         SlaPolicy::default()
