@@ -61,6 +61,13 @@ enum Admin {
         #[arg(long)]
         expires_in: Option<humantime::Duration>,
     },
+    /// Revoke a user's API tokens: those with --name, or all of them.
+    RevokeToken {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        name: Option<String>,
+    },
 }
 
 #[tokio::main]
@@ -136,6 +143,10 @@ async fn run_admin(config: Config, clock: Arc<dyn Clock>, admin: Admin) -> anyho
                 .context("expiry too far in the future")?;
             let (_, token) = store.create_token(&username, &name, expires_at, now).await?;
             println!("{}", token.expose_secret());
+        }
+        Admin::RevokeToken { username, name } => {
+            let revoked = store.revoke_tokens(&username, name.as_deref(), clock.now()).await?;
+            println!("revoked {revoked} token(s) of {username}");
         }
     }
     Ok(())

@@ -84,6 +84,12 @@ async fn admin_commands_create_a_user_and_a_token_the_api_accepts() {
     assert_eq!(ok.status(), 201);
     let nope = client.get(format!("{base}/api/v1/units")).bearer_auth("onsite_bogus").send().await.unwrap();
     assert_eq!(nope.status(), 401);
+
+    // A revoked token stops working at once.
+    let revoked = onsite(dir.path()).args(["admin", "revoke-token", "--username", "zhang.san"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&revoked.stdout).contains("revoked 1 token(s)"), "{revoked:?}");
+    let after = client.get(format!("{base}/api/v1/units")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(after.status(), 401);
     assert!(server.stop().success());
 }
 

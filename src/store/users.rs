@@ -156,6 +156,26 @@ impl Store {
         Ok((model, SecretString::from(secret)))
     }
 
+    /// Revokes `username`'s tokens (those named `name`, or all); returns how many.
+    pub async fn revoke_tokens(&self, username: &str, name: Option<&str>, now: DateTime<Utc>) -> StoreResult<u64> {
+        let user = self.user_by_name(username).await?.ok_or_else(|| {
+            DomainError::field(
+                "username",
+                "unknown_user",
+                format!("no user {username}"),
+                format!("用户 {username} 不存在"),
+            )
+        })?;
+        let mut q = api_token::Entity::update_many()
+            .set(api_token::ActiveModel { revoked_at: Set(Some(now)), ..Default::default() })
+            .filter(api_token::Column::UserId.eq(user.id))
+            .filter(api_token::Column::RevokedAt.is_null());
+        if let Some(name) = name {
+            q = q.filter(api_token::Column::Name.eq(name));
+        }
+        Ok(q.exec(self.db()).await?.rows_affected)
+    }
+
     /// Resolves a bearer token to the acting user, or `None` when the token is
     /// unknown, revoked, expired, or its user is disabled.
     #[tracing::instrument(skip_all)]
