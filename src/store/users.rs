@@ -119,6 +119,19 @@ impl Store {
             .await?)
     }
 
+    /// The user named `username`, or a field error naming it.
+    async fn existing_user(&self, username: &str) -> StoreResult<user::Model> {
+        self.user_by_name(username).await?.ok_or_else(|| {
+            DomainError::field(
+                "username",
+                "unknown_user",
+                format!("no user {username}"),
+                format!("用户 {username} 不存在"),
+            )
+            .into()
+        })
+    }
+
     pub async fn any_user_exists(&self) -> StoreResult<bool> {
         Ok(user::Entity::find().one(self.db()).await?.is_some())
     }
@@ -132,14 +145,7 @@ impl Store {
         expires_at: Option<DateTime<Utc>>,
         now: DateTime<Utc>,
     ) -> StoreResult<(api_token::Model, SecretString)> {
-        let user = self.user_by_name(username).await?.ok_or_else(|| {
-            DomainError::field(
-                "username",
-                "unknown_user",
-                format!("no user {username}"),
-                format!("用户 {username} 不存在"),
-            )
-        })?;
+        let user = self.existing_user(username).await?;
         let secret = random_secret(TOKEN_PREFIX, 32);
         let model = api_token::ActiveModel {
             user_id: Set(user.id),
@@ -158,14 +164,7 @@ impl Store {
 
     /// Revokes `username`'s tokens (those named `name`, or all); returns how many.
     pub async fn revoke_tokens(&self, username: &str, name: Option<&str>, now: DateTime<Utc>) -> StoreResult<u64> {
-        let user = self.user_by_name(username).await?.ok_or_else(|| {
-            DomainError::field(
-                "username",
-                "unknown_user",
-                format!("no user {username}"),
-                format!("用户 {username} 不存在"),
-            )
-        })?;
+        let user = self.existing_user(username).await?;
         let mut q = api_token::Entity::update_many()
             .set(api_token::ActiveModel { revoked_at: Set(Some(now)), ..Default::default() })
             .filter(api_token::Column::UserId.eq(user.id))
