@@ -38,7 +38,14 @@ impl CoreBot {
         self.state.store.person(Scope::All, id).await.map_err(|_| BotError::NotLinked)
     }
 
-    async fn record(&self, chat_id: i64, assignment_id: i64, change: Change) -> Result<Recorded, BotError> {
+    /// Applies a milestone change as the chat's person; also returns the
+    /// distance to the site the store recorded, if a location was given.
+    async fn record(
+        &self,
+        chat_id: i64,
+        assignment_id: i64,
+        change: Change,
+    ) -> Result<(Recorded, Option<f64>), BotError> {
         let person = self.person(chat_id).await?;
         let by = By { source: Source::Bot, label: person.name.clone(), user_id: None, person_id: Some(person.id) };
         let milestone = match &change {
@@ -52,12 +59,20 @@ impl CoreBot {
             .change_assignment(&by, Scope::Unit(person.unit_id), assignment_id, change, now)
             .await
             .map_err(refusal)?;
-        Ok(Recorded {
+        let distance = recorded
+            .event
+            .data
+            .as_deref()
+            .and_then(|d| serde_json::from_str::<serde_json::Value>(d).ok())
+            .and_then(|d| d["distance_m"].as_f64());
+        let at_local = format_local(recorded.event.at, self.state.tz);
+        let done = Recorded {
             person: person.name,
             milestone_zh: milestone.label(Lang::Zh).to_owned(),
             milestone_en: milestone.label(Lang::En).to_owned(),
-            at_local: format_local(recorded.event.at, self.state.tz),
-        })
+            at_local,
+        };
+        Ok((done, distance))
     }
 }
 
@@ -110,7 +125,7 @@ impl BotCore for CoreBot {
             location: None,
             flag_beyond_m: None,
         };
-        self.record(chat_id, assignment_id, change).await
+        self.record(chat_id, assignment_id, change).await.map(|(done, _)| done)
     }
 
     async fn await_location(&self, chat_id: i64, assignment_id: i64) -> Result<(), BotError> {
@@ -136,18 +151,9 @@ impl BotCore for CoreBot {
             location: Some(here),
             flag_beyond_m: Some(radius),
         };
-        let recorded = self.record(chat_id, assignment_id, change).await?;
+        let (recorded, distance) = self.record(chat_id, assignment_id, change).await?;
         let now = self.state.clock.now();
         self.state.store.update_telegram_chat(chat_id, None, Some(None), now).await.map_err(internal)?;
-        let distance = self
-            .state
-            .store
-            .milestones(assignment_id)
-            .await
-            .map_err(internal)?
-            .into_iter()
-            .find(|m| m.kind == Milestone::OnSite.code())
-            .and_then(|m| m.distance_m);
         Ok((recorded, distance.filter(|d| *d > radius)))
     }
 

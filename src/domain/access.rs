@@ -29,34 +29,13 @@ impl Scope {
     }
 }
 
-/// Where an action came from, recorded on the timeline.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Source {
-    Web,
-    Api,
-    Bot,
-    System,
-}
-
-impl Source {
-    pub fn code(self) -> &'static str {
-        match self {
-            Source::Web => "web",
-            Source::Api => "api",
-            Source::Bot => "bot",
-            Source::System => "system",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        match code {
-            "web" => Some(Source::Web),
-            "api" => Some(Source::Api),
-            "bot" => Some(Source::Bot),
-            "system" => Some(Source::System),
-            _ => None,
-        }
+labelled_enum! {
+    /// Where an action came from, recorded on the timeline.
+    pub enum Source {
+        Web => ("web", "网页", "Web"),
+        Api => ("api", "接口", "API"),
+        Bot => ("bot", "机器人", "Bot"),
+        System => ("system", "系统", "System"),
     }
 }
 

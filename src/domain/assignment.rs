@@ -35,6 +35,11 @@ labelled_enum! {
 }
 
 impl Status {
+    /// The codes of the statuses that are still running.
+    pub fn open_codes() -> Vec<&'static str> {
+        Status::ALL.iter().filter(|s| s.is_open()).map(|s| s.code()).collect()
+    }
+
     /// Still running: the unit has work to do and the bureau may act on the clock.
     pub fn is_open(self) -> bool {
         matches!(self, Status::Notified | Status::Acknowledged | Status::PlanActivated | Status::OnSite)

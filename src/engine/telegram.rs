@@ -74,36 +74,34 @@ async fn run_webhook_mode(state: AppState, bot: Bot, mut stop: watch::Receiver<b
 }
 
 async fn run_polling_mode(state: AppState, bot: Bot, mut stop: watch::Receiver<bool>) {
-    {
-        let core = CoreBot::new(state.clone());
-        let timeout = u32::try_from(state.config.telegram.poll_timeout.as_secs()).unwrap_or(25);
-        // Held for as long as this instance polls (PostgreSQL only).
-        let mut lock: Option<PgConnection> = None;
-        while !*stop.borrow() {
-            if !state.config.is_sqlite() && lock.is_none() {
-                lock = try_lock(&state.config.database.url).await;
-                if lock.is_none() {
-                    tokio::select! {
-                        () = tokio::time::sleep(Duration::from_secs(5)) => continue,
-                        _ = stop.changed() => break,
-                    }
+    let core = CoreBot::new(state.clone());
+    let timeout = u32::try_from(state.config.telegram.poll_timeout.as_secs()).unwrap_or(25);
+    // Held for as long as this instance polls (PostgreSQL only).
+    let mut lock: Option<PgConnection> = None;
+    while !*stop.borrow() {
+        if !state.config.is_sqlite() && lock.is_none() {
+            lock = try_lock(&state.config.database.url).await;
+            if lock.is_none() {
+                tokio::select! {
+                    () = tokio::time::sleep(Duration::from_secs(5)) => continue,
+                    _ = stop.changed() => break,
                 }
-                tracing::info!("this instance now polls Telegram");
             }
-            let polled = tokio::select! {
-                r = poller::poll_once(&bot, &core, timeout) => r,
-                _ = stop.changed() => break,
-            };
-            if let Err(e) = polled {
-                tracing::warn!(error = %e, "Telegram poll failed; retrying");
-                tokio::time::sleep(Duration::from_secs(2)).await;
-            }
-            if let Err(e) = handle_inbox(&state, &bot).await {
-                tracing::error!(error = %e, "handling Telegram updates failed");
-            }
+            tracing::info!("this instance now polls Telegram");
         }
-        drop(lock);
+        let polled = tokio::select! {
+            r = poller::poll_once(&bot, &core, timeout) => r,
+            _ = stop.changed() => break,
+        };
+        if let Err(e) = polled {
+            tracing::warn!(error = %e, "Telegram poll failed; retrying");
+            tokio::time::sleep(Duration::from_secs(2)).await;
+        }
+        if let Err(e) = handle_inbox(&state, &bot).await {
+            tracing::error!(error = %e, "handling Telegram updates failed");
+        }
     }
+    drop(lock);
 }
 
 async fn try_lock(url: &str) -> Option<PgConnection> {

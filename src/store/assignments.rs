@@ -66,7 +66,7 @@ impl Store {
 
     /// A unit's open assignments with their notice titles, oldest first.
     pub async fn open_assignments(&self, unit_id: i64) -> StoreResult<Vec<(assignment::Model, String)>> {
-        let open = [Status::Notified, Status::Acknowledged, Status::PlanActivated, Status::OnSite].map(|s| s.code());
+        let open = Status::open_codes();
         let assignments = assignment::Entity::find()
             .filter(assignment::Column::UnitId.eq(unit_id))
             .filter(assignment::Column::Status.is_in(open))
@@ -88,15 +88,6 @@ impl Store {
                 (a, title)
             })
             .collect())
-    }
-
-    /// Every milestone row of an assignment (who reported it, from where).
-    pub async fn milestones(&self, assignment_id: i64) -> StoreResult<Vec<milestone::Model>> {
-        Ok(milestone::Entity::find()
-            .filter(milestone::Column::AssignmentId.eq(assignment_id))
-            .order_by_asc(milestone::Column::Id)
-            .all(self.db())
-            .await?)
     }
 
     /// Applies `change` to assignment `id` as `by`, within `scope`.

@@ -44,8 +44,6 @@ pub struct NoticeFilter {
     pub offset: u64,
 }
 
-const OPEN_STATUSES: [Status; 4] = [Status::Notified, Status::Acknowledged, Status::PlanActivated, Status::OnSite];
-
 impl Store {
     /// Issues a notice and dispatches it to every unit in the draft.
     #[tracing::instrument(skip_all, fields(units = draft.unit_ids.len()))]
@@ -185,7 +183,7 @@ impl Store {
             restrict = true;
         }
         if let Some(open) = filter.open {
-            let statuses: Vec<&str> = OPEN_STATUSES.iter().map(|s| s.code()).collect();
+            let statuses = Status::open_codes();
             sub = if open {
                 sub.filter(assignment::Column::Status.is_in(statuses))
             } else {

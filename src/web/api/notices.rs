@@ -139,10 +139,10 @@ async fn list_notices(
     };
     let (records, total) = state.store.notices(actor.scope(), &filter).await?;
     let now = state.clock.now();
-    let mut items = Vec::with_capacity(records.len());
-    for r in records {
-        items.push(view(&state, r, now).await?);
-    }
+    let ids: Vec<i64> = records.iter().flat_map(|r| r.assignments.iter().map(|a| a.unit_id)).collect();
+    let names = state.store.unit_names(&ids).await?;
+    let items =
+        records.into_iter().map(|r| NoticeView::new(r, &names, state.tz, now)).collect::<Result<Vec<_>, _>>()?;
     Ok(Json(NoticePage { items, total, limit, offset }))
 }
 

@@ -342,9 +342,9 @@ impl TimelineEventView {
 
 /// A channel address as shown: a robot's signing secret never leaves.
 fn masked(address: &str) -> String {
-    match address.split_once("#secret=") {
-        Some((url, _)) => format!("{url}#secret=***"),
-        None => address.to_owned(),
+    match crate::notify::robots::split_secret(address) {
+        (url, Some(_)) => format!("{url}#secret=***"),
+        _ => address.to_owned(),
     }
 }
 
