@@ -12,6 +12,7 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
+use crate::domain::login::{Lockout, SessionLifetime};
 use crate::domain::policy::SlaPolicy;
 
 #[derive(Debug, thiserror::Error)]
@@ -38,6 +39,7 @@ pub struct Config {
     pub outbox: OutboxConfig,
     pub notify: NotifyConfig,
     pub telegram: TelegramConfig,
+    pub web: WebConfig,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -192,6 +194,25 @@ pub struct TelegramConfig {
     pub webhook_secret: Option<SecretString>,
 }
 
+/// The bureau's web app: sign-in and sessions.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebConfig {
+    /// A session unused this long ends.
+    #[serde(with = "humantime_serde")]
+    pub session_idle: Duration,
+    /// A session ends this long after sign-in, however busy.
+    #[serde(with = "humantime_serde")]
+    pub session_max: Duration,
+    /// Send the session cookie only over HTTPS (off in development and tests).
+    pub secure_cookie: bool,
+    /// Wrong passwords in a row before the account is locked.
+    pub login_max_failures: i32,
+    /// How long a locked account stays locked.
+    #[serde(with = "humantime_serde")]
+    pub lockout: Duration,
+}
+
 impl Default for Config {
     fn default() -> Self {
         Self {
@@ -240,6 +261,13 @@ impl Default for Config {
                 onsite_radius_m: 1_000.0,
                 webhook_url: None,
                 webhook_secret: None,
+            },
+            web: WebConfig {
+                session_idle: Duration::from_secs(12 * 3600),
+                session_max: Duration::from_secs(7 * 24 * 3600),
+                secure_cookie: true,
+                login_max_failures: 5,
+                lockout: Duration::from_secs(15 * 60),
             },
         }
     }
@@ -333,6 +361,12 @@ impl Config {
         if self.outbox.max_attempts < 1 {
             return Err(invalid("outbox.max_attempts", "must be at least 1"));
         }
+        if self.web.login_max_failures < 1 {
+            return Err(invalid("web.login_max_failures", "must be at least 1"));
+        }
+        if self.web.session_idle.is_zero() || self.web.session_max < self.web.session_idle {
+            return Err(invalid("web", "session_idle must be longer than zero and not longer than session_max"));
+        }
         if self.engine.poll_interval.is_zero() {
             return Err(invalid("engine.poll_interval", "must be longer than zero"));
         }
@@ -364,9 +398,22 @@ impl Config {
         }
     }
 
+    /// Sign-in lockout and session lifetime, as the domain reads them.
+    pub fn lockout(&self) -> Lockout {
+        Lockout { max_failures: self.web.login_max_failures, duration: chrono_duration(self.web.lockout) }
+    }
+
+    pub fn session_lifetime(&self) -> SessionLifetime {
+        SessionLifetime { idle: chrono_duration(self.web.session_idle), max: chrono_duration(self.web.session_max) }
+    }
+
     pub fn is_sqlite(&self) -> bool {
         self.database.url.starts_with("sqlite:")
     }
+}
+
+fn chrono_duration(d: Duration) -> chrono::Duration {
+    chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
 }
 
 #[cfg(test)]

@@ -56,6 +56,9 @@ pub struct NoticeInput {
     pub description: String,
     pub requires_onsite: bool,
     pub unit_ids: Vec<i64>,
+    /// The branch that must reach the site, for any of the units (at most
+    /// one per unit; the store checks each belongs to its unit).
+    pub branch_ids: Vec<i64>,
 }
 
 /// A notice whose every field has been checked.
@@ -71,6 +74,7 @@ pub struct NoticeDraft {
     pub description: String,
     pub requires_onsite: bool,
     pub unit_ids: Vec<i64>,
+    pub branch_ids: Vec<i64>,
 }
 
 /// At most this many units receive one notice (the province has a few dozen).
@@ -116,6 +120,7 @@ impl NoticeDraft {
             requires_onsite: input.requires_onsite,
             // Keep the caller's order for dispatch, without duplicates.
             unit_ids: dedup_in_order(&input.unit_ids),
+            branch_ids: dedup_in_order(&input.branch_ids),
         })
     }
 }
@@ -142,6 +147,7 @@ mod tests {
             description: "首页出现非法内容".into(),
             requires_onsite: true,
             unit_ids: vec![3, 1, 3],
+            branch_ids: vec![],
         }
     }
 

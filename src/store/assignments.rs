@@ -109,7 +109,9 @@ impl Store {
                 .ok_or(StoreError::not_found("assignment", id))?;
             match apply(&txn, by, &current, &change, now).await? {
                 Some(recorded) => {
+                    Store::notify_peers(&txn).await?;
                     txn.commit().await?;
+                    self.wake();
                     return Ok(recorded);
                 }
                 None => txn.rollback().await?,
@@ -120,7 +122,7 @@ impl Store {
 }
 
 /// Applies one change inside `txn`; `None` when another writer got there first.
-async fn apply(
+pub(super) async fn apply(
     txn: &DatabaseTransaction,
     by: &By,
     current: &assignment::Model,

@@ -3,10 +3,12 @@
 //! writes the new state together with its timeline event.
 
 pub mod assignments;
+pub mod board;
 pub mod contacts;
 pub mod entities;
 pub mod notices;
 pub mod pages;
+pub mod sessions;
 pub mod telegram;
 pub mod timeline;
 pub mod timers;
@@ -61,6 +63,9 @@ pub struct Store {
     /// Woken after a commit that created due work: the timer loop and the
     /// outbox loop each wait on their own.
     wake: [Arc<Notify>; 2],
+    /// Bumped after every committed change to an assignment, here or (on
+    /// PostgreSQL) at a peer: the live board's SSE streams watch it.
+    changes: Arc<tokio::sync::watch::Sender<u64>>,
     /// The zone pages are written in.
     tz: Tz,
 }
@@ -98,7 +103,12 @@ impl Store {
             opts.max_connections(config.max_connections);
         }
         let db = Database::connect(opts).await?;
-        Ok(Self { db, wake: [Arc::new(Notify::new()), Arc::new(Notify::new())], tz: chrono_tz::Asia::Shanghai })
+        Ok(Self {
+            db,
+            wake: [Arc::new(Notify::new()), Arc::new(Notify::new())],
+            changes: Arc::new(tokio::sync::watch::channel(0).0),
+            tz: chrono_tz::Asia::Shanghai,
+        })
     }
 
     /// Sets the zone pages are written in.
@@ -116,11 +126,18 @@ impl Store {
         self.wake.clone()
     }
 
-    /// Wakes this process's engine (call after committing new work).
+    /// Wakes this process's engine and live boards (call after committing
+    /// new work or a change).
     pub fn wake(&self) {
         for w in &self.wake {
             w.notify_one();
         }
+        self.changes.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    /// Watches for committed changes (the live board).
+    pub fn watch_changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.changes.subscribe()
     }
 
     /// Inside a transaction: on PostgreSQL, wake every instance once it commits.

@@ -6,11 +6,12 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait, Set, TransactionTrait,
 };
 
-use super::entities::{assignment, notice, unit};
+use super::assignments::Change;
+use super::entities::{assignment, branch, notice, unit};
 use super::pages::{self, Fanout};
 use super::timeline::{self, By, NewEvent};
 use super::timers;
@@ -74,6 +75,7 @@ impl Store {
             )
             .into());
         }
+        let branches = branches_by_unit(&txn, &draft.unit_ids, &draft.branch_ids).await?;
         let notice = notice::ActiveModel {
             title: Set(draft.title),
             category: Set(draft.category.code().to_owned()),
@@ -93,64 +95,78 @@ impl Store {
         .await?;
         let mut assignments = Vec::with_capacity(draft.unit_ids.len());
         for unit_id in &draft.unit_ids {
-            let policy = &units.get(unit_id).map_or_else(|| policy.clone(), |u| effective_policy(u, policy));
-            let policy_json = serde_json::to_string(policy).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            let state = AssignmentState::dispatched(now, policy.deadline_secs, draft.requires_onsite);
-            let a = assignment::ActiveModel {
-                notice_id: Set(notice.id),
-                unit_id: Set(*unit_id),
-                branch_id: Set(None),
-                status: Set(state.status.code().to_owned()),
-                requires_onsite: Set(draft.requires_onsite),
-                notified_at: Set(state.notified_at),
-                deadline_at: Set(state.deadline_at),
-                original_deadline_at: Set(state.deadline_at),
-                extension_count: Set(0),
-                policy: Set(policy_json),
-                version: Set(0),
-                updated_at: Set(now),
-                ..Default::default()
-            }
-            .insert(&txn)
-            .await?;
-            timers::schedule(&txn, a.id, &escalation::plan(policy, &state), now).await?;
-            let paged = pages::enqueue(
-                &txn,
-                self.tz(),
-                &a,
-                PageReason::Dispatch,
-                escalation::DISPATCH_AUDIENCE,
-                Fanout::AllChannels,
-                "dispatch",
-                now,
-            )
-            .await?;
-            timeline::append(
-                &txn,
-                NewEvent {
-                    assignment_id: a.id,
-                    notice_id: notice.id,
-                    kind: "dispatched",
-                    at: now,
-                    by,
-                    note: None,
-                    data: Some(serde_json::json!({
-                        "unit_id": unit_id,
-                        "deadline_at": state.deadline_at,
-                        "requires_onsite": draft.requires_onsite,
-                        "paged": paged.recipients,
-                        "unreachable": paged.unreachable,
-                    })),
-                },
-                now,
-            )
-            .await?;
-            assignments.push(a);
+            let policy = units.get(unit_id).map_or_else(|| policy.clone(), |u| effective_policy(u, policy));
+            let to = Dispatch { unit_id: *unit_id, branch_id: branches.get(unit_id).copied(), reassigned_from: None };
+            assignments.push(dispatch(&txn, self.tz(), by, &notice, to, &policy, now).await?);
         }
         Store::notify_peers(&txn).await?;
         txn.commit().await?;
         self.wake();
         Ok(NoticeRecord { notice, assignments })
+    }
+
+    /// Moves an open assignment to another unit: the old one is stood down
+    /// (its clock stops, its pages are cancelled) and a new one is
+    /// dispatched on the same notice with a fresh clock, in one transaction.
+    #[tracing::instrument(skip_all, fields(assignment_id = id, to_unit = to_unit_id))]
+    pub async fn reassign(
+        &self,
+        by: &By,
+        id: i64,
+        to_unit_id: i64,
+        reason: &str,
+        policy: &SlaPolicy,
+        now: DateTime<Utc>,
+    ) -> StoreResult<assignment::Model> {
+        let txn = self.db().begin().await?;
+        let current =
+            assignment::Entity::find_by_id(id).one(&txn).await?.ok_or(StoreError::not_found("assignment", id))?;
+        if current.unit_id == to_unit_id {
+            return Err(DomainError::field(
+                "unit_id",
+                "same_unit",
+                "the assignment is already with that unit",
+                "该派单已在此支撑单位",
+            )
+            .into());
+        }
+        let unit = unit::Entity::find_by_id(to_unit_id).one(&txn).await?.ok_or_else(|| {
+            DomainError::field(
+                "unit_id",
+                "unknown_unit",
+                format!("no support unit with id {to_unit_id}"),
+                format!("支撑单位 {to_unit_id} 不存在"),
+            )
+        })?;
+        let notice = notice::Entity::find_by_id(current.notice_id)
+            .one(&txn)
+            .await?
+            .ok_or(StoreError::not_found("notice", current.notice_id))?;
+        let reason = format!("改派至{}：{}", unit.name, reason.trim());
+        let change = Change::StandDown { reason };
+        if super::assignments::apply(&txn, by, &current, &change, now).await?.is_none() {
+            return Err(StoreError::Concurrent { entity: "assignment" });
+        }
+        let to = Dispatch { unit_id: to_unit_id, branch_id: None, reassigned_from: Some(current.id) };
+        let created = dispatch(&txn, self.tz(), by, &notice, to, &effective_policy(&unit, policy), now).await?;
+        timeline::append(
+            &txn,
+            NewEvent {
+                assignment_id: current.id,
+                notice_id: current.notice_id,
+                kind: "reassigned",
+                at: now,
+                by,
+                note: None,
+                data: Some(serde_json::json!({ "to_assignment_id": created.id, "to_unit_id": to_unit_id })),
+            },
+            now,
+        )
+        .await?;
+        Store::notify_peers(&txn).await?;
+        txn.commit().await?;
+        self.wake();
+        Ok(created)
     }
 
     /// One notice with the assignments within `scope`; a notice with none of
@@ -244,4 +260,113 @@ impl Store {
             .await?;
         Ok(rows.into_iter().collect())
     }
+}
+
+/// Where one assignment goes.
+struct Dispatch {
+    unit_id: i64,
+    branch_id: Option<i64>,
+    reassigned_from: Option<i64>,
+}
+
+/// Writes one assignment of `notice` with its timers, its dispatch pages and
+/// its `dispatched` event, inside the caller's transaction.
+async fn dispatch(
+    txn: &DatabaseTransaction,
+    tz: chrono_tz::Tz,
+    by: &By,
+    notice: &notice::Model,
+    to: Dispatch,
+    policy: &SlaPolicy,
+    now: DateTime<Utc>,
+) -> StoreResult<assignment::Model> {
+    let policy_json = serde_json::to_string(policy).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let state = AssignmentState::dispatched(now, policy.deadline_secs, notice.requires_onsite);
+    let a = assignment::ActiveModel {
+        notice_id: Set(notice.id),
+        unit_id: Set(to.unit_id),
+        branch_id: Set(to.branch_id),
+        status: Set(state.status.code().to_owned()),
+        requires_onsite: Set(notice.requires_onsite),
+        notified_at: Set(state.notified_at),
+        deadline_at: Set(state.deadline_at),
+        original_deadline_at: Set(state.deadline_at),
+        extension_count: Set(0),
+        reassigned_from: Set(to.reassigned_from),
+        policy: Set(policy_json),
+        version: Set(0),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    timers::schedule(txn, a.id, &escalation::plan(policy, &state), now).await?;
+    let paged = pages::enqueue(
+        txn,
+        tz,
+        &a,
+        PageReason::Dispatch,
+        escalation::DISPATCH_AUDIENCE,
+        Fanout::AllChannels,
+        "dispatch",
+        now,
+    )
+    .await?;
+    timeline::append(
+        txn,
+        NewEvent {
+            assignment_id: a.id,
+            notice_id: notice.id,
+            kind: "dispatched",
+            at: now,
+            by,
+            note: None,
+            data: Some(serde_json::json!({
+                "unit_id": to.unit_id,
+                "branch_id": to.branch_id,
+                "reassigned_from": to.reassigned_from,
+                "deadline_at": state.deadline_at,
+                "requires_onsite": notice.requires_onsite,
+                "paged": paged.recipients,
+                "unreachable": paged.unreachable,
+            })),
+        },
+        now,
+    )
+    .await?;
+    Ok(a)
+}
+
+/// The chosen branch of each unit, checked to belong to it (one per unit).
+async fn branches_by_unit(
+    txn: &DatabaseTransaction,
+    unit_ids: &[i64],
+    branch_ids: &[i64],
+) -> StoreResult<HashMap<i64, i64>> {
+    if branch_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let found = branch::Entity::find().filter(branch::Column::Id.is_in(branch_ids.to_vec())).all(txn).await?;
+    let mut by_unit = HashMap::new();
+    for id in branch_ids {
+        let Some(b) = found.iter().find(|b| b.id == *id && unit_ids.contains(&b.unit_id)) else {
+            return Err(DomainError::field(
+                "branch_ids",
+                "unknown_branch",
+                format!("branch {id} is not a branch of the chosen units"),
+                format!("属地机构 {id} 不属于所选支撑单位"),
+            )
+            .into());
+        };
+        if by_unit.insert(b.unit_id, b.id).is_some() {
+            return Err(DomainError::field(
+                "branch_ids",
+                "two_branches",
+                "choose at most one branch per unit",
+                "每个支撑单位最多选择一个属地机构",
+            )
+            .into());
+        }
+    }
+    Ok(by_unit)
 }

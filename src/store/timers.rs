@@ -179,11 +179,13 @@ impl Store {
         t.fired_by = Set(Some(instance.to_owned()));
         t.outcome = Set(Some(outcome));
         let timer = t.update(&txn).await?;
-        if page_count > 0 {
+        // New pages wake the senders; a breach changes what boards show.
+        let changed = page_count > 0 || breach;
+        if changed {
             Store::notify_peers(&txn).await?;
         }
         txn.commit().await?;
-        if page_count > 0 {
+        if changed {
             self.wake();
         }
         Ok(Some(FiredTimer { timer, late_ms, pages: page_count, breach }))

@@ -238,6 +238,17 @@ fn hash_password(password: &SecretString) -> StoreResult<String> {
         .map_err(|e| StoreError::Corrupt(format!("password hashing failed: {e}")))
 }
 
+/// The hash of a random password nobody knows, checked against when a
+/// username does not exist so that sign-in takes as long either way.
+pub fn dummy_hash() -> &'static str {
+    static HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let salt = SaltString::generate(&mut OsRng);
+        let password = random_secret("", 16);
+        Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).unwrap_or_default()
+    });
+    &HASH
+}
+
 /// Checks a password against a stored argon2 hash.
 pub fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())

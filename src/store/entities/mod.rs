@@ -19,3 +19,4 @@ pub mod timer;
 pub mod unit;
 pub mod unit_channel;
 pub mod user;
+pub mod web_session;

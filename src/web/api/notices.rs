@@ -52,6 +52,10 @@ pub struct NoticeBody {
     #[serde(default = "yes")]
     pub requires_onsite: bool,
     pub unit_ids: Vec<i64>,
+    /// Optionally, the branch (属地机构) of a unit that must reach the site;
+    /// its engineers are paged instead of all the unit's engineers.
+    #[serde(default)]
+    pub branch_ids: Vec<i64>,
 }
 
 /// Issue an emergency-response notice (应急响应通知) to one or more units.
@@ -76,6 +80,7 @@ async fn issue_notice(
         description: body.description,
         requires_onsite: body.requires_onsite,
         unit_ids: body.unit_ids,
+        branch_ids: body.branch_ids,
     })?;
     let now = state.clock.now();
     let record = state.store.issue_notice(&By::user(&actor), draft, &state.policy, now).await?;

@@ -1,0 +1,159 @@
+//! Web sign-in and browser sessions. The cookie value is random and stored
+//! only as a digest, like an API token; each session carries its own CSRF
+//! token. Wrong passwords count towards a lockout.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use secrecy::{ExposeSecret, SecretString};
+
+use super::entities::{user, web_session};
+use super::users::{actor_of, dummy_hash, random_secret, token_digest, verify_password};
+use super::{Store, StoreResult};
+use crate::domain::access::{Actor, Source};
+use crate::domain::labels::Lang;
+use crate::domain::login::{Lockout, SessionLifetime, is_locked};
+
+/// Every session cookie value starts with this.
+const SESSION_PREFIX: &str = "onsite_s_";
+
+/// Why a sign-in was refused. Wrong user and wrong password look the same.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignInRefusal {
+    BadCredentials,
+    Locked { until: DateTime<Utc> },
+}
+
+/// A new session: the cookie value (shown once) and what the pages need.
+#[derive(Debug)]
+pub struct NewSession {
+    pub cookie: SecretString,
+    pub session: WebSession,
+}
+
+/// The signed-in user behind a session cookie.
+#[derive(Debug, Clone)]
+pub struct WebSession {
+    pub id: i64,
+    pub actor: Actor,
+    pub csrf_token: String,
+    pub lang: Lang,
+}
+
+impl Store {
+    /// Checks a username and password; on success opens a session.
+    #[tracing::instrument(skip_all)]
+    pub async fn sign_in(
+        &self,
+        username: &str,
+        password: &SecretString,
+        lockout: Lockout,
+        lifetime: SessionLifetime,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Result<NewSession, SignInRefusal>> {
+        let Some(user) = self.user_by_name(username).await? else {
+            // Spend the time a real check would, so timing does not tell
+            // which usernames exist.
+            verify_password(password.expose_secret(), dummy_hash());
+            return Ok(Err(SignInRefusal::BadCredentials));
+        };
+        if let Some(until) = user.locked_until.filter(|_| is_locked(user.locked_until, now)) {
+            return Ok(Err(SignInRefusal::Locked { until }));
+        }
+        let good = !user.disabled
+            && user.password_hash.as_deref().is_some_and(|h| verify_password(password.expose_secret(), h));
+        if !good {
+            let after = lockout.after_failure(user.failed_logins, now);
+            let mut active: user::ActiveModel = user.into();
+            active.failed_logins = Set(after.failed_logins);
+            active.locked_until = Set(after.locked_until);
+            active.update(self.db()).await?;
+            return Ok(Err(match after.locked_until {
+                Some(until) => SignInRefusal::Locked { until },
+                None => SignInRefusal::BadCredentials,
+            }));
+        }
+        if user.failed_logins != 0 || user.locked_until.is_some() {
+            let mut active: user::ActiveModel = user.clone().into();
+            active.failed_logins = Set(0);
+            active.locked_until = Set(None);
+            active.update(self.db()).await?;
+        }
+        let cookie = random_secret(SESSION_PREFIX, 32);
+        let csrf_token = random_secret("", 24);
+        let row = web_session::ActiveModel {
+            token_hash: Set(token_digest(&cookie)),
+            user_id: Set(user.id),
+            csrf_token: Set(csrf_token.clone()),
+            created_at: Set(now),
+            last_seen_at: Set(now),
+            expires_at: Set(lifetime.expiry(now, now)),
+            ..Default::default()
+        }
+        .insert(self.db())
+        .await?;
+        let session = WebSession {
+            id: row.id,
+            actor: actor_of(&user, Source::Web)?,
+            csrf_token,
+            lang: Lang::from_code(&user.locale).unwrap_or(Lang::Zh),
+        };
+        Ok(Ok(NewSession { cookie: SecretString::from(cookie), session }))
+    }
+
+    /// The session behind a cookie value, or `None` when it is unknown,
+    /// expired, or its user is disabled. Use slides the idle expiry.
+    pub async fn web_session(
+        &self,
+        cookie: &str,
+        lifetime: SessionLifetime,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<WebSession>> {
+        if !cookie.starts_with(SESSION_PREFIX) || cookie.len() > 200 {
+            return Ok(None);
+        }
+        let Some(row) = web_session::Entity::find()
+            .filter(web_session::Column::TokenHash.eq(token_digest(cookie)))
+            .one(self.db())
+            .await?
+        else {
+            return Ok(None);
+        };
+        if row.expires_at <= now {
+            web_session::Entity::delete_by_id(row.id).exec(self.db()).await?;
+            return Ok(None);
+        }
+        let Some(user) = user::Entity::find_by_id(row.user_id).one(self.db()).await?.filter(|u| !u.disabled) else {
+            return Ok(None);
+        };
+        // Slide the expiry at most once a minute, so reading stays reading.
+        if now - row.last_seen_at > chrono::Duration::minutes(1) {
+            let expires = lifetime.expiry(row.created_at, now);
+            let mut active: web_session::ActiveModel = row.clone().into();
+            active.last_seen_at = Set(now);
+            active.expires_at = Set(expires);
+            active.update(self.db()).await?;
+        }
+        Ok(Some(WebSession {
+            id: row.id,
+            actor: actor_of(&user, Source::Web)?,
+            csrf_token: row.csrf_token,
+            lang: Lang::from_code(&user.locale).unwrap_or(Lang::Zh),
+        }))
+    }
+
+    /// Ends one session (sign-out).
+    pub async fn end_session(&self, id: i64) -> StoreResult<()> {
+        web_session::Entity::delete_by_id(id).exec(self.db()).await?;
+        Ok(())
+    }
+
+    /// Remembers the language a user chose for the web pages.
+    pub async fn set_user_lang(&self, user_id: i64, lang: Lang) -> StoreResult<()> {
+        user::Entity::update_many()
+            .set(user::ActiveModel { locale: Set(lang.code().to_owned()), ..Default::default() })
+            .filter(user::Column::Id.eq(user_id))
+            .exec(self.db())
+            .await?;
+        Ok(())
+    }
+}
