@@ -64,6 +64,10 @@ impl Store {
         .await?)
     }
 
+    pub async fn branch(&self, id: i64) -> StoreResult<Option<branch::Model>> {
+        Ok(branch::Entity::find_by_id(id).one(self.db()).await?)
+    }
+
     pub async fn branches(&self, unit_id: i64) -> StoreResult<Vec<branch::Model>> {
         Ok(branch::Entity::find()
             .filter(branch::Column::UnitId.eq(unit_id))

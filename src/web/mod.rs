@@ -2,11 +2,13 @@
 //! router with the layers every request passes through.
 
 pub mod api;
+pub mod assets;
 pub mod auth;
 pub mod extract;
 pub mod health;
 pub mod pages;
 pub mod problem;
+pub mod session;
 pub mod telegram;
 
 use axum::Router;
@@ -26,6 +28,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api::router())
         .merge(health::router())
         .merge(pages::router())
+        .merge(assets::router())
         .merge(telegram::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

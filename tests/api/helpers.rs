@@ -83,6 +83,8 @@ impl TestApp {
         config.engine.enabled = false;
         config.telegram.token = Some(SecretString::from(crate::fake_telegram::TOKEN));
         config.telegram.api_url = telegram.url.clone();
+        // Plain http on loopback, as in development.
+        config.web.secure_cookie = false;
         configure(&mut config);
         let mut sqlite_dir = None;
         let mut pg = None;

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
 
-use super::text::{ActionText, EN, ZH};
+use super::text::{ACTION_EN as EN, ACTION_ZH as ZH, ActionText};
 use crate::AppState;
 use crate::domain::DomainError;
 use crate::domain::access::{Scope, Source};

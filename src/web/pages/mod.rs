@@ -1,36 +1,72 @@
-//! HTML pages: the landing page that `onsite serve` points people to, and the
-//! phone page behind action links. The bureau's board and forms grow here.
+//! HTML pages: sign-in, the live board, the notice form, a notice's page
+//! with the bureau's actions, and the phone page behind action links. Every
+//! page takes its words from `text` and its data through the same store
+//! calls, scoped to the reader, as the API.
 
 pub mod action;
+pub mod board;
+pub mod error;
+pub mod login;
+pub mod notice;
+pub mod notice_form;
 pub mod text;
+pub mod view;
 
 use axum::Router;
-use axum::extract::State;
-use axum::response::Html;
+use axum::response::Redirect;
 use axum::routing::get;
 
 use crate::AppState;
-use crate::domain::duration::format_local;
+use crate::domain::access::UserRole;
+use crate::domain::labels::Lang;
+use crate::store::sessions::WebSession;
+use text::{UiText, ui};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/", get(landing)).merge(action::router())
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/board") }))
+        .merge(login::router())
+        .merge(board::router())
+        .merge(notice_form::router())
+        .merge(notice::router())
+        .merge(action::router())
 }
 
-async fn landing(State(state): State<AppState>) -> Html<String> {
-    let now = format_local(state.clock.now(), state.tz);
-    Html(format!(
-        r#"<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>onsite 应急响应派单与时限跟踪</title></head>
-<body style="font-family: system-ui, 'PingFang SC', 'Microsoft YaHei', sans-serif; max-width: 44rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.6">
-<h1>onsite 应急响应派单与时限跟踪</h1>
-<p>Emergency-response dispatch and SLA tracker.</p>
-<p>服务运行中 · 当前时间（{zone}）：{now}</p>
-<ul>
-<li>接口文档 OpenAPI：<a href="/api/v1/openapi.json">/api/v1/openapi.json</a></li>
-<li>健康检查 Health：<a href="/healthz">/healthz</a> · <a href="/readyz">/readyz</a></li>
-</ul>
-</body></html>"#,
-        zone = state.tz.name(),
-    ))
+/// What every signed-in page shows around its content.
+pub struct Chrome {
+    pub t: &'static UiText,
+    pub lang: Lang,
+    pub html_lang: &'static str,
+    pub other_lang: &'static str,
+    pub username: String,
+    pub role: &'static str,
+    pub csrf: String,
+    pub can_direct: bool,
+    pub is_admin: bool,
+    /// The navigation entry to highlight.
+    pub active: &'static str,
+    /// The server's clock, for the countdowns.
+    pub now_ms: i64,
+    /// This page's path, where the language switch returns to.
+    pub path: String,
+}
+
+impl Chrome {
+    pub fn new(state: &AppState, session: &WebSession, path: &str, active: &'static str) -> Self {
+        let lang = session.lang;
+        Self {
+            t: ui(lang),
+            lang,
+            html_lang: if lang == Lang::Zh { "zh-CN" } else { "en" },
+            other_lang: if lang == Lang::Zh { "en" } else { "zh" },
+            username: session.actor.username.clone(),
+            role: session.actor.role.label(lang),
+            csrf: session.csrf_token.clone(),
+            can_direct: session.actor.can_direct(),
+            is_admin: session.actor.role == UserRole::Admin,
+            active,
+            now_ms: state.clock.now().timestamp_millis(),
+            path: path.to_owned(),
+        }
+    }
 }

@@ -1,6 +1,4 @@
-//! Page wording, one struct per language; pages show Chinese first and the
-//! English beneath it.
-
+//! The action-link phone page, both languages at once (Chinese first).
 pub struct ActionText {
     pub heading: &'static str,
     pub unit: &'static str,

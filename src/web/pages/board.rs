@@ -1,0 +1,152 @@
+//! The live board: open assignments nearest their deadline first, coloured
+//! by the SLA, pushed again over SSE whenever anything commits.
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::State;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use futures::Stream;
+
+use super::Chrome;
+use super::error::PageError;
+use super::text::{UiText, ui};
+use super::view::{ClockView, MilestoneView};
+use crate::AppState;
+use crate::domain::labels::Lang;
+use crate::domain::notice::{Category, Severity};
+use crate::store::board::BoardRow;
+use crate::store::sessions::WebSession;
+use crate::web::session::SignedIn;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/board", get(show)).route("/board/events", get(events))
+}
+
+/// Re-sent even without a change, so a board never drifts for long (a peer
+/// without LISTEN, a missed wake-up).
+const REFRESH: Duration = Duration::from_secs(30);
+/// Changes closer together than this are sent as one.
+const SETTLE: Duration = Duration::from_millis(150);
+
+pub struct RowView {
+    pub assignment_id: i64,
+    pub notice_id: i64,
+    pub title: String,
+    pub severity: &'static str,
+    pub severity_code: &'static str,
+    pub category: &'static str,
+    pub unit: String,
+    pub branch: Option<String>,
+    pub notified: String,
+    pub milestones: Vec<MilestoneView>,
+    pub deadline: String,
+    pub deadline_ms: i64,
+    pub at_risk_secs: i64,
+    pub extended: bool,
+    pub extensions: i32,
+    pub pending: bool,
+    pub remaining: String,
+    pub sla_code: &'static str,
+    pub sla_label: &'static str,
+    pub status: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "board_rows.html")]
+struct Rows {
+    t: &'static UiText,
+    rows: Vec<RowView>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "board.html")]
+struct BoardPage {
+    chrome: Chrome,
+    count: usize,
+    rows_html: String,
+}
+
+fn row_view(r: BoardRow, state: &AppState, lang: Lang) -> Result<RowView, PageError> {
+    let clock = ClockView::new(&r.assignment, lang, state.tz, state.clock.now()).map_err(PageError::store(lang))?;
+    let severity = Severity::from_code(&r.notice.severity);
+    Ok(RowView {
+        assignment_id: r.assignment.id,
+        notice_id: r.notice.id,
+        title: r.notice.title,
+        severity: severity.map_or("", |s| s.label(lang)),
+        severity_code: severity.map_or("", |s| s.code()),
+        category: Category::from_code(&r.notice.category).map_or("", |c| c.label(lang)),
+        unit: r.unit_name,
+        branch: r.branch_name,
+        notified: clock.notified,
+        milestones: clock.milestones,
+        deadline: clock.deadline,
+        deadline_ms: clock.deadline_ms,
+        at_risk_secs: clock.at_risk_secs,
+        extended: r.assignment.extension_count > 0,
+        extensions: r.assignment.extension_count,
+        pending: clock.pending,
+        remaining: clock.remaining,
+        sla_code: clock.sla_code,
+        sla_label: clock.sla_label,
+        status: clock.status,
+    })
+}
+
+/// The rows' HTML and how many there are, for the reader's scope and language.
+async fn render_rows(state: &AppState, session: &WebSession) -> Result<(String, usize), PageError> {
+    let lang = session.lang;
+    let rows = state.store.board(session.actor.scope()).await.map_err(PageError::store(lang))?;
+    let rows = rows.into_iter().map(|r| row_view(r, state, lang)).collect::<Result<Vec<_>, _>>()?;
+    let count = rows.len();
+    let html = Rows { t: ui(lang), rows }.render().map_err(|e| {
+        tracing::error!(error = %e, "board render failed");
+        PageError::Unavailable(lang)
+    })?;
+    Ok((html, count))
+}
+
+async fn show(State(state): State<AppState>, signed: SignedIn) -> Response {
+    match render_rows(&state, &signed.session).await {
+        Ok((rows_html, count)) => {
+            BoardPage { chrome: Chrome::new(&state, &signed.session, &signed.path, "board"), count, rows_html }
+                .into_response()
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn events(State(state): State<AppState>, signed: SignedIn) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let session = signed.session;
+    let mut changes = state.store.watch_changes();
+    let stream = async_stream::stream! {
+        loop {
+            match render_rows(&state, &session).await {
+                Ok((html, count)) => {
+                    let data = serde_json::json!({
+                        "html": html,
+                        "count": count,
+                        "now": state.clock.now().timestamp_millis(),
+                    });
+                    yield Ok(Event::default().event("board").data(data.to_string()));
+                }
+                Err(e) => tracing::warn!(error = ?e, "board update skipped"),
+            }
+            tokio::select! {
+                changed = changes.changed() => {
+                    if changed.is_err() { break; }
+                    tokio::time::sleep(SETTLE).await;
+                    changes.borrow_and_update();
+                }
+                () = tokio::time::sleep(REFRESH) => {}
+            }
+        }
+    };
+    Sse::new(stream).keep_alive(KeepAlive::default())
+}

@@ -1,0 +1,76 @@
+//! The one place a page's failure becomes an HTML answer: status, wording in
+//! the reader's language, and a way back. Details go to the log, not the page.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+use super::text::{UiText, ui};
+use crate::domain::DomainError;
+use crate::domain::labels::Lang;
+use crate::store::StoreError;
+
+#[derive(Debug)]
+pub enum PageError {
+    NotFound(Lang),
+    Forbidden(Lang),
+    Csrf(Lang),
+    BadForm(Lang, String),
+    /// A rule refused the change (e.g. an impossible transition).
+    Refused(Lang, String),
+    Unavailable(Lang),
+}
+
+impl PageError {
+    /// Maps a store failure for a reader of `lang`.
+    pub fn store(lang: Lang) -> impl Fn(StoreError) -> PageError {
+        move |e| match e {
+            StoreError::NotFound { .. } => PageError::NotFound(lang),
+            StoreError::Domain(DomainError::Conflict { message, message_zh, .. }) => {
+                PageError::Refused(lang, if lang == Lang::Zh { message_zh } else { message })
+            }
+            StoreError::Domain(DomainError::Invalid(fields)) => PageError::Refused(
+                lang,
+                fields
+                    .iter()
+                    .map(|f| if lang == Lang::Zh { f.message_zh.clone() } else { f.message.clone() })
+                    .collect::<Vec<_>>()
+                    .join("；"),
+            ),
+            StoreError::Concurrent { .. } => PageError::Refused(lang, ui(lang).unavailable.to_owned()),
+            other => {
+                tracing::error!(error = %other, "page failed");
+                PageError::Unavailable(lang)
+            }
+        }
+    }
+}
+
+impl From<StoreError> for PageError {
+    fn from(e: StoreError) -> Self {
+        PageError::store(Lang::Zh)(e)
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    t: &'static UiText,
+    lang: Lang,
+    message: String,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let (status, lang, message) = match self {
+            PageError::NotFound(l) => (StatusCode::NOT_FOUND, l, ui(l).not_found.to_owned()),
+            PageError::Forbidden(l) => (StatusCode::FORBIDDEN, l, ui(l).forbidden.to_owned()),
+            PageError::Csrf(l) => (StatusCode::FORBIDDEN, l, ui(l).csrf_failed.to_owned()),
+            PageError::BadForm(l, detail) => (StatusCode::BAD_REQUEST, l, format!("{} ({detail})", ui(l).bad_form)),
+            PageError::Refused(l, why) => (StatusCode::CONFLICT, l, format!("{}：{why}", ui(l).conflict)),
+            PageError::Unavailable(l) => (StatusCode::SERVICE_UNAVAILABLE, l, ui(l).unavailable.to_owned()),
+        };
+        (status, ErrorPage { t: ui(lang), lang, message }).into_response()
+    }
+}

@@ -1,0 +1,331 @@
+//! Issuing a notice from the web: the form, a confirmation step, then the
+//! notice's page. Errors are shown beside their fields, in the reader's
+//! language, with everything typed kept.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use serde::Deserialize;
+
+use super::Chrome;
+use super::error::PageError;
+use crate::AppState;
+use crate::domain::access::Scope;
+use crate::domain::labels::Lang;
+use crate::domain::notice::{Category, NoticeDraft, NoticeInput, Severity, TargetKind};
+use crate::domain::{DomainError, FieldError};
+use crate::store::StoreError;
+use crate::store::timeline::By;
+use crate::web::session::{Posted, SignedIn};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/notices/new", get(show).post(submit))
+}
+
+/// The form as typed: strings, so whatever was entered comes back.
+#[derive(Debug, Default, Deserialize)]
+pub struct NoticeForm {
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub category: String,
+    #[serde(default)]
+    pub severity: String,
+    #[serde(default)]
+    pub target_name: String,
+    #[serde(default)]
+    pub target_kind: String,
+    #[serde(default)]
+    pub site_address: String,
+    #[serde(default)]
+    pub site_lat: String,
+    #[serde(default)]
+    pub site_lon: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub requires_onsite: Option<String>,
+    #[serde(default)]
+    pub unit_ids: Vec<String>,
+    #[serde(default)]
+    pub branch_ids: Vec<String>,
+    /// `review` (first submit), `issue` (confirmed) or `edit` (back).
+    #[serde(default)]
+    pub step: String,
+}
+
+/// The typed values, normalised for showing again.
+pub struct Values {
+    pub title: String,
+    pub category: String,
+    pub severity: String,
+    pub target_name: String,
+    pub target_kind: String,
+    pub site_address: String,
+    pub site_lat: String,
+    pub site_lon: String,
+    pub description: String,
+    pub requires_onsite: bool,
+    pub unit_ids: Vec<i64>,
+    pub branch_ids: Vec<i64>,
+}
+
+pub struct Choice {
+    pub code: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+pub struct UnitChoice {
+    pub id: i64,
+    pub name: String,
+    pub checked: bool,
+    pub branches: Vec<Choice>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "notice_form.html")]
+struct FormPage {
+    chrome: Chrome,
+    v: Values,
+    errors: HashMap<String, String>,
+    categories: Vec<Choice>,
+    severities: Vec<Choice>,
+    target_kinds: Vec<Choice>,
+    units: Vec<UnitChoice>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "notice_confirm.html")]
+struct ConfirmPage {
+    chrome: Chrome,
+    v: Values,
+    category: &'static str,
+    severity: &'static str,
+    target_kind: &'static str,
+    chosen: Vec<String>,
+}
+
+fn ids(raw: &[String]) -> Vec<i64> {
+    raw.iter().filter_map(|s| s.trim().parse().ok()).collect()
+}
+
+impl Values {
+    fn of(f: &NoticeForm) -> Self {
+        Self {
+            title: f.title.clone(),
+            category: f.category.clone(),
+            severity: f.severity.clone(),
+            target_name: f.target_name.clone(),
+            target_kind: f.target_kind.clone(),
+            site_address: f.site_address.clone(),
+            site_lat: f.site_lat.trim().to_owned(),
+            site_lon: f.site_lon.trim().to_owned(),
+            description: f.description.clone(),
+            requires_onsite: f.requires_onsite.is_some(),
+            unit_ids: ids(&f.unit_ids),
+            branch_ids: ids(&f.branch_ids),
+        }
+    }
+
+    fn blank() -> Self {
+        Self::of(&NoticeForm {
+            category: Category::WebDefacement.code().into(),
+            severity: Severity::III.code().into(),
+            target_kind: TargetKind::InternetCompany.code().into(),
+            requires_onsite: Some("1".into()),
+            ..NoticeForm::default()
+        })
+    }
+}
+
+fn choices<T: Copy>(all: &[T], selected: &str, code: fn(T) -> &'static str, label: impl Fn(T) -> &'static str) -> Vec<Choice> {
+    all.iter()
+        .map(|&x| Choice { code: code(x).to_owned(), label: label(x).to_owned(), selected: code(x) == selected })
+        .collect()
+}
+
+/// Parses the typed values into a draft, or every field error at once.
+fn draft(v: &Values) -> Result<NoticeDraft, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let mut number = |field: &str, raw: &str| -> Option<f64> {
+        if raw.is_empty() {
+            return None;
+        }
+        let parsed = raw.parse::<f64>().ok().filter(|x| x.is_finite());
+        if parsed.is_none() {
+            errors.push(FieldError::new(field, "not_a_number", "enter a number such as 29.56", "请输入数字，例如 29.56"));
+        }
+        parsed
+    };
+    let site_lat = number("site.lat", &v.site_lat);
+    let site_lon = number("site.lon", &v.site_lon);
+    let unknown = |field: &str| FieldError::new(field, "unknown", "choose one of the options", "请从列表中选择");
+    let category = Category::from_code(&v.category).ok_or_else(|| unknown("category"));
+    let severity = Severity::from_code(&v.severity).ok_or_else(|| unknown("severity"));
+    let target_kind = TargetKind::from_code(&v.target_kind).ok_or_else(|| unknown("target.kind"));
+    let (category, severity, target_kind) = match (category, severity, target_kind) {
+        (Ok(c), Ok(s), Ok(k)) => (c, s, k),
+        (c, s, k) => {
+            errors.extend([c.err(), s.err(), k.err()].into_iter().flatten());
+            return Err(errors);
+        }
+    };
+    let parsed = NoticeDraft::parse(NoticeInput {
+        title: v.title.clone(),
+        category,
+        severity,
+        target_name: v.target_name.clone(),
+        target_kind,
+        site_address: v.site_address.clone(),
+        site_lat,
+        site_lon,
+        description: v.description.clone(),
+        requires_onsite: v.requires_onsite,
+        unit_ids: v.unit_ids.clone(),
+        branch_ids: v.branch_ids.clone(),
+    });
+    match parsed {
+        Ok(d) if errors.is_empty() => Ok(d),
+        Ok(_) => Err(errors),
+        Err(DomainError::Invalid(more)) => {
+            // A number we could not read is not also "incomplete".
+            let unreadable = (site_lat.is_none() && !v.site_lat.is_empty()) || (site_lon.is_none() && !v.site_lon.is_empty());
+            errors.extend(more.into_iter().filter(|e| !(unreadable && e.field == "site")));
+            Err(errors)
+        }
+        Err(other) => {
+            errors.push(FieldError::new("title", "invalid", other.to_string(), other.to_string()));
+            Err(errors)
+        }
+    }
+}
+
+async fn form_page(
+    state: &AppState,
+    session: &crate::store::sessions::WebSession,
+    path: &str,
+    v: Values,
+    errors: Vec<FieldError>,
+) -> Response {
+    let lang = session.lang;
+    let units = match state.store.units(Scope::All).await {
+        Ok(u) => u,
+        Err(e) => return PageError::store(lang)(e).into_response(),
+    };
+    let mut unit_choices = Vec::with_capacity(units.len());
+    for u in units {
+        let branches = match state.store.branches(u.id).await {
+            Ok(b) => b,
+            Err(e) => return PageError::store(lang)(e).into_response(),
+        };
+        unit_choices.push(UnitChoice {
+            checked: v.unit_ids.contains(&u.id),
+            branches: branches
+                .into_iter()
+                .map(|b| Choice {
+                    selected: v.branch_ids.contains(&b.id),
+                    label: match &b.district {
+                        Some(d) => format!("{} · {d}", b.name),
+                        None => b.name.clone(),
+                    },
+                    code: b.id.to_string(),
+                })
+                .collect(),
+            id: u.id,
+            name: u.name,
+        });
+    }
+    let errors = errors
+        .into_iter()
+        .map(|e| {
+            let message = match (e.code, lang) {
+                // Beside a text box, its name need not be repeated.
+                ("required", _) if e.field != "unit_ids" => super::text::ui(lang).required.to_owned(),
+                (_, Lang::Zh) => e.message_zh,
+                (_, Lang::En) => e.message,
+            };
+            (e.field, message)
+        })
+        .collect::<HashMap<_, _>>();
+    let status = if errors.is_empty() { axum::http::StatusCode::OK } else { axum::http::StatusCode::UNPROCESSABLE_ENTITY };
+    (
+        status,
+        FormPage {
+            chrome: Chrome::new(state, session, path, "new"),
+            categories: choices(Category::ALL, &v.category, Category::code, |c| c.label(lang)),
+            severities: choices(Severity::ALL, &v.severity, Severity::code, |s| s.label(lang)),
+            target_kinds: choices(TargetKind::ALL, &v.target_kind, TargetKind::code, |k| k.label(lang)),
+            units: unit_choices,
+            v,
+            errors,
+        },
+    )
+        .into_response()
+}
+
+async fn show(State(state): State<AppState>, signed: SignedIn) -> Response {
+    if !signed.session.actor.can_direct() {
+        return PageError::Forbidden(signed.session.lang).into_response();
+    }
+    form_page(&state, &signed.session, &signed.path, Values::blank(), Vec::new()).await
+}
+
+async fn submit(State(state): State<AppState>, posted: Posted<NoticeForm>) -> Response {
+    let session = &posted.session;
+    let lang = session.lang;
+    if !session.actor.can_direct() {
+        return PageError::Forbidden(lang).into_response();
+    }
+    let mut v = Values::of(&posted.form);
+    // A branch counts only for a unit that is ticked (the form disables the others).
+    let branch_units = match branch_owners(&state, &v.branch_ids).await {
+        Ok(b) => b,
+        Err(e) => return PageError::store(lang)(e).into_response(),
+    };
+    v.branch_ids.retain(|b| branch_units.get(b).is_some_and(|u| v.unit_ids.contains(u)));
+    if posted.form.step == "edit" {
+        return form_page(&state, session, &posted.path, v, Vec::new()).await;
+    }
+    let draft = match draft(&v) {
+        Ok(d) => d,
+        Err(errors) => return form_page(&state, session, &posted.path, v, errors).await,
+    };
+    if posted.form.step != "issue" {
+        let names = match state.store.unit_names(&draft.unit_ids).await {
+            Ok(n) => n,
+            Err(e) => return PageError::store(lang)(e).into_response(),
+        };
+        let chosen = draft.unit_ids.iter().map(|id| names.get(id).cloned().unwrap_or_else(|| format!("#{id}"))).collect();
+        return ConfirmPage {
+            chrome: Chrome::new(&state, session, &posted.path, "new"),
+            category: draft.category.label(lang),
+            severity: draft.severity.label(lang),
+            target_kind: draft.target_kind.label(lang),
+            chosen,
+            v,
+        }
+        .into_response();
+    }
+    match state.store.issue_notice(&By::user(&session.actor), draft, &state.policy, state.clock.now()).await {
+        Ok(record) => Redirect::to(&format!("/notices/{}", record.notice.id)).into_response(),
+        Err(StoreError::Domain(DomainError::Invalid(errors))) => form_page(&state, session, &posted.path, v, errors).await,
+        Err(e) => PageError::store(lang)(e).into_response(),
+    }
+}
+
+/// Which unit each of these branches belongs to.
+async fn branch_owners(state: &AppState, branch_ids: &[i64]) -> Result<HashMap<i64, i64>, StoreError> {
+    let mut owners = HashMap::new();
+    for id in branch_ids {
+        if let Some(b) = state.store.branch(*id).await? {
+            owners.insert(b.id, b.unit_id);
+        }
+    }
+    Ok(owners)
+}

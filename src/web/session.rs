@@ -1,0 +1,105 @@
+//! Browser sessions: the `SignedIn` extractor resolves the session cookie to
+//! the user, and `Posted` adds the CSRF check every form post must pass, so a
+//! handler that takes a form cannot forget it.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{Method, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use axum_extra::extract::CookieJar;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use subtle::ConstantTimeEq;
+
+use super::pages::error::PageError;
+use crate::AppState;
+use crate::store::sessions::WebSession;
+
+/// The session cookie's name.
+pub const COOKIE: &str = "onsite_session";
+
+/// The signed-in user of a page request, and the path asked for (the
+/// language switch comes back to it).
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub session: WebSession,
+    pub path: String,
+}
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        let Some(cookie) = jar.get(COOKIE) else { return Err(to_sign_in(parts)) };
+        let found = state
+            .store
+            .web_session(cookie.value(), state.config.session_lifetime(), state.clock.now())
+            .await
+            .map_err(|e| PageError::from(e).into_response())?;
+        match found {
+            Some(session) => {
+                tracing::Span::current().record("user", session.actor.username.as_str());
+                Ok(Self { session, path: parts.uri.path().to_owned() })
+            }
+            None => Err(to_sign_in(parts)),
+        }
+    }
+}
+
+/// Sends the browser to sign in, and back to the page it asked for after.
+fn to_sign_in(parts: &Parts) -> Response {
+    let back = if parts.method == Method::GET { parts.uri.path() } else { "/board" };
+    let next: String = url::form_urlencoded::byte_serialize(back.as_bytes()).collect();
+    Redirect::to(&format!("/login?next={next}")).into_response()
+}
+
+/// A form post from a signed-in user whose CSRF token matched.
+pub struct Posted<T> {
+    pub session: WebSession,
+    pub path: String,
+    pub form: T,
+}
+
+#[derive(Deserialize, Default)]
+struct CsrfField {
+    #[serde(default)]
+    csrf: String,
+}
+
+impl<T: DeserializeOwned> FromRequest<AppState> for Posted<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let SignedIn { session, path } = SignedIn::from_request_parts(&mut parts, state).await?;
+        let form_type = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        let bytes = Bytes::from_request(Request::from_parts(parts, body), state).await.map_err(IntoResponse::into_response)?;
+        let CsrfField { csrf } = serde_html_form::from_bytes(&bytes).unwrap_or_default();
+        let matches: bool = csrf.as_bytes().ct_eq(session.csrf_token.as_bytes()).into();
+        if !form_type || csrf.is_empty() || !matches {
+            return Err(PageError::Csrf(session.lang).into_response());
+        }
+        let form = serde_html_form::from_bytes(&bytes)
+            .map_err(|e| PageError::BadForm(session.lang, e.to_string()).into_response())?;
+        Ok(Self { session, path, form })
+    }
+}
+
+/// The session cookie: HttpOnly, SameSite=Lax, Secure unless configured off.
+pub fn session_cookie(value: String, secure: bool) -> Cookie<'static> {
+    Cookie::build((COOKIE, value)).path("/").http_only(true).same_site(SameSite::Lax).secure(secure).build()
+}
+
+/// Clears the session cookie in the browser.
+pub fn cleared_cookie() -> Cookie<'static> {
+    let mut cookie = Cookie::build((COOKIE, "")).path("/").http_only(true).same_site(SameSite::Lax).build();
+    cookie.make_removal();
+    cookie
+}

@@ -1,0 +1,198 @@
+//! The web app in headless Chromium: two independently signed-in browsers,
+//! a notice issued through the form appearing live on the other's board,
+//! the bureau's actions, the countdown and its colours. Any console error
+//! (a script error, a CSP violation, a failed load) fails the test.
+
+#[path = "support/browser.rs"]
+mod browser;
+#[allow(dead_code)]
+#[path = "support/fake_telegram.rs"]
+mod fake_telegram;
+#[allow(dead_code)]
+#[path = "api/helpers.rs"]
+mod helpers;
+#[allow(dead_code)]
+#[path = "support/postgres.rs"]
+mod postgres;
+
+use std::time::Duration;
+
+use browser::{Driver, assert_no_console_errors, eventually, screenshot, text_of};
+use chrono::Duration as Minutes;
+use fantoccini::{Client, Locator};
+use helpers::{Backend, ClockExt, TestApp};
+use onsite::domain::access::UserRole;
+
+const PASSWORD: &str = "a long test password";
+
+async fn sign_in(c: &Client, app: &TestApp, username: &str) {
+    c.goto(&app.url("/board")).await.expect("open board");
+    // Not signed in: the board sends the browser to the sign-in page.
+    assert!(c.current_url().await.unwrap().path().starts_with("/login"));
+    c.find(Locator::Css("input[name=username]")).await.unwrap().send_keys(username).await.unwrap();
+    c.find(Locator::Css("input[name=password]")).await.unwrap().send_keys(PASSWORD).await.unwrap();
+    c.find(Locator::Id("sign-in")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Id("board-rows")).await.expect("board after sign-in");
+    assert_eq!(c.current_url().await.unwrap().path(), "/board");
+}
+
+/// The board row of `title`, as (data-sla, countdown text), if shown.
+async fn board_row(c: &Client, title: &str) -> Option<(String, String)> {
+    for row in c.find_all(Locator::Css("#board-rows tr[data-sla]")).await.ok()? {
+        if row.text().await.ok()?.contains(title) {
+            let sla = row.attr("data-sla").await.ok()??;
+            let countdown = row.find(Locator::Css(".countdown")).await.ok()?.text().await.ok()?;
+            return Some((sla, countdown));
+        }
+    }
+    None
+}
+
+/// The computed text colour of the countdown in the row of `title`.
+async fn countdown_colour(c: &Client, title: &str) -> String {
+    let script = "const rows=[...document.querySelectorAll('#board-rows tr[data-sla]')];\
+                  const r=rows.find(r=>r.textContent.includes(arguments[0]));\
+                  return r ? getComputedStyle(r.querySelector('.countdown')).color : '';";
+    c.execute(script, vec![title.into()]).await.unwrap().as_str().unwrap_or_default().to_owned()
+}
+
+const GREEN: &str = "rgb(30, 123, 52)";
+const AMBER: &str = "rgb(154, 91, 0)";
+const RED: &str = "rgb(179, 38, 30)";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bureau_staff_issue_extend_and_stand_down_while_a_second_board_follows_live() {
+    let Some(driver) = Driver::start() else { return };
+    let app = TestApp::spawn(Backend::Sqlite).await.expect("sqlite app");
+    app.user_token("watcher", UserRole::Bureau, None).await;
+    let unit = app.unit_with_people("重庆星辰网络安全技术有限公司").await;
+    let other = app.unit_with_people("山城信息安全服务有限公司").await;
+
+    // Two assignments already running late, to see the colours: one with 20
+    // minutes left (at risk) and one 10 minutes past its deadline.
+    let now = app.clock.now_utc();
+    for (minutes_ago, title) in [(100, "历史派单·临近时限"), (130, "历史派单·已超时")] {
+        app.clock.set(now - Minutes::minutes(minutes_ago));
+        let mut body = helpers::notice_body(&[other.id], true);
+        body["title"] = title.into();
+        helpers::expect_json(app.post("/api/v1/notices", &body).await, reqwest::StatusCode::CREATED).await;
+    }
+    app.clock.set(now);
+
+    let profiles = tempfile::tempdir().unwrap();
+    let staff = driver.browser(&profiles.path().join("staff")).await;
+    let watcher = driver.browser(&profiles.path().join("watcher")).await;
+    sign_in(&staff, &app, "duty").await;
+    sign_in(&watcher, &app, "watcher").await;
+    // A marker that a reload would wipe: the board must update without one.
+    watcher.execute("window.__noReload = 42; return true;", vec![]).await.unwrap();
+
+    // Colours and countdowns of the late assignments.
+    let (sla, countdown) = board_row(&watcher, "临近时限").await.expect("at-risk row");
+    assert_eq!(sla, "at_risk");
+    assert!(countdown.starts_with("剩余 19分") || countdown.starts_with("剩余 20分"), "{countdown}");
+    assert_eq!(countdown_colour(&watcher, "临近时限").await, AMBER);
+    let (sla, countdown) = board_row(&watcher, "已超时").await.expect("breached row");
+    assert_eq!(sla, "breached");
+    assert!(countdown.starts_with("已超时 10分"), "{countdown}");
+    assert_eq!(countdown_colour(&watcher, "已超时").await, RED);
+
+    // The form refuses an empty title beside the field, in Chinese, and keeps what was typed.
+    staff.goto(&app.url("/notices/new")).await.unwrap();
+    staff.find(Locator::Css("input[name=target_name]")).await.unwrap().send_keys("重庆某政务云平台").await.unwrap();
+    staff.find(Locator::Css("input[name=site_address]")).await.unwrap().send_keys("重庆市渝北区金开大道").await.unwrap();
+    staff.find(Locator::Css("input[name=site_lat]")).await.unwrap().send_keys("29.61").await.unwrap();
+    staff.find(Locator::Css("input[name=site_lon]")).await.unwrap().send_keys("106.63").await.unwrap();
+    staff.find(Locator::Css("textarea[name=description]")).await.unwrap().send_keys("门户首页被植入博彩链接").await.unwrap();
+    staff.find(Locator::Id("review")).await.unwrap().click().await.unwrap();
+    staff.wait().for_element(Locator::Id("form-errors")).await.unwrap();
+    assert!(text_of(&staff, "[data-error-for=title]").await.contains("必填"), "title error in Chinese");
+    assert!(text_of(&staff, "[data-error-for=unit_ids]").await.contains("支撑单位"));
+    // The refusal is a 422 answer, which Chromium logs; nothing else may be.
+    let errors = browser::console_errors(&staff).await;
+    assert!(errors.iter().all(|e| e["source"] == "network" && e["message"].as_str().unwrap_or("").contains("422")), "{errors:#?}");
+    let kept = staff.find(Locator::Css("input[name=target_name]")).await.unwrap().prop("value").await.unwrap();
+    assert_eq!(kept.as_deref(), Some("重庆某政务云平台"));
+
+    let title = "渝北区政务门户网站被植入博彩链接";
+    staff.find(Locator::Css("input[name=title]")).await.unwrap().send_keys(title).await.unwrap();
+    staff.find(Locator::Css("select[name=category]")).await.unwrap().select_by_value("malware_implant").await.unwrap();
+    staff.find(Locator::Css("select[name=severity]")).await.unwrap().select_by_value("II").await.unwrap();
+    staff.find(Locator::Css(&format!("input[name=unit_ids][value='{}']", unit.id))).await.unwrap().click().await.unwrap();
+    let branch_select = format!("[data-unit-choice]:has(input[value='{}']) select", unit.id);
+    staff.find(Locator::Css(&branch_select)).await.unwrap().select_by_value(&unit.branch_id.to_string()).await.unwrap();
+    screenshot(&staff, "notice-form").await;
+    staff.find(Locator::Id("review")).await.unwrap().click().await.unwrap();
+    staff.wait().for_element(Locator::Id("confirm-issue")).await.unwrap();
+    assert_eq!(text_of(&staff, "#confirm-title").await, title);
+    assert_no_console_errors(&staff, "on the notice form").await;
+    staff.find(Locator::Id("confirm-issue")).await.unwrap().click().await.unwrap();
+    staff.wait().for_element(Locator::Css("section[id^=a]")).await.unwrap();
+    assert!(staff.current_url().await.unwrap().path().starts_with("/notices/"));
+
+    // The second browser's board shows it within 2 s, without a reload.
+    let took = eventually(Duration::from_secs(2), "new notice on the second board", || async {
+        board_row(&watcher, title).await.is_some()
+    })
+    .await;
+    eprintln!("notice on the second board after {took:?}");
+    let (sla, countdown) = board_row(&watcher, title).await.unwrap();
+    assert_eq!(sla, "on_track");
+    assert!(countdown.starts_with("剩余 1小时59分") || countdown.starts_with("剩余 2小时"), "{countdown}");
+    assert_eq!(countdown_colour(&watcher, title).await, GREEN);
+    let marker = watcher.execute("return window.__noReload || 0;", vec![]).await.unwrap();
+    assert_eq!(marker, 42, "the board reloaded instead of updating live");
+    let row_text = watcher.find(Locator::Css("#board-rows")).await.unwrap().text().await.unwrap();
+    assert!(row_text.contains("渝中分公司"), "the chosen branch is shown: {row_text}");
+
+    // Extend: the form suggests the deadline plus 30 minutes; give a reason.
+    let extend = staff.find(Locator::Css(".extend-form")).await.unwrap();
+    extend.find(Locator::Css("input[name=reason]")).await.unwrap().send_keys("现场交通管制，申请延长").await.unwrap();
+    extend.find(Locator::Css("button")).await.unwrap().click().await.unwrap();
+    staff.wait().for_element(Locator::Id("flash")).await.unwrap();
+    let page = staff.find(Locator::Css("main")).await.unwrap().text().await.unwrap();
+    assert!(page.contains("延长时限") && page.contains("现场交通管制"), "extension on the timeline");
+    assert!(page.contains("2026-11-25 05:30"), "new deadline 05:30 Shanghai time: {page}");
+    eventually(Duration::from_secs(2), "extended countdown on the board", || async {
+        board_row(&watcher, title).await.is_some_and(|(_, c)| c.starts_with("剩余 2小时29分") || c.starts_with("剩余 2小时30分"))
+    })
+    .await;
+    screenshot(&staff, "notice-page").await;
+    assert_no_console_errors(&staff, "on the notice page").await;
+
+    // Stand down the at-risk one: it leaves the second board.
+    watcher.find(Locator::LinkText("历史派单·临近时限")).await.unwrap();
+    let (at_risk_notice,) = {
+        let href = watcher
+            .execute(
+                "return [...document.querySelectorAll('#board-rows a')].find(a=>a.textContent.includes('临近时限')).getAttribute('href');",
+                vec![],
+            )
+            .await
+            .unwrap();
+        (href.as_str().unwrap().to_owned(),)
+    };
+    staff.goto(&app.url(&at_risk_notice)).await.unwrap();
+    let stand_down = staff.find(Locator::Css(".stand-down-form")).await.unwrap();
+    stand_down.find(Locator::Css("input[name=reason]")).await.unwrap().send_keys("企业已自行恢复，经核实撤销").await.unwrap();
+    stand_down.find(Locator::Css("button")).await.unwrap().click().await.unwrap();
+    staff.wait().for_element(Locator::Id("flash")).await.unwrap();
+    eventually(Duration::from_secs(2), "stood-down assignment leaves the board", || async {
+        board_row(&watcher, "临近时限").await.is_none()
+    })
+    .await;
+    assert_eq!(text_of(&watcher, "#open-count").await, "2");
+    screenshot(&watcher, "board").await;
+    assert_no_console_errors(&watcher, "on the live board").await;
+
+    // English, remembered for the user.
+    watcher.find(Locator::Id("switch-lang")).await.unwrap().click().await.unwrap();
+    watcher.wait().for_element(Locator::Id("board-rows")).await.unwrap();
+    assert!(text_of(&watcher, "h1").await.contains("Live board"));
+    watcher.goto(&app.url("/notices")).await.unwrap();
+    assert!(text_of(&watcher, "h1").await.contains("Notices"));
+    assert_no_console_errors(&watcher, "in English").await;
+
+    staff.close().await.unwrap();
+    watcher.close().await.unwrap();
+}
