@@ -100,17 +100,32 @@ async fn bureau_staff_issue_extend_and_stand_down_while_a_second_board_follows_l
     // The form refuses an empty title beside the field, in Chinese, and keeps what was typed.
     staff.goto(&app.url("/notices/new")).await.unwrap();
     staff.find(Locator::Css("input[name=target_name]")).await.unwrap().send_keys("重庆某政务云平台").await.unwrap();
-    staff.find(Locator::Css("input[name=site_address]")).await.unwrap().send_keys("重庆市渝北区金开大道").await.unwrap();
+    staff
+        .find(Locator::Css("input[name=site_address]"))
+        .await
+        .unwrap()
+        .send_keys("重庆市渝北区金开大道")
+        .await
+        .unwrap();
     staff.find(Locator::Css("input[name=site_lat]")).await.unwrap().send_keys("29.61").await.unwrap();
     staff.find(Locator::Css("input[name=site_lon]")).await.unwrap().send_keys("106.63").await.unwrap();
-    staff.find(Locator::Css("textarea[name=description]")).await.unwrap().send_keys("门户首页被植入博彩链接").await.unwrap();
+    staff
+        .find(Locator::Css("textarea[name=description]"))
+        .await
+        .unwrap()
+        .send_keys("门户首页被植入博彩链接")
+        .await
+        .unwrap();
     staff.find(Locator::Id("review")).await.unwrap().click().await.unwrap();
     staff.wait().for_element(Locator::Id("form-errors")).await.unwrap();
     assert!(text_of(&staff, "[data-error-for=title]").await.contains("必填"), "title error in Chinese");
     assert!(text_of(&staff, "[data-error-for=unit_ids]").await.contains("支撑单位"));
     // The refusal is a 422 answer, which Chromium logs; nothing else may be.
     let errors = browser::console_errors(&staff).await;
-    assert!(errors.iter().all(|e| e["source"] == "network" && e["message"].as_str().unwrap_or("").contains("422")), "{errors:#?}");
+    assert!(
+        errors.iter().all(|e| e["source"] == "network" && e["message"].as_str().unwrap_or("").contains("422")),
+        "{errors:#?}"
+    );
     let kept = staff.find(Locator::Css("input[name=target_name]")).await.unwrap().prop("value").await.unwrap();
     assert_eq!(kept.as_deref(), Some("重庆某政务云平台"));
 
@@ -118,7 +133,13 @@ async fn bureau_staff_issue_extend_and_stand_down_while_a_second_board_follows_l
     staff.find(Locator::Css("input[name=title]")).await.unwrap().send_keys(title).await.unwrap();
     staff.find(Locator::Css("select[name=category]")).await.unwrap().select_by_value("malware_implant").await.unwrap();
     staff.find(Locator::Css("select[name=severity]")).await.unwrap().select_by_value("II").await.unwrap();
-    staff.find(Locator::Css(&format!("input[name=unit_ids][value='{}']", unit.id))).await.unwrap().click().await.unwrap();
+    staff
+        .find(Locator::Css(&format!("input[name=unit_ids][value='{}']", unit.id)))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     let branch_select = format!("[data-unit-choice]:has(input[value='{}']) select", unit.id);
     staff.find(Locator::Css(&branch_select)).await.unwrap().select_by_value(&unit.branch_id.to_string()).await.unwrap();
     screenshot(&staff, "notice-form").await;
@@ -154,7 +175,9 @@ async fn bureau_staff_issue_extend_and_stand_down_while_a_second_board_follows_l
     assert!(page.contains("延长时限") && page.contains("现场交通管制"), "extension on the timeline");
     assert!(page.contains("2026-11-25 05:30"), "new deadline 05:30 Shanghai time: {page}");
     eventually(Duration::from_secs(2), "extended countdown on the board", || async {
-        board_row(&watcher, title).await.is_some_and(|(_, c)| c.starts_with("剩余 2小时29分") || c.starts_with("剩余 2小时30分"))
+        board_row(&watcher, title)
+            .await
+            .is_some_and(|(_, c)| c.starts_with("剩余 2小时29分") || c.starts_with("剩余 2小时30分"))
     })
     .await;
     screenshot(&staff, "notice-page").await;
@@ -174,7 +197,13 @@ async fn bureau_staff_issue_extend_and_stand_down_while_a_second_board_follows_l
     };
     staff.goto(&app.url(&at_risk_notice)).await.unwrap();
     let stand_down = staff.find(Locator::Css(".stand-down-form")).await.unwrap();
-    stand_down.find(Locator::Css("input[name=reason]")).await.unwrap().send_keys("企业已自行恢复，经核实撤销").await.unwrap();
+    stand_down
+        .find(Locator::Css("input[name=reason]"))
+        .await
+        .unwrap()
+        .send_keys("企业已自行恢复，经核实撤销")
+        .await
+        .unwrap();
     stand_down.find(Locator::Css("button")).await.unwrap().click().await.unwrap();
     staff.wait().for_element(Locator::Id("flash")).await.unwrap();
     eventually(Duration::from_secs(2), "stood-down assignment leaves the board", || async {

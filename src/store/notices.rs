@@ -118,6 +118,8 @@ impl Store {
         policy: &SlaPolicy,
         now: DateTime<Utc>,
     ) -> StoreResult<assignment::Model> {
+        let reason = crate::domain::text::required("reason", reason, crate::domain::text::REASON_MAX)
+            .map_err(|e| DomainError::Invalid(vec![e]))?;
         let txn = self.db().begin().await?;
         let current =
             assignment::Entity::find_by_id(id).one(&txn).await?.ok_or(StoreError::not_found("assignment", id))?;
@@ -142,7 +144,7 @@ impl Store {
             .one(&txn)
             .await?
             .ok_or(StoreError::not_found("notice", current.notice_id))?;
-        let reason = format!("改派至{}：{}", unit.name, reason.trim());
+        let reason = format!("改派至{}：{reason}", unit.name);
         let change = Change::StandDown { reason };
         if super::assignments::apply(&txn, by, &current, &change, now).await?.is_none() {
             return Err(StoreError::Concurrent { entity: "assignment" });

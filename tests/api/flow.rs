@@ -14,6 +14,7 @@ crate::on_both_backends!(
     a_stood_down_assignment_stops_its_clock_and_refuses_milestones,
     a_remote_only_notice_has_no_on_site_milestone,
     a_back_dated_milestone_keeps_the_time_reported,
+    reassigning_stands_the_old_down_and_dispatches_the_new_unit_with_its_branch_engineers,
 );
 
 async fn assignment(app: &TestApp, id: i64) -> Value {
@@ -189,4 +190,48 @@ async fn a_back_dated_milestone_keeps_the_time_reported(app: TestApp) {
     assert_eq!(r["event"]["recorded_at"], "2026-11-25T03:30:00+08:00");
     assert_eq!(r["event"]["note"], "电话已确认");
     assert_eq!(r["assignment"]["milestones"]["acknowledged_at"], "2026-11-25T03:05:00+08:00");
+}
+
+async fn reassigning_stands_the_old_down_and_dispatches_the_new_unit_with_its_branch_engineers(app: TestApp) {
+    let first = app.unit_with_people("安盾").await;
+    let second = app.unit_with_people("山城").await;
+    // A branch of the first unit named at dispatch: its engineer is paged.
+    let mut body = crate::helpers::notice_body(&[first.id], true);
+    body["branch_ids"] = json!([first.branch_id]);
+    let notice = expect_json(app.post("/api/v1/notices", &body).await, StatusCode::CREATED).await;
+    let a = notice["assignments"][0]["id"].as_i64().unwrap();
+    assert_eq!(assignment(&app, a).await["branch_id"], first.branch_id);
+    // A branch of a unit that is not chosen is refused, naming the field.
+    let mut wrong = crate::helpers::notice_body(&[first.id], true);
+    wrong["branch_ids"] = json!([second.branch_id]);
+    let problem = expect_problem(app.post("/api/v1/notices", &wrong).await, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert!(problem.to_string().contains("branch_ids"), "{problem}");
+
+    let path = format!("/api/v1/assignments/{a}/reassign");
+    for (bad, why) in [
+        (json!({"unit_id": first.id, "reason": "x"}), "same unit"),
+        (json!({"unit_id": 9999, "reason": "x"}), "unknown unit"),
+        (json!({"unit_id": second.id, "reason": "  "}), "no reason"),
+    ] {
+        expect_problem(app.post(&path, &bad).await, StatusCode::UNPROCESSABLE_ENTITY).await;
+        assert_eq!(assignment(&app, a).await["status"], "notified", "{why} changes nothing");
+    }
+    app.clock.set(t0() + Duration::minutes(25));
+    let created = expect_json(
+        app.post(&path, &json!({"unit_id": second.id, "reason": "原单位无人响应"})).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(created["unit_id"], second.id);
+    assert_eq!(created["deadline_at"], "2026-11-25T05:25:00+08:00");
+    assert_eq!(assignment(&app, a).await["status"], "stood_down");
+    let dispatched = &app.get_ok(&format!("/api/v1/assignments/{}/timeline", created["id"])).await[0];
+    assert_eq!(dispatched["kind"], "dispatched");
+    assert_eq!(dispatched["data"]["reassigned_from"], a);
+    // The new unit's engineer and liaison are paged at once (these test
+    // people have no channel yet, so they are listed as unreachable).
+    let reached = format!("{}{}", dispatched["data"]["paged"], dispatched["data"]["unreachable"]);
+    assert!(reached.contains("赵磊") && reached.contains("王敏"), "{reached}");
+    // Reassigning a stood-down assignment again is refused.
+    expect_problem(app.post(&path, &json!({"unit_id": second.id, "reason": "再次"})).await, StatusCode::CONFLICT).await;
 }

@@ -18,3 +18,4 @@ mod postgres;
 mod receiver;
 mod service;
 mod telegram;
+mod web;

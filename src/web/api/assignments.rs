@@ -32,6 +32,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(record_event))
         .routes(routes!(extend))
         .routes(routes!(stand_down))
+        .routes(routes!(reassign))
         .routes(routes!(timeline))
         .routes(routes!(pages))
 }
@@ -189,6 +190,33 @@ async fn stand_down(
     ApiJson(body): ApiJson<StandDownBody>,
 ) -> Result<Json<AssignmentView>, ApiError> {
     Ok(Json(bureau_change(&state, &actor, id, Change::StandDown { reason: body.reason }).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ReassignBody {
+    /// The unit that takes the assignment over.
+    pub unit_id: i64,
+    pub reason: String,
+}
+
+/// Reassign to another unit (改派): this assignment is stood down and a new
+/// one, with a fresh two-hour clock, is dispatched on the same notice.
+#[utoipa::path(post, path = "/assignments/{id}/reassign", tag = "assignments", params(("id" = i64, Path)), request_body = ReassignBody,
+    responses((status = 201, body = AssignmentView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+async fn reassign(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<ReassignBody>,
+) -> Result<(StatusCode, Json<AssignmentView>), ApiError> {
+    state.store.assignment(actor.scope(), id).await?;
+    require(actor.can_direct(), "only administrators and bureau staff reassign")?;
+    let created = state
+        .store
+        .reassign(&By::user(&actor), id, body.unit_id, &body.reason, &state.policy, state.clock.now())
+        .await?;
+    Ok((StatusCode::CREATED, Json(view(&state, created).await?)))
 }
 
 async fn bureau_change(state: &AppState, actor: &Actor, id: i64, change: Change) -> Result<AssignmentView, ApiError> {

@@ -92,10 +92,15 @@ async fn sign_in(State(state): State<AppState>, jar: CookieJar, Form(form): Form
     match outcome {
         Ok(Ok(new)) => {
             tracing::info!(user = %new.session.actor.username, "signed in");
-            let cookie = session_cookie(secrecy::ExposeSecret::expose_secret(&new.cookie).to_owned(), state.config.web.secure_cookie);
+            let cookie = session_cookie(
+                secrecy::ExposeSecret::expose_secret(&new.cookie).to_owned(),
+                state.config.web.secure_cookie,
+            );
             (jar.add(cookie), Redirect::to(&next)).into_response()
         }
-        Ok(Err(SignInRefusal::BadCredentials)) => refused(format!("{} / {}", t.bad_credentials, ui(Lang::En).bad_credentials)),
+        Ok(Err(SignInRefusal::BadCredentials)) => {
+            refused(format!("{} / {}", t.bad_credentials, ui(Lang::En).bad_credentials))
+        }
         Ok(Err(SignInRefusal::Locked { until })) => refused(format!(
             "{} {} / {} {}",
             t.locked_until,

@@ -18,8 +18,8 @@ use crate::AppState;
 use crate::domain::access::{Scope, Source};
 use crate::domain::assignment::Milestone;
 use crate::domain::duration::format_local;
-use crate::domain::event::{DeliveryStatus, event_label};
 use crate::domain::escalation::PageReason;
+use crate::domain::event::{DeliveryStatus, event_label};
 use crate::domain::labels::Lang;
 use crate::domain::notice::{Category, Severity, TargetKind};
 use crate::store::assignments::Change;
@@ -273,7 +273,11 @@ struct NoticesPage {
 
 const PAGE_SIZE: u64 = 50;
 
-async fn list(State(state): State<AppState>, signed: SignedIn, Query(q): Query<ListQuery>) -> Result<Response, PageError> {
+async fn list(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, PageError> {
     let session = &signed.session;
     let lang = session.lang;
     let store_err = PageError::store(lang);
@@ -315,11 +319,15 @@ async fn list(State(state): State<AppState>, signed: SignedIn, Query(q): Query<L
 }
 
 /// Applies a change from a form and returns to the notice page.
-async fn apply(state: &AppState, posted_session: &crate::store::sessions::WebSession, id: i64, change: Change) -> Response {
+async fn apply(
+    state: &AppState,
+    posted_session: &crate::store::sessions::WebSession,
+    id: i64,
+    change: Change,
+) -> Response {
     let lang = posted_session.lang;
     let actor = &posted_session.actor;
-    let result =
-        state.store.change_assignment(&By::user(actor), actor.scope(), id, change, state.clock.now()).await;
+    let result = state.store.change_assignment(&By::user(actor), actor.scope(), id, change, state.clock.now()).await;
     match result {
         Ok(r) => Redirect::to(&format!("/notices/{}?done=1#a{}", r.assignment.notice_id, id)).into_response(),
         Err(e) => PageError::store(lang)(e).into_response(),

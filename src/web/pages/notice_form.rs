@@ -144,7 +144,12 @@ impl Values {
     }
 }
 
-fn choices<T: Copy>(all: &[T], selected: &str, code: fn(T) -> &'static str, label: impl Fn(T) -> &'static str) -> Vec<Choice> {
+fn choices<T: Copy>(
+    all: &[T],
+    selected: &str,
+    code: fn(T) -> &'static str,
+    label: impl Fn(T) -> &'static str,
+) -> Vec<Choice> {
     all.iter()
         .map(|&x| Choice { code: code(x).to_owned(), label: label(x).to_owned(), selected: code(x) == selected })
         .collect()
@@ -159,7 +164,12 @@ fn draft(v: &Values) -> Result<NoticeDraft, Vec<FieldError>> {
         }
         let parsed = raw.parse::<f64>().ok().filter(|x| x.is_finite());
         if parsed.is_none() {
-            errors.push(FieldError::new(field, "not_a_number", "enter a number such as 29.56", "请输入数字，例如 29.56"));
+            errors.push(FieldError::new(
+                field,
+                "not_a_number",
+                "enter a number such as 29.56",
+                "请输入数字，例如 29.56",
+            ));
         }
         parsed
     };
@@ -195,7 +205,8 @@ fn draft(v: &Values) -> Result<NoticeDraft, Vec<FieldError>> {
         Ok(_) => Err(errors),
         Err(DomainError::Invalid(more)) => {
             // A number we could not read is not also "incomplete".
-            let unreadable = (site_lat.is_none() && !v.site_lat.is_empty()) || (site_lon.is_none() && !v.site_lon.is_empty());
+            let unreadable =
+                (site_lat.is_none() && !v.site_lat.is_empty()) || (site_lon.is_none() && !v.site_lon.is_empty());
             errors.extend(more.into_iter().filter(|e| !(unreadable && e.field == "site")));
             Err(errors)
         }
@@ -253,7 +264,8 @@ async fn form_page(
             (e.field, message)
         })
         .collect::<HashMap<_, _>>();
-    let status = if errors.is_empty() { axum::http::StatusCode::OK } else { axum::http::StatusCode::UNPROCESSABLE_ENTITY };
+    let status =
+        if errors.is_empty() { axum::http::StatusCode::OK } else { axum::http::StatusCode::UNPROCESSABLE_ENTITY };
     (
         status,
         FormPage {
@@ -301,7 +313,8 @@ async fn submit(State(state): State<AppState>, posted: Posted<NoticeForm>) -> Re
             Ok(n) => n,
             Err(e) => return PageError::store(lang)(e).into_response(),
         };
-        let chosen = draft.unit_ids.iter().map(|id| names.get(id).cloned().unwrap_or_else(|| format!("#{id}"))).collect();
+        let chosen =
+            draft.unit_ids.iter().map(|id| names.get(id).cloned().unwrap_or_else(|| format!("#{id}"))).collect();
         return ConfirmPage {
             chrome: Chrome::new(&state, session, &posted.path, "new"),
             category: draft.category.label(lang),
@@ -314,7 +327,9 @@ async fn submit(State(state): State<AppState>, posted: Posted<NoticeForm>) -> Re
     }
     match state.store.issue_notice(&By::user(&session.actor), draft, &state.policy, state.clock.now()).await {
         Ok(record) => Redirect::to(&format!("/notices/{}", record.notice.id)).into_response(),
-        Err(StoreError::Domain(DomainError::Invalid(errors))) => form_page(&state, session, &posted.path, v, errors).await,
+        Err(StoreError::Domain(DomainError::Invalid(errors))) => {
+            form_page(&state, session, &posted.path, v, errors).await
+        }
         Err(e) => PageError::store(lang)(e).into_response(),
     }
 }

@@ -1,0 +1,266 @@
+//! The web app over plain HTTP (the browser test drives the same pages in
+//! Chromium): sign-in and lockout, CSRF, scoping, form validation, actions.
+
+use chrono::Duration;
+use onsite::domain::access::UserRole;
+use reqwest::StatusCode;
+use reqwest::redirect::Policy;
+
+use crate::helpers::{ClockExt, TestApp};
+
+crate::on_both_backends!(
+    a_post_without_the_forms_csrf_token_is_refused_and_changes_nothing,
+    a_unit_user_never_sees_another_units_assignment,
+    five_wrong_passwords_lock_the_account_for_fifteen_minutes,
+    an_invalid_notice_form_shows_errors_beside_fields_and_keeps_what_was_typed,
+    the_bureau_reassigns_and_a_manager_may_not,
+    signing_out_ends_the_session,
+);
+
+const PASSWORD: &str = "a long test password";
+
+/// A browser-like client: its own cookies, redirects not followed.
+struct Web {
+    client: reqwest::Client,
+    base: String,
+    csrf: String,
+}
+
+impl Web {
+    async fn sign_in(app: &TestApp, username: &str) -> Self {
+        let client = reqwest::Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap();
+        let r = client
+            .post(app.url("/login"))
+            .form(&[("username", username), ("password", PASSWORD), ("next", "/board")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{username} signs in");
+        assert_eq!(r.headers()["location"], "/board");
+        let cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
+        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+        let mut web = Self { client, base: app.base.clone(), csrf: String::new() };
+        let board = web.get("/board").await;
+        assert_eq!(board.0, StatusCode::OK);
+        web.csrf = csrf_of(&board.1);
+        web
+    }
+
+    async fn get(&self, path: &str) -> (StatusCode, String) {
+        let r = self.client.get(format!("{}{path}", self.base)).send().await.unwrap();
+        (r.status(), r.text().await.unwrap())
+    }
+
+    /// Posts a form with the session's CSRF token; returns status, location, body.
+    async fn post(&self, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String, String) {
+        let mut all = vec![("csrf", self.csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.post_raw(path, &all).await
+    }
+
+    async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String, String) {
+        let r = self.client.post(format!("{}{path}", self.base)).form(fields).send().await.unwrap();
+        let location = r.headers().get("location").map(|l| l.to_str().unwrap().to_owned()).unwrap_or_default();
+        (r.status(), location, r.text().await.unwrap())
+    }
+}
+
+fn csrf_of(html: &str) -> String {
+    let at = html.find(r#"name="csrf" value=""#).expect("a form with a CSRF token") + r#"name="csrf" value=""#.len();
+    html[at..].split('"').next().unwrap().to_owned()
+}
+
+async fn a_post_without_the_forms_csrf_token_is_refused_and_changes_nothing(app: TestApp) {
+    let unit = app.unit_with_people("安盾").await;
+    let notice = app.issue(&[unit.id], true).await;
+    let a = notice["assignments"][0]["id"].as_i64().unwrap();
+    let web = Web::sign_in(&app, "duty").await;
+    let before = app.timeline_len(a).await;
+    let path = format!("/assignments/{a}/stand-down");
+    for fields in [vec![("reason", "伪造")], vec![("csrf", "0123456789abcdef"), ("reason", "伪造")]] {
+        let (status, _, body) = web.post_raw(&path, &fields).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert!(body.contains("表单已过期或来源不明"), "{body}");
+    }
+    assert_eq!(app.timeline_len(a).await, before, "nothing recorded");
+    assert_eq!(app.get_ok(&format!("/api/v1/assignments/{a}")).await["status"], "notified");
+    // With the token the same post works.
+    let (status, location, _) = web.post(&path, &[("reason", "企业已自行恢复")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(location.starts_with(&format!("/notices/{}", notice["id"])), "{location}");
+    assert_eq!(app.get_ok(&format!("/api/v1/assignments/{a}")).await["status"], "stood_down");
+}
+
+async fn a_unit_user_never_sees_another_units_assignment(app: TestApp) {
+    let mine = app.unit_with_people("安盾").await;
+    let theirs = app.unit_with_people("山城").await;
+    let both = app.issue(&[mine.id, theirs.id], true).await;
+    let theirs_only = app.issue(&[theirs.id], true).await;
+    let my_assignment = both["assignments"][0]["id"].as_i64().unwrap();
+    let their_assignment = both["assignments"][1]["id"].as_i64().unwrap();
+    app.user_token("andun", UserRole::Unit, Some(mine.id)).await;
+    let web = Web::sign_in(&app, "andun").await;
+
+    let (status, _) = web.get(&format!("/assignments/{their_assignment}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = web.get(&format!("/notices/{}", theirs_only["id"])).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = web.get(&format!("/assignments/{my_assignment}")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    // The shared notice shows only this unit's assignment.
+    let (status, page) = web.get(&format!("/notices/{}", both["id"])).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains(&format!(r#"id="a{my_assignment}""#)));
+    assert!(!page.contains(&format!(r#"id="a{their_assignment}""#)) && !page.contains("山城"), "other unit leaked");
+    let (_, board) = web.get("/board").await;
+    assert_eq!(board.matches("data-assignment=").count(), 1, "the board shows only this unit's assignment");
+    // Acting on the other unit's assignment is refused as not found, and changes nothing.
+    let (status, _, _) =
+        web.post(&format!("/assignments/{their_assignment}/milestone"), &[("milestone", "acknowledged")]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get_ok(&format!("/api/v1/assignments/{their_assignment}")).await["status"], "notified");
+    // Its own: a unit user reports a milestone, but may not issue notices.
+    let (status, _, _) =
+        web.post(&format!("/assignments/{my_assignment}/milestone"), &[("milestone", "acknowledged")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(app.get_ok(&format!("/api/v1/assignments/{my_assignment}")).await["status"], "acknowledged");
+    assert_eq!(web.get("/notices/new").await.0, StatusCode::FORBIDDEN);
+}
+
+async fn five_wrong_passwords_lock_the_account_for_fifteen_minutes(app: TestApp) {
+    let client = reqwest::Client::builder().redirect(Policy::none()).build().unwrap();
+    let attempt = |password: &'static str| {
+        let client = client.clone();
+        let url = app.url("/login");
+        async move {
+            let r = client.post(url).form(&[("username", "duty"), ("password", password)]).send().await.unwrap();
+            (r.status(), r.text().await.unwrap())
+        }
+    };
+    for _ in 0..4 {
+        let (status, body) = attempt("wrong password!").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert!(body.contains("用户名或密码不正确"), "{body}");
+        assert!(body.contains(r#"value="duty""#), "the username is kept");
+    }
+    let (status, body) = attempt("wrong password!").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(body.contains("账户已锁定至 2026-11-25 03:15"), "{body}");
+    // Locked: even the right password is refused, and says until when.
+    let (status, body) = attempt(PASSWORD).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(body.contains("已锁定"), "{body}");
+    // An unknown user reads exactly like a wrong password.
+    let r = client.post(app.url("/login")).form(&[("username", "nobody"), ("password", "x")]).send().await.unwrap();
+    assert!(r.text().await.unwrap().contains("用户名或密码不正确"));
+
+    app.clock.set(app.clock.now_utc() + Duration::minutes(15));
+    let (status, _) = attempt(PASSWORD).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "unlocked after fifteen minutes");
+}
+
+async fn an_invalid_notice_form_shows_errors_beside_fields_and_keeps_what_was_typed(app: TestApp) {
+    let unit = app.unit_with_people("安盾").await;
+    let web = Web::sign_in(&app, "duty").await;
+    let uid = unit.id.to_string();
+    let fields = [
+        ("step", "review"),
+        ("title", "   "),
+        ("category", "web_defacement"),
+        ("severity", "II"),
+        ("target_name", "某市政务网站<script>"),
+        ("target_kind", "other"),
+        ("site_address", "重庆市渝中区"),
+        ("site_lat", "北纬29度"),
+        ("site_lon", "106.5"),
+        ("description", "首页被篡改"),
+        ("unit_ids", uid.as_str()),
+    ];
+    let (status, _, page) = web.post("/notices/new", &fields).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains(r#"data-error-for="title">此项必填"#), "title error beside the field");
+    assert!(page.contains(r#"data-error-for="site_lat">请输入数字"#), "latitude error beside the field");
+    assert!(page.contains(r#"value="北纬29度""#), "what was typed is kept");
+    assert!(
+        page.contains("某市政务网站&#60;script&#62;") || page.contains("某市政务网站&lt;script&gt;"),
+        "kept, escaped"
+    );
+    assert!(page.contains(&format!(r#"name="unit_ids" value="{uid}" checked"#)), "the chosen unit stays ticked");
+    assert_eq!(app.get_ok("/api/v1/notices").await["total"], 0, "nothing issued");
+
+    // Corrected: a confirmation step first, and only the confirmation issues.
+    let mut good = fields.to_vec();
+    good[1] = ("title", "渝中区某门户网站被篡改");
+    good[7] = ("site_lat", "29.55");
+    let (status, _, confirm) = web.post("/notices/new", &good).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(confirm.contains("请确认通知内容"));
+    assert_eq!(app.get_ok("/api/v1/notices").await["total"], 0, "not yet issued");
+    good[0] = ("step", "issue");
+    let (status, location, _) = web.post("/notices/new", &good).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let list = app.get_ok("/api/v1/notices").await;
+    assert_eq!(list["total"], 1);
+    assert_eq!(location, format!("/notices/{}", list["items"][0]["id"]));
+    assert_eq!(list["items"][0]["site"]["lat"], 29.55);
+}
+
+async fn the_bureau_reassigns_and_a_manager_may_not(app: TestApp) {
+    let first = app.unit_with_people("安盾").await;
+    let second = app.unit_with_people("山城").await;
+    let notice = app.issue(&[first.id], true).await;
+    let a = notice["assignments"][0]["id"].as_i64().unwrap();
+    app.user_token("boss", UserRole::Manager, None).await;
+    let manager = Web::sign_in(&app, "boss").await;
+    let (status, _, _) = manager
+        .post(&format!("/assignments/{a}/reassign"), &[("unit_id", &second.id.to_string()), ("reason", "x")])
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(app.get_ok(&format!("/api/v1/assignments/{a}")).await["status"], "notified");
+
+    app.clock.set(app.clock.now_utc() + Duration::minutes(30));
+    let web = Web::sign_in(&app, "duty").await;
+    let (status, location, _) = web
+        .post(
+            &format!("/assignments/{a}/reassign"),
+            &[("unit_id", &second.id.to_string()), ("reason", "原单位无人响应")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let old = app.get_ok(&format!("/api/v1/assignments/{a}")).await;
+    assert_eq!(old["status"], "stood_down");
+    assert!(old["stand_down_reason"].as_str().unwrap().contains("改派至山城"), "{old}");
+    let seen = app.get_ok(&format!("/api/v1/notices/{}", notice["id"])).await;
+    let new = &seen["assignments"][1];
+    assert_eq!(new["unit_id"], second.id);
+    assert!(location.ends_with(&format!("#a{}", new["id"])), "{location}");
+    // The new unit's clock starts at the reassignment: two hours from now.
+    assert_eq!(new["notified_at"], "2026-11-25T03:30:00+08:00");
+    assert_eq!(new["deadline_at"], "2026-11-25T05:30:00+08:00");
+    let kinds: Vec<String> = app
+        .get_ok(&format!("/api/v1/assignments/{a}/timeline"))
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(kinds, ["dispatched", "stood_down", "reassigned"]);
+}
+
+async fn signing_out_ends_the_session(app: TestApp) {
+    let web = Web::sign_in(&app, "duty").await;
+    let (status, location, _) = web.post("/logout", &[]).await;
+    assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, "/login"));
+    let (status, _) = web.get("/board").await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "back to sign-in");
+    // Never an open redirect after sign-in.
+    let client = reqwest::Client::builder().redirect(Policy::none()).build().unwrap();
+    let r = client
+        .post(app.url("/login"))
+        .form(&[("username", "duty"), ("password", PASSWORD), ("next", "//evil.example/")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["location"], "/board");
+}
