@@ -6,7 +6,7 @@ use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use chrono::{DateTime, Utc};
 use rand::RngCore;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 
@@ -130,6 +130,24 @@ impl Store {
             )
             .into()
         })
+    }
+
+    /// Every user, by name.
+    pub async fn users(&self) -> StoreResult<Vec<user::Model>> {
+        Ok(user::Entity::find().order_by_asc(user::Column::Username).all(self.db()).await?)
+    }
+
+    pub async fn user(&self, id: i64) -> StoreResult<user::Model> {
+        user::Entity::find_by_id(id).one(self.db()).await?.ok_or(StoreError::not_found("user", id))
+    }
+
+    /// A user's tokens, newest first.
+    pub async fn tokens_of(&self, user_id: i64) -> StoreResult<Vec<api_token::Model>> {
+        Ok(api_token::Entity::find()
+            .filter(api_token::Column::UserId.eq(user_id))
+            .order_by_desc(api_token::Column::Id)
+            .all(self.db())
+            .await?)
     }
 
     pub async fn any_user_exists(&self) -> StoreResult<bool> {

@@ -15,6 +15,8 @@ crate::on_both_backends!(
     an_invalid_notice_form_shows_errors_beside_fields_and_keeps_what_was_typed,
     the_bureau_reassigns_and_a_manager_may_not,
     signing_out_ends_the_session,
+    the_bureau_keeps_the_registry_on_the_web_and_a_unit_user_only_reads_its_own,
+    an_admin_issues_a_token_shown_once_and_revokes_it,
 );
 
 const PASSWORD: &str = "a long test password";
@@ -263,4 +265,116 @@ async fn signing_out_ends_the_session(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(r.headers()["location"], "/board");
+}
+
+/// The first `<span class="secret" id="...">` text on a page.
+fn secret_of(page: &str, id: &str) -> String {
+    let marker = format!(r#"id="{id}">"#);
+    let at = page.find(&marker).unwrap_or_else(|| panic!("no {id} on the page")) + marker.len();
+    page[at..].split('<').next().unwrap().to_owned()
+}
+
+async fn the_bureau_keeps_the_registry_on_the_web_and_a_unit_user_only_reads_its_own(app: TestApp) {
+    let web = Web::sign_in(&app, "duty").await;
+    let (status, location, _) = web
+        .post("/units", &[("name", "重庆卫士网络安全有限公司"), ("credit_code", ""), ("hq_address", "北京市海淀区")])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let unit_path = location.clone();
+    let unit_id: i64 = location.trim_start_matches("/units/").parse().unwrap();
+    let (_, _, page) = web
+        .post(
+            &format!("{unit_path}/branches"),
+            &[
+                ("name", "渝北分公司"),
+                ("district", "渝北区"),
+                ("address", "重庆市渝北区金开大道"),
+                ("lat", "abc"),
+                ("lon", ""),
+            ],
+        )
+        .await;
+    assert!(page.contains("请输入数字"), "a bad latitude is refused with why");
+    assert!(!page.contains("渝北分公司</td>"), "and no branch is created");
+    let (_, _, page) = web
+        .post(
+            &format!("{unit_path}/branches"),
+            &[
+                ("name", "渝北分公司"),
+                ("district", "渝北区"),
+                ("address", "重庆市渝北区金开大道"),
+                ("lat", "29.61"),
+                ("lon", "106.63"),
+            ],
+        )
+        .await;
+    assert!(page.contains("渝北分公司</td>"), "branch listed");
+    let branch = app.get_ok(&format!("/api/v1/units/{unit_id}/branches")).await[0]["id"].as_i64().unwrap();
+    let (_, _, page) = web
+        .post(
+            &format!("{unit_path}/people"),
+            &[("name", "周工"), ("phone", "13900000000"), ("role", "engineer"), ("branch_id", &branch.to_string())],
+        )
+        .await;
+    assert!(page.contains("周工") && page.contains("技术人员"), "person listed with a Chinese role");
+    let person = app.get_ok(&format!("/api/v1/units/{unit_id}/people")).await[0]["id"].as_i64().unwrap();
+    let robot = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc#secret=topsecret";
+    let (_, _, page) = web.post(&format!("/people/{person}/channels"), &[("kind", "wecom"), ("address", robot)]).await;
+    assert!(page.contains("#secret=***") && !page.contains("topsecret"), "a robot's secret is never shown");
+    let (_, _, page) =
+        web.post(&format!("/people/{person}/channels"), &[("kind", "sms"), ("address", "not a phone")]).await;
+    assert!(page.contains("短信 渠道需要填写手机号码"), "a bad address is refused in Chinese");
+    assert_eq!(app.get_ok(&format!("/api/v1/people/{person}/channels")).await.as_array().unwrap().len(), 1);
+
+    // A link code is shown once, and the bot accepts it.
+    let (status, _, page) = web.post(&format!("/people/{person}/telegram-link"), &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    let code = secret_of(&page, "link-code");
+    assert!(code.starts_with("/start "), "{code}");
+    let (_, again) = web.get(&unit_path).await;
+    assert!(!again.contains(&code), "shown once");
+    app.telegram.text(4242, &code, None);
+    app.bot_step().await;
+    let channels = app.get_ok(&format!("/api/v1/people/{person}/channels")).await;
+    assert!(channels.to_string().contains("telegram"), "linked through the code: {channels}");
+
+    // A unit user reads its own unit, not another, and may not change it.
+    app.user_token("weishi", UserRole::Unit, Some(unit_id)).await;
+    let other = app.unit_with_people("山城").await;
+    let unit_user = Web::sign_in(&app, "weishi").await;
+    assert_eq!(unit_user.get(&unit_path).await.0, StatusCode::OK);
+    assert_eq!(unit_user.get(&format!("/units/{}", other.id)).await.0, StatusCode::NOT_FOUND);
+    let (_, list) = unit_user.get("/units").await;
+    assert!(!list.contains("山城"), "other units are not listed");
+    let (status, _, _) =
+        unit_user.post(&format!("{unit_path}/people"), &[("name", "冒名"), ("role", "engineer")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(app.get_ok(&format!("/api/v1/units/{unit_id}/people")).await.as_array().unwrap().len(), 1);
+}
+
+async fn an_admin_issues_a_token_shown_once_and_revokes_it(app: TestApp) {
+    app.user_token("root", UserRole::Admin, None).await;
+    let bureau = Web::sign_in(&app, "duty").await;
+    assert_eq!(bureau.get("/admin/users").await.0, StatusCode::FORBIDDEN, "bureau staff are not admins");
+    let admin = Web::sign_in(&app, "root").await;
+    let (_, _, page) = admin
+        .post("/admin/users", &[("username", "ops.li"), ("password", "short"), ("role", "manager"), ("unit_id", "")])
+        .await;
+    assert!(page.contains("密码至少需要 10 个字符"), "refused with why");
+    let (_, _, page) = admin
+        .post(
+            "/admin/users",
+            &[("username", "ops.li"), ("password", "a fine long password"), ("role", "manager"), ("unit_id", "")],
+        )
+        .await;
+    assert!(page.contains(r#"id="user-ops.li""#), "user listed");
+    let id = app.state.store.user_by_name("ops.li").await.unwrap().unwrap().id;
+    let (_, _, page) = admin.post(&format!("/admin/users/{id}/tokens"), &[("name", "报表脚本")]).await;
+    let token = secret_of(&page, "new-token");
+    assert!(token.starts_with("onsite_"));
+    assert_eq!(app.get_as(&token, "/api/v1/notices").await.status(), StatusCode::OK, "the token works");
+    let (_, again) = admin.get("/admin/users").await;
+    assert!(!again.contains(&token), "shown once");
+    admin.post(&format!("/admin/users/{id}/revoke"), &[]).await;
+    assert_eq!(app.get_as(&token, "/api/v1/notices").await.status(), StatusCode::UNAUTHORIZED, "revoked");
 }

@@ -341,7 +341,7 @@ impl TimelineEventView {
 }
 
 /// A channel address as shown: a robot's signing secret never leaves.
-fn masked(address: &str) -> String {
+pub fn masked(address: &str) -> String {
     match crate::notify::robots::split_secret(address) {
         (url, Some(_)) => format!("{url}#secret=***"),
         _ => address.to_owned(),

@@ -4,11 +4,13 @@
 //! calls, scoped to the reader, as the API.
 
 pub mod action;
+pub mod admin;
 pub mod board;
 pub mod error;
 pub mod login;
 pub mod notice;
 pub mod notice_form;
+pub mod registry;
 pub mod text;
 pub mod view;
 
@@ -29,6 +31,8 @@ pub fn router() -> Router<AppState> {
         .merge(board::router())
         .merge(notice_form::router())
         .merge(notice::router())
+        .merge(registry::router())
+        .merge(admin::router())
         .merge(action::router())
 }
 

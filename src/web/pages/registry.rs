@@ -1,0 +1,400 @@
+//! The unit registry: units, their branches, people with roles, channels
+//! (robot secrets masked), and Telegram link codes shown once.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+use super::Chrome;
+use super::error::PageError;
+use super::notice_form::Choice;
+use crate::AppState;
+use crate::domain::DomainError;
+use crate::domain::duration::format_local;
+use crate::domain::labels::Lang;
+use crate::domain::people::{ChannelKind, Role, validate_channel_address};
+use crate::domain::unit::{BranchDraft, PersonDraft, UnitDraft};
+use crate::store::StoreError;
+use crate::store::sessions::WebSession;
+use crate::store::telegram::LinkTarget;
+use crate::web::api::views::masked;
+use crate::web::session::{Posted, SignedIn};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/units", get(list).post(create_unit))
+        .route("/units/{id}", get(show))
+        .route("/units/{id}/branches", post(create_branch))
+        .route("/units/{id}/people", post(create_person))
+        .route("/units/{id}/telegram-link", post(duty_group_link))
+        .route("/people/{id}/channels", post(create_channel))
+        .route("/people/{id}/telegram-link", post(person_link))
+}
+
+pub struct UnitLine {
+    pub id: i64,
+    pub name: String,
+    pub credit_code: String,
+    pub hq_address: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "units.html")]
+struct UnitsPage {
+    chrome: Chrome,
+    units: Vec<UnitLine>,
+    can_manage: bool,
+    flash: Option<String>,
+    flash_error: bool,
+}
+
+pub struct BranchLine {
+    pub id: i64,
+    pub name: String,
+    pub district: String,
+    pub address: String,
+}
+
+pub struct ChannelLine {
+    pub kind: &'static str,
+    pub address: String,
+    pub status: String,
+}
+
+pub struct PersonLine {
+    pub id: i64,
+    pub name: String,
+    pub role: &'static str,
+    pub branch: String,
+    pub phone: String,
+    pub channels: Vec<ChannelLine>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "unit.html")]
+struct UnitPage {
+    chrome: Chrome,
+    id: i64,
+    name: String,
+    credit_code: String,
+    hq_address: String,
+    branches: Vec<BranchLine>,
+    people: Vec<PersonLine>,
+    roles: Vec<Choice>,
+    channel_kinds: Vec<Choice>,
+    can_manage: bool,
+    flash: Option<String>,
+    flash_error: bool,
+    link_code: Option<String>,
+    link_expires: String,
+}
+
+/// A flash line for a refused form: every field's message in the reader's language.
+fn refusal(e: StoreError, lang: Lang) -> Result<String, PageError> {
+    match e {
+        StoreError::Domain(DomainError::Invalid(fields)) => Ok(fields
+            .into_iter()
+            .map(|f| if lang == Lang::Zh { f.message_zh } else { f.message })
+            .collect::<Vec<_>>()
+            .join("；")),
+        StoreError::Domain(DomainError::Conflict { message, message_zh, .. }) => {
+            Ok(if lang == Lang::Zh { message_zh } else { message })
+        }
+        other => Err(PageError::store(lang)(other)),
+    }
+}
+
+async fn units_page(state: &AppState, session: &WebSession, path: &str, flash: Option<(bool, String)>) -> Response {
+    let lang = session.lang;
+    let units = match state.store.units(session.actor.scope()).await {
+        Ok(u) => u,
+        Err(e) => return PageError::store(lang)(e).into_response(),
+    };
+    let (flash_error, flash) = flash.map_or((false, None), |(err, f)| (err, Some(f)));
+    UnitsPage {
+        chrome: Chrome::new(state, session, path, "units"),
+        units: units
+            .into_iter()
+            .map(|u| UnitLine {
+                id: u.id,
+                name: u.name,
+                credit_code: u.credit_code.unwrap_or_default(),
+                hq_address: u.hq_address.unwrap_or_default(),
+            })
+            .collect(),
+        can_manage: session.actor.can_manage_registry(),
+        flash,
+        flash_error,
+    }
+    .into_response()
+}
+
+async fn list(State(state): State<AppState>, signed: SignedIn) -> Response {
+    units_page(&state, &signed.session, &signed.path, None).await
+}
+
+#[derive(Deserialize)]
+struct UnitForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    credit_code: String,
+    #[serde(default)]
+    hq_address: String,
+}
+
+fn blank_none(s: &str) -> Option<&str> {
+    Some(s.trim()).filter(|s| !s.is_empty())
+}
+
+async fn create_unit(State(state): State<AppState>, posted: Posted<UnitForm>) -> Response {
+    let session = &posted.session;
+    let lang = session.lang;
+    if !session.actor.can_manage_registry() {
+        return PageError::Forbidden(lang).into_response();
+    }
+    let f = &posted.form;
+    let created = match UnitDraft::parse(&f.name, blank_none(&f.credit_code), blank_none(&f.hq_address)) {
+        Ok(draft) => state.store.create_unit(draft, state.clock.now()).await,
+        Err(e) => Err(e.into()),
+    };
+    match created {
+        Ok(u) => Redirect::to(&format!("/units/{}", u.id)).into_response(),
+        Err(e) => match refusal(e, lang) {
+            Ok(why) => units_page(&state, session, "/units", Some((true, why))).await,
+            Err(page) => page.into_response(),
+        },
+    }
+}
+
+/// Renders a unit's page, with an optional flash and a link code to show once.
+async fn unit_page(
+    state: &AppState,
+    session: &WebSession,
+    id: i64,
+    flash: Option<(bool, String)>,
+    link: Option<(String, chrono::DateTime<chrono::Utc>)>,
+) -> Response {
+    let lang = session.lang;
+    match unit_page_inner(state, session, id, flash, link).await {
+        Ok(page) => page.into_response(),
+        Err(e) => PageError::store(lang)(e).into_response(),
+    }
+}
+
+async fn unit_page_inner(
+    state: &AppState,
+    session: &WebSession,
+    id: i64,
+    flash: Option<(bool, String)>,
+    link: Option<(String, chrono::DateTime<chrono::Utc>)>,
+) -> Result<UnitPage, StoreError> {
+    let lang = session.lang;
+    let unit = state.store.unit(session.actor.scope(), id).await?;
+    let branches = state.store.branches(id).await?;
+    let mut people = Vec::new();
+    for p in state.store.people(id).await? {
+        let channels = state
+            .store
+            .channels(p.id)
+            .await?
+            .into_iter()
+            .map(|c| ChannelLine {
+                kind: ChannelKind::from_code(&c.kind).map_or("", |k| k.label(lang)),
+                address: masked(&c.address),
+                status: c.status,
+            })
+            .collect();
+        people.push(PersonLine {
+            id: p.id,
+            name: p.name,
+            role: Role::from_code(&p.role).map_or("", |r| r.label(lang)),
+            branch: p
+                .branch_id
+                .and_then(|b| branches.iter().find(|x| x.id == b))
+                .map(|b| b.name.clone())
+                .unwrap_or_default(),
+            phone: p.phone.unwrap_or_default(),
+            channels,
+        });
+    }
+    let (flash_error, flash) = flash.map_or((false, None), |(err, f)| (err, Some(f)));
+    let choice =
+        |code: &'static str, label: &'static str| Choice { code: code.into(), label: label.into(), selected: false };
+    Ok(UnitPage {
+        chrome: Chrome::new(state, session, &format!("/units/{id}"), "units"),
+        id,
+        name: unit.name,
+        credit_code: unit.credit_code.unwrap_or_default(),
+        hq_address: unit.hq_address.unwrap_or_default(),
+        branches: branches
+            .into_iter()
+            .map(|b| BranchLine {
+                id: b.id,
+                name: b.name,
+                district: b.district.unwrap_or_default(),
+                address: b.address,
+            })
+            .collect(),
+        people,
+        roles: Role::ALL.iter().map(|r| choice(r.code(), r.label(lang))).collect(),
+        channel_kinds: ChannelKind::ALL.iter().map(|k| choice(k.code(), k.label(lang))).collect(),
+        can_manage: session.actor.can_manage_registry(),
+        flash,
+        flash_error,
+        link_expires: link.as_ref().map(|(_, at)| format_local(*at, state.tz)).unwrap_or_default(),
+        link_code: link.map(|(code, _)| code),
+    })
+}
+
+async fn show(State(state): State<AppState>, signed: SignedIn, Path(id): Path<i64>) -> Response {
+    unit_page(&state, &signed.session, id, None, None).await
+}
+
+/// After a registry form: the unit's page, with "recorded" or why not.
+async fn after(state: &AppState, session: &WebSession, unit_id: i64, result: Result<(), StoreError>) -> Response {
+    let lang = session.lang;
+    match result {
+        Ok(()) => unit_page(state, session, unit_id, Some((false, super::text::ui(lang).done.to_owned())), None).await,
+        Err(e) => match refusal(e, lang) {
+            Ok(why) => unit_page(state, session, unit_id, Some((true, why)), None).await,
+            Err(page) => page.into_response(),
+        },
+    }
+}
+
+#[derive(Deserialize)]
+struct BranchForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    district: String,
+    #[serde(default)]
+    address: String,
+    #[serde(default)]
+    lat: String,
+    #[serde(default)]
+    lon: String,
+}
+
+/// An optional number typed in a form; text that is not one is an error.
+fn number(field: &str, raw: &str) -> Result<Option<f64>, DomainError> {
+    match blank_none(raw) {
+        None => Ok(None),
+        Some(s) => s.parse::<f64>().ok().filter(|x| x.is_finite()).map(Some).ok_or_else(|| {
+            DomainError::field(field, "not_a_number", "enter a number such as 29.56", "请输入数字，例如 29.56")
+        }),
+    }
+}
+
+async fn create_branch(State(state): State<AppState>, Path(id): Path<i64>, posted: Posted<BranchForm>) -> Response {
+    let session = &posted.session;
+    if !session.actor.can_manage_registry() {
+        return PageError::Forbidden(session.lang).into_response();
+    }
+    let f = &posted.form;
+    let result = async {
+        state.store.unit(session.actor.scope(), id).await?;
+        let draft = BranchDraft::parse(
+            &f.name,
+            blank_none(&f.district),
+            &f.address,
+            number("lat", &f.lat)?,
+            number("lon", &f.lon)?,
+        )?;
+        state.store.create_branch(id, draft, state.clock.now()).await.map(|_| ())
+    }
+    .await;
+    after(&state, session, id, result).await
+}
+
+#[derive(Deserialize)]
+struct PersonForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    branch_id: String,
+}
+
+async fn create_person(State(state): State<AppState>, Path(id): Path<i64>, posted: Posted<PersonForm>) -> Response {
+    let session = &posted.session;
+    if !session.actor.can_manage_registry() {
+        return PageError::Forbidden(session.lang).into_response();
+    }
+    let f = &posted.form;
+    let result = async {
+        state.store.unit(session.actor.scope(), id).await?;
+        let role = Role::from_code(&f.role)
+            .ok_or_else(|| DomainError::field("role", "unknown", "choose a role", "请选择角色"))?;
+        let branch_id = blank_none(&f.branch_id).and_then(|b| b.parse().ok());
+        let draft = PersonDraft::parse(&f.name, blank_none(&f.phone), role, branch_id)?;
+        state.store.create_person(id, draft, state.clock.now()).await.map(|_| ())
+    }
+    .await;
+    after(&state, session, id, result).await
+}
+
+#[derive(Deserialize)]
+struct ChannelForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    address: String,
+}
+
+async fn create_channel(State(state): State<AppState>, Path(id): Path<i64>, posted: Posted<ChannelForm>) -> Response {
+    let session = &posted.session;
+    let lang = session.lang;
+    if !session.actor.can_manage_registry() {
+        return PageError::Forbidden(lang).into_response();
+    }
+    let person = match state.store.person(session.actor.scope(), id).await {
+        Ok(p) => p,
+        Err(e) => return PageError::store(lang)(e).into_response(),
+    };
+    let f = &posted.form;
+    let result = async {
+        let kind = ChannelKind::from_code(&f.kind)
+            .ok_or_else(|| DomainError::field("kind", "unknown", "choose a channel kind", "请选择渠道类型"))?;
+        let address = validate_channel_address(kind, &f.address).map_err(|e| DomainError::Invalid(vec![e]))?;
+        state.store.create_channel(id, kind, address, state.clock.now()).await.map(|_| ())
+    }
+    .await;
+    after(&state, session, person.unit_id, result).await
+}
+
+#[derive(Deserialize)]
+struct Empty {}
+
+async fn person_link(State(state): State<AppState>, Path(id): Path<i64>, posted: Posted<Empty>) -> Response {
+    let session = &posted.session;
+    match state.store.person(session.actor.scope(), id).await {
+        Ok(p) => link(&state, session, p.unit_id, LinkTarget::Person(id)).await,
+        Err(e) => PageError::store(session.lang)(e).into_response(),
+    }
+}
+
+async fn duty_group_link(State(state): State<AppState>, Path(id): Path<i64>, posted: Posted<Empty>) -> Response {
+    link(&state, &posted.session, id, LinkTarget::Unit(id)).await
+}
+
+/// Issues a link code and shows it once on the unit's page.
+async fn link(state: &AppState, session: &WebSession, unit_id: i64, target: LinkTarget) -> Response {
+    let lang = session.lang;
+    if !session.actor.can_manage_registry() {
+        return PageError::Forbidden(lang).into_response();
+    }
+    let ttl = chrono::Duration::from_std(state.config.telegram.link_code_ttl).unwrap_or(chrono::Duration::hours(24));
+    match state.store.create_link_code(session.actor.scope(), target, ttl, state.clock.now()).await {
+        Ok(code) => unit_page(state, session, unit_id, None, Some(code)).await,
+        Err(e) => PageError::store(lang)(e).into_response(),
+    }
+}
