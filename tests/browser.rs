@@ -5,13 +5,11 @@
 
 #[path = "support/browser.rs"]
 mod browser;
-#[allow(dead_code)]
 #[path = "support/fake_telegram.rs"]
 mod fake_telegram;
 #[allow(dead_code)]
 #[path = "api/helpers.rs"]
 mod helpers;
-#[allow(dead_code)]
 #[path = "support/postgres.rs"]
 mod postgres;
 
