@@ -106,6 +106,7 @@ async fn serve(config: Config, clock: Arc<dyn Clock>, demo: bool) -> anyhow::Res
     }
     let addr = app.local_addr();
     println!("onsite 已启动 listening on http://{addr}/");
+    println!("  值守看板 Live board: http://{addr}/board (登录 sign in: http://{addr}/login)");
     tracing::info!(%addr, "serving");
     app.run_until_stopped(shutdown_signal()).await.context("server failed")?;
     tracing::info!("stopped");

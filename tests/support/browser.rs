@@ -128,6 +128,7 @@ pub async fn text_of(c: &Client, css: &str) -> String {
 pub async fn screenshot(c: &Client, name: &str) {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
     std::fs::create_dir_all(&dir).expect("screenshot dir");
+    c.execute("window.scrollTo(0, 0); return true;", vec![]).await.expect("scroll to top");
     let png = c.screenshot().await.expect("screenshot");
     std::fs::write(dir.join(format!("{name}.png")), png).expect("write screenshot");
 }
