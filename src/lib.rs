@@ -9,6 +9,7 @@ pub mod demo;
 pub mod domain;
 pub mod engine;
 pub mod notify;
+pub mod reports;
 pub mod store;
 pub mod telemetry;
 pub mod web;

@@ -1,6 +1,6 @@
 //! The `onsite` command: parses the CLI and calls into the library.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -105,8 +105,13 @@ async fn serve(config: Config, clock: Arc<dyn Clock>, demo: bool) -> anyhow::Res
         }
     }
     let addr = app.local_addr();
-    println!("onsite 已启动 listening on http://{addr}/");
-    println!("  值守看板 Live board: http://{addr}/board (登录 sign in: http://{addr}/login)");
+    // Written, not println!: a closed stdout (a supervisor that stopped
+    // reading) must not take the service down. Tests read up to the
+    // "listening on" line, so it comes last.
+    let mut out = std::io::stdout();
+    let _ = writeln!(out, "  值守看板 Live board: http://{addr}/board (登录 sign in: http://{addr}/login)");
+    let _ = writeln!(out, "onsite 已启动 listening on http://{addr}/");
+    let _ = out.flush();
     tracing::info!(%addr, "serving");
     app.run_until_stopped(shutdown_signal()).await.context("server failed")?;
     tracing::info!("stopped");

@@ -8,6 +8,7 @@ pub mod contacts;
 pub mod entities;
 pub mod notices;
 pub mod pages;
+pub mod reports;
 pub mod sessions;
 pub mod telegram;
 pub mod timeline;

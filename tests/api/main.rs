@@ -16,6 +16,7 @@ mod outbox;
 mod postgres;
 #[path = "../support/receiver.rs"]
 mod receiver;
+mod reports;
 mod service;
 mod telegram;
 mod web;

@@ -3,6 +3,7 @@
 pub mod assignments;
 pub mod bureau;
 pub mod notices;
+pub mod reports;
 pub mod units;
 pub mod views;
 
@@ -45,7 +46,8 @@ pub fn router() -> Router<AppState> {
         .merge(units::router())
         .merge(notices::router())
         .merge(assignments::router())
-        .merge(bureau::router());
+        .merge(bureau::router())
+        .merge(reports::router());
     let (api, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", inner).split_for_parts();
     api.route("/api/v1/openapi.json", get(move || async move { Json(doc) }))
 }

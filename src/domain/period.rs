@@ -1,0 +1,112 @@
+//! Report periods on the Asia/Shanghai calendar (or whichever zone is
+//! configured): a month `2026-11`, a quarter `2026-Q4`, a year `2026`, or
+//! custom dates `from`..=`to`. A day starts at local midnight, so a Shanghai
+//! month is not a UTC month.
+
+use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
+use chrono_tz::Tz;
+
+use super::FieldError;
+
+/// A half-open span of instants `[from, to)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+}
+
+fn bad(field: &str, en: &str, zh: &str) -> FieldError {
+    FieldError::new(field, "invalid_period", en, zh)
+}
+
+/// Local midnight at the start of `day`, as UTC.
+fn midnight(day: NaiveDate, tz: Tz) -> DateTime<Utc> {
+    // Zones without midnight gaps (Shanghai has no DST) give one answer;
+    // elsewhere take the earliest.
+    tz.from_local_datetime(&day.and_hms_opt(0, 0, 0).unwrap_or_default())
+        .earliest()
+        .map_or_else(|| Utc.from_utc_datetime(&day.and_hms_opt(0, 0, 0).unwrap_or_default()), |t| t.to_utc())
+}
+
+fn first_of(year: i32, month: u32) -> Option<NaiveDate> {
+    NaiveDate::from_ymd_opt(year, month, 1)
+}
+
+/// Parses a named period: `YYYY`, `YYYY-MM` or `YYYY-Qn`.
+pub fn named(raw: &str, tz: Tz) -> Result<Period, FieldError> {
+    let err = || bad("period", "use YYYY, YYYY-MM or YYYY-Qn", "周期格式应为 YYYY、YYYY-MM 或 YYYY-Qn");
+    let raw = raw.trim();
+    let (start, end) = if let Some((y, q)) = raw.split_once("-Q").or_else(|| raw.split_once("-q")) {
+        let year: i32 = y.parse().map_err(|_| err())?;
+        let q: u32 = q.parse().ok().filter(|q| (1..=4).contains(q)).ok_or_else(err)?;
+        let start = first_of(year, 3 * q - 2).ok_or_else(err)?;
+        (start, if q == 4 { first_of(year + 1, 1) } else { first_of(year, 3 * q + 1) }.ok_or_else(err)?)
+    } else if let Some((y, m)) = raw.split_once('-') {
+        let year: i32 = y.parse().map_err(|_| err())?;
+        let month: u32 = m.parse().map_err(|_| err())?;
+        let start = first_of(year, month).ok_or_else(err)?;
+        let next = if month == 12 { first_of(year + 1, 1) } else { first_of(year, month + 1) };
+        (start, next.ok_or_else(err)?)
+    } else {
+        let year: i32 = raw.parse().map_err(|_| err())?;
+        (first_of(year, 1).ok_or_else(err)?, first_of(year + 1, 1).ok_or_else(err)?)
+    };
+    if !(2000..=2200).contains(&start.year()) {
+        return Err(err());
+    }
+    Ok(Period { from: midnight(start, tz), to: midnight(end, tz) })
+}
+
+/// Parses custom dates, both inclusive: `from=2026-11-01&to=2026-11-30`.
+pub fn custom(from: &str, to: &str, tz: Tz) -> Result<Period, FieldError> {
+    let day = |field: &str, raw: &str| {
+        NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
+            .ok()
+            .filter(|d| (2000..=2200).contains(&d.year()))
+            .ok_or_else(|| bad(field, "use a date YYYY-MM-DD", "日期格式应为 YYYY-MM-DD"))
+    };
+    let (start, end) = (day("from", from)?, day("to", to)?);
+    if end < start {
+        return Err(bad("to", "`to` is before `from`", "结束日期早于开始日期"));
+    }
+    let after = end.succ_opt().ok_or_else(|| bad("to", "date out of range", "日期超出范围"))?;
+    Ok(Period { from: midnight(start, tz), to: midnight(after, tz) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono_tz::Asia::Shanghai;
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().to_utc()
+    }
+
+    #[test]
+    fn a_shanghai_month_starts_at_local_midnight() {
+        let p = named("2026-11", Shanghai).unwrap();
+        assert_eq!(p.from, utc("2026-10-31T16:00:00Z"));
+        assert_eq!(p.to, utc("2026-11-30T16:00:00Z"));
+    }
+
+    #[test]
+    fn quarters_years_and_custom_dates() {
+        let q4 = named("2026-Q4", Shanghai).unwrap();
+        assert_eq!((q4.from, q4.to), (utc("2026-09-30T16:00:00Z"), utc("2026-12-31T16:00:00Z")));
+        let year = named("2026", Shanghai).unwrap();
+        assert_eq!(year.to, utc("2026-12-31T16:00:00Z"));
+        let days = custom("2026-11-24", "2026-11-25", Shanghai).unwrap();
+        assert_eq!((days.from, days.to), (utc("2026-11-23T16:00:00Z"), utc("2026-11-25T16:00:00Z")));
+        let elsewhere = named("2026-11", chrono_tz::Europe::Berlin).unwrap();
+        assert_eq!(elsewhere.from, utc("2026-10-31T23:00:00Z"));
+    }
+
+    #[test]
+    fn nonsense_is_refused_with_the_field() {
+        for raw in ["2026-13", "2026-Q5", "26", "abc", "2026-00", "1800"] {
+            assert_eq!(named(raw, Shanghai).unwrap_err().field, "period", "{raw}");
+        }
+        assert_eq!(custom("2026-11-30", "2026-11-01", Shanghai).unwrap_err().field, "to");
+        assert_eq!(custom("2026/11/01", "2026-11-30", Shanghai).unwrap_err().field, "from");
+    }
+}

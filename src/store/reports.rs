@@ -1,0 +1,109 @@
+//! The rows behind SLA reports: assignments dispatched in a period (read
+//! through the `notified_at` indexes), optionally one unit, branch, category
+//! or severity, within the reader's scope.
+
+use std::collections::HashMap;
+
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait};
+
+use super::assignments::{policy_of, state_of};
+use super::entities::{assignment, branch, notice};
+use super::{Store, StoreResult};
+use crate::domain::access::Scope;
+use crate::domain::notice::{Category, Severity};
+use crate::domain::period::Period;
+use crate::domain::report::Facts;
+
+/// What a report covers.
+#[derive(Debug, Clone)]
+pub struct ReportFilter {
+    pub period: Period,
+    pub unit_id: Option<i64>,
+    pub branch_id: Option<i64>,
+    pub category: Option<Category>,
+    pub severity: Option<Severity>,
+}
+
+/// The facts of a report, with the names its tables show.
+#[derive(Debug, Clone, Default)]
+pub struct ReportRows {
+    pub facts: Vec<Facts>,
+    pub unit_names: HashMap<i64, String>,
+    pub branch_names: HashMap<i64, String>,
+}
+
+impl Store {
+    pub async fn report_rows(&self, scope: Scope, filter: &ReportFilter) -> StoreResult<ReportRows> {
+        let mut q = assignment::Entity::find()
+            .filter(assignment::Column::NotifiedAt.gte(filter.period.from))
+            .filter(assignment::Column::NotifiedAt.lt(filter.period.to));
+        if let Scope::Unit(u) = scope {
+            q = q.filter(assignment::Column::UnitId.eq(u));
+        }
+        if let Some(u) = filter.unit_id {
+            q = q.filter(assignment::Column::UnitId.eq(u));
+        }
+        if let Some(b) = filter.branch_id {
+            q = q.filter(assignment::Column::BranchId.eq(b));
+        }
+        if filter.category.is_some() || filter.severity.is_some() {
+            let mut notices = notice::Entity::find().select_only().column(notice::Column::Id);
+            if let Some(c) = filter.category {
+                notices = notices.filter(notice::Column::Category.eq(c.code()));
+            }
+            if let Some(s) = filter.severity {
+                notices = notices.filter(notice::Column::Severity.eq(s.code()));
+            }
+            q = q.filter(assignment::Column::NoticeId.in_subquery(notices.into_query()));
+        }
+        let rows =
+            q.order_by_asc(assignment::Column::NotifiedAt).order_by_asc(assignment::Column::Id).all(self.db()).await?;
+        let mut facts = Vec::with_capacity(rows.len());
+        for a in &rows {
+            facts.push(Facts {
+                assignment_id: a.id,
+                notice_id: a.notice_id,
+                unit_id: a.unit_id,
+                branch_id: a.branch_id,
+                extended: a.extension_count > 0,
+                state: state_of(a)?,
+                policy: policy_of(a)?,
+            });
+        }
+        let unit_ids: Vec<i64> = rows.iter().map(|a| a.unit_id).collect();
+        let branch_ids: Vec<i64> = rows.iter().filter_map(|a| a.branch_id).collect();
+        let branch_names = branch::Entity::find()
+            .select_only()
+            .column(branch::Column::Id)
+            .column(branch::Column::Name)
+            .filter(branch::Column::Id.is_in(dedup(branch_ids)))
+            .into_tuple::<(i64, String)>()
+            .all(self.db())
+            .await?
+            .into_iter()
+            .collect();
+        Ok(ReportRows { facts, unit_names: self.unit_names(&dedup(unit_ids)).await?, branch_names })
+    }
+}
+
+impl Store {
+    /// Titles of the given notices (the breach list names them).
+    pub async fn notice_titles(&self, ids: &[i64]) -> StoreResult<HashMap<i64, String>> {
+        Ok(notice::Entity::find()
+            .select_only()
+            .column(notice::Column::Id)
+            .column(notice::Column::Title)
+            .filter(notice::Column::Id.is_in(dedup(ids.to_vec())))
+            .into_tuple::<(i64, String)>()
+            .all(self.db())
+            .await?
+            .into_iter()
+            .collect())
+    }
+}
+
+fn dedup(mut ids: Vec<i64>) -> Vec<i64> {
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}

@@ -1,0 +1,217 @@
+//! SLA reports against a history whose right answers are known by
+//! construction, across the end of November in Shanghai (which is still
+//! November in UTC for the first eight hours of December 1st).
+
+use std::io::Cursor;
+
+use calamine::{Data, Reader, Xlsx};
+use chrono::{DateTime, Duration, Utc};
+use onsite::domain::access::UserRole;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, expect_json, expect_problem};
+
+crate::on_both_backends!(
+    the_report_counts_every_figure_as_constructed_on_the_shanghai_calendar,
+    csv_and_xlsx_carry_the_same_numbers_as_the_json,
+    a_unit_user_gets_its_own_units_report_only_and_bad_periods_are_refused,
+);
+
+fn shanghai(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(&format!("{s}+08:00")).unwrap().to_utc()
+}
+
+/// Issues a notice to `unit` at `t0` and plays `steps` (minutes after T0, event body).
+async fn history(app: &TestApp, unit: i64, t0: DateTime<Utc>, title: &str, steps: &[(i64, Value)]) -> i64 {
+    app.clock.set(t0);
+    let mut body = crate::helpers::notice_body(&[unit], true);
+    body["title"] = title.into();
+    let notice = expect_json(app.post("/api/v1/notices", &body).await, StatusCode::CREATED).await;
+    let a = notice["assignments"][0]["id"].as_i64().unwrap();
+    for (minutes, step) in steps {
+        app.clock.set(t0 + Duration::minutes(*minutes));
+        let path = match step["do"].as_str() {
+            Some("extend") => format!("/api/v1/assignments/{a}/extend"),
+            Some("stand-down") => format!("/api/v1/assignments/{a}/stand-down"),
+            _ => format!("/api/v1/assignments/{a}/events"),
+        };
+        let r = app.post(&path, step).await;
+        assert!(r.status().is_success(), "{title} +{minutes}m {step}: {}", r.text().await.unwrap());
+    }
+    a
+}
+
+fn ev(kind: &str) -> Value {
+    json!({"kind": kind})
+}
+
+struct Built {
+    a: i64,
+    b: i64,
+    late_in_december: i64,
+    never_acknowledged: i64,
+}
+
+/// The history. Unit A: kept (Nov 30 23:30), late on site by 15 min (Dec 1
+/// 00:30 Shanghai = Nov 30 16:30 UTC), extended and on site within the
+/// extension (Nov 25). Unit B: never acknowledged (Nov 15), stood down (Nov 20).
+async fn build(app: &TestApp) -> Built {
+    let a = app.unit_with_people("安盾").await.id;
+    let b = app.unit_with_people("山城").await.id;
+    let all = |ack: i64, plan: i64, hq: i64, onsite: i64| {
+        vec![(ack, ev("acknowledged")), (plan, ev("plan_activated")), (hq, ev("hq_remote")), (onsite, ev("on_site"))]
+    };
+    history(app, a, shanghai("2026-11-30T23:30:00"), "按时履约", &all(5, 30, 40, 100)).await;
+    let late_in_december = history(app, a, shanghai("2026-12-01T00:30:00"), "到场超时", &all(15, 60, 60, 135)).await;
+    let mut extended = all(5, 50, 50, 150);
+    extended.insert(3, (60, json!({"do": "extend", "deadline_at": "2026-11-25T13:00:00+08:00", "reason": "交通管制"})));
+    history(app, a, shanghai("2026-11-25T10:00:00"), "延长后到场", &extended).await;
+    let never_acknowledged = history(app, b, shanghai("2026-11-15T10:00:00"), "无人接收", &[]).await;
+    history(app, b, shanghai("2026-11-20T10:00:00"), "已撤销", &[(30, json!({"do": "stand-down", "reason": "误报"}))])
+        .await;
+    app.clock.set(shanghai("2026-12-02T12:00:00"));
+    Built { a, b, late_in_december, never_acknowledged }
+}
+
+fn unit_figures(report: &Value, unit: i64) -> &Value {
+    &report["by_unit"].as_array().unwrap().iter().find(|u| u["unit_id"] == unit).expect("unit row")["figures"]
+}
+
+async fn the_report_counts_every_figure_as_constructed_on_the_shanghai_calendar(app: TestApp) {
+    let built = build(&app).await;
+    let nov = app.get_ok("/api/v1/reports/sla?period=2026-11").await;
+    assert_eq!(nov["period"]["from"], "2026-11-01T00:00:00+08:00");
+    assert_eq!(nov["period"]["to"], "2026-12-01T00:00:00+08:00");
+    let t = &nov["totals"];
+    let counts = |f: &Value, keys: &[&str]| keys.iter().map(|k| f[*k].as_u64().unwrap()).collect::<Vec<_>>();
+    let keys = [
+        "assignments",
+        "stood_down",
+        "extended",
+        "counted",
+        "acknowledged_within_target",
+        "plan_activated_within_deadline",
+        "on_site_required",
+        "on_site_within_deadline",
+        "hq_remote_within_deadline",
+        "kept",
+        "breached",
+    ];
+    assert_eq!(counts(t, &keys), [4, 1, 1, 3, 2, 2, 3, 1, 2, 1, 1]);
+    assert!((t["on_time_rate"].as_f64().unwrap() - 1.0 / 3.0).abs() < 1e-9);
+    assert_eq!(t["time_to_acknowledge"], json!({"count": 2, "median_seconds": 300, "p90_seconds": 300}));
+    assert_eq!(t["time_to_plan"], json!({"count": 2, "median_seconds": 1800, "p90_seconds": 3000}));
+    assert_eq!(t["time_to_on_site"], json!({"count": 2, "median_seconds": 6000, "p90_seconds": 9000}));
+    assert_eq!(counts(unit_figures(&nov, built.a), &keys), [2, 0, 1, 2, 2, 2, 2, 1, 2, 1, 0]);
+    assert_eq!(counts(unit_figures(&nov, built.b), &keys), [2, 1, 0, 1, 0, 0, 1, 0, 0, 0, 1]);
+    // The breach list: never acknowledged, late from Nov 15 12:00 to now (Dec 2 12:00).
+    let breaches = nov["breaches"].as_array().unwrap();
+    assert_eq!(breaches.len(), 1);
+    assert_eq!(breaches[0]["assignment_id"], built.never_acknowledged);
+    assert_eq!(breaches[0]["lateness_seconds"], 17 * 86_400);
+    assert_eq!(breaches[0]["title"], "无人接收");
+    assert_eq!(breaches[0]["unit_name"], "山城");
+
+    // December 1st 00:30 in Shanghai belongs to December, though UTC says November.
+    let dec = app.get_ok("/api/v1/reports/sla?period=2026-12").await;
+    assert_eq!(counts(&dec["totals"], &keys), [1, 0, 0, 1, 0, 1, 1, 0, 1, 0, 1]);
+    assert_eq!(dec["breaches"][0]["assignment_id"], built.late_in_december);
+    assert_eq!(dec["breaches"][0]["lateness_seconds"], 900);
+    assert_eq!(dec["breaches"][0]["milestones"], json!(["on_site"]));
+    // Custom dates are whole Shanghai days, both inclusive.
+    let custom = app.get_ok("/api/v1/reports/sla?from=2026-11-01&to=2026-11-30").await;
+    assert_eq!(custom["totals"], nov["totals"]);
+    let last_day = app.get_ok("/api/v1/reports/sla?from=2026-11-30&to=2026-11-30").await;
+    assert_eq!(last_day["totals"]["assignments"], 1, "only the 23:30 notice");
+    let q4 = app.get_ok("/api/v1/reports/sla?period=2026-Q4").await;
+    assert_eq!(q4["totals"]["assignments"], 5);
+    // Filters: one unit, a category nobody had.
+    let only_b = app.get_ok(&format!("/api/v1/reports/sla?period=2026-11&unit_id={}", built.b)).await;
+    assert_eq!(only_b["totals"]["assignments"], 2);
+    let none = app.get_ok("/api/v1/reports/sla?period=2026-11&category=ddos").await;
+    assert_eq!(none["totals"]["assignments"], 0);
+    assert_eq!(none["totals"]["on_time_rate"], Value::Null);
+}
+
+async fn csv_and_xlsx_carry_the_same_numbers_as_the_json(app: TestApp) {
+    let built = build(&app).await;
+    let json = app.get_ok("/api/v1/reports/sla?period=2026-11").await;
+    let r = app.get("/api/v1/reports/sla.csv?period=2026-11").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    let bytes = r.bytes().await.unwrap();
+    assert_eq!(&bytes[..3], b"\xEF\xBB\xBF", "UTF-8 with BOM for Excel");
+    let text = std::str::from_utf8(&bytes[3..]).unwrap();
+    let mut rows = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = rows.headers().unwrap().iter().map(str::to_owned).collect();
+    assert_eq!(header[0], "支撑单位 Unit");
+    let records: Vec<Vec<String>> = rows.records().map(|r| r.unwrap().iter().map(str::to_owned).collect()).collect();
+    assert_eq!(records.len(), 3, "two units and the total");
+    let column = |name: &str| header.iter().position(|h| h.contains(name)).unwrap();
+    let (kept, breached, median) = (column("Kept"), column("Breached"), column("On-site median"));
+    for (row, figures) in [
+        (&records[0], unit_figures(&json, built.a)),
+        (&records[1], unit_figures(&json, built.b)),
+        (&records[2], &json["totals"]),
+    ] {
+        assert_eq!(row[kept], figures["kept"].to_string());
+        assert_eq!(row[breached], figures["breached"].to_string());
+        assert_eq!(
+            row[median],
+            figures["time_to_on_site"]["median_seconds"].as_i64().map(|v| v.to_string()).unwrap_or_default()
+        );
+    }
+    assert_eq!(records[2][0], "合计 Total");
+    let breaches = app.get("/api/v1/reports/sla.csv?period=2026-11&table=breaches").await.text().await.unwrap();
+    assert!(
+        breaches.contains("无人接收") && breaches.contains("启动应急支撑方案") && breaches.contains("17天"),
+        "{breaches}"
+    );
+
+    let r = app.get("/api/v1/reports/sla.xlsx?period=2026-11").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(r.bytes().await.unwrap().to_vec())).unwrap();
+    let units = book.worksheet_range("按单位 By unit").unwrap();
+    let cell = |row: usize, col: usize| units.get((row, col)).cloned().unwrap_or(Data::Empty);
+    assert_eq!(cell(1, 0), Data::String("安盾".into()));
+    assert_eq!(cell(3, 0), Data::String("合计 Total".into()));
+    // Column 0 is the unit; figures start at column 1 in FIGURE_COLUMNS order.
+    assert_eq!(cell(3, 1), Data::Float(json["totals"]["assignments"].as_f64().unwrap()));
+    assert_eq!(cell(3, kept), Data::Float(json["totals"]["kept"].as_f64().unwrap()));
+    assert_eq!(cell(2, breached), Data::Float(unit_figures(&json, built.b)["breached"].as_f64().unwrap()));
+    let list = book.worksheet_range("超时清单 Breaches").unwrap();
+    assert_eq!(list.get((1, 0)), Some(&Data::Float(built.never_acknowledged as f64)));
+    assert_eq!(list.get((1, 7)), Some(&Data::Float((17 * 86_400) as f64)));
+}
+
+async fn a_unit_user_gets_its_own_units_report_only_and_bad_periods_are_refused(app: TestApp) {
+    let built = build(&app).await;
+    let token = app.user_token("andun", UserRole::Unit, Some(built.a)).await;
+    let mine = expect_json(app.get_as(&token, "/api/v1/reports/sla?period=2026-11").await, StatusCode::OK).await;
+    assert_eq!(mine["totals"]["assignments"], 2);
+    assert_eq!(mine["by_unit"].as_array().unwrap().len(), 1);
+    let path = format!("/api/v1/reports/sla?period=2026-11&unit_id={}", built.b);
+    expect_problem(app.get_as(&token, &path).await, StatusCode::NOT_FOUND).await;
+    let csv = app.get_as(&token, "/api/v1/reports/sla.csv?period=2026-11").await.text().await.unwrap();
+    assert!(!csv.contains("山城"), "no other unit in the export");
+    for bad in [
+        "period=2026-13",
+        "from=2026-11-01",
+        "period=2026-11&from=2026-11-01&to=2026-11-02",
+        "from=2026-11-30&to=2026-11-01",
+        "period=2026-11&category=nope",
+    ] {
+        let r = app.get(&format!("/api/v1/reports/sla?{bad}")).await;
+        assert!(
+            matches!(r.status(), StatusCode::UNPROCESSABLE_ENTITY | StatusCode::BAD_REQUEST),
+            "{bad}: {}",
+            r.status()
+        );
+    }
+    expect_problem(
+        app.get("/api/v1/reports/sla.csv?period=2026-11&table=everything").await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+}
