@@ -212,6 +212,15 @@ async fn bureau_staff_issue_extend_and_stand_down_while_a_second_board_follows_l
     screenshot(&watcher, "board").await;
     assert_no_console_errors(&watcher, "on the live board").await;
 
+    // The month's SLA report: the breached one is listed, charts drawn.
+    staff.goto(&app.url("/reports")).await.unwrap();
+    staff.wait().for_element(Locator::Id("breaches")).await.unwrap();
+    assert!(text_of(&staff, "#breaches").await.contains("历史派单·已超时"));
+    assert_eq!(staff.find_all(Locator::Css(".charts svg")).await.unwrap().len(), 3);
+    screenshot(&staff, "reports").await;
+    browser::screenshot_at(&staff, ".charts", "report-charts").await;
+    assert_no_console_errors(&staff, "on the report page").await;
+
     // English, remembered for the user.
     watcher.find(Locator::Id("switch-lang")).await.unwrap().click().await.unwrap();
     watcher.wait().for_element(Locator::Id("board-rows")).await.unwrap();

@@ -76,10 +76,18 @@ pub struct Breach {
     pub extended: bool,
 }
 
+/// Width of one bar of the time-to-on-site distribution.
+pub const DISTRIBUTION_BUCKET_MINUTES: i64 = 15;
+/// Bars up to four hours; the last counts everything later.
+pub const DISTRIBUTION_BUCKETS: usize = 17;
+
 /// Figures for everything, per unit and per branch, and the breach list.
 #[derive(Debug, Clone, Default)]
 pub struct SlaReport {
     pub totals: Figures,
+    /// Counted assignments by minutes from T0 to on site, in 15-minute bars
+    /// (the last bar: four hours or more).
+    pub on_site_distribution: Vec<u64>,
     pub by_unit: Vec<(i64, Figures)>,
     pub by_branch: Vec<((i64, Option<i64>), Figures)>,
     pub breaches: Vec<Breach>,
@@ -161,7 +169,14 @@ pub fn build(facts: &[Facts], now: DateTime<Utc>) -> SlaReport {
     let mut units: BTreeMap<i64, Tally> = BTreeMap::new();
     let mut branches: BTreeMap<(i64, Option<i64>), Tally> = BTreeMap::new();
     let mut breaches = Vec::new();
+    let mut distribution = vec![0u64; DISTRIBUTION_BUCKETS];
     for f in facts {
+        if f.state.status != Status::StoodDown
+            && let Some(secs) = since_t0(&f.state, Milestone::OnSite)
+        {
+            let bar = usize::try_from(secs.max(0) / 60 / DISTRIBUTION_BUCKET_MINUTES).unwrap_or(usize::MAX);
+            distribution[bar.min(DISTRIBUTION_BUCKETS - 1)] += 1;
+        }
         let verdict = evaluate(&f.state, &f.policy, now);
         let breached = verdict.state == SlaState::Breached;
         all.add(f, breached);
@@ -183,6 +198,7 @@ pub fn build(facts: &[Facts], now: DateTime<Utc>) -> SlaReport {
     breaches.sort_by(|a, b| b.lateness_seconds.cmp(&a.lateness_seconds).then(a.assignment_id.cmp(&b.assignment_id)));
     SlaReport {
         totals: all.finish(),
+        on_site_distribution: distribution,
         by_unit: units.into_iter().map(|(k, t)| (k, t.finish())).collect(),
         by_branch: branches.into_iter().map(|(k, t)| (k, t.finish())).collect(),
         breaches,
@@ -238,6 +254,9 @@ mod tests {
             DurationStats { count: 2, median_seconds: Some(300), p90_seconds: Some(900) }
         );
         assert_eq!(r.by_unit.len(), 2);
+        // On site at 100 minutes (bar 6: 90–105) and at 135 (bar 9: 135–150).
+        assert_eq!(r.on_site_distribution.iter().sum::<u64>(), 2);
+        assert_eq!((r.on_site_distribution[6], r.on_site_distribution[9]), (1, 1));
         assert_eq!(r.by_unit[0].1.kept, 1);
         assert_eq!(r.by_unit[1].1.stood_down, 1);
         // Breaches, latest first: never acknowledged is 80 minutes late at 200.

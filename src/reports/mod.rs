@@ -2,18 +2,25 @@
 //! it (names, local times), its CSV and XLSX forms, and its charts. The
 //! numbers come from `domain::report`; this layer only names and formats them.
 
+pub mod charts;
 pub mod csv;
 pub mod xlsx;
 
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, Utc};
 use chrono_tz::Tz;
-use serde::Serialize;
-use utoipa::ToSchema;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
+use crate::AppState;
+use crate::domain::DomainError;
+use crate::domain::access::Actor;
 use crate::domain::assignment::Milestone;
+use crate::domain::notice::{Category, Severity};
+use crate::domain::period;
 use crate::domain::period::Period;
-use crate::domain::report::{Figures, SlaReport};
-use crate::store::reports::ReportRows;
+use crate::domain::report::{self, Figures, SlaReport};
+use crate::store::StoreError;
+use crate::store::reports::{ReportFilter, ReportRows};
 
 fn local(at: DateTime<Utc>, tz: Tz) -> DateTime<FixedOffset> {
     at.with_timezone(&tz).fixed_offset()
@@ -58,12 +65,30 @@ pub struct BreachView {
     pub extended: bool,
 }
 
+/// How many counted assignments reached the site how soon after T0.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Distribution {
+    pub bucket_minutes: i64,
+    /// One count per bucket from T0; the last bucket holds everything later.
+    pub counts: Vec<u64>,
+}
+
+/// Breaches by the month (local calendar) their assignment was dispatched.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MonthCount {
+    /// `YYYY-MM`.
+    pub month: String,
+    pub breaches: u64,
+}
+
 /// The SLA breach report.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SlaReportView {
     pub period: PeriodView,
     pub generated_at: DateTime<FixedOffset>,
     pub totals: Figures,
+    pub on_site_distribution: Distribution,
+    pub breaches_by_month: Vec<MonthCount>,
     pub by_unit: Vec<UnitFigures>,
     pub by_branch: Vec<BranchFigures>,
     pub breaches: Vec<BreachView>,
@@ -80,10 +105,24 @@ impl SlaReportView {
     ) -> Self {
         let unit = |id: i64| rows.unit_names.get(&id).cloned().unwrap_or_else(|| format!("#{id}"));
         let branch = |id: Option<i64>| id.and_then(|b| rows.branch_names.get(&b).cloned());
+        let mut months = std::collections::BTreeMap::<String, u64>::new();
+        let mut month = period.from.with_timezone(&tz).date_naive().with_day(1).unwrap_or_default();
+        while crate::domain::period::named(&month.format("%Y-%m").to_string(), tz).is_ok_and(|m| m.from < period.to) {
+            months.insert(month.format("%Y-%m").to_string(), 0);
+            month = month.checked_add_months(chrono::Months::new(1)).unwrap_or(chrono::NaiveDate::MAX);
+        }
+        for b in &report.breaches {
+            *months.entry(b.notified_at.with_timezone(&tz).format("%Y-%m").to_string()).or_default() += 1;
+        }
         Self {
             period: PeriodView { from: local(period.from, tz), to: local(period.to, tz) },
             generated_at: local(now, tz),
             totals: report.totals,
+            on_site_distribution: Distribution {
+                bucket_minutes: crate::domain::report::DISTRIBUTION_BUCKET_MINUTES,
+                counts: report.on_site_distribution,
+            },
+            breaches_by_month: months.into_iter().map(|(month, breaches)| MonthCount { month, breaches }).collect(),
             by_unit: report
                 .by_unit
                 .into_iter()
@@ -148,3 +187,54 @@ pub const FIGURE_COLUMNS: &[Column] = &[
     ("到场用时中位数(秒) On-site median (s)", |f| opt(f.time_to_on_site.median_seconds)),
     ("到场用时P90(秒) On-site p90 (s)", |f| opt(f.time_to_on_site.p90_seconds)),
 ];
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ReportQuery {
+    /// `YYYY`, `YYYY-MM` or `YYYY-Qn` on the Asia/Shanghai calendar; default this month.
+    pub period: Option<String>,
+    /// First day `YYYY-MM-DD` (with `to`, instead of `period`).
+    pub from: Option<String>,
+    /// Last day `YYYY-MM-DD`, inclusive.
+    pub to: Option<String>,
+    pub unit_id: Option<i64>,
+    pub branch_id: Option<i64>,
+    pub category: Option<Category>,
+    pub severity: Option<Severity>,
+    /// CSV only: `units` (default) or `breaches`.
+    pub table: Option<String>,
+}
+
+/// Builds the report the query asks for, within the actor's scope (the
+/// API, the page and the exports all come through here).
+pub async fn sla_report(state: &AppState, actor: &Actor, q: &ReportQuery) -> Result<SlaReportView, StoreError> {
+    let period = period_of(state, q)?;
+    if let Some(unit) = q.unit_id {
+        state.store.unit(actor.scope(), unit).await?;
+    }
+    let filter =
+        ReportFilter { period, unit_id: q.unit_id, branch_id: q.branch_id, category: q.category, severity: q.severity };
+    let rows = state.store.report_rows(actor.scope(), &filter).await?;
+    let now = state.clock.now();
+    let built = report::build(&rows.facts, now);
+    let notice_ids: Vec<i64> = built.breaches.iter().map(|b| b.notice_id).collect();
+    let titles = state.store.notice_titles(&notice_ids).await?;
+    Ok(SlaReportView::new(built, &rows, &titles, period, state.tz, now))
+}
+
+fn period_of(state: &AppState, q: &ReportQuery) -> Result<Period, StoreError> {
+    let parsed = match (&q.period, &q.from, &q.to) {
+        (Some(p), None, None) => period::named(p, state.tz),
+        (None, Some(from), Some(to)) => period::custom(from, to, state.tz),
+        (None, None, None) => {
+            let month = state.clock.now().with_timezone(&state.tz).format("%Y-%m").to_string();
+            period::named(&month, state.tz)
+        }
+        _ => Err(crate::domain::FieldError::new(
+            "period",
+            "invalid_period",
+            "give either period, or both from and to",
+            "请指定 period，或同时指定 from 和 to",
+        )),
+    };
+    parsed.map_err(|e| DomainError::Invalid(vec![e]).into())
+}

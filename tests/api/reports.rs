@@ -16,6 +16,7 @@ crate::on_both_backends!(
     the_report_counts_every_figure_as_constructed_on_the_shanghai_calendar,
     csv_and_xlsx_carry_the_same_numbers_as_the_json,
     a_unit_user_gets_its_own_units_report_only_and_bad_periods_are_refused,
+    the_report_page_shows_the_same_figures_with_charts_and_exports,
 );
 
 fn shanghai(s: &str) -> DateTime<Utc> {
@@ -214,4 +215,39 @@ async fn a_unit_user_gets_its_own_units_report_only_and_bad_periods_are_refused(
         StatusCode::UNPROCESSABLE_ENTITY,
     )
     .await;
+}
+
+async fn the_report_page_shows_the_same_figures_with_charts_and_exports(app: TestApp) {
+    let built = build(&app).await;
+    app.user_token("boss", UserRole::Manager, None).await;
+    let web = crate::web::Web::sign_in(&app, "boss").await;
+    let (status, page) = web.get("/reports?period=2026-11&unit_id=&category=").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("2026-11-01 – 2026-11-30"), "the period in Shanghai days");
+    assert!(page.contains(r#"<dd id="total-rate"><strong>33.3%</strong> (履约 1 / 3)"#), "the on-time rate");
+    assert!(page.contains(r#"<dd id="total-breached">1</dd>"#));
+    assert!(
+        page.contains(&format!(r#"href="/assignments/{}">无人接收"#, built.never_acknowledged)),
+        "breach list links"
+    );
+    assert!(page.contains("17天"), "lateness as people read it");
+    assert_eq!(page.matches("<svg").count(), 3, "three server-drawn charts");
+    assert!(page.contains("1小时40分 / 2小时30分"), "on-site median / p90");
+    // The page's exports carry the same report through the session.
+    let (status, csv) = web.get("/reports/sla.csv?period=2026-11").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(csv.starts_with('\u{feff}') && csv.contains("合计 Total"));
+    let (status, _) = web.get("/reports/sla.xlsx?period=2026-11").await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = web.get("/reports?period=2026-13").await;
+    assert_eq!(status, StatusCode::CONFLICT, "a bad period is refused with why");
+    let (status, _) = web.get("/reports?category=nope").await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    // A unit user's page holds its own unit only.
+    app.user_token("andun", UserRole::Unit, Some(built.a)).await;
+    let unit_user = crate::web::Web::sign_in(&app, "andun").await;
+    let (_, page) = unit_user.get("/reports?period=2026-11").await;
+    assert!(page.contains("安盾") && !page.contains("山城"), "no other unit on a unit user's report");
+    let (status, _) = unit_user.get(&format!("/reports?period=2026-11&unit_id={}", built.b)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }

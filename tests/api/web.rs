@@ -22,14 +22,14 @@ crate::on_both_backends!(
 const PASSWORD: &str = "a long test password";
 
 /// A browser-like client: its own cookies, redirects not followed.
-struct Web {
+pub struct Web {
     client: reqwest::Client,
     base: String,
     csrf: String,
 }
 
 impl Web {
-    async fn sign_in(app: &TestApp, username: &str) -> Self {
+    pub async fn sign_in(app: &TestApp, username: &str) -> Self {
         let client = reqwest::Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap();
         let r = client
             .post(app.url("/login"))
@@ -48,7 +48,7 @@ impl Web {
         web
     }
 
-    async fn get(&self, path: &str) -> (StatusCode, String) {
+    pub async fn get(&self, path: &str) -> (StatusCode, String) {
         let r = self.client.get(format!("{}{path}", self.base)).send().await.unwrap();
         (r.status(), r.text().await.unwrap())
     }

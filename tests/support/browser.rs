@@ -124,11 +124,23 @@ pub async fn text_of(c: &Client, css: &str) -> String {
     }
 }
 
-/// Saves a PNG screenshot under target/screenshots/.
+/// Saves a PNG screenshot of the top of the page under target/screenshots/.
 pub async fn screenshot(c: &Client, name: &str) {
+    c.execute("window.scrollTo(0, 0); return true;", vec![]).await.expect("scroll to top");
+    save(c, name).await;
+}
+
+/// Saves a PNG screenshot with the element `css` scrolled into view.
+pub async fn screenshot_at(c: &Client, css: &str, name: &str) {
+    c.execute("document.querySelector(arguments[0]).scrollIntoView(); return true;", vec![css.into()])
+        .await
+        .expect("scroll to element");
+    save(c, name).await;
+}
+
+async fn save(c: &Client, name: &str) {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
     std::fs::create_dir_all(&dir).expect("screenshot dir");
-    c.execute("window.scrollTo(0, 0); return true;", vec![]).await.expect("scroll to top");
     let png = c.screenshot().await.expect("screenshot");
     std::fs::write(dir.join(format!("{name}.png")), png).expect("write screenshot");
 }

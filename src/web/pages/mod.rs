@@ -11,6 +11,7 @@ pub mod login;
 pub mod notice;
 pub mod notice_form;
 pub mod registry;
+pub mod reports;
 pub mod text;
 pub mod view;
 
@@ -33,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .merge(notice::router())
         .merge(registry::router())
         .merge(admin::router())
+        .merge(reports::router())
         .merge(action::router())
 }
 

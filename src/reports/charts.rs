@@ -1,0 +1,156 @@
+//! Charts drawn on the server as SVG (plotters), so the page, a printout
+//! and a saved copy all show the same picture without any script.
+
+use plotters::prelude::*;
+
+use super::{Distribution, MonthCount, UnitFigures};
+
+const WIDTH: u32 = 640;
+const HEIGHT: u32 = 300;
+const GREEN: RGBColor = RGBColor(30, 123, 52);
+const RED: RGBColor = RGBColor(179, 38, 30);
+const BLUE: RGBColor = RGBColor(11, 79, 156);
+
+/// Words a chart shows, in the reader's language.
+pub struct ChartText<'a> {
+    pub title: &'a str,
+    pub x: &'a str,
+    pub y: &'a str,
+}
+
+/// Runs a drawing into an SVG string; a drawing error leaves an empty chart
+/// rather than failing the report.
+fn svg(draw: impl FnOnce(&DrawingArea<SVGBackend<'_>, plotters::coord::Shift>) -> Result<(), String>) -> String {
+    let mut out = String::new();
+    {
+        let root = SVGBackend::with_string(&mut out, (WIDTH, HEIGHT)).into_drawing_area();
+        let drawn = root.fill(&WHITE).map_err(|e| e.to_string()).and_then(|()| draw(&root));
+        if let Err(e) = drawn.and_then(|()| root.present().map_err(|e| e.to_string())) {
+            tracing::warn!(error = %e, "chart not drawn");
+        }
+    }
+    out
+}
+
+fn index(i: usize) -> i32 {
+    i32::try_from(i).unwrap_or(i32::MAX)
+}
+
+/// On-time rate (the promise kept) per unit, in percent.
+pub fn on_time_by_unit(units: &[UnitFigures], text: &ChartText<'_>) -> String {
+    let rates: Vec<(String, u32)> = units
+        .iter()
+        .filter_map(|u| u.figures.on_time_rate.map(|r| (u.unit_name.clone(), (r * 100.0).round() as u32)))
+        .collect();
+    svg(|root| {
+        let n = index(rates.len().max(1));
+        let mut chart = ChartBuilder::on(root)
+            .caption(text.title, ("sans-serif", 24))
+            .margin(10)
+            .x_label_area_size(40)
+            .y_label_area_size(50)
+            .build_cartesian_2d((0..n).into_segmented(), 0u32..100u32)
+            .map_err(|e| e.to_string())?;
+        let label = |v: &SegmentValue<i32>| match v {
+            SegmentValue::CenterOf(i) => {
+                usize::try_from(*i).ok().and_then(|i| rates.get(i)).map(|r| r.0.clone()).unwrap_or_default()
+            }
+            _ => String::new(),
+        };
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .label_style(("sans-serif", 15))
+            .x_label_formatter(&label)
+            .y_desc(text.y)
+            .y_label_formatter(&|v| format!("{v}%"))
+            .draw()
+            .map_err(|e| e.to_string())?;
+        chart
+            .draw_series(
+                Histogram::vertical(&chart)
+                    .style(GREEN.filled())
+                    .margin(12)
+                    .data(rates.iter().enumerate().map(|(i, r)| (index(i), r.1))),
+            )
+            .map_err(|e| e.to_string())?;
+        Ok(())
+    })
+}
+
+/// How soon after T0 technicians reached the site, against the two-hour line.
+pub fn on_site_distribution(d: &Distribution, deadline_minutes: i64, text: &ChartText<'_>) -> String {
+    let top = d.counts.iter().copied().max().unwrap_or(0).max(1);
+    let bars = index(d.counts.len().max(1));
+    let width = d.bucket_minutes.max(1);
+    svg(|root| {
+        let mut chart = ChartBuilder::on(root)
+            .caption(text.title, ("sans-serif", 24))
+            .margin(10)
+            .x_label_area_size(40)
+            .y_label_area_size(40)
+            .build_cartesian_2d(
+                (0i64..i64::from(bars) * width).with_key_points((0..=i64::from(bars) * width).step_by(30).collect()),
+                0u64..top + 1,
+            )
+            .map_err(|e| e.to_string())?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .label_style(("sans-serif", 15))
+            .x_desc(text.x)
+            .y_desc(text.y)
+            .x_label_formatter(&|m| format!("{}:{:02}", m / 60, m % 60))
+            .draw()
+            .map_err(|e| e.to_string())?;
+        chart
+            .draw_series(d.counts.iter().enumerate().map(|(i, c)| {
+                let start = i64::from(index(i)) * width;
+                let colour = if start + width <= deadline_minutes { BLUE } else { RED };
+                Rectangle::new([(start + 1, 0), (start + width - 1, *c)], colour.filled())
+            }))
+            .map_err(|e| e.to_string())?;
+        chart
+            .draw_series(LineSeries::new([(deadline_minutes, 0), (deadline_minutes, top + 1)], RED.stroke_width(2)))
+            .map_err(|e| e.to_string())?;
+        Ok(())
+    })
+}
+
+/// Breaches per month of dispatch.
+pub fn breaches_by_month(months: &[MonthCount], text: &ChartText<'_>) -> String {
+    let top = months.iter().map(|m| m.breaches).max().unwrap_or(0).max(1);
+    svg(|root| {
+        let n = index(months.len().max(1));
+        let mut chart = ChartBuilder::on(root)
+            .caption(text.title, ("sans-serif", 24))
+            .margin(10)
+            .x_label_area_size(40)
+            .y_label_area_size(40)
+            .build_cartesian_2d((0..n).into_segmented(), 0u64..top + 1)
+            .map_err(|e| e.to_string())?;
+        let label = |v: &SegmentValue<i32>| match v {
+            SegmentValue::CenterOf(i) => {
+                usize::try_from(*i).ok().and_then(|i| months.get(i)).map(|m| m.month.clone()).unwrap_or_default()
+            }
+            _ => String::new(),
+        };
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .label_style(("sans-serif", 15))
+            .x_label_formatter(&label)
+            .y_desc(text.y)
+            .draw()
+            .map_err(|e| e.to_string())?;
+        chart
+            .draw_series(
+                Histogram::vertical(&chart)
+                    .style(RED.filled())
+                    .margin(12)
+                    .data(months.iter().enumerate().map(|(i, m)| (index(i), m.breaches))),
+            )
+            .map_err(|e| e.to_string())?;
+        Ok(())
+    })
+}

@@ -1,0 +1,311 @@
+//! The SLA report page for managers: filters, totals, charts, per-unit and
+//! per-branch tables, the breach list, and the same report as CSV or Excel
+//! (signed in by session, so a manager downloads from the page).
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+use super::Chrome;
+use super::error::PageError;
+use super::notice_form::Choice;
+use super::text::UiText;
+use crate::AppState;
+use crate::domain::DomainError;
+use crate::domain::duration::format_duration;
+use crate::domain::labels::Lang;
+use crate::domain::notice::{Category, Severity};
+use crate::domain::report::{DurationStats, Figures};
+use crate::reports::charts::{self, ChartText};
+use crate::reports::{ReportQuery, SlaReportView, csv, sla_report, xlsx};
+use crate::store::StoreError;
+use crate::web::session::SignedIn;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/reports", get(show))
+        .route("/reports/sla.csv", get(export_csv))
+        .route("/reports/sla.xlsx", get(export_xlsx))
+}
+
+/// One group's figures as the tables show them.
+pub struct FigureCells {
+    pub assignments: u64,
+    pub counted: u64,
+    pub stood_down: u64,
+    pub extended: u64,
+    pub ack: String,
+    pub plan: String,
+    pub on_site: String,
+    pub hq: String,
+    pub kept: u64,
+    pub rate: String,
+    pub breached: u64,
+    pub ack_time: String,
+    pub plan_time: String,
+    pub on_site_time: String,
+}
+
+fn share(part: u64, of: u64) -> String {
+    if of == 0 { "—".to_owned() } else { format!("{part} ({:.1}%)", part as f64 * 100.0 / of as f64) }
+}
+
+fn times(d: &DurationStats, lang: Lang) -> String {
+    match (d.median_seconds, d.p90_seconds) {
+        (Some(m), Some(p)) => format!("{} / {}", format_duration(m, lang), format_duration(p, lang)),
+        _ => "—".to_owned(),
+    }
+}
+
+impl FigureCells {
+    fn new(f: &Figures, lang: Lang) -> Self {
+        Self {
+            assignments: f.assignments,
+            counted: f.counted,
+            stood_down: f.stood_down,
+            extended: f.extended,
+            ack: share(f.acknowledged_within_target, f.counted),
+            plan: share(f.plan_activated_within_deadline, f.counted),
+            on_site: share(f.on_site_within_deadline, f.on_site_required),
+            hq: share(f.hq_remote_within_deadline, f.counted),
+            kept: f.kept,
+            rate: f.on_time_rate.map_or("—".to_owned(), |r| format!("{:.1}%", r * 100.0)),
+            breached: f.breached,
+            ack_time: times(&f.time_to_acknowledge, lang),
+            plan_time: times(&f.time_to_plan, lang),
+            on_site_time: times(&f.time_to_on_site, lang),
+        }
+    }
+}
+
+pub struct GroupRow {
+    pub unit: String,
+    pub name: String,
+    pub f: FigureCells,
+}
+
+pub struct BreachRow {
+    pub assignment_id: i64,
+    pub title: String,
+    pub unit: String,
+    pub branch: Option<String>,
+    pub notified: String,
+    pub milestones: String,
+    pub lateness: String,
+    pub extended: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "reports.html")]
+struct ReportPage {
+    chrome: Chrome,
+    period_label: String,
+    q_period: String,
+    query: String,
+    units: Vec<Choice>,
+    categories: Vec<Choice>,
+    severities: Vec<Choice>,
+    totals: FigureCells,
+    by_unit: Vec<GroupRow>,
+    by_branch: Vec<GroupRow>,
+    breaches: Vec<BreachRow>,
+    chart_on_time: String,
+    chart_distribution: String,
+    chart_breaches: String,
+}
+
+/// The query, with empty form fields read as absent.
+fn cleaned(q: Result<Query<Vec<(String, String)>>, QueryRejection>, lang: Lang) -> Result<ReportQuery, PageError> {
+    let Query(pairs) = q.map_err(|e| PageError::BadForm(lang, e.body_text()))?;
+    let mut out = ReportQuery {
+        period: None,
+        from: None,
+        to: None,
+        unit_id: None,
+        branch_id: None,
+        category: None,
+        severity: None,
+        table: None,
+    };
+    let bad = |field: &str| {
+        PageError::store(lang)(StoreError::Domain(DomainError::field(
+            field,
+            "invalid",
+            format!("{field} is not valid"),
+            format!("{field} 无效"),
+        )))
+    };
+    for (key, value) in pairs {
+        let value = value.trim().to_owned();
+        if value.is_empty() {
+            continue;
+        }
+        match key.as_str() {
+            "period" => out.period = Some(value),
+            "from" => out.from = Some(value),
+            "to" => out.to = Some(value),
+            "unit_id" => out.unit_id = Some(value.parse().map_err(|_| bad("unit_id"))?),
+            "branch_id" => out.branch_id = Some(value.parse().map_err(|_| bad("branch_id"))?),
+            "category" => out.category = Some(Category::from_code(&value).ok_or_else(|| bad("category"))?),
+            "severity" => out.severity = Some(Severity::from_code(&value).ok_or_else(|| bad("severity"))?),
+            "table" => out.table = Some(value),
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+/// The query string that reproduces `q` (for the export links).
+fn query_string(q: &ReportQuery) -> String {
+    let mut s = url::form_urlencoded::Serializer::new(String::new());
+    let pairs = [
+        ("period", q.period.clone()),
+        ("from", q.from.clone()),
+        ("to", q.to.clone()),
+        ("unit_id", q.unit_id.map(|v| v.to_string())),
+        ("branch_id", q.branch_id.map(|v| v.to_string())),
+        ("category", q.category.map(|v| v.code().to_owned())),
+        ("severity", q.severity.map(|v| v.code().to_owned())),
+    ];
+    for (k, v) in pairs {
+        if let Some(v) = v {
+            s.append_pair(k, &v);
+        }
+    }
+    s.finish()
+}
+
+fn charts_of(report: &SlaReportView, t: &UiText) -> (String, String, String) {
+    (
+        charts::on_time_by_unit(&report.by_unit, &ChartText { title: t.chart_on_time, x: t.col_unit, y: t.percent }),
+        charts::on_site_distribution(
+            &report.on_site_distribution,
+            120,
+            &ChartText { title: t.chart_distribution, x: t.minutes_since_t0, y: t.count },
+        ),
+        charts::breaches_by_month(
+            &report.breaches_by_month,
+            &ChartText { title: t.chart_breaches, x: t.period, y: t.count },
+        ),
+    )
+}
+
+async fn show(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    q: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> Result<Response, PageError> {
+    let session = &signed.session;
+    let lang = session.lang;
+    let t = super::text::ui(lang);
+    let q = cleaned(q, lang)?;
+    let report = sla_report(&state, &session.actor, &q).await.map_err(PageError::store(lang))?;
+    let units = state.store.units(session.actor.scope()).await.map_err(PageError::store(lang))?;
+    let (chart_on_time, chart_distribution, chart_breaches) = charts_of(&report, t);
+    let choice = |code: &str, label: &str, selected: bool| Choice { code: code.into(), label: label.into(), selected };
+    let period_label = format!(
+        "{} – {}",
+        report.period.from.format("%Y-%m-%d"),
+        (report.period.to - chrono::Duration::seconds(1)).format("%Y-%m-%d")
+    );
+    Ok(ReportPage {
+        chrome: Chrome::new(&state, session, &signed.path, "reports"),
+        period_label,
+        q_period: q.period.clone().unwrap_or_else(|| report.period.from.format("%Y-%m").to_string()),
+        query: query_string(&q),
+        units: units.iter().map(|u| choice(&u.id.to_string(), &u.name, q.unit_id == Some(u.id))).collect(),
+        categories: Category::ALL.iter().map(|c| choice(c.code(), c.label(lang), q.category == Some(*c))).collect(),
+        severities: Severity::ALL.iter().map(|s| choice(s.code(), s.label(lang), q.severity == Some(*s))).collect(),
+        totals: FigureCells::new(&report.totals, lang),
+        by_unit: report
+            .by_unit
+            .iter()
+            .map(|u| GroupRow {
+                unit: u.unit_name.clone(),
+                name: u.unit_name.clone(),
+                f: FigureCells::new(&u.figures, lang),
+            })
+            .collect(),
+        by_branch: report
+            .by_branch
+            .iter()
+            .map(|b| GroupRow {
+                unit: b.unit_name.clone(),
+                name: b.branch_name.clone().unwrap_or_else(|| t.any_branch.to_owned()),
+                f: FigureCells::new(&b.figures, lang),
+            })
+            .collect(),
+        breaches: report
+            .breaches
+            .iter()
+            .map(|b| BreachRow {
+                assignment_id: b.assignment_id,
+                title: b.title.clone(),
+                unit: b.unit_name.clone(),
+                branch: b.branch_name.clone(),
+                notified: b.notified_at.format("%Y-%m-%d %H:%M").to_string(),
+                milestones: b.milestones.iter().map(|m| m.label(lang)).collect::<Vec<_>>().join(if lang == Lang::Zh {
+                    "、"
+                } else {
+                    ", "
+                }),
+                lateness: format_duration(b.lateness_seconds, lang),
+                extended: b.extended,
+            })
+            .collect(),
+        chart_on_time,
+        chart_distribution,
+        chart_breaches,
+    }
+    .into_response())
+}
+
+fn download(content_type: &'static str, name: &str, body: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+async fn export_csv(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    q: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> Result<Response, PageError> {
+    let lang = signed.session.lang;
+    let q = cleaned(q, lang)?;
+    let report = sla_report(&state, &signed.session.actor, &q).await.map_err(PageError::store(lang))?;
+    let (body, name) = match q.table.as_deref() {
+        Some("breaches") => (csv::breaches(&report), "sla-breaches.csv"),
+        _ => (csv::units(&report), "sla-units.csv"),
+    };
+    let body = body.map_err(|e| {
+        tracing::error!(error = %e, "csv export failed");
+        PageError::Unavailable(lang)
+    })?;
+    Ok(download("text/csv; charset=utf-8", name, body))
+}
+
+async fn export_xlsx(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    q: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> Result<Response, PageError> {
+    let lang = signed.session.lang;
+    let q = cleaned(q, lang)?;
+    let report = sla_report(&state, &signed.session.actor, &q).await.map_err(PageError::store(lang))?;
+    let body = xlsx::workbook(&report).map_err(|e| {
+        tracing::error!(error = %e, "xlsx export failed");
+        PageError::Unavailable(lang)
+    })?;
+    Ok(download("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "sla-report.xlsx", body))
+}
