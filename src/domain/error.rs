@@ -75,6 +75,11 @@ impl Validator {
         }
     }
 
+    /// The errors collected so far.
+    pub fn into_errors(self) -> Vec<FieldError> {
+        self.errors
+    }
+
     pub fn finish(self) -> Result<(), DomainError> {
         if self.errors.is_empty() { Ok(()) } else { Err(DomainError::Invalid(self.errors)) }
     }

@@ -14,6 +14,9 @@ labelled_enum! {
         Extended => ("extended", "延长时限", "Deadline extended"),
         StoodDown => ("stood_down", "撤销", "Stood down"),
         Reassigned => ("reassigned", "改派", "Reassigned"),
+        ClosureSubmitted => ("closure_submitted", "提交处置报告", "Closure report submitted"),
+        ClosureAccepted => ("closure_accepted", "处置报告通过", "Closure report accepted"),
+        ClosureReturned => ("closure_returned", "处置报告退回", "Closure report returned"),
     }
 }
 

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod assignment;
 pub mod clock;
+pub mod closure;
 pub mod duration;
 pub mod error;
 pub mod escalation;

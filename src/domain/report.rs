@@ -107,6 +107,15 @@ fn since_t0(state: &AssignmentState, m: Milestone) -> Option<i64> {
     state.milestones.get(m).map(|at| (at - state.notified_at).num_seconds())
 }
 
+/// Whether every required milestone came within the deadline from T0 (the
+/// two-hour promise kept), whatever extension followed.
+pub fn kept(state: &AssignmentState, policy: &SlaPolicy) -> bool {
+    policy
+        .required_for(state.requires_onsite)
+        .into_iter()
+        .all(|m| since_t0(state, m).is_some_and(|d| d <= policy.deadline_secs))
+}
+
 impl Tally {
     fn add(&mut self, f: &Facts, verdict_breached: bool) {
         let s = &mut self.figures;
@@ -126,7 +135,7 @@ impl Tally {
             s.on_site_within_deadline += u64::from(within(Milestone::OnSite));
         }
         s.hq_remote_within_deadline += u64::from(within(Milestone::HqRemote));
-        s.kept += u64::from(f.policy.required_for(f.state.requires_onsite).into_iter().all(within));
+        s.kept += u64::from(kept(&f.state, &f.policy));
         s.breached += u64::from(verdict_breached);
         self.ack.extend(ack);
         self.plan.extend(since_t0(&f.state, Milestone::PlanActivated));

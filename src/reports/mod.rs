@@ -3,6 +3,7 @@
 //! numbers come from `domain::report`; this layer only names and formats them.
 
 pub mod charts;
+pub mod closure;
 pub mod csv;
 pub mod xlsx;
 

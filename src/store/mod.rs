@@ -4,6 +4,7 @@
 
 pub mod assignments;
 pub mod board;
+pub mod closure_reports;
 pub mod contacts;
 pub mod entities;
 pub mod notices;

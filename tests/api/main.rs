@@ -5,6 +5,7 @@ mod access;
 mod action_links;
 mod bad_input;
 mod channels;
+mod closure;
 mod escalation;
 #[path = "../support/fake_telegram.rs"]
 mod fake_telegram;

@@ -2,6 +2,7 @@
 
 pub mod assignments;
 pub mod bureau;
+pub mod closure;
 pub mod notices;
 pub mod reports;
 pub mod units;
@@ -47,7 +48,8 @@ pub fn router() -> Router<AppState> {
         .merge(notices::router())
         .merge(assignments::router())
         .merge(bureau::router())
-        .merge(reports::router());
+        .merge(reports::router())
+        .merge(closure::router());
     let (api, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", inner).split_for_parts();
     api.route("/api/v1/openapi.json", get(move || async move { Json(doc) }))
 }

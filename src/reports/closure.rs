@@ -1,0 +1,290 @@
+//! A closure report as the API shows it (indicators defanged, the response
+//! timeline and two-hour verdict filled in by the system) and as a DOCX a
+//! bureau would file: Chinese fonts named (宋体 body, 黑体 headings).
+
+use chrono::{DateTime, FixedOffset, Utc};
+use chrono_tz::Tz;
+use docx_rs::{AlignmentType, Docx, Paragraph, Run, RunFonts, Table, TableCell, TableRow};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::domain::assignment::Milestone;
+use crate::domain::closure::{C2Address, ClosureDraft, ClosureStatus, Protocol};
+use crate::domain::duration::format_duration;
+use crate::domain::labels::Lang;
+use crate::domain::report::kept;
+use crate::domain::sla::{SlaState, evaluate};
+use crate::store::StoreResult;
+use crate::store::assignments::{policy_of, state_of};
+use crate::store::entities::{assignment, closure_report};
+
+fn local(at: DateTime<Utc>, tz: Tz) -> DateTime<FixedOffset> {
+    at.with_timezone(&tz).fixed_offset()
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FiveTupleView {
+    pub src_ip: String,
+    pub src_port: Option<u16>,
+    pub dst_ip: String,
+    pub dst_port: Option<u16>,
+    pub protocol: Protocol,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct C2View {
+    /// `ip`, `domain` or `url`.
+    pub kind: &'static str,
+    pub value: String,
+    /// Safe to show: `hxxp://evil[.]com`.
+    pub defanged: String,
+}
+
+/// The response as the system recorded it, and the two-hour verdict.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ResponseView {
+    pub notified_at: DateTime<FixedOffset>,
+    pub deadline_at: DateTime<FixedOffset>,
+    pub acknowledged_at: Option<DateTime<FixedOffset>>,
+    pub plan_activated_at: Option<DateTime<FixedOffset>>,
+    pub on_site_at: Option<DateTime<FixedOffset>>,
+    pub hq_remote_at: Option<DateTime<FixedOffset>>,
+    pub resolved_at: Option<DateTime<FixedOffset>>,
+    /// Every required milestone within two hours of T0.
+    pub kept: bool,
+    pub sla_state: SlaState,
+    pub lateness_seconds: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClosureReportView {
+    pub assignment_id: i64,
+    pub notice_id: i64,
+    pub title: String,
+    pub unit_name: String,
+    pub status: ClosureStatus,
+    pub event_time: Option<DateTime<FixedOffset>>,
+    pub description: String,
+    pub cause: String,
+    pub impact: String,
+    pub countermeasures: String,
+    pub analysis: String,
+    pub five_tuples: Vec<FiveTupleView>,
+    pub propagation_path: String,
+    pub c2_addresses: Vec<C2View>,
+    pub disposal_recommendations: String,
+    pub response: ResponseView,
+    pub submitted_at: Option<DateTime<FixedOffset>>,
+    pub reviewed_at: Option<DateTime<FixedOffset>>,
+    pub review_comment: Option<String>,
+    pub updated_at: DateTime<FixedOffset>,
+}
+
+impl ClosureReportView {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        r: &closure_report::Model,
+        draft: ClosureDraft,
+        status: ClosureStatus,
+        a: &assignment::Model,
+        title: String,
+        unit_name: String,
+        tz: Tz,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Self> {
+        let state = state_of(a)?;
+        let policy = policy_of(a)?;
+        let verdict = evaluate(&state, &policy, now);
+        let at = |m: Milestone| state.milestones.get(m).map(|t| local(t, tz));
+        Ok(Self {
+            assignment_id: a.id,
+            notice_id: a.notice_id,
+            title,
+            unit_name,
+            status,
+            event_time: draft.event_time.map(|t| local(t, tz)),
+            description: draft.description,
+            cause: draft.cause,
+            impact: draft.impact,
+            countermeasures: draft.countermeasures,
+            analysis: draft.analysis,
+            five_tuples: draft
+                .five_tuples
+                .into_iter()
+                .map(|t| FiveTupleView {
+                    src_ip: t.src_ip.to_string(),
+                    src_port: t.src_port,
+                    dst_ip: t.dst_ip.to_string(),
+                    dst_port: t.dst_port,
+                    protocol: t.protocol,
+                })
+                .collect(),
+            propagation_path: draft.propagation_path,
+            c2_addresses: draft
+                .c2_addresses
+                .iter()
+                .map(|c| {
+                    let (kind, value) = match c {
+                        C2Address::Ip(ip) => ("ip", ip.to_string()),
+                        C2Address::Domain(d) => ("domain", d.clone()),
+                        C2Address::Url(u) => ("url", u.clone()),
+                    };
+                    C2View { kind, value, defanged: c.defanged() }
+                })
+                .collect(),
+            disposal_recommendations: draft.disposal_recommendations,
+            response: ResponseView {
+                notified_at: local(a.notified_at, tz),
+                deadline_at: local(a.deadline_at, tz),
+                acknowledged_at: at(Milestone::Acknowledged),
+                plan_activated_at: at(Milestone::PlanActivated),
+                on_site_at: at(Milestone::OnSite),
+                hq_remote_at: at(Milestone::HqRemote),
+                resolved_at: at(Milestone::Resolved),
+                kept: kept(&state, &policy),
+                sla_state: verdict.state,
+                lateness_seconds: verdict.lateness_seconds,
+            },
+            submitted_at: r.submitted_at.map(|t| local(t, tz)),
+            reviewed_at: r.reviewed_at.map(|t| local(t, tz)),
+            review_comment: r.review_comment.clone(),
+            updated_at: local(r.updated_at, tz),
+        })
+    }
+}
+
+const BODY_FONT: &str = "宋体";
+const HEADING_FONT: &str = "黑体";
+
+fn fonts(east_asia: &str) -> RunFonts {
+    RunFonts::new().east_asia(east_asia).ascii("Times New Roman").hi_ansi("Times New Roman")
+}
+
+fn text(s: &str) -> Paragraph {
+    let mut p = Paragraph::new();
+    for (i, line) in s.lines().enumerate() {
+        let mut run = Run::new().fonts(fonts(BODY_FONT)).size(24);
+        if i > 0 {
+            run = run.add_break(docx_rs::BreakType::TextWrapping);
+        }
+        p = p.add_run(run.add_text(line));
+    }
+    p
+}
+
+fn heading(s: &str) -> Paragraph {
+    Paragraph::new().add_run(Run::new().add_text(s).bold().size(28).fonts(fonts(HEADING_FONT)))
+}
+
+fn cell(s: &str) -> TableCell {
+    TableCell::new().add_paragraph(text(s))
+}
+
+fn table(header: &[&str], rows: Vec<Vec<String>>) -> Table {
+    let mut all = vec![TableRow::new(
+        header
+            .iter()
+            .map(|h| {
+                TableCell::new().add_paragraph(
+                    Paragraph::new().add_run(Run::new().add_text(*h).bold().fonts(fonts(HEADING_FONT)).size(22)),
+                )
+            })
+            .collect(),
+    )];
+    all.extend(rows.into_iter().map(|r| TableRow::new(r.iter().map(|c| cell(c)).collect())));
+    Table::new(all)
+}
+
+fn when(t: Option<DateTime<FixedOffset>>) -> String {
+    t.map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_else(|| "—".to_owned())
+}
+
+/// The report as a DOCX document.
+pub fn docx(v: &ClosureReportView) -> Result<Vec<u8>, String> {
+    let or_none = |s: &str| if s.trim().is_empty() { "无".to_owned() } else { s.to_owned() };
+    let r = &v.response;
+    let verdict = if r.kept {
+        "两小时承诺：已履约（启动应急支撑方案、到达现场、总部远程支撑均在派单后两小时内完成）".to_owned()
+    } else {
+        format!(
+            "两小时承诺：未履约（{}；超时 {}）",
+            r.sla_state.label(Lang::Zh),
+            format_duration(r.lateness_seconds, Lang::Zh)
+        )
+    };
+    let doc = Docx::new()
+        .default_fonts(fonts(BODY_FONT))
+        .default_size(24)
+        .add_paragraph(
+            Paragraph::new()
+                .align(AlignmentType::Center)
+                .add_run(Run::new().add_text("网络安全事件处置报告").bold().size(40).fonts(fonts(HEADING_FONT))),
+        )
+        .add_paragraph(
+            Paragraph::new()
+                .align(AlignmentType::Center)
+                .add_run(Run::new().add_text(&v.title).size(28).fonts(fonts(BODY_FONT))),
+        )
+        .add_table(table(
+            &["项目", "内容"],
+            vec![
+                vec!["支撑单位".into(), v.unit_name.clone()],
+                vec!["派单编号".into(), format!("{}（通知 {}）", v.assignment_id, v.notice_id)],
+                vec!["事件时间".into(), when(v.event_time)],
+                vec!["报告状态".into(), v.status.label(Lang::Zh).to_owned()],
+            ],
+        ))
+        .add_paragraph(heading("一、事件基本情况"))
+        .add_paragraph(text(&or_none(&v.description)))
+        .add_paragraph(heading("二、事件原因"))
+        .add_paragraph(text(&or_none(&v.cause)))
+        .add_paragraph(heading("三、影响范围"))
+        .add_paragraph(text(&or_none(&v.impact)))
+        .add_paragraph(heading("四、恶意代码、漏洞及攻击工具分析"))
+        .add_paragraph(text(&or_none(&v.analysis)))
+        .add_paragraph(heading("五、威胁处置信息"))
+        .add_paragraph(text("（一）五元组"))
+        .add_table(table(
+            &["源IP", "源端口", "目的IP", "目的端口", "协议"],
+            v.five_tuples
+                .iter()
+                .map(|t| {
+                    vec![
+                        t.src_ip.clone(),
+                        t.src_port.map(|p| p.to_string()).unwrap_or_default(),
+                        t.dst_ip.clone(),
+                        t.dst_port.map(|p| p.to_string()).unwrap_or_default(),
+                        t.protocol.label(Lang::Zh).to_owned(),
+                    ]
+                })
+                .collect(),
+        ))
+        .add_paragraph(text("（二）传播路径"))
+        .add_paragraph(text(&or_none(&v.propagation_path)))
+        .add_paragraph(text("（三）恶意控制端（C&C）地址（已去活化显示）"))
+        .add_table(table(
+            &["类型", "地址"],
+            v.c2_addresses.iter().map(|c| vec![c.kind.to_owned(), c.defanged.clone()]).collect(),
+        ))
+        .add_paragraph(text("（四）处置建议"))
+        .add_paragraph(text(&or_none(&v.disposal_recommendations)))
+        .add_paragraph(heading("六、应对措施及建议"))
+        .add_paragraph(text(&or_none(&v.countermeasures)))
+        .add_paragraph(heading("七、响应时间线"))
+        .add_table(table(
+            &["节点", "时间"],
+            vec![
+                vec!["派单（T0）".into(), when(Some(r.notified_at))],
+                vec![Milestone::Acknowledged.label(Lang::Zh).into(), when(r.acknowledged_at)],
+                vec![Milestone::PlanActivated.label(Lang::Zh).into(), when(r.plan_activated_at)],
+                vec![Milestone::OnSite.label(Lang::Zh).into(), when(r.on_site_at)],
+                vec![Milestone::HqRemote.label(Lang::Zh).into(), when(r.hq_remote_at)],
+                vec![Milestone::Resolved.label(Lang::Zh).into(), when(r.resolved_at)],
+                vec!["时限".into(), when(Some(r.deadline_at))],
+            ],
+        ))
+        .add_paragraph(text(&verdict));
+    let mut out = std::io::Cursor::new(Vec::new());
+    doc.build().pack(&mut out).map_err(|e| e.to_string())?;
+    Ok(out.into_inner())
+}

@@ -1,0 +1,176 @@
+//! Closure reports: one per assignment, saved as drafts by the unit, then
+//! submitted, accepted or returned; each workflow step is on the timeline in
+//! the same transaction.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set, TransactionTrait};
+
+use super::entities::{assignment, closure_report};
+use super::timeline::{self, By, NewEvent};
+use super::{Store, StoreError, StoreResult};
+use crate::domain::DomainError;
+use crate::domain::access::Scope;
+use crate::domain::closure::{ClosureAction, ClosureDraft, ClosureStatus};
+
+/// The validated content stored in a report row.
+pub fn draft_of(r: &closure_report::Model) -> StoreResult<ClosureDraft> {
+    let corrupt =
+        |what: &str, e: serde_json::Error| StoreError::Corrupt(format!("closure report {} {what}: {e}", r.id));
+    Ok(ClosureDraft {
+        event_time: r.event_time,
+        description: r.description.clone(),
+        cause: r.cause.clone(),
+        impact: r.impact.clone(),
+        countermeasures: r.countermeasures.clone(),
+        analysis: r.analysis.clone(),
+        five_tuples: serde_json::from_str(&r.five_tuples).map_err(|e| corrupt("five_tuples", e))?,
+        propagation_path: r.propagation_path.clone(),
+        c2_addresses: serde_json::from_str(&r.c2_addresses).map_err(|e| corrupt("c2_addresses", e))?,
+        disposal_recommendations: r.disposal_recommendations.clone(),
+    })
+}
+
+pub fn status_of(r: &closure_report::Model) -> StoreResult<ClosureStatus> {
+    ClosureStatus::from_code(&r.status)
+        .ok_or_else(|| StoreError::Corrupt(format!("closure report {} has status {}", r.id, r.status)))
+}
+
+async fn assignment_in(txn: &DatabaseTransaction, scope: Scope, id: i64) -> StoreResult<assignment::Model> {
+    assignment::Entity::find_by_id(id)
+        .one(txn)
+        .await?
+        .filter(|a| scope.allows_unit(a.unit_id))
+        .ok_or(StoreError::not_found("assignment", id))
+}
+
+async fn report_of(txn: &DatabaseTransaction, assignment_id: i64) -> StoreResult<Option<closure_report::Model>> {
+    Ok(closure_report::Entity::find().filter(closure_report::Column::AssignmentId.eq(assignment_id)).one(txn).await?)
+}
+
+impl Store {
+    /// The assignment's closure report, `None` if not started; 404 outside scope.
+    pub async fn closure_report(&self, scope: Scope, assignment_id: i64) -> StoreResult<Option<closure_report::Model>> {
+        self.assignment(scope, assignment_id).await?;
+        Ok(closure_report::Entity::find()
+            .filter(closure_report::Column::AssignmentId.eq(assignment_id))
+            .one(self.db())
+            .await?)
+    }
+
+    /// Creates or replaces the draft; refused once submitted or accepted.
+    #[tracing::instrument(skip_all, fields(assignment_id))]
+    pub async fn save_closure_report(
+        &self,
+        scope: Scope,
+        assignment_id: i64,
+        draft: ClosureDraft,
+        now: DateTime<Utc>,
+    ) -> StoreResult<closure_report::Model> {
+        let json = |v: serde_json::Result<String>| v.map_err(|e| StoreError::Corrupt(e.to_string()));
+        let txn = self.db().begin().await?;
+        assignment_in(&txn, scope, assignment_id).await?;
+        let existing = report_of(&txn, assignment_id).await?;
+        if let Some(r) = &existing {
+            let status = status_of(r)?;
+            if !status.editable() {
+                return Err(DomainError::conflict(
+                    "closure_locked",
+                    format!("the report is {} and can no longer be edited", status.code()),
+                    format!("处置报告{}，不能再修改", status.label(crate::domain::labels::Lang::Zh)),
+                )
+                .into());
+            }
+        }
+        let mut row = match &existing {
+            Some(r) => closure_report::ActiveModel::from(r.clone()),
+            None => closure_report::ActiveModel {
+                assignment_id: Set(assignment_id),
+                status: Set(ClosureStatus::Draft.code().to_owned()),
+                created_at: Set(now),
+                ..Default::default()
+            },
+        };
+        row.event_time = Set(draft.event_time);
+        row.description = Set(draft.description);
+        row.cause = Set(draft.cause);
+        row.impact = Set(draft.impact);
+        row.countermeasures = Set(draft.countermeasures);
+        row.analysis = Set(draft.analysis);
+        row.five_tuples = Set(json(serde_json::to_string(&draft.five_tuples))?);
+        row.propagation_path = Set(draft.propagation_path);
+        row.c2_addresses = Set(json(serde_json::to_string(&draft.c2_addresses))?);
+        row.disposal_recommendations = Set(draft.disposal_recommendations);
+        row.updated_at = Set(now);
+        let saved = if existing.is_some() { row.update(&txn).await? } else { row.insert(&txn).await? };
+        txn.commit().await?;
+        Ok(saved)
+    }
+
+    /// Submits, accepts or returns the report, recording the step on the
+    /// assignment's timeline. Returning needs a comment.
+    #[tracing::instrument(skip_all, fields(assignment_id, action = action.code()))]
+    pub async fn closure_step(
+        &self,
+        by: &By,
+        scope: Scope,
+        assignment_id: i64,
+        action: ClosureAction,
+        comment: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<closure_report::Model> {
+        let comment = crate::domain::text::optional("comment", comment, crate::domain::text::REASON_MAX)
+            .map_err(|e| DomainError::Invalid(vec![e]))?;
+        let txn = self.db().begin().await?;
+        let a = assignment_in(&txn, scope, assignment_id).await?;
+        let report =
+            report_of(&txn, assignment_id).await?.ok_or(StoreError::not_found("closure report", assignment_id))?;
+        let next = status_of(&report)?.after(action)?;
+        let mut row = closure_report::ActiveModel::from(report.clone());
+        match action {
+            ClosureAction::Submit => {
+                draft_of(&report)?.check_complete()?;
+                row.submitted_at = Set(Some(now));
+            }
+            ClosureAction::Return if comment.is_none() => {
+                return Err(
+                    DomainError::field("comment", "required", "say why it is returned", "请填写退回原因").into()
+                );
+            }
+            ClosureAction::Accept | ClosureAction::Return => {
+                row.reviewed_at = Set(Some(now));
+                row.reviewed_by = Set(by.user_id);
+                row.review_comment = Set(comment.clone());
+            }
+        }
+        row.status = Set(next.code().to_owned());
+        row.updated_at = Set(now);
+        // Only the step that finds the expected status wins a race.
+        let res = closure_report::Entity::update_many()
+            .set(row)
+            .filter(closure_report::Column::Id.eq(report.id))
+            .filter(closure_report::Column::Status.eq(report.status.clone()))
+            .exec(&txn)
+            .await?;
+        if res.rows_affected == 0 {
+            return Err(StoreError::Concurrent { entity: "closure report" });
+        }
+        let kind = match action {
+            ClosureAction::Submit => "closure_submitted",
+            ClosureAction::Accept => "closure_accepted",
+            ClosureAction::Return => "closure_returned",
+        };
+        timeline::append(
+            &txn,
+            NewEvent { assignment_id, notice_id: a.notice_id, kind, at: now, by, note: comment, data: None },
+            now,
+        )
+        .await?;
+        let saved = closure_report::Entity::find_by_id(report.id)
+            .one(&txn)
+            .await?
+            .ok_or(StoreError::not_found("closure report", assignment_id))?;
+        txn.commit().await?;
+        self.wake();
+        Ok(saved)
+    }
+}
