@@ -7,7 +7,10 @@ use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, expect_json, expect_problem, t0};
 
-crate::on_both_backends!(a_closure_report_goes_draft_submitted_returned_accepted_and_files_as_docx);
+crate::on_both_backends!(
+    a_closure_report_goes_draft_submitted_returned_accepted_and_files_as_docx,
+    the_unit_files_its_closure_report_from_the_web_form,
+);
 
 fn full_report() -> Value {
     json!({
@@ -129,4 +132,64 @@ async fn a_closure_report_goes_draft_submitted_returned_accepted_and_files_as_do
         assert!(doc.contains(expected), "DOCX lacks {expected}");
     }
     assert!(!doc.contains("http://evil.example.com"), "no live C&C link in the document");
+}
+
+async fn the_unit_files_its_closure_report_from_the_web_form(app: TestApp) {
+    let unit = app.unit_with_people("安盾").await;
+    let notice = app.issue(&[unit.id], true).await;
+    let a = notice["assignments"][0]["id"].as_i64().unwrap();
+    app.user_token("andun", UserRole::Unit, Some(unit.id)).await;
+    let web = crate::web::Web::sign_in(&app, "andun").await;
+    let path = format!("/assignments/{a}/closure-report");
+    let (status, page) = web.get(&path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("暂无处置报告") && page.contains(r#"id="closure-form""#));
+
+    let mut fields = vec![
+        ("event_time", "2026-11-25T02:40"),
+        ("description", "首页被植入博彩链接"),
+        ("cause", "上传漏洞"),
+        ("impact", "首页对外展示约2小时"),
+        ("countermeasures", "修补并加强监测"),
+        ("five_tuples", "203.0.113.7 51234 198.51.100.10 443 tcp\n10.0.0.300 1 10.0.0.1 80 tcp"),
+        ("c2_addresses", "hxxp://evil[.]example[.]com/gate.php"),
+    ];
+    let (status, _, page) = web.post(&path, &fields).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains(r#"data-error-for="five_tuples">第 2 行：不是有效的 IPv4 或 IPv6 地址"#),
+        "the bad line named"
+    );
+    assert!(page.contains("10.0.0.300 1 10.0.0.1 80 tcp"), "what was typed is kept");
+    expect_problem(app.get(&format!("/api/v1{path}")).await, StatusCode::NOT_FOUND).await;
+
+    fields[5] = ("five_tuples", "203.0.113.7 51234 198.51.100.10 443 tcp");
+    let (status, location, _) = web.post(&path, &fields).await;
+    assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, format!("{path}?done=1").as_str()));
+    let (_, page) = web.get(&path).await;
+    assert!(page.contains("hxxp://evil[.]example[.]com/gate.php"), "shown defanged");
+    assert!(page.contains("2026-11-25 02:40"), "event time in Shanghai");
+    let (status, _, _) = web.post(&format!("{path}/submit"), &[]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page) = web.get(&path).await;
+    assert!(
+        page.contains(r#"<dd id="closure-status">已提交"#) && !page.contains(r#"id="closure-form""#),
+        "locked once submitted"
+    );
+    let (status, _, _) = web.post(&format!("{path}/accept"), &[]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "the unit cannot accept its own report");
+
+    let bureau = crate::web::Web::sign_in(&app, "duty").await;
+    let (_, _, page) = bureau.post(&format!("{path}/return"), &[("comment", "")]).await;
+    assert!(page.contains("请填写退回原因"), "a return needs a reason");
+    let (status, _, _) = bureau.post(&format!("{path}/return"), &[("comment", "请补充样本哈希")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page) = web.get(&path).await;
+    assert!(
+        page.contains("已退回") && page.contains("请补充样本哈希") && page.contains(r#"id="closure-form""#),
+        "editable again"
+    );
+    let (status, bytes) = web.get(&format!("{path}.docx")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!bytes.is_empty());
 }

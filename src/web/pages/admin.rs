@@ -11,7 +11,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 use super::Chrome;
-use super::error::PageError;
+use super::error::{PageError, refusal};
 use super::notice_form::Choice;
 use crate::AppState;
 use crate::domain::DomainError;
@@ -135,20 +135,7 @@ async fn show(State(state): State<AppState>, signed: SignedIn) -> Response {
 
 /// A refusal's words, or the page error for anything else.
 fn outcome_of(result: Result<Outcome, StoreError>, lang: Lang) -> Result<Outcome, PageError> {
-    match result {
-        Ok(o) => Ok(o),
-        Err(StoreError::Domain(DomainError::Invalid(fields))) => Ok(Outcome::Refused(
-            fields
-                .into_iter()
-                .map(|f| if lang == Lang::Zh { f.message_zh } else { f.message })
-                .collect::<Vec<_>>()
-                .join("；"),
-        )),
-        Err(StoreError::Domain(DomainError::Conflict { message, message_zh, .. })) => {
-            Ok(Outcome::Refused(if lang == Lang::Zh { message_zh } else { message }))
-        }
-        Err(e) => Err(PageError::store(lang)(e)),
-    }
+    result.or_else(|e| refusal(e, lang).map(Outcome::Refused))
 }
 
 async fn finish(state: &AppState, session: &WebSession, result: Result<Outcome, StoreError>) -> Response {

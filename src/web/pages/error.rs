@@ -47,6 +47,19 @@ impl PageError {
     }
 }
 
+/// Why a form was refused, in the reader's language, when a rule refused
+/// it; any other failure stays a page error.
+pub fn refusal(e: StoreError, lang: Lang) -> Result<String, PageError> {
+    let pick = |en: String, zh: String| if lang == Lang::Zh { zh } else { en };
+    match e {
+        StoreError::Domain(DomainError::Invalid(fields)) => {
+            Ok(fields.into_iter().map(|f| pick(f.message, f.message_zh)).collect::<Vec<_>>().join("；"))
+        }
+        StoreError::Domain(DomainError::Conflict { message, message_zh, .. }) => Ok(pick(message, message_zh)),
+        other => Err(PageError::store(lang)(other)),
+    }
+}
+
 impl From<StoreError> for PageError {
     fn from(e: StoreError) -> Self {
         PageError::store(Lang::Zh)(e)

@@ -6,6 +6,7 @@
 pub mod action;
 pub mod admin;
 pub mod board;
+pub mod closure;
 pub mod error;
 pub mod login;
 pub mod notice;
@@ -35,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .merge(registry::router())
         .merge(admin::router())
         .merge(reports::router())
+        .merge(closure::router())
         .merge(action::router())
 }
 

@@ -10,12 +10,11 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::Chrome;
-use super::error::PageError;
+use super::error::{PageError, refusal};
 use super::notice_form::Choice;
 use crate::AppState;
 use crate::domain::DomainError;
 use crate::domain::duration::format_local;
-use crate::domain::labels::Lang;
 use crate::domain::people::{ChannelKind, Role, validate_channel_address};
 use crate::domain::unit::{BranchDraft, PersonDraft, UnitDraft};
 use crate::store::StoreError;
@@ -91,21 +90,6 @@ struct UnitPage {
     flash_error: bool,
     link_code: Option<String>,
     link_expires: String,
-}
-
-/// A flash line for a refused form: every field's message in the reader's language.
-fn refusal(e: StoreError, lang: Lang) -> Result<String, PageError> {
-    match e {
-        StoreError::Domain(DomainError::Invalid(fields)) => Ok(fields
-            .into_iter()
-            .map(|f| if lang == Lang::Zh { f.message_zh } else { f.message })
-            .collect::<Vec<_>>()
-            .join("；")),
-        StoreError::Domain(DomainError::Conflict { message, message_zh, .. }) => {
-            Ok(if lang == Lang::Zh { message_zh } else { message })
-        }
-        other => Err(PageError::store(lang)(other)),
-    }
 }
 
 async fn units_page(state: &AppState, session: &WebSession, path: &str, flash: Option<(bool, String)>) -> Response {
