@@ -141,6 +141,11 @@ impl Store {
         }))
     }
 
+    /// Whether session `id` is still signed in (not ended, not expired).
+    pub async fn session_alive(&self, id: i64, now: DateTime<Utc>) -> StoreResult<bool> {
+        Ok(web_session::Entity::find_by_id(id).one(self.db()).await?.is_some_and(|s| s.expires_at > now))
+    }
+
     /// Ends one session (sign-out).
     pub async fn end_session(&self, id: i64) -> StoreResult<()> {
         web_session::Entity::delete_by_id(id).exec(self.db()).await?;

@@ -251,11 +251,34 @@ async fn the_bureau_reassigns_and_a_manager_may_not(app: TestApp) {
 }
 
 async fn signing_out_ends_the_session(app: TestApp) {
+    let unit = app.unit_with_people("安盾").await;
     let web = Web::sign_in(&app, "duty").await;
+    // The live board's stream: a first update at once, another on a change.
+    let mut events = web.client.get(format!("{}/board/events", web.base)).send().await.unwrap();
+    assert_eq!(events.status(), StatusCode::OK);
+    let first = tokio::time::timeout(std::time::Duration::from_secs(5), events.chunk()).await.unwrap().unwrap().unwrap();
+    assert!(String::from_utf8_lossy(&first).contains("event: board"));
+    app.issue(&[unit.id], true).await;
+    let update = tokio::time::timeout(std::time::Duration::from_secs(5), events.chunk()).await.unwrap().unwrap().unwrap();
+    assert!(String::from_utf8_lossy(&update).contains("某门户网站首页被篡改"), "a change is pushed");
     let (status, location, _) = web.post("/logout", &[]).await;
     assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, "/login"));
     let (status, _) = web.get("/board").await;
     assert_eq!(status, StatusCode::SEE_OTHER, "back to sign-in");
+    // The open stream ends at the next change instead of leaking the board.
+    app.issue(&[unit.id], true).await;
+    let ended = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        loop {
+            match events.chunk().await {
+                Ok(Some(chunk)) if String::from_utf8_lossy(&chunk).contains("event: board") => return false,
+                Ok(Some(_)) => continue,
+                _ => return true,
+            }
+        }
+    })
+    .await
+    .unwrap();
+    assert!(ended, "the stream ended after sign-out");
     // Never an open redirect after sign-in.
     let client = reqwest::Client::builder().redirect(Policy::none()).build().unwrap();
     let r = client

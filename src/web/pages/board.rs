@@ -127,6 +127,10 @@ async fn events(State(state): State<AppState>, signed: SignedIn) -> Sse<impl Str
     let mut changes = state.store.watch_changes();
     let stream = async_stream::stream! {
         loop {
+            // A stream outlives neither sign-out nor the session's expiry.
+            if !state.store.session_alive(session.id, state.clock.now()).await.unwrap_or(false) {
+                break;
+            }
             match render_rows(&state, &session).await {
                 Ok((html, count)) => {
                     let data = serde_json::json!({
