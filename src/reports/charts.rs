@@ -3,7 +3,7 @@
 
 use plotters::prelude::*;
 
-use super::{Distribution, MonthCount, UnitFigures};
+use super::{Distribution, MonthCount};
 
 const WIDTH: u32 = 640;
 const HEIGHT: u32 = 300;
@@ -36,12 +36,11 @@ fn index(i: usize) -> i32 {
     i32::try_from(i).unwrap_or(i32::MAX)
 }
 
-/// On-time rate (the promise kept) per unit, in percent.
-pub fn on_time_by_unit(units: &[UnitFigures], text: &ChartText<'_>) -> String {
-    let rates: Vec<(String, u32)> = units
-        .iter()
-        .filter_map(|u| u.figures.on_time_rate.map(|r| (u.unit_name.clone(), (r * 100.0).round() as u32)))
-        .collect();
+/// On-time rate (the promise kept) per group (a unit, a month), in percent;
+/// groups with nothing counted are left out.
+pub fn on_time_rates(groups: &[(String, Option<f64>)], text: &ChartText<'_>) -> String {
+    let rates: Vec<(String, u32)> =
+        groups.iter().filter_map(|(name, rate)| rate.map(|r| (name.clone(), (r * 100.0).round() as u32))).collect();
     svg(|root| {
         let n = index(rates.len().max(1));
         let mut chart = ChartBuilder::on(root)

@@ -243,6 +243,13 @@ async fn the_report_page_shows_the_same_figures_with_charts_and_exports(app: Tes
     assert_eq!(status, StatusCode::CONFLICT, "a bad period is refused with why");
     let (status, _) = web.get("/reports?category=nope").await;
     assert_eq!(status, StatusCode::CONFLICT);
+    // The unit's scorecard for the year: its figures and month by month.
+    let (status, card) = web.get(&format!("/units/{}/scorecard?year=2026", built.a)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(card.contains(r#"<dd id="scorecard-rate"><strong>33.3%</strong> (履约 1 / 3)"#), "kept 1 of 3 in 2026");
+    assert!(card.contains("<td>2026-11</td><td>2</td><td>2</td><td>1</td><td>50.0%</td><td>0</td>"), "November row");
+    assert!(card.contains("<td>2026-12</td><td>1</td><td>1</td><td>0</td><td>0.0%</td><td>1</td>"), "December row");
+    assert_eq!(web.get(&format!("/units/{}/scorecard?year=二〇二六", built.a)).await.0, StatusCode::CONFLICT);
     // A unit user's page holds its own unit only.
     app.user_token("andun", UserRole::Unit, Some(built.a)).await;
     let unit_user = crate::web::Web::sign_in(&app, "andun").await;

@@ -256,10 +256,12 @@ async fn signing_out_ends_the_session(app: TestApp) {
     // The live board's stream: a first update at once, another on a change.
     let mut events = web.client.get(format!("{}/board/events", web.base)).send().await.unwrap();
     assert_eq!(events.status(), StatusCode::OK);
-    let first = tokio::time::timeout(std::time::Duration::from_secs(5), events.chunk()).await.unwrap().unwrap().unwrap();
+    let first =
+        tokio::time::timeout(std::time::Duration::from_secs(5), events.chunk()).await.unwrap().unwrap().unwrap();
     assert!(String::from_utf8_lossy(&first).contains("event: board"));
     app.issue(&[unit.id], true).await;
-    let update = tokio::time::timeout(std::time::Duration::from_secs(5), events.chunk()).await.unwrap().unwrap().unwrap();
+    let update =
+        tokio::time::timeout(std::time::Duration::from_secs(5), events.chunk()).await.unwrap().unwrap().unwrap();
     assert!(String::from_utf8_lossy(&update).contains("某门户网站首页被篡改"), "a change is pushed");
     let (status, location, _) = web.post("/logout", &[]).await;
     assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, "/login"));

@@ -31,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .route("/reports", get(show))
         .route("/reports/sla.csv", get(export_csv))
         .route("/reports/sla.xlsx", get(export_xlsx))
+        .route("/units/{id}/scorecard", get(scorecard))
 }
 
 /// One group's figures as the tables show them.
@@ -182,7 +183,10 @@ fn query_string(q: &ReportQuery) -> String {
 
 fn charts_of(report: &SlaReportView, t: &UiText) -> (String, String, String) {
     (
-        charts::on_time_by_unit(&report.by_unit, &ChartText { title: t.chart_on_time, x: t.col_unit, y: t.percent }),
+        charts::on_time_rates(
+            &report.by_unit.iter().map(|u| (u.unit_name.clone(), u.figures.on_time_rate)).collect::<Vec<_>>(),
+            &ChartText { title: t.chart_on_time, x: t.col_unit, y: t.percent },
+        ),
         charts::on_site_distribution(
             &report.on_site_distribution,
             120,
@@ -308,4 +312,72 @@ async fn export_xlsx(
         PageError::Unavailable(lang)
     })?;
     Ok(download("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "sla-report.xlsx", body))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "scorecard.html")]
+struct ScorecardPage {
+    chrome: Chrome,
+    unit: String,
+    year: i32,
+    totals: FigureCells,
+    months: Vec<GroupRow>,
+    chart: String,
+}
+
+#[derive(serde::Deserialize)]
+struct Year {
+    year: Option<String>,
+}
+
+/// One unit's year: the report's figures for the year and each month.
+async fn scorecard(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+    Query(y): Query<Year>,
+) -> Result<Response, PageError> {
+    let session = &signed.session;
+    let lang = session.lang;
+    let t = super::text::ui(lang);
+    let this_year = state.clock.now().with_timezone(&state.tz).format("%Y").to_string();
+    let raw = y.year.filter(|s| !s.trim().is_empty()).unwrap_or(this_year);
+    let Ok(year_number) = raw.trim().parse::<i32>() else {
+        let why =
+            if lang == Lang::Zh { "年度应为四位数字，如 2026" } else { "the year is four digits, e.g. 2026" };
+        return Err(PageError::Refused(lang, why.to_owned()));
+    };
+    let year_text = year_number.to_string();
+    let unit = state.store.unit(session.actor.scope(), id).await.map_err(PageError::store(lang))?;
+    let query = |period: String| ReportQuery {
+        period: Some(period),
+        from: None,
+        to: None,
+        unit_id: Some(id),
+        branch_id: None,
+        category: None,
+        severity: None,
+        table: None,
+    };
+    let year = sla_report(&state, &session.actor, &query(year_text.clone())).await.map_err(PageError::store(lang))?;
+    let mut months = Vec::with_capacity(12);
+    for m in 1..=12 {
+        let name = format!("{year_text}-{m:02}");
+        let r = sla_report(&state, &session.actor, &query(name.clone())).await.map_err(PageError::store(lang))?;
+        months.push(GroupRow { unit: unit.name.clone(), name, f: FigureCells::new(&r.totals, lang) });
+    }
+    let rates: Vec<(String, Option<f64>)> = months
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (format!("{:02}", i + 1), (m.f.counted > 0).then(|| m.f.kept as f64 / m.f.counted as f64)))
+        .collect();
+    Ok(ScorecardPage {
+        chrome: Chrome::new(&state, session, &signed.path, "units"),
+        unit: unit.name,
+        year: year_number,
+        totals: FigureCells::new(&year.totals, lang),
+        chart: charts::on_time_rates(&rates, &ChartText { title: t.trend, x: t.month, y: t.percent }),
+        months,
+    }
+    .into_response())
 }

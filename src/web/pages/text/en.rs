@@ -201,4 +201,8 @@ pub const EN: UiText = UiText {
     c_comment: "Review comment",
     c_docx: "Download Word",
     c_none: "No closure report yet.",
+    scorecard: "Annual scorecard",
+    year: "Year",
+    month: "Month",
+    trend: "On-time rate by month",
 };

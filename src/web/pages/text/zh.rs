@@ -201,4 +201,8 @@ pub const ZH: UiText = UiText {
     c_comment: "审核意见",
     c_docx: "下载 Word",
     c_none: "暂无处置报告。",
+    scorecard: "年度履约记分卡",
+    year: "年度",
+    month: "月份",
+    trend: "月度履约率",
 };
