@@ -30,6 +30,9 @@ pub struct Facts {
     pub extended: bool,
     pub state: AssignmentState,
     pub policy: SlaPolicy,
+    /// When its closure report was (last) submitted, if it was.
+    pub closure_submitted_at: Option<DateTime<Utc>>,
+    pub closure_accepted: bool,
 }
 
 /// Median and 90th percentile of a duration, over the assignments that reached it.
@@ -61,6 +64,11 @@ pub struct Figures {
     pub time_to_acknowledge: DurationStats,
     pub time_to_plan: DurationStats,
     pub time_to_on_site: DurationStats,
+    /// Counted assignments whose closure report is submitted (or accepted).
+    pub closure_filed: u64,
+    pub closure_accepted: u64,
+    /// From resolved (处置完成) to the report's submission.
+    pub time_to_closure: DurationStats,
 }
 
 /// A breached assignment for the breach list.
@@ -100,6 +108,7 @@ struct Tally {
     ack: Vec<i64>,
     plan: Vec<i64>,
     on_site: Vec<i64>,
+    closure: Vec<i64>,
 }
 
 /// Seconds from T0 to a milestone, if reached.
@@ -140,6 +149,11 @@ impl Tally {
         self.ack.extend(ack);
         self.plan.extend(since_t0(&f.state, Milestone::PlanActivated));
         self.on_site.extend(since_t0(&f.state, Milestone::OnSite));
+        if let Some(filed) = f.closure_submitted_at {
+            s.closure_filed += 1;
+            s.closure_accepted += u64::from(f.closure_accepted);
+            self.closure.extend(f.state.milestones.resolved_at.map(|r| (filed - r).num_seconds().max(0)));
+        }
     }
 
     fn finish(mut self) -> Figures {
@@ -148,6 +162,7 @@ impl Tally {
         s.time_to_acknowledge = stats(&mut self.ack);
         s.time_to_plan = stats(&mut self.plan);
         s.time_to_on_site = stats(&mut self.on_site);
+        s.time_to_closure = stats(&mut self.closure);
         self.figures
     }
 }
@@ -228,6 +243,8 @@ mod tests {
             extended: false,
             state,
             policy: SlaPolicy::default(),
+            closure_submitted_at: None,
+            closure_accepted: false,
         }
     }
 

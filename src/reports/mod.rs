@@ -187,6 +187,10 @@ pub const FIGURE_COLUMNS: &[Column] = &[
     ("启动方案用时P90(秒) Plan p90 (s)", |f| opt(f.time_to_plan.p90_seconds)),
     ("到场用时中位数(秒) On-site median (s)", |f| opt(f.time_to_on_site.median_seconds)),
     ("到场用时P90(秒) On-site p90 (s)", |f| opt(f.time_to_on_site.p90_seconds)),
+    ("已报处置报告 Closure reports filed", |f| f.closure_filed.to_string()),
+    ("处置报告已通过 Closure reports accepted", |f| f.closure_accepted.to_string()),
+    ("报告用时中位数(秒) Closure median (s)", |f| opt(f.time_to_closure.median_seconds)),
+    ("报告用时P90(秒) Closure p90 (s)", |f| opt(f.time_to_closure.p90_seconds)),
 ];
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -7,9 +7,10 @@ use std::collections::HashMap;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait};
 
 use super::assignments::{policy_of, state_of};
-use super::entities::{assignment, branch, notice};
+use super::entities::{assignment, branch, closure_report, notice};
 use super::{Store, StoreResult};
 use crate::domain::access::Scope;
+use crate::domain::closure::ClosureStatus;
 use crate::domain::notice::{Category, Severity};
 use crate::domain::period::Period;
 use crate::domain::report::Facts;
@@ -56,6 +57,21 @@ impl Store {
             }
             q = q.filter(assignment::Column::NoticeId.in_subquery(notices.into_query()));
         }
+        let closures: HashMap<i64, (Option<chrono::DateTime<chrono::Utc>>, String)> = closure_report::Entity::find()
+            .select_only()
+            .column(closure_report::Column::AssignmentId)
+            .column(closure_report::Column::SubmittedAt)
+            .column(closure_report::Column::Status)
+            .filter(
+                closure_report::Column::AssignmentId
+                    .in_subquery(q.clone().select_only().column(assignment::Column::Id).into_query()),
+            )
+            .into_tuple::<(i64, Option<chrono::DateTime<chrono::Utc>>, String)>()
+            .all(self.db())
+            .await?
+            .into_iter()
+            .map(|(a, at, status)| (a, (at, status)))
+            .collect();
         let rows =
             q.order_by_asc(assignment::Column::NotifiedAt).order_by_asc(assignment::Column::Id).all(self.db()).await?;
         let mut facts = Vec::with_capacity(rows.len());
@@ -68,6 +84,12 @@ impl Store {
                 extended: a.extension_count > 0,
                 state: state_of(a)?,
                 policy: policy_of(a)?,
+                // A returned report counts as filed once it is resubmitted.
+                closure_submitted_at: closures
+                    .get(&a.id)
+                    .filter(|(_, s)| s == ClosureStatus::Submitted.code() || s == ClosureStatus::Accepted.code())
+                    .and_then(|(at, _)| *at),
+                closure_accepted: closures.get(&a.id).is_some_and(|(_, s)| s == ClosureStatus::Accepted.code()),
             });
         }
         let unit_ids: Vec<i64> = rows.iter().map(|a| a.unit_id).collect();

@@ -63,7 +63,17 @@ async fn build(app: &TestApp) -> Built {
     let all = |ack: i64, plan: i64, hq: i64, onsite: i64| {
         vec![(ack, ev("acknowledged")), (plan, ev("plan_activated")), (hq, ev("hq_remote")), (onsite, ev("on_site"))]
     };
-    history(app, a, shanghai("2026-11-30T23:30:00"), "按时履约", &all(5, 30, 40, 100)).await;
+    let mut kept = all(5, 30, 40, 100);
+    kept.push((110, ev("resolved")));
+    let kept = history(app, a, shanghai("2026-11-30T23:30:00"), "按时履约", &kept).await;
+    // Its closure report, submitted an hour after resolution and accepted.
+    app.clock.set(shanghai("2026-12-01T01:20:00") + Duration::minutes(60));
+    let report = json!({"event_time": "2026-11-30T23:00:00+08:00", "description": "篡改", "cause": "弱口令", "impact": "首页", "countermeasures": "修改口令"});
+    let path = format!("/api/v1/assignments/{kept}/closure-report");
+    let r = app.client.put(app.url(&path)).bearer_auth(&app.token).json(&report).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    expect_json(app.post(&format!("{path}/submit"), &json!({})).await, StatusCode::OK).await;
+    expect_json(app.post(&format!("{path}/accept"), &json!({})).await, StatusCode::OK).await;
     let late_in_december = history(app, a, shanghai("2026-12-01T00:30:00"), "到场超时", &all(15, 60, 60, 135)).await;
     let mut extended = all(5, 50, 50, 150);
     extended.insert(3, (60, json!({"do": "extend", "deadline_at": "2026-11-25T13:00:00+08:00", "reason": "交通管制"})));
@@ -104,6 +114,8 @@ async fn the_report_counts_every_figure_as_constructed_on_the_shanghai_calendar(
     assert_eq!(t["time_to_acknowledge"], json!({"count": 2, "median_seconds": 300, "p90_seconds": 300}));
     assert_eq!(t["time_to_plan"], json!({"count": 2, "median_seconds": 1800, "p90_seconds": 3000}));
     assert_eq!(t["time_to_on_site"], json!({"count": 2, "median_seconds": 6000, "p90_seconds": 9000}));
+    assert_eq!((t["closure_filed"].as_u64(), t["closure_accepted"].as_u64()), (Some(1), Some(1)));
+    assert_eq!(t["time_to_closure"], json!({"count": 1, "median_seconds": 3600, "p90_seconds": 3600}));
     assert_eq!(counts(unit_figures(&nov, built.a), &keys), [2, 0, 1, 2, 2, 2, 2, 1, 2, 1, 0]);
     assert_eq!(counts(unit_figures(&nov, built.b), &keys), [2, 1, 0, 1, 0, 0, 1, 0, 0, 0, 1]);
     // The breach list: never acknowledged, late from Nov 15 12:00 to now (Dec 2 12:00).
@@ -233,6 +245,7 @@ async fn the_report_page_shows_the_same_figures_with_charts_and_exports(app: Tes
     assert!(page.contains("17天"), "lateness as people read it");
     assert_eq!(page.matches("<svg").count(), 3, "three server-drawn charts");
     assert!(page.contains("1小时40分 / 2小时30分"), "on-site median / p90");
+    assert!(page.contains(r#"<dd id="closure-filed">1 / 1</dd>"#), "closure reports filed / accepted");
     // The page's exports carry the same report through the session.
     let (status, csv) = web.get("/reports/sla.csv?period=2026-11").await;
     assert_eq!(status, StatusCode::OK);

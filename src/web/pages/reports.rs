@@ -50,6 +50,8 @@ pub struct FigureCells {
     pub ack_time: String,
     pub plan_time: String,
     pub on_site_time: String,
+    pub closure: String,
+    pub closure_time: String,
 }
 
 fn share(part: u64, of: u64) -> String {
@@ -80,6 +82,8 @@ impl FigureCells {
             ack_time: times(&f.time_to_acknowledge, lang),
             plan_time: times(&f.time_to_plan, lang),
             on_site_time: times(&f.time_to_on_site, lang),
+            closure: format!("{} / {}", f.closure_filed, f.closure_accepted),
+            closure_time: times(&f.time_to_closure, lang),
         }
     }
 }

@@ -205,4 +205,6 @@ pub const EN: UiText = UiText {
     year: "Year",
     month: "Month",
     trend: "On-time rate by month",
+    r_closure: "Closure reports filed / accepted",
+    r_closure_time: "Resolved to report median/p90",
 };

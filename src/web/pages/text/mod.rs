@@ -150,6 +150,8 @@ pub struct UiText {
     pub on_duty: &'static str,
     pub required: &'static str,
     pub print: &'static str,
+    pub r_closure: &'static str,
+    pub r_closure_time: &'static str,
     pub scorecard: &'static str,
     pub year: &'static str,
     pub month: &'static str,

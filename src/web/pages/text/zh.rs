@@ -205,4 +205,6 @@ pub const ZH: UiText = UiText {
     year: "年度",
     month: "月份",
     trend: "月度履约率",
+    r_closure: "处置报告 已报 / 已通过",
+    r_closure_time: "处置完成至报告 中位/P90",
 };
