@@ -36,23 +36,26 @@ fn index(i: usize) -> i32 {
     i32::try_from(i).unwrap_or(i32::MAX)
 }
 
-/// On-time rate (the promise kept) per group (a unit, a month), in percent;
-/// groups with nothing counted are left out.
-pub fn on_time_rates(groups: &[(String, Option<f64>)], text: &ChartText<'_>) -> String {
-    let rates: Vec<(String, u32)> =
-        groups.iter().filter_map(|(name, rate)| rate.map(|r| (name.clone(), (r * 100.0).round() as u32))).collect();
+/// A bar per labelled value, on a y axis from 0 to `top`.
+fn bars(
+    bars: &[(String, u64)],
+    top: u64,
+    colour: RGBColor,
+    text: &ChartText<'_>,
+    y_label: &dyn Fn(&u64) -> String,
+) -> String {
     svg(|root| {
-        let n = index(rates.len().max(1));
+        let n = index(bars.len().max(1));
         let mut chart = ChartBuilder::on(root)
             .caption(text.title, ("sans-serif", 24))
             .margin(10)
             .x_label_area_size(40)
             .y_label_area_size(50)
-            .build_cartesian_2d((0..n).into_segmented(), 0u32..100u32)
+            .build_cartesian_2d((0..n).into_segmented(), 0u64..top)
             .map_err(|e| e.to_string())?;
         let label = |v: &SegmentValue<i32>| match v {
             SegmentValue::CenterOf(i) => {
-                usize::try_from(*i).ok().and_then(|i| rates.get(i)).map(|r| r.0.clone()).unwrap_or_default()
+                usize::try_from(*i).ok().and_then(|i| bars.get(i)).map(|b| b.0.clone()).unwrap_or_default()
             }
             _ => String::new(),
         };
@@ -62,19 +65,27 @@ pub fn on_time_rates(groups: &[(String, Option<f64>)], text: &ChartText<'_>) -> 
             .label_style(("sans-serif", 15))
             .x_label_formatter(&label)
             .y_desc(text.y)
-            .y_label_formatter(&|v| format!("{v}%"))
+            .y_label_formatter(y_label)
             .draw()
             .map_err(|e| e.to_string())?;
         chart
             .draw_series(
                 Histogram::vertical(&chart)
-                    .style(GREEN.filled())
+                    .style(colour.filled())
                     .margin(12)
-                    .data(rates.iter().enumerate().map(|(i, r)| (index(i), r.1))),
+                    .data(bars.iter().enumerate().map(|(i, b)| (index(i), b.1))),
             )
             .map_err(|e| e.to_string())?;
         Ok(())
     })
+}
+
+/// On-time rate (the promise kept) per group (a unit, a month), in percent;
+/// groups with nothing counted are left out.
+pub fn on_time_rates(groups: &[(String, Option<f64>)], text: &ChartText<'_>) -> String {
+    let rates: Vec<(String, u64)> =
+        groups.iter().filter_map(|(name, rate)| rate.map(|r| (name.clone(), (r * 100.0).round() as u64))).collect();
+    bars(&rates, 100, GREEN, text, &|v| format!("{v}%"))
 }
 
 /// How soon after T0 technicians reached the site, against the two-hour line.
@@ -118,38 +129,7 @@ pub fn on_site_distribution(d: &Distribution, deadline_minutes: i64, text: &Char
 
 /// Breaches per month of dispatch.
 pub fn breaches_by_month(months: &[MonthCount], text: &ChartText<'_>) -> String {
-    let top = months.iter().map(|m| m.breaches).max().unwrap_or(0).max(1);
-    svg(|root| {
-        let n = index(months.len().max(1));
-        let mut chart = ChartBuilder::on(root)
-            .caption(text.title, ("sans-serif", 24))
-            .margin(10)
-            .x_label_area_size(40)
-            .y_label_area_size(40)
-            .build_cartesian_2d((0..n).into_segmented(), 0u64..top + 1)
-            .map_err(|e| e.to_string())?;
-        let label = |v: &SegmentValue<i32>| match v {
-            SegmentValue::CenterOf(i) => {
-                usize::try_from(*i).ok().and_then(|i| months.get(i)).map(|m| m.month.clone()).unwrap_or_default()
-            }
-            _ => String::new(),
-        };
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .label_style(("sans-serif", 15))
-            .x_label_formatter(&label)
-            .y_desc(text.y)
-            .draw()
-            .map_err(|e| e.to_string())?;
-        chart
-            .draw_series(
-                Histogram::vertical(&chart)
-                    .style(RED.filled())
-                    .margin(12)
-                    .data(months.iter().enumerate().map(|(i, m)| (index(i), m.breaches))),
-            )
-            .map_err(|e| e.to_string())?;
-        Ok(())
-    })
+    let counts: Vec<(String, u64)> = months.iter().map(|m| (m.month.clone(), m.breaches)).collect();
+    let top = counts.iter().map(|c| c.1).max().unwrap_or(0).max(1) + 1;
+    bars(&counts, top, RED, text, &|v| v.to_string())
 }

@@ -3,8 +3,8 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+
+use axum::response::Response;
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -164,15 +164,5 @@ async fn get_docx(
 ) -> Result<Response, ApiError> {
     let v = view(&state, &actor, id).await?;
     let body = docx(&v).map_err(|e| ApiError::Internal(format!("docx: {e}")))?;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.wordprocessingml.document".to_owned(),
-            ),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"closure-report-{id}.docx\"")),
-        ],
-        body,
-    )
-        .into_response())
+    Ok(crate::web::attachment(crate::web::DOCX, &format!("closure-report-{id}.docx"), body))
 }

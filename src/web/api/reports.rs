@@ -3,8 +3,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -14,6 +13,7 @@ use crate::reports::{ReportQuery, SlaReportView, csv, sla_report, xlsx};
 use crate::web::auth::Authenticated;
 use crate::web::extract::ApiQuery;
 use crate::web::problem::{ApiError, Problem};
+use crate::web::{CSV, XLSX, attachment};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(sla)).routes(routes!(sla_csv)).routes(routes!(sla_xlsx))
@@ -29,17 +29,6 @@ async fn sla(
     ApiQuery(q): ApiQuery<ReportQuery>,
 ) -> Result<Json<SlaReportView>, ApiError> {
     Ok(Json(sla_report(&state, &actor, &q).await?))
-}
-
-fn attachment(content_type: &'static str, name: &str, body: Vec<u8>) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_owned()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
-        ],
-        body,
-    )
-        .into_response()
 }
 
 /// The report as CSV: per-unit figures and the total, or `table=breaches`.
@@ -66,7 +55,7 @@ async fn sla_csv(
         }
     };
     let body = body.map_err(|e| ApiError::Internal(format!("csv: {e}")))?;
-    Ok(attachment("text/csv; charset=utf-8", name, body))
+    Ok(attachment(CSV, name, body))
 }
 
 /// The report as an Excel workbook: units, branches and breaches sheets.
@@ -80,5 +69,5 @@ async fn sla_xlsx(
 ) -> Result<Response, ApiError> {
     let report = sla_report(&state, &actor, &q).await?;
     let body = xlsx::workbook(&report).map_err(|e| ApiError::Internal(format!("xlsx: {e}")))?;
-    Ok(attachment("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "sla-report.xlsx", body))
+    Ok(attachment(XLSX, "sla-report.xlsx", body))
 }

@@ -8,7 +8,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::{NaiveDateTime, TimeZone};
@@ -433,15 +433,5 @@ async fn download(State(state): State<AppState>, signed: SignedIn, Path(id): Pat
         tracing::error!(error = %e, "docx failed");
         PageError::Unavailable(lang)
     })?;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.wordprocessingml.document".to_owned(),
-            ),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"closure-report-{id}.docx\"")),
-        ],
-        body,
-    )
-        .into_response())
+    Ok(crate::web::attachment(crate::web::DOCX, &format!("closure-report-{id}.docx"), body))
 }

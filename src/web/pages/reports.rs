@@ -7,7 +7,6 @@ use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
@@ -25,6 +24,7 @@ use crate::reports::charts::{self, ChartText};
 use crate::reports::{ReportQuery, SlaReportView, csv, sla_report, xlsx};
 use crate::store::StoreError;
 use crate::web::session::SignedIn;
+use crate::web::{CSV, XLSX, attachment};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -273,17 +273,6 @@ async fn show(
     .into_response())
 }
 
-fn download(content_type: &'static str, name: &str, body: Vec<u8>) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_owned()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
-        ],
-        body,
-    )
-        .into_response()
-}
-
 async fn export_csv(
     State(state): State<AppState>,
     signed: SignedIn,
@@ -300,7 +289,7 @@ async fn export_csv(
         tracing::error!(error = %e, "csv export failed");
         PageError::Unavailable(lang)
     })?;
-    Ok(download("text/csv; charset=utf-8", name, body))
+    Ok(attachment(CSV, name, body))
 }
 
 async fn export_xlsx(
@@ -315,7 +304,7 @@ async fn export_xlsx(
         tracing::error!(error = %e, "xlsx export failed");
         PageError::Unavailable(lang)
     })?;
-    Ok(download("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "sla-report.xlsx", body))
+    Ok(attachment(XLSX, "sla-report.xlsx", body))
 }
 
 #[derive(Template, WebTemplate)]
