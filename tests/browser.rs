@@ -229,6 +229,22 @@ async fn bureau_staff_issue_extend_and_stand_down_while_a_second_board_follows_l
     assert!(text_of(&watcher, "h1").await.contains("Notices"));
     assert_no_console_errors(&watcher, "in English").await;
 
+    // A manager on the move: on a phone the board's rows become cards.
+    let phone = driver.browser_sized(&profiles.path().join("phone"), (390, 844)).await;
+    sign_in(&phone, &app, "duty").await;
+    let header = phone
+        .execute("return getComputedStyle(document.querySelector('table.board thead')).display;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(header, "none", "no table header on a phone");
+    let overflow =
+        phone.execute("return document.documentElement.scrollWidth > window.innerWidth;", vec![]).await.unwrap();
+    assert_eq!(overflow, false, "nothing wider than the phone's screen");
+    assert!(board_row(&phone, title).await.is_some());
+    screenshot(&phone, "board-phone").await;
+    assert_no_console_errors(&phone, "on a phone").await;
+
     staff.close().await.unwrap();
     watcher.close().await.unwrap();
+    phone.close().await.unwrap();
 }

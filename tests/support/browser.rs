@@ -46,8 +46,13 @@ impl Driver {
         Some(Self { child, url })
     }
 
-    /// A new headless browser with its own empty profile.
+    /// A new headless desktop browser with its own empty profile.
     pub async fn browser(&self, profile: &std::path::Path) -> Client {
+        self.browser_sized(profile, (1366, 900)).await
+    }
+
+    /// A new headless browser of the given window size (a phone: 390×844).
+    pub async fn browser_sized(&self, profile: &std::path::Path, (width, height): (u32, u32)) -> Client {
         let mut caps = Capabilities::new();
         caps.insert(
             "goog:chromeOptions".into(),
@@ -56,7 +61,7 @@ impl Driver {
                 "args": [
                     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-                    "--window-size=1366,900", "--lang=zh-CN",
+                    "--lang=zh-CN", format!("--window-size={width},{height}"),
                     format!("--user-data-dir={}", profile.display()),
                 ],
             }),
