@@ -211,6 +211,8 @@ pub struct WebConfig {
     /// How long a locked account stays locked.
     #[serde(with = "humantime_serde")]
     pub lockout: Duration,
+    /// Sign-in attempts one client address may make per minute.
+    pub sign_in_attempts_per_minute: u32,
 }
 
 impl Default for Config {
@@ -268,6 +270,7 @@ impl Default for Config {
                 secure_cookie: true,
                 login_max_failures: 5,
                 lockout: Duration::from_secs(15 * 60),
+                sign_in_attempts_per_minute: 20,
             },
         }
     }
@@ -360,6 +363,9 @@ impl Config {
         }
         if self.outbox.max_attempts < 1 {
             return Err(invalid("outbox.max_attempts", "must be at least 1"));
+        }
+        if self.web.sign_in_attempts_per_minute < 1 {
+            return Err(invalid("web.sign_in_attempts_per_minute", "must be at least 1"));
         }
         if self.web.login_max_failures < 1 {
             return Err(invalid("web.login_max_failures", "must be at least 1"));

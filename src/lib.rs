@@ -48,6 +48,9 @@ pub struct AppState {
     pub link_key: Arc<Vec<u8>>,
     /// Wakes the Telegram update handler (webhook mode).
     pub telegram_wake: Arc<tokio::sync::Notify>,
+    /// Sign-in attempts per client address (per instance), on top of the
+    /// per-account lockout: guessing across many accounts is slowed too.
+    pub sign_in_limiter: Arc<governor::DefaultKeyedRateLimiter<std::net::IpAddr>>,
 }
 
 impl AppState {
@@ -60,6 +63,7 @@ impl AppState {
             channels = channels.with(ChannelKind::Telegram, Arc::new(notify::telegram::Telegram::new(bot.clone())));
         }
         let link_key = Arc::new(link_key(&config));
+        let config_attempts = config.web.sign_in_attempts_per_minute;
         Ok(Self {
             store: store.with_zone(tz),
             clock,
@@ -70,6 +74,9 @@ impl AppState {
             telegram,
             link_key,
             telegram_wake: Arc::new(tokio::sync::Notify::new()),
+            sign_in_limiter: Arc::new(governor::RateLimiter::keyed(governor::Quota::per_minute(
+                std::num::NonZeroU32::new(config_attempts).unwrap_or(std::num::NonZeroU32::MIN),
+            ))),
         })
     }
 }

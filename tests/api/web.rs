@@ -403,3 +403,27 @@ async fn an_admin_issues_a_token_shown_once_and_revokes_it(app: TestApp) {
     admin.post(&format!("/admin/users/{id}/revoke"), &[]).await;
     assert_eq!(app.get_as(&token, "/api/v1/notices").await.status(), StatusCode::UNAUTHORIZED, "revoked");
 }
+
+/// The limit is per client address and independent of the database.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_attempts_from_one_address_are_limited() {
+    let app = TestApp::spawn_with(crate::helpers::Backend::Sqlite, |c| c.web.sign_in_attempts_per_minute = 3)
+        .await
+        .expect("sqlite app");
+    let client = reqwest::Client::builder().redirect(Policy::none()).build().unwrap();
+    let attempt = |username: &'static str, password: &'static str| {
+        let client = client.clone();
+        let url = app.url("/login");
+        async move { client.post(url).form(&[("username", username), ("password", password)]).send().await.unwrap() }
+    };
+    // Three guesses at three different accounts: none reaches its own lockout.
+    for user in ["alice", "bob", "carol"] {
+        assert_eq!(attempt(user, "guess").await.status(), StatusCode::UNAUTHORIZED);
+    }
+    let r = attempt("duty", PASSWORD).await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS, "even the right password waits");
+    assert_eq!(r.headers()["retry-after"], "60");
+    assert!(r.text().await.unwrap().contains("登录尝试过于频繁"));
+    let user = app.state.store.user_by_name("duty").await.unwrap().unwrap();
+    assert_eq!(user.failed_logins, 0, "a refused attempt is not checked against the account");
+}

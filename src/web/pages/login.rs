@@ -2,7 +2,9 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Query, State};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -76,8 +78,23 @@ struct Credentials {
     next: Option<String>,
 }
 
-async fn sign_in(State(state): State<AppState>, jar: CookieJar, Form(form): Form<Credentials>) -> Response {
+async fn sign_in(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    jar: CookieJar,
+    Form(form): Form<Credentials>,
+) -> Response {
     let next = safe_next(form.next.as_deref());
+    if state.sign_in_limiter.check_key(&peer.ip()).is_err() {
+        tracing::warn!(client = %peer.ip(), "sign-in rate limit reached");
+        let message = format!("{} / {}", ui(Lang::Zh).too_many_attempts, ui(Lang::En).too_many_attempts);
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            [(axum::http::header::RETRY_AFTER, "60")],
+            page(&state, next, form.username.trim().to_owned(), Some(message)),
+        )
+            .into_response();
+    }
     let now = state.clock.now();
     let password = SecretString::from(form.password);
     let outcome = state

@@ -17,6 +17,7 @@ pub const EN: UiText = UiText {
     password: "Password",
     sign_in: "Sign in",
     bad_credentials: "Wrong username or password.",
+    too_many_attempts: "Too many sign-in attempts; try again in a minute.",
     locked_until: "Too many wrong passwords; the account is locked until",
     service_time: "Time now",
     api_docs: "API documentation",

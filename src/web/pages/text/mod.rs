@@ -27,6 +27,7 @@ pub struct UiText {
     pub password: &'static str,
     pub sign_in: &'static str,
     pub bad_credentials: &'static str,
+    pub too_many_attempts: &'static str,
     pub locked_until: &'static str,
     pub service_time: &'static str,
     pub api_docs: &'static str,
