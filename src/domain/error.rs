@@ -22,6 +22,14 @@ impl FieldError {
     ) -> Self {
         Self { field: field.into(), code, message: message.into(), message_zh: message_zh.into() }
     }
+
+    /// The message in `lang`.
+    pub fn text(&self, lang: super::labels::Lang) -> &str {
+        match lang {
+            super::labels::Lang::Zh => &self.message_zh,
+            super::labels::Lang::En => &self.message,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -35,6 +43,15 @@ pub enum DomainError {
 }
 
 impl DomainError {
+    /// What went wrong in `lang`: every field's message, or the conflict's.
+    pub fn text(&self, lang: super::labels::Lang) -> String {
+        match (self, lang) {
+            (Self::Invalid(fields), _) => fields.iter().map(|f| f.text(lang)).collect::<Vec<_>>().join("；"),
+            (Self::Conflict { message_zh, .. }, super::labels::Lang::Zh) => message_zh.clone(),
+            (Self::Conflict { message, .. }, super::labels::Lang::En) => message.clone(),
+        }
+    }
+
     pub fn field(
         field: impl Into<String>,
         code: &'static str,

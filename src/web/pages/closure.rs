@@ -273,7 +273,7 @@ fn by_field(errors: Vec<FieldError>, lang: Lang) -> HashMap<String, String> {
             Some((f, rest)) => (f.to_owned(), rest.split(']').next().and_then(|n| n.parse::<usize>().ok())),
             None => (e.field.clone(), None),
         };
-        let text = if lang == Lang::Zh { e.message_zh } else { e.message };
+        let text = e.text(lang).to_owned();
         let text = match line {
             Some(n) if lang == Lang::Zh => format!("第 {} 行：{text}", n + 1),
             Some(n) => format!("line {}: {text}", n + 1),

@@ -7,7 +7,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use super::text::{UiText, ui};
-use crate::domain::DomainError;
 use crate::domain::labels::Lang;
 use crate::store::StoreError;
 
@@ -27,17 +26,7 @@ impl PageError {
     pub fn store(lang: Lang) -> impl Fn(StoreError) -> PageError {
         move |e| match e {
             StoreError::NotFound { .. } => PageError::NotFound(lang),
-            StoreError::Domain(DomainError::Conflict { message, message_zh, .. }) => {
-                PageError::Refused(lang, if lang == Lang::Zh { message_zh } else { message })
-            }
-            StoreError::Domain(DomainError::Invalid(fields)) => PageError::Refused(
-                lang,
-                fields
-                    .iter()
-                    .map(|f| if lang == Lang::Zh { f.message_zh.clone() } else { f.message.clone() })
-                    .collect::<Vec<_>>()
-                    .join("；"),
-            ),
+            StoreError::Domain(d) => PageError::Refused(lang, d.text(lang)),
             StoreError::Concurrent { .. } => PageError::Refused(lang, ui(lang).unavailable.to_owned()),
             other => {
                 tracing::error!(error = %other, "page failed");
@@ -50,12 +39,8 @@ impl PageError {
 /// Why a form was refused, in the reader's language, when a rule refused
 /// it; any other failure stays a page error.
 pub fn refusal(e: StoreError, lang: Lang) -> Result<String, PageError> {
-    let pick = |en: String, zh: String| if lang == Lang::Zh { zh } else { en };
     match e {
-        StoreError::Domain(DomainError::Invalid(fields)) => {
-            Ok(fields.into_iter().map(|f| pick(f.message, f.message_zh)).collect::<Vec<_>>().join("；"))
-        }
-        StoreError::Domain(DomainError::Conflict { message, message_zh, .. }) => Ok(pick(message, message_zh)),
+        StoreError::Domain(d) => Ok(d.text(lang)),
         other => Err(PageError::store(lang)(other)),
     }
 }

@@ -351,8 +351,7 @@ async fn extend(State(state): State<AppState>, Path(id): Path<i64>, posted: Post
         .ok()
         .and_then(|t| state.tz.from_local_datetime(&t).single());
     let Some(deadline) = local else {
-        let why = if lang == Lang::Zh { "新时限格式不正确" } else { "the new deadline is not a date and time" };
-        return PageError::Refused(lang, why.to_owned()).into_response();
+        return PageError::Refused(lang, super::text::ui(lang).bad_deadline.to_owned()).into_response();
     };
     let change = Change::Extend { deadline_at: deadline.to_utc(), reason: posted.form.reason };
     apply(&state, &posted.session, id, change).await
@@ -410,11 +409,11 @@ async fn note(State(state): State<AppState>, Path(id): Path<i64>, posted: Posted
     if !(session.actor.can_direct() || session.actor.can_report_for(a.unit_id)) {
         return PageError::Forbidden(lang).into_response();
     }
-    let text = posted.form.note.trim().to_owned();
-    if text.is_empty() || text.chars().count() > crate::domain::text::LONG_TEXT_MAX {
-        let why = if lang == Lang::Zh { "备注不能为空或过长" } else { "the note is empty or too long" };
-        return PageError::Refused(lang, why.to_owned()).into_response();
-    }
+    // The same rule as the API's notes.
+    let text = match crate::domain::text::required("note", &posted.form.note, crate::domain::text::LONG_TEXT_MAX) {
+        Ok(t) => t,
+        Err(e) => return PageError::Refused(lang, e.text(lang).to_owned()).into_response(),
+    };
     apply(&state, session, id, Change::Note { note: text }).await
 }
 

@@ -16,7 +16,6 @@ use super::Chrome;
 use super::error::PageError;
 use crate::AppState;
 use crate::domain::access::Scope;
-use crate::domain::labels::Lang;
 use crate::domain::notice::{Category, NoticeDraft, NoticeInput, Severity, TargetKind};
 use crate::domain::{DomainError, FieldError};
 use crate::store::StoreError;
@@ -258,8 +257,7 @@ async fn form_page(
             let message = match (e.code, lang) {
                 // Beside a text box, its name need not be repeated.
                 ("required", _) if e.field != "unit_ids" => super::text::ui(lang).required.to_owned(),
-                (_, Lang::Zh) => e.message_zh,
-                (_, Lang::En) => e.message,
+                _ => e.text(lang).to_owned(),
             };
             (e.field, message)
         })

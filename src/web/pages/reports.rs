@@ -19,10 +19,12 @@ use crate::domain::DomainError;
 use crate::domain::duration::format_duration;
 use crate::domain::labels::Lang;
 use crate::domain::notice::{Category, Severity};
-use crate::domain::report::{DurationStats, Figures};
+use crate::domain::period;
+use crate::domain::report::{self, DurationStats, Facts, Figures};
 use crate::reports::charts::{self, ChartText};
 use crate::reports::{ReportQuery, SlaReportView, csv, sla_report, xlsx};
 use crate::store::StoreError;
+use crate::store::reports::ReportFilter;
 use crate::web::session::SignedIn;
 use crate::web::{CSV, XLSX, attachment};
 
@@ -336,34 +338,39 @@ async fn scorecard(
     let this_year = state.clock.now().with_timezone(&state.tz).format("%Y").to_string();
     let raw = y.year.filter(|s| !s.trim().is_empty()).unwrap_or(this_year);
     let Ok(year_number) = raw.trim().parse::<i32>() else {
-        let why =
-            if lang == Lang::Zh { "年度应为四位数字，如 2026" } else { "the year is four digits, e.g. 2026" };
-        return Err(PageError::Refused(lang, why.to_owned()));
+        return Err(PageError::Refused(lang, t.bad_year.to_owned()));
     };
     let year_text = year_number.to_string();
     let unit = state.store.unit(session.actor.scope(), id).await.map_err(PageError::store(lang))?;
-    let query = |period: String| ReportQuery {
-        period: Some(period),
-        from: None,
-        to: None,
+    // One read of the year; the months are cut from it.
+    let period_of = |name: &str| {
+        period::named(name, state.tz).map_err(|e| PageError::store(lang)(DomainError::Invalid(vec![e]).into()))
+    };
+    let filter = ReportFilter {
+        period: period_of(&year_text)?,
         unit_id: Some(id),
         branch_id: None,
         category: None,
         severity: None,
-        table: None,
     };
-    let year = sla_report(&state, &session.actor, &query(year_text.clone())).await.map_err(PageError::store(lang))?;
+    let rows = state.store.report_rows(session.actor.scope(), &filter).await.map_err(PageError::store(lang))?;
+    let now = state.clock.now();
+    let year = report::build(&rows.facts, now);
     let mut months = Vec::with_capacity(12);
+    let mut rates = Vec::with_capacity(12);
     for m in 1..=12 {
         let name = format!("{year_text}-{m:02}");
-        let r = sla_report(&state, &session.actor, &query(name.clone())).await.map_err(PageError::store(lang))?;
-        months.push(GroupRow { unit: unit.name.clone(), name, f: FigureCells::new(&r.totals, lang) });
+        let month = period_of(&name)?;
+        let facts: Vec<Facts> = rows
+            .facts
+            .iter()
+            .filter(|f| month.from <= f.state.notified_at && f.state.notified_at < month.to)
+            .cloned()
+            .collect();
+        let totals = report::build(&facts, now).totals;
+        rates.push((format!("{m:02}"), totals.on_time_rate));
+        months.push(GroupRow { unit: unit.name.clone(), name, f: FigureCells::new(&totals, lang) });
     }
-    let rates: Vec<(String, Option<f64>)> = months
-        .iter()
-        .enumerate()
-        .map(|(i, m)| (format!("{:02}", i + 1), (m.f.counted > 0).then(|| m.f.kept as f64 / m.f.counted as f64)))
-        .collect();
     Ok(ScorecardPage {
         chrome: Chrome::new(&state, session, &signed.path, "units"),
         unit: unit.name,

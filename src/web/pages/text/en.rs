@@ -208,4 +208,6 @@ pub const EN: UiText = UiText {
     trend: "On-time rate by month",
     r_closure: "Closure reports filed / accepted",
     r_closure_time: "Resolved to report median/p90",
+    bad_deadline: "the new deadline is not a date and time",
+    bad_year: "the year is four digits, e.g. 2026",
 };

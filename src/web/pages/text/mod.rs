@@ -151,6 +151,8 @@ pub struct UiText {
     pub on_duty: &'static str,
     pub required: &'static str,
     pub print: &'static str,
+    pub bad_deadline: &'static str,
+    pub bad_year: &'static str,
     pub r_closure: &'static str,
     pub r_closure_time: &'static str,
     pub scorecard: &'static str,

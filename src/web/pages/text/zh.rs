@@ -208,4 +208,6 @@ pub const ZH: UiText = UiText {
     trend: "月度履约率",
     r_closure: "处置报告 已报 / 已通过",
     r_closure_time: "处置完成至报告 中位/P90",
+    bad_deadline: "新时限格式不正确",
+    bad_year: "年度应为四位数字，如 2026",
 };
