@@ -376,3 +376,34 @@ async fn malformed_or_unexpected_updates_are_answered_or_ignored(app: TestApp) {
     app.bot_step().await;
     assert!(app.telegram.take_answers()[0].1.contains("已接收"));
 }
+
+/// Telegram allows one message a second per chat: a second page to the same
+/// chat waits for it (Telegram would refuse it), while a page to another
+/// chat goes at once instead of queueing behind a timer tick.
+#[tokio::test]
+async fn pages_are_paced_per_chat_without_holding_up_other_chats() {
+    use onsite::notify::Channel;
+    let fake = crate::fake_telegram::FakeTelegram::start().await;
+    let bot = teloxide::Bot::new(crate::fake_telegram::TOKEN).set_api_url(fake.url.parse().unwrap());
+    let channel = onsite::notify::telegram::Telegram::new(bot);
+    let page = |chat: i64| onsite::notify::Delivery {
+        address: chat.to_string(),
+        idempotency_key: format!("k{chat}"),
+        title: "派单".into(),
+        text: "应急响应派单".into(),
+        body: json!({}),
+        sent_at: t0(),
+    };
+    let started = std::time::Instant::now();
+    channel.send(&page(1)).await.unwrap();
+    channel.send(&page(2)).await.unwrap();
+    let two_chats = started.elapsed();
+    assert!(two_chats < std::time::Duration::from_millis(200), "two chats took {two_chats:?}");
+    channel.send(&page(1)).await.unwrap();
+    let same_chat = started.elapsed();
+    assert!(
+        same_chat >= std::time::Duration::from_millis(900),
+        "the second message to one chat came {same_chat:?} after the first"
+    );
+    assert_eq!(fake.take_sent().iter().map(|s| s.chat_id).collect::<Vec<_>>(), [1, 2, 1]);
+}
