@@ -3,6 +3,7 @@
 //! `App::build` is the one way to start the service; `main` and the tests
 //! both go through it.
 
+pub mod bench;
 pub mod bot;
 pub mod config;
 pub mod demo;

@@ -29,7 +29,8 @@ pub struct Facts {
     pub branch_id: Option<i64>,
     pub extended: bool,
     pub state: AssignmentState,
-    pub policy: SlaPolicy,
+    /// Shared: a year's assignments have a handful of policies between them.
+    pub policy: std::sync::Arc<SlaPolicy>,
     /// When its closure report was (last) submitted, if it was.
     pub closure_submitted_at: Option<DateTime<Utc>>,
     pub closure_accepted: bool,
@@ -242,7 +243,7 @@ mod tests {
             branch_id: None,
             extended: false,
             state,
-            policy: SlaPolicy::default(),
+            policy: SlaPolicy::default().into(),
             closure_submitted_at: None,
             closure_accepted: false,
         }

@@ -238,23 +238,29 @@ async fn site_of(txn: &DatabaseTransaction, notice_id: i64) -> StoreResult<Optio
 
 /// The domain view of a stored assignment.
 pub fn state_of(a: &assignment::Model) -> StoreResult<AssignmentState> {
-    let status = Status::from_code(&a.status)
-        .ok_or_else(|| StoreError::Corrupt(format!("assignment {} has status {}", a.id, a.status)))?;
-    Ok(AssignmentState {
-        status,
-        requires_onsite: a.requires_onsite,
-        notified_at: a.notified_at,
-        deadline_at: a.deadline_at,
-        milestones: Milestones {
-            acknowledged_at: a.acknowledged_at,
-            plan_activated_at: a.plan_activated_at,
-            on_site_at: a.on_site_at,
-            hq_remote_at: a.hq_remote_at,
-            resolved_at: a.resolved_at,
-            closed_at: a.closed_at,
-        },
-        stood_down_at: a.stood_down_at,
-    })
+    let milestones = Milestones {
+        acknowledged_at: a.acknowledged_at,
+        plan_activated_at: a.plan_activated_at,
+        on_site_at: a.on_site_at,
+        hq_remote_at: a.hq_remote_at,
+        resolved_at: a.resolved_at,
+        closed_at: a.closed_at,
+    };
+    assemble(a.id, &a.status, a.requires_onsite, (a.notified_at, a.deadline_at), milestones, a.stood_down_at)
+}
+
+/// An assignment's state from its columns (also read without the whole row).
+pub fn assemble(
+    id: i64,
+    status: &str,
+    requires_onsite: bool,
+    (notified_at, deadline_at): (DateTime<Utc>, DateTime<Utc>),
+    milestones: Milestones,
+    stood_down_at: Option<DateTime<Utc>>,
+) -> StoreResult<AssignmentState> {
+    let status =
+        Status::from_code(status).ok_or_else(|| StoreError::Corrupt(format!("assignment {id} has status {status}")))?;
+    Ok(AssignmentState { status, requires_onsite, notified_at, deadline_at, milestones, stood_down_at })
 }
 
 /// The policy copied onto the assignment when it was dispatched.

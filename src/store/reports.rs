@@ -3,17 +3,47 @@
 //! or severity, within the reader's scope.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait};
+use chrono::{DateTime, Utc};
+use sea_orm::{ColumnTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect, QueryTrait};
 
-use super::assignments::{policy_of, state_of};
+use super::StoreError;
+use super::assignments::assemble;
 use super::entities::{assignment, branch, closure_report, notice};
 use super::{Store, StoreResult};
 use crate::domain::access::Scope;
+use crate::domain::assignment::Milestones;
 use crate::domain::closure::ClosureStatus;
 use crate::domain::notice::{Category, Severity};
 use crate::domain::period::Period;
+use crate::domain::policy::SlaPolicy;
 use crate::domain::report::Facts;
+
+/// Ids bound per statement (SQLite allows 32,766 parameters).
+const ID_SLICE: usize = 10_000;
+
+/// The columns a report reads: not the whole row.
+#[derive(Debug, FromQueryResult)]
+struct ReportRow {
+    id: i64,
+    notice_id: i64,
+    unit_id: i64,
+    branch_id: Option<i64>,
+    status: String,
+    requires_onsite: bool,
+    notified_at: DateTime<Utc>,
+    deadline_at: DateTime<Utc>,
+    acknowledged_at: Option<DateTime<Utc>>,
+    plan_activated_at: Option<DateTime<Utc>>,
+    on_site_at: Option<DateTime<Utc>>,
+    hq_remote_at: Option<DateTime<Utc>>,
+    resolved_at: Option<DateTime<Utc>>,
+    closed_at: Option<DateTime<Utc>>,
+    stood_down_at: Option<DateTime<Utc>>,
+    extension_count: i32,
+    policy: String,
+}
 
 /// What a report covers.
 #[derive(Debug, Clone)]
@@ -72,28 +102,80 @@ impl Store {
             .into_iter()
             .map(|(a, at, status)| (a, (at, status)))
             .collect();
-        let rows =
-            q.order_by_asc(assignment::Column::NotifiedAt).order_by_asc(assignment::Column::Id).all(self.db()).await?;
+        let rows: Vec<ReportRow> = q
+            .select_only()
+            .columns([
+                assignment::Column::Id,
+                assignment::Column::NoticeId,
+                assignment::Column::UnitId,
+                assignment::Column::BranchId,
+                assignment::Column::Status,
+                assignment::Column::RequiresOnsite,
+                assignment::Column::NotifiedAt,
+                assignment::Column::DeadlineAt,
+                assignment::Column::AcknowledgedAt,
+                assignment::Column::PlanActivatedAt,
+                assignment::Column::OnSiteAt,
+                assignment::Column::HqRemoteAt,
+                assignment::Column::ResolvedAt,
+                assignment::Column::ClosedAt,
+                assignment::Column::StoodDownAt,
+                assignment::Column::ExtensionCount,
+                assignment::Column::Policy,
+            ])
+            .order_by_asc(assignment::Column::NotifiedAt)
+            .order_by_asc(assignment::Column::Id)
+            .into_model::<ReportRow>()
+            .all(self.db())
+            .await?;
+        // Assignments share a handful of policies: each is parsed once.
+        let mut policies: HashMap<String, Arc<SlaPolicy>> = HashMap::new();
         let mut facts = Vec::with_capacity(rows.len());
-        for a in &rows {
+        for a in rows {
+            let policy = match policies.get(&a.policy) {
+                Some(p) => p.clone(),
+                None => {
+                    let parsed: Arc<SlaPolicy> = Arc::new(
+                        serde_json::from_str(&a.policy)
+                            .map_err(|e| StoreError::Corrupt(format!("assignment {} policy: {e}", a.id)))?,
+                    );
+                    policies.insert(a.policy.clone(), parsed.clone());
+                    parsed
+                }
+            };
+            let milestones = Milestones {
+                acknowledged_at: a.acknowledged_at,
+                plan_activated_at: a.plan_activated_at,
+                on_site_at: a.on_site_at,
+                hq_remote_at: a.hq_remote_at,
+                resolved_at: a.resolved_at,
+                closed_at: a.closed_at,
+            };
+            let closure = closures.get(&a.id);
             facts.push(Facts {
                 assignment_id: a.id,
                 notice_id: a.notice_id,
                 unit_id: a.unit_id,
                 branch_id: a.branch_id,
                 extended: a.extension_count > 0,
-                state: state_of(a)?,
-                policy: policy_of(a)?,
+                state: assemble(
+                    a.id,
+                    &a.status,
+                    a.requires_onsite,
+                    (a.notified_at, a.deadline_at),
+                    milestones,
+                    a.stood_down_at,
+                )?,
+                policy,
                 // A returned report counts as filed once it is resubmitted.
-                closure_submitted_at: closures
-                    .get(&a.id)
+                closure_submitted_at: closure
                     .filter(|(_, s)| s == ClosureStatus::Submitted.code() || s == ClosureStatus::Accepted.code())
                     .and_then(|(at, _)| *at),
-                closure_accepted: closures.get(&a.id).is_some_and(|(_, s)| s == ClosureStatus::Accepted.code()),
+                closure_accepted: closure.is_some_and(|(_, s)| s == ClosureStatus::Accepted.code()),
             });
         }
-        let unit_ids: Vec<i64> = rows.iter().map(|a| a.unit_id).collect();
-        let branch_ids: Vec<i64> = rows.iter().filter_map(|a| a.branch_id).collect();
+        let unit_ids: Vec<i64> = facts.iter().map(|a| a.unit_id).collect();
+        let branch_ids: Vec<i64> = facts.iter().filter_map(|a| a.branch_id).collect();
         let branch_names = branch::Entity::find()
             .select_only()
             .column(branch::Column::Id)
@@ -109,18 +191,22 @@ impl Store {
 }
 
 impl Store {
-    /// Titles of the given notices (the breach list names them).
+    /// Titles of the given notices (the breach list names them), read in
+    /// slices: a year's breach list has more ids than a statement may bind.
     pub async fn notice_titles(&self, ids: &[i64]) -> StoreResult<HashMap<i64, String>> {
-        Ok(notice::Entity::find()
-            .select_only()
-            .column(notice::Column::Id)
-            .column(notice::Column::Title)
-            .filter(notice::Column::Id.is_in(dedup(ids.to_vec())))
-            .into_tuple::<(i64, String)>()
-            .all(self.db())
-            .await?
-            .into_iter()
-            .collect())
+        let mut titles = HashMap::new();
+        for slice in dedup(ids.to_vec()).chunks(ID_SLICE) {
+            let rows = notice::Entity::find()
+                .select_only()
+                .column(notice::Column::Id)
+                .column(notice::Column::Title)
+                .filter(notice::Column::Id.is_in(slice.iter().copied()))
+                .into_tuple::<(i64, String)>()
+                .all(self.db())
+                .await?;
+            titles.extend(rows);
+        }
+        Ok(titles)
     }
 }
 

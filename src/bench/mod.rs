@@ -1,0 +1,142 @@
+//! `onsite bench`: the benchmark the repository ships. It starts the real
+//! server (this executable, `serve`) on a fresh database per measurement,
+//! with a fake Telegram Bot API on loopback, and measures what DESIGN.md
+//! promises: notice → first page, burst intake with every page delivered,
+//! timer lateness with 100,000 pending, idle CPU and peak memory, the board
+//! and the SLA report under 200 clients, the report over a million
+//! assignments and the CSV export, and cold start. `--write BENCHMARKS.md`
+//! replaces the file's generated section with the table.
+
+pub mod database;
+pub mod history;
+pub mod load;
+pub mod paging;
+pub mod receiver;
+pub mod results;
+pub mod scenarios;
+pub mod server;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub use database::Backend;
+pub use results::{Row, Table};
+
+/// What to measure, how big.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub backends: Vec<Backend>,
+    /// A PostgreSQL server URL without a database.
+    pub postgres: String,
+    pub sizes: Sizes,
+    /// Only these measurements (all when empty).
+    pub only: Vec<Scenario>,
+    /// Where to write the table (BENCHMARKS.md), if anywhere.
+    pub write: Option<PathBuf>,
+    /// The command line, recorded with the figures.
+    pub command: String,
+}
+
+/// One measurement, on its own fresh database and server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Scenario {
+    /// Notice → first page, and the burst.
+    Paging,
+    /// The board and the month's report under many clients.
+    Load,
+    /// 100,000 pending timers: idle CPU, lateness, memory.
+    Timers,
+    /// The year's report over a million assignments, and the CSV.
+    Report,
+}
+
+/// The sizes of every measurement: `full` is what BENCHMARKS.md records,
+/// `quick` checks the harness end to end in seconds.
+#[derive(Debug, Clone)]
+pub struct Sizes {
+    pub latency_notices: u64,
+    pub burst_notices: u64,
+    pub burst_clients: u64,
+    pub timer_assignments: usize,
+    pub timer_spread: Duration,
+    pub timer_observe: Duration,
+    pub idle_window: Duration,
+    pub load_clients: usize,
+    pub load_duration: Duration,
+    pub load_open: usize,
+    pub load_history: usize,
+    pub report_assignments: usize,
+}
+
+impl Sizes {
+    pub fn full() -> Self {
+        Self {
+            latency_notices: 1_000,
+            burst_notices: 5_000,
+            burst_clients: 32,
+            timer_assignments: 20_000,
+            timer_spread: Duration::from_secs(120),
+            timer_observe: Duration::from_secs(60),
+            idle_window: Duration::from_secs(20),
+            load_clients: 200,
+            load_duration: Duration::from_secs(10),
+            load_open: 200,
+            load_history: 10_000,
+            report_assignments: 1_000_000,
+        }
+    }
+
+    pub fn quick() -> Self {
+        Self {
+            latency_notices: 30,
+            burst_notices: 100,
+            burst_clients: 8,
+            timer_assignments: 400,
+            timer_spread: Duration::from_secs(4),
+            timer_observe: Duration::from_secs(3),
+            idle_window: Duration::from_secs(2),
+            load_clients: 10,
+            load_duration: Duration::from_secs(1),
+            load_open: 8,
+            load_history: 200,
+            report_assignments: 2_000,
+        }
+    }
+}
+
+/// Runs every measurement on every backend and returns the table; writes
+/// it when asked.
+pub async fn run(options: &Options) -> anyhow::Result<Table> {
+    let mut table = Table::new(options.command.clone());
+    for backend in &options.backends {
+        scenarios::all(*backend, options, &mut table).await?;
+    }
+    if let Some(path) = &options.write {
+        results::write(path, &table)?;
+    }
+    Ok(table)
+}
+
+/// The value at rank ⌈p·n⌉ of a sorted list (nearest rank).
+pub fn percentile<T: Copy>(sorted: &[T], p: f64) -> Option<T> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    Some(sorted[rank - 1])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::percentile;
+
+    #[test]
+    fn nearest_rank_percentiles() {
+        let v: Vec<u32> = (1..=100).collect();
+        assert_eq!(percentile(&v, 0.5), Some(50));
+        assert_eq!(percentile(&v, 0.99), Some(99));
+        assert_eq!(percentile(&v, 1.0), Some(100));
+        assert_eq!(percentile(&[7], 0.99), Some(7));
+        assert_eq!(percentile::<u32>(&[], 0.5), None);
+    }
+}
