@@ -177,7 +177,8 @@ async fn sigkill_with_timers_due_and_pages_in_flight_loses_nothing() {
     let hooks = Receiver::start().await;
     let api = Api { client: reqwest::Client::new(), base: server.base.clone(), token: token.clone() };
     let units = api.units(&hooks, 10).await;
-    hooks.slow_down(Duration::from_millis(300));
+    // Slow enough that a batch of sends is still in flight at the kill.
+    hooks.slow_down(Duration::from_millis(1_500));
     for _ in 0..3 {
         api.issue(&units).await;
     }

@@ -18,7 +18,7 @@ use crate::store::entities::page;
 use crate::store::pages::Attempt;
 
 /// Pages sent concurrently in one batch.
-const BATCH: usize = 16;
+const BATCH: u64 = 16;
 
 /// Sends every page due now; returns how many attempts were made.
 #[tracing::instrument(skip_all)]
@@ -26,13 +26,7 @@ pub async fn send_due(state: &AppState) -> Result<usize, StoreError> {
     let lease = chrono::Duration::from_std(state.config.outbox.lease).unwrap_or(chrono::Duration::seconds(60));
     let mut attempts = 0;
     loop {
-        let mut batch = Vec::new();
-        while batch.len() < BATCH {
-            match state.store.claim_page(state.clock.now(), lease).await? {
-                Some(p) => batch.push(p),
-                None => break,
-            }
-        }
+        let batch = state.store.claim_pages(state.clock.now(), lease, BATCH).await?;
         if batch.is_empty() {
             return Ok(attempts);
         }

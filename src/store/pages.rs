@@ -8,10 +8,10 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use sea_orm::sea_query::{LockBehavior, LockType};
+use sea_orm::sea_query::{Expr, LockBehavior, LockType};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, TransactionTrait,
 };
 
 use super::entities::{assignment, bureau_contact, channel, notice, page, person, unit, unit_channel};
@@ -303,38 +303,56 @@ impl Store {
         })
     }
 
-    /// Takes the next due page for sending: queued and due, or left
-    /// `sending` by a sender whose lease ran out. The claim commits before
-    /// the send, so a crash mid-send leaves the page to be retried.
+    /// Takes up to `limit` due pages for sending, in one transaction: queued
+    /// and due, or left `sending` by a sender whose lease ran out. The claim
+    /// commits before the send, so a crash mid-send leaves the pages to be
+    /// retried. Each kind is its own query on the (status, …) index: one
+    /// query with an OR between them scanned every page ever sent.
     #[tracing::instrument(skip_all)]
-    pub async fn claim_page(&self, now: DateTime<Utc>, lease: chrono::Duration) -> StoreResult<Option<page::Model>> {
+    pub async fn claim_pages(
+        &self,
+        now: DateTime<Utc>,
+        lease: chrono::Duration,
+        limit: u64,
+    ) -> StoreResult<Vec<page::Model>> {
         let txn = self.db().begin().await?;
-        let mut q = page::Entity::find()
-            .filter(
-                Condition::any()
-                    .add(
-                        Condition::all().add(page::Column::Status.eq(QUEUED)).add(page::Column::NextAttemptAt.lte(now)),
-                    )
-                    .add(Condition::all().add(page::Column::Status.eq(SENDING)).add(page::Column::LeaseUntil.lte(now))),
-            )
-            .order_by_asc(page::Column::NextAttemptAt)
-            .order_by_asc(page::Column::Id)
-            .limit(1);
-        if self.backend() == DbBackend::Postgres {
-            q = q.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
-        }
-        let Some(p) = q.one(&txn).await? else {
-            txn.commit().await?;
-            return Ok(None);
+        let due = |status: &str, column: page::Column| {
+            let mut q = page::Entity::find()
+                .filter(page::Column::Status.eq(status))
+                .filter(column.lte(now))
+                .order_by_asc(column)
+                .order_by_asc(page::Column::Id)
+                .limit(limit);
+            if self.backend() == DbBackend::Postgres {
+                q = q.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+            }
+            q
         };
-        let mut claim: page::ActiveModel = p.clone().into();
-        claim.status = Set(SENDING.to_owned());
-        claim.attempts = Set(p.attempts + 1);
-        claim.lease_until = Set(Some(now + lease));
-        claim.updated_at = Set(now);
-        let claimed = claim.update(&txn).await?;
+        let mut pages = due(SENDING, page::Column::LeaseUntil).all(&txn).await?;
+        if (pages.len() as u64) < limit {
+            pages.extend(due(QUEUED, page::Column::NextAttemptAt).limit(limit - pages.len() as u64).all(&txn).await?);
+        }
+        if pages.is_empty() {
+            txn.commit().await?;
+            return Ok(pages);
+        }
+        let until = now + lease;
+        page::Entity::update_many()
+            .col_expr(page::Column::Status, Expr::value(SENDING))
+            .col_expr(page::Column::Attempts, sea_orm::sea_query::ExprTrait::add(Expr::col(page::Column::Attempts), 1))
+            .col_expr(page::Column::LeaseUntil, Expr::value(until))
+            .col_expr(page::Column::UpdatedAt, Expr::value(now))
+            .filter(page::Column::Id.is_in(pages.iter().map(|p| p.id)))
+            .exec(&txn)
+            .await?;
         txn.commit().await?;
-        Ok(Some(claimed))
+        for p in &mut pages {
+            p.status = SENDING.to_owned();
+            p.attempts += 1;
+            p.lease_until = Some(until);
+            p.updated_at = now;
+        }
+        Ok(pages)
     }
 
     /// Records how the attempt on a claimed page ended. Ignored if the claim
