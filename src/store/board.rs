@@ -32,14 +32,14 @@ impl Store {
             .order_by_asc(assignment::Column::DeadlineAt)
             .order_by_asc(assignment::Column::Id)
             .limit(BOARD_LIMIT)
-            .all(self.db())
+            .all(self.reader())
             .await?;
         let notice_ids: Vec<i64> = assignments.iter().map(|a| a.notice_id).collect();
         let unit_ids: Vec<i64> = assignments.iter().map(|a| a.unit_id).collect();
         let branch_ids: Vec<i64> = assignments.iter().filter_map(|a| a.branch_id).collect();
         let notices: HashMap<i64, notice::Model> = notice::Entity::find()
             .filter(notice::Column::Id.is_in(notice_ids))
-            .all(self.db())
+            .all(self.reader())
             .await?
             .into_iter()
             .map(|n| (n.id, n))
@@ -51,7 +51,7 @@ impl Store {
             .column(branch::Column::Name)
             .filter(branch::Column::Id.is_in(branch_ids))
             .into_tuple::<(i64, String)>()
-            .all(self.db())
+            .all(self.reader())
             .await?
             .into_iter()
             .collect();

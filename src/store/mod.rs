@@ -62,6 +62,11 @@ pub type StoreResult<T> = Result<T, StoreError>;
 #[derive(Clone, Debug)]
 pub struct Store {
     db: DatabaseConnection,
+    /// Where heavy reads go (reports, the board). On a SQLite file, a pool
+    /// of read-only connections: WAL lets them read while the one writer
+    /// writes, so a report does not queue every page and timer behind it.
+    /// Elsewhere the same pool as `db`.
+    reader: DatabaseConnection,
     /// Woken after a commit that created due work: the timer loop and the
     /// outbox loop each wait on their own.
     wake: [Arc<Notify>; 2],
@@ -105,8 +110,22 @@ impl Store {
             opts.max_connections(config.max_connections);
         }
         let db = Database::connect(opts).await?;
+        let reader = match sqlite_path(&config.url) {
+            Some(_) => {
+                let mut opts = ConnectOptions::new(config.url.clone());
+                opts.connect_timeout(config.connect_timeout)
+                    .acquire_timeout(config.connect_timeout)
+                    .sqlx_logging(false)
+                    .max_connections(config.max_connections.clamp(1, 8))
+                    .min_connections(0);
+                opts.map_sqlx_sqlite_opts(|o| o.read_only(true).busy_timeout(Duration::from_secs(5)));
+                Database::connect(opts).await?
+            }
+            None => db.clone(),
+        };
         Ok(Self {
             db,
+            reader,
             wake: [Arc::new(Notify::new()), Arc::new(Notify::new())],
             changes: Arc::new(tokio::sync::watch::channel(0).0),
             tz: chrono_tz::Asia::Shanghai,
@@ -156,6 +175,12 @@ impl Store {
 
     pub fn db(&self) -> &DatabaseConnection {
         &self.db
+    }
+
+    /// The connection for reads that may take long and need not see an
+    /// uncommitted write of their own (reports, the board).
+    pub fn reader(&self) -> &DatabaseConnection {
+        &self.reader
     }
 
     pub fn backend(&self) -> DbBackend {

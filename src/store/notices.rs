@@ -258,7 +258,7 @@ impl Store {
             .column(unit::Column::Name)
             .filter(unit::Column::Id.is_in(ids.to_vec()))
             .into_tuple()
-            .all(self.db())
+            .all(self.reader())
             .await?;
         Ok(rows.into_iter().collect())
     }

@@ -97,7 +97,7 @@ impl Store {
                     .in_subquery(q.clone().select_only().column(assignment::Column::Id).into_query()),
             )
             .into_tuple::<(i64, Option<chrono::DateTime<chrono::Utc>>, String)>()
-            .all(self.db())
+            .all(self.reader())
             .await?
             .into_iter()
             .map(|(a, at, status)| (a, (at, status)))
@@ -126,7 +126,7 @@ impl Store {
             .order_by_asc(assignment::Column::NotifiedAt)
             .order_by_asc(assignment::Column::Id)
             .into_model::<ReportRow>()
-            .all(self.db())
+            .all(self.reader())
             .await?;
         // Assignments share a handful of policies: each is parsed once.
         let mut policies: HashMap<String, Arc<SlaPolicy>> = HashMap::new();
@@ -182,7 +182,7 @@ impl Store {
             .column(branch::Column::Name)
             .filter(branch::Column::Id.is_in(dedup(branch_ids)))
             .into_tuple::<(i64, String)>()
-            .all(self.db())
+            .all(self.reader())
             .await?
             .into_iter()
             .collect();
@@ -202,7 +202,7 @@ impl Store {
                 .column(notice::Column::Title)
                 .filter(notice::Column::Id.is_in(slice.iter().copied()))
                 .into_tuple::<(i64, String)>()
-                .all(self.db())
+                .all(self.reader())
                 .await?;
             titles.extend(rows);
         }
