@@ -52,7 +52,7 @@ impl Fresh {
             Backend::Postgres => {
                 let server = postgres.trim_end_matches('/').to_owned();
                 let db = format!("onsite_bench_{}_{name}", std::process::id());
-                let admin = Database::connect(format!("{server}/postgres"))
+                let admin = Database::connect(quiet(format!("{server}/postgres")))
                     .await
                     .with_context(|| format!("cannot reach PostgreSQL at {server}"))?;
                 admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {db}")).await?;
@@ -65,9 +65,16 @@ impl Fresh {
     /// Drops the PostgreSQL database (the SQLite directory goes on drop).
     pub async fn remove(self) -> anyhow::Result<()> {
         if let Some((server, db)) = &self.drop {
-            let admin = Database::connect(format!("{server}/postgres")).await?;
+            let admin = Database::connect(quiet(format!("{server}/postgres"))).await?;
             admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)")).await?;
         }
         Ok(())
     }
+}
+
+/// The maintenance connection, without logging every statement.
+fn quiet(url: String) -> sea_orm::ConnectOptions {
+    let mut opts = sea_orm::ConnectOptions::new(url);
+    opts.sqlx_logging(false);
+    opts
 }

@@ -186,7 +186,8 @@ async fn timers(backend: Backend, options: &Options, table: &mut Table) -> anyho
     let now = Utc::now();
     let units = history::units(&store, 10, &p.fake.url, now).await?;
     let settle = Duration::from_secs(2);
-    let lead = sizes.idle_window + settle + Duration::from_secs(15);
+    // Time to start the server and settle, the idle window, and a margin.
+    let lead = settle + sizes.idle_window * 2 + Duration::from_secs(5);
     let first_due = now + chrono::Duration::from_std(lead)?;
     let spread = chrono::Duration::from_std(sizes.timer_spread)?;
     let written = history::open_with_timers(

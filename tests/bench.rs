@@ -1,0 +1,66 @@
+//! The benchmark the repository ships, run end to end at its quick sizes:
+//! it must keep working (real servers, fake Telegram, every page delivered
+//! exactly once, no due timer left unfired) and write its table into
+//! BENCHMARKS.md between the markers without touching the prose around it.
+
+#[path = "support/postgres.rs"]
+mod postgres;
+
+use std::process::Command;
+
+#[tokio::test]
+async fn the_benchmark_runs_end_to_end_and_records_its_table() {
+    let with_postgres = postgres::PgDatabase::create().await.is_some();
+    let backends = if with_postgres { "sqlite,postgres" } else { "sqlite" };
+    let server = std::env::var("ONSITE_TEST_POSTGRES_URL")
+        .ok()
+        .and_then(|u| u.rsplit_once('/').map(|(base, _)| base.to_owned()))
+        .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432".into());
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("BENCHMARKS.md");
+    let prose = "# Benchmarks\n\nAnalysis written by hand stays.\n\n";
+    std::fs::write(
+        &file,
+        format!(
+            "{prose}{}\nstale table\n{}\n\nAfter the table.\n",
+            onsite::bench::results::START,
+            onsite::bench::results::END
+        ),
+    )
+    .unwrap();
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new(env!("CARGO_BIN_EXE_onsite"))
+            .args(["bench", "--quick", "--backends", backends, "--postgres", &server, "--write"])
+            .arg(&file)
+            .env("ONSITE_CONFIG_DIR", concat!(env!("CARGO_MANIFEST_DIR"), "/config"))
+            .output()
+            .map(|o| (o, std::fs::read_to_string(&file)))
+    })
+    .await
+    .unwrap()
+    .expect("run onsite bench");
+    let (out, written) = out;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "bench failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    let written = written.unwrap();
+    assert!(written.starts_with(prose) && written.ends_with("\n\nAfter the table.\n"), "prose lost:\n{written}");
+    assert!(!written.contains("stale table"), "{written}");
+    assert!(written.contains("- machine: ") && written.contains("- commit: `"), "{written}");
+    assert!(!written.contains("FAILED"), "a check failed:\n{written}");
+    let databases: &[&str] = if with_postgres { &["SQLite", "PostgreSQL"] } else { &["SQLite"] };
+    for db in databases {
+        for measure in [
+            "cold start to ready",
+            "notice → first Telegram page, p99",
+            "burst: pages delivered, each exactly once | 200/200",
+            "timer lateness p99",
+            "timers due in the window left unfired | 0 |",
+            "idle CPU",
+            "live board /board",
+            "SLA report over 2000 assignments",
+            "CSV breach list",
+        ] {
+            assert!(written.contains(&format!("| {db} | {measure}")), "no `{measure}` row for {db}:\n{written}");
+        }
+    }
+}
