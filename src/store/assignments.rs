@@ -238,15 +238,17 @@ async fn site_of(txn: &DatabaseTransaction, notice_id: i64) -> StoreResult<Optio
 
 /// The domain view of a stored assignment.
 pub fn state_of(a: &assignment::Model) -> StoreResult<AssignmentState> {
-    let milestones = Milestones {
-        acknowledged_at: a.acknowledged_at,
-        plan_activated_at: a.plan_activated_at,
-        on_site_at: a.on_site_at,
-        hq_remote_at: a.hq_remote_at,
-        resolved_at: a.resolved_at,
-        closed_at: a.closed_at,
-    };
+    let milestones =
+        milestones([a.acknowledged_at, a.plan_activated_at, a.on_site_at, a.hq_remote_at, a.resolved_at, a.closed_at]);
     assemble(a.id, &a.status, a.requires_onsite, (a.notified_at, a.deadline_at), milestones, a.stood_down_at)
+}
+
+/// The milestone columns, in the table's order: acknowledged, plan
+/// activated, on site, HQ remote, resolved, closed.
+pub fn milestones(
+    [acknowledged_at, plan_activated_at, on_site_at, hq_remote_at, resolved_at, closed_at]: [Option<DateTime<Utc>>; 6],
+) -> Milestones {
+    Milestones { acknowledged_at, plan_activated_at, on_site_at, hq_remote_at, resolved_at, closed_at }
 }
 
 /// An assignment's state from its columns (also read without the whole row).

@@ -9,11 +9,10 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect, QueryTrait};
 
 use super::StoreError;
-use super::assignments::assemble;
+use super::assignments::{assemble, milestones};
 use super::entities::{assignment, branch, closure_report, notice};
 use super::{Store, StoreResult};
 use crate::domain::access::Scope;
-use crate::domain::assignment::Milestones;
 use crate::domain::closure::ClosureStatus;
 use crate::domain::notice::{Category, Severity};
 use crate::domain::period::Period;
@@ -143,14 +142,14 @@ impl Store {
                     parsed
                 }
             };
-            let milestones = Milestones {
-                acknowledged_at: a.acknowledged_at,
-                plan_activated_at: a.plan_activated_at,
-                on_site_at: a.on_site_at,
-                hq_remote_at: a.hq_remote_at,
-                resolved_at: a.resolved_at,
-                closed_at: a.closed_at,
-            };
+            let milestones = milestones([
+                a.acknowledged_at,
+                a.plan_activated_at,
+                a.on_site_at,
+                a.hq_remote_at,
+                a.resolved_at,
+                a.closed_at,
+            ]);
             let closure = closures.get(&a.id);
             facts.push(Facts {
                 assignment_id: a.id,
