@@ -33,15 +33,19 @@ pub async fn send_due(state: &AppState) -> Result<usize, StoreError> {
         attempts += batch.len();
         let sends = batch.iter().map(|p| attempt(state, p));
         let outcomes = futures::future::join_all(sends).await;
-        for (p, outcome) in batch.iter().zip(outcomes) {
-            let label = match &outcome {
+        let outcomes: Vec<(&page::Model, Attempt)> = batch.iter().zip(outcomes).collect();
+        for (p, outcome) in &outcomes {
+            let label = match outcome {
                 Attempt::Sent { .. } => "sent",
                 Attempt::Retry { .. } => "retried",
                 Attempt::GiveUp { .. } => "failed",
             };
             metrics::counter!("onsite_pages_total", "channel" => p.channel_kind.clone(), "outcome" => label)
                 .increment(1);
-            if !state.store.record_attempt(p, outcome, state.clock.now()).await? {
+        }
+        let recorded = state.store.record_attempts(&outcomes, state.clock.now()).await?;
+        for ((p, _), kept) in outcomes.iter().zip(recorded) {
+            if !kept {
                 tracing::warn!(page = p.id, "lost the claim on a page while sending it; another sender has it");
             }
         }

@@ -355,48 +355,52 @@ impl Store {
         Ok(pages)
     }
 
-    /// Records how the attempt on a claimed page ended. Ignored if the claim
-    /// was lost (the lease ran out and another sender took the page).
-    #[tracing::instrument(skip_all, fields(page_id = claimed.id))]
-    pub async fn record_attempt(
+    /// Records how the attempts on a batch of claimed pages ended, in one
+    /// transaction (one commit per batch, not per page). For each page,
+    /// whether it was recorded: not if its claim was lost (the lease ran out
+    /// and another sender took it). If the transaction fails, every page of
+    /// the batch stays claimed and is retried when its lease runs out.
+    #[tracing::instrument(skip_all, fields(pages = outcomes.len()))]
+    pub async fn record_attempts(
         &self,
-        claimed: &page::Model,
-        attempt: Attempt,
+        outcomes: &[(&page::Model, Attempt)],
         now: DateTime<Utc>,
-    ) -> StoreResult<bool> {
+    ) -> StoreResult<Vec<bool>> {
         let txn = self.db().begin().await?;
-        let mut update = page::ActiveModel { updated_at: Set(now), lease_until: Set(None), ..Default::default() };
-        match &attempt {
-            Attempt::Sent { provider_id } => {
-                update.status = Set(SENT.to_owned());
-                update.sent_at = Set(Some(now));
-                update.provider_message_id = Set(provider_id.clone());
-                update.last_error = Set(None);
-            }
-            Attempt::Retry { error, at } => {
-                update.status = Set(QUEUED.to_owned());
-                update.next_attempt_at = Set(*at);
-                update.last_error = Set(Some(error.clone()));
-            }
-            Attempt::GiveUp { error, .. } => {
-                update.status = Set(FAILED.to_owned());
-                update.last_error = Set(Some(error.clone()));
-            }
-        }
-        let res = page::Entity::update_many()
-            .set(update)
-            .filter(page::Column::Id.eq(claimed.id))
-            .filter(page::Column::Status.eq(SENDING))
-            .filter(page::Column::Attempts.eq(claimed.attempts))
-            .exec(&txn)
-            .await?;
-        if res.rows_affected == 0 {
-            txn.rollback().await?;
-            return Ok(false);
-        }
+        let mut recorded = Vec::with_capacity(outcomes.len());
         let mut woke = false;
-        if let Attempt::GiveUp { error, broken } = &attempt {
-            woke = self.fall_over(&txn, claimed, error, *broken, now).await?;
+        for (claimed, attempt) in outcomes {
+            let mut update = page::ActiveModel { updated_at: Set(now), lease_until: Set(None), ..Default::default() };
+            match attempt {
+                Attempt::Sent { provider_id } => {
+                    update.status = Set(SENT.to_owned());
+                    update.sent_at = Set(Some(now));
+                    update.provider_message_id = Set(provider_id.clone());
+                    update.last_error = Set(None);
+                }
+                Attempt::Retry { error, at } => {
+                    update.status = Set(QUEUED.to_owned());
+                    update.next_attempt_at = Set(*at);
+                    update.last_error = Set(Some(error.clone()));
+                }
+                Attempt::GiveUp { error, .. } => {
+                    update.status = Set(FAILED.to_owned());
+                    update.last_error = Set(Some(error.clone()));
+                }
+            }
+            let res = page::Entity::update_many()
+                .set(update)
+                .filter(page::Column::Id.eq(claimed.id))
+                .filter(page::Column::Status.eq(SENDING))
+                .filter(page::Column::Attempts.eq(claimed.attempts))
+                .exec(&txn)
+                .await?;
+            recorded.push(res.rows_affected > 0);
+            if res.rows_affected > 0
+                && let Attempt::GiveUp { error, broken } = attempt
+            {
+                woke |= self.fall_over(&txn, claimed, error, *broken, now).await?;
+            }
         }
         if woke {
             Store::notify_peers(&txn).await?;
@@ -405,7 +409,7 @@ impl Store {
         if woke {
             self.wake();
         }
-        Ok(true)
+        Ok(recorded)
     }
 
     /// After a channel gave up on a message: the recipient's next channel,
