@@ -36,14 +36,14 @@ async fn sign_in(c: &Client, app: &TestApp, username: &str) {
 
 /// The board row of `title`, as (data-sla, countdown text), if shown.
 async fn board_row(c: &Client, title: &str) -> Option<(String, String)> {
-    for row in c.find_all(Locator::Css("#board-rows tr[data-sla]")).await.ok()? {
-        if row.text().await.ok()?.contains(title) {
-            let sla = row.attr("data-sla").await.ok()??;
-            let countdown = row.find(Locator::Css(".countdown")).await.ok()?.text().await.ok()?;
-            return Some((sla, countdown));
-        }
-    }
-    None
+    // Read in one script, not element by element: a live update that
+    // re-renders the rows mid-read would leave stale element references.
+    let script = "const r=[...document.querySelectorAll('#board-rows tr[data-sla]')]\
+                  .find(r=>r.textContent.includes(arguments[0]));\
+                  return r ? [r.getAttribute('data-sla'), r.querySelector('.countdown').innerText] : null;";
+    let found = c.execute(script, vec![title.into()]).await.ok()?;
+    let pair = found.as_array()?;
+    Some((pair.first()?.as_str()?.to_owned(), pair.get(1)?.as_str()?.trim().to_owned()))
 }
 
 /// The computed text colour of the countdown in the row of `title`.
