@@ -223,8 +223,11 @@ async fn bureau_staff_issue_extend_and_stand_down_while_a_second_board_follows_l
 
     // English, remembered for the user.
     watcher.find(Locator::Id("switch-lang")).await.unwrap().click().await.unwrap();
-    watcher.wait().for_element(Locator::Id("board-rows")).await.unwrap();
-    assert!(text_of(&watcher, "h1").await.contains("Live board"));
+    // The old page's board is still there until the switch's answer loads.
+    eventually(Duration::from_secs(5), "the board in English", || async {
+        text_of(&watcher, "h1").await.contains("Live board")
+    })
+    .await;
     watcher.goto(&app.url("/notices")).await.unwrap();
     assert!(text_of(&watcher, "h1").await.contains("Notices"));
     assert_no_console_errors(&watcher, "in English").await;
