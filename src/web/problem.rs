@@ -10,6 +10,9 @@ use serde::Serialize;
 use crate::domain::{DomainError, FieldError};
 use crate::store::StoreError;
 
+/// When a busy service asks to be tried again.
+const RETRY_AFTER_SECONDS: &str = "5";
+
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error("{detail}")]
@@ -126,6 +129,9 @@ impl IntoResponse for ApiError {
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_SECONDS));
+        }
         response
     }
 }
@@ -151,6 +157,9 @@ impl From<StoreError> for ApiError {
                 detail: e.to_string(),
                 detail_zh: "数据已被他人同时修改，请重试".into(),
             },
+            // Every connection stayed busy past the acquire timeout: overload,
+            // not a fault; the client may retry (Retry-After).
+            StoreError::Db(db @ sea_orm::DbErr::ConnectionAcquire(_)) => ApiError::Unavailable(db.to_string()),
             StoreError::Db(db) => ApiError::Internal(db.to_string()),
             StoreError::Corrupt(c) => ApiError::Internal(c),
         }
@@ -188,5 +197,15 @@ mod tests {
         assert_eq!(response.headers()[header::CONTENT_TYPE], "application/problem+json");
         let body = axum::body::to_bytes(response.into_body(), 10_000).await.unwrap();
         assert!(!String::from_utf8_lossy(&body).contains("hunter2"));
+    }
+
+    #[tokio::test]
+    async fn no_free_database_connection_is_a_503_to_retry_not_a_500() {
+        let busy = StoreError::Db(sea_orm::DbErr::ConnectionAcquire(sea_orm::error::ConnAcquireErr::Timeout));
+        let response = ApiError::from(busy).into_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(response.headers()[header::RETRY_AFTER], "5");
+        let body = axum::body::to_bytes(response.into_body(), 10_000).await.unwrap();
+        assert!(String::from_utf8_lossy(&body).contains("服务繁忙"));
     }
 }
