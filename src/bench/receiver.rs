@@ -23,6 +23,7 @@ struct Received {
     telegram: HashMap<u64, Vec<Instant>>,
     /// Webhook posts, by tag.
     webhook: HashMap<u64, Vec<Instant>>,
+    /// Every page received, tagged or not (numbers the fake's message ids).
     total: usize,
 }
 
@@ -69,11 +70,6 @@ impl Receiver {
             let _ = axum::serve(listener, app).await;
         });
         Ok(fake)
-    }
-
-    /// Pages received so far.
-    pub fn total(&self) -> usize {
-        self.lock().total
     }
 
     /// When the first Telegram message tagged `n` arrived.
