@@ -153,8 +153,9 @@ impl App {
     pub async fn build(config: Config, clock: Arc<dyn Clock>) -> Result<Self, StartupError> {
         config.validate()?;
         telemetry::metrics_handle();
-        let store = Store::connect(&config.database).await?;
+        let store = Store::connect(&config.database).await?.with_zone(config.timezone()?);
         store.migrate().await?;
+        store.ensure_report_cells().await?;
         let addr = config.http_addr()?;
         let listener = TcpListener::bind(addr).await.map_err(|source| StartupError::Bind { addr, source })?;
         let state = AppState::new(config, store, clock)?;

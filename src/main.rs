@@ -101,8 +101,9 @@ async fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { demo } => serve(config, clock, demo).await,
         Command::Migrate => {
-            let store = Store::connect(&config.database).await?;
+            let store = Store::connect(&config.database).await?.with_zone(config.timezone()?);
             store.migrate().await?;
+            store.ensure_report_cells().await?;
             println!("migrations applied");
             Ok(())
         }

@@ -5,12 +5,17 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261124_000001_initial;
 mod m20261125_000001_web_sessions;
+mod m20261125_000002_report_cells;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261124_000001_initial::Migration), Box::new(m20261125_000001_web_sessions::Migration)]
+        vec![
+            Box::new(m20261124_000001_initial::Migration),
+            Box::new(m20261125_000001_web_sessions::Migration),
+            Box::new(m20261125_000002_report_cells::Migration),
+        ]
     }
 }

@@ -73,10 +73,85 @@ pub fn custom(from: &str, to: &str, tz: Tz) -> Result<Period, FieldError> {
     Ok(Period { from: midnight(start, tz), to: midnight(after, tz) })
 }
 
+/// A period cut into the local months it wholly covers (read from the
+/// maintained aggregates) and the spans before and after them (read row by
+/// row).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Split {
+    /// `YYYY-MM`, in order.
+    pub months: Vec<String>,
+    /// The instants the whole months cover, if any.
+    pub whole: Option<Period>,
+    pub rest: Vec<Period>,
+}
+
+/// Every local month `period` touches, in order (`YYYY-MM`).
+pub fn months_touched(period: &Period, tz: Tz) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut month = period.from.with_timezone(&tz).date_naive().with_day(1).unwrap_or_default();
+    while midnight(month, tz) < period.to && out.len() < 12 * 201 {
+        out.push(month.format("%Y-%m").to_string());
+        match month.checked_add_months(chrono::Months::new(1)) {
+            Some(next) => month = next,
+            None => break,
+        }
+    }
+    out
+}
+
+/// Cuts `period` into whole local months and the rest.
+pub fn split(period: &Period, tz: Tz) -> Split {
+    let mut months = Vec::new();
+    let mut whole: Option<Period> = None;
+    let mut month = period.from.with_timezone(&tz).date_naive().with_day(1).unwrap_or_default();
+    while let Some(next) = month.checked_add_months(chrono::Months::new(1)) {
+        let (start, end) = (midnight(month, tz), midnight(next, tz));
+        if end > period.to {
+            break;
+        }
+        if start >= period.from {
+            months.push(month.format("%Y-%m").to_string());
+            whole = Some(Period { from: whole.map_or(start, |w| w.from), to: end });
+        }
+        month = next;
+    }
+    let rest = match whole {
+        None => vec![*period],
+        Some(w) => [Period { from: period.from, to: w.from }, Period { from: w.to, to: period.to }]
+            .into_iter()
+            .filter(|p| p.from < p.to)
+            .collect(),
+    };
+    Split { months, whole, rest }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use chrono_tz::Asia::Shanghai;
+
+    #[test]
+    fn periods_split_into_whole_local_months_and_the_rest() {
+        let year = named("2025", Shanghai).unwrap();
+        let s = split(&year, Shanghai);
+        assert_eq!(s.months.len(), 12);
+        assert_eq!(s.whole, Some(year));
+        assert!(s.rest.is_empty());
+
+        // 15 Oct – 3 Dec: November whole, the edges row by row.
+        let p = custom("2025-10-15", "2025-12-03", Shanghai).unwrap();
+        let s = split(&p, Shanghai);
+        assert_eq!(s.months, ["2025-11"]);
+        let nov = named("2025-11", Shanghai).unwrap();
+        assert_eq!(s.whole, Some(nov));
+        assert_eq!(s.rest, [Period { from: p.from, to: nov.from }, Period { from: nov.to, to: p.to }]);
+
+        // Inside one month: nothing whole.
+        let p = custom("2025-11-02", "2025-11-20", Shanghai).unwrap();
+        assert_eq!(split(&p, Shanghai), Split { months: vec![], whole: None, rest: vec![p] });
+        assert_eq!(months_touched(&p, Shanghai), ["2025-11"]);
+        assert_eq!(months_touched(&named("2025-Q4", Shanghai).unwrap(), Shanghai), ["2025-10", "2025-11", "2025-12"]);
+    }
 
     fn utc(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().to_utc()

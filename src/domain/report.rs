@@ -13,7 +13,9 @@
 //!   (the value at rank ⌈p·n⌉ of the sorted list).
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::assignment::{AssignmentState, Milestone, Status};
@@ -37,7 +39,7 @@ pub struct Facts {
 }
 
 /// Median and 90th percentile of a duration, over the assignments that reached it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct DurationStats {
     pub count: u64,
     pub median_seconds: Option<i64>,
@@ -45,7 +47,7 @@ pub struct DurationStats {
 }
 
 /// The figures of one group (all, a unit, a branch).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Figures {
     pub assignments: u64,
     pub stood_down: u64,
@@ -90,7 +92,8 @@ pub const DISTRIBUTION_BUCKET_MINUTES: i64 = 15;
 /// Bars up to four hours; the last counts everything later.
 pub const DISTRIBUTION_BUCKETS: usize = 17;
 
-/// Figures for everything, per unit and per branch, and the breach list.
+/// Figures for everything, per unit, per branch and per month, and the
+/// breach list.
 #[derive(Debug, Clone, Default)]
 pub struct SlaReport {
     pub totals: Figures,
@@ -99,13 +102,21 @@ pub struct SlaReport {
     pub on_site_distribution: Vec<u64>,
     pub by_unit: Vec<(i64, Figures)>,
     pub by_branch: Vec<((i64, Option<i64>), Figures)>,
+    /// Keyed by the local month (`YYYY-MM`) the assignments were dispatched in.
+    pub by_month: Vec<(String, Figures)>,
+    /// The breaches among the assignments given one by one (settled ones
+    /// come from the maintained breach list), latest first.
     pub breaches: Vec<Breach>,
 }
 
-/// Accumulates figures one assignment at a time.
-#[derive(Debug, Default, Clone)]
-struct Tally {
+/// The report's running sums over a set of assignments: the counts, the
+/// on-site distribution and every duration (kept whole, so medians and p90
+/// stay exact when tallies are merged). The store keeps one per cell of
+/// settled assignments; a report merges cells and adds the open ones.
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tally {
     figures: Figures,
+    distribution: Vec<u64>,
     ack: Vec<i64>,
     plan: Vec<i64>,
     on_site: Vec<i64>,
@@ -126,7 +137,44 @@ pub fn kept(state: &AssignmentState, policy: &SlaPolicy) -> bool {
         .all(|m| since_t0(state, m).is_some_and(|d| d <= policy.deadline_secs))
 }
 
+/// Whether an assignment's figures are final: closed or stood down, its
+/// clock has stopped (only its closure report may still change them).
+pub fn settled(state: &AssignmentState) -> bool {
+    matches!(state.status, Status::Closed | Status::StoodDown)
+}
+
+/// One assignment's part of a report: its tally and, if breached, its entry
+/// in the breach list.
+pub fn contribution(f: &Facts, now: DateTime<Utc>) -> (Tally, Option<Breach>) {
+    let verdict = evaluate(&f.state, &f.policy, now);
+    let breached = verdict.state == SlaState::Breached;
+    let mut tally = Tally::default();
+    tally.add(f, breached);
+    let breach = breached.then_some(Breach {
+        assignment_id: f.assignment_id,
+        notice_id: f.notice_id,
+        unit_id: f.unit_id,
+        branch_id: f.branch_id,
+        notified_at: f.state.notified_at,
+        milestones: verdict.breached_milestones,
+        lateness_seconds: verdict.lateness_seconds,
+        extended: f.extended,
+    });
+    (tally, breach)
+}
+
+/// A settled assignment's part: the same whenever it is asked (its clock
+/// stopped at the close or the stand-down).
+pub fn settled_contribution(f: &Facts) -> (Tally, Option<Breach>) {
+    contribution(f, DateTime::<Utc>::MAX_UTC)
+}
+
 impl Tally {
+    /// Nothing counted: the cell can go.
+    pub fn is_empty(&self) -> bool {
+        self.figures.assignments == 0
+    }
+
     fn add(&mut self, f: &Facts, verdict_breached: bool) {
         let s = &mut self.figures;
         s.assignments += 1;
@@ -147,13 +195,78 @@ impl Tally {
         s.hq_remote_within_deadline += u64::from(within(Milestone::HqRemote));
         s.kept += u64::from(kept(&f.state, &f.policy));
         s.breached += u64::from(verdict_breached);
-        self.ack.extend(ack);
-        self.plan.extend(since_t0(&f.state, Milestone::PlanActivated));
-        self.on_site.extend(since_t0(&f.state, Milestone::OnSite));
         if let Some(filed) = f.closure_submitted_at {
             s.closure_filed += 1;
             s.closure_accepted += u64::from(f.closure_accepted);
             self.closure.extend(f.state.milestones.resolved_at.map(|r| (filed - r).num_seconds().max(0)));
+        }
+        self.ack.extend(ack);
+        self.plan.extend(since_t0(&f.state, Milestone::PlanActivated));
+        let on_site = since_t0(&f.state, Milestone::OnSite);
+        self.on_site.extend(on_site);
+        if let Some(secs) = on_site {
+            let bar = usize::try_from(secs.max(0) / 60 / DISTRIBUTION_BUCKET_MINUTES).unwrap_or(usize::MAX);
+            self.distribution.resize(DISTRIBUTION_BUCKETS, 0);
+            self.distribution[bar.min(DISTRIBUTION_BUCKETS - 1)] += 1;
+        }
+    }
+
+    fn counts(f: &mut Figures) -> [&mut u64; 13] {
+        [
+            &mut f.assignments,
+            &mut f.stood_down,
+            &mut f.extended,
+            &mut f.counted,
+            &mut f.acknowledged_within_target,
+            &mut f.plan_activated_within_deadline,
+            &mut f.on_site_required,
+            &mut f.on_site_within_deadline,
+            &mut f.hq_remote_within_deadline,
+            &mut f.kept,
+            &mut f.breached,
+            &mut f.closure_filed,
+            &mut f.closure_accepted,
+        ]
+    }
+
+    fn values(&mut self) -> [&mut Vec<i64>; 4] {
+        [&mut self.ack, &mut self.plan, &mut self.on_site, &mut self.closure]
+    }
+
+    /// Adds `other`'s assignments to these.
+    pub fn merge(&mut self, other: &Tally) {
+        let mut theirs = other.figures.clone();
+        for (mine, theirs) in Self::counts(&mut self.figures).into_iter().zip(Self::counts(&mut theirs)) {
+            *mine += *theirs;
+        }
+        if self.distribution.len() < other.distribution.len() {
+            self.distribution.resize(other.distribution.len(), 0);
+        }
+        for (mine, theirs) in self.distribution.iter_mut().zip(&other.distribution) {
+            *mine += theirs;
+        }
+        self.ack.extend_from_slice(&other.ack);
+        self.plan.extend_from_slice(&other.plan);
+        self.on_site.extend_from_slice(&other.on_site);
+        self.closure.extend_from_slice(&other.closure);
+    }
+
+    /// Takes `other`'s assignments (merged in earlier) out of these again.
+    pub fn remove(&mut self, other: &Tally) {
+        let mut theirs = other.figures.clone();
+        for (mine, theirs) in Self::counts(&mut self.figures).into_iter().zip(Self::counts(&mut theirs)) {
+            *mine = mine.saturating_sub(*theirs);
+        }
+        for (mine, theirs) in self.distribution.iter_mut().zip(&other.distribution) {
+            *mine = mine.saturating_sub(*theirs);
+        }
+        let mut other = other.clone();
+        for (mine, theirs) in self.values().into_iter().zip(other.values()) {
+            for v in theirs.iter() {
+                if let Some(at) = mine.iter().position(|x| x == v) {
+                    mine.swap_remove(at);
+                }
+            }
         }
     }
 
@@ -168,66 +281,86 @@ impl Tally {
     }
 }
 
-/// The value at nearest rank ⌈p·n⌉ of `sorted` (p in 0..=100).
-fn nearest_rank(sorted: &[i64], p: u64) -> Option<i64> {
-    if sorted.is_empty() {
-        return None;
-    }
-    let n = sorted.len() as u64;
-    let rank = (p * n).div_ceil(100).max(1);
-    sorted.get(usize::try_from(rank - 1).ok()?).copied()
+/// Rank ⌈p·n⌉ (1-based) among `n` values (p in 0..=100).
+fn nearest_rank(n: usize, p: usize) -> Option<usize> {
+    (n > 0).then(|| (p * n).div_ceil(100).max(1))
 }
 
+/// Median and p90 by selection (linear time: a year's values need no sort).
 fn stats(values: &mut [i64]) -> DurationStats {
-    values.sort_unstable();
-    DurationStats {
-        count: values.len() as u64,
-        median_seconds: nearest_rank(values, 50),
-        p90_seconds: nearest_rank(values, 90),
+    let n = values.len();
+    let mut at = |p: usize| nearest_rank(n, p).map(|rank| *values.select_nth_unstable(rank - 1).1);
+    let median_seconds = at(50);
+    let p90_seconds = at(90);
+    DurationStats { count: n as u64, median_seconds, p90_seconds }
+}
+
+/// Assembles a report from cells of settled assignments and assignments
+/// given one by one.
+#[derive(Debug, Default)]
+pub struct Builder {
+    all: Tally,
+    units: BTreeMap<i64, Tally>,
+    branches: BTreeMap<(i64, Option<i64>), Tally>,
+    months: BTreeMap<String, Tally>,
+    breaches: Vec<Breach>,
+}
+
+impl Builder {
+    /// Adds a cell: the tally of settled assignments of one unit and branch
+    /// dispatched in local month `month`.
+    pub fn cell(&mut self, month: &str, unit_id: i64, branch_id: Option<i64>, tally: &Tally) {
+        self.all.merge(tally);
+        self.units.entry(unit_id).or_default().merge(tally);
+        self.branches.entry((unit_id, branch_id)).or_default().merge(tally);
+        match self.months.get_mut(month) {
+            Some(m) => m.merge(tally),
+            None => {
+                self.months.insert(month.to_owned(), tally.clone());
+            }
+        }
+    }
+
+    /// Adds one assignment as it stands at `now`, dispatched in local month `month`.
+    pub fn fact(&mut self, month: &str, f: &Facts, now: DateTime<Utc>) {
+        let (tally, breach) = contribution(f, now);
+        self.cell(month, f.unit_id, f.branch_id, &tally);
+        self.breaches.extend(breach);
+    }
+
+    /// Makes sure `month` appears even when nothing was dispatched in it.
+    pub fn month(&mut self, month: &str) {
+        self.months.entry(month.to_owned()).or_default();
+    }
+
+    pub fn finish(mut self) -> SlaReport {
+        sort_breaches(&mut self.breaches);
+        let mut distribution = self.all.distribution.clone();
+        distribution.resize(DISTRIBUTION_BUCKETS, 0);
+        SlaReport {
+            totals: self.all.finish(),
+            on_site_distribution: distribution,
+            by_unit: self.units.into_iter().map(|(k, t)| (k, t.finish())).collect(),
+            by_branch: self.branches.into_iter().map(|(k, t)| (k, t.finish())).collect(),
+            by_month: self.months.into_iter().map(|(k, t)| (k, t.finish())).collect(),
+            breaches: self.breaches,
+        }
     }
 }
 
-/// Builds the report over `facts` as it stands at `now`.
-pub fn build(facts: &[Facts], now: DateTime<Utc>) -> SlaReport {
-    use std::collections::BTreeMap;
-    let mut all = Tally::default();
-    let mut units: BTreeMap<i64, Tally> = BTreeMap::new();
-    let mut branches: BTreeMap<(i64, Option<i64>), Tally> = BTreeMap::new();
-    let mut breaches = Vec::new();
-    let mut distribution = vec![0u64; DISTRIBUTION_BUCKETS];
-    for f in facts {
-        if f.state.status != Status::StoodDown
-            && let Some(secs) = since_t0(&f.state, Milestone::OnSite)
-        {
-            let bar = usize::try_from(secs.max(0) / 60 / DISTRIBUTION_BUCKET_MINUTES).unwrap_or(usize::MAX);
-            distribution[bar.min(DISTRIBUTION_BUCKETS - 1)] += 1;
-        }
-        let verdict = evaluate(&f.state, &f.policy, now);
-        let breached = verdict.state == SlaState::Breached;
-        all.add(f, breached);
-        units.entry(f.unit_id).or_default().add(f, breached);
-        branches.entry((f.unit_id, f.branch_id)).or_default().add(f, breached);
-        if breached {
-            breaches.push(Breach {
-                assignment_id: f.assignment_id,
-                notice_id: f.notice_id,
-                unit_id: f.unit_id,
-                branch_id: f.branch_id,
-                notified_at: f.state.notified_at,
-                milestones: verdict.breached_milestones,
-                lateness_seconds: verdict.lateness_seconds,
-                extended: f.extended,
-            });
-        }
-    }
+/// The breach list's order: latest first, then by assignment.
+pub fn sort_breaches(breaches: &mut [Breach]) {
     breaches.sort_by(|a, b| b.lateness_seconds.cmp(&a.lateness_seconds).then(a.assignment_id.cmp(&b.assignment_id)));
-    SlaReport {
-        totals: all.finish(),
-        on_site_distribution: distribution,
-        by_unit: units.into_iter().map(|(k, t)| (k, t.finish())).collect(),
-        by_branch: branches.into_iter().map(|(k, t)| (k, t.finish())).collect(),
-        breaches,
+}
+
+/// Builds the report over `facts` as it stands at `now`, each in the month
+/// `month_of` names.
+pub fn build(facts: &[Facts], month_of: impl Fn(DateTime<Utc>) -> String, now: DateTime<Utc>) -> SlaReport {
+    let mut b = Builder::default();
+    for f in facts {
+        b.fact(&month_of(f.state.notified_at), f, now);
     }
+    b.finish()
 }
 
 #[cfg(test)]
@@ -269,7 +402,7 @@ mod tests {
             facts(3, 20, AssignmentState::dispatched(t0(), 7_200, true)), // never acknowledged
             facts(4, 20, stood),
         ];
-        let r = build(&rows, min(200));
+        let r = build(&rows, |_| "2026-11".to_owned(), min(200));
         let t = &r.totals;
         assert_eq!((t.assignments, t.stood_down, t.counted), (4, 1, 3));
         assert_eq!(t.acknowledged_within_target, 1);
@@ -295,10 +428,45 @@ mod tests {
 
     #[test]
     fn nearest_rank_percentiles() {
-        let ten: Vec<i64> = (1..=10).collect();
-        assert_eq!(nearest_rank(&ten, 50), Some(5));
-        assert_eq!(nearest_rank(&ten, 90), Some(9));
-        assert_eq!(nearest_rank(&[7], 90), Some(7));
-        assert_eq!(nearest_rank(&[], 50), None);
+        let mut ten: Vec<i64> = (1..=10).rev().collect();
+        assert_eq!(stats(&mut ten), DurationStats { count: 10, median_seconds: Some(5), p90_seconds: Some(9) });
+        assert_eq!(stats(&mut [7]), DurationStats { count: 1, median_seconds: Some(7), p90_seconds: Some(7) });
+        assert_eq!(stats(&mut []), DurationStats::default());
+    }
+
+    /// A report merged from stored cells says the same as one built from
+    /// every assignment, and taking an assignment out of a cell undoes it.
+    #[test]
+    fn cells_merge_and_unmerge_to_the_same_figures() {
+        let closed = |ack: i64, done: i64| {
+            let s = answered(ack, done);
+            let resolved = s.reach(Milestone::Resolved, min(done + 10), min(done + 10)).unwrap();
+            resolved.reach(Milestone::Closed, min(done + 20), min(done + 20)).unwrap()
+        };
+        let rows: Vec<Facts> = (0..40).map(|i| facts(i, 10 + i % 3, closed(i % 17, 60 + i * 3))).collect();
+        let month = |_| "2026-11".to_owned();
+        let direct = build(&rows, month, min(5_000));
+        let mut cells: BTreeMap<i64, Tally> = BTreeMap::new();
+        for f in &rows {
+            assert!(settled(&f.state));
+            cells.entry(f.unit_id).or_default().merge(&contribution(f, min(5_000)).0);
+        }
+        let mut b = Builder::default();
+        for (unit, tally) in &cells {
+            b.cell("2026-11", *unit, None, tally);
+        }
+        let merged = b.finish();
+        assert_eq!(merged.totals, direct.totals);
+        assert_eq!(merged.by_unit, direct.by_unit);
+        assert_eq!(merged.on_site_distribution, direct.on_site_distribution);
+        assert!(direct.totals.breached > 0, "some of the forty came late");
+
+        let mut cell = cells[&10].clone();
+        let before = cell.clone();
+        let (extra, _) = contribution(&rows[5], min(5_000));
+        cell.merge(&extra);
+        assert_ne!(cell, before);
+        cell.remove(&extra);
+        assert_eq!(cell.clone().finish(), before.clone().finish());
     }
 }

@@ -32,8 +32,9 @@ pub struct SlaVerdict {
 
 /// Judges `state` under `policy` at `now`.
 pub fn evaluate(state: &AssignmentState, policy: &SlaPolicy, now: DateTime<Utc>) -> SlaVerdict {
-    // A stood-down clock stops where it was stood down.
-    let until = state.stood_down_at.map_or(now, |s| s.min(now));
+    // A stood-down clock stops where it was stood down, a closed one where
+    // it was closed: no milestone can come after that.
+    let until = state.stood_down_at.or(state.milestones.closed_at).map_or(now, |s| s.min(now));
     let deadline = state.deadline_at;
     let required = policy.required_for(state.requires_onsite);
 
@@ -122,6 +123,25 @@ mod tests {
         assert_eq!(v.breached_milestones, vec![Milestone::PlanActivated, Milestone::OnSite, Milestone::HqRemote]);
         assert_eq!(v.lateness_seconds, 60);
         assert_eq!(at(&a, 155).lateness_seconds, 35 * 60);
+    }
+
+    /// Closed without HQ remote assistance: the lateness is counted to the
+    /// close, not to whenever the report is read.
+    #[test]
+    fn a_closed_clock_stops_at_the_close() {
+        let a = fresh()
+            .reach(Milestone::Acknowledged, min(1), min(200))
+            .and_then(|a| a.reach(Milestone::PlanActivated, min(20), min(200)))
+            .and_then(|a| a.reach(Milestone::OnSite, min(110), min(200)))
+            .and_then(|a| a.reach(Milestone::Resolved, min(150), min(200)))
+            .and_then(|a| a.reach(Milestone::Closed, min(160), min(200)))
+            .unwrap();
+        for now in [200, 10_000] {
+            let v = at(&a, now);
+            assert_eq!(v.state, SlaState::Breached);
+            assert_eq!(v.breached_milestones, vec![Milestone::HqRemote]);
+            assert_eq!(v.lateness_seconds, 40 * 60);
+        }
     }
 
     #[test]

@@ -7,7 +7,7 @@ pub mod closure;
 pub mod csv;
 pub mod xlsx;
 
-use chrono::{DateTime, Datelike, FixedOffset, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -21,6 +21,7 @@ use crate::domain::period;
 use crate::domain::period::Period;
 use crate::domain::report::{self, Figures, SlaReport};
 use crate::store::StoreError;
+use crate::store::report_cells::month_of;
 use crate::store::reports::{ReportFilter, ReportRows};
 
 fn local(at: DateTime<Utc>, tz: Tz) -> DateTime<FixedOffset> {
@@ -92,6 +93,9 @@ pub struct SlaReportView {
     pub breaches_by_month: Vec<MonthCount>,
     pub by_unit: Vec<UnitFigures>,
     pub by_branch: Vec<BranchFigures>,
+    /// Every breached assignment in the report (the list may hold fewer).
+    pub breaches_total: u64,
+    /// The latest breaches first, at most `breaches_limit` of them.
     pub breaches: Vec<BreachView>,
 }
 
@@ -106,24 +110,20 @@ impl SlaReportView {
     ) -> Self {
         let unit = |id: i64| rows.unit_names.get(&id).cloned().unwrap_or_else(|| format!("#{id}"));
         let branch = |id: Option<i64>| id.and_then(|b| rows.branch_names.get(&b).cloned());
-        let mut months = std::collections::BTreeMap::<String, u64>::new();
-        let mut month = period.from.with_timezone(&tz).date_naive().with_day(1).unwrap_or_default();
-        while crate::domain::period::named(&month.format("%Y-%m").to_string(), tz).is_ok_and(|m| m.from < period.to) {
-            months.insert(month.format("%Y-%m").to_string(), 0);
-            month = month.checked_add_months(chrono::Months::new(1)).unwrap_or(chrono::NaiveDate::MAX);
-        }
-        for b in &report.breaches {
-            *months.entry(b.notified_at.with_timezone(&tz).format("%Y-%m").to_string()).or_default() += 1;
-        }
         Self {
             period: PeriodView { from: local(period.from, tz), to: local(period.to, tz) },
             generated_at: local(now, tz),
+            breaches_total: report.totals.breached,
             totals: report.totals,
             on_site_distribution: Distribution {
                 bucket_minutes: crate::domain::report::DISTRIBUTION_BUCKET_MINUTES,
                 counts: report.on_site_distribution,
             },
-            breaches_by_month: months.into_iter().map(|(month, breaches)| MonthCount { month, breaches }).collect(),
+            breaches_by_month: report
+                .by_month
+                .iter()
+                .map(|(month, f)| MonthCount { month: month.clone(), breaches: f.breached })
+                .collect(),
             by_unit: report
                 .by_unit
                 .into_iter()
@@ -193,7 +193,7 @@ pub const FIGURE_COLUMNS: &[Column] = &[
     ("报告用时P90(秒) Closure p90 (s)", |f| opt(f.time_to_closure.p90_seconds)),
 ];
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
 pub struct ReportQuery {
     /// `YYYY`, `YYYY-MM` or `YYYY-Qn` on the Asia/Shanghai calendar; default this month.
     pub period: Option<String>,
@@ -205,25 +205,83 @@ pub struct ReportQuery {
     pub branch_id: Option<i64>,
     pub category: Option<Category>,
     pub severity: Option<Severity>,
+    /// How many breaches to list, latest first (default 1000; the CSV and
+    /// XLSX exports list them all).
+    pub breaches_limit: Option<u64>,
     /// CSV only: `units` (default) or `breaches`.
     pub table: Option<String>,
 }
 
+/// Breaches a report lists unless asked for another number: a year can
+/// have a hundred thousand, and a page or a JSON answer cannot carry them.
+pub const DEFAULT_BREACHES: u64 = 1_000;
+
+/// How much of the breach list a report carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Listing {
+    /// As many as the query asks (`breaches_limit`, default 1000).
+    Asked,
+    /// Every one (the exports).
+    All,
+}
+
 /// Builds the report the query asks for, within the actor's scope (the
 /// API, the page and the exports all come through here).
-pub async fn sla_report(state: &AppState, actor: &Actor, q: &ReportQuery) -> Result<SlaReportView, StoreError> {
+pub async fn sla_report(
+    state: &AppState,
+    actor: &Actor,
+    q: &ReportQuery,
+    breaches: Listing,
+) -> Result<SlaReportView, StoreError> {
     let period = period_of(state, q)?;
     if let Some(unit) = q.unit_id {
         state.store.unit(actor.scope(), unit).await?;
     }
-    let filter =
-        ReportFilter { period, unit_id: q.unit_id, branch_id: q.branch_id, category: q.category, severity: q.severity };
-    let rows = state.store.report_rows(actor.scope(), &filter).await?;
+    let filter = ReportFilter {
+        unit_id: q.unit_id,
+        branch_id: q.branch_id,
+        category: q.category,
+        severity: q.severity,
+        breach_limit: match breaches {
+            Listing::All => None,
+            Listing::Asked => Some(q.breaches_limit.unwrap_or(DEFAULT_BREACHES)),
+        },
+        ..ReportFilter::new(period)
+    };
     let now = state.clock.now();
-    let built = report::build(&rows.facts, now);
+    let (built, rows) = build(state, actor, &filter, now).await?;
     let notice_ids: Vec<i64> = built.breaches.iter().map(|b| b.notice_id).collect();
     let titles = state.store.notice_titles(&notice_ids).await?;
     Ok(SlaReportView::new(built, &rows, &titles, period, state.tz, now))
+}
+
+/// Reads and builds a report: the cells of settled assignments, the rest
+/// one by one, every month of the period named, and the breach list cut to
+/// the filter's limit.
+pub async fn build(
+    state: &AppState,
+    actor: &Actor,
+    filter: &ReportFilter,
+    now: DateTime<Utc>,
+) -> Result<(SlaReport, ReportRows), StoreError> {
+    let mut rows = state.store.report_rows(actor.scope(), filter).await?;
+    let mut b = report::Builder::default();
+    for m in period::months_touched(&filter.period, state.tz) {
+        b.month(&m);
+    }
+    for c in &rows.cells {
+        b.cell(&c.month, c.unit_id, c.branch_id, &c.tally);
+    }
+    for f in &rows.facts {
+        b.fact(&month_of(f.state.notified_at, state.tz), f, now);
+    }
+    let mut built = b.finish();
+    built.breaches.append(&mut rows.settled_breaches);
+    report::sort_breaches(&mut built.breaches);
+    if let Some(limit) = filter.breach_limit {
+        built.breaches.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    }
+    Ok((built, rows))
 }
 
 fn period_of(state: &AppState, q: &ReportQuery) -> Result<Period, StoreError> {

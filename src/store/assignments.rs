@@ -13,6 +13,7 @@ use sea_orm::{
 
 use super::entities::{assignment, milestone, notice, timeline_event};
 use super::pages;
+use super::report_cells;
 use super::timeline::{self, By, NewEvent};
 use super::timers;
 use super::{Store, StoreError, StoreResult};
@@ -107,7 +108,7 @@ impl Store {
                 .await?
                 .filter(|a| scope.allows_unit(a.unit_id))
                 .ok_or(StoreError::not_found("assignment", id))?;
-            match apply(&txn, by, &current, &change, now).await? {
+            match apply(&txn, by, &current, &change, now, self.tz()).await? {
                 Some(recorded) => {
                     Store::notify_peers(&txn).await?;
                     txn.commit().await?;
@@ -128,6 +129,7 @@ pub(super) async fn apply(
     current: &assignment::Model,
     change: &Change,
     now: DateTime<Utc>,
+    tz: chrono_tz::Tz,
 ) -> StoreResult<Option<Recorded>> {
     let state = state_of(current)?;
     let policy = policy_of(current)?;
@@ -213,6 +215,11 @@ pub(super) async fn apply(
         .one(txn)
         .await?
         .ok_or(StoreError::not_found("assignment", current.id))?;
+    // Closing or standing down settles the figures: into the report cells
+    // in this same transaction.
+    let before = report_cells::settled_of(txn, current, None, tz).await?;
+    let after = report_cells::settled_of(txn, &assignment, None, tz).await?;
+    report_cells::restate(txn, before, after).await?;
     Ok(Some(Recorded { assignment, event }))
 }
 

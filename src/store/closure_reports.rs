@@ -124,6 +124,7 @@ impl Store {
         let a = assignment_in(&txn, scope, assignment_id).await?;
         let report =
             report_of(&txn, assignment_id).await?.ok_or(StoreError::not_found("closure report", assignment_id))?;
+        let settled_before = super::report_cells::settled_of(&txn, &a, None, self.tz()).await?;
         let next = status_of(&report)?.after(action)?;
         let mut row = closure_report::ActiveModel::from(report.clone());
         match action {
@@ -169,6 +170,8 @@ impl Store {
             .one(&txn)
             .await?
             .ok_or(StoreError::not_found("closure report", assignment_id))?;
+        let settled_after = super::report_cells::settled_of(&txn, &a, None, self.tz()).await?;
+        super::report_cells::restate(&txn, settled_before, settled_after).await?;
         txn.commit().await?;
         self.wake();
         Ok(saved)

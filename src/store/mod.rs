@@ -9,6 +9,7 @@ pub mod contacts;
 pub mod entities;
 pub mod notices;
 pub mod pages;
+pub mod report_cells;
 pub mod reports;
 pub mod sessions;
 pub mod telegram;

@@ -146,7 +146,7 @@ impl Store {
             .ok_or(StoreError::not_found("notice", current.notice_id))?;
         let reason = format!("改派至{}：{reason}", unit.name);
         let change = Change::StandDown { reason };
-        if super::assignments::apply(&txn, by, &current, &change, now).await?.is_none() {
+        if super::assignments::apply(&txn, by, &current, &change, now, self.tz()).await?.is_none() {
             return Err(StoreError::Concurrent { entity: "assignment" });
         }
         let to = Dispatch { unit_id: to_unit_id, branch_id: None, reassigned_from: Some(current.id) };

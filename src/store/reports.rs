@@ -6,42 +6,118 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect, QueryTrait};
+use sea_orm::{
+    ColumnTrait, Condition, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
+};
 
 use super::StoreError;
 use super::assignments::{assemble, milestones};
-use super::entities::{assignment, branch, closure_report, notice};
+use super::entities::{assignment, branch, closure_report, notice, report_breach, report_cell};
+use super::report_cells::decode;
 use super::{Store, StoreResult};
 use crate::domain::access::Scope;
+use crate::domain::assignment::{Milestone, Status};
 use crate::domain::closure::ClosureStatus;
 use crate::domain::notice::{Category, Severity};
-use crate::domain::period::Period;
+use crate::domain::period::{self, Period, Split};
 use crate::domain::policy::SlaPolicy;
-use crate::domain::report::Facts;
+use crate::domain::report::{Breach, Facts, Tally};
 
 /// Ids bound per statement (SQLite allows 32,766 parameters).
-const ID_SLICE: usize = 10_000;
+pub(super) const ID_SLICE: usize = 10_000;
 
 /// The columns a report reads: not the whole row.
 #[derive(Debug, FromQueryResult)]
-struct ReportRow {
-    id: i64,
-    notice_id: i64,
-    unit_id: i64,
-    branch_id: Option<i64>,
-    status: String,
-    requires_onsite: bool,
-    notified_at: DateTime<Utc>,
-    deadline_at: DateTime<Utc>,
-    acknowledged_at: Option<DateTime<Utc>>,
-    plan_activated_at: Option<DateTime<Utc>>,
-    on_site_at: Option<DateTime<Utc>>,
-    hq_remote_at: Option<DateTime<Utc>>,
-    resolved_at: Option<DateTime<Utc>>,
-    closed_at: Option<DateTime<Utc>>,
-    stood_down_at: Option<DateTime<Utc>>,
-    extension_count: i32,
-    policy: String,
+pub(super) struct ReportRow {
+    pub(super) id: i64,
+    pub(super) notice_id: i64,
+    pub(super) unit_id: i64,
+    pub(super) branch_id: Option<i64>,
+    pub(super) status: String,
+    pub(super) requires_onsite: bool,
+    pub(super) notified_at: DateTime<Utc>,
+    pub(super) deadline_at: DateTime<Utc>,
+    pub(super) acknowledged_at: Option<DateTime<Utc>>,
+    pub(super) plan_activated_at: Option<DateTime<Utc>>,
+    pub(super) on_site_at: Option<DateTime<Utc>>,
+    pub(super) hq_remote_at: Option<DateTime<Utc>>,
+    pub(super) resolved_at: Option<DateTime<Utc>>,
+    pub(super) closed_at: Option<DateTime<Utc>>,
+    pub(super) stood_down_at: Option<DateTime<Utc>>,
+    pub(super) extension_count: i32,
+    pub(super) policy: String,
+}
+
+/// A closure report as a report reads it: when it was (last) submitted and its status code.
+pub(super) type ClosureFacts = (Option<DateTime<Utc>>, String);
+
+impl From<&assignment::Model> for ReportRow {
+    fn from(a: &assignment::Model) -> Self {
+        Self {
+            id: a.id,
+            notice_id: a.notice_id,
+            unit_id: a.unit_id,
+            branch_id: a.branch_id,
+            status: a.status.clone(),
+            requires_onsite: a.requires_onsite,
+            notified_at: a.notified_at,
+            deadline_at: a.deadline_at,
+            acknowledged_at: a.acknowledged_at,
+            plan_activated_at: a.plan_activated_at,
+            on_site_at: a.on_site_at,
+            hq_remote_at: a.hq_remote_at,
+            resolved_at: a.resolved_at,
+            closed_at: a.closed_at,
+            stood_down_at: a.stood_down_at,
+            extension_count: a.extension_count,
+            policy: a.policy.clone(),
+        }
+    }
+}
+
+/// Policies parsed once each: a year's assignments share a handful.
+#[derive(Default)]
+pub(super) struct Policies(HashMap<String, Arc<SlaPolicy>>);
+
+impl Policies {
+    pub(super) fn of(&mut self, a: &ReportRow) -> StoreResult<Arc<SlaPolicy>> {
+        if let Some(p) = self.0.get(&a.policy) {
+            return Ok(p.clone());
+        }
+        let parsed: Arc<SlaPolicy> = Arc::new(
+            serde_json::from_str(&a.policy)
+                .map_err(|e| StoreError::Corrupt(format!("assignment {} policy: {e}", a.id)))?,
+        );
+        self.0.insert(a.policy.clone(), parsed.clone());
+        Ok(parsed)
+    }
+}
+
+/// One assignment's facts from its report columns and its closure report.
+pub(super) fn facts_of(a: ReportRow, policy: Arc<SlaPolicy>, closure: Option<&ClosureFacts>) -> StoreResult<Facts> {
+    let milestones =
+        milestones([a.acknowledged_at, a.plan_activated_at, a.on_site_at, a.hq_remote_at, a.resolved_at, a.closed_at]);
+    Ok(Facts {
+        assignment_id: a.id,
+        notice_id: a.notice_id,
+        unit_id: a.unit_id,
+        branch_id: a.branch_id,
+        extended: a.extension_count > 0,
+        state: assemble(
+            a.id,
+            &a.status,
+            a.requires_onsite,
+            (a.notified_at, a.deadline_at),
+            milestones,
+            a.stood_down_at,
+        )?,
+        policy,
+        // A returned report counts as filed once it is resubmitted.
+        closure_submitted_at: closure
+            .filter(|(_, s)| s == ClosureStatus::Submitted.code() || s == ClosureStatus::Accepted.code())
+            .and_then(|(at, _)| *at),
+        closure_accepted: closure.is_some_and(|(_, s)| s == ClosureStatus::Accepted.code()),
+    })
 }
 
 /// What a report covers.
@@ -52,21 +128,94 @@ pub struct ReportFilter {
     pub branch_id: Option<i64>,
     pub category: Option<Category>,
     pub severity: Option<Severity>,
+    /// How many of the settled breaches to list (latest first); `None`: all.
+    pub breach_limit: Option<u64>,
+    /// Read every assignment row by row instead of the maintained cells
+    /// (the reference the cells are checked against).
+    pub row_by_row: bool,
 }
 
-/// The facts of a report, with the names its tables show.
+impl ReportFilter {
+    pub fn new(period: Period) -> Self {
+        Self {
+            period,
+            unit_id: None,
+            branch_id: None,
+            category: None,
+            severity: None,
+            breach_limit: None,
+            row_by_row: false,
+        }
+    }
+}
+
+/// A cell of settled assignments: its month, unit, branch and tally.
+#[derive(Debug, Clone)]
+pub struct CellRow {
+    pub month: String,
+    pub unit_id: i64,
+    pub branch_id: Option<i64>,
+    pub tally: Tally,
+}
+
+/// What a report is built from: cells of settled assignments in the months
+/// the period wholly covers, the rest one by one, and the settled breaches.
 #[derive(Debug, Clone, Default)]
 pub struct ReportRows {
+    pub cells: Vec<CellRow>,
     pub facts: Vec<Facts>,
+    /// Settled breaches in the whole months, latest first, up to the limit.
+    pub settled_breaches: Vec<Breach>,
     pub unit_names: HashMap<i64, String>,
     pub branch_names: HashMap<i64, String>,
 }
 
+/// The report's columns of an assignment query.
+pub(super) fn report_columns(q: Select<assignment::Entity>) -> Select<assignment::Entity> {
+    q.select_only().columns([
+        assignment::Column::Id,
+        assignment::Column::NoticeId,
+        assignment::Column::UnitId,
+        assignment::Column::BranchId,
+        assignment::Column::Status,
+        assignment::Column::RequiresOnsite,
+        assignment::Column::NotifiedAt,
+        assignment::Column::DeadlineAt,
+        assignment::Column::AcknowledgedAt,
+        assignment::Column::PlanActivatedAt,
+        assignment::Column::OnSiteAt,
+        assignment::Column::HqRemoteAt,
+        assignment::Column::ResolvedAt,
+        assignment::Column::ClosedAt,
+        assignment::Column::StoodDownAt,
+        assignment::Column::ExtensionCount,
+        assignment::Column::Policy,
+    ])
+}
+
+fn within(p: Period) -> Condition {
+    Condition::all().add(assignment::Column::NotifiedAt.gte(p.from)).add(assignment::Column::NotifiedAt.lt(p.to))
+}
+
 impl Store {
     pub async fn report_rows(&self, scope: Scope, filter: &ReportFilter) -> StoreResult<ReportRows> {
-        let mut q = assignment::Entity::find()
-            .filter(assignment::Column::NotifiedAt.gte(filter.period.from))
-            .filter(assignment::Column::NotifiedAt.lt(filter.period.to));
+        let split = if filter.row_by_row {
+            Split { months: Vec::new(), whole: None, rest: vec![filter.period] }
+        } else {
+            period::split(&filter.period, self.tz())
+        };
+        // Row by row: the edges, and whatever is still open in the whole months.
+        let mut rows_wanted = Condition::any();
+        for p in &split.rest {
+            rows_wanted = rows_wanted.add(within(*p));
+        }
+        if let Some(w) = split.whole {
+            let open = Condition::all()
+                .add(within(w))
+                .add(assignment::Column::Status.is_not_in([Status::Closed.code(), Status::StoodDown.code()]));
+            rows_wanted = rows_wanted.add(open);
+        }
+        let mut q = assignment::Entity::find().filter(rows_wanted);
         if let Scope::Unit(u) = scope {
             q = q.filter(assignment::Column::UnitId.eq(u));
         }
@@ -86,7 +235,7 @@ impl Store {
             }
             q = q.filter(assignment::Column::NoticeId.in_subquery(notices.into_query()));
         }
-        let closures: HashMap<i64, (Option<chrono::DateTime<chrono::Utc>>, String)> = closure_report::Entity::find()
+        let closures: HashMap<i64, ClosureFacts> = closure_report::Entity::find()
             .select_only()
             .column(closure_report::Column::AssignmentId)
             .column(closure_report::Column::SubmittedAt)
@@ -95,97 +244,138 @@ impl Store {
                 closure_report::Column::AssignmentId
                     .in_subquery(q.clone().select_only().column(assignment::Column::Id).into_query()),
             )
-            .into_tuple::<(i64, Option<chrono::DateTime<chrono::Utc>>, String)>()
+            .into_tuple::<(i64, Option<DateTime<Utc>>, String)>()
             .all(self.reader())
             .await?
             .into_iter()
             .map(|(a, at, status)| (a, (at, status)))
             .collect();
-        let rows: Vec<ReportRow> = q
-            .select_only()
-            .columns([
-                assignment::Column::Id,
-                assignment::Column::NoticeId,
-                assignment::Column::UnitId,
-                assignment::Column::BranchId,
-                assignment::Column::Status,
-                assignment::Column::RequiresOnsite,
-                assignment::Column::NotifiedAt,
-                assignment::Column::DeadlineAt,
-                assignment::Column::AcknowledgedAt,
-                assignment::Column::PlanActivatedAt,
-                assignment::Column::OnSiteAt,
-                assignment::Column::HqRemoteAt,
-                assignment::Column::ResolvedAt,
-                assignment::Column::ClosedAt,
-                assignment::Column::StoodDownAt,
-                assignment::Column::ExtensionCount,
-                assignment::Column::Policy,
-            ])
+        let rows: Vec<ReportRow> = report_columns(q)
             .order_by_asc(assignment::Column::NotifiedAt)
             .order_by_asc(assignment::Column::Id)
             .into_model::<ReportRow>()
             .all(self.reader())
             .await?;
-        // Assignments share a handful of policies: each is parsed once.
-        let mut policies: HashMap<String, Arc<SlaPolicy>> = HashMap::new();
+        let mut policies = Policies::default();
         let mut facts = Vec::with_capacity(rows.len());
         for a in rows {
-            let policy = match policies.get(&a.policy) {
-                Some(p) => p.clone(),
-                None => {
-                    let parsed: Arc<SlaPolicy> = Arc::new(
-                        serde_json::from_str(&a.policy)
-                            .map_err(|e| StoreError::Corrupt(format!("assignment {} policy: {e}", a.id)))?,
-                    );
-                    policies.insert(a.policy.clone(), parsed.clone());
-                    parsed
-                }
-            };
-            let milestones = milestones([
-                a.acknowledged_at,
-                a.plan_activated_at,
-                a.on_site_at,
-                a.hq_remote_at,
-                a.resolved_at,
-                a.closed_at,
-            ]);
+            let policy = policies.of(&a)?;
             let closure = closures.get(&a.id);
-            facts.push(Facts {
-                assignment_id: a.id,
-                notice_id: a.notice_id,
-                unit_id: a.unit_id,
-                branch_id: a.branch_id,
-                extended: a.extension_count > 0,
-                state: assemble(
-                    a.id,
-                    &a.status,
-                    a.requires_onsite,
-                    (a.notified_at, a.deadline_at),
-                    milestones,
-                    a.stood_down_at,
-                )?,
-                policy,
-                // A returned report counts as filed once it is resubmitted.
-                closure_submitted_at: closure
-                    .filter(|(_, s)| s == ClosureStatus::Submitted.code() || s == ClosureStatus::Accepted.code())
-                    .and_then(|(at, _)| *at),
-                closure_accepted: closure.is_some_and(|(_, s)| s == ClosureStatus::Accepted.code()),
-            });
+            facts.push(facts_of(a, policy, closure)?);
         }
-        let unit_ids: Vec<i64> = facts.iter().map(|a| a.unit_id).collect();
-        let branch_ids: Vec<i64> = facts.iter().filter_map(|a| a.branch_id).collect();
+        let (cells, settled_breaches) = if split.months.is_empty() {
+            (Vec::new(), Vec::new())
+        } else {
+            (
+                self.report_cells(scope, filter, &split.months).await?,
+                self.settled_breaches(scope, filter, &split.months).await?,
+            )
+        };
+        let unit_ids = facts.iter().map(|a| a.unit_id).chain(cells.iter().map(|c| c.unit_id));
+        let branch_ids = facts.iter().filter_map(|a| a.branch_id).chain(cells.iter().filter_map(|c| c.branch_id));
+        let unit_ids = dedup(unit_ids.collect());
         let branch_names = branch::Entity::find()
             .select_only()
             .column(branch::Column::Id)
             .column(branch::Column::Name)
-            .filter(branch::Column::Id.is_in(dedup(branch_ids)))
+            .filter(branch::Column::Id.is_in(dedup(branch_ids.collect())))
             .into_tuple::<(i64, String)>()
             .all(self.reader())
             .await?
             .into_iter()
             .collect();
-        Ok(ReportRows { facts, unit_names: self.unit_names(&dedup(unit_ids)).await?, branch_names })
+        Ok(ReportRows { cells, facts, settled_breaches, unit_names: self.unit_names(&unit_ids).await?, branch_names })
+    }
+
+    async fn report_cells(&self, scope: Scope, filter: &ReportFilter, months: &[String]) -> StoreResult<Vec<CellRow>> {
+        use report_cell::Column as C;
+        let mut q = report_cell::Entity::find()
+            .select_only()
+            .columns([C::Id, C::Month, C::UnitId, C::BranchId, C::Tally])
+            .filter(C::Month.is_in(months.iter().cloned()));
+        if let Scope::Unit(u) = scope {
+            q = q.filter(C::UnitId.eq(u));
+        }
+        if let Some(u) = filter.unit_id {
+            q = q.filter(C::UnitId.eq(u));
+        }
+        if let Some(b) = filter.branch_id {
+            q = q.filter(C::BranchId.eq(b));
+        }
+        if let Some(c) = filter.category {
+            q = q.filter(C::Category.eq(c.code()));
+        }
+        if let Some(s) = filter.severity {
+            q = q.filter(C::Severity.eq(s.code()));
+        }
+        q.into_tuple::<(i64, String, i64, i64, Vec<u8>)>()
+            .all(self.reader())
+            .await?
+            .into_iter()
+            .map(|(id, month, unit_id, branch_id, tally)| {
+                Ok(CellRow {
+                    month,
+                    unit_id,
+                    branch_id: (branch_id != 0).then_some(branch_id),
+                    tally: decode(id, &tally)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn settled_breaches(
+        &self,
+        scope: Scope,
+        filter: &ReportFilter,
+        months: &[String],
+    ) -> StoreResult<Vec<Breach>> {
+        use report_breach::Column as C;
+        let mut q = report_breach::Entity::find().filter(C::Month.is_in(months.iter().cloned()));
+        if let Scope::Unit(u) = scope {
+            q = q.filter(C::UnitId.eq(u));
+        }
+        if let Some(u) = filter.unit_id {
+            q = q.filter(C::UnitId.eq(u));
+        }
+        if let Some(b) = filter.branch_id {
+            q = q.filter(C::BranchId.eq(b));
+        }
+        if let Some(c) = filter.category {
+            q = q.filter(C::Category.eq(c.code()));
+        }
+        if let Some(s) = filter.severity {
+            q = q.filter(C::Severity.eq(s.code()));
+        }
+        q = q.order_by_desc(C::LatenessSeconds).order_by_asc(C::AssignmentId);
+        if let Some(n) = filter.breach_limit {
+            q = q.limit(n);
+        }
+        q.all(self.reader())
+            .await?
+            .into_iter()
+            .map(|b| {
+                let milestones = b
+                    .milestones
+                    .split(',')
+                    .filter(|c| !c.is_empty())
+                    .map(|c| {
+                        Milestone::from_code(c).ok_or_else(|| {
+                            StoreError::Corrupt(format!("breach of assignment {} names milestone {c}", b.assignment_id))
+                        })
+                    })
+                    .collect::<StoreResult<Vec<_>>>()?;
+                Ok(Breach {
+                    assignment_id: b.assignment_id,
+                    notice_id: b.notice_id,
+                    unit_id: b.unit_id,
+                    branch_id: b.branch_id,
+                    notified_at: b.notified_at,
+                    milestones,
+                    lateness_seconds: b.lateness_seconds,
+                    extended: b.extended,
+                })
+            })
+            .collect()
     }
 }
 

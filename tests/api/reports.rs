@@ -6,8 +6,11 @@ use std::io::Cursor;
 
 use calamine::{Data, Reader, Xlsx};
 use chrono::{DateTime, Duration, Utc};
-use onsite::domain::access::UserRole;
+use onsite::domain::access::{Actor, UserRole};
+use onsite::domain::report::SlaReport;
+use onsite::store::reports::ReportFilter;
 use reqwest::StatusCode;
+use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, expect_json, expect_problem};
@@ -17,6 +20,7 @@ crate::on_both_backends!(
     csv_and_xlsx_carry_the_same_numbers_as_the_json,
     a_unit_user_gets_its_own_units_report_only_and_bad_periods_are_refused,
     the_report_page_shows_the_same_figures_with_charts_and_exports,
+    settled_assignments_come_from_the_report_cells_and_agree_with_every_row,
 );
 
 fn shanghai(s: &str) -> DateTime<Utc> {
@@ -49,6 +53,7 @@ fn ev(kind: &str) -> Value {
 
 struct Built {
     a: i64,
+    kept: i64,
     b: i64,
     late_in_december: i64,
     never_acknowledged: i64,
@@ -82,7 +87,7 @@ async fn build(app: &TestApp) -> Built {
     history(app, b, shanghai("2026-11-20T10:00:00"), "已撤销", &[(30, json!({"do": "stand-down", "reason": "误报"}))])
         .await;
     app.clock.set(shanghai("2026-12-02T12:00:00"));
-    Built { a, b, late_in_december, never_acknowledged }
+    Built { a, kept, b, late_in_december, never_acknowledged }
 }
 
 fn unit_figures(report: &Value, unit: i64) -> &Value {
@@ -132,6 +137,11 @@ async fn the_report_counts_every_figure_as_constructed_on_the_shanghai_calendar(
     assert_eq!(dec["breaches"][0]["assignment_id"], built.late_in_december);
     assert_eq!(dec["breaches"][0]["lateness_seconds"], 900);
     assert_eq!(dec["breaches"][0]["milestones"], json!(["on_site"]));
+    assert_eq!(dec["breaches_total"], 1);
+    // A long list is cut to the latest ones; the total still counts them all.
+    let cut = app.get_ok("/api/v1/reports/sla?period=2026-11&breaches_limit=0").await;
+    assert_eq!((cut["breaches"].as_array().unwrap().len(), cut["breaches_total"].as_u64()), (0, Some(1)));
+    assert_eq!(cut["totals"], nov["totals"]);
     // Custom dates are whole Shanghai days, both inclusive.
     let custom = app.get_ok("/api/v1/reports/sla?from=2026-11-01&to=2026-11-30").await;
     assert_eq!(custom["totals"], nov["totals"]);
@@ -246,6 +256,9 @@ async fn the_report_page_shows_the_same_figures_with_charts_and_exports(app: Tes
     assert_eq!(page.matches("<svg").count(), 3, "three server-drawn charts");
     assert!(page.contains("1小时40分 / 2小时30分"), "on-site median / p90");
     assert!(page.contains(r#"<dd id="closure-filed">1 / 1</dd>"#), "closure reports filed / accepted");
+    assert!(!page.contains("breaches-cut"), "the whole list fits");
+    let (_, cut) = web.get("/reports?period=2026-11&breaches_limit=0").await;
+    assert!(cut.contains(r#"id="breaches-cut""#) && cut.contains("0 / 1"), "a cut list says so");
     // The page's exports carry the same report through the session.
     let (status, csv) = web.get("/reports/sla.csv?period=2026-11").await;
     assert_eq!(status, StatusCode::OK);
@@ -270,4 +283,85 @@ async fn the_report_page_shows_the_same_figures_with_charts_and_exports(app: Tes
     assert!(page.contains("安盾") && !page.contains("山城"), "no other unit on a unit user's report");
     let (status, _) = unit_user.get(&format!("/reports?period=2026-11&unit_id={}", built.b)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+/// Reads a report twice: through the maintained cells, and every row one by
+/// one (the reference), and says they agree figure for figure.
+async fn both_readings_agree(app: &TestApp, period: onsite::domain::period::Period, what: &str) -> SlaReport {
+    let actor = Actor {
+        user_id: 0,
+        username: "test".into(),
+        role: UserRole::Bureau,
+        unit_id: None,
+        source: onsite::domain::access::Source::Api,
+    };
+    let now = onsite::domain::clock::Clock::now(app.clock.as_ref());
+    let filter = ReportFilter::new(period);
+    let (cells, _) = onsite::reports::build(&app.state, &actor, &filter, now).await.unwrap();
+    let reference = ReportFilter { row_by_row: true, ..ReportFilter::new(period) };
+    let (rows, _) = onsite::reports::build(&app.state, &actor, &reference, now).await.unwrap();
+    assert_eq!(cells.totals, rows.totals, "{what}: totals");
+    assert_eq!(cells.by_unit, rows.by_unit, "{what}: per unit");
+    assert_eq!(cells.by_branch, rows.by_branch, "{what}: per branch");
+    assert_eq!(cells.by_month, rows.by_month, "{what}: per month");
+    assert_eq!(cells.on_site_distribution, rows.on_site_distribution, "{what}: distribution");
+    assert_eq!(cells.breaches, rows.breaches, "{what}: breach list");
+    cells
+}
+
+async fn settled_assignments_come_from_the_report_cells_and_agree_with_every_row(app: TestApp) {
+    let built = build(&app).await;
+    let tz = app.state.tz;
+    let nov = onsite::domain::period::named("2026-11", tz).unwrap();
+    let periods = [
+        ("November", nov),
+        ("December", onsite::domain::period::named("2026-12", tz).unwrap()),
+        ("Q4", onsite::domain::period::named("2026-Q4", tz).unwrap()),
+        ("Nov 10 – Dec 1", onsite::domain::period::custom("2026-11-10", "2026-12-01", tz).unwrap()),
+    ];
+    // Only the stand-down is settled so far.
+    let before = both_readings_agree(&app, nov, "one stood down").await;
+    assert_eq!(before.totals.stood_down, 1);
+    let cells = |app: &TestApp| {
+        let db = app.state.store.db().clone();
+        async move { onsite::store::entities::report_cell::Entity::find().count(&db).await.unwrap() }
+    };
+    assert_eq!(cells(&app).await, 1);
+
+    // Close the kept one and the late one (its closure report comes after).
+    app.clock.set(shanghai("2026-12-02T12:00:00"));
+    for (a, steps) in [(built.late_in_december, vec!["resolved", "closed"]), (built.kept, vec!["closed"])] {
+        for kind in steps {
+            let r = app.event(a, json!({"kind": kind})).await;
+            assert_eq!(r.status(), StatusCode::CREATED, "{kind}: {}", r.text().await.unwrap());
+        }
+    }
+    for (what, p) in periods {
+        both_readings_agree(&app, p, what).await;
+    }
+    assert_eq!(cells(&app).await, 3, "stood down (Nov), kept (Nov), late (Dec)");
+    let dec = both_readings_agree(&app, periods[1].1, "December closed").await;
+    assert_eq!(dec.breaches.len(), 1, "the late one, now from the maintained list");
+    assert_eq!(dec.breaches[0].lateness_seconds, 900);
+    assert_eq!(dec.totals.closure_filed, 0);
+
+    // A closure report filed after the close moves the settled figures.
+    app.clock.set(shanghai("2026-12-02T14:00:00"));
+    let report = json!({"event_time": "2026-12-01T00:00:00+08:00", "description": "挂马", "cause": "漏洞", "impact": "访客", "countermeasures": "清除"});
+    let path = format!("/api/v1/assignments/{}/closure-report", built.late_in_december);
+    let r = app.client.put(app.url(&path)).bearer_auth(&app.token).json(&report).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    expect_json(app.post(&format!("{path}/submit"), &json!({})).await, StatusCode::OK).await;
+    let dec = both_readings_agree(&app, periods[1].1, "December filed").await;
+    assert_eq!((dec.totals.closure_filed, dec.totals.closure_accepted), (1, 0));
+    expect_json(app.post(&format!("{path}/accept"), &json!({})).await, StatusCode::OK).await;
+    let dec = both_readings_agree(&app, periods[1].1, "December accepted").await;
+    assert_eq!((dec.totals.closure_filed, dec.totals.closure_accepted), (1, 1));
+
+    // Rebuilt from scratch (as after an upgrade), the cells say the same.
+    let settled = app.state.store.rebuild_report_cells().await.unwrap();
+    assert_eq!(settled, 3);
+    let rebuilt = both_readings_agree(&app, periods[2].1, "rebuilt").await;
+    assert_eq!((rebuilt.totals.assignments, rebuilt.totals.closure_accepted), (5, 2));
+    assert_eq!(cells(&app).await, 3);
 }

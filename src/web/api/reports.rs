@@ -9,7 +9,7 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::domain::DomainError;
-use crate::reports::{ReportQuery, SlaReportView, csv, sla_report, xlsx};
+use crate::reports::{Listing, ReportQuery, SlaReportView, csv, sla_report, xlsx};
 use crate::web::auth::Authenticated;
 use crate::web::extract::ApiQuery;
 use crate::web::problem::{ApiError, Problem};
@@ -28,7 +28,7 @@ async fn sla(
     Authenticated(actor): Authenticated,
     ApiQuery(q): ApiQuery<ReportQuery>,
 ) -> Result<Json<SlaReportView>, ApiError> {
-    Ok(Json(sla_report(&state, &actor, &q).await?))
+    Ok(Json(sla_report(&state, &actor, &q, Listing::Asked).await?))
 }
 
 /// The report as CSV: per-unit figures and the total, or `table=breaches`.
@@ -40,7 +40,13 @@ async fn sla_csv(
     Authenticated(actor): Authenticated,
     ApiQuery(q): ApiQuery<ReportQuery>,
 ) -> Result<Response, ApiError> {
-    let report = sla_report(&state, &actor, &q).await?;
+    let report = sla_report(
+        &state,
+        &actor,
+        &q,
+        if q.table.as_deref() == Some("breaches") { Listing::All } else { Listing::Asked },
+    )
+    .await?;
     let (body, name) = match q.table.as_deref() {
         None | Some("units") => (csv::units(&report), "sla-units.csv"),
         Some("breaches") => (csv::breaches(&report), "sla-breaches.csv"),
@@ -67,7 +73,7 @@ async fn sla_xlsx(
     Authenticated(actor): Authenticated,
     ApiQuery(q): ApiQuery<ReportQuery>,
 ) -> Result<Response, ApiError> {
-    let report = sla_report(&state, &actor, &q).await?;
+    let report = sla_report(&state, &actor, &q, Listing::All).await?;
     let body = xlsx::workbook(&report).map_err(|e| ApiError::Internal(format!("xlsx: {e}")))?;
     Ok(attachment(XLSX, "sla-report.xlsx", body))
 }

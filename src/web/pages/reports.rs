@@ -20,9 +20,9 @@ use crate::domain::duration::format_duration;
 use crate::domain::labels::Lang;
 use crate::domain::notice::{Category, Severity};
 use crate::domain::period;
-use crate::domain::report::{self, DurationStats, Facts, Figures};
+use crate::domain::report::{DurationStats, Figures};
 use crate::reports::charts::{self, ChartText};
-use crate::reports::{ReportQuery, SlaReportView, csv, sla_report, xlsx};
+use crate::reports::{Listing, ReportQuery, SlaReportView, csv, sla_report, xlsx};
 use crate::store::StoreError;
 use crate::store::reports::ReportFilter;
 use crate::web::session::SignedIn;
@@ -121,6 +121,9 @@ struct ReportPage {
     by_unit: Vec<GroupRow>,
     by_branch: Vec<GroupRow>,
     breaches: Vec<BreachRow>,
+    breaches_total: u64,
+    /// The list holds fewer than `breaches_total`.
+    breaches_cut: bool,
     chart_on_time: String,
     chart_distribution: String,
     chart_breaches: String,
@@ -129,16 +132,7 @@ struct ReportPage {
 /// The query, with empty form fields read as absent.
 fn cleaned(q: Result<Query<Vec<(String, String)>>, QueryRejection>, lang: Lang) -> Result<ReportQuery, PageError> {
     let Query(pairs) = q.map_err(|e| PageError::BadForm(lang, e.body_text()))?;
-    let mut out = ReportQuery {
-        period: None,
-        from: None,
-        to: None,
-        unit_id: None,
-        branch_id: None,
-        category: None,
-        severity: None,
-        table: None,
-    };
+    let mut out = ReportQuery::default();
     let bad = |field: &str| {
         PageError::store(lang)(StoreError::Domain(DomainError::field(
             field,
@@ -161,6 +155,7 @@ fn cleaned(q: Result<Query<Vec<(String, String)>>, QueryRejection>, lang: Lang) 
             "category" => out.category = Some(Category::from_code(&value).ok_or_else(|| bad("category"))?),
             "severity" => out.severity = Some(Severity::from_code(&value).ok_or_else(|| bad("severity"))?),
             "table" => out.table = Some(value),
+            "breaches_limit" => out.breaches_limit = Some(value.parse().map_err(|_| bad("breaches_limit"))?),
             _ => {}
         }
     }
@@ -214,7 +209,7 @@ async fn show(
     let lang = session.lang;
     let t = super::text::ui(lang);
     let q = cleaned(q, lang)?;
-    let report = sla_report(&state, &session.actor, &q).await.map_err(PageError::store(lang))?;
+    let report = sla_report(&state, &session.actor, &q, Listing::Asked).await.map_err(PageError::store(lang))?;
     let units = state.store.units(session.actor.scope()).await.map_err(PageError::store(lang))?;
     let (chart_on_time, chart_distribution, chart_breaches) = charts_of(&report, t);
     let choice = |code: &str, label: &str, selected: bool| Choice { code: code.into(), label: label.into(), selected };
@@ -268,6 +263,8 @@ async fn show(
                 extended: b.extended,
             })
             .collect(),
+        breaches_total: report.breaches_total,
+        breaches_cut: (report.breaches.len() as u64) < report.breaches_total,
         chart_on_time,
         chart_distribution,
         chart_breaches,
@@ -282,7 +279,14 @@ async fn export_csv(
 ) -> Result<Response, PageError> {
     let lang = signed.session.lang;
     let q = cleaned(q, lang)?;
-    let report = sla_report(&state, &signed.session.actor, &q).await.map_err(PageError::store(lang))?;
+    let report = sla_report(
+        &state,
+        &signed.session.actor,
+        &q,
+        if q.table.as_deref() == Some("breaches") { Listing::All } else { Listing::Asked },
+    )
+    .await
+    .map_err(PageError::store(lang))?;
     let (body, name) = match q.table.as_deref() {
         Some("breaches") => (csv::breaches(&report), "sla-breaches.csv"),
         _ => (csv::units(&report), "sla-units.csv"),
@@ -301,7 +305,7 @@ async fn export_xlsx(
 ) -> Result<Response, PageError> {
     let lang = signed.session.lang;
     let q = cleaned(q, lang)?;
-    let report = sla_report(&state, &signed.session.actor, &q).await.map_err(PageError::store(lang))?;
+    let report = sla_report(&state, &signed.session.actor, &q, Listing::All).await.map_err(PageError::store(lang))?;
     let body = xlsx::workbook(&report).map_err(|e| {
         tracing::error!(error = %e, "xlsx export failed");
         PageError::Unavailable(lang)
@@ -346,30 +350,15 @@ async fn scorecard(
     let period_of = |name: &str| {
         period::named(name, state.tz).map_err(|e| PageError::store(lang)(DomainError::Invalid(vec![e]).into()))
     };
-    let filter = ReportFilter {
-        period: period_of(&year_text)?,
-        unit_id: Some(id),
-        branch_id: None,
-        category: None,
-        severity: None,
-    };
-    let rows = state.store.report_rows(session.actor.scope(), &filter).await.map_err(PageError::store(lang))?;
+    let filter = ReportFilter { unit_id: Some(id), breach_limit: Some(0), ..ReportFilter::new(period_of(&year_text)?) };
     let now = state.clock.now();
-    let year = report::build(&rows.facts, now);
+    let (year, _) =
+        crate::reports::build(&state, &session.actor, &filter, now).await.map_err(PageError::store(lang))?;
     let mut months = Vec::with_capacity(12);
     let mut rates = Vec::with_capacity(12);
-    for m in 1..=12 {
-        let name = format!("{year_text}-{m:02}");
-        let month = period_of(&name)?;
-        let facts: Vec<Facts> = rows
-            .facts
-            .iter()
-            .filter(|f| month.from <= f.state.notified_at && f.state.notified_at < month.to)
-            .cloned()
-            .collect();
-        let totals = report::build(&facts, now).totals;
-        rates.push((format!("{m:02}"), totals.on_time_rate));
-        months.push(GroupRow { unit: unit.name.clone(), name, f: FigureCells::new(&totals, lang) });
+    for (name, totals) in &year.by_month {
+        rates.push((name.get(5..).unwrap_or(name).to_owned(), totals.on_time_rate));
+        months.push(GroupRow { unit: unit.name.clone(), name: name.clone(), f: FigureCells::new(totals, lang) });
     }
     Ok(ScorecardPage {
         chrome: Chrome::new(&state, session, &signed.path, "units"),

@@ -170,6 +170,7 @@ pub const EN: UiText = UiText {
     by_unit: "By unit",
     by_branch: "By branch",
     breach_list: "Breaches",
+    breaches_shown: "Only the latest breaches are listed (listed / total); export the CSV for all:",
     breached_milestones: "Late milestones",
     lateness: "Late by",
     chart_on_time: "On-time rate by unit",

@@ -211,6 +211,8 @@ pub struct UiText {
     pub by_unit: &'static str,
     pub by_branch: &'static str,
     pub breach_list: &'static str,
+    /// Before "listed / total" when the breach list is cut short.
+    pub breaches_shown: &'static str,
     pub breached_milestones: &'static str,
     pub lateness: &'static str,
     pub chart_on_time: &'static str,

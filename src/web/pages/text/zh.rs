@@ -170,6 +170,7 @@ pub const ZH: UiText = UiText {
     by_unit: "按支撑单位",
     by_branch: "按属地机构",
     breach_list: "超时清单",
+    breaches_shown: "仅列出超时最久的部分（列出 / 共计），完整清单请导出 CSV：",
     breached_milestones: "超时节点",
     lateness: "超时时长",
     chart_on_time: "各单位履约率",

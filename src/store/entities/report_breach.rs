@@ -1,0 +1,26 @@
+//! `report_breaches` table.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "report_breaches")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub assignment_id: i64,
+    pub month: String,
+    pub notice_id: i64,
+    pub unit_id: i64,
+    pub branch_id: Option<i64>,
+    pub category: String,
+    pub severity: String,
+    pub notified_at: DateTimeUtc,
+    pub lateness_seconds: i64,
+    /// Milestone codes, comma-separated.
+    pub milestones: String,
+    pub extended: bool,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
