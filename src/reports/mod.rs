@@ -19,7 +19,7 @@ use crate::domain::assignment::Milestone;
 use crate::domain::notice::{Category, Severity};
 use crate::domain::period;
 use crate::domain::period::Period;
-use crate::domain::report::{self, Figures, SlaReport};
+use crate::domain::report::{self, Breach, Figures, SlaReport};
 use crate::store::StoreError;
 use crate::store::report_cells::month_of;
 use crate::store::reports::{ReportFilter, ReportRows};
@@ -65,6 +65,23 @@ pub struct BreachView {
     pub milestones: Vec<Milestone>,
     pub lateness_seconds: i64,
     pub extended: bool,
+}
+
+impl BreachView {
+    pub fn new(b: Breach, title: String, unit_name: String, branch_name: Option<String>, tz: Tz) -> Self {
+        Self {
+            assignment_id: b.assignment_id,
+            notice_id: b.notice_id,
+            title,
+            unit_id: b.unit_id,
+            unit_name,
+            branch_name,
+            notified_at: local(b.notified_at, tz),
+            milestones: b.milestones,
+            lateness_seconds: b.lateness_seconds,
+            extended: b.extended,
+        }
+    }
 }
 
 /// How many counted assignments reached the site how soon after T0.
@@ -143,17 +160,10 @@ impl SlaReportView {
             breaches: report
                 .breaches
                 .into_iter()
-                .map(|b| BreachView {
-                    assignment_id: b.assignment_id,
-                    notice_id: b.notice_id,
-                    title: titles.get(&b.notice_id).cloned().unwrap_or_default(),
-                    unit_id: b.unit_id,
-                    unit_name: unit(b.unit_id),
-                    branch_name: branch(b.branch_id),
-                    notified_at: local(b.notified_at, tz),
-                    milestones: b.milestones,
-                    lateness_seconds: b.lateness_seconds,
-                    extended: b.extended,
+                .map(|b| {
+                    let title = titles.get(&b.notice_id).cloned().unwrap_or_default();
+                    let (unit_name, branch_name) = (unit(b.unit_id), branch(b.branch_id));
+                    BreachView::new(b, title, unit_name, branch_name, tz)
                 })
                 .collect(),
         }
@@ -233,11 +243,27 @@ pub async fn sla_report(
     q: &ReportQuery,
     breaches: Listing,
 ) -> Result<SlaReportView, StoreError> {
+    let filter = filter_of(state, actor, q, breaches).await?;
+    let now = state.clock.now();
+    let (built, rows) = build(state, actor, &filter, now).await?;
+    let notice_ids: Vec<i64> = built.breaches.iter().map(|b| b.notice_id).collect();
+    let titles = state.store.notice_titles(&notice_ids).await?;
+    Ok(SlaReportView::new(built, &rows, &titles, filter.period, state.tz, now))
+}
+
+/// The filter a query asks for, within the actor's scope: a unit outside it
+/// is not found.
+pub async fn filter_of(
+    state: &AppState,
+    actor: &Actor,
+    q: &ReportQuery,
+    breaches: Listing,
+) -> Result<ReportFilter, StoreError> {
     let period = period_of(state, q)?;
     if let Some(unit) = q.unit_id {
         state.store.unit(actor.scope(), unit).await?;
     }
-    let filter = ReportFilter {
+    Ok(ReportFilter {
         unit_id: q.unit_id,
         branch_id: q.branch_id,
         category: q.category,
@@ -247,12 +273,7 @@ pub async fn sla_report(
             Listing::Asked => Some(q.breaches_limit.unwrap_or(DEFAULT_BREACHES)),
         },
         ..ReportFilter::new(period)
-    };
-    let now = state.clock.now();
-    let (built, rows) = build(state, actor, &filter, now).await?;
-    let notice_ids: Vec<i64> = built.breaches.iter().map(|b| b.notice_id).collect();
-    let titles = state.store.notice_titles(&notice_ids).await?;
-    Ok(SlaReportView::new(built, &rows, &titles, period, state.tz, now))
+    })
 }
 
 /// Reads and builds a report: the cells of settled assignments, the rest

@@ -198,13 +198,19 @@ fn within(p: Period) -> Condition {
 }
 
 impl Store {
-    pub async fn report_rows(&self, scope: Scope, filter: &ReportFilter) -> StoreResult<ReportRows> {
-        let split = if filter.row_by_row {
+    /// How a report reads its period: whole months from the cells (unless
+    /// asked to read row by row), the rest one by one.
+    fn split(&self, filter: &ReportFilter) -> Split {
+        if filter.row_by_row {
             Split { months: Vec::new(), whole: None, rest: vec![filter.period] }
         } else {
             period::split(&filter.period, self.tz())
-        };
-        // Row by row: the edges, and whatever is still open in the whole months.
+        }
+    }
+
+    /// The assignments a report reads one by one: the edges of the period,
+    /// and whatever is still open in its whole months.
+    async fn rows_one_by_one(&self, scope: Scope, filter: &ReportFilter, split: &Split) -> StoreResult<Vec<Facts>> {
         let mut rows_wanted = Condition::any();
         for p in &split.rest {
             rows_wanted = rows_wanted.add(within(*p));
@@ -263,28 +269,45 @@ impl Store {
             let closure = closures.get(&a.id);
             facts.push(facts_of(a, policy, closure)?);
         }
+        Ok(facts)
+    }
+
+    /// The breach list's sources: the facts judged at the time of asking
+    /// and the whole months whose settled breaches are paged through
+    /// `settled_breaches_after`.
+    pub async fn breach_sources(&self, scope: Scope, filter: &ReportFilter) -> StoreResult<(Vec<Facts>, Vec<String>)> {
+        let split = self.split(filter);
+        let facts = self.rows_one_by_one(scope, filter, &split).await?;
+        Ok((facts, split.months))
+    }
+
+    pub async fn report_rows(&self, scope: Scope, filter: &ReportFilter) -> StoreResult<ReportRows> {
+        let split = self.split(filter);
+        let facts = self.rows_one_by_one(scope, filter, &split).await?;
         let (cells, settled_breaches) = if split.months.is_empty() {
             (Vec::new(), Vec::new())
         } else {
-            (
-                self.report_cells(scope, filter, &split.months).await?,
-                self.settled_breaches(scope, filter, &split.months).await?,
-            )
+            let cells = self.report_cells(scope, filter, &split.months).await?;
+            (cells, self.settled_breaches_after(scope, filter, &split.months, None, filter.breach_limit).await?)
         };
         let unit_ids = facts.iter().map(|a| a.unit_id).chain(cells.iter().map(|c| c.unit_id));
         let branch_ids = facts.iter().filter_map(|a| a.branch_id).chain(cells.iter().filter_map(|c| c.branch_id));
         let unit_ids = dedup(unit_ids.collect());
-        let branch_names = branch::Entity::find()
+        let branch_names = self.branch_names(&dedup(branch_ids.collect())).await?;
+        Ok(ReportRows { cells, facts, settled_breaches, unit_names: self.unit_names(&unit_ids).await?, branch_names })
+    }
+
+    pub async fn branch_names(&self, ids: &[i64]) -> StoreResult<HashMap<i64, String>> {
+        Ok(branch::Entity::find()
             .select_only()
             .column(branch::Column::Id)
             .column(branch::Column::Name)
-            .filter(branch::Column::Id.is_in(dedup(branch_ids.collect())))
+            .filter(branch::Column::Id.is_in(ids.to_vec()))
             .into_tuple::<(i64, String)>()
             .all(self.reader())
             .await?
             .into_iter()
-            .collect();
-        Ok(ReportRows { cells, facts, settled_breaches, unit_names: self.unit_names(&unit_ids).await?, branch_names })
+            .collect())
     }
 
     async fn report_cells(&self, scope: Scope, filter: &ReportFilter, months: &[String]) -> StoreResult<Vec<CellRow>> {
@@ -323,11 +346,15 @@ impl Store {
             .collect()
     }
 
-    async fn settled_breaches(
+    /// Settled breaches in `months`, latest first, from just after `after`
+    /// (lateness, assignment) on: the breach list a page at a time.
+    pub async fn settled_breaches_after(
         &self,
         scope: Scope,
         filter: &ReportFilter,
         months: &[String],
+        after: Option<(i64, i64)>,
+        limit: Option<u64>,
     ) -> StoreResult<Vec<Breach>> {
         use report_breach::Column as C;
         let mut q = report_breach::Entity::find().filter(C::Month.is_in(months.iter().cloned()));
@@ -346,8 +373,15 @@ impl Store {
         if let Some(s) = filter.severity {
             q = q.filter(C::Severity.eq(s.code()));
         }
+        if let Some((lateness, id)) = after {
+            q = q.filter(
+                Condition::any()
+                    .add(C::LatenessSeconds.lt(lateness))
+                    .add(Condition::all().add(C::LatenessSeconds.eq(lateness)).add(C::AssignmentId.gt(id))),
+            );
+        }
         q = q.order_by_desc(C::LatenessSeconds).order_by_asc(C::AssignmentId);
-        if let Some(n) = filter.breach_limit {
+        if let Some(n) = limit {
             q = q.limit(n);
         }
         q.all(self.reader())

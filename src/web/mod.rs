@@ -55,14 +55,18 @@ const SECURITY_HEADERS: [(HeaderName, &str); 4] = [
 ];
 
 /// A file to download: its type, the name it is saved under, its bytes.
-pub fn attachment(content_type: &'static str, name: &str, body: Vec<u8>) -> axum::response::Response {
+pub fn attachment(
+    content_type: &'static str,
+    name: &str,
+    body: impl Into<axum::body::Body>,
+) -> axum::response::Response {
     use axum::response::IntoResponse;
     (
         [
             (header::CONTENT_TYPE, content_type.to_owned()),
             (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
         ],
-        body,
+        body.into(),
     )
         .into_response()
 }

@@ -340,6 +340,12 @@ async fn settled_assignments_come_from_the_report_cells_and_agree_with_every_row
         both_readings_agree(&app, p, what).await;
     }
     assert_eq!(cells(&app).await, 3, "stood down (Nov), kept (Nov), late (Dec)");
+    // The streamed breach list merges the settled (from the maintained
+    // list) with the open one judged now, latest first.
+    let csv = app.get("/api/v1/reports/sla.csv?period=2026-Q4&table=breaches").await.text().await.unwrap();
+    let ids: Vec<String> = csv.lines().skip(1).map(|l| l.split(',').next().unwrap().to_owned()).collect();
+    assert_eq!(ids, [built.never_acknowledged.to_string(), built.late_in_december.to_string()], "{csv}");
+    assert!(csv.starts_with('\u{feff}'));
     let dec = both_readings_agree(&app, periods[1].1, "December closed").await;
     assert_eq!(dec.breaches.len(), 1, "the late one, now from the maintained list");
     assert_eq!(dec.breaches[0].lateness_seconds, 900);

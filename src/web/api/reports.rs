@@ -9,7 +9,7 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::domain::DomainError;
-use crate::reports::{Listing, ReportQuery, SlaReportView, csv, sla_report, xlsx};
+use crate::reports::{Listing, ReportQuery, SlaReportView, csv, filter_of, sla_report, xlsx};
 use crate::web::auth::Authenticated;
 use crate::web::extract::ApiQuery;
 use crate::web::problem::{ApiError, Problem};
@@ -40,16 +40,17 @@ async fn sla_csv(
     Authenticated(actor): Authenticated,
     ApiQuery(q): ApiQuery<ReportQuery>,
 ) -> Result<Response, ApiError> {
-    let report = sla_report(
-        &state,
-        &actor,
-        &q,
-        if q.table.as_deref() == Some("breaches") { Listing::All } else { Listing::Asked },
-    )
-    .await?;
-    let (body, name) = match q.table.as_deref() {
-        None | Some("units") => (csv::units(&report), "sla-units.csv"),
-        Some("breaches") => (csv::breaches(&report), "sla-breaches.csv"),
+    match q.table.as_deref() {
+        None | Some("units") => {
+            let report = sla_report(&state, &actor, &q, Listing::Asked).await?;
+            let body = csv::units(&report).map_err(|e| ApiError::Internal(format!("csv: {e}")))?;
+            Ok(attachment(CSV, "sla-units.csv", body))
+        }
+        Some("breaches") => {
+            let filter = filter_of(&state, &actor, &q, Listing::All).await?;
+            let body = axum::body::Body::from_stream(csv::breach_stream(state, actor, filter));
+            Ok(attachment(CSV, "sla-breaches.csv", body))
+        }
         Some(_) => {
             let e = crate::domain::FieldError::new(
                 "table",
@@ -57,11 +58,9 @@ async fn sla_csv(
                 "use units or breaches",
                 "table 应为 units 或 breaches",
             );
-            return Err(DomainError::Invalid(vec![e]).into());
+            Err(DomainError::Invalid(vec![e]).into())
         }
-    };
-    let body = body.map_err(|e| ApiError::Internal(format!("csv: {e}")))?;
-    Ok(attachment(CSV, name, body))
+    }
 }
 
 /// The report as an Excel workbook: units, branches and breaches sheets.

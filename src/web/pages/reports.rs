@@ -22,7 +22,7 @@ use crate::domain::notice::{Category, Severity};
 use crate::domain::period;
 use crate::domain::report::{DurationStats, Figures};
 use crate::reports::charts::{self, ChartText};
-use crate::reports::{Listing, ReportQuery, SlaReportView, csv, sla_report, xlsx};
+use crate::reports::{Listing, ReportQuery, SlaReportView, csv, filter_of, sla_report, xlsx};
 use crate::store::StoreError;
 use crate::store::reports::ReportFilter;
 use crate::web::session::SignedIn;
@@ -279,23 +279,18 @@ async fn export_csv(
 ) -> Result<Response, PageError> {
     let lang = signed.session.lang;
     let q = cleaned(q, lang)?;
-    let report = sla_report(
-        &state,
-        &signed.session.actor,
-        &q,
-        if q.table.as_deref() == Some("breaches") { Listing::All } else { Listing::Asked },
-    )
-    .await
-    .map_err(PageError::store(lang))?;
-    let (body, name) = match q.table.as_deref() {
-        Some("breaches") => (csv::breaches(&report), "sla-breaches.csv"),
-        _ => (csv::units(&report), "sla-units.csv"),
-    };
-    let body = body.map_err(|e| {
+    let actor = signed.session.actor.clone();
+    if q.table.as_deref() == Some("breaches") {
+        let filter = filter_of(&state, &actor, &q, Listing::All).await.map_err(PageError::store(lang))?;
+        let body = axum::body::Body::from_stream(csv::breach_stream(state, actor, filter));
+        return Ok(attachment(CSV, "sla-breaches.csv", body));
+    }
+    let report = sla_report(&state, &actor, &q, Listing::Asked).await.map_err(PageError::store(lang))?;
+    let body = csv::units(&report).map_err(|e| {
         tracing::error!(error = %e, "csv export failed");
         PageError::Unavailable(lang)
     })?;
-    Ok(attachment(CSV, name, body))
+    Ok(attachment(CSV, "sla-units.csv", body))
 }
 
 async fn export_xlsx(
