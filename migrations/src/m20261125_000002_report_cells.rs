@@ -78,6 +78,17 @@ impl MigrationTrait for Migration {
             }
             m.create_index(index).await?;
         }
+        // A report reads the few open assignments of its months row by row:
+        // found by status, not by scanning a year of closed ones.
+        m.create_index(
+            Index::create()
+                .name("idx_assignments_status_notified")
+                .table("assignments")
+                .col("status")
+                .col("notified_at")
+                .to_owned(),
+        )
+        .await?;
         m.create_table(
             Table::create().table("report_meta").col(string("name").primary_key()).col(string("value")).to_owned(),
         )
@@ -85,6 +96,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_index(Index::drop().name("idx_assignments_status_notified").table("assignments").to_owned()).await?;
         for t in ["report_meta", "report_breaches", "report_cells"] {
             m.drop_table(Table::drop().table(t).to_owned()).await?;
         }
