@@ -47,7 +47,7 @@ impl CoreBot {
         change: Change,
     ) -> Result<(Recorded, Option<f64>), BotError> {
         let person = self.person(chat_id).await?;
-        let by = By { source: Source::Bot, label: person.name.clone(), user_id: None, person_id: Some(person.id) };
+        let by = By::person(Source::Bot, &person.name, person.id);
         let milestone = match &change {
             Change::Milestone { milestone, .. } => *milestone,
             _ => return Err(BotError::Internal),
@@ -199,7 +199,7 @@ impl BotCore for CoreBot {
         };
         let note = text::required("note", text, LONG_TEXT_MAX)
             .map_err(|e| BotError::Refused { zh: e.message_zh, en: e.message })?;
-        let by = By { source: Source::Bot, label: person.name.clone(), user_id: None, person_id: Some(person.id) };
+        let by = By::person(Source::Bot, &person.name, person.id);
         self.state
             .store
             .change_assignment(

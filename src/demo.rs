@@ -2,6 +2,7 @@
 //! branches and people, and a bureau user whose password and API token are
 //! printed once. Seeding happens only into an empty database.
 
+use crate::store::timeline::By;
 use chrono::{DateTime, Utc};
 use secrecy::{ExposeSecret, SecretString};
 
@@ -72,22 +73,25 @@ pub async fn seed(store: &Store, now: DateTime<Utc>) -> StoreResult<Option<DemoC
     if store.any_user_exists().await? {
         return Ok(None);
     }
+    let by = By::operator("demo");
     for u in UNITS {
-        let unit = store.create_unit(UnitDraft::parse(u.name, Some(u.credit_code), Some(u.hq))?, now).await?;
+        let unit = store.create_unit(&by, UnitDraft::parse(u.name, Some(u.credit_code), Some(u.hq))?, now).await?;
         let (name, district, address, lat, lon) = u.branch;
         let branch = store
-            .create_branch(unit.id, BranchDraft::parse(name, Some(district), address, Some(lat), Some(lon))?, now)
+            .create_branch(&by, unit.id, BranchDraft::parse(name, Some(district), address, Some(lat), Some(lon))?, now)
             .await?;
         for (name, phone, role) in u.people {
             let branch_id = (*role != Role::HqEngineer).then_some(branch.id);
-            let person =
-                store.create_person(unit.id, PersonDraft::parse(name, Some(phone), *role, branch_id)?, now).await?;
-            store.create_channel(person.id, ChannelKind::Sms, format!("+86{phone}"), now).await?;
+            let person = store
+                .create_person(&by, unit.id, PersonDraft::parse(name, Some(phone), *role, branch_id)?, now)
+                .await?;
+            store.create_channel(&by, person.id, ChannelKind::Sms, format!("+86{phone}"), now).await?;
         }
     }
     let password = SecretString::from(random_secret("", 9));
     store
         .create_user(
+            &by,
             NewUser {
                 username: DEMO_USERNAME.into(),
                 password: Some(SecretString::from(password.expose_secret().to_owned())),
@@ -97,6 +101,6 @@ pub async fn seed(store: &Store, now: DateTime<Utc>) -> StoreResult<Option<DemoC
             now,
         )
         .await?;
-    let (_, token) = store.create_token(DEMO_USERNAME, "demo", None, now).await?;
+    let (_, token) = store.create_token(&by, DEMO_USERNAME, "demo", None, now).await?;
     Ok(Some(DemoCredentials { username: DEMO_USERNAME.into(), password, token }))
 }

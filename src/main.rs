@@ -1,5 +1,6 @@
 //! The `onsite` command: parses the CLI and calls into the library.
 
+use onsite::store::timeline::By;
 use std::io::{Read, Write};
 use std::sync::Arc;
 
@@ -90,6 +91,9 @@ enum Admin {
         #[arg(long)]
         name: Option<String>,
     },
+    /// Check the audit log's hash chain; names the first edited, deleted or
+    /// reordered row and exits non-zero if there is one.
+    VerifyAudit,
 }
 
 #[tokio::main]
@@ -176,7 +180,11 @@ async fn run_admin(config: Config, clock: Arc<dyn Clock>, admin: Admin) -> anyho
             };
             let shown = password.expose_secret().to_owned();
             let user = store
-                .create_user(NewUser { username, password: Some(password), role, unit_id: unit }, clock.now())
+                .create_user(
+                    &By::operator("cli"),
+                    NewUser { username, password: Some(password), role, unit_id: unit },
+                    clock.now(),
+                )
                 .await?;
             println!("created user {} (id {}, role {})", user.username, user.id, user.role);
             if generated {
@@ -189,13 +197,17 @@ async fn run_admin(config: Config, clock: Arc<dyn Clock>, admin: Admin) -> anyho
                 .map(|d| chrono::Duration::from_std(*d).map(|d| now + d))
                 .transpose()
                 .context("expiry too far in the future")?;
-            let (_, token) = store.create_token(&username, &name, expires_at, now).await?;
+            let (_, token) = store.create_token(&By::operator("cli"), &username, &name, expires_at, now).await?;
             println!("{}", token.expose_secret());
         }
         Admin::RevokeToken { username, name } => {
-            let revoked = store.revoke_tokens(&username, name.as_deref(), clock.now()).await?;
+            let revoked = store.revoke_tokens(&By::operator("cli"), &username, name.as_deref(), clock.now()).await?;
             println!("revoked {revoked} token(s) of {username}");
         }
+        Admin::VerifyAudit => match store.verify_audit().await? {
+            Ok(rows) => println!("audit log intact: {rows} entries chained / 审计日志完整：{rows} 条"),
+            Err(tamper) => anyhow::bail!("audit log tampered with / 审计日志被篡改: {tamper}"),
+        },
     }
     Ok(())
 }

@@ -101,3 +101,57 @@ fn a_bad_configuration_value_stops_start_up_naming_the_key() {
     let err = String::from_utf8_lossy(&out.stderr).to_lowercase();
     assert!(err.contains("policy.deadline"), "{err}");
 }
+
+/// A database with five audit entries written by the admin commands.
+fn audited(dir: &std::path::Path) {
+    let run = |args: &[&str]| {
+        let out = onsite(dir).args(args).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    run(&["migrate"]);
+    run(&["admin", "create-user", "--username", "wang.wu", "--role", "admin"]);
+    for name in ["a", "b", "c"] {
+        run(&["admin", "create-token", "--username", "wang.wu", "--name", name]);
+    }
+    run(&["admin", "revoke-token", "--username", "wang.wu", "--name", "b"]);
+}
+
+async fn tamper(dir: &std::path::Path, sql: &str) {
+    use sea_orm::ConnectionTrait;
+    let url = format!("sqlite://{}", dir.join("data/onsite.db").display());
+    let db = sea_orm::Database::connect(url).await.unwrap();
+    for statement in sql.split(';').filter(|s| !s.trim().is_empty()) {
+        db.execute_unprepared(statement).await.unwrap();
+    }
+    db.close().await.unwrap();
+}
+
+fn verify(dir: &std::path::Path) -> (bool, String) {
+    let out = onsite(dir).args(["admin", "verify-audit"]).output().unwrap();
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    (out.status.success(), text)
+}
+
+#[tokio::test]
+async fn verify_audit_passes_untouched_and_names_the_first_edited_deleted_or_swapped_row() {
+    let cases = [
+        ("", true, "5 entries"),
+        ("UPDATE audit_log SET actor = 'mallory' WHERE seq = 3", false, "row id 3 (seq 3) was edited"),
+        ("DELETE FROM audit_log WHERE seq = 2", false, "row id 3 has seq 3 where 2 was due"),
+        (
+            "UPDATE audit_log SET id = 100 WHERE id = 2; UPDATE audit_log SET id = 2 WHERE id = 3; \
+             UPDATE audit_log SET id = 3 WHERE id = 100",
+            false,
+            "row id 2 has seq 3 where 2 was due",
+        ),
+        ("DELETE FROM audit_log WHERE seq = 5", false, "rows at the end were deleted"),
+    ];
+    for (sql, intact, says) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        audited(dir.path());
+        tamper(dir.path(), sql).await;
+        let (ok, text) = verify(dir.path());
+        assert_eq!(ok, intact, "{sql}: {text}");
+        assert!(text.contains(says), "{sql}: {text}");
+    }
+}

@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261124_000001_initial;
 mod m20261125_000001_web_sessions;
 mod m20261125_000002_report_cells;
+mod m20261125_000003_audit_log;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000001_initial::Migration),
             Box::new(m20261125_000001_web_sessions::Migration),
             Box::new(m20261125_000002_report_cells::Migration),
+            Box::new(m20261125_000003_audit_log::Migration),
         ]
     }
 }

@@ -4,6 +4,7 @@
 //! Each assignment goes through the domain (`AssignmentState::reach`,
 //! `escalation::plan`), so the rows are ones the service could have written.
 
+use crate::store::timeline::By;
 use chrono::{DateTime, Duration, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -35,7 +36,7 @@ pub async fn units(store: &Store, count: usize, hooks: &str, now: DateTime<Utc>)
     let mut out = Units { ids: Vec::new(), branches: Vec::new() };
     for i in 0..count {
         let draft = UnitDraft { name: format!("历史支撑单位{i:02}"), credit_code: None, hq_address: None };
-        let unit = store.create_unit(draft, now).await?;
+        let unit = store.create_unit(&By::operator("bench"), draft, now).await?;
         for b in 0..3 {
             let draft = BranchDraft {
                 name: format!("{}分公司{b}", unit.name),
@@ -43,13 +44,13 @@ pub async fn units(store: &Store, count: usize, hooks: &str, now: DateTime<Utc>)
                 address: "重庆市".into(),
                 location: None,
             };
-            out.branches.push((unit.id, store.create_branch(unit.id, draft, now).await?.id));
+            out.branches.push((unit.id, store.create_branch(&By::operator("bench"), unit.id, draft, now).await?.id));
         }
         for role in [Role::Engineer, Role::Liaison, Role::SupportLead, Role::EmergencyLead] {
             let draft = PersonDraft { name: format!("{}{i}", role.code()), phone: None, role, branch_id: None };
-            let person = store.create_person(unit.id, draft, now).await?;
+            let person = store.create_person(&By::operator("bench"), unit.id, draft, now).await?;
             let hook = format!("{hooks}/hook/{}-{}", unit.id, role.code());
-            store.create_channel(person.id, ChannelKind::Webhook, hook, now).await?;
+            store.create_channel(&By::operator("bench"), person.id, ChannelKind::Webhook, hook, now).await?;
         }
         out.ids.push(unit.id);
     }

@@ -48,6 +48,8 @@ pub struct Actor {
     /// The unit a `unit` user (or a unit-scoped manager) belongs to.
     pub unit_id: Option<i64>,
     pub source: Source,
+    /// The client's address, when the actor came over HTTP.
+    pub address: Option<std::net::IpAddr>,
 }
 
 impl Actor {
@@ -92,7 +94,7 @@ mod tests {
     use super::*;
 
     fn actor(role: UserRole, unit_id: Option<i64>) -> Actor {
-        Actor { user_id: 1, username: "u".into(), role, unit_id, source: Source::Api }
+        Actor { user_id: 1, username: "u".into(), role, unit_id, source: Source::Api, address: None }
     }
 
     #[test]

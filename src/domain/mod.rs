@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod assignment;
+pub mod audit;
 pub mod clock;
 pub mod closure;
 pub mod duration;

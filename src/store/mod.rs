@@ -3,6 +3,7 @@
 //! writes the new state together with its timeline event.
 
 pub mod assignments;
+pub mod audit;
 pub mod board;
 pub mod closure_reports;
 pub mod contacts;

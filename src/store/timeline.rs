@@ -17,15 +17,33 @@ pub struct By {
     pub label: String,
     pub user_id: Option<i64>,
     pub person_id: Option<i64>,
+    /// Where the request came from, when it came over HTTP (the audit log).
+    pub address: Option<std::net::IpAddr>,
 }
 
 impl By {
     pub fn user(actor: &Actor) -> Self {
-        Self { source: actor.source, label: actor.username.clone(), user_id: Some(actor.user_id), person_id: None }
+        Self {
+            source: actor.source,
+            label: actor.username.clone(),
+            user_id: Some(actor.user_id),
+            person_id: None,
+            address: actor.address,
+        }
+    }
+
+    /// A person acting through the bot or an action link.
+    pub fn person(source: Source, name: &str, person_id: i64) -> Self {
+        Self { source, label: name.to_owned(), user_id: None, person_id: Some(person_id), address: None }
+    }
+
+    /// Someone at the server's console (the CLI, the demo, the bench).
+    pub fn operator(label: &str) -> Self {
+        Self { source: Source::System, label: label.to_owned(), user_id: None, person_id: None, address: None }
     }
 
     pub fn system() -> Self {
-        Self { source: Source::System, label: "system".into(), user_id: None, person_id: None }
+        Self { source: Source::System, label: "system".into(), user_id: None, person_id: None, address: None }
     }
 }
 
@@ -48,6 +66,21 @@ pub async fn append<C: ConnectionTrait>(
     event: NewEvent<'_>,
     now: DateTime<Utc>,
 ) -> StoreResult<timeline_event::Model> {
+    let mut audit = super::audit::Audit::new(
+        event.by,
+        format!("assignment.{}", event.kind),
+        format!("assignment:{}", event.assignment_id),
+    );
+    let detail: Vec<(&str, serde_json::Value)> = [
+        ("at", Some(serde_json::json!(event.at))),
+        ("note", event.note.clone().map(Into::into)),
+        ("data", event.data.clone()),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.map(|v| (k, v)))
+    .collect();
+    audit = audit.with(serde_json::Value::Object(detail.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()));
+    super::audit::record(conn, audit, now).await?;
     Ok(timeline_event::ActiveModel {
         assignment_id: Set(event.assignment_id),
         notice_id: Set(event.notice_id),

@@ -2,9 +2,13 @@
 //! Reads take the actor's scope, so a unit user can never load another unit.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+};
 
+use super::audit::{self, Audit};
 use super::entities::{branch, channel, person, unit};
+use super::timeline::By;
 use super::{Store, StoreError, StoreResult};
 use crate::domain::DomainError;
 use crate::domain::access::Scope;
@@ -14,8 +18,9 @@ use crate::domain::unit::{BranchDraft, PersonDraft, UnitDraft};
 
 impl Store {
     #[tracing::instrument(skip_all)]
-    pub async fn create_unit(&self, draft: UnitDraft, now: DateTime<Utc>) -> StoreResult<unit::Model> {
-        Ok(unit::ActiveModel {
+    pub async fn create_unit(&self, by: &By, draft: UnitDraft, now: DateTime<Utc>) -> StoreResult<unit::Model> {
+        let txn = self.db().begin().await?;
+        let saved = unit::ActiveModel {
             name: Set(draft.name),
             credit_code: Set(draft.credit_code),
             hq_address: Set(draft.hq_address),
@@ -23,8 +28,17 @@ impl Store {
             created_at: Set(now),
             ..Default::default()
         }
-        .insert(self.db())
-        .await?)
+        .insert(&txn)
+        .await?;
+        audit::record(
+            &txn,
+            Audit::new(by, "unit.created", format!("unit:{}", saved.id))
+                .with(serde_json::json!({ "name": saved.name })),
+            now,
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(saved)
     }
 
     pub async fn unit(&self, scope: Scope, id: i64) -> StoreResult<unit::Model> {
@@ -45,12 +59,14 @@ impl Store {
     #[tracing::instrument(skip_all, fields(unit_id))]
     pub async fn create_branch(
         &self,
+        by: &By,
         unit_id: i64,
         draft: BranchDraft,
         now: DateTime<Utc>,
     ) -> StoreResult<branch::Model> {
         self.unit(Scope::All, unit_id).await?;
-        Ok(branch::ActiveModel {
+        let txn = self.db().begin().await?;
+        let saved = branch::ActiveModel {
             unit_id: Set(unit_id),
             name: Set(draft.name),
             district: Set(draft.district),
@@ -60,8 +76,17 @@ impl Store {
             created_at: Set(now),
             ..Default::default()
         }
-        .insert(self.db())
-        .await?)
+        .insert(&txn)
+        .await?;
+        audit::record(
+            &txn,
+            Audit::new(by, "branch.created", format!("branch:{}", saved.id))
+                .with(serde_json::json!({ "unit_id": saved.unit_id, "name": saved.name })),
+            now,
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(saved)
     }
 
     pub async fn branch(&self, id: i64) -> StoreResult<Option<branch::Model>> {
@@ -79,6 +104,7 @@ impl Store {
     #[tracing::instrument(skip_all, fields(unit_id))]
     pub async fn create_person(
         &self,
+        by: &By,
         unit_id: i64,
         draft: PersonDraft,
         now: DateTime<Utc>,
@@ -97,7 +123,8 @@ impl Store {
                 .into());
             }
         }
-        Ok(person::ActiveModel {
+        let txn = self.db().begin().await?;
+        let saved = person::ActiveModel {
             unit_id: Set(unit_id),
             branch_id: Set(draft.branch_id),
             name: Set(draft.name),
@@ -107,8 +134,17 @@ impl Store {
             created_at: Set(now),
             ..Default::default()
         }
-        .insert(self.db())
-        .await?)
+        .insert(&txn)
+        .await?;
+        audit::record(
+            &txn,
+            Audit::new(by, "person.created", format!("person:{}", saved.id))
+                .with(serde_json::json!({ "unit_id": saved.unit_id, "name": saved.name, "role": saved.role })),
+            now,
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(saved)
     }
 
     pub async fn person(&self, scope: Scope, id: i64) -> StoreResult<person::Model> {
@@ -131,6 +167,7 @@ impl Store {
     #[tracing::instrument(skip_all, fields(person_id))]
     pub async fn create_channel(
         &self,
+        by: &By,
         person_id: i64,
         kind: ChannelKind,
         address: String,
@@ -138,7 +175,8 @@ impl Store {
     ) -> StoreResult<channel::Model> {
         self.person(Scope::All, person_id).await?;
         let existing = channel::Entity::find().filter(channel::Column::PersonId.eq(person_id)).count(self.db()).await?;
-        Ok(channel::ActiveModel {
+        let txn = self.db().begin().await?;
+        let saved = channel::ActiveModel {
             person_id: Set(person_id),
             kind: Set(kind.code().to_owned()),
             address: Set(address),
@@ -148,8 +186,17 @@ impl Store {
             created_at: Set(now),
             ..Default::default()
         }
-        .insert(self.db())
-        .await?)
+        .insert(&txn)
+        .await?;
+        audit::record(
+            &txn,
+            Audit::new(by, "channel.created", format!("channel:{}", saved.id))
+                .with(serde_json::json!({ "person_id": saved.person_id, "kind": saved.kind })),
+            now,
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(saved)
     }
 
     pub async fn channels(&self, person_id: i64) -> StoreResult<Vec<channel::Model>> {
@@ -164,13 +211,24 @@ impl Store {
 impl Store {
     /// Stores a unit's policy override after checking it against `base`.
     #[tracing::instrument(skip_all, fields(unit_id))]
-    pub async fn set_unit_policy(&self, unit_id: i64, o: &PolicyOverride, base: &SlaPolicy) -> StoreResult<SlaPolicy> {
+    pub async fn set_unit_policy(
+        &self,
+        by: &By,
+        unit_id: i64,
+        o: &PolicyOverride,
+        base: &SlaPolicy,
+        now: DateTime<Utc>,
+    ) -> StoreResult<SlaPolicy> {
         let effective = o.apply(base)?;
         self.unit(Scope::All, unit_id).await?;
         let json = serde_json::to_string(o).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        unit::ActiveModel { id: Set(unit_id), policy_override: Set(Some(json)), ..Default::default() }
-            .update(self.db())
+        let txn = self.db().begin().await?;
+        unit::ActiveModel { id: Set(unit_id), policy_override: Set(Some(json.clone())), ..Default::default() }
+            .update(&txn)
             .await?;
+        let detail = serde_json::from_str(&json).unwrap_or(serde_json::Value::Null);
+        audit::record(&txn, Audit::new(by, "unit.policy_set", format!("unit:{unit_id}")).with(detail), now).await?;
+        txn.commit().await?;
         Ok(effective)
     }
 }

@@ -6,11 +6,13 @@ use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use chrono::{DateTime, Utc};
 use rand::RngCore;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
 use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 
+use super::audit::{self, Audit};
 use super::entities::{api_token, unit, user};
+use super::timeline::By;
 use super::{Store, StoreError, StoreResult};
 use crate::domain::access::{Actor, Source, UserRole};
 use crate::domain::{DomainError, FieldError};
@@ -58,7 +60,7 @@ pub fn random_secret(prefix: &str, bytes: usize) -> String {
 
 impl Store {
     #[tracing::instrument(skip_all, fields(username = %new.username))]
-    pub async fn create_user(&self, new: NewUser, now: DateTime<Utc>) -> StoreResult<user::Model> {
+    pub async fn create_user(&self, by: &By, new: NewUser, now: DateTime<Utc>) -> StoreResult<user::Model> {
         let username = parse_username(&new.username).map_err(|e| DomainError::Invalid(vec![e]))?;
         match (new.role, new.unit_id) {
             (UserRole::Unit, None) => {
@@ -96,7 +98,8 @@ impl Store {
             Some(p) => Some(hash_password(p)?),
             None => None,
         };
-        Ok(user::ActiveModel {
+        let txn = self.db().begin().await?;
+        let saved = user::ActiveModel {
             username: Set(username),
             password_hash: Set(password_hash),
             role: Set(new.role.code().to_owned()),
@@ -108,8 +111,17 @@ impl Store {
             created_at: Set(now),
             ..Default::default()
         }
-        .insert(self.db())
-        .await?)
+        .insert(&txn)
+        .await?;
+        audit::record(
+            &txn,
+            Audit::new(by, "user.created", format!("user:{}", saved.id))
+                .with(serde_json::json!({ "username": saved.username, "role": saved.role, "unit_id": saved.unit_id })),
+            now,
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(saved)
     }
 
     pub async fn user_by_name(&self, username: &str) -> StoreResult<Option<user::Model>> {
@@ -158,6 +170,7 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn create_token(
         &self,
+        by: &By,
         username: &str,
         name: &str,
         expires_at: Option<DateTime<Utc>>,
@@ -165,6 +178,7 @@ impl Store {
     ) -> StoreResult<(api_token::Model, SecretString)> {
         let user = self.existing_user(username).await?;
         let secret = random_secret(TOKEN_PREFIX, 32);
+        let txn = self.db().begin().await?;
         let model = api_token::ActiveModel {
             user_id: Set(user.id),
             name: Set(name.to_owned()),
@@ -175,13 +189,23 @@ impl Store {
             last_used_at: Set(None),
             ..Default::default()
         }
-        .insert(self.db())
+        .insert(&txn)
         .await?;
+        let detail =
+            serde_json::json!({ "username": user.username, "name": model.name, "expires_at": model.expires_at });
+        audit::record(&txn, Audit::new(by, "token.created", format!("token:{}", model.id)).with(detail), now).await?;
+        txn.commit().await?;
         Ok((model, SecretString::from(secret)))
     }
 
     /// Revokes `username`'s tokens (those named `name`, or all); returns how many.
-    pub async fn revoke_tokens(&self, username: &str, name: Option<&str>, now: DateTime<Utc>) -> StoreResult<u64> {
+    pub async fn revoke_tokens(
+        &self,
+        by: &By,
+        username: &str,
+        name: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<u64> {
         let user = self.existing_user(username).await?;
         let mut q = api_token::Entity::update_many()
             .set(api_token::ActiveModel { revoked_at: Set(Some(now)), ..Default::default() })
@@ -190,7 +214,12 @@ impl Store {
         if let Some(name) = name {
             q = q.filter(api_token::Column::Name.eq(name));
         }
-        Ok(q.exec(self.db()).await?.rows_affected)
+        let txn = self.db().begin().await?;
+        let revoked = q.exec(&txn).await?.rows_affected;
+        let detail = serde_json::json!({ "username": user.username, "name": name, "revoked": revoked });
+        audit::record(&txn, Audit::new(by, "token.revoked", format!("user:{}", user.id)).with(detail), now).await?;
+        txn.commit().await?;
+        Ok(revoked)
     }
 
     /// Resolves a bearer token to the acting user, or `None` when the token is
@@ -235,7 +264,7 @@ impl Store {
 pub fn actor_of(user: &user::Model, source: Source) -> StoreResult<Actor> {
     let role = UserRole::from_code(&user.role)
         .ok_or_else(|| StoreError::Corrupt(format!("user {} has role {}", user.id, user.role)))?;
-    Ok(Actor { user_id: user.id, username: user.username.clone(), role, unit_id: user.unit_id, source })
+    Ok(Actor { user_id: user.id, username: user.username.clone(), role, unit_id: user.unit_id, source, address: None })
 }
 
 fn hash_password(password: &SecretString) -> StoreResult<String> {

@@ -22,11 +22,12 @@ impl FromRequestParts<AppState> for Authenticated {
         if !scheme.eq_ignore_ascii_case("bearer") {
             return Err(ApiError::Unauthorized);
         }
-        let actor = state
+        let mut actor = state
             .store
             .authenticate_token(token.trim(), Source::Api, state.clock.now())
             .await?
             .ok_or(ApiError::Unauthorized)?;
+        actor.address = super::client_address(parts);
         tracing::Span::current().record("user", actor.username.as_str());
         Ok(Self(actor))
     }

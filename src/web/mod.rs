@@ -71,6 +71,11 @@ pub fn attachment(
         .into_response()
 }
 
+/// The peer's address (the audit log says where an action came from).
+pub fn client_address(parts: &axum::http::request::Parts) -> Option<std::net::IpAddr> {
+    parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip())
+}
+
 /// The content types of the exports.
 pub const CSV: &str = "text/csv; charset=utf-8";
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";

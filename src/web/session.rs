@@ -40,7 +40,8 @@ impl FromRequestParts<AppState> for SignedIn {
             .await
             .map_err(|e| PageError::from(e).into_response())?;
         match found {
-            Some(session) => {
+            Some(mut session) => {
+                session.actor.address = super::client_address(parts);
                 tracing::Span::current().record("user", session.actor.username.as_str());
                 Ok(Self { session, path: parts.uri.path().to_owned() })
             }

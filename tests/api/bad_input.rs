@@ -202,8 +202,18 @@ async fn a_missing_or_bad_token_is_401(app: TestApp) {
 
     // A token past its expiry is refused like an unknown one.
     let now = onsite::domain::clock::Clock::now(app.clock.as_ref());
-    let (_, short) =
-        app.state.store.create_token("duty", "short-lived", Some(now + chrono::Duration::hours(1)), now).await.unwrap();
+    let (_, short) = app
+        .state
+        .store
+        .create_token(
+            &onsite::store::timeline::By::operator("test"),
+            "duty",
+            "short-lived",
+            Some(now + chrono::Duration::hours(1)),
+            now,
+        )
+        .await
+        .unwrap();
     let short = secrecy::ExposeSecret::expose_secret(&short).to_owned();
     assert_eq!(app.get_as(&short, "/api/v1/units").await.status(), StatusCode::OK);
     app.clock.advance(chrono::Duration::hours(2));

@@ -1,6 +1,7 @@
 //! Starting the real app for a test: its own database (a fresh SQLite file or
 //! a fresh PostgreSQL database), port 0, a manual clock, and a bureau token.
 
+use onsite::store::timeline::By;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
@@ -132,6 +133,7 @@ impl TestApp {
         self.state
             .store
             .create_user(
+                &By::operator("test"),
                 NewUser {
                     username: username.into(),
                     password: Some(SecretString::from("a long test password")),
@@ -142,7 +144,12 @@ impl TestApp {
             )
             .await
             .expect("create user");
-        let (_, token) = self.state.store.create_token(username, "test", None, now).await.expect("create token");
+        let (_, token) = self
+            .state
+            .store
+            .create_token(&By::operator("test"), username, "test", None, now)
+            .await
+            .expect("create token");
         token.expose_secret().to_owned()
     }
 

@@ -3,6 +3,7 @@
 
 mod access;
 mod action_links;
+mod audit;
 mod bad_input;
 mod channels;
 mod closure;

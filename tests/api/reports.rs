@@ -294,6 +294,7 @@ async fn both_readings_agree(app: &TestApp, period: onsite::domain::period::Peri
         role: UserRole::Bureau,
         unit_id: None,
         source: onsite::domain::access::Source::Api,
+        address: None,
     };
     let now = onsite::domain::clock::Clock::now(app.clock.as_ref());
     let filter = ReportFilter::new(period);

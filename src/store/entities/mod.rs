@@ -3,6 +3,8 @@
 
 pub mod api_token;
 pub mod assignment;
+pub mod audit_entry;
+pub mod audit_head;
 pub mod branch;
 pub mod bureau_contact;
 pub mod channel;

@@ -1,6 +1,7 @@
 //! The registry over the API: units, their branches and people, and each
 //! person's paging channels.
 
+use crate::store::timeline::By;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -106,7 +107,7 @@ async fn create_unit(
 ) -> Result<(StatusCode, Json<UnitView>), ApiError> {
     require(actor.can_manage_registry(), REGISTRY_ONLY)?;
     let draft = UnitDraft::parse(&input.name, input.credit_code.as_deref(), input.hq_address.as_deref())?;
-    let unit = state.store.create_unit(draft, state.clock.now()).await?;
+    let unit = state.store.create_unit(&By::user(&actor), draft, state.clock.now()).await?;
     Ok((StatusCode::CREATED, Json(UnitView::new(unit, state.tz))))
 }
 
@@ -156,7 +157,7 @@ async fn create_branch(
 ) -> Result<(StatusCode, Json<BranchView>), ApiError> {
     require(actor.can_manage_registry(), REGISTRY_ONLY)?;
     let draft = BranchDraft::parse(&input.name, input.district.as_deref(), &input.address, input.lat, input.lon)?;
-    let branch = state.store.create_branch(unit_id, draft, state.clock.now()).await?;
+    let branch = state.store.create_branch(&By::user(&actor), unit_id, draft, state.clock.now()).await?;
     Ok((StatusCode::CREATED, Json(BranchView::new(branch, state.tz))))
 }
 
@@ -192,7 +193,7 @@ async fn create_person(
 ) -> Result<(StatusCode, Json<PersonView>), ApiError> {
     require(actor.can_manage_registry(), REGISTRY_ONLY)?;
     let draft = PersonDraft::parse(&input.name, input.phone.as_deref(), input.role, input.branch_id)?;
-    let person = state.store.create_person(unit_id, draft, state.clock.now()).await?;
+    let person = state.store.create_person(&By::user(&actor), unit_id, draft, state.clock.now()).await?;
     Ok((StatusCode::CREATED, Json(PersonView::new(person, state.tz)?)))
 }
 
@@ -227,7 +228,8 @@ async fn create_channel(
 ) -> Result<(StatusCode, Json<ChannelView>), ApiError> {
     require(actor.can_manage_registry(), REGISTRY_ONLY)?;
     let address = validate_channel_address(input.kind, &input.address).map_err(|e| DomainError::Invalid(vec![e]))?;
-    let channel = state.store.create_channel(person_id, input.kind, address, state.clock.now()).await?;
+    let channel =
+        state.store.create_channel(&By::user(&actor), person_id, input.kind, address, state.clock.now()).await?;
     Ok((StatusCode::CREATED, Json(ChannelView::new(channel, state.tz)?)))
 }
 
@@ -287,7 +289,8 @@ async fn set_policy(
     ApiJson(input): ApiJson<PolicyOverride>,
 ) -> Result<Json<UnitPolicy>, ApiError> {
     require(actor.can_direct(), "only administrators and bureau staff set policy")?;
-    let effective = state.store.set_unit_policy(unit_id, &input, &state.policy).await?;
+    let effective =
+        state.store.set_unit_policy(&By::user(&actor), unit_id, &input, &state.policy, state.clock.now()).await?;
     Ok(Json(UnitPolicy { overrides: input, effective: (&effective).into() }))
 }
 

@@ -98,7 +98,7 @@ async fn act(
     let Some(milestone) = milestone else {
         return (StatusCode::UNPROCESSABLE_ENTITY, "未知操作 / unknown action").into_response();
     };
-    let by = By { source: Source::Web, label: person.name.clone(), user_id: None, person_id: Some(person.id) };
+    let by = By::person(Source::Web, &person.name, person.id);
     let change = Change::Milestone { milestone, at: None, note: None, location: None, flag_beyond_m: None };
     let result = state
         .store

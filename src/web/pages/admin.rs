@@ -1,6 +1,7 @@
 //! Users and API tokens, for administrators: create a user, issue a token
 //! (shown once), revoke a user's tokens.
 
+use crate::store::timeline::By;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
@@ -172,7 +173,7 @@ async fn create_user(State(state): State<AppState>, posted: Posted<UserForm>) ->
             role,
             unit_id: f.unit_id.trim().parse().ok(),
         };
-        state.store.create_user(new, state.clock.now()).await.map(|_| Outcome::Done)
+        state.store.create_user(&By::user(&session.actor), new, state.clock.now()).await.map(|_| Outcome::Done)
     }
     .await;
     finish(&state, session, result).await
@@ -193,7 +194,8 @@ async fn create_token(State(state): State<AppState>, Path(id): Path<i64>, posted
         let user = username_of(&state, id).await?;
         let name = crate::domain::text::required("name", &posted.form.name, crate::domain::text::NAME_MAX)
             .map_err(|e| DomainError::Invalid(vec![e]))?;
-        let (_, secret) = state.store.create_token(&user, &name, None, state.clock.now()).await?;
+        let (_, secret) =
+            state.store.create_token(&By::user(&session.actor), &user, &name, None, state.clock.now()).await?;
         tracing::info!(by = %session.actor.username, user = %user, token = %name, "token created on the web");
         Ok(Outcome::Token(secret))
     }
@@ -208,7 +210,7 @@ async fn revoke(State(state): State<AppState>, Path(id): Path<i64>, posted: Post
     }
     let result = async {
         let user = username_of(&state, id).await?;
-        state.store.revoke_tokens(&user, None, state.clock.now()).await?;
+        state.store.revoke_tokens(&By::user(&session.actor), &user, None, state.clock.now()).await?;
         Ok(Outcome::Done)
     }
     .await;

@@ -1,6 +1,7 @@
 //! The unit registry: units, their branches, people with roles, channels
 //! (robot secrets masked), and Telegram link codes shown once.
 
+use crate::store::timeline::By;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
@@ -143,7 +144,7 @@ async fn create_unit(State(state): State<AppState>, posted: Posted<UnitForm>) ->
     }
     let f = &posted.form;
     let created = match UnitDraft::parse(&f.name, blank_none(&f.credit_code), blank_none(&f.hq_address)) {
-        Ok(draft) => state.store.create_unit(draft, state.clock.now()).await,
+        Ok(draft) => state.store.create_unit(&By::user(&session.actor), draft, state.clock.now()).await,
         Err(e) => Err(e.into()),
     };
     match created {
@@ -290,7 +291,7 @@ async fn create_branch(State(state): State<AppState>, Path(id): Path<i64>, poste
             number("lat", &f.lat)?,
             number("lon", &f.lon)?,
         )?;
-        state.store.create_branch(id, draft, state.clock.now()).await.map(|_| ())
+        state.store.create_branch(&By::user(&session.actor), id, draft, state.clock.now()).await.map(|_| ())
     }
     .await;
     after(&state, session, id, result).await
@@ -320,7 +321,7 @@ async fn create_person(State(state): State<AppState>, Path(id): Path<i64>, poste
             .ok_or_else(|| DomainError::field("role", "unknown", "choose a role", "请选择角色"))?;
         let branch_id = blank_none(&f.branch_id).and_then(|b| b.parse().ok());
         let draft = PersonDraft::parse(&f.name, blank_none(&f.phone), role, branch_id)?;
-        state.store.create_person(id, draft, state.clock.now()).await.map(|_| ())
+        state.store.create_person(&By::user(&session.actor), id, draft, state.clock.now()).await.map(|_| ())
     }
     .await;
     after(&state, session, id, result).await
@@ -349,7 +350,7 @@ async fn create_channel(State(state): State<AppState>, Path(id): Path<i64>, post
         let kind = ChannelKind::from_code(&f.kind)
             .ok_or_else(|| DomainError::field("kind", "unknown", "choose a channel kind", "请选择渠道类型"))?;
         let address = validate_channel_address(kind, &f.address).map_err(|e| DomainError::Invalid(vec![e]))?;
-        state.store.create_channel(id, kind, address, state.clock.now()).await.map(|_| ())
+        state.store.create_channel(&By::user(&session.actor), id, kind, address, state.clock.now()).await.map(|_| ())
     }
     .await;
     after(&state, session, person.unit_id, result).await
