@@ -204,10 +204,14 @@ async fn run_admin(config: Config, clock: Arc<dyn Clock>, admin: Admin) -> anyho
             let revoked = store.revoke_tokens(&By::operator("cli"), &username, name.as_deref(), clock.now()).await?;
             println!("revoked {revoked} token(s) of {username}");
         }
-        Admin::VerifyAudit => match store.verify_audit().await? {
-            Ok(rows) => println!("audit log intact: {rows} entries chained / 审计日志完整：{rows} 条"),
-            Err(tamper) => anyhow::bail!("audit log tampered with / 审计日志被篡改: {tamper}"),
-        },
+        Admin::VerifyAudit => {
+            // What is committed but not yet chained is chained first.
+            store.seal_audit().await?;
+            match store.verify_audit().await? {
+                Ok(rows) => println!("audit log intact: {rows} entries chained / 审计日志完整：{rows} 条"),
+                Err(tamper) => anyhow::bail!("audit log tampered with / 审计日志被篡改: {tamper}"),
+            }
+        }
     }
     Ok(())
 }

@@ -114,6 +114,8 @@ fn audited(dir: &std::path::Path) {
         run(&["admin", "create-token", "--username", "wang.wu", "--name", name]);
     }
     run(&["admin", "revoke-token", "--username", "wang.wu", "--name", "b"]);
+    // Chains the five entries (the server's engine would, within seconds).
+    run(&["admin", "verify-audit"]);
 }
 
 async fn tamper(dir: &std::path::Path, sql: &str) {
@@ -139,10 +141,10 @@ async fn verify_audit_passes_untouched_and_names_the_first_edited_deleted_or_swa
         ("UPDATE audit_log SET actor = 'mallory' WHERE seq = 3", false, "row id 3 (seq 3) was edited"),
         ("DELETE FROM audit_log WHERE seq = 2", false, "row id 3 has seq 3 where 2 was due"),
         (
-            "UPDATE audit_log SET id = 100 WHERE id = 2; UPDATE audit_log SET id = 2 WHERE id = 3; \
-             UPDATE audit_log SET id = 3 WHERE id = 100",
+            "UPDATE audit_log SET seq = 100 WHERE seq = 2; UPDATE audit_log SET seq = 2 WHERE seq = 3; \
+             UPDATE audit_log SET seq = 3 WHERE seq = 100",
             false,
-            "row id 2 has seq 3 where 2 was due",
+            "row id 3 (seq 2) does not chain to the row before it",
         ),
         ("DELETE FROM audit_log WHERE seq = 5", false, "rows at the end were deleted"),
     ];

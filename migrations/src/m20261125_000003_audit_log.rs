@@ -1,8 +1,10 @@
 //! The audit log: every state change and administrative action, who, what,
-//! when and from where, in rows chained by hash (each row's hash covers its
-//! contents and the previous row's hash). `audit_head` holds the last
-//! sequence number and hash: writers lock it, so the chain never forks, and
-//! it shows when rows at the end were deleted.
+//! when and from where. A change's transaction only inserts its entry; a
+//! sealer then gives entries their place (`seq`) and chains them by hash
+//! (each hash covers the entry and the previous hash). `audit_head` holds
+//! the last sequence number and hash: sealers lock it, so the chain never
+//! forks, and it shows when rows at the end were deleted. Writers never
+//! wait on it, so one chain does not serialise every transaction.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
@@ -25,7 +27,7 @@ impl MigrationTrait for Migration {
             Table::create()
                 .table("audit_log")
                 .col(big_pk_auto("id"))
-                .col(big_integer_uniq("seq"))
+                .col(big_integer_null("seq"))
                 .col(timestamp_with_time_zone("at"))
                 .col(string("source"))
                 .col(string("actor"))
@@ -35,11 +37,13 @@ impl MigrationTrait for Migration {
                 .col(string("action"))
                 .col(string("subject"))
                 .col(text_null("data"))
-                .col(string("prev_hash"))
-                .col(string("hash"))
+                .col(string_null("prev_hash"))
+                .col(string_null("hash"))
                 .to_owned(),
         )
         .await?;
+        m.create_index(Index::create().name("idx_audit_log_seq").table("audit_log").col("seq").unique().to_owned())
+            .await?;
         m.create_table(
             Table::create()
                 .table("audit_head")

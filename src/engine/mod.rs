@@ -45,6 +45,7 @@ impl Engine {
     pub async fn tick(&self) -> Result<Tick, StoreError> {
         let timers = timers::fire_due(&self.state, &self.instance).await?;
         let pages = outbox::send_due(&self.state).await?;
+        self.state.store.seal_audit().await?;
         Ok(Tick { timers, pages })
     }
 
@@ -69,7 +70,7 @@ impl Engine {
         };
         let outbox = {
             let engine = self.clone();
-            tokio::spawn(run_loop(Loop::new("outbox", &self.state, outbox_wake), stop, move || {
+            tokio::spawn(run_loop(Loop::new("outbox", &self.state, outbox_wake), stop.clone(), move || {
                 let engine = engine.clone();
                 async move {
                     outbox::send_due(&engine.state).await?;
@@ -77,9 +78,22 @@ impl Engine {
                 }
             }))
         };
+        // Seals the audit entries committed since the last pass, every poll
+        // interval (nothing wakes it: writers never wait on the chain).
+        let audit = {
+            let engine = self.clone();
+            let never = Arc::new(Notify::new());
+            tokio::spawn(run_loop(Loop::new("audit", &self.state, never), stop, move || {
+                let engine = engine.clone();
+                async move {
+                    engine.state.store.seal_audit().await?;
+                    Ok(None)
+                }
+            }))
+        };
         let instance = self.instance.clone();
         tokio::spawn(async move {
-            let _ = tokio::join!(timers, outbox);
+            let _ = tokio::join!(timers, outbox, audit);
             tracing::info!(%instance, "engine stopped");
         })
     }

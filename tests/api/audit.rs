@@ -16,7 +16,11 @@ async fn actions_are_audited_with_who_and_where_and_the_chain_verifies(app: Test
     let a = notice["assignments"][0]["id"].as_i64().unwrap();
     expect_json(app.event(a, json!({"kind": "acknowledged"})).await, StatusCode::CREATED).await;
 
+    // Written unsealed with each change; the engine chains them.
+    let sealed = app.state.store.seal_audit().await.unwrap();
     let entries = app.state.store.audit_entries(100).await.unwrap();
+    assert_eq!(sealed, entries.len() as u64);
+    assert_eq!(app.state.store.seal_audit().await.unwrap(), 0, "nothing left to seal");
     let actions: Vec<&str> = entries.iter().map(|e| e.action.as_str()).collect();
     for wanted in [
         "user.created",
@@ -40,6 +44,6 @@ async fn actions_are_audited_with_who_and_where_and_the_chain_verifies(app: Test
     let db = app.state.store.db();
     db.execute_unprepared(&format!("UPDATE audit_log SET actor = 'mallory' WHERE id = {}", ack.id)).await.unwrap();
     let tampered = app.state.store.verify_audit().await.unwrap().unwrap_err();
-    assert_eq!(tampered, onsite::domain::audit::Tamper::Edited { id: ack.id, seq: ack.seq });
+    assert_eq!(tampered, onsite::domain::audit::Tamper::Edited { id: ack.id, seq: ack.seq.unwrap() });
     assert!(tampered.to_string().contains("was edited"));
 }

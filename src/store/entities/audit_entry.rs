@@ -7,7 +7,8 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    pub seq: i64,
+    /// Absent until sealed.
+    pub seq: Option<i64>,
     pub at: DateTimeUtc,
     pub source: String,
     pub actor: String,
@@ -17,8 +18,8 @@ pub struct Model {
     pub action: String,
     pub subject: String,
     pub data: Option<String>,
-    pub prev_hash: String,
-    pub hash: String,
+    pub prev_hash: Option<String>,
+    pub hash: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
