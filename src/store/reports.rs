@@ -199,6 +199,34 @@ fn unsettled() -> Vec<&'static str> {
     Status::ALL.iter().filter(|s| !matches!(s, Status::Closed | Status::StoodDown)).map(|s| s.code()).collect()
 }
 
+/// The rows of a maintained table (cells, breaches) a report keeps: its
+/// months, the reader's scope and the filter, given the table's month, unit,
+/// branch, category and severity columns.
+fn kept<C: ColumnTrait>(
+    scope: Scope,
+    filter: &ReportFilter,
+    months: &[String],
+    [month, unit, branch, category, severity]: [C; 5],
+) -> Condition {
+    let mut c = Condition::all().add(month.is_in(months.iter().cloned()));
+    if let Scope::Unit(u) = scope {
+        c = c.add(unit.eq(u));
+    }
+    if let Some(u) = filter.unit_id {
+        c = c.add(unit.eq(u));
+    }
+    if let Some(b) = filter.branch_id {
+        c = c.add(branch.eq(b));
+    }
+    if let Some(k) = filter.category {
+        c = c.add(category.eq(k.code()));
+    }
+    if let Some(s) = filter.severity {
+        c = c.add(severity.eq(s.code()));
+    }
+    c
+}
+
 fn within(p: Period) -> Condition {
     Condition::all().add(assignment::Column::NotifiedAt.gte(p.from)).add(assignment::Column::NotifiedAt.lt(p.to))
 }
@@ -316,25 +344,10 @@ impl Store {
 
     async fn report_cells(&self, scope: Scope, filter: &ReportFilter, months: &[String]) -> StoreResult<Vec<CellRow>> {
         use report_cell::Column as C;
-        let mut q = report_cell::Entity::find()
+        let q = report_cell::Entity::find()
             .select_only()
             .columns([C::Id, C::Month, C::UnitId, C::BranchId, C::Tally])
-            .filter(C::Month.is_in(months.iter().cloned()));
-        if let Scope::Unit(u) = scope {
-            q = q.filter(C::UnitId.eq(u));
-        }
-        if let Some(u) = filter.unit_id {
-            q = q.filter(C::UnitId.eq(u));
-        }
-        if let Some(b) = filter.branch_id {
-            q = q.filter(C::BranchId.eq(b));
-        }
-        if let Some(c) = filter.category {
-            q = q.filter(C::Category.eq(c.code()));
-        }
-        if let Some(s) = filter.severity {
-            q = q.filter(C::Severity.eq(s.code()));
-        }
+            .filter(kept(scope, filter, months, [C::Month, C::UnitId, C::BranchId, C::Category, C::Severity]));
         q.into_tuple::<(i64, String, i64, i64, Vec<u8>)>()
             .all(self.reader())
             .await?
@@ -361,22 +374,12 @@ impl Store {
         limit: Option<u64>,
     ) -> StoreResult<Vec<Breach>> {
         use report_breach::Column as C;
-        let mut q = report_breach::Entity::find().filter(C::Month.is_in(months.iter().cloned()));
-        if let Scope::Unit(u) = scope {
-            q = q.filter(C::UnitId.eq(u));
-        }
-        if let Some(u) = filter.unit_id {
-            q = q.filter(C::UnitId.eq(u));
-        }
-        if let Some(b) = filter.branch_id {
-            q = q.filter(C::BranchId.eq(b));
-        }
-        if let Some(c) = filter.category {
-            q = q.filter(C::Category.eq(c.code()));
-        }
-        if let Some(s) = filter.severity {
-            q = q.filter(C::Severity.eq(s.code()));
-        }
+        let mut q = report_breach::Entity::find().filter(kept(
+            scope,
+            filter,
+            months,
+            [C::Month, C::UnitId, C::BranchId, C::Category, C::Severity],
+        ));
         if let Some((lateness, id)) = after {
             q = q.filter(
                 Condition::any()
