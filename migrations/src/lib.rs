@@ -7,6 +7,7 @@ mod m20261124_000001_initial;
 mod m20261125_000001_web_sessions;
 mod m20261125_000002_report_cells;
 mod m20261125_000003_audit_log;
+mod m20261130_000001_audit_unsealed;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_web_sessions::Migration),
             Box::new(m20261125_000002_report_cells::Migration),
             Box::new(m20261125_000003_audit_log::Migration),
+            Box::new(m20261130_000001_audit_unsealed::Migration),
         ]
     }
 }

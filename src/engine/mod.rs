@@ -85,10 +85,7 @@ impl Engine {
             let never = Arc::new(Notify::new());
             tokio::spawn(run_loop(Loop::new("audit", &self.state, never), stop, move || {
                 let engine = engine.clone();
-                async move {
-                    engine.state.store.seal_audit().await?;
-                    Ok(None)
-                }
+                async move { engine.state.store.seal_audit_pass(engine.state.clock.now()).await }
             }))
         };
         let instance = self.instance.clone();
