@@ -1,5 +1,9 @@
 //! Who may do what. Roles and scopes are pure values; the store filters every
-//! query by the actor's scope and the handlers ask these questions.
+//! query by the actor's scope and the handlers ask these questions, the
+//! role's first: a role that may never do something is told so (403) for any
+//! subject, and only then is the subject looked up in the actor's scope
+//! (404 outside it, so another unit's records are never confirmed to exist).
+//! `docs/access-matrix.csv` is the written rule, checked route by route.
 
 use crate::labelled_enum;
 
@@ -74,13 +78,15 @@ impl Actor {
         matches!(self.role, UserRole::Admin | UserRole::Bureau)
     }
 
+    /// Report milestones, add notes and write closure reports, for the
+    /// units in scope.
+    pub fn can_report(&self) -> bool {
+        matches!(self.role, UserRole::Admin | UserRole::Bureau | UserRole::Unit)
+    }
+
     /// Report a milestone or add a note on an assignment of `unit_id`.
     pub fn can_report_for(&self, unit_id: i64) -> bool {
-        match self.role {
-            UserRole::Admin | UserRole::Bureau => true,
-            UserRole::Unit => self.scope().allows_unit(unit_id),
-            UserRole::Manager => false,
-        }
+        self.can_report() && self.scope().allows_unit(unit_id)
     }
 
     /// Read anything about `unit_id`.

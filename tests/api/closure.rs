@@ -12,7 +12,7 @@ crate::on_both_backends!(
     the_unit_files_its_closure_report_from_the_web_form,
 );
 
-fn full_report() -> Value {
+pub fn full_report() -> Value {
     json!({
         "event_time": "2026-11-25T02:40:00+08:00",
         "description": "某政务门户首页被植入博彩链接",

@@ -2,6 +2,7 @@
 //! PostgreSQL database, against the real server on a loopback port.
 
 mod access;
+mod access_matrix;
 mod action_links;
 mod audit;
 mod bad_input;

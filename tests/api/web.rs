@@ -60,6 +60,28 @@ impl Web {
         self.post_raw(path, &all).await
     }
 
+    /// A client with no session, as a visitor who never signed in.
+    pub fn anonymous(app: &TestApp) -> Self {
+        let client = reqwest::Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap();
+        Self { client, base: app.base.clone(), csrf: String::new() }
+    }
+
+    /// Sends a GET (no fields) or a form POST with the session's CSRF token,
+    /// and returns the status and location without reading the body (an
+    /// event stream's body never ends).
+    pub async fn status_of(&self, method: &str, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String) {
+        let url = format!("{}{path}", self.base);
+        let r = if method == "GET" {
+            self.client.get(url).send().await.unwrap()
+        } else {
+            let mut all = vec![("csrf", self.csrf.as_str())];
+            all.extend_from_slice(fields);
+            self.client.post(url).form(&all).send().await.unwrap()
+        };
+        let location = r.headers().get("location").map(|l| l.to_str().unwrap().to_owned()).unwrap_or_default();
+        (r.status(), location)
+    }
+
     async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String, String) {
         let r = self.client.post(format!("{}{path}", self.base)).form(fields).send().await.unwrap();
         let location = r.headers().get("location").map(|l| l.to_str().unwrap().to_owned()).unwrap_or_default();

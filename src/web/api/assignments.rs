@@ -109,12 +109,13 @@ async fn record_event(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<EventBody>,
 ) -> Result<(StatusCode, Json<EventRecorded>), ApiError> {
-    let current = state.store.assignment(actor.scope(), id).await?;
     if body.kind == EventKind::Closed {
         require(actor.can_direct(), "only administrators and bureau staff close an assignment")?;
     } else {
-        require(actor.can_report_for(current.unit_id), "you may not report for this unit")?;
+        require(actor.can_report(), "managers read; they do not report")?;
     }
+    let current = state.store.assignment(actor.scope(), id).await?;
+    require(actor.can_report_for(current.unit_id), "you may not report for this unit")?;
     let change = change_for(body)?;
     let recorded =
         state.store.change_assignment(&By::user(&actor), actor.scope(), id, change, state.clock.now()).await?;
@@ -210,8 +211,8 @@ async fn reassign(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<ReassignBody>,
 ) -> Result<(StatusCode, Json<AssignmentView>), ApiError> {
-    state.store.assignment(actor.scope(), id).await?;
     require(actor.can_direct(), "only administrators and bureau staff reassign")?;
+    state.store.assignment(actor.scope(), id).await?;
     let created = state
         .store
         .reassign(&By::user(&actor), id, body.unit_id, &body.reason, &state.policy, state.clock.now())
@@ -220,8 +221,8 @@ async fn reassign(
 }
 
 async fn bureau_change(state: &AppState, actor: &Actor, id: i64, change: Change) -> Result<AssignmentView, ApiError> {
-    state.store.assignment(actor.scope(), id).await?;
     require(actor.can_direct(), "only administrators and bureau staff act on the clock")?;
+    state.store.assignment(actor.scope(), id).await?;
     let recorded =
         state.store.change_assignment(&By::user(actor), actor.scope(), id, change, state.clock.now()).await?;
     view(state, recorded.assignment).await

@@ -71,6 +71,7 @@ async fn put_report(
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<ClosureInput>,
 ) -> Result<Json<ClosureReportView>, ApiError> {
+    require(actor.can_report(), "only the unit and bureau staff write its closure report")?;
     let a = state.store.assignment(actor.scope(), id).await?;
     require(actor.can_report_for(a.unit_id), "only the unit and bureau staff write its closure report")?;
     let draft = ClosureDraft::parse(&input)?;
@@ -91,15 +92,14 @@ async fn step(
     action: ClosureAction,
     comment: Option<&str>,
 ) -> Result<Json<ClosureReportView>, ApiError> {
-    let a = state.store.assignment(actor.scope(), id).await?;
     match action {
-        ClosureAction::Submit => {
-            require(actor.can_report_for(a.unit_id), "only the unit and bureau staff submit its report")?
-        }
+        ClosureAction::Submit => require(actor.can_report(), "only the unit and bureau staff submit its report")?,
         ClosureAction::Accept | ClosureAction::Return => {
             require(actor.can_direct(), "only bureau staff review closure reports")?
         }
     }
+    let a = state.store.assignment(actor.scope(), id).await?;
+    require(actor.can_report_for(a.unit_id) || actor.can_direct(), "you may not act for this unit")?;
     state.store.closure_step(&By::user(actor), actor.scope(), id, action, comment, state.clock.now()).await?;
     Ok(Json(view(state, actor, id).await?))
 }

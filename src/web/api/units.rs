@@ -50,6 +50,7 @@ async fn telegram_link(
     Authenticated(actor): Authenticated,
     ApiPath(person_id): ApiPath<i64>,
 ) -> Result<(StatusCode, Json<TelegramLink>), ApiError> {
+    require(actor.can_manage_registry(), REGISTRY_ONLY)?;
     state.store.person(actor.scope(), person_id).await?;
     link_code(&state, &actor, LinkTarget::Person(person_id)).await
 }
@@ -64,6 +65,7 @@ async fn duty_group_link(
     Authenticated(actor): Authenticated,
     ApiPath(unit_id): ApiPath<i64>,
 ) -> Result<(StatusCode, Json<TelegramLink>), ApiError> {
+    require(actor.can_manage_registry(), REGISTRY_ONLY)?;
     state.store.unit(actor.scope(), unit_id).await?;
     link_code(&state, &actor, LinkTarget::Unit(unit_id)).await
 }
@@ -73,7 +75,6 @@ async fn link_code(
     actor: &crate::domain::access::Actor,
     target: LinkTarget,
 ) -> Result<(StatusCode, Json<TelegramLink>), ApiError> {
-    require(actor.can_manage_registry(), REGISTRY_ONLY)?;
     let ttl = chrono::Duration::from_std(state.config.telegram.link_code_ttl).unwrap_or(chrono::Duration::hours(24));
     let (code, expires_at) = state.store.create_link_code(actor.scope(), target, ttl, state.clock.now()).await?;
     Ok((StatusCode::CREATED, Json(TelegramLink { code, expires_at: super::views::local(expires_at, state.tz) })))

@@ -351,6 +351,9 @@ async fn save(
 ) -> Result<Response, PageError> {
     let session = &posted.session;
     let lang = session.lang;
+    if !session.actor.can_report() {
+        return Err(PageError::Forbidden(lang));
+    }
     let a = state.store.assignment(session.actor.scope(), id).await.map_err(PageError::store(lang))?;
     if !session.actor.can_report_for(a.unit_id) {
         return Err(PageError::Forbidden(lang));
@@ -383,12 +386,15 @@ struct Review {
 async fn step(state: &AppState, posted: Posted<Review>, id: i64, action: ClosureAction) -> Result<Response, PageError> {
     let session = &posted.session;
     let lang = session.lang;
-    let a = state.store.assignment(session.actor.scope(), id).await.map_err(PageError::store(lang))?;
     let allowed = match action {
-        ClosureAction::Submit => session.actor.can_report_for(a.unit_id),
+        ClosureAction::Submit => session.actor.can_report(),
         ClosureAction::Accept | ClosureAction::Return => session.actor.can_direct(),
     };
     if !allowed {
+        return Err(PageError::Forbidden(lang));
+    }
+    let a = state.store.assignment(session.actor.scope(), id).await.map_err(PageError::store(lang))?;
+    if !(session.actor.can_report_for(a.unit_id) || session.actor.can_direct()) {
         return Err(PageError::Forbidden(lang));
     }
     let comment = Some(posted.form.comment.as_str()).filter(|c| !c.trim().is_empty());

@@ -403,10 +403,13 @@ struct NoteForm {
 async fn note(State(state): State<AppState>, Path(id): Path<i64>, posted: Posted<NoteForm>) -> Response {
     let session = &posted.session;
     let lang = session.lang;
+    if !session.actor.can_report() {
+        return PageError::Forbidden(lang).into_response();
+    }
     let Ok(a) = state.store.assignment(session.actor.scope(), id).await else {
         return PageError::NotFound(lang).into_response();
     };
-    if !(session.actor.can_direct() || session.actor.can_report_for(a.unit_id)) {
+    if !session.actor.can_report_for(a.unit_id) {
         return PageError::Forbidden(lang).into_response();
     }
     // The same rule as the API's notes.
@@ -426,6 +429,9 @@ struct MilestoneForm {
 async fn milestone(State(state): State<AppState>, Path(id): Path<i64>, posted: Posted<MilestoneForm>) -> Response {
     let session = &posted.session;
     let lang = session.lang;
+    if !session.actor.can_report() {
+        return PageError::Forbidden(lang).into_response();
+    }
     let Ok(a) = state.store.assignment(session.actor.scope(), id).await else {
         return PageError::NotFound(lang).into_response();
     };

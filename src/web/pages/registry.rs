@@ -361,6 +361,9 @@ struct Empty {}
 
 async fn person_link(State(state): State<AppState>, Path(id): Path<i64>, posted: Posted<Empty>) -> Response {
     let session = &posted.session;
+    if !session.actor.can_manage_registry() {
+        return PageError::Forbidden(session.lang).into_response();
+    }
     match state.store.person(session.actor.scope(), id).await {
         Ok(p) => link(&state, session, p.unit_id, LinkTarget::Person(id)).await,
         Err(e) => PageError::store(session.lang)(e).into_response(),

@@ -1,0 +1,397 @@
+//! Every API route and every page, for every role and scope, answers as the
+//! written matrix `docs/access-matrix.csv` says: allowed, refused (403: the
+//! role may never do this), hidden (404: the subject belongs to another
+//! unit, and its existence is not confirmed), or "sign in first". A route
+//! missing from the matrix fails the test, so no route ships without a
+//! decision about who may use it.
+
+use std::collections::BTreeSet;
+
+use onsite::domain::access::UserRole;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::closure::full_report;
+use crate::helpers::{Backend, TestApp, Unit, expect_json, expect_problem, notice_body};
+use crate::web::Web;
+
+const MATRIX: &str = include_str!("../../docs/access-matrix.csv");
+
+/// The matrix's columns after surface, method and path.
+const ACTORS: [&str; 8] =
+    ["anonymous", "admin", "bureau", "manager", "manager@own", "manager@other", "unit@own", "unit@other"];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    Allow,
+    Deny,
+    Hidden,
+    Login,
+    Public,
+}
+
+struct Rule {
+    surface: String,
+    method: String,
+    path: String,
+    expect: Vec<Expect>,
+}
+
+fn matrix() -> Vec<Rule> {
+    let mut lines = MATRIX.lines();
+    let header: Vec<&str> = lines.next().expect("a header").split(',').collect();
+    assert_eq!(header[..3], ["surface", "method", "path"]);
+    assert_eq!(header[3..], ACTORS);
+    lines
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let cells: Vec<&str> = l.split(',').collect();
+            assert_eq!(cells.len(), 3 + ACTORS.len(), "{l}");
+            let expect = cells[3..]
+                .iter()
+                .map(|c| match *c {
+                    "allow" => Expect::Allow,
+                    "deny" => Expect::Deny,
+                    "hidden" => Expect::Hidden,
+                    "login" => Expect::Login,
+                    "public" => Expect::Public,
+                    other => panic!("unknown cell {other:?} in {l}"),
+                })
+                .collect();
+            Rule { surface: cells[0].into(), method: cells[1].into(), path: cells[2].into(), expect }
+        })
+        .collect()
+}
+
+/// A path with every `{…}` written `{}`: the matrix names what a parameter
+/// is (`{unit}`), the router and the OpenAPI document say `{id}`.
+fn shape(path: &str) -> String {
+    let mut out = String::new();
+    let mut inside = false;
+    for c in path.chars() {
+        match c {
+            '{' => {
+                inside = true;
+                out.push_str("{}");
+            }
+            '}' => inside = false,
+            _ if !inside => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn declared(surface: &str) -> BTreeSet<(String, String)> {
+    matrix().into_iter().filter(|r| r.surface == surface).map(|r| (r.method, shape(&r.path))).collect()
+}
+
+/// The page routes as the source declares them: `.route("/path", get(…).post(…))`.
+fn page_routes_in_source() -> BTreeSet<(String, String)> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/web/pages");
+    let mut routes = BTreeSet::new();
+    for entry in std::fs::read_dir(dir).expect("pages folder") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
+        let source = std::fs::read_to_string(&path).expect("source");
+        // Each `.route("` begins one route, up to the next one.
+        for declaration in source.split(".route(\"").skip(1) {
+            let (route, rest) = declaration.split_once('"').expect("a quoted path");
+            let handlers = rest.split(['\n', ';']).next().unwrap_or_default();
+            for method in ["get", "post", "put", "delete"] {
+                let call = format!("{method}(");
+                let called = handlers
+                    .match_indices(&call)
+                    .any(|(i, _)| !handlers[..i].ends_with(|c: char| c.is_alphanumeric() || c == '_'));
+                if called {
+                    routes.insert((method.to_uppercase(), shape(route)));
+                }
+            }
+        }
+    }
+    routes
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_matrix_names_every_api_route_and_every_page() {
+    let app = TestApp::spawn(Backend::Sqlite).await.expect("sqlite app");
+    let doc = app.get_ok("/api/v1/openapi.json").await;
+    let mut api = BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for method in item.as_object().expect("operations").keys() {
+            api.insert((method.to_uppercase(), shape(path)));
+        }
+    }
+    assert!(api.len() > 30, "the OpenAPI document lists the API: {api:?}");
+    assert_eq!(api, declared("api"), "docs/access-matrix.csv and the OpenAPI document list the same API routes");
+    let pages = page_routes_in_source();
+    assert!(pages.len() > 30, "{pages:?}");
+    assert_eq!(pages, declared("page"), "docs/access-matrix.csv and src/web/pages list the same pages");
+}
+
+/// Two units (the subject's, "own", and another) and one user per column.
+struct World {
+    a: Unit,
+    b: Unit,
+    usernames: [Option<&'static str>; 8],
+    tokens: Vec<Option<String>>,
+    /// A user the admin pages act on.
+    spare_user: i64,
+}
+
+async fn world(app: &TestApp) -> World {
+    let a = app.unit_with_people("安盾").await;
+    let b = app.unit_with_people("山城").await;
+    let users: [Option<(&'static str, UserRole, Option<i64>)>; 8] = [
+        None,
+        Some(("root", UserRole::Admin, None)),
+        None,
+        Some(("manager", UserRole::Manager, None)),
+        Some(("manager-a", UserRole::Manager, Some(a.id))),
+        Some(("manager-b", UserRole::Manager, Some(b.id))),
+        Some(("unit-a", UserRole::Unit, Some(a.id))),
+        Some(("unit-b", UserRole::Unit, Some(b.id))),
+    ];
+    let mut usernames = [None; 8];
+    let mut tokens = Vec::new();
+    for (i, user) in users.iter().enumerate() {
+        match (i, user) {
+            // The bureau column is the test app's own bureau user.
+            (2, _) => {
+                usernames[i] = Some("duty");
+                tokens.push(Some(app.token.clone()));
+            }
+            (_, Some((name, role, unit))) => {
+                usernames[i] = Some(name);
+                tokens.push(Some(app.user_token(name, *role, *unit).await));
+            }
+            (_, None) => tokens.push(None),
+        }
+    }
+    app.user_token("spare", UserRole::Unit, Some(b.id)).await;
+    let spare_user = app.state.store.user_by_name("spare").await.unwrap().expect("spare user").id;
+    World { a, b, usernames, tokens, spare_user }
+}
+
+/// What one cell acts on: the concrete path, and the assignment behind it.
+struct Subject {
+    path: String,
+    assignment: Option<i64>,
+}
+
+/// A fresh subject for each cell, so one actor's allowed change never
+/// decides the next actor's answer. Closure routes get an assignment that
+/// was resolved and has a report, submitted when it is to be reviewed.
+async fn subject(app: &TestApp, w: &World, template: &str) -> Subject {
+    let mut path = template
+        .replace("{unit}", &w.a.id.to_string())
+        .replace("{person}", &w.a.people[3].to_string())
+        .replace("{user}", &w.spare_user.to_string())
+        .replace("{token}", "not-a-real-link");
+    if path.contains("{notice}") {
+        let notice = app.issue(&[w.a.id], true).await;
+        path = path.replace("{notice}", &notice["id"].to_string());
+    }
+    let mut assignment = None;
+    if path.contains("{assignment}") {
+        let id = app.issue(&[w.a.id], true).await["assignments"][0]["id"].as_i64().unwrap();
+        if path.contains("closure-report") {
+            for kind in ["acknowledged", "plan_activated", "hq_remote", "on_site", "resolved"] {
+                expect_json(app.event(id, json!({"kind": kind})).await, StatusCode::CREATED).await;
+            }
+            let report = format!("/api/v1/assignments/{id}/closure-report");
+            let put = app.client.put(app.url(&report)).bearer_auth(&app.token).json(&full_report());
+            expect_json(put.send().await.unwrap(), StatusCode::OK).await;
+            if path.ends_with("/accept") || path.ends_with("/return") {
+                expect_json(app.post(&format!("{report}/submit"), &json!({})).await, StatusCode::OK).await;
+            }
+        }
+        path = path.replace("{assignment}", &id.to_string());
+        assignment = Some(id);
+    }
+    Subject { path, assignment }
+}
+
+/// A valid request body for each API route that takes one; `n` keeps names unique.
+fn api_body(method: &str, template: &str, w: &World, n: usize) -> Option<Value> {
+    let tail = template.rsplit('/').next().unwrap_or_default();
+    Some(match (method, template) {
+        ("POST", "/api/v1/units") => json!({"name": format!("单位{n}")}),
+        ("POST", "/api/v1/notices") => notice_body(&[w.a.id], true),
+        ("POST", "/api/v1/bureau-contacts") => {
+            json!({"name": format!("值班员{n}"), "role": "duty_officer", "kind": "webhook", "address": "http://127.0.0.1:9/hook"})
+        }
+        ("PUT", _) if tail == "policy" => json!({"ack_target": "10m"}),
+        ("PUT", _) if tail == "closure-report" => full_report(),
+        ("POST", _) => match tail {
+            "branches" => {
+                json!({"name": format!("江北分公司{n}"), "district": "江北区", "address": "重庆市江北区", "lat": 29.6, "lon": 106.5})
+            }
+            "people" => json!({"name": "孙浩", "phone": "13800000001", "role": "engineer", "branch_id": w.a.branch_id}),
+            "channels" => json!({"kind": "sms", "address": "13800000002"}),
+            "events" => json!({"kind": "acknowledged"}),
+            "extend" => json!({"deadline_at": "2026-11-25T06:00:00+08:00", "reason": "路途较远"}),
+            "stand-down" => json!({"reason": "误报"}),
+            "reassign" => json!({"unit_id": w.b.id, "reason": "就近处置"}),
+            "return" => json!({"comment": "请补充样本哈希"}),
+            _ => json!({}),
+        },
+        _ => return None,
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_api_route_answers_each_role_and_scope_as_the_matrix_says() {
+    let app = TestApp::spawn(Backend::Sqlite).await.expect("sqlite app");
+    let w = world(&app).await;
+    let mut n = 0;
+    for rule in matrix().into_iter().filter(|r| r.surface == "api") {
+        for (i, expect) in rule.expect.iter().enumerate() {
+            n += 1;
+            let s = subject(&app, &w, &rule.path).await;
+            let before = match s.assignment {
+                Some(id) => Some(app.timeline_len(id).await),
+                None => None,
+            };
+            let method = Method::from_bytes(rule.method.as_bytes()).unwrap();
+            let mut request = app.client.request(method, app.url(&s.path));
+            if let Some(token) = &w.tokens[i] {
+                request = request.bearer_auth(token);
+            }
+            if let Some(body) = api_body(&rule.method, &rule.path, &w, n) {
+                request = request.json(&body);
+            }
+            let response = request.send().await.unwrap();
+            let cell = format!("{} {} as {}", rule.method, s.path, ACTORS[i]);
+            match expect {
+                Expect::Allow | Expect::Public => {
+                    let status = response.status();
+                    assert!(
+                        status.is_success(),
+                        "{cell}: expected success, got {status}: {}",
+                        response.text().await.unwrap()
+                    );
+                }
+                Expect::Deny => drop(expect_problem(response, StatusCode::FORBIDDEN).await),
+                Expect::Hidden => drop(expect_problem(response, StatusCode::NOT_FOUND).await),
+                Expect::Login => drop(expect_problem(response, StatusCode::UNAUTHORIZED).await),
+            }
+            if *expect != Expect::Allow
+                && let (Some(id), Some(before)) = (s.assignment, before)
+            {
+                assert_eq!(app.timeline_len(id).await, before, "{cell}: a refused request changed the timeline");
+            }
+        }
+    }
+}
+
+/// A valid form for each page that takes one; `n` keeps names unique.
+fn page_form(template: &str, w: &World, n: usize) -> Vec<(String, String)> {
+    let pairs: Vec<(&str, String)> = match template.rsplit('/').next().unwrap_or_default() {
+        "login" => vec![("username", "nobody".into()), ("password", "wrong".into())],
+        "lang" => vec![("lang", "zh".into())],
+        "new" => vec![
+            ("title", "某门户网站首页被篡改".into()),
+            ("category", "web_defacement".into()),
+            ("severity", "III".into()),
+            ("target_name", "某互联网企业".into()),
+            ("target_kind", "internet_company".into()),
+            ("site_address", "重庆市渝中区解放碑".into()),
+            ("site_lat", "29.5577".into()),
+            ("site_lon", "106.5772".into()),
+            ("description", "首页出现非法内容".into()),
+            ("requires_onsite", "on".into()),
+            ("unit_ids", w.a.id.to_string()),
+            ("step", "issue".into()),
+        ],
+        "units" => vec![("name", format!("单位{n}")), ("credit_code", String::new()), ("hq_address", String::new())],
+        "branches" => vec![
+            ("name", format!("江北分公司{n}")),
+            ("district", "江北区".into()),
+            ("address", "重庆市江北区".into()),
+            ("lat", String::new()),
+            ("lon", String::new()),
+        ],
+        "people" => vec![
+            ("name", "孙浩".into()),
+            ("phone", "13800000001".into()),
+            ("role", "engineer".into()),
+            ("branch_id", w.a.branch_id.to_string()),
+        ],
+        "channels" => vec![("kind", "sms".into()), ("address", "13800000002".into())],
+        "milestone" => vec![("milestone", "acknowledged".into())],
+        "note" => vec![("note", "已电话联系现场".into())],
+        "extend" => vec![("deadline_at", "2026-11-25T06:00".into()), ("reason", "路途较远".into())],
+        "stand-down" => vec![("reason", "误报".into())],
+        "reassign" => vec![("unit_id", w.b.id.to_string()), ("reason", "就近处置".into())],
+        "closure-report" => vec![("description", "首页被篡改，已恢复".into())],
+        "return" => vec![("comment", "请补充样本哈希".into())],
+        "users" => vec![
+            ("username", format!("new-user-{n}")),
+            ("password", "another long password".into()),
+            ("role", "manager".into()),
+            ("unit_id", String::new()),
+        ],
+        "tokens" => vec![("name", format!("token {n}"))],
+        _ => vec![],
+    };
+    pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_answers_each_role_and_scope_as_the_matrix_says() {
+    let app =
+        TestApp::spawn_with(Backend::Sqlite, |c| c.web.sign_in_attempts_per_minute = 1_000).await.expect("sqlite app");
+    let w = world(&app).await;
+    let mut sessions = Vec::new();
+    for name in w.usernames {
+        sessions.push(match name {
+            Some(name) => Web::sign_in(&app, name).await,
+            None => Web::anonymous(&app),
+        });
+    }
+    let mut n = 0;
+    for rule in matrix().into_iter().filter(|r| r.surface == "page") {
+        for (i, expect) in rule.expect.iter().enumerate() {
+            n += 1;
+            let s = subject(&app, &w, &rule.path).await;
+            let before = match s.assignment {
+                Some(id) => Some(app.timeline_len(id).await),
+                None => None,
+            };
+            let form = page_form(&rule.path, &w, n);
+            let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            let (status, location) = sessions[i].status_of(&rule.method, &s.path, &fields).await;
+            let cell = format!("{} {} as {}", rule.method, s.path, ACTORS[i]);
+            // Where a page sends a visitor who must sign in first (signing out
+            // itself ends on the bare `/login`).
+            let to_login = status == StatusCode::SEE_OTHER && location.starts_with("/login?");
+            match expect {
+                Expect::Allow => assert!(
+                    (status.is_success() || status.is_redirection()) && !to_login,
+                    "{cell}: expected the page or its redirect, got {status} → {location}"
+                ),
+                Expect::Public => assert!(
+                    !status.is_server_error() && !to_login && status != StatusCode::FORBIDDEN,
+                    "{cell}: expected an answer without signing in, got {status} → {location}"
+                ),
+                Expect::Deny => assert_eq!(status, StatusCode::FORBIDDEN, "{cell}"),
+                Expect::Hidden => assert_eq!(status, StatusCode::NOT_FOUND, "{cell}"),
+                Expect::Login => assert!(to_login, "{cell}: expected a redirect to sign in, got {status} → {location}"),
+            }
+            if *expect != Expect::Allow
+                && let (Some(id), Some(before)) = (s.assignment, before)
+            {
+                assert_eq!(app.timeline_len(id).await, before, "{cell}: a refused request changed the timeline");
+            }
+            // Signing out ended that session; sign back in for the next rows.
+            if rule.path == "/logout"
+                && let Some(name) = w.usernames[i]
+            {
+                sessions[i] = Web::sign_in(&app, name).await;
+            }
+        }
+    }
+}
