@@ -108,6 +108,10 @@ fn milestone_of(action: Action) -> Milestone {
 #[async_trait::async_trait]
 impl BotCore for CoreBot {
     async fn link(&self, user: i64, chat: i64, code: &str) -> Result<Linked, BotError> {
+        if !self.state.throttles.link_code(chat) {
+            tracing::warn!(chat, "link-code rate limit reached");
+            return Err(BotError::TooManyAttempts);
+        }
         match self.state.store.consume_link_code(code, user, chat, self.state.clock.now()).await.map_err(internal)? {
             Ok(LinkedTo::Person { person, unit }) => Ok(Linked { person: Some(person.name), unit }),
             Ok(LinkedTo::DutyGroup { unit }) => Ok(Linked { person: None, unit }),

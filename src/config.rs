@@ -182,6 +182,9 @@ pub struct TelegramConfig {
     /// How long a link code (`/start CODE`) stays valid.
     #[serde(with = "humantime_serde")]
     pub link_code_ttl: Duration,
+    /// `/start CODE` attempts one chat may make per hour (a burst of this
+    /// many, then one every hour/N).
+    pub link_code_attempts_per_hour: u32,
     /// An "on site" location farther than this from the site is flagged.
     pub onsite_radius_m: f64,
     /// Webhook mode: the public URL of `/telegram/webhook` to register with
@@ -213,6 +216,8 @@ pub struct WebConfig {
     pub lockout: Duration,
     /// Sign-in attempts one client address may make per minute.
     pub sign_in_attempts_per_minute: u32,
+    /// Action-link page views and presses one client address may make per minute.
+    pub action_link_requests_per_minute: u32,
 }
 
 impl Default for Config {
@@ -260,6 +265,7 @@ impl Default for Config {
                 token: None,
                 poll_timeout: Duration::from_secs(25),
                 link_code_ttl: Duration::from_secs(24 * 3600),
+                link_code_attempts_per_hour: 10,
                 onsite_radius_m: 1_000.0,
                 webhook_url: None,
                 webhook_secret: None,
@@ -271,6 +277,7 @@ impl Default for Config {
                 login_max_failures: 5,
                 lockout: Duration::from_secs(15 * 60),
                 sign_in_attempts_per_minute: 20,
+                action_link_requests_per_minute: 30,
             },
         }
     }
@@ -364,8 +371,14 @@ impl Config {
         if self.outbox.max_attempts < 1 {
             return Err(invalid("outbox.max_attempts", "must be at least 1"));
         }
-        if self.web.sign_in_attempts_per_minute < 1 {
-            return Err(invalid("web.sign_in_attempts_per_minute", "must be at least 1"));
+        for (key, value) in [
+            ("web.sign_in_attempts_per_minute", self.web.sign_in_attempts_per_minute),
+            ("web.action_link_requests_per_minute", self.web.action_link_requests_per_minute),
+            ("telegram.link_code_attempts_per_hour", self.telegram.link_code_attempts_per_hour),
+        ] {
+            if value < 1 {
+                return Err(invalid(key, "must be at least 1"));
+            }
         }
         if self.web.login_max_failures < 1 {
             return Err(invalid("web.login_max_failures", "must be at least 1"));

@@ -13,6 +13,7 @@ pub mod notify;
 pub mod reports;
 pub mod store;
 pub mod telemetry;
+pub mod throttle;
 pub mod web;
 
 use std::future::Future;
@@ -49,9 +50,8 @@ pub struct AppState {
     pub link_key: Arc<Vec<u8>>,
     /// Wakes the Telegram update handler (webhook mode).
     pub telegram_wake: Arc<tokio::sync::Notify>,
-    /// Sign-in attempts per client address (per instance), on top of the
-    /// per-account lockout: guessing across many accounts is slowed too.
-    pub sign_in_limiter: Arc<governor::DefaultKeyedRateLimiter<std::net::IpAddr>>,
+    /// Limits per client on sign-in, action links and link codes.
+    pub throttles: Arc<throttle::Throttles>,
 }
 
 impl AppState {
@@ -64,7 +64,7 @@ impl AppState {
             channels = channels.with(ChannelKind::Telegram, Arc::new(notify::telegram::Telegram::new(bot.clone())));
         }
         let link_key = Arc::new(link_key(&config));
-        let config_attempts = config.web.sign_in_attempts_per_minute;
+        let throttles = Arc::new(throttle::Throttles::new(&config));
         Ok(Self {
             store: store.with_zone(tz),
             clock,
@@ -75,9 +75,7 @@ impl AppState {
             telegram,
             link_key,
             telegram_wake: Arc::new(tokio::sync::Notify::new()),
-            sign_in_limiter: Arc::new(governor::RateLimiter::keyed(governor::Quota::per_minute(
-                std::num::NonZeroU32::new(config_attempts).unwrap_or(std::num::NonZeroU32::MIN),
-            ))),
+            throttles,
         })
     }
 }

@@ -5,14 +5,15 @@ use chrono::Duration;
 use reqwest::StatusCode;
 
 use crate::escalation::paged_unit;
-use crate::helpers::TestApp;
+use crate::helpers::{Backend, TestApp};
 use crate::receiver::Receiver;
 
 crate::on_both_backends!(an_action_link_reports_a_milestone_as_the_paged_person);
 
-async fn an_action_link_reports_a_milestone_as_the_paged_person(app: TestApp) {
-    let hooks = Receiver::start().await;
-    let unit = paged_unit(&app, &hooks).await;
+/// Issues a notice and returns its assignment and the action link's token
+/// from the engineer's webhook page.
+async fn paged_link(app: &TestApp, hooks: &Receiver) -> (i64, String) {
+    let unit = paged_unit(app, hooks).await;
     let id = app.issue(&[unit], true).await["assignments"][0]["id"].as_i64().unwrap();
     app.tick().await;
     let page = hooks.received().into_iter().find(|r| r.name == "engineer").unwrap();
@@ -22,7 +23,12 @@ async fn an_action_link_reports_a_milestone_as_the_paged_person(app: TestApp) {
         .lines()
         .find_map(|l| l.strip_prefix("操作 Act: "))
         .unwrap_or_else(|| panic!("no link in the Chinese part: {text}"));
-    let token = link.rsplit_once("/a/").unwrap().1.to_owned();
+    (id, link.rsplit_once("/a/").unwrap().1.to_owned())
+}
+
+async fn an_action_link_reports_a_milestone_as_the_paged_person(app: TestApp) {
+    let hooks = Receiver::start().await;
+    let (id, token) = paged_link(&app, &hooks).await;
     let url = app.url(&format!("/a/{token}"));
 
     let html = app.client.get(&url).send().await.unwrap();
@@ -57,4 +63,26 @@ async fn an_action_link_reports_a_milestone_as_the_paged_person(app: TestApp) {
     assert_eq!(expired.status(), StatusCode::NOT_FOUND);
     let a = app.get_ok(&format!("/api/v1/assignments/{id}")).await;
     assert!(a["milestones"]["plan_activated_at"].is_null(), "an expired link changed nothing");
+}
+
+/// Someone trying tokens from one address is held back after the
+/// configured number of requests a minute, and a press then changes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tried_tokens_from_one_address_are_limited() {
+    let app =
+        TestApp::spawn_with(Backend::Sqlite, |c| c.web.action_link_requests_per_minute = 3).await.expect("sqlite app");
+    let hooks = Receiver::start().await;
+    let (id, token) = paged_link(&app, &hooks).await;
+    for guess in ["AAAA.BBBB", "AAAA.CCCC", "AAAA.DDDD"] {
+        let r = app.client.get(app.url(&format!("/a/{guess}"))).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    }
+    let url = app.url(&format!("/a/{token}"));
+    let held = app.client.post(&url).form(&[("action", "acknowledged")]).send().await.unwrap();
+    assert_eq!(held.status(), StatusCode::TOO_MANY_REQUESTS, "even the right link waits");
+    assert_eq!(held.headers()["retry-after"], "60");
+    assert!(held.text().await.unwrap().contains("请求过于频繁"));
+    let a = app.get_ok(&format!("/api/v1/assignments/{id}")).await;
+    assert!(a["milestones"]["acknowledged_at"].is_null(), "a refused press changed nothing");
+    assert_eq!(a["status"], "notified");
 }

@@ -7,7 +7,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::fake_telegram::Failure;
-use crate::helpers::{TestApp, expect_json, t0};
+use crate::helpers::{Backend, TestApp, expect_json, t0};
 
 crate::on_both_backends!(
     a_chat_is_linked_with_a_one_time_code_and_bad_codes_bind_nothing,
@@ -406,4 +406,32 @@ async fn pages_are_paced_per_chat_without_holding_up_other_chats() {
         "the second message to one chat came {same_chat:?} after the first"
     );
     assert_eq!(fake.take_sent().iter().map(|s| s.chat_id).collect::<Vec<_>>(), [1, 2, 1]);
+}
+
+/// A chat trying link codes is held back after the configured number of
+/// attempts, even with a right code; another chat is not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn link_codes_tried_from_one_chat_are_limited() {
+    let app =
+        TestApp::spawn_with(Backend::Sqlite, |c| c.telegram.link_code_attempts_per_hour = 2).await.expect("sqlite app");
+    let (_, engineer) = unit(&app, "安盾").await;
+    let code = expect_json(
+        app.post(&format!("/api/v1/people/{engineer}/telegram-link"), &json!({})).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let code = code["code"].as_str().unwrap().to_owned();
+    for guess in ["/start GUESS00001", "/start GUESS00002"] {
+        app.telegram.text(ENGINEER_CHAT, guess, None);
+        app.bot_step().await;
+        assert!(app.telegram.take_sent()[0].text.contains("绑定码无效"));
+    }
+    app.telegram.text(ENGINEER_CHAT, &format!("/start {code}"), None);
+    app.bot_step().await;
+    assert!(app.telegram.take_sent()[0].text.contains("过于频繁"));
+    assert!(app.get_ok(&format!("/api/v1/people/{engineer}/channels")).await.as_array().unwrap().is_empty());
+
+    app.telegram.text(6662, &format!("/start {code}"), None);
+    app.bot_step().await;
+    assert!(app.telegram.take_sent()[0].text.starts_with("绑定成功"), "the code still works from another chat");
 }

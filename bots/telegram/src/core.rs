@@ -22,6 +22,9 @@ pub enum BotError {
     ExpiredCode,
     #[error("the link code was already used")]
     UsedCode,
+    /// Too many link codes tried from this chat lately.
+    #[error("too many link attempts")]
+    TooManyAttempts,
     #[error("not an assignment of your unit")]
     NotYourUnit,
     /// The service refused the change, with its reason in both languages.

@@ -7,8 +7,10 @@ use askama_web::WebTemplate;
 use axum::Form;
 use axum::Router;
 use axum::extract::rejection::FormRejection;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
@@ -55,15 +57,27 @@ struct ActionPage {
     flash_ok: bool,
 }
 
+/// A page with only a message, in both languages.
 #[derive(Template, WebTemplate)]
-#[template(path = "action_invalid.html")]
-struct InvalidLink {
-    zh: ActionText,
-    en: ActionText,
+#[template(path = "action_message.html")]
+struct ActionMessage {
+    zh: &'static str,
+    en: &'static str,
 }
 
 fn invalid() -> Response {
-    (StatusCode::NOT_FOUND, InvalidLink { zh: ZH, en: EN }).into_response()
+    (StatusCode::NOT_FOUND, ActionMessage { zh: ZH.invalid_link, en: EN.invalid_link }).into_response()
+}
+
+/// Refuses a client that has used its minute: a stranger trying tokens
+/// learns nothing faster than the limit allows.
+fn throttled(state: &AppState, client: SocketAddr) -> Option<Response> {
+    if state.throttles.action_link(client.ip()) {
+        return None;
+    }
+    tracing::warn!(client = %client.ip(), "action-link rate limit reached");
+    let page = ActionMessage { zh: ZH.throttled, en: EN.throttled };
+    Some((StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, "60")], page).into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -78,7 +92,14 @@ async fn resolve(state: &AppState, token: &str) -> Option<(ActionGrant, person::
     Some((grant, person))
 }
 
-async fn show(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+async fn show(
+    State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    Path(token): Path<String>,
+) -> Response {
+    if let Some(refused) = throttled(&state, client) {
+        return refused;
+    }
     let Some((grant, person)) = resolve(&state, &token).await else { return invalid() };
     match page(&state, grant, &person, None).await {
         Some(p) => p.into_response(),
@@ -88,9 +109,13 @@ async fn show(State(state): State<AppState>, Path(token): Path<String>) -> Respo
 
 async fn act(
     State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
     Path(token): Path<String>,
     form: Result<Form<ActionForm>, FormRejection>,
 ) -> Response {
+    if let Some(refused) = throttled(&state, client) {
+        return refused;
+    }
     let Some((grant, person)) = resolve(&state, &token).await else { return invalid() };
     let milestone = form.ok().and_then(|Form(f)| Milestone::from_code(&f.action)).filter(|m| {
         matches!(m, Milestone::Acknowledged | Milestone::PlanActivated | Milestone::OnSite | Milestone::HqRemote)

@@ -85,7 +85,7 @@ async fn sign_in(
     Form(form): Form<Credentials>,
 ) -> Response {
     let next = safe_next(form.next.as_deref());
-    if state.sign_in_limiter.check_key(&peer.ip()).is_err() {
+    if !state.throttles.sign_in(peer.ip()) {
         tracing::warn!(client = %peer.ip(), "sign-in rate limit reached");
         let message = format!("{} / {}", ui(Lang::Zh).too_many_attempts, ui(Lang::En).too_many_attempts);
         return (

@@ -37,6 +37,7 @@ pub static TEXTS: Texts = Texts {
         BotError::NotLinked => "This chat is not linked yet. Ask your admin for a code, then send /start CODE.".into(),
         BotError::UnknownCode => "Unknown link code; check it and try again.".into(),
         BotError::ExpiredCode => "The link code has expired; ask for a new one.".into(),
+        BotError::TooManyAttempts => "Too many link attempts; try again later, or ask your administrator.".into(),
         BotError::UsedCode => "The link code was already used; ask for a new one.".into(),
         BotError::NotYourUnit => "This is not your unit's assignment; nothing was done.".into(),
         BotError::Refused { en, .. } => format!("Not done: {en}"),

@@ -38,6 +38,7 @@ pub static TEXTS: Texts = Texts {
         BotError::UnknownCode => "绑定码无效，请核对后重试。".into(),
         BotError::ExpiredCode => "绑定码已过期，请向管理员重新索取。".into(),
         BotError::UsedCode => "绑定码已被使用，请向管理员重新索取。".into(),
+        BotError::TooManyAttempts => "绑定尝试过于频繁，请稍后再试，或联系管理员。".into(),
         BotError::NotYourUnit => "这不是本单位的派单，操作未执行。".into(),
         BotError::Refused { zh, .. } => format!("操作未执行：{zh}"),
         BotError::Internal => "服务暂时出错，请稍后重试或电话联系值班人员。".into(),

@@ -9,6 +9,7 @@ pub struct ActionText {
     pub reached: &'static str,
     pub pending: &'static str,
     pub invalid_link: &'static str,
+    pub throttled: &'static str,
     pub done: &'static str,
     pub refused: &'static str,
 }
@@ -23,6 +24,7 @@ pub const ZH: ActionText = ActionText {
     reached: "已报告",
     pending: "待报告",
     invalid_link: "链接无效或已过期，请使用最新呼叫中的链接，或联系值班人员。",
+    throttled: "请求过于频繁，请一分钟后再试；紧急情况请电话联系值班人员。",
     done: "已记录",
     refused: "未执行",
 };
@@ -37,6 +39,7 @@ pub const EN: ActionText = ActionText {
     reached: "reported",
     pending: "pending",
     invalid_link: "This link is invalid or has expired; use the link in the latest page, or call the duty officer.",
+    throttled: "Too many requests; try again in a minute, or call the duty officer if it is urgent.",
     done: "Recorded",
     refused: "Not done",
 };
