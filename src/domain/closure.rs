@@ -122,8 +122,16 @@ impl C2Address {
 }
 
 /// Undoes the usual defanging so a pasted indicator is read as meant.
+/// Undoes defanging: brackets around dots and colons, and a defanged
+/// scheme at the start only (a domain may well contain `fxp`).
 fn refang(s: &str) -> String {
-    s.replace("[.]", ".").replace("[:]", ":").replace("hxxp", "http").replace("fxp", "ftp")
+    let s = s.replace("[.]", ".").replace("[:]", ":");
+    for (defanged, scheme) in [("hxxp", "http"), ("fxp", "ftp")] {
+        if let Some(rest) = s.strip_prefix(defanged) {
+            return format!("{scheme}{rest}");
+        }
+    }
+    s
 }
 
 /// A domain name: dotted labels of letters, digits and hyphens (IDN already

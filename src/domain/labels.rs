@@ -16,7 +16,7 @@ macro_rules! labelled_enum {
         $(#[$meta])*
         #[derive(
             Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
-            serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+            serde::Serialize, serde::Deserialize,
         )]
         pub enum $name {
             $( #[serde(rename = $code)] $variant ),+
@@ -44,6 +44,20 @@ macro_rules! labelled_enum {
                 match code { $($code => Some($name::$variant),)+ _ => None }
             }
         }
+
+        // Written by hand: the derive does not see `serde(rename)` through
+        // this macro and documented the Rust names instead of the codes.
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some([$($code),+]))
+                    .description(Some([$(concat!("`", $code, "` ", $zh, " / ", $en)),+].join("; ")))
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
 
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

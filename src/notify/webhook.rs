@@ -30,6 +30,16 @@ pub fn sign(secret: &str, body: &[u8]) -> String {
     format!("sha256={}", hex::encode(super::signing::hmac_sha256(secret.as_bytes(), body)))
 }
 
+/// Checks a received `X-Onsite-Signature` header against the body, in
+/// constant time: what a receiver (and this repository's tests) runs.
+pub fn verify(secret: &str, body: &[u8], header: &str) -> bool {
+    let Some(hex_tag) = header.trim().strip_prefix("sha256=") else { return false };
+    match hex::decode(hex_tag) {
+        Ok(tag) if tag.len() == 32 => super::signing::verify_truncated(secret.as_bytes(), body, &tag),
+        _ => false,
+    }
+}
+
 /// Reads `Retry-After` given in seconds (the form providers use for 429).
 fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     headers.get(RETRY_AFTER)?.to_str().ok()?.trim().parse::<u64>().ok().map(Duration::from_secs)
@@ -90,6 +100,17 @@ mod tests {
             sign("key", b"The quick brown fox jumps over the lazy dog"),
             "sha256=f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8"
         );
+    }
+
+    #[test]
+    fn a_receiver_accepts_only_the_whole_signature_of_this_body() {
+        let body = br#"{"text":"page"}"#;
+        let header = sign("s3cret", body);
+        assert!(verify("s3cret", body, &header));
+        assert!(!verify("other", body, &header));
+        assert!(!verify("s3cret", b"{}", &header));
+        assert!(!verify("s3cret", body, &header[..header.len() - 2]), "a truncated tag is refused");
+        assert!(!verify("s3cret", body, header.trim_start_matches("sha256=")));
     }
 
     #[test]

@@ -32,6 +32,15 @@ async fn health_readiness_openapi_and_landing_page_are_served(app: TestApp) {
         assert!(doc["paths"].get(path).is_some(), "{path} is documented");
     }
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    // Enumerations are documented with the codes the API sends and takes.
+    let roles = &doc["components"]["schemas"]["Role"]["enum"];
+    assert_eq!(roles[0], "liaison", "{roles}");
+    assert!(doc["components"]["schemas"]["ChannelKind"]["enum"].as_array().unwrap().contains(&"sms".into()));
+    // Every refusal the server can give is documented as problem+json.
+    let events = &doc["paths"]["/api/v1/assignments/{id}/events"]["post"]["responses"];
+    for status in ["400", "401", "403", "404", "409", "413", "415", "422"] {
+        assert!(events[status]["content"]["application/problem+json"].is_object(), "{status}: {events}");
+    }
 
     for path in ["/", "/api/v1/units", "/no-such-page", "/a/forged.token"] {
         let r = app.client.get(app.url(path)).send().await.unwrap();

@@ -41,6 +41,48 @@ impl Modify for BearerAuth {
     }
 }
 
+/// Every refusal is problem+json, and any operation may be refused for the
+/// same reasons (bad or oversized body, no or revoked token, role, scope,
+/// state): each operation documents them all with the `Problem` schema, so
+/// the document describes every answer the server gives.
+struct ProblemResponses;
+
+/// The refusals any operation may give, with what each means.
+const REFUSALS: [(&str, &str); 8] = [
+    ("400", "Malformed request (body not JSON, bad query)"),
+    ("401", "No token, or an unknown, expired or revoked one"),
+    ("403", "The role may not do this"),
+    ("404", "No such record in the caller's scope"),
+    ("409", "Refused in the record's current state"),
+    ("413", "Body over the size limit"),
+    ("415", "Body not sent as application/json"),
+    ("422", "Fields refused, each with its error"),
+];
+
+impl Modify for ProblemResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let problem = || ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build();
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
+            for operation in operations.into_iter().flatten() {
+                let responses = &mut operation.responses.responses;
+                for (status, meaning) in REFUSALS {
+                    let description = match responses.get(status) {
+                        Some(utoipa::openapi::RefOr::T(r)) if !r.description.is_empty() => r.description.clone(),
+                        _ => meaning.to_owned(),
+                    };
+                    let response = ResponseBuilder::new()
+                        .description(description)
+                        .content("application/problem+json", problem())
+                        .build();
+                    responses.insert(status.to_owned(), response.into());
+                }
+            }
+        }
+    }
+}
+
 /// The API routes, nested under `/api/v1`, plus `/api/v1/openapi.json`.
 pub fn router() -> Router<AppState> {
     let inner = OpenApiRouter::new()
@@ -50,6 +92,8 @@ pub fn router() -> Router<AppState> {
         .merge(bureau::router())
         .merge(reports::router())
         .merge(closure::router());
-    let (api, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", inner).split_for_parts();
+    let (api, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", inner).split_for_parts();
+    // After the routes are merged: the derive's modifiers run before them.
+    ProblemResponses.modify(&mut doc);
     api.route("/api/v1/openapi.json", get(move || async move { Json(doc) }))
 }
