@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set, TransactionTrait};
 
+use super::audit::{self, Audit};
 use super::entities::{assignment, closure_report};
 use super::timeline::{self, By, NewEvent};
 use super::{Store, StoreError, StoreResult};
@@ -61,6 +62,7 @@ impl Store {
     #[tracing::instrument(skip_all, fields(assignment_id))]
     pub async fn save_closure_report(
         &self,
+        by: &By,
         scope: Scope,
         assignment_id: i64,
         draft: ClosureDraft,
@@ -102,6 +104,8 @@ impl Store {
         row.disposal_recommendations = Set(draft.disposal_recommendations);
         row.updated_at = Set(now);
         let saved = if existing.is_some() { row.update(&txn).await? } else { row.insert(&txn).await? };
+        let action = if existing.is_some() { "closure_report.edited" } else { "closure_report.created" };
+        audit::record(&txn, Audit::new(by, action, format!("assignment:{assignment_id}")), now).await?;
         txn.commit().await?;
         Ok(saved)
     }

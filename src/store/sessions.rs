@@ -3,10 +3,14 @@
 //! token. Wrong passwords count towards a lockout.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use std::net::IpAddr;
+
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
 use secrecy::{ExposeSecret, SecretString};
 
+use super::audit::{self, Audit};
 use super::entities::{user, web_session};
+use super::timeline::By;
 use super::users::{actor_of, dummy_hash, random_secret, token_digest, verify_password};
 use super::{Store, StoreResult};
 use crate::domain::access::{Actor, Source};
@@ -39,34 +43,56 @@ pub struct WebSession {
     pub lang: Lang,
 }
 
+/// Characters of a typed username kept in the audit log (a guess may be long).
+const USERNAME_SHOWN: usize = 64;
+
 impl Store {
-    /// Checks a username and password; on success opens a session.
+    /// Checks a username and password; on success opens a session. Every
+    /// attempt is audited with the client's address (never the password).
     #[tracing::instrument(skip_all)]
     pub async fn sign_in(
         &self,
         username: &str,
         password: &SecretString,
+        address: Option<IpAddr>,
         lockout: Lockout,
         lifetime: SessionLifetime,
         now: DateTime<Utc>,
     ) -> StoreResult<Result<NewSession, SignInRefusal>> {
+        let label: String = username.trim().chars().take(USERNAME_SHOWN).collect();
+        let by = |user_id| By { source: Source::Web, label: label.clone(), user_id, person_id: None, address };
+        let refused = |user_id: Option<i64>| {
+            (by(user_id), user_id.map_or_else(|| "user:?".to_owned(), |id| format!("user:{id}")))
+        };
+        let why = |reason: &str| serde_json::json!({ "reason": reason });
         let Some(user) = self.user_by_name(username).await? else {
             // Spend the time a real check would, so timing does not tell
             // which usernames exist.
             verify_password(password.expose_secret(), dummy_hash());
+            let (by, subject) = refused(None);
+            let entry = Audit::new(&by, "user.sign_in_refused", subject).with(why("unknown_user"));
+            audit::record(self.db(), entry, now).await?;
             return Ok(Err(SignInRefusal::BadCredentials));
         };
         if let Some(until) = user.locked_until.filter(|_| is_locked(user.locked_until, now)) {
+            let (by, subject) = refused(Some(user.id));
+            audit::record(self.db(), Audit::new(&by, "user.sign_in_refused", subject).with(why("locked")), now).await?;
             return Ok(Err(SignInRefusal::Locked { until }));
         }
         let good = !user.disabled
             && user.password_hash.as_deref().is_some_and(|h| verify_password(password.expose_secret(), h));
+        let txn = self.db().begin().await?;
         if !good {
             let after = lockout.after_failure(user.failed_logins, now);
+            let reason = if user.disabled { "disabled" } else { "bad_password" };
+            let (by, subject) = refused(Some(user.id));
             let mut active: user::ActiveModel = user.into();
             active.failed_logins = Set(after.failed_logins);
             active.locked_until = Set(after.locked_until);
-            active.update(self.db()).await?;
+            active.update(&txn).await?;
+            let detail = serde_json::json!({ "reason": reason, "locked": after.locked_until.is_some() });
+            audit::record(&txn, Audit::new(&by, "user.sign_in_refused", subject).with(detail), now).await?;
+            txn.commit().await?;
             return Ok(Err(match after.locked_until {
                 Some(until) => SignInRefusal::Locked { until },
                 None => SignInRefusal::BadCredentials,
@@ -76,8 +102,9 @@ impl Store {
             let mut active: user::ActiveModel = user.clone().into();
             active.failed_logins = Set(0);
             active.locked_until = Set(None);
-            active.update(self.db()).await?;
+            active.update(&txn).await?;
         }
+        audit::record(&txn, Audit::new(&by(Some(user.id)), "user.signed_in", format!("user:{}", user.id)), now).await?;
         let cookie = random_secret(SESSION_PREFIX, 32);
         let csrf_token = random_secret("", 24);
         let row = web_session::ActiveModel {
@@ -89,8 +116,9 @@ impl Store {
             expires_at: Set(lifetime.expiry(now, now)),
             ..Default::default()
         }
-        .insert(self.db())
+        .insert(&txn)
         .await?;
+        txn.commit().await?;
         let session = WebSession {
             id: row.id,
             actor: actor_of(&user, Source::Web)?,

@@ -10,7 +10,9 @@ use sea_orm::{
     TransactionTrait,
 };
 
+use super::audit::{self, Audit};
 use super::entities::{channel, person, telegram_chat, telegram_link, telegram_update, unit, unit_channel};
+use super::timeline::By;
 use super::users::token_digest;
 use super::{Store, StoreError, StoreResult};
 use crate::domain::access::Scope;
@@ -58,6 +60,7 @@ impl Store {
     /// Issues a one-time code that links a chat to a person or a unit's duty group.
     pub async fn create_link_code(
         &self,
+        by: &By,
         scope: Scope,
         target: LinkTarget,
         ttl: Duration,
@@ -69,6 +72,11 @@ impl Store {
         };
         let code = new_code();
         let expires_at = now + ttl;
+        let subject = match target {
+            LinkTarget::Person(id) => format!("person:{id}"),
+            LinkTarget::Unit(id) => format!("unit:{id}"),
+        };
+        let txn = self.db().begin().await?;
         telegram_link::ActiveModel {
             code_hash: Set(token_digest(&code)),
             person_id: Set(person_id),
@@ -79,8 +87,11 @@ impl Store {
             chat_id: Set(None),
             ..Default::default()
         }
-        .insert(self.db())
+        .insert(&txn)
         .await?;
+        // The code itself is never recorded: it is a credential until used.
+        audit::record(&txn, Audit::new(by, "telegram.link_code_issued", subject), now).await?;
+        txn.commit().await?;
         Ok((code, expires_at))
     }
 
@@ -127,8 +138,13 @@ impl Store {
         if used.rows_affected == 0 {
             return Ok(Err(LinkRefusal::Used));
         }
+        // Whoever sent the code, as Telegram names them.
+        let by = By { label: format!("telegram:{user_id}"), ..By::bot() };
+        let linked =
+            |subject: String| Audit::new(&by, "telegram.linked", subject).with(serde_json::json!({"chat_id": chat_id}));
         if let Some(unit_id) = link.unit_id {
             let unit = self.bind_duty_group(&txn, unit_id, &chat, now).await?;
+            audit::record(&txn, linked(format!("unit:{unit_id}")), now).await?;
             txn.commit().await?;
             return Ok(Ok(LinkedTo::DutyGroup { unit }));
         }
@@ -184,6 +200,7 @@ impl Store {
             }
         }
         let unit = unit::Entity::find_by_id(person.unit_id).one(&txn).await?.map(|u| u.name).unwrap_or_default();
+        audit::record(&txn, linked(format!("person:{}", person.id)), now).await?;
         txn.commit().await?;
         Ok(Ok(LinkedTo::Person { person, unit }))
     }

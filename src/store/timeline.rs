@@ -42,6 +42,11 @@ impl By {
         Self { source: Source::System, label: label.to_owned(), user_id: None, person_id: None, address: None }
     }
 
+    /// Someone on Telegram not (yet) known as a person.
+    pub fn bot() -> Self {
+        Self { source: Source::Bot, label: "telegram".into(), user_id: None, person_id: None, address: None }
+    }
+
     pub fn system() -> Self {
         Self { source: Source::System, label: "system".into(), user_id: None, person_id: None, address: None }
     }

@@ -75,7 +75,7 @@ async fn put_report(
     let a = state.store.assignment(actor.scope(), id).await?;
     require(actor.can_report_for(a.unit_id), "only the unit and bureau staff write its closure report")?;
     let draft = ClosureDraft::parse(&input)?;
-    state.store.save_closure_report(actor.scope(), id, draft, state.clock.now()).await?;
+    state.store.save_closure_report(&By::user(&actor), actor.scope(), id, draft, state.clock.now()).await?;
     Ok(Json(view(&state, &actor, id).await?))
 }
 

@@ -76,7 +76,8 @@ async fn link_code(
     target: LinkTarget,
 ) -> Result<(StatusCode, Json<TelegramLink>), ApiError> {
     let ttl = chrono::Duration::from_std(state.config.telegram.link_code_ttl).unwrap_or(chrono::Duration::hours(24));
-    let (code, expires_at) = state.store.create_link_code(actor.scope(), target, ttl, state.clock.now()).await?;
+    let (code, expires_at) =
+        state.store.create_link_code(&By::user(actor), actor.scope(), target, ttl, state.clock.now()).await?;
     Ok((StatusCode::CREATED, Json(TelegramLink { code, expires_at: super::views::local(expires_at, state.tz) })))
 }
 

@@ -368,7 +368,11 @@ async fn save(
         Ok(d) => d,
         Err(errors) => return page(&state, session, id, Some(posted.form), by_field(errors, lang), None).await,
     };
-    match state.store.save_closure_report(session.actor.scope(), id, draft, state.clock.now()).await {
+    match state
+        .store
+        .save_closure_report(&By::user(&session.actor), session.actor.scope(), id, draft, state.clock.now())
+        .await
+    {
         Ok(_) => Ok(Redirect::to(&format!("/assignments/{id}/closure-report?done=1")).into_response()),
         Err(e) => {
             let why = refusal(e, lang)?;

@@ -99,7 +99,14 @@ async fn sign_in(
     let password = SecretString::from(form.password);
     let outcome = state
         .store
-        .sign_in(&form.username, &password, state.config.lockout(), state.config.session_lifetime(), now)
+        .sign_in(
+            &form.username,
+            &password,
+            Some(peer.ip()),
+            state.config.lockout(),
+            state.config.session_lifetime(),
+            now,
+        )
         .await;
     let t = ui(Lang::Zh);
     let refused = |message: String| {

@@ -381,7 +381,11 @@ async fn link(state: &AppState, session: &WebSession, unit_id: i64, target: Link
         return PageError::Forbidden(lang).into_response();
     }
     let ttl = chrono::Duration::from_std(state.config.telegram.link_code_ttl).unwrap_or(chrono::Duration::hours(24));
-    match state.store.create_link_code(session.actor.scope(), target, ttl, state.clock.now()).await {
+    match state
+        .store
+        .create_link_code(&By::user(&session.actor), session.actor.scope(), target, ttl, state.clock.now())
+        .await
+    {
         Ok(code) => unit_page(state, session, unit_id, None, Some(code)).await,
         Err(e) => PageError::store(lang)(e).into_response(),
     }
