@@ -18,6 +18,7 @@ pub mod people;
 pub mod period;
 pub mod policy;
 pub mod report;
+pub mod roster;
 pub mod sla;
 pub mod text;
 pub mod unit;

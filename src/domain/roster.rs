@@ -1,0 +1,195 @@
+//! Duty rosters: who of a branch is on duty at a moment. A rotation hands
+//! over at a local time of day (in its own zone) every `shift_days` days,
+//! cycling through its members from its first day; an override puts someone
+//! else on duty for a stretch of time. Pure: the store loads a branch's
+//! roster and asks `on_duty`.
+
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono_tz::Tz;
+
+/// A branch's rotation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rotation {
+    /// The zone the hand-over time is read in (Asia/Shanghai for the
+    /// bureau's units; rosters elsewhere keep their own).
+    pub zone: Tz,
+    /// The local date of the first shift.
+    pub starts_on: NaiveDate,
+    /// The local time of every hand-over.
+    pub handover: NaiveTime,
+    /// 1 for a daily rotation, 7 for a weekly one.
+    pub shift_days: u32,
+    /// Person ids in the order they take their shifts.
+    pub members: Vec<i64>,
+}
+
+/// Someone on duty instead of the rotation, from `from` until `until`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Override {
+    pub person_id: i64,
+    pub from: DateTime<Utc>,
+    pub until: DateTime<Utc>,
+}
+
+/// A rotation and its overrides (later overrides win where they overlap).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Roster {
+    pub rotation: Rotation,
+    pub overrides: Vec<Override>,
+}
+
+/// Who is on duty, and for how long.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shift {
+    pub person_id: i64,
+    pub from: DateTime<Utc>,
+    pub until: DateTime<Utc>,
+    /// Whom this shift takes over from (the rotation's previous member).
+    pub after: Option<i64>,
+    pub overridden: bool,
+}
+
+impl Rotation {
+    /// The instant shift `k` begins: the hand-over time on its first local
+    /// day. A hand-over time a clock change skips begins at the first
+    /// instant after the gap; one it repeats, at its first occurrence.
+    pub fn shift_start(&self, k: i64) -> DateTime<Utc> {
+        let day = self.starts_on + Duration::days(k * i64::from(self.shift_days.max(1)));
+        local_instant(self.zone, day.and_time(self.handover))
+    }
+
+    /// The rotation's shift at `at`, or `None` before it starts or when it
+    /// has nobody in it: a gap.
+    pub fn shift_at(&self, at: DateTime<Utc>) -> Option<Shift> {
+        if self.members.is_empty() || at < self.shift_start(0) {
+            return None;
+        }
+        let days = i64::from(self.shift_days.max(1));
+        let local_day = at.with_timezone(&self.zone).date_naive();
+        // The shift by local dates; one step either way settles a moment
+        // before the day's hand-over or across a clock change.
+        let mut k = (local_day - self.starts_on).num_days().div_euclid(days);
+        while k > 0 && at < self.shift_start(k) {
+            k -= 1;
+        }
+        while at >= self.shift_start(k + 1) {
+            k += 1;
+        }
+        let n = self.members.len() as i64;
+        let member = |k: i64| self.members[k.rem_euclid(n) as usize];
+        Some(Shift {
+            person_id: member(k),
+            from: self.shift_start(k),
+            until: self.shift_start(k + 1),
+            after: (k > 0 && n > 1).then(|| member(k - 1)),
+            overridden: false,
+        })
+    }
+}
+
+impl Roster {
+    /// Who is on duty at `at`: the latest override covering it, else the
+    /// rotation; `None` is a gap, which pages the support lead at once.
+    pub fn on_duty(&self, at: DateTime<Utc>) -> Option<Shift> {
+        if let Some(o) = self.overrides.iter().rev().find(|o| o.from <= at && at < o.until) {
+            return Some(Shift { person_id: o.person_id, from: o.from, until: o.until, after: None, overridden: true });
+        }
+        self.rotation.shift_at(at)
+    }
+}
+
+fn local_instant(zone: Tz, local: NaiveDateTime) -> DateTime<Utc> {
+    // A skipped local time (spring forward): step a minute at a time to the
+    // first that exists; no zone skips more than a day.
+    (0..=24 * 60)
+        .find_map(|m| zone.from_local_datetime(&(local + Duration::minutes(m))).earliest())
+        .map_or_else(|| local.and_utc(), |t| t.with_timezone(&Utc))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().to_utc()
+    }
+
+    fn daily(members: Vec<i64>) -> Rotation {
+        Rotation {
+            zone: chrono_tz::Asia::Shanghai,
+            starts_on: NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+            handover: NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
+            shift_days: 1,
+            members,
+        }
+    }
+
+    #[test]
+    fn a_daily_rotation_hands_over_at_nine_local_time() {
+        let r = daily(vec![1, 2, 3]);
+        // 3 a.m. on the 25th in Chongqing is still the 24th's shift (person 2).
+        let s = r.shift_at(at("2026-11-25T03:00:00+08:00")).unwrap();
+        assert_eq!((s.person_id, s.after), (2, Some(1)));
+        assert_eq!(s.from, at("2026-11-24T09:00:00+08:00"));
+        assert_eq!(s.until, at("2026-11-25T09:00:00+08:00"));
+        assert_eq!(r.shift_at(at("2026-11-25T08:59:59+08:00")).unwrap().person_id, 2);
+        assert_eq!(r.shift_at(at("2026-11-25T09:00:00+08:00")).unwrap().person_id, 3);
+        // And round again.
+        assert_eq!(r.shift_at(at("2026-11-26T10:00:00+08:00")).unwrap().person_id, 1);
+    }
+
+    #[test]
+    fn a_weekly_rotation_cycles_by_weeks() {
+        let r = Rotation { shift_days: 7, ..daily(vec![10, 20]) };
+        assert_eq!(r.shift_at(at("2026-11-29T23:00:00+08:00")).unwrap().person_id, 10);
+        let second = r.shift_at(at("2026-11-30T09:00:00+08:00")).unwrap();
+        assert_eq!((second.person_id, second.after), (20, Some(10)));
+        assert_eq!(second.until, at("2026-12-07T09:00:00+08:00"));
+        assert_eq!(r.shift_at(at("2026-12-07T09:00:00+08:00")).unwrap().person_id, 10);
+    }
+
+    #[test]
+    fn before_the_first_shift_or_with_nobody_there_is_a_gap() {
+        assert_eq!(daily(vec![1]).shift_at(at("2026-11-23T08:59:00+08:00")), None);
+        assert_eq!(daily(vec![]).shift_at(at("2026-11-24T12:00:00+08:00")), None);
+    }
+
+    #[test]
+    fn an_override_puts_someone_else_on_duty_for_its_stretch_only() {
+        let roster = Roster {
+            rotation: daily(vec![1, 2, 3]),
+            overrides: vec![
+                Override { person_id: 9, from: at("2026-11-24T18:00:00+08:00"), until: at("2026-11-25T06:00:00+08:00") },
+                Override { person_id: 8, from: at("2026-11-25T00:00:00+08:00"), until: at("2026-11-25T02:00:00+08:00") },
+            ],
+        };
+        assert_eq!(roster.on_duty(at("2026-11-24T17:59:00+08:00")).unwrap().person_id, 2);
+        let night = roster.on_duty(at("2026-11-24T23:00:00+08:00")).unwrap();
+        assert!(night.overridden && night.person_id == 9);
+        assert_eq!(roster.on_duty(at("2026-11-25T01:00:00+08:00")).unwrap().person_id, 8, "the later override wins");
+        assert_eq!(roster.on_duty(at("2026-11-25T06:00:00+08:00")).unwrap().person_id, 2, "back to the rotation");
+    }
+
+    #[test]
+    fn a_roster_in_a_zone_with_daylight_saving_hands_over_at_the_local_hour() {
+        // Berlin springs forward on 2026-03-29 at 02:00 and falls back on
+        // 2026-10-25 at 03:00; a 02:30 hand-over does not exist on the first.
+        let r = Rotation {
+            zone: chrono_tz::Europe::Berlin,
+            starts_on: NaiveDate::from_ymd_opt(2026, 3, 27).unwrap(),
+            handover: NaiveTime::from_hms_opt(2, 30, 0).unwrap(),
+            shift_days: 1,
+            members: vec![1, 2],
+        };
+        assert_eq!(r.shift_start(1), at("2026-03-28T02:30:00+01:00"));
+        assert_eq!(r.shift_start(2), at("2026-03-29T03:00:00+02:00"), "the first instant after the gap");
+        assert_eq!(r.shift_start(3), at("2026-03-30T02:30:00+02:00"));
+        assert_eq!(r.shift_at(at("2026-03-29T02:59:00+02:00")).map(|s| s.person_id), Some(2));
+        assert_eq!(r.shift_at(at("2026-03-29T03:00:00+02:00")).map(|s| s.person_id), Some(1));
+        // Autumn: 02:30 happens twice; the hand-over is the first.
+        let autumn = Rotation { starts_on: NaiveDate::from_ymd_opt(2026, 10, 24).unwrap(), ..r };
+        assert_eq!(autumn.shift_start(1), at("2026-10-25T02:30:00+02:00"));
+        let shift = autumn.shift_at(at("2026-10-25T02:45:00+01:00")).unwrap();
+        assert_eq!((shift.person_id, shift.until), (2, at("2026-10-26T02:30:00+01:00")));
+    }
+}
