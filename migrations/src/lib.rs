@@ -8,6 +8,7 @@ mod m20261125_000001_web_sessions;
 mod m20261125_000002_report_cells;
 mod m20261125_000003_audit_log;
 mod m20261130_000001_audit_unsealed;
+mod m20261130_000002_rosters;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000002_report_cells::Migration),
             Box::new(m20261125_000003_audit_log::Migration),
             Box::new(m20261130_000001_audit_unsealed::Migration),
+            Box::new(m20261130_000002_rosters::Migration),
         ]
     }
 }

@@ -92,6 +92,10 @@ impl Validator {
         }
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.errors.is_empty()
+    }
+
     /// The errors collected so far.
     pub fn into_errors(self) -> Vec<FieldError> {
         self.errors

@@ -7,6 +7,8 @@
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
+use super::error::{DomainError, FieldError, Validator};
+
 /// A branch's rotation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rotation {
@@ -98,6 +100,74 @@ impl Roster {
     }
 }
 
+/// A rotation as typed (API body or web form), before it is checked.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct RotationInput {
+    /// An IANA zone; `Asia/Shanghai` when absent.
+    pub zone: Option<String>,
+    /// The local date of the first shift, `YYYY-MM-DD`.
+    pub starts_on: String,
+    /// The local hand-over time, `HH:MM`.
+    pub handover: String,
+    /// 1 (daily) to 28.
+    pub shift_days: u32,
+    /// Person ids in rotation order (each once).
+    pub members: Vec<i64>,
+}
+
+/// The longest shift a rotation may have.
+pub const MAX_SHIFT_DAYS: u32 = 28;
+
+impl Rotation {
+    /// Checks every field at once; the members' unit is the store's check.
+    pub fn parse(input: &RotationInput, default_zone: Tz) -> Result<Self, DomainError> {
+        let mut v = Validator::default();
+        let zone = match input.zone.as_deref().map(str::trim).filter(|z| !z.is_empty()) {
+            None => Some(default_zone),
+            Some(z) => v.check(z.parse::<Tz>().map_err(|_| {
+                FieldError::new(
+                    "zone",
+                    "invalid_zone",
+                    format!("`{z}` is not a time zone"),
+                    format!("“{z}”不是有效的时区"),
+                )
+            })),
+        };
+        let starts_on = v
+            .check(NaiveDate::parse_from_str(input.starts_on.trim(), "%Y-%m-%d").map_err(|_| {
+                FieldError::new("starts_on", "invalid_date", "use YYYY-MM-DD", "日期格式应为 YYYY-MM-DD")
+            }));
+        let handover = v.check(NaiveTime::parse_from_str(input.handover.trim(), "%H:%M").map_err(|_| {
+            FieldError::new("handover", "invalid_time", "use HH:MM (24-hour)", "时间格式应为 HH:MM（24 小时制）")
+        }));
+        if !(1..=MAX_SHIFT_DAYS).contains(&input.shift_days) {
+            v.push(FieldError::new(
+                "shift_days",
+                "invalid_shift",
+                format!("a shift is 1 to {MAX_SHIFT_DAYS} days"),
+                format!("每班应为 1 到 {MAX_SHIFT_DAYS} 天"),
+            ));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for (i, id) in input.members.iter().enumerate() {
+            if !seen.insert(id) {
+                v.push(FieldError::new(
+                    format!("members[{i}]"),
+                    "duplicate_member",
+                    "this person is already in the rotation",
+                    "此人已在轮值名单中",
+                ));
+            }
+        }
+        match (zone, starts_on, handover) {
+            (Some(zone), Some(starts_on), Some(handover)) if v.is_empty() => {
+                Ok(Self { zone, starts_on, handover, shift_days: input.shift_days, members: input.members.clone() })
+            }
+            _ => Err(DomainError::Invalid(v.into_errors())),
+        }
+    }
+}
+
 fn local_instant(zone: Tz, local: NaiveDateTime) -> DateTime<Utc> {
     // A skipped local time (spring forward): step a minute at a time to the
     // first that exists; no zone skips more than a day.
@@ -122,6 +192,30 @@ mod tests {
             shift_days: 1,
             members,
         }
+    }
+
+    #[test]
+    fn a_typed_rotation_is_checked_field_by_field() {
+        let shanghai = chrono_tz::Asia::Shanghai;
+        let good = RotationInput {
+            zone: None,
+            starts_on: "2026-11-23".into(),
+            handover: "09:00".into(),
+            shift_days: 7,
+            members: vec![4, 5],
+        };
+        let r = Rotation::parse(&good, shanghai).unwrap();
+        assert_eq!((r.zone, r.shift_days, r.members.clone()), (shanghai, 7, vec![4, 5]));
+        let bad = RotationInput {
+            zone: Some("Mars/Olympus".into()),
+            starts_on: "23/11/2026".into(),
+            handover: "9am".into(),
+            shift_days: 0,
+            members: vec![4, 4],
+        };
+        let Err(DomainError::Invalid(errors)) = Rotation::parse(&bad, shanghai) else { panic!("refused") };
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["zone", "starts_on", "handover", "shift_days", "members[1]"]);
     }
 
     #[test]
@@ -159,8 +253,16 @@ mod tests {
         let roster = Roster {
             rotation: daily(vec![1, 2, 3]),
             overrides: vec![
-                Override { person_id: 9, from: at("2026-11-24T18:00:00+08:00"), until: at("2026-11-25T06:00:00+08:00") },
-                Override { person_id: 8, from: at("2026-11-25T00:00:00+08:00"), until: at("2026-11-25T02:00:00+08:00") },
+                Override {
+                    person_id: 9,
+                    from: at("2026-11-24T18:00:00+08:00"),
+                    until: at("2026-11-25T06:00:00+08:00"),
+                },
+                Override {
+                    person_id: 8,
+                    from: at("2026-11-25T00:00:00+08:00"),
+                    until: at("2026-11-25T02:00:00+08:00"),
+                },
             ],
         };
         assert_eq!(roster.on_duty(at("2026-11-24T17:59:00+08:00")).unwrap().person_id, 2);

@@ -12,6 +12,7 @@ pub mod notices;
 pub mod pages;
 pub mod report_cells;
 pub mod reports;
+pub mod rosters;
 pub mod sessions;
 pub mod telegram;
 pub mod timeline;

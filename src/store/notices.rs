@@ -331,6 +331,7 @@ async fn dispatch(
                 "requires_onsite": notice.requires_onsite,
                 "paged": paged.recipients,
                 "unreachable": paged.unreachable,
+                "roster_gap": paged.roster_gap,
             })),
         },
         now,

@@ -49,6 +49,9 @@ pub struct Enqueued {
     pub recipients: Vec<String>,
     /// Names of those with no active channel: nobody could page them.
     pub unreachable: Vec<String>,
+    /// The branch's roster had nobody on duty: the support lead was paged
+    /// instead of the engineers.
+    pub roster_gap: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -98,8 +101,29 @@ pub async fn enqueue<C: ConnectionTrait>(
     let body = message::body(&ctx, &rendered).to_string();
     let mut seen = HashSet::new();
     let mut out = Enqueued::default();
-    for audience in audiences {
-        for r in recipients(conn, a, *audience).await? {
+    // With a roster, "the branch's engineers" means whoever is on duty now;
+    // nobody on duty goes straight to the support lead.
+    let duty = if audiences.contains(&Audience::Engineers) {
+        match a.branch_id {
+            Some(branch) => super::rosters::on_duty(conn, branch, now).await?,
+            // No branch chosen: a unit with one branch has that branch's roster.
+            None => match super::rosters::only_branch(conn, a.unit_id).await? {
+                Some(branch) => super::rosters::on_duty(conn, branch, now).await?,
+                None => None,
+            },
+        }
+    } else {
+        None
+    };
+    let mut audiences = audiences.to_vec();
+    if duty == Some(None) {
+        out.roster_gap = true;
+        if !audiences.contains(&Audience::SupportLead) {
+            audiences.push(Audience::SupportLead);
+        }
+    }
+    for audience in &audiences {
+        for r in recipients(conn, a, *audience, duty).await? {
             if !seen.insert(r.key()) {
                 continue;
             }
@@ -193,6 +217,7 @@ async fn recipients<C: ConnectionTrait>(
     conn: &C,
     a: &assignment::Model,
     audience: Audience,
+    duty: Option<Option<i64>>,
 ) -> StoreResult<Vec<Recipient>> {
     let role = match audience {
         Audience::Engineers => Some(Role::Engineer),
@@ -205,14 +230,20 @@ async fn recipients<C: ConnectionTrait>(
     if let Some(role) = role {
         let mut q = person::Entity::find()
             .filter(person::Column::UnitId.eq(a.unit_id))
-            .filter(person::Column::Role.eq(role.code()))
             .filter(person::Column::Active.eq(true))
             .order_by_asc(person::Column::Id);
-        if role == Role::Engineer
-            && let Some(branch) = a.branch_id
-        {
-            q = q.filter(person::Column::BranchId.eq(branch));
-        }
+        q = match (role, duty) {
+            // The person on duty, whatever their role or branch in the unit.
+            (Role::Engineer, Some(Some(on_duty))) => q.filter(person::Column::Id.eq(on_duty)),
+            (Role::Engineer, Some(None)) => q.filter(person::Column::Id.eq(-1)),
+            (Role::Engineer, None) => match a.branch_id {
+                Some(branch) => {
+                    q.filter(person::Column::Role.eq(role.code())).filter(person::Column::BranchId.eq(branch))
+                }
+                None => q.filter(person::Column::Role.eq(role.code())),
+            },
+            _ => q.filter(person::Column::Role.eq(role.code())),
+        };
         let mut out = Vec::new();
         for p in q.all(conn).await? {
             let targets = channel::Entity::find()
@@ -482,7 +513,7 @@ impl Store {
         let rendered = message::render(&ctx);
         let body = message::body(&ctx, &rendered).to_string();
         let mut enqueued = 0;
-        for r in recipients(conn, &a, Audience::BureauDuty).await? {
+        for r in recipients(conn, &a, Audience::BureauDuty, None).await? {
             let key = format!("a{}:failed{}:{}", a.id, failed.id, r.key());
             for t in &r.targets {
                 insert_page(conn, Some(a.id), &r, t, PageReason::DeliveryFailed, &key, &body, now).await?;

@@ -164,6 +164,7 @@ impl Store {
                             "audiences": audiences.iter().map(|x| x.code()).collect::<Vec<_>>(),
                             "paged": enqueued.recipients,
                             "unreachable": enqueued.unreachable,
+                            "roster_gap": enqueued.roster_gap,
                         })),
                     },
                     now,

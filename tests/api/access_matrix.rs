@@ -188,11 +188,17 @@ async fn subject(app: &TestApp, w: &World, template: &str) -> Subject {
     let mut path = template
         .replace("{unit}", &w.a.id.to_string())
         .replace("{person}", &w.a.people[3].to_string())
+        .replace("{branch}", &w.a.branch_id.to_string())
         .replace("{user}", &w.spare_user.to_string())
         .replace("{token}", "not-a-real-link");
     if path.contains("{notice}") {
         let notice = app.issue(&[w.a.id], true).await;
         path = path.replace("{notice}", &notice["id"].to_string());
+    }
+    if path.contains("/roster") {
+        let put = app.client.put(app.url(&format!("/api/v1/branches/{}/roster", w.a.branch_id)));
+        let body = json!({"starts_on": "2026-11-23", "handover": "09:00", "shift_days": 1, "members": [w.a.people[3]]});
+        expect_json(put.bearer_auth(&app.token).json(&body).send().await.unwrap(), StatusCode::OK).await;
     }
     let mut assignment = None;
     if path.contains("{assignment}") {
@@ -224,6 +230,9 @@ fn api_body(method: &str, template: &str, w: &World, n: usize) -> Option<Value> 
             json!({"name": format!("值班员{n}"), "role": "duty_officer", "kind": "webhook", "address": "http://127.0.0.1:9/hook"})
         }
         ("PUT", _) if tail == "policy" => json!({"ack_target": "10m"}),
+        ("PUT", _) if tail == "roster" => {
+            json!({"starts_on": "2026-11-23", "handover": "08:00", "shift_days": 7, "members": [w.a.people[3]]})
+        }
         ("PUT", _) if tail == "closure-report" => full_report(),
         ("POST", _) => match tail {
             "branches" => {
@@ -236,6 +245,12 @@ fn api_body(method: &str, template: &str, w: &World, n: usize) -> Option<Value> 
             "stand-down" => json!({"reason": "误报"}),
             "reassign" => json!({"unit_id": w.b.id, "reason": "就近处置"}),
             "return" => json!({"comment": "请补充样本哈希"}),
+            "overrides" => json!({
+                "person_id": w.a.people[3],
+                "from": "2026-11-25T00:00:00+08:00",
+                "until": "2026-11-25T08:00:00+08:00",
+                "reason": "调班",
+            }),
             _ => json!({}),
         },
         _ => return None,

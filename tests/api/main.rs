@@ -20,6 +20,7 @@ mod postgres;
 #[path = "../support/receiver.rs"]
 mod receiver;
 mod reports;
+mod rosters;
 mod service;
 mod telegram;
 mod web;

@@ -16,6 +16,8 @@ pub mod person;
 pub mod report_breach;
 pub mod report_cell;
 pub mod report_meta;
+pub mod roster;
+pub mod roster_override;
 pub mod telegram_chat;
 pub mod telegram_link;
 pub mod telegram_update;

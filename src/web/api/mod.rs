@@ -5,6 +5,7 @@ pub mod bureau;
 pub mod closure;
 pub mod notices;
 pub mod reports;
+pub mod rosters;
 pub mod units;
 pub mod views;
 
@@ -91,7 +92,8 @@ pub fn router() -> Router<AppState> {
         .merge(assignments::router())
         .merge(bureau::router())
         .merge(reports::router())
-        .merge(closure::router());
+        .merge(closure::router())
+        .merge(rosters::router());
     let (api, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", inner).split_for_parts();
     // After the routes are merged: the derive's modifiers run before them.
     ProblemResponses.modify(&mut doc);

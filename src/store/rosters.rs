@@ -1,0 +1,218 @@
+//! Duty rosters in the database: a branch's rotation and its overrides,
+//! written by the unit or the bureau (audited), and read back as the pure
+//! `Roster` that says who is on duty (for paging at T0 and the board).
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    TransactionTrait,
+};
+
+use super::audit::{self, Audit};
+use super::entities::{branch, person, roster, roster_override};
+use super::timeline::By;
+use super::{Store, StoreError, StoreResult};
+use crate::domain::DomainError;
+use crate::domain::access::Scope;
+use crate::domain::error::FieldError;
+use crate::domain::roster::{Override, Roster, Rotation};
+
+/// A branch's roster as stored, with the rotation it describes.
+#[derive(Debug, Clone)]
+pub struct StoredRoster {
+    pub branch: branch::Model,
+    pub roster: Roster,
+    /// Overrides that have not ended yet (shown and editable).
+    pub overrides: Vec<roster_override::Model>,
+}
+
+/// An override as typed.
+#[derive(Debug, Clone)]
+pub struct OverrideDraft {
+    pub person_id: i64,
+    pub from: DateTime<Utc>,
+    pub until: DateTime<Utc>,
+    pub reason: String,
+}
+
+impl Store {
+    /// The branch, if the actor's scope covers its unit.
+    pub async fn branch_in(&self, scope: Scope, branch_id: i64) -> StoreResult<branch::Model> {
+        self.branch(branch_id)
+            .await?
+            .filter(|b| scope.allows_unit(b.unit_id))
+            .ok_or(StoreError::not_found("branch", branch_id))
+    }
+
+    /// Sets (or replaces) a branch's rotation. Every member must be an
+    /// active person of the branch's unit.
+    pub async fn set_roster(
+        &self,
+        by: &By,
+        scope: Scope,
+        branch_id: i64,
+        rotation: Rotation,
+        now: DateTime<Utc>,
+    ) -> StoreResult<StoredRoster> {
+        let b = self.branch_in(scope, branch_id).await?;
+        let txn = self.db().begin().await?;
+        let mut errors = Vec::new();
+        for (i, id) in rotation.members.iter().enumerate() {
+            if !member_of(&txn, b.unit_id, *id).await? {
+                errors.push(not_a_member(format!("members[{i}]")));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(DomainError::Invalid(errors).into());
+        }
+        let members = serde_json::to_string(&rotation.members).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        roster::Entity::insert(roster::ActiveModel {
+            branch_id: Set(branch_id),
+            zone: Set(rotation.zone.name().to_owned()),
+            starts_on: Set(rotation.starts_on.format("%Y-%m-%d").to_string()),
+            handover: Set(rotation.handover.format("%H:%M").to_string()),
+            shift_days: Set(i32::try_from(rotation.shift_days).unwrap_or(i32::MAX)),
+            members: Set(members.clone()),
+            updated_at: Set(now),
+            ..Default::default()
+        })
+        .on_conflict(
+            OnConflict::column(roster::Column::BranchId)
+                .update_columns([
+                    roster::Column::Zone,
+                    roster::Column::StartsOn,
+                    roster::Column::Handover,
+                    roster::Column::ShiftDays,
+                    roster::Column::Members,
+                    roster::Column::UpdatedAt,
+                ])
+                .to_owned(),
+        )
+        .exec_without_returning(&txn)
+        .await?;
+        let detail = serde_json::json!({
+            "zone": rotation.zone.name(),
+            "starts_on": rotation.starts_on,
+            "handover": rotation.handover.format("%H:%M").to_string(),
+            "shift_days": rotation.shift_days,
+            "members": rotation.members,
+        });
+        audit::record(&txn, Audit::new(by, "roster.set", format!("branch:{branch_id}")).with(detail), now).await?;
+        txn.commit().await?;
+        self.roster(scope, branch_id, now).await?.ok_or(StoreError::not_found("roster", branch_id))
+    }
+
+    /// Puts someone of the unit on duty for a stretch.
+    pub async fn add_roster_override(
+        &self,
+        by: &By,
+        scope: Scope,
+        branch_id: i64,
+        o: OverrideDraft,
+        now: DateTime<Utc>,
+    ) -> StoreResult<StoredRoster> {
+        let b = self.branch_in(scope, branch_id).await?;
+        let txn = self.db().begin().await?;
+        let r = roster::Entity::find()
+            .filter(roster::Column::BranchId.eq(branch_id))
+            .one(&txn)
+            .await?
+            .ok_or(StoreError::not_found("roster", branch_id))?;
+        let mut errors = Vec::new();
+        if !member_of(&txn, b.unit_id, o.person_id).await? {
+            errors.push(not_a_member("person_id".into()));
+        }
+        if o.until <= o.from {
+            errors.push(FieldError::new("until", "invalid_range", "must be after `from`", "结束时间应晚于开始时间"));
+        }
+        if !errors.is_empty() {
+            return Err(DomainError::Invalid(errors).into());
+        }
+        let saved = roster_override::ActiveModel {
+            roster_id: Set(r.id),
+            person_id: Set(o.person_id),
+            from_at: Set(o.from),
+            until_at: Set(o.until),
+            reason: Set(o.reason.clone()),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        let detail =
+            serde_json::json!({"person_id": o.person_id, "from": o.from, "until": o.until, "reason": o.reason});
+        let subject = format!("roster_override:{}", saved.id);
+        audit::record(&txn, Audit::new(by, "roster.override_added", subject).with(detail), now).await?;
+        txn.commit().await?;
+        self.roster(scope, branch_id, now).await?.ok_or(StoreError::not_found("roster", branch_id))
+    }
+
+    /// A branch's roster with the overrides not yet ended at `now`; `None`
+    /// when the branch has none.
+    pub async fn roster(&self, scope: Scope, branch_id: i64, now: DateTime<Utc>) -> StoreResult<Option<StoredRoster>> {
+        let b = self.branch_in(scope, branch_id).await?;
+        let Some((roster, overrides)) = load(self.reader(), branch_id, now).await? else { return Ok(None) };
+        Ok(Some(StoredRoster { branch: b, roster, overrides }))
+    }
+}
+
+/// Who the roster of `branch_id` puts on duty at `at`: `None` when the
+/// branch has no roster (everyone of the branch is paged, as before
+/// rosters), `Some(None)` for a gap, `Some(Some(person))` otherwise.
+pub async fn on_duty<C: ConnectionTrait>(
+    conn: &C,
+    branch_id: i64,
+    at: DateTime<Utc>,
+) -> StoreResult<Option<Option<i64>>> {
+    Ok(load(conn, branch_id, at).await?.map(|(r, _)| r.on_duty(at).map(|s| s.person_id)))
+}
+
+/// The unit's branch when it has exactly one.
+pub async fn only_branch<C: ConnectionTrait>(conn: &C, unit_id: i64) -> StoreResult<Option<i64>> {
+    let two = branch::Entity::find().filter(branch::Column::UnitId.eq(unit_id)).limit(2).all(conn).await?;
+    Ok(match two.as_slice() {
+        [only] => Some(only.id),
+        _ => None,
+    })
+}
+
+async fn load<C: ConnectionTrait>(
+    conn: &C,
+    branch_id: i64,
+    now: DateTime<Utc>,
+) -> StoreResult<Option<(Roster, Vec<roster_override::Model>)>> {
+    let Some(r) = roster::Entity::find().filter(roster::Column::BranchId.eq(branch_id)).one(conn).await? else {
+        return Ok(None);
+    };
+    let overrides = roster_override::Entity::find()
+        .filter(roster_override::Column::RosterId.eq(r.id))
+        .filter(roster_override::Column::UntilAt.gt(now))
+        .order_by_asc(roster_override::Column::Id)
+        .all(conn)
+        .await?;
+    let corrupt = |what: &str| StoreError::Corrupt(format!("roster {} has a bad {what}", r.id));
+    let rotation = Rotation {
+        zone: r.zone.parse().map_err(|_| corrupt("zone"))?,
+        starts_on: chrono::NaiveDate::parse_from_str(&r.starts_on, "%Y-%m-%d").map_err(|_| corrupt("start date"))?,
+        handover: chrono::NaiveTime::parse_from_str(&r.handover, "%H:%M").map_err(|_| corrupt("hand-over time"))?,
+        shift_days: u32::try_from(r.shift_days).map_err(|_| corrupt("shift length"))?,
+        members: serde_json::from_str(&r.members).map_err(|_| corrupt("member list"))?,
+    };
+    let roster = Roster {
+        rotation,
+        overrides: overrides
+            .iter()
+            .map(|o| Override { person_id: o.person_id, from: o.from_at, until: o.until_at })
+            .collect(),
+    };
+    Ok(Some((roster, overrides)))
+}
+
+async fn member_of<C: ConnectionTrait>(conn: &C, unit_id: i64, person_id: i64) -> StoreResult<bool> {
+    Ok(person::Entity::find_by_id(person_id).one(conn).await?.is_some_and(|p| p.unit_id == unit_id && p.active))
+}
+
+fn not_a_member(field: String) -> FieldError {
+    FieldError::new(field, "not_a_member", "not an active person of this unit", "不是本单位的在岗人员")
+}
