@@ -10,13 +10,13 @@ use sea_orm::{
 };
 
 use super::audit::{self, Audit};
-use super::entities::{branch, person, roster, roster_override};
+use super::entities::{branch, person, roster, roster_override, unit};
 use super::timeline::By;
 use super::{Store, StoreError, StoreResult};
 use crate::domain::DomainError;
 use crate::domain::access::Scope;
 use crate::domain::error::FieldError;
-use crate::domain::roster::{Override, Roster, Rotation};
+use crate::domain::roster::{Override, Roster, Rotation, Shift};
 
 /// A branch's roster as stored, with the rotation it describes.
 #[derive(Debug, Clone)]
@@ -154,6 +154,41 @@ impl Store {
         let b = self.branch_in(scope, branch_id).await?;
         let Some((roster, overrides)) = load(self.reader(), branch_id, now).await? else { return Ok(None) };
         Ok(Some(StoredRoster { branch: b, roster, overrides }))
+    }
+}
+
+/// One branch's duty on the board.
+#[derive(Debug, Clone)]
+pub struct DutyNow {
+    pub unit: String,
+    pub branch: String,
+    /// `None` is a gap.
+    pub shift: Option<Shift>,
+    pub person: Option<String>,
+}
+
+impl Store {
+    /// Who is on duty now at every branch with a roster in the actor's
+    /// scope, by unit and branch name (the board).
+    pub async fn duty_now(&self, scope: Scope, now: DateTime<Utc>) -> StoreResult<Vec<DutyNow>> {
+        let db = self.reader();
+        let mut out = Vec::new();
+        for r in roster::Entity::find().all(db).await? {
+            let Some(b) = branch::Entity::find_by_id(r.branch_id).one(db).await? else { continue };
+            if !scope.allows_unit(b.unit_id) {
+                continue;
+            }
+            let Some((roster, _)) = load(db, b.id, now).await? else { continue };
+            let shift = roster.on_duty(now);
+            let person = match &shift {
+                Some(s) => person::Entity::find_by_id(s.person_id).one(db).await?.map(|p| p.name),
+                None => None,
+            };
+            let unit = unit::Entity::find_by_id(b.unit_id).one(db).await?.map(|u| u.name).unwrap_or_default();
+            out.push(DutyNow { unit, branch: b.name, shift, person });
+        }
+        out.sort_by(|x, y| (&x.unit, &x.branch).cmp(&(&y.unit, &y.branch)));
+        Ok(out)
     }
 }
 

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, expect_json, expect_problem};
 use crate::receiver::Receiver;
+use crate::web::Web;
 
 crate::on_both_backends!(
     paging_at_t0_goes_to_whoever_is_on_duty_and_the_liaison,
@@ -103,6 +104,12 @@ async fn paging_at_t0_goes_to_whoever_is_on_duty_and_the_liaison(app: TestApp) {
     let (paged, dispatched) = dispatch(&app, unit, &hooks).await;
     assert_eq!(paged, ["liaison", "qian"], "only the engineer on duty, and the liaison");
     assert_eq!(dispatched["data"]["roster_gap"], false);
+
+    // The board says who is on duty at each branch, and until when.
+    let (status, board) = Web::sign_in(&app, "duty").await.get("/board").await;
+    assert_eq!(status, StatusCode::OK);
+    let duty = &board[board.find(r#"id="duty""#).expect("the duty table")..];
+    assert!(duty.contains("渝中分公司") && duty.contains("钱多") && duty.contains("2026-11-25 09:00"), "{duty}");
 }
 
 async fn an_override_puts_someone_else_on_duty(app: TestApp) {
@@ -144,6 +151,8 @@ async fn a_roster_gap_pages_the_support_lead_at_once(app: TestApp) {
     assert_eq!(paged, ["lead", "liaison"], "the support lead at T0, no engineer");
     assert_eq!(dispatched["data"]["roster_gap"], true);
     assert!(dispatched["data"]["paged"].as_array().unwrap().contains(&json!("李强")));
+    let (_, board) = Web::sign_in(&app, "duty").await.get("/board").await;
+    assert!(board.contains("无人值班"), "the board shows the gap");
 }
 
 async fn a_bad_roster_is_refused_field_by_field_and_changes_nothing(app: TestApp) {

@@ -18,6 +18,7 @@ use super::error::PageError;
 use super::text::{UiText, ui};
 use super::view::{ClockView, MilestoneView};
 use crate::AppState;
+use crate::domain::duration::format_local;
 use crate::domain::labels::Lang;
 use crate::domain::notice::{Category, Severity};
 use crate::store::board::BoardRow;
@@ -70,6 +71,32 @@ struct BoardPage {
     chrome: Chrome,
     count: usize,
     rows_html: String,
+    duty: Vec<DutyView>,
+}
+
+/// One branch's duty, as the board shows it.
+pub struct DutyView {
+    pub unit: String,
+    pub branch: String,
+    /// Empty in a gap.
+    pub person: String,
+    pub until: String,
+    pub overridden: bool,
+}
+
+async fn duty_views(state: &AppState, session: &WebSession) -> Result<Vec<DutyView>, PageError> {
+    let now = state.clock.now();
+    let lines = state.store.duty_now(session.actor.scope(), now).await.map_err(PageError::store(session.lang))?;
+    Ok(lines
+        .into_iter()
+        .map(|d| DutyView {
+            unit: d.unit,
+            branch: d.branch,
+            person: d.person.unwrap_or_default(),
+            until: d.shift.as_ref().map(|s| format_local(s.until, state.tz)).unwrap_or_default(),
+            overridden: d.shift.is_some_and(|s| s.overridden),
+        })
+        .collect())
 }
 
 fn row_view(r: BoardRow, state: &AppState, lang: Lang) -> Result<RowView, PageError> {
@@ -113,11 +140,18 @@ async fn render_rows(state: &AppState, session: &WebSession) -> Result<(String, 
 }
 
 async fn show(State(state): State<AppState>, signed: SignedIn) -> Response {
-    match render_rows(&state, &signed.session).await {
-        Ok((rows_html, count)) => {
-            BoardPage { chrome: Chrome::new(&state, &signed.session, &signed.path, "board"), count, rows_html }
-                .into_response()
-        }
+    let page = async {
+        let (rows_html, count) = render_rows(&state, &signed.session).await?;
+        let duty = duty_views(&state, &signed.session).await?;
+        Ok::<_, PageError>(BoardPage {
+            chrome: Chrome::new(&state, &signed.session, &signed.path, "board"),
+            count,
+            rows_html,
+            duty,
+        })
+    };
+    match page.await {
+        Ok(p) => p.into_response(),
         Err(e) => e.into_response(),
     }
 }
