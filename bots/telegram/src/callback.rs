@@ -48,7 +48,8 @@ pub fn parse(data: &str) -> Option<(Action, i64)> {
         return None;
     };
     let action = Action::ALL.into_iter().find(|a| a.short() == short)?;
-    if id.is_empty() || id.len() > 19 || !id.bytes().all(|b| b.is_ascii_digit()) {
+    // Only the bot's own spelling: digits, no leading zero (found by fuzzing).
+    if id.is_empty() || id.len() > 19 || id.starts_with('0') || !id.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
     let id: i64 = id.parse().ok()?;
@@ -77,6 +78,7 @@ mod tests {
             "m:ack:",
             "m:ack:-1",
             "m:ack:0",
+            "m:site:085",
             "m:ack:1:2",
             "x:ack:1",
             "m:fly:1",
