@@ -9,6 +9,7 @@ mod m20261125_000002_report_cells;
 mod m20261125_000003_audit_log;
 mod m20261130_000001_audit_unsealed;
 mod m20261130_000002_rosters;
+mod m20261130_000003_protection_periods;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000003_audit_log::Migration),
             Box::new(m20261130_000001_audit_unsealed::Migration),
             Box::new(m20261130_000002_rosters::Migration),
+            Box::new(m20261130_000003_protection_periods::Migration),
         ]
     }
 }

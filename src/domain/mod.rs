@@ -17,6 +17,7 @@ pub mod notice;
 pub mod people;
 pub mod period;
 pub mod policy;
+pub mod protection;
 pub mod report;
 pub mod roster;
 pub mod sla;

@@ -10,6 +10,7 @@ pub mod contacts;
 pub mod entities;
 pub mod notices;
 pub mod pages;
+pub mod protection;
 pub mod report_cells;
 pub mod reports;
 pub mod rosters;

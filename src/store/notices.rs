@@ -94,9 +94,15 @@ impl Store {
         .insert(&txn)
         .await?;
         let mut assignments = Vec::with_capacity(draft.unit_ids.len());
+        let periods = super::protection::in_force_at(&txn, now).await?;
         for unit_id in &draft.unit_ids {
-            let policy = units.get(unit_id).map_or_else(|| policy.clone(), |u| effective_policy(u, policy));
-            let to = Dispatch { unit_id: *unit_id, branch_id: branches.get(unit_id).copied(), reassigned_from: None };
+            let (policy, period) = policy_at(units.get(unit_id), *unit_id, policy, &periods, now);
+            let to = Dispatch {
+                unit_id: *unit_id,
+                branch_id: branches.get(unit_id).copied(),
+                reassigned_from: None,
+                period,
+            };
             assignments.push(dispatch(&txn, self.tz(), by, &notice, to, &policy, now).await?);
         }
         Store::notify_peers(&txn).await?;
@@ -149,8 +155,10 @@ impl Store {
         if super::assignments::apply(&txn, by, &current, &change, now, self.tz()).await?.is_none() {
             return Err(StoreError::Concurrent { entity: "assignment" });
         }
-        let to = Dispatch { unit_id: to_unit_id, branch_id: None, reassigned_from: Some(current.id) };
-        let created = dispatch(&txn, self.tz(), by, &notice, to, &effective_policy(&unit, policy), now).await?;
+        let periods = super::protection::in_force_at(&txn, now).await?;
+        let (policy, period) = policy_at(Some(&unit), to_unit_id, policy, &periods, now);
+        let to = Dispatch { unit_id: to_unit_id, branch_id: None, reassigned_from: Some(current.id), period };
+        let created = dispatch(&txn, self.tz(), by, &notice, to, &policy, now).await?;
         timeline::append(
             &txn,
             NewEvent {
@@ -269,6 +277,24 @@ struct Dispatch {
     unit_id: i64,
     branch_id: Option<i64>,
     reassigned_from: Option<i64>,
+    /// The protection period whose policy it answers under.
+    period: Option<String>,
+}
+
+/// The policy `unit` answers under at `now`: its own, tightened by the
+/// protection period in force for it, if any (whose name is returned too).
+fn policy_at(
+    unit: Option<&unit::Model>,
+    unit_id: i64,
+    base: &SlaPolicy,
+    periods: &[crate::domain::protection::ProtectionPeriod],
+    now: DateTime<Utc>,
+) -> (SlaPolicy, Option<String>) {
+    let own = unit.map_or_else(|| base.clone(), |u| effective_policy(u, base));
+    match crate::domain::protection::in_force(periods, unit_id, now) {
+        Some(p) => (p.policy_for(&own, base), Some(p.name.clone())),
+        None => (own, None),
+    }
 }
 
 /// Writes one assignment of `notice` with its timers, its dispatch pages and
@@ -332,6 +358,7 @@ async fn dispatch(
                 "paged": paged.recipients,
                 "unreachable": paged.unreachable,
                 "roster_gap": paged.roster_gap,
+                "protection_period": to.period,
             })),
         },
         now,

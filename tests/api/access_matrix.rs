@@ -226,6 +226,11 @@ fn api_body(method: &str, template: &str, w: &World, n: usize) -> Option<Value> 
     Some(match (method, template) {
         ("POST", "/api/v1/units") => json!({"name": format!("单位{n}")}),
         ("POST", "/api/v1/notices") => notice_body(&[w.a.id], true),
+        ("POST", "/api/v1/protection-periods") => json!({
+            "name": format!("重保{n}"),
+            "starts_at": "2026-11-25T00:00:00+08:00",
+            "ends_at": "2026-11-26T00:00:00+08:00",
+        }),
         ("POST", "/api/v1/bureau-contacts") => {
             json!({"name": format!("值班员{n}"), "role": "duty_officer", "kind": "webhook", "address": "http://127.0.0.1:9/hook"})
         }

@@ -17,6 +17,7 @@ mod listing;
 mod outbox;
 #[path = "../support/postgres.rs"]
 mod postgres;
+mod protection;
 #[path = "../support/receiver.rs"]
 mod receiver;
 mod reports;

@@ -13,6 +13,7 @@ pub mod milestone;
 pub mod notice;
 pub mod page;
 pub mod person;
+pub mod protection_period;
 pub mod report_breach;
 pub mod report_cell;
 pub mod report_meta;

@@ -4,6 +4,7 @@ pub mod assignments;
 pub mod bureau;
 pub mod closure;
 pub mod notices;
+pub mod protection;
 pub mod reports;
 pub mod rosters;
 pub mod units;
@@ -93,7 +94,8 @@ pub fn router() -> Router<AppState> {
         .merge(bureau::router())
         .merge(reports::router())
         .merge(closure::router())
-        .merge(rosters::router());
+        .merge(rosters::router())
+        .merge(protection::router());
     let (api, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", inner).split_for_parts();
     // After the routes are merged: the derive's modifiers run before them.
     ProblemResponses.modify(&mut doc);

@@ -1,0 +1,77 @@
+//! Major-event protection periods over the API: the bureau declares one
+//! (name, window, units on watch, stricter policy); everyone signed in reads
+//! them.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use chrono::{DateTime, FixedOffset};
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::views::local;
+use crate::AppState;
+use crate::domain::policy::PolicyOverride;
+use crate::domain::protection::{PeriodDraft, PeriodInput, ProtectionPeriod};
+use crate::store::timeline::By;
+use crate::web::auth::{Authenticated, require};
+use crate::web::extract::ApiJson;
+use crate::web::problem::{ApiError, Problem};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(create_period, list_periods))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PeriodView {
+    pub id: i64,
+    pub name: String,
+    pub starts_at: DateTime<FixedOffset>,
+    pub ends_at: DateTime<FixedOffset>,
+    /// The units on watch; empty for every unit.
+    pub unit_ids: Vec<i64>,
+    pub policy: PolicyOverride,
+    /// In force now.
+    pub active: bool,
+}
+
+fn view(state: &AppState, p: ProtectionPeriod) -> PeriodView {
+    let now = state.clock.now();
+    PeriodView {
+        active: p.starts_at <= now && now < p.ends_at,
+        id: p.id,
+        name: p.name,
+        starts_at: local(p.starts_at, state.tz),
+        ends_at: local(p.ends_at, state.tz),
+        unit_ids: p.unit_ids,
+        policy: p.policy,
+    }
+}
+
+/// Declare a protection period (重保期): notices issued inside it to the
+/// units on watch take its policy.
+#[utoipa::path(post, path = "/protection-periods", tag = "notices", request_body = PeriodInput,
+    responses((status = 201, body = PeriodView), (status = 422, body = Problem)), security(("bearer" = [])))]
+async fn create_period(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    ApiJson(input): ApiJson<PeriodInput>,
+) -> Result<(StatusCode, Json<PeriodView>), ApiError> {
+    require(actor.can_direct(), "only administrators and bureau staff declare protection periods")?;
+    let draft = PeriodDraft::parse(&input, &state.policy)?;
+    let saved = state.store.create_protection_period(&By::user(&actor), draft, state.clock.now()).await?;
+    Ok((StatusCode::CREATED, Json(view(&state, saved))))
+}
+
+/// Every protection period, latest first.
+#[utoipa::path(get, path = "/protection-periods", tag = "notices",
+    responses((status = 200, body = [PeriodView])), security(("bearer" = [])))]
+async fn list_periods(
+    State(state): State<AppState>,
+    Authenticated(_actor): Authenticated,
+) -> Result<Json<Vec<PeriodView>>, ApiError> {
+    let periods = state.store.protection_periods().await?;
+    Ok(Json(periods.into_iter().map(|p| view(&state, p)).collect()))
+}
