@@ -175,10 +175,20 @@ async fn world(app: &TestApp) -> World {
     World { a, b, usernames, tokens, spare_user }
 }
 
-/// What one cell acts on: the concrete path, and the assignment behind it.
+/// What one cell acts on: the concrete path, and the assignment behind it
+/// with its timeline's length before the request.
 struct Subject {
     path: String,
-    assignment: Option<i64>,
+    assignment: Option<(i64, usize)>,
+}
+
+impl Subject {
+    /// A request that was not allowed left the assignment's timeline alone.
+    async fn assert_unchanged(&self, app: &TestApp, cell: &str) {
+        if let Some((id, before)) = self.assignment {
+            assert_eq!(app.timeline_len(id).await, before, "{cell}: a refused request changed the timeline");
+        }
+    }
 }
 
 /// A fresh subject for each cell, so one actor's allowed change never
@@ -215,7 +225,7 @@ async fn subject(app: &TestApp, w: &World, template: &str) -> Subject {
             }
         }
         path = path.replace("{assignment}", &id.to_string());
-        assignment = Some(id);
+        assignment = Some((id, app.timeline_len(id).await));
     }
     Subject { path, assignment }
 }
@@ -271,10 +281,6 @@ async fn every_api_route_answers_each_role_and_scope_as_the_matrix_says() {
         for (i, expect) in rule.expect.iter().enumerate() {
             n += 1;
             let s = subject(&app, &w, &rule.path).await;
-            let before = match s.assignment {
-                Some(id) => Some(app.timeline_len(id).await),
-                None => None,
-            };
             let method = Method::from_bytes(rule.method.as_bytes()).unwrap();
             let mut request = app.client.request(method, app.url(&s.path));
             if let Some(token) = &w.tokens[i] {
@@ -298,10 +304,8 @@ async fn every_api_route_answers_each_role_and_scope_as_the_matrix_says() {
                 Expect::Hidden => drop(expect_problem(response, StatusCode::NOT_FOUND).await),
                 Expect::Login => drop(expect_problem(response, StatusCode::UNAUTHORIZED).await),
             }
-            if *expect != Expect::Allow
-                && let (Some(id), Some(before)) = (s.assignment, before)
-            {
-                assert_eq!(app.timeline_len(id).await, before, "{cell}: a refused request changed the timeline");
+            if *expect != Expect::Allow {
+                s.assert_unchanged(&app, &cell).await;
             }
         }
     }
@@ -377,10 +381,6 @@ async fn every_page_answers_each_role_and_scope_as_the_matrix_says() {
         for (i, expect) in rule.expect.iter().enumerate() {
             n += 1;
             let s = subject(&app, &w, &rule.path).await;
-            let before = match s.assignment {
-                Some(id) => Some(app.timeline_len(id).await),
-                None => None,
-            };
             let form = page_form(&rule.path, &w, n);
             let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
             let (status, location) = sessions[i].status_of(&rule.method, &s.path, &fields).await;
@@ -401,10 +401,8 @@ async fn every_page_answers_each_role_and_scope_as_the_matrix_says() {
                 Expect::Hidden => assert_eq!(status, StatusCode::NOT_FOUND, "{cell}"),
                 Expect::Login => assert!(to_login, "{cell}: expected a redirect to sign in, got {status} → {location}"),
             }
-            if *expect != Expect::Allow
-                && let (Some(id), Some(before)) = (s.assignment, before)
-            {
-                assert_eq!(app.timeline_len(id).await, before, "{cell}: a refused request changed the timeline");
+            if *expect != Expect::Allow {
+                s.assert_unchanged(&app, &cell).await;
             }
             // Signing out ended that session; sign back in for the next rows.
             if rule.path == "/logout"

@@ -32,10 +32,8 @@ async fn unit(app: &TestApp, name: &str) -> (i64, i64) {
 }
 
 async fn link(app: &TestApp, person: i64, chat: i64) {
-    let code =
-        expect_json(app.post(&format!("/api/v1/people/{person}/telegram-link"), &json!({})).await, StatusCode::CREATED)
-            .await;
-    app.telegram.text(chat, &format!("/start {}", code["code"].as_str().unwrap()), None);
+    let code = link_code(app, person).await;
+    app.telegram.text(chat, &format!("/start {code}"), None);
     app.bot_step().await;
     let sent = app.telegram.take_sent();
     assert!(sent[0].text.starts_with("绑定成功"), "{}", sent[0].text);
@@ -49,14 +47,17 @@ async fn paged(app: &TestApp, unit: i64, chat: i64) -> (i64, Value) {
     (id, page.message)
 }
 
+/// A fresh link code for `person`, as the bureau issues it.
+async fn link_code(app: &TestApp, person: i64) -> String {
+    let code =
+        expect_json(app.post(&format!("/api/v1/people/{person}/telegram-link"), &json!({})).await, StatusCode::CREATED)
+            .await;
+    code["code"].as_str().unwrap().to_owned()
+}
+
 async fn a_chat_is_linked_with_a_one_time_code_and_bad_codes_bind_nothing(app: TestApp) {
     let (_, engineer) = unit(&app, "安盾").await;
-    let code = expect_json(
-        app.post(&format!("/api/v1/people/{engineer}/telegram-link"), &json!({})).await,
-        StatusCode::CREATED,
-    )
-    .await;
-    let code = code["code"].as_str().unwrap().to_owned();
+    let code = link_code(&app, engineer).await;
     assert_eq!(code.len(), 10);
 
     app.telegram.text(ENGINEER_CHAT, "/start NOTACODE12", None);
@@ -415,12 +416,7 @@ async fn link_codes_tried_from_one_chat_are_limited() {
     let app =
         TestApp::spawn_with(Backend::Sqlite, |c| c.telegram.link_code_attempts_per_hour = 2).await.expect("sqlite app");
     let (_, engineer) = unit(&app, "安盾").await;
-    let code = expect_json(
-        app.post(&format!("/api/v1/people/{engineer}/telegram-link"), &json!({})).await,
-        StatusCode::CREATED,
-    )
-    .await;
-    let code = code["code"].as_str().unwrap().to_owned();
+    let code = link_code(&app, engineer).await;
     for guess in ["/start GUESS00001", "/start GUESS00002"] {
         app.telegram.text(ENGINEER_CHAT, guess, None);
         app.bot_step().await;
