@@ -112,7 +112,13 @@ impl C2Address {
             Self::Domain(d) => d.replace('.', "[.]"),
             Self::Url(u) => {
                 let (scheme, rest) = u.split_once("://").unwrap_or(("", u));
-                let scheme = scheme.replacen("http", "hxxp", 1).replacen("ftp", "fxp", 1);
+                // Only these schemes are defanged, whole (found by fuzzing: `kbftp`).
+                let scheme = match scheme {
+                    "http" => "hxxp",
+                    "https" => "hxxps",
+                    "ftp" => "fxp",
+                    other => other,
+                };
                 let (host, path) = rest.split_once('/').map_or((rest, ""), |(h, p)| (h, p));
                 let sep = if path.is_empty() && !rest.contains('/') { "" } else { "/" };
                 format!("{scheme}://{}{sep}{path}", host.replace('.', "[.]"))
@@ -126,7 +132,7 @@ impl C2Address {
 /// scheme at the start only (a domain may well contain `fxp`).
 fn refang(s: &str) -> String {
     let s = s.replace("[.]", ".").replace("[:]", ":");
-    for (defanged, scheme) in [("hxxp", "http"), ("fxp", "ftp")] {
+    for (defanged, scheme) in [("hxxp://", "http://"), ("hxxps://", "https://"), ("fxp://", "ftp://")] {
         if let Some(rest) = s.strip_prefix(defanged) {
             return format!("{scheme}{rest}");
         }
