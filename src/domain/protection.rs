@@ -43,7 +43,7 @@ pub fn in_force(periods: &[ProtectionPeriod], unit_id: i64, at: DateTime<Utc>) -
 
 /// A period as typed.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
-pub struct PeriodInput {
+pub struct ProtectionPeriodInput {
     pub name: String,
     pub starts_at: DateTime<FixedOffset>,
     pub ends_at: DateTime<FixedOffset>,
@@ -67,7 +67,7 @@ pub struct PeriodDraft {
 
 impl PeriodDraft {
     /// Checks every field at once; the policy must fit the configured base.
-    pub fn parse(input: &PeriodInput, base: &SlaPolicy) -> Result<Self, DomainError> {
+    pub fn parse(input: &ProtectionPeriodInput, base: &SlaPolicy) -> Result<Self, DomainError> {
         let mut v = Validator::default();
         let name = v.check(text::required("name", &input.name, text::NAME_MAX));
         let (starts_at, ends_at) = (input.starts_at.with_timezone(&Utc), input.ends_at.with_timezone(&Utc));
@@ -132,7 +132,7 @@ mod tests {
         let base = SlaPolicy::default();
         let p = period(1, "2026-11-20T00:00:00+08:00", "2026-12-01T00:00:00+08:00", vec![], "90m");
         assert_eq!(p.policy_for(&base, &base).deadline_secs, 90 * 60);
-        let input = PeriodInput {
+        let input = ProtectionPeriodInput {
             name: " ".into(),
             starts_at: DateTime::parse_from_rfc3339("2026-11-20T00:00:00+08:00").unwrap(),
             ends_at: DateTime::parse_from_rfc3339("2026-11-19T00:00:00+08:00").unwrap(),

@@ -36,6 +36,12 @@ async fn health_readiness_openapi_and_landing_page_are_served(app: TestApp) {
     let roles = &doc["components"]["schemas"]["Role"]["enum"];
     assert_eq!(roles[0], "liaison", "{roles}");
     assert!(doc["components"]["schemas"]["ChannelKind"]["enum"].as_array().unwrap().contains(&"sms".into()));
+    // Two views of different shapes must not share a schema name (the
+    // report period and the protection period once did: schemathesis saw it).
+    let protection = &doc["components"]["schemas"]["ProtectionPeriodView"]["required"];
+    assert!(protection.as_array().unwrap().contains(&"starts_at".into()), "{protection}");
+    let report = &doc["components"]["schemas"]["PeriodView"]["required"];
+    assert!(report.as_array().unwrap().contains(&"from".into()), "{report}");
     // Every refusal the server can give is documented as problem+json.
     let events = &doc["paths"]["/api/v1/assignments/{id}/events"]["post"]["responses"];
     for status in ["400", "401", "403", "404", "409", "413", "415", "422"] {

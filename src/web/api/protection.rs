@@ -14,7 +14,7 @@ use utoipa_axum::routes;
 use super::views::local;
 use crate::AppState;
 use crate::domain::policy::PolicyOverride;
-use crate::domain::protection::{PeriodDraft, PeriodInput, ProtectionPeriod};
+use crate::domain::protection::{PeriodDraft, ProtectionPeriod, ProtectionPeriodInput};
 use crate::store::timeline::By;
 use crate::web::auth::{Authenticated, require};
 use crate::web::extract::ApiJson;
@@ -25,7 +25,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct PeriodView {
+pub struct ProtectionPeriodView {
     pub id: i64,
     pub name: String,
     pub starts_at: DateTime<FixedOffset>,
@@ -37,9 +37,9 @@ pub struct PeriodView {
     pub active: bool,
 }
 
-fn view(state: &AppState, p: ProtectionPeriod) -> PeriodView {
+fn view(state: &AppState, p: ProtectionPeriod) -> ProtectionPeriodView {
     let now = state.clock.now();
-    PeriodView {
+    ProtectionPeriodView {
         active: p.starts_at <= now && now < p.ends_at,
         id: p.id,
         name: p.name,
@@ -52,13 +52,13 @@ fn view(state: &AppState, p: ProtectionPeriod) -> PeriodView {
 
 /// Declare a protection period (重保期): notices issued inside it to the
 /// units on watch take its policy.
-#[utoipa::path(post, path = "/protection-periods", tag = "notices", request_body = PeriodInput,
-    responses((status = 201, body = PeriodView), (status = 422, body = Problem)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/protection-periods", tag = "notices", request_body = ProtectionPeriodInput,
+    responses((status = 201, body = ProtectionPeriodView), (status = 422, body = Problem)), security(("bearer" = [])))]
 async fn create_period(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
-    ApiJson(input): ApiJson<PeriodInput>,
-) -> Result<(StatusCode, Json<PeriodView>), ApiError> {
+    ApiJson(input): ApiJson<ProtectionPeriodInput>,
+) -> Result<(StatusCode, Json<ProtectionPeriodView>), ApiError> {
     require(actor.can_direct(), "only administrators and bureau staff declare protection periods")?;
     let draft = PeriodDraft::parse(&input, &state.policy)?;
     let saved = state.store.create_protection_period(&By::user(&actor), draft, state.clock.now()).await?;
@@ -67,11 +67,11 @@ async fn create_period(
 
 /// Every protection period, latest first.
 #[utoipa::path(get, path = "/protection-periods", tag = "notices",
-    responses((status = 200, body = [PeriodView])), security(("bearer" = [])))]
+    responses((status = 200, body = [ProtectionPeriodView])), security(("bearer" = [])))]
 async fn list_periods(
     State(state): State<AppState>,
     Authenticated(_actor): Authenticated,
-) -> Result<Json<Vec<PeriodView>>, ApiError> {
+) -> Result<Json<Vec<ProtectionPeriodView>>, ApiError> {
     let periods = state.store.protection_periods().await?;
     Ok(Json(periods.into_iter().map(|p| view(&state, p)).collect()))
 }
