@@ -4,6 +4,7 @@
 //! provider accepted it; a sender that dies leaves its lease to expire and
 //! the page is sent again (with the same idempotency key).
 
+use super::rosters::{Duty, duty_of};
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
@@ -104,19 +105,12 @@ pub async fn enqueue<C: ConnectionTrait>(
     // With a roster, "the branch's engineers" means whoever is on duty now;
     // nobody on duty goes straight to the support lead.
     let duty = if audiences.contains(&Audience::Engineers) {
-        match a.branch_id {
-            Some(branch) => super::rosters::on_duty(conn, branch, now).await?,
-            // No branch chosen: a unit with one branch has that branch's roster.
-            None => match super::rosters::only_branch(conn, a.unit_id).await? {
-                Some(branch) => super::rosters::on_duty(conn, branch, now).await?,
-                None => None,
-            },
-        }
+        duty_of(conn, a.unit_id, a.branch_id, now).await?
     } else {
-        None
+        Duty::Everyone
     };
     let mut audiences = audiences.to_vec();
-    if duty == Some(None) {
+    if duty == Duty::Gap {
         out.roster_gap = true;
         if !audiences.contains(&Audience::SupportLead) {
             audiences.push(Audience::SupportLead);
@@ -217,7 +211,7 @@ async fn recipients<C: ConnectionTrait>(
     conn: &C,
     a: &assignment::Model,
     audience: Audience,
-    duty: Option<Option<i64>>,
+    duty: Duty,
 ) -> StoreResult<Vec<Recipient>> {
     let role = match audience {
         Audience::Engineers => Some(Role::Engineer),
@@ -234,9 +228,9 @@ async fn recipients<C: ConnectionTrait>(
             .order_by_asc(person::Column::Id);
         q = match (role, duty) {
             // The person on duty, whatever their role or branch in the unit.
-            (Role::Engineer, Some(Some(on_duty))) => q.filter(person::Column::Id.eq(on_duty)),
-            (Role::Engineer, Some(None)) => q.filter(person::Column::Id.eq(-1)),
-            (Role::Engineer, None) => match a.branch_id {
+            (Role::Engineer, Duty::Person(on_duty)) => q.filter(person::Column::Id.eq(on_duty)),
+            (Role::Engineer, Duty::Gap) => q.filter(person::Column::Id.eq(-1)),
+            (Role::Engineer, Duty::Everyone) => match a.branch_id {
                 Some(branch) => {
                     q.filter(person::Column::Role.eq(role.code())).filter(person::Column::BranchId.eq(branch))
                 }
@@ -513,7 +507,7 @@ impl Store {
         let rendered = message::render(&ctx);
         let body = message::body(&ctx, &rendered).to_string();
         let mut enqueued = 0;
-        for r in recipients(conn, &a, Audience::BureauDuty, None).await? {
+        for r in recipients(conn, &a, Audience::BureauDuty, Duty::Everyone).await? {
             let key = format!("a{}:failed{}:{}", a.id, failed.id, r.key());
             for t in &r.targets {
                 insert_page(conn, Some(a.id), &r, t, PageReason::DeliveryFailed, &key, &body, now).await?;

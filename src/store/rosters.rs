@@ -192,19 +192,38 @@ impl Store {
     }
 }
 
-/// Who the roster of `branch_id` puts on duty at `at`: `None` when the
-/// branch has no roster (everyone of the branch is paged, as before
-/// rosters), `Some(None)` for a gap, `Some(Some(person))` otherwise.
-pub async fn on_duty<C: ConnectionTrait>(
+/// Whom "the branch's engineers" means at a moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Duty {
+    /// No roster: every engineer of the branch, as before rosters.
+    Everyone,
+    /// The roster's person on duty, whatever their role or branch.
+    Person(i64),
+    /// The roster has nobody on duty: the support lead is paged instead.
+    Gap,
+}
+
+/// The duty at `at` for an assignment of `unit_id` at `branch_id`; a
+/// notice that names no branch uses the roster of a unit's only branch.
+pub async fn duty_of<C: ConnectionTrait>(
     conn: &C,
-    branch_id: i64,
+    unit_id: i64,
+    branch_id: Option<i64>,
     at: DateTime<Utc>,
-) -> StoreResult<Option<Option<i64>>> {
-    Ok(load(conn, branch_id, at).await?.map(|(r, _)| r.on_duty(at).map(|s| s.person_id)))
+) -> StoreResult<Duty> {
+    let branch = match branch_id {
+        Some(b) => Some(b),
+        None => only_branch(conn, unit_id).await?,
+    };
+    let Some(branch) = branch else { return Ok(Duty::Everyone) };
+    Ok(match load(conn, branch, at).await? {
+        None => Duty::Everyone,
+        Some((r, _)) => r.on_duty(at).map_or(Duty::Gap, |s| Duty::Person(s.person_id)),
+    })
 }
 
 /// The unit's branch when it has exactly one.
-pub async fn only_branch<C: ConnectionTrait>(conn: &C, unit_id: i64) -> StoreResult<Option<i64>> {
+async fn only_branch<C: ConnectionTrait>(conn: &C, unit_id: i64) -> StoreResult<Option<i64>> {
     let two = branch::Entity::find().filter(branch::Column::UnitId.eq(unit_id)).limit(2).all(conn).await?;
     Ok(match two.as_slice() {
         [only] => Some(only.id),

@@ -154,7 +154,8 @@ async fn view(state: &AppState, stored: StoredRoster, now: DateTime<Utc>) -> Res
     };
     let r = &stored.roster;
     let mut coming = Vec::new();
-    let mut at = r.on_duty(now).map_or(now, |s| s.until);
+    let on_duty = r.on_duty(now);
+    let mut at = on_duty.as_ref().map_or(now, |s| s.until);
     while coming.len() < COMING_SHIFTS {
         let Some(s) = r.rotation.shift_at(at) else { break };
         at = s.until;
@@ -178,7 +179,7 @@ async fn view(state: &AppState, stored: StoredRoster, now: DateTime<Utc>) -> Res
                 reason: o.reason.clone(),
             })
             .collect(),
-        on_duty: r.on_duty(now).map(shift),
+        on_duty: on_duty.map(shift),
         coming,
     })
 }
