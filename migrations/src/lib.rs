@@ -10,6 +10,7 @@ mod m20261125_000003_audit_log;
 mod m20261130_000001_audit_unsealed;
 mod m20261130_000002_rosters;
 mod m20261130_000003_protection_periods;
+mod m20261130_000004_screening;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000001_audit_unsealed::Migration),
             Box::new(m20261130_000002_rosters::Migration),
             Box::new(m20261130_000003_protection_periods::Migration),
+            Box::new(m20261130_000004_screening::Migration),
         ]
     }
 }

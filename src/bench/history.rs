@@ -115,6 +115,7 @@ fn assignment_row(
         breached_at: Set((finished && late && state.stood_down_at.is_none()).then_some(deadline)),
         reassigned_from: Set(None),
         policy: Set(policy_json.to_owned()),
+        protection_period_id: Set(None),
         version: Set(1),
         updated_at: Set(state.notified_at),
     }

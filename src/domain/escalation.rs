@@ -44,6 +44,8 @@ labelled_enum! {
         Warning => ("warning", "距时限剩余约30分钟", "About 30 minutes left"),
         Breach => ("breach", "已超过两小时时限", "Two-hour deadline breached"),
         DeliveryFailed => ("delivery_failed", "呼叫无法送达", "Page could not be delivered"),
+        DutyStart => ("duty_start", "值班开始", "Your duty starts"),
+        DutyGap => ("duty_gap", "值班空缺", "Nobody on duty"),
     }
 }
 

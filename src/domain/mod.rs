@@ -20,6 +20,7 @@ pub mod policy;
 pub mod protection;
 pub mod report;
 pub mod roster;
+pub mod screening;
 pub mod sla;
 pub mod text;
 pub mod unit;

@@ -99,6 +99,29 @@ pub fn months_touched(period: &Period, tz: Tz) -> Vec<String> {
     out
 }
 
+/// The most days `days` lists (a year and a day).
+pub const MAX_DAYS: usize = 367;
+
+/// The local days `period` touches, each cut to the period: the rows of a
+/// protection period's daily report.
+pub fn days(period: &Period, tz: Tz) -> Vec<(NaiveDate, Period)> {
+    let mut out = Vec::new();
+    let mut day = period.from.with_timezone(&tz).date_naive();
+    while out.len() < MAX_DAYS {
+        let (start, next) = (midnight(day, tz), day.succ_opt().map(|d| midnight(d, tz)));
+        if start >= period.to {
+            break;
+        }
+        let end = next.unwrap_or(period.to).min(period.to);
+        out.push((day, Period { from: start.max(period.from), to: end }));
+        match day.succ_opt() {
+            Some(d) => day = d,
+            None => break,
+        }
+    }
+    out
+}
+
 /// Cuts `period` into whole local months and the rest.
 pub fn split(period: &Period, tz: Tz) -> Split {
     let mut months = Vec::new();
@@ -129,6 +152,20 @@ pub fn split(period: &Period, tz: Tz) -> Split {
 mod tests {
     use super::*;
     use chrono_tz::Asia::Shanghai;
+
+    #[test]
+    fn a_span_is_cut_into_local_days() {
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().to_utc();
+        let p = Period { from: at("2026-11-24T20:00:00+08:00"), to: at("2026-11-26T08:00:00+08:00") };
+        let d = days(&p, Shanghai);
+        let dates: Vec<String> = d.iter().map(|(d, _)| d.to_string()).collect();
+        assert_eq!(dates, ["2026-11-24", "2026-11-25", "2026-11-26"]);
+        assert_eq!(d[0].1.from, p.from, "the first day starts with the span");
+        assert_eq!(d[1].1, Period { from: at("2026-11-25T00:00:00+08:00"), to: at("2026-11-26T00:00:00+08:00") });
+        assert_eq!(d[2].1.to, p.to, "the last day ends with it");
+        let exact = Period { from: at("2026-11-24T00:00:00+08:00"), to: at("2026-11-25T00:00:00+08:00") };
+        assert_eq!(days(&exact, Shanghai).len(), 1, "a span ending at midnight does not touch the next day");
+    }
 
     #[test]
     fn periods_split_into_whole_local_months_and_the_rest() {

@@ -100,6 +100,89 @@ impl Roster {
     }
 }
 
+/// A stretch of time with one person on duty (or nobody: a gap).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Segment {
+    pub person_id: Option<i64>,
+    pub from: DateTime<Utc>,
+    pub until: DateTime<Utc>,
+    pub overridden: bool,
+}
+
+/// A change of duty: `person_id` comes on at `at`, taking over from
+/// `after` (nobody after a gap); no `person_id` is a gap beginning, which
+/// the unit's support lead must fill.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Handover {
+    pub at: DateTime<Utc>,
+    pub person_id: Option<i64>,
+    pub until: DateTime<Utc>,
+    pub after: Option<i64>,
+}
+
+/// The most segments one question returns: a daily rotation over a year
+/// and its overrides fit; longer spans are cut.
+const MAX_SEGMENTS: usize = 1_000;
+
+impl Roster {
+    /// Who is on duty over `[from, to)`, as consecutive segments (each a
+    /// different person, or a gap, from its neighbours).
+    pub fn segments(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Segment> {
+        let mut cuts = vec![from];
+        for o in &self.overrides {
+            cuts.extend([o.from, o.until].into_iter().filter(|t| from < *t && *t < to));
+        }
+        if let Some(first) = self.rotation.shift_at(from).map(|s| s.until).or_else(|| {
+            let start = self.rotation.shift_start(0);
+            (!self.rotation.members.is_empty() && from < start).then_some(start)
+        }) {
+            let mut t = first;
+            while t < to && cuts.len() < MAX_SEGMENTS {
+                cuts.push(t);
+                match self.rotation.shift_at(t) {
+                    Some(s) if s.until > t => t = s.until,
+                    _ => break,
+                }
+            }
+        }
+        cuts.sort_unstable();
+        cuts.dedup();
+        let mut out: Vec<Segment> = Vec::new();
+        for (i, at) in cuts.iter().enumerate() {
+            let until = cuts.get(i + 1).copied().unwrap_or(to);
+            let duty = self.on_duty(*at);
+            let person_id = duty.as_ref().map(|s| s.person_id);
+            let overridden = duty.is_some_and(|s| s.overridden);
+            match out.last_mut() {
+                Some(last) if last.person_id == person_id && last.overridden == overridden => last.until = until,
+                _ => out.push(Segment { person_id, from: *at, until, overridden }),
+            }
+        }
+        out
+    }
+
+    /// Every change of duty inside `(from, to]`: who comes on (and after
+    /// whom), or a gap beginning. What the engine announces.
+    pub fn handovers(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Handover> {
+        let segments = self.segments(from, to + Duration::milliseconds(1));
+        segments
+            .windows(2)
+            .filter(|w| w[0].person_id != w[1].person_id)
+            .map(|w| {
+                let (before, now) = (&w[0], &w[1]);
+                let until = match now.person_id {
+                    Some(_) => self.on_duty(now.from).map_or(now.until, |s| s.until),
+                    // A gap lasts until someone is on duty again.
+                    None => {
+                        self.segments(now.from, now.from + Duration::days(366)).first().map_or(now.until, |g| g.until)
+                    }
+                };
+                Handover { at: now.from, person_id: now.person_id, until, after: before.person_id }
+            })
+            .collect()
+    }
+}
+
 /// A rotation as typed (API body or web form), before it is checked.
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
 pub struct RotationInput {
@@ -293,5 +376,82 @@ mod tests {
         assert_eq!(autumn.shift_start(1), at("2026-10-25T02:30:00+02:00"));
         let shift = autumn.shift_at(at("2026-10-25T02:45:00+01:00")).unwrap();
         assert_eq!((shift.person_id, shift.until), (2, at("2026-10-26T02:30:00+01:00")));
+    }
+
+    #[test]
+    fn segments_follow_the_rotation_and_its_overrides_and_show_gaps() {
+        let r = Roster {
+            rotation: daily(vec![1, 2]),
+            overrides: vec![Override {
+                person_id: 9,
+                from: at("2026-11-24T20:00:00+08:00"),
+                until: at("2026-11-25T02:00:00+08:00"),
+            }],
+        };
+        let segs = r.segments(at("2026-11-22T00:00:00+08:00"), at("2026-11-25T12:00:00+08:00"));
+        let people: Vec<(Option<i64>, DateTime<Utc>)> = segs.iter().map(|s| (s.person_id, s.from)).collect();
+        assert_eq!(
+            people,
+            [
+                (None, at("2026-11-22T00:00:00+08:00")),
+                (Some(1), at("2026-11-23T09:00:00+08:00")),
+                (Some(2), at("2026-11-24T09:00:00+08:00")),
+                (Some(9), at("2026-11-24T20:00:00+08:00")),
+                (Some(2), at("2026-11-25T02:00:00+08:00")),
+                (Some(1), at("2026-11-25T09:00:00+08:00")),
+            ]
+        );
+        assert_eq!(segs.last().unwrap().until, at("2026-11-25T12:00:00+08:00"), "cut at the end of the question");
+        assert!(segs[3].overridden && !segs[4].overridden);
+    }
+
+    #[test]
+    fn a_handover_names_who_comes_on_and_who_hands_over() {
+        let r = Roster {
+            rotation: daily(vec![1, 2]),
+            overrides: vec![Override {
+                person_id: 9,
+                from: at("2026-11-24T20:00:00+08:00"),
+                until: at("2026-11-25T02:00:00+08:00"),
+            }],
+        };
+        let day = r.handovers(at("2026-11-24T08:00:00+08:00"), at("2026-11-25T09:00:00+08:00"));
+        let seen: Vec<(Option<i64>, Option<i64>, DateTime<Utc>)> =
+            day.iter().map(|h| (h.person_id, h.after, h.at)).collect();
+        assert_eq!(
+            seen,
+            [
+                (Some(2), Some(1), at("2026-11-24T09:00:00+08:00")),
+                (Some(9), Some(2), at("2026-11-24T20:00:00+08:00")),
+                (Some(2), Some(9), at("2026-11-25T02:00:00+08:00")),
+                (Some(1), Some(2), at("2026-11-25T09:00:00+08:00")),
+            ],
+            "a hand-over exactly at the end of the window is in it"
+        );
+        assert_eq!(day[0].until, at("2026-11-25T09:00:00+08:00"));
+        assert!(r.handovers(at("2026-11-24T09:00:00+08:00"), at("2026-11-24T19:00:00+08:00")).is_empty(), "(from, to]");
+        let first = Roster { rotation: daily(vec![5]), overrides: vec![] };
+        let h = first.handovers(at("2026-11-23T08:00:00+08:00"), at("2026-11-23T09:30:00+08:00"));
+        assert_eq!((h[0].person_id, h[0].after), (Some(5), None), "the first shift takes over from nobody");
+        assert!(
+            first.handovers(at("2026-11-23T09:30:00+08:00"), at("2026-11-26T09:30:00+08:00")).is_empty(),
+            "one member stays on duty"
+        );
+    }
+
+    #[test]
+    fn a_swap_before_the_rotation_starts_leaves_a_gap_when_it_ends() {
+        let r = Roster {
+            rotation: Rotation { starts_on: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(), ..daily(vec![1]) },
+            overrides: vec![Override {
+                person_id: 9,
+                from: at("2026-11-24T20:00:00+08:00"),
+                until: at("2026-11-25T08:00:00+08:00"),
+            }],
+        };
+        let h = r.handovers(at("2026-11-25T07:00:00+08:00"), at("2026-11-25T08:00:00+08:00"));
+        assert_eq!(h.len(), 1);
+        assert_eq!((h[0].person_id, h[0].after, h[0].at), (None, Some(9), at("2026-11-25T08:00:00+08:00")));
+        assert_eq!(h[0].until, at("2026-12-01T09:00:00+08:00"), "the gap lasts until the rotation starts");
     }
 }

@@ -22,6 +22,8 @@ use crate::store::{StoreError, WAKE_CHANNEL};
 pub struct Tick {
     pub timers: usize,
     pub pages: usize,
+    /// Duty hand-over messages written.
+    pub handovers: usize,
 }
 
 /// One instance's engine.
@@ -41,12 +43,14 @@ impl Engine {
         &self.instance
     }
 
-    /// Fires every due timer, then sends every due page.
+    /// Fires every due timer, writes due hand-over messages, then sends
+    /// every due page.
     pub async fn tick(&self) -> Result<Tick, StoreError> {
         let timers = timers::fire_due(&self.state, &self.instance).await?;
+        let handovers = self.state.store.announce_handovers(self.state.clock.now()).await?.pages;
         let pages = outbox::send_due(&self.state).await?;
         self.state.store.seal_audit().await?;
-        Ok(Tick { timers, pages })
+        Ok(Tick { timers, pages, handovers })
     }
 
     /// Runs the timer loop and the outbox loop until `stop` turns true. They
@@ -83,14 +87,23 @@ impl Engine {
         let audit = {
             let engine = self.clone();
             let never = Arc::new(Notify::new());
-            tokio::spawn(run_loop(Loop::new("audit", &self.state, never), stop, move || {
+            tokio::spawn(run_loop(Loop::new("audit", &self.state, never), stop.clone(), move || {
                 let engine = engine.clone();
                 async move { engine.state.store.seal_audit_pass(engine.state.clock.now()).await }
             }))
         };
+        // Tells people their duty starts, waking at the next hand-over.
+        let handovers = {
+            let engine = self.clone();
+            let never = Arc::new(Notify::new());
+            tokio::spawn(run_loop(Loop::new("handovers", &self.state, never), stop, move || {
+                let engine = engine.clone();
+                async move { Ok(engine.state.store.announce_handovers(engine.state.clock.now()).await?.next) }
+            }))
+        };
         let instance = self.instance.clone();
         tokio::spawn(async move {
-            let _ = tokio::join!(timers, outbox, audit);
+            let _ = tokio::join!(timers, outbox, audit, handovers);
             tracing::info!(%instance, "engine stopped");
         })
     }

@@ -29,6 +29,21 @@ pub struct PageContext {
     pub failed_recipient: Option<String>,
 }
 
+/// The facts a duty-start message is written from.
+#[derive(Debug, Clone)]
+pub struct DutyContext {
+    pub person_name: String,
+    pub unit_name: String,
+    pub branch_name: String,
+    pub from: DateTime<Utc>,
+    pub until: DateTime<Utc>,
+    /// Who hands over; `None` after a gap.
+    pub after: Option<String>,
+    /// Nobody comes on: the message tells the support lead of a gap.
+    pub gap: bool,
+    pub tz: Tz,
+}
+
 /// A rendered page.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Message {
@@ -43,6 +58,23 @@ pub fn render(ctx: &PageContext) -> Message {
     let (zh_title, zh_text) = text::zh::page(ctx);
     let (en_title, en_text) = text::en::page(ctx);
     Message { title: format!("{zh_title} / {en_title}"), text: format!("{zh_text}{ENGLISH_SEPARATOR}{en_text}") }
+}
+
+/// The duty-start (or gap) message, Chinese first, and its stored body (no
+/// buttons: there is nothing to acknowledge).
+pub fn duty_start(ctx: &DutyContext) -> (Message, serde_json::Value) {
+    let (zh_title, zh_text) = text::zh::duty_start(ctx);
+    let (en_title, en_text) = text::en::duty_start(ctx);
+    let m =
+        Message { title: format!("{zh_title} / {en_title}"), text: format!("{zh_text}{ENGLISH_SEPARATOR}{en_text}") };
+    let body = serde_json::json!({
+        "title": m.title,
+        "text": m.text,
+        "reason": if ctx.gap { PageReason::DutyGap } else { PageReason::DutyStart }.code(),
+        "duty_from": ctx.from,
+        "duty_until": ctx.until,
+    });
+    (m, body)
 }
 
 /// The stored page body: the message plus the facts a channel may use

@@ -5,6 +5,7 @@
 pub mod charts;
 pub mod closure;
 pub mod csv;
+pub mod duty;
 pub mod xlsx;
 
 use chrono::{DateTime, FixedOffset, Utc};
@@ -215,6 +216,9 @@ pub struct ReportQuery {
     pub branch_id: Option<i64>,
     pub category: Option<Category>,
     pub severity: Option<Severity>,
+    /// Only notices issued under this protection period's policy; the
+    /// period's own window unless `period` or `from`/`to` say otherwise.
+    pub protection_period_id: Option<i64>,
     /// How many breaches to list, latest first (default 1000; the CSV and
     /// XLSX exports list them all).
     pub breaches_limit: Option<u64>,
@@ -259,7 +263,14 @@ pub async fn filter_of(
     q: &ReportQuery,
     breaches: Listing,
 ) -> Result<ReportFilter, StoreError> {
-    let period = period_of(state, q)?;
+    let protection = match q.protection_period_id {
+        Some(id) => Some(state.store.protection_period(id).await?),
+        None => None,
+    };
+    let period = match (&protection, &q.period, &q.from, &q.to) {
+        (Some(p), None, None, None) => Period { from: p.starts_at, to: p.ends_at },
+        _ => period_of(state, q)?,
+    };
     if let Some(unit) = q.unit_id {
         state.store.unit(actor.scope(), unit).await?;
     }
@@ -268,6 +279,7 @@ pub async fn filter_of(
         branch_id: q.branch_id,
         category: q.category,
         severity: q.severity,
+        protection_period_id: q.protection_period_id,
         breach_limit: match breaches {
             Listing::All => None,
             Listing::Asked => Some(q.breaches_limit.unwrap_or(DEFAULT_BREACHES)),

@@ -277,8 +277,8 @@ struct Dispatch {
     unit_id: i64,
     branch_id: Option<i64>,
     reassigned_from: Option<i64>,
-    /// The protection period whose policy it answers under.
-    period: Option<String>,
+    /// The protection period whose policy it answers under (id, name).
+    period: Option<(i64, String)>,
 }
 
 /// The policy `unit` answers under at `now`: its own, tightened by the
@@ -289,10 +289,10 @@ fn policy_at(
     base: &SlaPolicy,
     periods: &[crate::domain::protection::ProtectionPeriod],
     now: DateTime<Utc>,
-) -> (SlaPolicy, Option<String>) {
+) -> (SlaPolicy, Option<(i64, String)>) {
     let own = unit.map_or_else(|| base.clone(), |u| effective_policy(u, base));
     match crate::domain::protection::in_force(periods, unit_id, now) {
-        Some(p) => (p.policy_for(&own, base), Some(p.name.clone())),
+        Some(p) => (p.policy_for(&own, base), Some((p.id, p.name.clone()))),
         None => (own, None),
     }
 }
@@ -322,6 +322,7 @@ async fn dispatch(
         extension_count: Set(0),
         reassigned_from: Set(to.reassigned_from),
         policy: Set(policy_json),
+        protection_period_id: Set(to.period.as_ref().map(|(id, _)| *id)),
         version: Set(0),
         updated_at: Set(now),
         ..Default::default()
@@ -358,7 +359,8 @@ async fn dispatch(
                 "paged": paged.recipients,
                 "unreachable": paged.unreachable,
                 "roster_gap": paged.roster_gap,
-                "protection_period": to.period,
+                "protection_period": to.period.as_ref().map(|(_, name)| name),
+                "protection_period_id": to.period.as_ref().map(|(id, _)| id),
             })),
         },
         now,

@@ -140,6 +140,31 @@ pub async fn enqueue<C: ConnectionTrait>(
     Ok(out)
 }
 
+/// Enqueues a message about no assignment (a duty hand-over) to a person's
+/// first active channel; the others are fallbacks. Returns how many pages
+/// were written: none when the person has no active channel.
+pub(super) async fn enqueue_to_person<C: ConnectionTrait>(
+    conn: &C,
+    p: &person::Model,
+    reason: PageReason,
+    message_key: &str,
+    body: &str,
+    now: DateTime<Utc>,
+) -> StoreResult<usize> {
+    let first = channel::Entity::find()
+        .filter(channel::Column::PersonId.eq(p.id))
+        .filter(channel::Column::Status.eq("active"))
+        .order_by_asc(channel::Column::Priority)
+        .one(conn)
+        .await?;
+    let Some(c) = first else { return Ok(0) };
+    let r =
+        Recipient { person_id: Some(p.id), contact_id: None, group_id: None, name: p.name.clone(), targets: vec![] };
+    let t = Target { channel_id: Some(c.id), kind: c.kind, address: c.address };
+    insert_page(conn, None, &r, &t, reason, message_key, body, now).await?;
+    Ok(1)
+}
+
 #[allow(clippy::too_many_arguments)]
 async fn insert_page<C: ConnectionTrait>(
     conn: &C,

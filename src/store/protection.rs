@@ -81,7 +81,7 @@ pub async fn in_force_at<C: ConnectionTrait>(conn: &C, at: DateTime<Utc>) -> Sto
         .collect()
 }
 
-fn period_of(m: protection_period::Model) -> StoreResult<ProtectionPeriod> {
+pub(super) fn period_of(m: protection_period::Model) -> StoreResult<ProtectionPeriod> {
     let corrupt = |e: serde_json::Error| StoreError::Corrupt(format!("protection period {}: {e}", m.id));
     Ok(ProtectionPeriod {
         id: m.id,

@@ -128,6 +128,9 @@ pub struct ReportFilter {
     pub branch_id: Option<i64>,
     pub category: Option<Category>,
     pub severity: Option<Severity>,
+    /// Only assignments that took this protection period's policy (read
+    /// row by row: the maintained cells do not know periods).
+    pub protection_period_id: Option<i64>,
     /// How many of the settled breaches to list (latest first); `None`: all.
     pub breach_limit: Option<u64>,
     /// Read every assignment row by row instead of the maintained cells
@@ -143,6 +146,7 @@ impl ReportFilter {
             branch_id: None,
             category: None,
             severity: None,
+            protection_period_id: None,
             breach_limit: None,
             row_by_row: false,
         }
@@ -235,7 +239,7 @@ impl Store {
     /// How a report reads its period: whole months from the cells (unless
     /// asked to read row by row), the rest one by one.
     fn split(&self, filter: &ReportFilter) -> Split {
-        if filter.row_by_row {
+        if filter.row_by_row || filter.protection_period_id.is_some() {
             Split { months: Vec::new(), whole: None, rest: vec![filter.period] }
         } else {
             period::split(&filter.period, self.tz())
@@ -262,6 +266,9 @@ impl Store {
         }
         if let Some(b) = filter.branch_id {
             q = q.filter(assignment::Column::BranchId.eq(b));
+        }
+        if let Some(p) = filter.protection_period_id {
+            q = q.filter(assignment::Column::ProtectionPeriodId.eq(p));
         }
         if filter.category.is_some() || filter.severity.is_some() {
             let mut notices = notice::Entity::find().select_only().column(notice::Column::Id);

@@ -16,7 +16,8 @@ use super::{Store, StoreError, StoreResult};
 use crate::domain::DomainError;
 use crate::domain::access::Scope;
 use crate::domain::error::FieldError;
-use crate::domain::roster::{Override, Roster, Rotation, Shift};
+use crate::domain::roster::{Override, Roster, Rotation, Segment, Shift};
+use std::collections::HashMap;
 
 /// A branch's roster as stored, with the rotation it describes.
 #[derive(Debug, Clone)]
@@ -192,6 +193,53 @@ impl Store {
     }
 }
 
+/// Who was (or will be) on duty at one branch over a span.
+#[derive(Debug, Clone)]
+pub struct BranchDuty {
+    pub unit_id: i64,
+    pub unit: String,
+    pub branch_id: i64,
+    pub branch: String,
+    pub segments: Vec<Segment>,
+    /// Names of the people in `segments`.
+    pub names: HashMap<i64, String>,
+}
+
+impl Store {
+    /// Every roster's segments over `[from, to)` for the units in scope
+    /// (and in `units`, when given), by unit and branch name.
+    pub async fn duty_between(
+        &self,
+        scope: Scope,
+        units: Option<&[i64]>,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<BranchDuty>> {
+        let db = self.reader();
+        let mut out = Vec::new();
+        for r in roster::Entity::find().all(db).await? {
+            let Some(b) = branch::Entity::find_by_id(r.branch_id).one(db).await? else { continue };
+            if !scope.allows_unit(b.unit_id) || units.is_some_and(|u| !u.contains(&b.unit_id)) {
+                continue;
+            }
+            let Some((roster, _)) = load(db, b.id, from).await? else { continue };
+            let segments = roster.segments(from, to);
+            let ids: Vec<i64> = segments.iter().filter_map(|s| s.person_id).collect();
+            let names = person::Entity::find()
+                .filter(person::Column::Id.is_in(ids))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|p| (p.id, p.name))
+                .collect();
+            let unit = unit::Entity::find_by_id(b.unit_id).one(db).await?.map(|u| u.name).unwrap_or_default();
+            out.push(BranchDuty { unit_id: b.unit_id, unit, branch_id: b.id, branch: b.name, segments, names });
+        }
+        out.sort_by(|x, y| (&x.unit, &x.branch).cmp(&(&y.unit, &y.branch)));
+        Ok(out)
+    }
+}
+
 /// Whom "the branch's engineers" means at a moment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Duty {
@@ -231,17 +279,18 @@ async fn only_branch<C: ConnectionTrait>(conn: &C, unit_id: i64) -> StoreResult<
     })
 }
 
-async fn load<C: ConnectionTrait>(
+/// A branch's roster with the overrides that end after `since`.
+pub(super) async fn load<C: ConnectionTrait>(
     conn: &C,
     branch_id: i64,
-    now: DateTime<Utc>,
+    since: DateTime<Utc>,
 ) -> StoreResult<Option<(Roster, Vec<roster_override::Model>)>> {
     let Some(r) = roster::Entity::find().filter(roster::Column::BranchId.eq(branch_id)).one(conn).await? else {
         return Ok(None);
     };
     let overrides = roster_override::Entity::find()
         .filter(roster_override::Column::RosterId.eq(r.id))
-        .filter(roster_override::Column::UntilAt.gt(now))
+        .filter(roster_override::Column::UntilAt.gt(since))
         .order_by_asc(roster_override::Column::Id)
         .all(conn)
         .await?;

@@ -210,6 +210,22 @@ async fn subject(app: &TestApp, w: &World, template: &str) -> Subject {
         let body = json!({"starts_on": "2026-11-23", "handover": "09:00", "shift_days": 1, "members": [w.a.people[3]]});
         expect_json(put.bearer_auth(&app.token).json(&body).send().await.unwrap(), StatusCode::OK).await;
     }
+    if path.contains("{period}") || path.contains("{task}") {
+        let body = json!({
+            "name": "重保",
+            "starts_at": "2026-11-25T00:00:00+08:00",
+            "ends_at": "2026-11-26T00:00:00+08:00",
+            "unit_ids": [w.a.id],
+        });
+        let period = expect_json(app.post("/api/v1/protection-periods", &body).await, StatusCode::CREATED).await["id"]
+            .as_i64()
+            .unwrap();
+        let tasks = json!({"tasks": [{"unit_id": w.a.id, "enterprise": "重庆某银行", "kind": "on_site"}]});
+        let path_tasks = format!("/api/v1/protection-periods/{period}/screening-tasks");
+        let task =
+            expect_json(app.post(&path_tasks, &tasks).await, StatusCode::CREATED).await[0]["id"].as_i64().unwrap();
+        path = path.replace("{period}", &period.to_string()).replace("{task}", &task.to_string());
+    }
     let mut assignment = None;
     if path.contains("{assignment}") {
         let id = app.issue(&[w.a.id], true).await["assignments"][0]["id"].as_i64().unwrap();
@@ -249,6 +265,7 @@ fn api_body(method: &str, template: &str, w: &World, n: usize) -> Option<Value> 
             json!({"starts_on": "2026-11-23", "handover": "08:00", "shift_days": 7, "members": [w.a.people[3]]})
         }
         ("PUT", _) if tail == "closure-report" => full_report(),
+        ("PUT", _) if tail == "result" => json!({"outcome": "clean"}),
         ("POST", _) => match tail {
             "branches" => {
                 json!({"name": format!("江北分公司{n}"), "district": "江北区", "address": "重庆市江北区", "lat": 29.6, "lon": 106.5})
@@ -260,6 +277,9 @@ fn api_body(method: &str, template: &str, w: &World, n: usize) -> Option<Value> 
             "stand-down" => json!({"reason": "误报"}),
             "reassign" => json!({"unit_id": w.b.id, "reason": "就近处置"}),
             "return" => json!({"comment": "请补充样本哈希"}),
+            "screening-tasks" => {
+                json!({"tasks": [{"unit_id": w.a.id, "enterprise": format!("企业{n}"), "kind": "remote"}]})
+            }
             "overrides" => json!({
                 "person_id": w.a.people[3],
                 "from": "2026-11-25T00:00:00+08:00",
@@ -359,9 +379,35 @@ fn page_form(template: &str, w: &World, n: usize) -> Vec<(String, String)> {
             ("unit_id", String::new()),
         ],
         "tokens" => vec![("name", format!("token {n}"))],
+        "periods" => vec![
+            ("name", format!("重保{n}")),
+            ("starts_at", "2026-11-25T00:00".into()),
+            ("ends_at", "2026-11-26T00:00".into()),
+        ],
+        "tasks" => {
+            vec![("unit_id", w.a.id.to_string()), ("kind", "remote".into()), ("enterprises", format!("企业{n}"))]
+        }
+        "result" => vec![("outcome", "clean".into())],
+        "roster" => vec![
+            ("starts_on", "2026-11-23".into()),
+            ("handover", "08:00".into()),
+            ("shift_days", "7".into()),
+            ("zone", "Asia/Shanghai".into()),
+        ],
+        "overrides" => vec![
+            ("person_id", w.a.people[3].to_string()),
+            ("from", "2026-11-25T00:00".into()),
+            ("until", "2026-11-25T08:00".into()),
+            ("reason", "调班".into()),
+        ],
         _ => vec![],
     };
-    pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+    let mut form: Vec<(String, String)> = pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+    if template.ends_with("/roster") {
+        // The rotation form names each member's turn by their id.
+        form.push((format!("m{}", w.a.people[3]), "1".into()));
+    }
+    form
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

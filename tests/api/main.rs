@@ -22,6 +22,7 @@ mod protection;
 mod receiver;
 mod reports;
 mod rosters;
+mod screening;
 mod service;
 mod telegram;
 mod web;

@@ -5,7 +5,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, expect_json, expect_problem};
+use crate::helpers::{TestApp, expect_json, expect_problem, t0};
 use crate::receiver::Receiver;
 use crate::web::Web;
 
@@ -14,6 +14,7 @@ crate::on_both_backends!(
     an_override_puts_someone_else_on_duty,
     a_roster_gap_pages_the_support_lead_at_once,
     a_bad_roster_is_refused_field_by_field_and_changes_nothing,
+    the_bot_tells_an_engineer_their_duty_starts_and_who_hands_over,
 );
 
 struct Branch {
@@ -153,6 +154,22 @@ async fn a_roster_gap_pages_the_support_lead_at_once(app: TestApp) {
     assert!(dispatched["data"]["paged"].as_array().unwrap().contains(&json!("李强")));
     let (_, board) = Web::sign_in(&app, "duty").await.get("/board").await;
     assert!(board.contains("无人值班"), "the board shows the gap");
+
+    // A swap covers tonight until 06:00; when it ends nobody is on duty, and
+    // the support lead is told at once, not when the next notice comes.
+    let swap = json!({"person_id": b.person("zhao"), "from": "2026-11-25T03:00:00+08:00", "until": "2026-11-25T06:00:00+08:00", "reason": "临时值守"});
+    let r = app.post(&format!("/api/v1/branches/{}/roster/overrides", b.id), &swap).await;
+    expect_json(r, StatusCode::CREATED).await;
+    app.tick().await;
+    hooks.take_names();
+    app.clock.set(t0() + chrono::Duration::hours(3) + chrono::Duration::seconds(5));
+    app.tick().await;
+    // (The notice's own reminders are due by now too; only the gap is asked about.)
+    let told: Vec<_> = hooks.received().into_iter().filter(|r| r.body["page"]["reason"] == "duty_gap").collect();
+    assert_eq!(told.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), ["lead"], "only the support lead");
+    let text = told[0].body["text"].as_str().unwrap();
+    assert!(text.starts_with("【值班空缺】重庆安盾 渝中分公司"), "{text}");
+    assert!(text.contains("2026-11-25 06:00 至 2026-12-01 09:00 无人值班（赵磊的值班已结束）"), "{text}");
 }
 
 async fn a_bad_roster_is_refused_field_by_field_and_changes_nothing(app: TestApp) {
@@ -182,4 +199,56 @@ async fn a_bad_roster_is_refused_field_by_field_and_changes_nothing(app: TestApp
     .await;
     assert_eq!(problem["errors"][0]["field"], "members[1]");
     expect_problem(app.get(&format!("/api/v1/branches/{}/roster", b.id)).await, StatusCode::NOT_FOUND).await;
+}
+
+async fn the_bot_tells_an_engineer_their_duty_starts_and_who_hands_over(app: TestApp) {
+    let hooks = Receiver::start().await;
+    let (unit, b) = branch(&app, &hooks).await;
+    // 孙悦 is reached through the bot only.
+    let sun = expect_json(
+        app.post(
+            &format!("/api/v1/units/{unit}/people"),
+            &json!({"name": "孙悦", "role": "engineer", "branch_id": b.id}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let code =
+        expect_json(app.post(&format!("/api/v1/people/{sun}/telegram-link"), &json!({})).await, StatusCode::CREATED)
+            .await;
+    let chat = 7301;
+    app.telegram.text(chat, &format!("/start {}", code["code"].as_str().unwrap()), None);
+    app.bot_step().await;
+    app.telegram.take_sent();
+    // Daily at 09:00 from the 24th: 赵磊 on the 24th, 孙悦 from the 25th.
+    set_roster(
+        &app,
+        b.id,
+        json!({"starts_on": "2026-11-24", "handover": "09:00", "shift_days": 1, "members": [b.person("zhao"), sun]}),
+    )
+    .await;
+    app.tick().await;
+    assert!(app.telegram.take_sent().is_empty(), "nobody came on duty at 03:00");
+
+    app.clock.set(t0() + chrono::Duration::hours(6) + chrono::Duration::seconds(20));
+    assert_eq!(app.tick().await.handovers, 1);
+    app.tick().await;
+    let sent = app.telegram.take_sent();
+    assert_eq!(sent.len(), 1, "told once, however many passes: {:?}", sent.iter().map(|s| &s.text).collect::<Vec<_>>());
+    let told = &sent[0];
+    assert_eq!(told.chat_id, chat);
+    assert!(told.text.starts_with("【值班开始】重庆安盾 渝中分公司"), "{}", told.text);
+    assert!(told.text.contains("2026-11-25 09:00 至 2026-11-26 09:00"), "{}", told.text);
+    assert!(told.text.contains("交班人：赵磊"), "{}", told.text);
+    assert!(told.text.contains("Handed over by: 赵磊"), "English second: {}", told.text);
+    assert!(told.reply_markup.is_null(), "nothing to acknowledge: {}", told.reply_markup);
+    assert!(hooks.received().is_empty(), "赵磊, handing over, is not paged");
+
+    // An engine down past the window does not announce a shift long begun.
+    app.clock.set(t0() + chrono::Duration::hours(31));
+    assert_eq!(app.tick().await.handovers, 0, "赵磊's shift began at 09:00 on the 26th, an hour ago");
+    assert!(hooks.received().is_empty());
 }

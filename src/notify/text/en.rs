@@ -3,7 +3,7 @@
 use crate::domain::duration::{format_duration, format_local};
 use crate::domain::escalation::PageReason;
 use crate::domain::labels::Lang;
-use crate::notify::message::PageContext;
+use crate::notify::message::{DutyContext, PageContext};
 
 pub fn page(c: &PageContext) -> (String, String) {
     let title = format!("[{}] {}", c.reason.label(Lang::En), c.title);
@@ -21,6 +21,7 @@ pub fn page(c: &PageContext) -> (String, String) {
         PageReason::Reminder | PageReason::Warning => "Report the milestones still missing.",
         PageReason::Breach => "The two-hour deadline has passed; please check.",
         PageReason::DeliveryFailed => "A page could not be delivered; phone them.",
+        PageReason::DutyStart | PageReason::DutyGap => "",
     };
     let mut text = format!(
         "Unit: {unit}\nCategory: {category}, severity {sev}\nTarget: {target}\nSite: {site}\nNotified: {t0}\nDeadline: {deadline} ({clock})\n{ask}",
@@ -36,5 +37,27 @@ pub fn page(c: &PageContext) -> (String, String) {
         text.push_str(&format!("\nNot delivered: {who}"));
     }
     text.push_str(&format!("\nAssignment #{}", c.assignment_id));
+    (title, text)
+}
+
+/// The duty-start message (who comes on, until when, who hands over), or
+/// the gap message to the unit's support lead.
+pub fn duty_start(c: &DutyContext) -> (String, String) {
+    let reason = if c.gap { PageReason::DutyGap } else { PageReason::DutyStart };
+    let title = format!("[{}] {} {}", reason.label(Lang::En), c.unit_name, c.branch_name);
+    let (from, until) = (format_local(c.from, c.tz), format_local(c.until, c.tz));
+    let text = if c.gap {
+        let after = c.after.as_deref().map(|a| format!(" ({a}'s duty has ended)")).unwrap_or_default();
+        format!(
+            "{name}: nobody is on duty from {from} to {until}{after}.\nNotices page you directly meanwhile; please put someone on duty.",
+            name = c.person_name,
+        )
+    } else {
+        let after = c.after.as_deref().unwrap_or("nobody (no one was on duty)");
+        format!(
+            "{name}, your duty has started: {from} to {until}.\nHanded over by: {after}\nThe branch's emergency-response notices page you directly until then.",
+            name = c.person_name,
+        )
+    };
     (title, text)
 }

@@ -3,7 +3,7 @@
 use crate::domain::duration::{format_duration, format_local};
 use crate::domain::escalation::PageReason;
 use crate::domain::labels::Lang;
-use crate::notify::message::PageContext;
+use crate::notify::message::{DutyContext, PageContext};
 
 pub fn page(c: &PageContext) -> (String, String) {
     let title = format!("【{}】{}", c.reason.label(Lang::Zh), c.title);
@@ -21,6 +21,7 @@ pub fn page(c: &PageContext) -> (String, String) {
         PageReason::Reminder | PageReason::Warning => "请尽快报告尚未完成的节点。",
         PageReason::Breach => "已超过两小时响应时限，请核实情况。",
         PageReason::DeliveryFailed => "以下人员的呼叫无法送达，请电话联系。",
+        PageReason::DutyStart | PageReason::DutyGap => "",
     };
     let mut text = format!(
         "{title}\n支撑单位：{unit}\n事件类型：{category}　分级：{sev_code} {severity}\n检测对象：{target}\n现场地址：{site}\n派单时间：{t0}\n响应时限：{deadline}（{clock}）\n{ask}",
@@ -37,5 +38,26 @@ pub fn page(c: &PageContext) -> (String, String) {
         text.push_str(&format!("\n未送达：{who}"));
     }
     text.push_str(&format!("\n派单编号：{}", c.assignment_id));
+    (title, text)
+}
+
+/// 值班开始提醒（谁接班、值到何时、谁交班），或值班空缺提醒（告知支撑单位工作负责人）。
+pub fn duty_start(c: &DutyContext) -> (String, String) {
+    let reason = if c.gap { PageReason::DutyGap } else { PageReason::DutyStart };
+    let title = format!("【{}】{} {}", reason.label(Lang::Zh), c.unit_name, c.branch_name);
+    let (from, until) = (format_local(c.from, c.tz), format_local(c.until, c.tz));
+    let text = if c.gap {
+        let after = c.after.as_deref().map(|a| format!("（{a}的值班已结束）")).unwrap_or_default();
+        format!(
+            "{title}\n{name}：{from} 至 {until} 无人值班{after}。\n此期间的应急响应派单将直接呼叫您，请尽快安排值班人员。",
+            name = c.person_name,
+        )
+    } else {
+        let after = c.after.as_deref().unwrap_or("无（此前无人值班）");
+        format!(
+            "{title}\n{name}，您的值班已开始：{from} 至 {until}。\n交班人：{after}\n值班期间本分支机构的应急响应派单将直接呼叫您，请保持通讯畅通。",
+            name = c.person_name,
+        )
+    };
     (title, text)
 }

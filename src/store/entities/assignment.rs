@@ -27,6 +27,8 @@ pub struct Model {
     pub breached_at: Option<DateTimeUtc>,
     pub reassigned_from: Option<i64>,
     pub policy: String,
+    /// The protection period whose policy it took at dispatch.
+    pub protection_period_id: Option<i64>,
     pub version: i32,
     pub updated_at: DateTimeUtc,
 }

@@ -7,6 +7,7 @@ pub mod notices;
 pub mod protection;
 pub mod reports;
 pub mod rosters;
+pub mod screening;
 pub mod units;
 pub mod views;
 
@@ -95,7 +96,8 @@ pub fn router() -> Router<AppState> {
         .merge(reports::router())
         .merge(closure::router())
         .merge(rosters::router())
-        .merge(protection::router());
+        .merge(protection::router())
+        .merge(screening::router());
     let (api, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", inner).split_for_parts();
     // After the routes are merged: the derive's modifiers run before them.
     ProblemResponses.modify(&mut doc);

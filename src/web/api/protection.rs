@@ -15,13 +15,17 @@ use super::views::local;
 use crate::AppState;
 use crate::domain::policy::PolicyOverride;
 use crate::domain::protection::{PeriodDraft, ProtectionPeriod, ProtectionPeriodInput};
+use crate::reports::duty::{self, DailyReportView};
 use crate::store::timeline::By;
 use crate::web::auth::{Authenticated, require};
-use crate::web::extract::ApiJson;
+use crate::web::extract::{ApiJson, ApiPath};
 use crate::web::problem::{ApiError, Problem};
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(create_period, list_periods))
+    OpenApiRouter::new()
+        .routes(routes!(create_period, list_periods))
+        .routes(routes!(get_period))
+        .routes(routes!(daily_report))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -37,7 +41,7 @@ pub struct ProtectionPeriodView {
     pub active: bool,
 }
 
-fn view(state: &AppState, p: ProtectionPeriod) -> ProtectionPeriodView {
+pub fn view(state: &AppState, p: ProtectionPeriod) -> ProtectionPeriodView {
     let now = state.clock.now();
     ProtectionPeriodView {
         active: p.starts_at <= now && now < p.ends_at,
@@ -74,4 +78,30 @@ async fn list_periods(
 ) -> Result<Json<Vec<ProtectionPeriodView>>, ApiError> {
     let periods = state.store.protection_periods().await?;
     Ok(Json(periods.into_iter().map(|p| view(&state, p)).collect()))
+}
+
+/// One protection period.
+#[utoipa::path(get, path = "/protection-periods/{id}", tag = "notices", params(("id" = i64, Path)),
+    responses((status = 200, body = ProtectionPeriodView), (status = 404, body = Problem)), security(("bearer" = [])))]
+async fn get_period(
+    State(state): State<AppState>,
+    Authenticated(_actor): Authenticated,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<ProtectionPeriodView>, ApiError> {
+    let p = state.store.protection_period(id).await?;
+    Ok(Json(view(&state, p)))
+}
+
+/// The period's daily duty report: per local day, the notices issued under
+/// its policy and who was on duty at each branch on watch (a unit sees its
+/// own).
+#[utoipa::path(get, path = "/protection-periods/{id}/daily-report", tag = "reports", params(("id" = i64, Path)),
+    responses((status = 200, body = DailyReportView), (status = 404, body = Problem)), security(("bearer" = [])))]
+async fn daily_report(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<DailyReportView>, ApiError> {
+    let p = state.store.protection_period(id).await?;
+    Ok(Json(duty::daily_report(&state, &actor, &p).await?))
 }

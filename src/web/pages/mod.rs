@@ -11,8 +11,10 @@ pub mod error;
 pub mod login;
 pub mod notice;
 pub mod notice_form;
+pub mod protection;
 pub mod registry;
 pub mod reports;
+pub mod roster;
 pub mod text;
 pub mod view;
 
@@ -36,6 +38,8 @@ pub fn router() -> Router<AppState> {
         .merge(registry::router())
         .merge(admin::router())
         .merge(reports::router())
+        .merge(protection::router())
+        .merge(roster::router())
         .merge(closure::router())
         .merge(action::router())
 }

@@ -91,6 +91,7 @@ struct UnitPage {
     flash_error: bool,
     link_code: Option<String>,
     link_expires: String,
+    roster_link: &'static str,
 }
 
 async fn units_page(state: &AppState, session: &WebSession, path: &str, flash: Option<(bool, String)>) -> Response {
@@ -233,6 +234,7 @@ async fn unit_page_inner(
         flash_error,
         link_expires: link.as_ref().map(|(_, at)| format_local(*at, state.tz)).unwrap_or_default(),
         link_code: link.map(|(code, _)| code),
+        roster_link: super::text::duty(lang).roster_link,
     })
 }
 

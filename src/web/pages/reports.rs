@@ -117,6 +117,9 @@ struct ReportPage {
     units: Vec<Choice>,
     categories: Vec<Choice>,
     severities: Vec<Choice>,
+    /// Protection periods, to read the notices issued under one.
+    periods: Vec<Choice>,
+    period_heading: &'static str,
     totals: FigureCells,
     by_unit: Vec<GroupRow>,
     by_branch: Vec<GroupRow>,
@@ -156,6 +159,9 @@ fn cleaned(q: Result<Query<Vec<(String, String)>>, QueryRejection>, lang: Lang) 
             "severity" => out.severity = Some(Severity::from_code(&value).ok_or_else(|| bad("severity"))?),
             "table" => out.table = Some(value),
             "breaches_limit" => out.breaches_limit = Some(value.parse().map_err(|_| bad("breaches_limit"))?),
+            "protection_period_id" => {
+                out.protection_period_id = Some(value.parse().map_err(|_| bad("protection_period_id"))?);
+            }
             _ => {}
         }
     }
@@ -173,6 +179,7 @@ fn query_string(q: &ReportQuery) -> String {
         ("branch_id", q.branch_id.map(|v| v.to_string())),
         ("category", q.category.map(|v| v.code().to_owned())),
         ("severity", q.severity.map(|v| v.code().to_owned())),
+        ("protection_period_id", q.protection_period_id.map(|v| v.to_string())),
     ];
     for (k, v) in pairs {
         if let Some(v) = v {
@@ -211,6 +218,7 @@ async fn show(
     let q = cleaned(q, lang)?;
     let report = sla_report(&state, &session.actor, &q, Listing::Asked).await.map_err(PageError::store(lang))?;
     let units = state.store.units(session.actor.scope()).await.map_err(PageError::store(lang))?;
+    let periods = state.store.protection_periods().await.map_err(PageError::store(lang))?;
     let (chart_on_time, chart_distribution, chart_breaches) = charts_of(&report, t);
     let choice = |code: &str, label: &str, selected: bool| Choice { code: code.into(), label: label.into(), selected };
     let period_label = format!(
@@ -221,11 +229,20 @@ async fn show(
     Ok(ReportPage {
         chrome: Chrome::new(&state, session, &signed.path, "reports"),
         period_label,
-        q_period: q.period.clone().unwrap_or_else(|| report.period.from.format("%Y-%m").to_string()),
+        // A protection period's report spans the period unless a month is typed.
+        q_period: q.period.clone().unwrap_or_else(|| match q.protection_period_id {
+            Some(_) => String::new(),
+            None => report.period.from.format("%Y-%m").to_string(),
+        }),
         query: query_string(&q),
         units: units.iter().map(|u| choice(&u.id.to_string(), &u.name, q.unit_id == Some(u.id))).collect(),
         categories: Category::ALL.iter().map(|c| choice(c.code(), c.label(lang), q.category == Some(*c))).collect(),
         severities: Severity::ALL.iter().map(|s| choice(s.code(), s.label(lang), q.severity == Some(*s))).collect(),
+        periods: periods
+            .iter()
+            .map(|p| choice(&p.id.to_string(), &p.name, q.protection_period_id == Some(p.id)))
+            .collect(),
+        period_heading: super::text::duty(lang).periods_title,
         totals: FigureCells::new(&report.totals, lang),
         by_unit: report
             .by_unit

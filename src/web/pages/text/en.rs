@@ -9,6 +9,7 @@ pub const EN: UiText = UiText {
     nav_new_notice: "New notice",
     nav_notices: "Notices",
     nav_units: "Support units",
+    nav_periods: "Protection",
     nav_users: "Users & tokens",
     sign_out: "Sign out",
     switch_lang: "中文",

@@ -2,10 +2,12 @@
 //! from here (domain labels come from the domain).
 
 mod action;
+mod duty;
 mod en;
 mod zh;
 
 pub use action::{ActionText, EN as ACTION_EN, ZH as ACTION_ZH};
+pub use duty::{DutyText, duty};
 pub use en::EN;
 pub use zh::ZH;
 
@@ -19,6 +21,7 @@ pub struct UiText {
     pub nav_new_notice: &'static str,
     pub nav_notices: &'static str,
     pub nav_units: &'static str,
+    pub nav_periods: &'static str,
     pub nav_users: &'static str,
     pub sign_out: &'static str,
     pub switch_lang: &'static str,

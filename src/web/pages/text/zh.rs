@@ -9,6 +9,7 @@ pub const ZH: UiText = UiText {
     nav_new_notice: "发布通知",
     nav_notices: "通知记录",
     nav_units: "支撑单位",
+    nav_periods: "重保",
     nav_users: "用户与令牌",
     sign_out: "退出",
     switch_lang: "English",

@@ -1,0 +1,112 @@
+//! Duty hand-over messages: when someone comes on duty (a rotation's
+//! hand-over, an override starting or ending), they are told through their
+//! first channel, with whom they take over from; when nobody does (a gap),
+//! the unit's support leads are told, since notices page them meanwhile. Durable without a timer
+//! row: each pass looks back over a window and writes the message once
+//! (its key names the branch, the instant and the person), so a restart
+//! inside the window still sends it and a second instance never doubles it.
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, SqlErr, TransactionTrait};
+
+use super::entities::{branch, page, person, roster, unit};
+use super::pages::enqueue_to_person;
+use super::rosters::load;
+use super::{Store, StoreError, StoreResult};
+use crate::domain::escalation::PageReason;
+use crate::domain::people::Role;
+use crate::domain::roster::Handover;
+use crate::notify::message::{self, DutyContext};
+
+/// How far back a pass looks for hand-overs not yet announced: an instance
+/// down for longer does not tell people about shifts long begun.
+pub const ANNOUNCE_WINDOW: Duration = Duration::minutes(30);
+
+/// What one pass did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Announced {
+    pub pages: usize,
+    /// The next hand-over of any roster within a day, to sleep until.
+    pub next: Option<DateTime<Utc>>,
+}
+
+impl Store {
+    /// Announces every change of duty in `(now - ANNOUNCE_WINDOW, now]` not yet
+    /// announced.
+    pub async fn announce_handovers(&self, now: DateTime<Utc>) -> StoreResult<Announced> {
+        let since = now - ANNOUNCE_WINDOW;
+        let mut out = Announced::default();
+        for r in roster::Entity::find().all(self.db()).await? {
+            let Some((roster, _)) = load(self.db(), r.branch_id, since).await? else { continue };
+            for h in roster.handovers(since, now) {
+                out.pages += self.announce(r.branch_id, &h, now).await?;
+            }
+            let next = roster.segments(now, now + Duration::days(1)).get(1).map(|s| s.from);
+            out.next = match (out.next, next) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+        }
+        if out.pages > 0 {
+            self.wake();
+        }
+        Ok(out)
+    }
+
+    /// Writes one hand-over's messages unless they are written already: to
+    /// whoever comes on, or, for a gap, to the unit's support leads.
+    async fn announce(&self, branch_id: i64, h: &Handover, now: DateTime<Utc>) -> StoreResult<usize> {
+        let txn = self.db().begin().await?;
+        let Some(b) = branch::Entity::find_by_id(branch_id).one(&txn).await? else { return Ok(0) };
+        let told = match h.person_id {
+            Some(id) => person::Entity::find_by_id(id).one(&txn).await?.into_iter().filter(|p| p.active).collect(),
+            None => {
+                person::Entity::find()
+                    .filter(person::Column::UnitId.eq(b.unit_id))
+                    .filter(person::Column::Role.eq(Role::SupportLead.code()))
+                    .filter(person::Column::Active.eq(true))
+                    .all(&txn)
+                    .await?
+            }
+        };
+        let unit_name = unit::Entity::find_by_id(b.unit_id).one(&txn).await?.map(|u| u.name).unwrap_or_default();
+        let after = match h.after {
+            Some(id) => person::Entity::find_by_id(id).one(&txn).await?.map(|p| p.name),
+            None => None,
+        };
+        let (reason, gap) =
+            if h.person_id.is_some() { (PageReason::DutyStart, false) } else { (PageReason::DutyGap, true) };
+        let mut pages = 0;
+        for p in told {
+            let key = format!("duty:b{branch_id}:{}:p{}", h.at.timestamp(), p.id);
+            if page::Entity::find().filter(page::Column::MessageKey.eq(&key)).one(&txn).await?.is_some() {
+                continue;
+            }
+            let ctx = DutyContext {
+                person_name: p.name.clone(),
+                unit_name: unit_name.clone(),
+                branch_name: b.name.clone(),
+                from: h.at,
+                until: h.until,
+                after: after.clone(),
+                gap,
+                tz: self.tz(),
+            };
+            let (m, body) = message::duty_start(&ctx);
+            tracing::info!(branch_id, person = %p.name, at = %h.at, title = %m.title, "announcing a change of duty");
+            match enqueue_to_person(&txn, &p, reason, &key, &body.to_string(), now).await {
+                Ok(n) => pages += n,
+                // A peer instance wrote it first: it wrote the rest too.
+                Err(StoreError::Db(e)) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+                    return Ok(0);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        if pages > 0 {
+            Store::notify_peers(&txn).await?;
+        }
+        txn.commit().await?;
+        Ok(pages)
+    }
+}

@@ -1,0 +1,470 @@
+//! Protection periods on the web: the list (and, for the bureau, a form to
+//! declare one), and a period's page with its daily duty report, the
+//! screening progress table and the checklist, where units record results.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone};
+use chrono_tz::Tz;
+use serde::Deserialize;
+
+use super::Chrome;
+use super::error::{PageError, refusal};
+use super::notice_form::Choice;
+use super::text::{DutyText, duty};
+use crate::AppState;
+use crate::domain::access::Scope;
+use crate::domain::duration::format_local;
+use crate::domain::policy::PolicyOverride;
+use crate::domain::protection::{PeriodDraft, ProtectionPeriod, ProtectionPeriodInput};
+use crate::domain::screening::{
+    self, ResultDraft, ScreeningKind, ScreeningOutcome, ScreeningResultInput, ScreeningTaskInput, ScreeningTasksInput,
+};
+use crate::domain::{DomainError, FieldError};
+use crate::reports::duty::daily_report;
+use crate::store::StoreError;
+use crate::store::screening::task_state;
+use crate::store::sessions::WebSession;
+use crate::store::timeline::By;
+use crate::web::session::{Posted, SignedIn};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/periods", get(list).post(create))
+        .route("/periods/{id}", get(show))
+        .route("/periods/{id}/tasks", post(add_tasks))
+        .route("/screening-tasks/{id}/result", post(record_result))
+}
+
+/// A flash message: (is it an error, the words).
+type Flash = Option<(bool, String)>;
+
+pub struct PeriodLine {
+    pub id: i64,
+    pub name: String,
+    pub starts_at: String,
+    pub ends_at: String,
+    pub units: String,
+    pub active: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "periods.html")]
+struct PeriodsPage {
+    chrome: Chrome,
+    d: &'static DutyText,
+    periods: Vec<PeriodLine>,
+    units: Vec<Choice>,
+    can_direct: bool,
+    flash: Option<String>,
+    flash_error: bool,
+}
+
+fn units_text(p: &ProtectionPeriod, names: &HashMap<i64, String>, d: &DutyText) -> String {
+    if p.unit_ids.is_empty() {
+        return d.every_unit.to_owned();
+    }
+    p.unit_ids
+        .iter()
+        .map(|id| names.get(id).cloned().unwrap_or_else(|| format!("#{id}")))
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
+async fn unit_names(state: &AppState, scope: Scope) -> Result<HashMap<i64, String>, StoreError> {
+    Ok(state.store.units(scope).await?.into_iter().map(|u| (u.id, u.name)).collect())
+}
+
+async fn periods_page(state: &AppState, session: &WebSession, flash: Flash) -> Result<PeriodsPage, StoreError> {
+    let d = duty(session.lang);
+    let names = unit_names(state, Scope::All).await?;
+    let now = state.clock.now();
+    let periods = state
+        .store
+        .protection_periods()
+        .await?
+        .into_iter()
+        .map(|p| PeriodLine {
+            units: units_text(&p, &names, d),
+            active: p.starts_at <= now && now < p.ends_at,
+            starts_at: format_local(p.starts_at, state.tz),
+            ends_at: format_local(p.ends_at, state.tz),
+            id: p.id,
+            name: p.name,
+        })
+        .collect();
+    let mut units: Vec<Choice> =
+        names.into_iter().map(|(id, name)| Choice { code: id.to_string(), label: name, selected: false }).collect();
+    units.sort_by(|a, b| a.label.cmp(&b.label));
+    let (flash_error, flash) = flash.map_or((false, None), |(e, f)| (e, Some(f)));
+    Ok(PeriodsPage {
+        chrome: Chrome::new(state, session, "/periods", "periods"),
+        d,
+        periods,
+        units,
+        can_direct: session.actor.can_direct(),
+        flash,
+        flash_error,
+    })
+}
+
+async fn list(State(state): State<AppState>, signed: SignedIn) -> Response {
+    let lang = signed.session.lang;
+    periods_page(&state, &signed.session, None).await.map_err(PageError::store(lang)).into_response()
+}
+
+#[derive(Deserialize, Default)]
+struct PeriodForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    starts_at: String,
+    #[serde(default)]
+    ends_at: String,
+    #[serde(default)]
+    unit_ids: Vec<String>,
+    #[serde(default)]
+    ack_target: String,
+    #[serde(default)]
+    escalate_at: String,
+    #[serde(default)]
+    warn_at: String,
+    #[serde(default)]
+    deadline: String,
+}
+
+/// A `datetime-local` value read on the display zone's clock.
+pub(super) fn local_time(field: &str, raw: &str, tz: Tz) -> Result<DateTime<FixedOffset>, FieldError> {
+    NaiveDateTime::parse_from_str(raw.trim(), "%Y-%m-%dT%H:%M")
+        .ok()
+        .and_then(|t| tz.from_local_datetime(&t).earliest())
+        .map(|t| t.fixed_offset())
+        .ok_or_else(|| {
+            FieldError::new(field, "invalid_time", "use a time YYYY-MM-DD HH:MM", "时间格式应为 YYYY-MM-DD HH:MM")
+        })
+}
+
+fn blank_none(s: &str) -> Option<String> {
+    Some(s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+fn period_input(f: &PeriodForm, tz: Tz) -> Result<ProtectionPeriodInput, DomainError> {
+    let mut errors = Vec::new();
+    let starts_at = local_time("starts_at", &f.starts_at, tz).map_err(|e| errors.push(e)).ok();
+    let ends_at = local_time("ends_at", &f.ends_at, tz).map_err(|e| errors.push(e)).ok();
+    let (Some(starts_at), Some(ends_at)) = (starts_at, ends_at) else { return Err(DomainError::Invalid(errors)) };
+    Ok(ProtectionPeriodInput {
+        name: f.name.clone(),
+        starts_at,
+        ends_at,
+        unit_ids: f.unit_ids.iter().filter_map(|u| u.parse().ok()).collect(),
+        policy: PolicyOverride {
+            ack_target: blank_none(&f.ack_target),
+            escalate_at: blank_none(&f.escalate_at),
+            warn_at: blank_none(&f.warn_at),
+            deadline: blank_none(&f.deadline),
+            ..Default::default()
+        },
+    })
+}
+
+async fn create(State(state): State<AppState>, posted: Posted<PeriodForm>) -> Response {
+    let session = &posted.session;
+    let lang = session.lang;
+    if !session.actor.can_direct() {
+        return PageError::Forbidden(lang).into_response();
+    }
+    let saved = match period_input(&posted.form, state.tz).and_then(|input| PeriodDraft::parse(&input, &state.policy)) {
+        Ok(draft) => state.store.create_protection_period(&By::user(&session.actor), draft, state.clock.now()).await,
+        Err(e) => Err(e.into()),
+    };
+    match saved {
+        Ok(p) => Redirect::to(&format!("/periods/{}", p.id)).into_response(),
+        Err(e) => match refusal(e, lang) {
+            Ok(why) => {
+                periods_page(&state, session, Some((true, why))).await.map_err(PageError::store(lang)).into_response()
+            }
+            Err(page) => page.into_response(),
+        },
+    }
+}
+
+pub struct DayLine {
+    pub date: String,
+    pub assignments: u64,
+    pub acknowledged: u64,
+    pub on_site: u64,
+    pub kept: u64,
+    pub breached: u64,
+    /// "branch: person hh:mm–hh:mm" lines.
+    pub on_duty: Vec<String>,
+}
+
+pub struct ProgressLine {
+    pub unit: String,
+    pub remote: String,
+    pub on_site: String,
+    pub issues_found: u32,
+    pub not_screened: u32,
+    pub overdue: u32,
+    pub percent: u32,
+}
+
+pub struct TaskLine {
+    pub id: i64,
+    pub unit: String,
+    pub enterprise: String,
+    pub target: String,
+    pub kind: &'static str,
+    pub due_at: String,
+    pub outcome: Option<&'static str>,
+    pub issues: bool,
+    pub findings: String,
+    pub done: String,
+    pub can_record: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "period.html")]
+struct PeriodPage {
+    chrome: Chrome,
+    d: &'static DutyText,
+    id: i64,
+    name: String,
+    starts_at: String,
+    ends_at: String,
+    units: String,
+    policy: Vec<(&'static str, String)>,
+    active: bool,
+    days: Vec<DayLine>,
+    progress: Vec<ProgressLine>,
+    tasks: Vec<TaskLine>,
+    task_units: Vec<Choice>,
+    kinds: Vec<Choice>,
+    outcomes: Vec<Choice>,
+    can_direct: bool,
+    flash: Option<String>,
+    flash_error: bool,
+}
+
+fn clock_of(t: &DateTime<FixedOffset>) -> String {
+    t.format("%H:%M").to_string()
+}
+
+async fn period_page(state: &AppState, session: &WebSession, id: i64, flash: Flash) -> Result<PeriodPage, StoreError> {
+    let (lang, actor) = (session.lang, &session.actor);
+    let d = duty(lang);
+    let p = state.store.protection_period(id).await?;
+    let names = unit_names(state, Scope::All).await?;
+    let unit = |id: i64| names.get(&id).cloned().unwrap_or_else(|| format!("#{id}"));
+    let report = daily_report(state, actor, &p).await?;
+    let days = report
+        .days
+        .into_iter()
+        .map(|day| DayLine {
+            on_duty: day
+                .on_duty
+                .iter()
+                .map(|s| {
+                    let who = s.person.clone().unwrap_or_else(|| d.nobody.to_owned());
+                    format!("{} {}：{who} {}–{}", s.unit, s.branch, clock_of(&s.from), clock_of(&s.until))
+                })
+                .collect(),
+            date: day.date,
+            assignments: day.figures.assignments,
+            acknowledged: day.figures.acknowledged_within_target,
+            on_site: day.figures.on_site_within_deadline,
+            kept: day.figures.kept,
+            breached: day.figures.breached,
+        })
+        .collect();
+    let tasks = state.store.screening_tasks(actor.scope(), id).await?;
+    let states: Vec<_> = tasks.iter().map(|t| task_state(t, p.starts_at)).collect();
+    let (rows, total) = screening::progress(&states, state.clock.now());
+    let line = |unit: String, r: &screening::UnitProgress| ProgressLine {
+        unit,
+        remote: format!("{}/{}", r.remote_done, r.remote_total),
+        on_site: format!("{}/{}", r.on_site_done, r.on_site_total),
+        issues_found: r.issues_found,
+        not_screened: r.not_screened,
+        overdue: r.overdue,
+        percent: r.percent(),
+    };
+    let mut progress: Vec<ProgressLine> = rows.iter().map(|r| line(unit(r.unit_id), r)).collect();
+    if !rows.is_empty() {
+        progress.push(line(d.total.to_owned(), &total));
+    }
+    let tasks = tasks
+        .into_iter()
+        .map(|t| {
+            let outcome = t.outcome.as_deref().and_then(ScreeningOutcome::from_code);
+            TaskLine {
+                id: t.id,
+                unit: unit(t.unit_id),
+                kind: ScreeningKind::from_code(&t.kind).map_or("", |k| k.label(lang)),
+                due_at: t.due_at.map(|at| format_local(at, state.tz)).unwrap_or_default(),
+                outcome: outcome.map(|o| o.label(lang)),
+                issues: outcome.is_some_and(|o| o != ScreeningOutcome::Clean),
+                findings: t.findings.unwrap_or_default(),
+                done: match (t.done_by, t.done_at) {
+                    (Some(by), Some(at)) => format!("{by} {}", format_local(at, state.tz)),
+                    _ => String::new(),
+                },
+                can_record: actor.can_report_for(t.unit_id),
+                enterprise: t.enterprise,
+                target: t.target,
+            }
+        })
+        .collect();
+    let on_watch = |u: &i64| p.unit_ids.is_empty() || p.unit_ids.contains(u);
+    let mut task_units: Vec<Choice> = names
+        .iter()
+        .filter(|(id, _)| on_watch(id))
+        .map(|(id, name)| Choice { code: id.to_string(), label: name.clone(), selected: false })
+        .collect();
+    task_units.sort_by(|a, b| a.label.cmp(&b.label));
+    let choice = |code: &str, label: &str| Choice { code: code.into(), label: label.into(), selected: false };
+    let now = state.clock.now();
+    let offsets = [
+        (d.ack_target, &p.policy.ack_target),
+        (d.escalate_at, &p.policy.escalate_at),
+        (d.warn_at, &p.policy.warn_at),
+        (d.deadline, &p.policy.deadline),
+    ];
+    let (flash_error, flash) = flash.map_or((false, None), |(e, f)| (e, Some(f)));
+    Ok(PeriodPage {
+        chrome: Chrome::new(state, session, &format!("/periods/{id}"), "periods"),
+        d,
+        id,
+        units: units_text(&p, &names, d),
+        policy: offsets.into_iter().filter_map(|(label, v)| v.clone().map(|v| (label, v))).collect(),
+        active: p.starts_at <= now && now < p.ends_at,
+        starts_at: format_local(p.starts_at, state.tz),
+        ends_at: format_local(p.ends_at, state.tz),
+        name: p.name,
+        days,
+        progress,
+        tasks,
+        task_units,
+        kinds: ScreeningKind::ALL.iter().map(|k| choice(k.code(), k.label(lang))).collect(),
+        outcomes: ScreeningOutcome::ALL.iter().map(|o| choice(o.code(), o.label(lang))).collect(),
+        can_direct: actor.can_direct(),
+        flash,
+        flash_error,
+    })
+}
+
+async fn render(state: &AppState, session: &WebSession, id: i64, flash: Flash) -> Response {
+    period_page(state, session, id, flash).await.map_err(PageError::store(session.lang)).into_response()
+}
+
+async fn show(State(state): State<AppState>, signed: SignedIn, Path(id): Path<i64>) -> Response {
+    render(&state, &signed.session, id, None).await
+}
+
+/// After a form on a period's page: the page, with "recorded" or why not.
+async fn after(state: &AppState, session: &WebSession, id: i64, result: Result<(), StoreError>) -> Response {
+    let lang = session.lang;
+    match result {
+        Ok(()) => render(state, session, id, Some((false, super::text::ui(lang).done.to_owned()))).await,
+        Err(e) => match refusal(e, lang) {
+            Ok(why) => render(state, session, id, Some((true, why))).await,
+            Err(page) => page.into_response(),
+        },
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct TasksForm {
+    #[serde(default)]
+    unit_id: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    enterprises: String,
+    #[serde(default)]
+    due_at: String,
+}
+
+/// The checklist typed in the form: one enterprise per line, `|` before
+/// the target.
+fn tasks_input(f: &TasksForm, tz: Tz) -> Result<ScreeningTasksInput, DomainError> {
+    let unit_id = f
+        .unit_id
+        .trim()
+        .parse::<i64>()
+        .map_err(|_| DomainError::field("unit_id", "required", "choose a unit", "请选择支撑单位"))?;
+    let kind = ScreeningKind::from_code(f.kind.trim())
+        .ok_or_else(|| DomainError::field("kind", "required", "choose how to screen", "请选择排查方式"))?;
+    let due_at = match f.due_at.trim() {
+        "" => None,
+        raw => Some(local_time("due_at", raw, tz).map_err(|e| DomainError::Invalid(vec![e]))?),
+    };
+    let tasks = f
+        .enterprises
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let (enterprise, target) = l.split_once('|').unwrap_or((l, ""));
+            ScreeningTaskInput {
+                unit_id,
+                enterprise: enterprise.trim().to_owned(),
+                target: target.trim().to_owned(),
+                kind,
+                due_at,
+            }
+        })
+        .collect();
+    Ok(ScreeningTasksInput { tasks })
+}
+
+async fn add_tasks(State(state): State<AppState>, Path(id): Path<i64>, posted: Posted<TasksForm>) -> Response {
+    let session = &posted.session;
+    if !session.actor.can_direct() {
+        return PageError::Forbidden(session.lang).into_response();
+    }
+    let result = async {
+        let p = state.store.protection_period(id).await?;
+        let input = tasks_input(&posted.form, state.tz)?;
+        let drafts = screening::parse_tasks(&input, p.starts_at)?;
+        state.store.add_screening_tasks(&By::user(&session.actor), &p, drafts, state.clock.now()).await.map(|_| ())
+    }
+    .await;
+    after(&state, session, id, result).await
+}
+
+#[derive(Deserialize, Default)]
+struct ResultForm {
+    #[serde(default)]
+    outcome: String,
+    #[serde(default)]
+    findings: String,
+}
+
+async fn record_result(State(state): State<AppState>, Path(id): Path<i64>, posted: Posted<ResultForm>) -> Response {
+    let session = &posted.session;
+    let lang = session.lang;
+    if !session.actor.can_report() {
+        return PageError::Forbidden(lang).into_response();
+    }
+    let task = match state.store.screening_task(session.actor.scope(), id).await {
+        Ok(t) => t,
+        Err(e) => return PageError::store(lang)(e).into_response(),
+    };
+    let f = &posted.form;
+    let result = async {
+        let outcome = ScreeningOutcome::from_code(f.outcome.trim())
+            .ok_or_else(|| DomainError::field("outcome", "required", "choose a result", "请选择排查结果"))?;
+        let draft = ResultDraft::parse(&ScreeningResultInput { outcome, findings: f.findings.clone() })?;
+        let by = By::user(&session.actor);
+        state.store.record_screening_result(&by, session.actor.scope(), id, draft, state.clock.now()).await.map(|_| ())
+    }
+    .await;
+    after(&state, session, task.protection_period_id, result).await
+}
