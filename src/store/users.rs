@@ -234,9 +234,11 @@ impl Store {
         if !token.starts_with(TOKEN_PREFIX) || token.len() > 200 {
             return Ok(None);
         }
+        // Read through the readers: on SQLite every API request would
+        // otherwise queue behind the one writer (a burst of notices did).
         let Some(found) = api_token::Entity::find()
             .filter(api_token::Column::TokenHash.eq(token_digest(token)))
-            .one(self.db())
+            .one(self.reader())
             .await?
         else {
             return Ok(None);
@@ -244,7 +246,7 @@ impl Store {
         if found.revoked_at.is_some() || found.expires_at.is_some_and(|e| e <= now) {
             return Ok(None);
         }
-        let Some(user) = user::Entity::find_by_id(found.user_id).one(self.db()).await? else {
+        let Some(user) = user::Entity::find_by_id(found.user_id).one(self.reader()).await? else {
             return Ok(None);
         };
         if user.disabled {
