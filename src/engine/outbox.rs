@@ -17,8 +17,13 @@ use crate::store::StoreError;
 use crate::store::entities::page;
 use crate::store::pages::Attempt;
 
-/// Pages sent concurrently in one batch.
-const BATCH: u64 = 16;
+/// Pages sent concurrently in one batch (one claim and one record
+/// transaction each): 16 delivered a burst at 303/s on PostgreSQL, 32 at
+/// 394/s. Not more: a batch waits for its slowest send, and 32 messages to
+/// one Telegram chat already take ~56 s of Telegram's per-chat limits (1/s,
+/// 20/min), just inside the 60 s lease after which a peer would send them
+/// again.
+const BATCH: u64 = 32;
 
 /// Sends every page due now; returns how many attempts were made.
 #[tracing::instrument(skip_all)]
