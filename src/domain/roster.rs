@@ -378,16 +378,21 @@ mod tests {
         assert_eq!((shift.person_id, shift.until), (2, at("2026-10-26T02:30:00+01:00")));
     }
 
-    #[test]
-    fn segments_follow_the_rotation_and_its_overrides_and_show_gaps() {
-        let r = Roster {
+    /// 1 and 2 daily at 09:00 from the 23rd; 9 swapped in overnight on the 24th.
+    fn swapped() -> Roster {
+        Roster {
             rotation: daily(vec![1, 2]),
             overrides: vec![Override {
                 person_id: 9,
                 from: at("2026-11-24T20:00:00+08:00"),
                 until: at("2026-11-25T02:00:00+08:00"),
             }],
-        };
+        }
+    }
+
+    #[test]
+    fn segments_follow_the_rotation_and_its_overrides_and_show_gaps() {
+        let r = swapped();
         let segs = r.segments(at("2026-11-22T00:00:00+08:00"), at("2026-11-25T12:00:00+08:00"));
         let people: Vec<(Option<i64>, DateTime<Utc>)> = segs.iter().map(|s| (s.person_id, s.from)).collect();
         assert_eq!(
@@ -407,14 +412,7 @@ mod tests {
 
     #[test]
     fn a_handover_names_who_comes_on_and_who_hands_over() {
-        let r = Roster {
-            rotation: daily(vec![1, 2]),
-            overrides: vec![Override {
-                person_id: 9,
-                from: at("2026-11-24T20:00:00+08:00"),
-                until: at("2026-11-25T02:00:00+08:00"),
-            }],
-        };
+        let r = swapped();
         let day = r.handovers(at("2026-11-24T08:00:00+08:00"), at("2026-11-25T09:00:00+08:00"));
         let seen: Vec<(Option<i64>, Option<i64>, DateTime<Utc>)> =
             day.iter().map(|h| (h.person_id, h.after, h.at)).collect();

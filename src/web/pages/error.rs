@@ -72,3 +72,12 @@ impl IntoResponse for PageError {
         (status, ErrorPage { t: ui(lang), lang, message }).into_response()
     }
 }
+
+/// The flash a form leaves on the page it returns to: "recorded", or why a
+/// rule refused it (`true`: an error); any other failure is the error page.
+pub fn outcome_flash(result: Result<(), StoreError>, lang: Lang) -> Result<(bool, String), PageError> {
+    match result {
+        Ok(()) => Ok((false, ui(lang).done.to_owned())),
+        Err(e) => refusal(e, lang).map(|why| (true, why)),
+    }
+}

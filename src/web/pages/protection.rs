@@ -15,7 +15,7 @@ use chrono_tz::Tz;
 use serde::Deserialize;
 
 use super::Chrome;
-use super::error::{PageError, refusal};
+use super::error::{PageError, outcome_flash, refusal};
 use super::notice_form::Choice;
 use super::text::{DutyText, duty};
 use crate::AppState;
@@ -370,13 +370,9 @@ async fn show(State(state): State<AppState>, signed: SignedIn, Path(id): Path<i6
 
 /// After a form on a period's page: the page, with "recorded" or why not.
 async fn after(state: &AppState, session: &WebSession, id: i64, result: Result<(), StoreError>) -> Response {
-    let lang = session.lang;
-    match result {
-        Ok(()) => render(state, session, id, Some((false, super::text::ui(lang).done.to_owned()))).await,
-        Err(e) => match refusal(e, lang) {
-            Ok(why) => render(state, session, id, Some((true, why))).await,
-            Err(page) => page.into_response(),
-        },
+    match outcome_flash(result, session.lang) {
+        Ok(flash) => render(state, session, id, Some(flash)).await,
+        Err(page) => page.into_response(),
     }
 }
 

@@ -11,7 +11,7 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::Chrome;
-use super::error::{PageError, refusal};
+use super::error::{PageError, outcome_flash, refusal};
 use super::notice_form::Choice;
 use crate::AppState;
 use crate::domain::DomainError;
@@ -244,13 +244,9 @@ async fn show(State(state): State<AppState>, signed: SignedIn, Path(id): Path<i6
 
 /// After a registry form: the unit's page, with "recorded" or why not.
 async fn after(state: &AppState, session: &WebSession, unit_id: i64, result: Result<(), StoreError>) -> Response {
-    let lang = session.lang;
-    match result {
-        Ok(()) => unit_page(state, session, unit_id, Some((false, super::text::ui(lang).done.to_owned())), None).await,
-        Err(e) => match refusal(e, lang) {
-            Ok(why) => unit_page(state, session, unit_id, Some((true, why)), None).await,
-            Err(page) => page.into_response(),
-        },
+    match outcome_flash(result, session.lang) {
+        Ok(flash) => unit_page(state, session, unit_id, Some(flash), None).await,
+        Err(page) => page.into_response(),
     }
 }
 
