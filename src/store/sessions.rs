@@ -139,9 +139,11 @@ impl Store {
         if !cookie.starts_with(SESSION_PREFIX) || cookie.len() > 200 {
             return Ok(None);
         }
+        // Read through the readers, as API tokens are: every page and every
+        // board refresh starts here.
         let Some(row) = web_session::Entity::find()
             .filter(web_session::Column::TokenHash.eq(token_digest(cookie)))
-            .one(self.db())
+            .one(self.reader())
             .await?
         else {
             return Ok(None);
@@ -150,7 +152,7 @@ impl Store {
             web_session::Entity::delete_by_id(row.id).exec(self.db()).await?;
             return Ok(None);
         }
-        let Some(user) = user::Entity::find_by_id(row.user_id).one(self.db()).await?.filter(|u| !u.disabled) else {
+        let Some(user) = user::Entity::find_by_id(row.user_id).one(self.reader()).await?.filter(|u| !u.disabled) else {
             return Ok(None);
         };
         // Slide the expiry at most once a minute, so reading stays reading.
@@ -171,7 +173,7 @@ impl Store {
 
     /// Whether session `id` is still signed in (not ended, not expired).
     pub async fn session_alive(&self, id: i64, now: DateTime<Utc>) -> StoreResult<bool> {
-        Ok(web_session::Entity::find_by_id(id).one(self.db()).await?.is_some_and(|s| s.expires_at > now))
+        Ok(web_session::Entity::find_by_id(id).one(self.reader()).await?.is_some_and(|s| s.expires_at > now))
     }
 
     /// Ends one session (sign-out).
