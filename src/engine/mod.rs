@@ -92,7 +92,8 @@ impl Engine {
                 async move { engine.state.store.seal_audit_pass(engine.state.clock.now()).await }
             }))
         };
-        // Tells people their duty starts, waking at the next hand-over.
+        // Tells people their duty starts (and support leads of a gap),
+        // waking at the next change of duty.
         let handovers = {
             let engine = self.clone();
             let never = Arc::new(Notify::new());
