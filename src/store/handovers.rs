@@ -36,8 +36,10 @@ impl Store {
     pub async fn announce_handovers(&self, now: DateTime<Utc>) -> StoreResult<Announced> {
         let since = now - ANNOUNCE_WINDOW;
         let mut out = Announced::default();
-        for r in roster::Entity::find().all(self.db()).await? {
-            let Some((roster, _)) = load(self.db(), r.branch_id, since).await? else { continue };
+        // Scanned through the readers (every few seconds, every roster); each
+        // message is checked and written on the writer.
+        for r in roster::Entity::find().all(self.reader()).await? {
+            let Some((roster, _)) = load(self.reader(), r.branch_id, since).await? else { continue };
             for h in roster.handovers(since, now) {
                 out.pages += self.announce(r.branch_id, &h, now).await?;
             }
