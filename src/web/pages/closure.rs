@@ -11,7 +11,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use chrono::{NaiveDateTime, TimeZone};
 use serde::Deserialize;
 
 use super::Chrome;
@@ -209,16 +208,13 @@ fn input_of(form: &ClosureForm, state: &AppState) -> Result<ClosureInput, Vec<Fi
     let mut errors = Vec::new();
     let event_time = match form.event_time.trim() {
         "" => None,
-        raw => match NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M")
-            .ok()
-            .and_then(|t| state.tz.from_local_datetime(&t).single())
-        {
-            Some(t) => Some(t.fixed_offset()),
-            None => {
+        raw => {
+            let t = super::form::local_datetime(raw, state.tz);
+            if t.is_none() {
                 errors.push(FieldError::new("event_time", "invalid", "not a date and time", "不是有效的日期时间"));
-                None
             }
-        },
+            t
+        }
     };
     let mut five_tuples = Vec::new();
     for (i, line) in form.five_tuples.lines().map(str::trim).filter(|l| !l.is_empty()).enumerate() {

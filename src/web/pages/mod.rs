@@ -8,6 +8,7 @@ pub mod admin;
 pub mod board;
 pub mod closure;
 pub mod error;
+pub mod form;
 pub mod login;
 pub mod notice;
 pub mod notice_form;

@@ -8,7 +8,6 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use chrono::{NaiveDateTime, TimeZone};
 use serde::Deserialize;
 
 use super::Chrome;
@@ -347,10 +346,7 @@ async fn extend(State(state): State<AppState>, Path(id): Path<i64>, posted: Post
     if !posted.session.actor.can_direct() {
         return PageError::Forbidden(lang).into_response();
     }
-    let local = NaiveDateTime::parse_from_str(posted.form.deadline_at.trim(), "%Y-%m-%dT%H:%M")
-        .ok()
-        .and_then(|t| state.tz.from_local_datetime(&t).single());
-    let Some(deadline) = local else {
+    let Some(deadline) = super::form::local_datetime(&posted.form.deadline_at, state.tz) else {
         return PageError::Refused(lang, super::text::ui(lang).bad_deadline.to_owned()).into_response();
     };
     let change = Change::Extend { deadline_at: deadline.to_utc(), reason: posted.form.reason };

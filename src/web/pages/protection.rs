@@ -10,15 +10,17 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone};
+use chrono::{DateTime, FixedOffset};
 use chrono_tz::Tz;
 use serde::Deserialize;
 
 use super::Chrome;
 use super::error::{PageError, outcome_flash, refusal};
+use super::form::{blank_none, local_time};
 use super::notice_form::Choice;
 use super::text::{DutyText, duty};
 use crate::AppState;
+use crate::domain::DomainError;
 use crate::domain::access::Scope;
 use crate::domain::duration::format_local;
 use crate::domain::policy::PolicyOverride;
@@ -26,7 +28,6 @@ use crate::domain::protection::{PeriodDraft, ProtectionPeriod, ProtectionPeriodI
 use crate::domain::screening::{
     self, ResultDraft, ScreeningKind, ScreeningOutcome, ScreeningResultInput, ScreeningTaskInput, ScreeningTasksInput,
 };
-use crate::domain::{DomainError, FieldError};
 use crate::reports::duty::daily_report;
 use crate::store::StoreError;
 use crate::store::screening::task_state;
@@ -139,21 +140,6 @@ struct PeriodForm {
     deadline: String,
 }
 
-/// A `datetime-local` value read on the display zone's clock.
-pub(super) fn local_time(field: &str, raw: &str, tz: Tz) -> Result<DateTime<FixedOffset>, FieldError> {
-    NaiveDateTime::parse_from_str(raw.trim(), "%Y-%m-%dT%H:%M")
-        .ok()
-        .and_then(|t| tz.from_local_datetime(&t).earliest())
-        .map(|t| t.fixed_offset())
-        .ok_or_else(|| {
-            FieldError::new(field, "invalid_time", "use a time YYYY-MM-DD HH:MM", "时间格式应为 YYYY-MM-DD HH:MM")
-        })
-}
-
-fn blank_none(s: &str) -> Option<String> {
-    Some(s.trim().to_owned()).filter(|s| !s.is_empty())
-}
-
 fn period_input(f: &PeriodForm, tz: Tz) -> Result<ProtectionPeriodInput, DomainError> {
     let mut errors = Vec::new();
     let starts_at = local_time("starts_at", &f.starts_at, tz).map_err(|e| errors.push(e)).ok();
@@ -165,10 +151,10 @@ fn period_input(f: &PeriodForm, tz: Tz) -> Result<ProtectionPeriodInput, DomainE
         ends_at,
         unit_ids: f.unit_ids.iter().filter_map(|u| u.parse().ok()).collect(),
         policy: PolicyOverride {
-            ack_target: blank_none(&f.ack_target),
-            escalate_at: blank_none(&f.escalate_at),
-            warn_at: blank_none(&f.warn_at),
-            deadline: blank_none(&f.deadline),
+            ack_target: blank_none(&f.ack_target).map(str::to_owned),
+            escalate_at: blank_none(&f.escalate_at).map(str::to_owned),
+            warn_at: blank_none(&f.warn_at).map(str::to_owned),
+            deadline: blank_none(&f.deadline).map(str::to_owned),
             ..Default::default()
         },
     })

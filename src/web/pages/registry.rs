@@ -12,6 +12,7 @@ use serde::Deserialize;
 
 use super::Chrome;
 use super::error::{PageError, outcome_flash, refusal};
+use super::form::blank_none;
 use super::notice_form::Choice;
 use crate::AppState;
 use crate::domain::DomainError;
@@ -131,10 +132,6 @@ struct UnitForm {
     credit_code: String,
     #[serde(default)]
     hq_address: String,
-}
-
-fn blank_none(s: &str) -> Option<&str> {
-    Some(s.trim()).filter(|s| !s.is_empty())
 }
 
 async fn create_unit(State(state): State<AppState>, posted: Posted<UnitForm>) -> Response {

@@ -15,8 +15,8 @@ use serde::Deserialize;
 
 use super::Chrome;
 use super::error::{PageError, outcome_flash};
+use super::form::local_time;
 use super::notice_form::Choice;
-use super::protection::local_time;
 use super::text::{DutyText, duty};
 use crate::AppState;
 use crate::domain::DomainError;
