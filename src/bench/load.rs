@@ -18,22 +18,37 @@ pub enum Auth {
     Cookie(String),
 }
 
-/// Signs in the benchmark user through the login form; the session cookie.
-pub async fn sign_in(server: &Server) -> anyhow::Result<String> {
-    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
-    let r = client
-        .post(format!("{}/login", server.base))
-        .form(&[("username", "bench"), ("password", PASSWORD), ("next", "/board")])
-        .send()
-        .await?;
-    let cookie = r
-        .headers()
+/// The `name=value` of the cookie a response sets, if it sets it.
+fn set_cookie(r: &reqwest::Response, name: &str) -> Option<String> {
+    r.headers()
         .get_all(reqwest::header::SET_COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with(crate::web::session::COOKIE))
-        .with_context(|| format!("sign-in answered {} without a session cookie", r.status()))?;
-    Ok(cookie.split(';').next().unwrap_or_default().to_owned())
+        .find(|v| v.starts_with(name))
+        .map(|v| v.split(';').next().unwrap_or_default().to_owned())
+}
+
+/// Signs in the benchmark user through the login form, as a browser does
+/// (the form's token and its cookie first); the session cookie.
+pub async fn sign_in(server: &Server) -> anyhow::Result<String> {
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
+    let form = client.get(format!("{}/login", server.base)).send().await?;
+    let form_cookie = set_cookie(&form, "onsite_login=").context("the sign-in form set no cookie")?;
+    let html = form.text().await?;
+    let token = html
+        .split(r#"name="csrf" value=""#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .context("the sign-in form has no token")?
+        .to_owned();
+    let r = client
+        .post(format!("{}/login", server.base))
+        .header(reqwest::header::COOKIE, form_cookie)
+        .form(&[("csrf", token.as_str()), ("username", "bench"), ("password", PASSWORD), ("next", "/board")])
+        .send()
+        .await?;
+    set_cookie(&r, crate::web::session::COOKIE)
+        .with_context(|| format!("sign-in answered {} without a session cookie", r.status()))
 }
 
 /// What one load run measured.

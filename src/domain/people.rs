@@ -65,6 +65,57 @@ pub fn validate_channel_address(kind: ChannelKind, address: &str) -> Result<Stri
     }
 }
 
+/// What is shown of a masked part of an address.
+pub const MASK: &str = "***";
+
+/// A channel address as anyone may read it back. Whoever holds a robot's
+/// key or access token, a webhook's `user:password`, a token in its path or
+/// query, or the signing secret after `#` can post false pages into the
+/// group, so every such part is replaced by `***` for every reader; the
+/// scheme, host, port and the path's plain words stay, so people can still
+/// tell one robot from another. Chat ids and phone numbers are not
+/// credentials and are shown as stored.
+pub fn masked_address(kind: ChannelKind, address: &str) -> String {
+    match kind {
+        ChannelKind::Telegram | ChannelKind::Sms => address.to_owned(),
+        ChannelKind::Wecom | ChannelKind::Dingtalk | ChannelKind::Feishu | ChannelKind::Webhook => masked_url(address),
+    }
+}
+
+fn masked_url(address: &str) -> String {
+    let Ok(url) = url::Url::parse(address) else { return MASK.to_owned() };
+    let Some(host) = url.host_str() else { return MASK.to_owned() };
+    let mut out = format!("{}://", url.scheme());
+    if !url.username().is_empty() || url.password().is_some() {
+        out.push_str(MASK);
+        out.push('@');
+    }
+    out.push_str(host);
+    if let Some(port) = url.port() {
+        out.push_str(&format!(":{port}"));
+    }
+    let path: Vec<&str> =
+        url.path().split('/').map(|segment| if is_plain_word(segment) { segment } else { MASK }).collect();
+    out.push_str(&path.join("/"));
+    let query: Vec<String> = url.query_pairs().map(|(key, _)| format!("{key}={MASK}")).collect();
+    if !query.is_empty() {
+        out.push('?');
+        out.push_str(&query.join("&"));
+    }
+    if url.fragment().is_some() {
+        out.push('#');
+        out.push_str(MASK);
+    }
+    out
+}
+
+/// A path segment that names a route rather than carrying a token: a short
+/// word (`open-apis`, `bot`, `hook`, `cgi-bin`, `send`) or a version (`v2`).
+fn is_plain_word(segment: &str) -> bool {
+    let version = segment.strip_prefix('v').is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
+    version || (segment.len() <= 12 && segment.chars().all(|c| c.is_ascii_alphabetic() || matches!(c, '-' | '_' | '.')))
+}
+
 /// A phone number: optional leading `+`, then 5 to 15 digits (E.164 length).
 pub fn is_phone(value: &str) -> bool {
     let digits = value.strip_prefix('+').unwrap_or(value);
@@ -84,5 +135,38 @@ mod tests {
         assert!(validate_channel_address(ChannelKind::Webhook, "https://hooks.example/x").is_ok());
         assert!(validate_channel_address(ChannelKind::Wecom, "ftp://x").is_err());
         assert!(validate_channel_address(ChannelKind::Feishu, "not a url").is_err());
+    }
+
+    #[test]
+    fn no_credential_of_a_channel_address_is_shown() {
+        let cases = [
+            (
+                ChannelKind::Wecom,
+                "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa",
+                "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=***",
+            ),
+            (
+                ChannelKind::Dingtalk,
+                "https://oapi.dingtalk.com/robot/send?access_token=abc123def456#secret=SECabc",
+                "https://oapi.dingtalk.com/robot/send?access_token=***#***",
+            ),
+            (
+                ChannelKind::Feishu,
+                "https://open.feishu.cn/open-apis/bot/v2/hook/2f0b1c3d-aaaa-bbbb-cccc-0123456789ab#secret=s",
+                "https://open.feishu.cn/open-apis/bot/v2/hook/***#***",
+            ),
+            (
+                ChannelKind::Webhook,
+                "https://ops:hunter2@hooks.example:8443/onsite/T0ken99x?token=t0k&team=sec",
+                "https://***@hooks.example:8443/onsite/***?token=***&team=***",
+            ),
+            (ChannelKind::Webhook, "https://hooks.example/receive", "https://hooks.example/receive"),
+            (ChannelKind::Webhook, "not a url with key=1", "***"),
+            (ChannelKind::Sms, "+8613800138000", "+8613800138000"),
+            (ChannelKind::Telegram, "-100123456", "-100123456"),
+        ];
+        for (kind, address, shown) in cases {
+            assert_eq!(masked_address(kind, address), shown, "{address}");
+        }
     }
 }

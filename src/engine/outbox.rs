@@ -66,16 +66,20 @@ async fn attempt(state: &AppState, p: &page::Model) -> Attempt {
     };
     let body: serde_json::Value = serde_json::from_str(&p.body).unwrap_or(serde_json::Value::Null);
     let mut text = body["text"].as_str().unwrap_or_default().to_owned();
+    let mut action_url = None;
     if kind != ChannelKind::Telegram
         && let (Some(assignment_id), Some(person_id)) = (p.assignment_id, p.person_id)
     {
-        text = with_action_link(state, &text, assignment_id, person_id);
+        let url = action_url_for(state, assignment_id, person_id);
+        text = with_action_link(&text, &url);
+        action_url = Some(url);
     }
     let delivery = Delivery {
         address: p.address.clone(),
         idempotency_key: p.idempotency_key.clone(),
         title: body["title"].as_str().unwrap_or_default().to_owned(),
         text,
+        action_url,
         body,
         sent_at: state.clock.now(),
     };
@@ -97,16 +101,17 @@ async fn attempt(state: &AppState, p: &page::Model) -> Attempt {
     }
 }
 
-/// Adds a signed action link to the Chinese part of a page (so it survives
-/// an SMS cut to the Chinese text), for channels without buttons.
-fn with_action_link(state: &AppState, text: &str, assignment_id: i64, person_id: i64) -> String {
+/// A signed action link for this person and assignment, for channels
+/// without buttons.
+fn action_url_for(state: &AppState, assignment_id: i64, person_id: i64) -> String {
     let ttl = i64::try_from(state.config.notify.link_ttl.as_secs()).unwrap_or(86_400);
     let grant = ActionGrant { assignment_id, person_id, expires_at: state.clock.now().timestamp() + ttl };
-    let url = format!(
-        "{}/a/{}",
-        state.config.http.public_url.trim_end_matches('/'),
-        action_link::sign(&state.link_key, grant)
-    );
+    format!("{}/a/{}", state.config.http.public_url.trim_end_matches('/'), action_link::sign(&state.link_key, grant))
+}
+
+/// Adds the action link to the Chinese part of a page (so it survives an
+/// SMS cut to the Chinese text).
+fn with_action_link(text: &str, url: &str) -> String {
     match text.split_once(ENGLISH_SEPARATOR) {
         Some((zh, en)) => format!("{zh}\n{LINE_PREFIX}{url}{ENGLISH_SEPARATOR}{en}"),
         None => format!("{text}\n{LINE_PREFIX}{url}"),

@@ -25,6 +25,10 @@ pub struct Delivery {
     pub idempotency_key: String,
     pub title: String,
     pub text: String,
+    /// The signed action link the text carries on its own line after
+    /// `action_link::LINE_PREFIX`, if any: a markdown channel makes that one
+    /// line a link and escapes everything else.
+    pub action_url: Option<String>,
     /// The page body as stored (JSON), for channels that forward it whole.
     pub body: serde_json::Value,
     /// When it is sent (from the injected clock): signed robots put it in

@@ -11,6 +11,7 @@ use std::time::Duration;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
+use super::action_link::LINE_PREFIX;
 use super::{Channel, Delivery, SendError};
 use crate::domain::people::ChannelKind;
 
@@ -48,8 +49,43 @@ pub fn feishu_sign(timestamp_s: i64, secret: &str) -> String {
 }
 
 /// Markdown: the title in bold, then the text with its line breaks kept.
+/// Titles, names and addresses are typed by people, so everything is
+/// escaped and only the page's own action link is a link: a title typed as
+/// `[点此](http://…)` or `<font color="warning">` arrives as typed.
 fn markdown(d: &Delivery) -> String {
-    format!("**{}**\n\n{}", d.title, d.text.replace('\n', "  \n"))
+    let own_link = d.action_url.as_ref().map(|url| (format!("{LINE_PREFIX}{url}"), url));
+    let lines: Vec<String> = d
+        .text
+        .lines()
+        .map(|line| match &own_link {
+            Some((own, url)) if line == own => {
+                let url = url.replace('(', "%28").replace(')', "%29");
+                format!("{}[{}]({url})", escaped(LINE_PREFIX), escaped(LINK_LABEL))
+            }
+            _ => escaped(line),
+        })
+        .collect();
+    format!("**{}**\n\n{}", escaped(&d.title), lines.join("  \n"))
+}
+
+/// What the action link reads as in a markdown message.
+const LINK_LABEL: &str = "打开操作页 Open";
+
+/// Text that markdown and the HTML the robots accept read as plain text.
+fn escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\\' | '`' | '*' | '_' | '~' | '[' | ']' | '(' | ')' | '#' | '|' | '!' => {
+                out.push('\\');
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 #[async_trait::async_trait]
@@ -119,6 +155,27 @@ mod tests {
         );
         assert_eq!(split_secret("https://x/send?access_token=a"), ("https://x/send?access_token=a", None));
         assert_eq!(split_secret("https://x/send#other"), ("https://x/send", None));
+    }
+
+    #[test]
+    fn typed_markup_arrives_as_typed_and_only_the_action_link_is_a_link() {
+        let url = "https://onsite.example/a/tok_en-1";
+        let d = Delivery {
+            address: String::new(),
+            idempotency_key: "k".into(),
+            title: "【派单】[点此](http://evil.example) **急**".into(),
+            text: format!(
+                "【派单】[点此](http://evil.example)\n现场地址：<font color=\"warning\">#1</font> a_b\n{LINE_PREFIX}{url}\n{LINE_PREFIX}http://evil.example/a/x"
+            ),
+            action_url: Some(url.into()),
+            body: serde_json::Value::Null,
+            sent_at: chrono::Utc::now(),
+        };
+        let m = markdown(&d);
+        assert!(m.starts_with("**【派单】\\[点此\\]\\(http://evil.example\\) \\*\\*急\\*\\***\n\n"), "{m}");
+        assert!(m.contains("现场地址：&lt;font color=\"warning\"&gt;\\#1&lt;/font&gt; a\\_b"), "{m}");
+        assert!(m.contains(&format!("操作 Act: [打开操作页 Open]({url})")), "{m}");
+        assert_eq!(m.matches("](").count(), 1, "one link, ours: {m}");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! CSV exports, UTF-8 with a byte-order mark so Excel opens Chinese
 //! correctly. The same numbers as the JSON report, column for column.
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
 
 use axum::body::Bytes;
@@ -29,20 +30,39 @@ fn finish(w: csv::Writer<Vec<u8>>) -> Vec<u8> {
     out
 }
 
+/// A cell as Excel will show it, not run it: text starting with `=`, `+`,
+/// `-`, `@`, a tab or a carriage return is read as a formula, so it gets a
+/// leading `'` (OWASP's rule). A unit named `=HYPERLINK(…)` reads as typed.
+pub fn neutralised(value: &str) -> Cow<'_, str> {
+    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cow::Owned(format!("'{value}"))
+    } else {
+        Cow::Borrowed(value)
+    }
+}
+
+/// Writes one row, every cell neutralised: the one way rows reach a CSV.
+fn record<W: std::io::Write, S: AsRef<str>>(
+    w: &mut csv::Writer<W>,
+    cells: impl IntoIterator<Item = S>,
+) -> Result<(), csv::Error> {
+    w.write_record(cells.into_iter().map(|c| neutralised(c.as_ref()).into_owned()))
+}
+
 /// Per-unit figures, then the total.
 pub fn units(report: &SlaReportView) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header = vec!["支撑单位 Unit"];
     header.extend(FIGURE_COLUMNS.iter().map(|(h, _)| *h));
-    w.write_record(&header)?;
+    record(&mut w, &header)?;
     for u in &report.by_unit {
         let mut row = vec![u.unit_name.clone()];
         row.extend(FIGURE_COLUMNS.iter().map(|(_, v)| v(&u.figures)));
-        w.write_record(&row)?;
+        record(&mut w, &row)?;
     }
     let mut total = vec!["合计 Total".to_owned()];
     total.extend(FIGURE_COLUMNS.iter().map(|(_, v)| v(&report.totals)));
-    w.write_record(&total)?;
+    record(&mut w, &total)?;
     Ok(finish(w))
 }
 
@@ -64,7 +84,7 @@ pub fn breach_stream(
         report::sort_breaches(&mut judged);
         let mut judged = VecDeque::from(judged);
         let mut w = csv::Writer::from_writer(BOM.as_bytes().to_vec());
-        w.write_record(breach_header()).map_err(failed)?;
+        record(&mut w, breach_header()).map_err(failed)?;
         yield Bytes::from(w.into_inner().map_err(failed)?);
         let mut after = None;
         loop {
@@ -129,7 +149,7 @@ async fn rows(state: &AppState, batch: Vec<Breach>) -> Result<Bytes, StoreError>
         let unit = units.get(&b.unit_id).cloned().unwrap_or_else(|| format!("#{}", b.unit_id));
         let branch = b.branch_id.and_then(|id| branches.get(&id).cloned());
         let view = BreachView::new(b, title, unit, branch, state.tz);
-        w.write_record(breach_row(&view)).map_err(|e| StoreError::Corrupt(format!("csv: {e}")))?;
+        record(&mut w, breach_row(&view)).map_err(|e| StoreError::Corrupt(format!("csv: {e}")))?;
     }
     Ok(Bytes::from(w.into_inner().map_err(|e| StoreError::Corrupt(format!("csv: {e}")))?))
 }
@@ -179,6 +199,16 @@ mod tests {
             milestones: vec![],
             lateness_seconds: lateness,
             extended: false,
+        }
+    }
+
+    #[test]
+    fn a_cell_excel_would_run_is_shown_as_typed() {
+        for formula in ["=1+2", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(neutralised(formula), format!("'{formula}"));
+        }
+        for plain in ["安盾", "a=b", "2026-11-25 03:00", "12", ""] {
+            assert_eq!(neutralised(plain), plain);
         }
     }
 

@@ -5,7 +5,10 @@
 use chrono::{DateTime, Utc};
 use std::net::IpAddr;
 
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
+};
 use secrecy::{ExposeSecret, SecretString};
 
 use super::audit::{self, Audit};
@@ -83,26 +86,32 @@ impl Store {
             && user.password_hash.as_deref().is_some_and(|h| verify_password(password.expose_secret(), h));
         let txn = self.db().begin().await?;
         if !good {
-            let after = lockout.after_failure(user.failed_logins, now);
             let reason = if user.disabled { "disabled" } else { "bad_password" };
             let (by, subject) = refused(Some(user.id));
-            let mut active: user::ActiveModel = user.into();
-            active.failed_logins = Set(after.failed_logins);
-            active.locked_until = Set(after.locked_until);
-            active.update(&txn).await?;
-            let detail = serde_json::json!({ "reason": reason, "locked": after.locked_until.is_some() });
+            let locked_until = count_failure(&txn, user.id, lockout, now).await?;
+            let detail = serde_json::json!({ "reason": reason, "locked": locked_until.is_some() });
             audit::record(&txn, Audit::new(&by, "user.sign_in_refused", subject).with(detail), now).await?;
             txn.commit().await?;
-            return Ok(Err(match after.locked_until {
+            return Ok(Err(match locked_until {
                 Some(until) => SignInRefusal::Locked { until },
                 None => SignInRefusal::BadCredentials,
             }));
         }
-        if user.failed_logins != 0 || user.locked_until.is_some() {
-            let mut active: user::ActiveModel = user.clone().into();
-            active.failed_logins = Set(0);
-            active.locked_until = Set(None);
-            active.update(&txn).await?;
+        // Clears the counters only if no attempt racing this one has locked
+        // the account since it was read: the lock wins.
+        let cleared = user::Entity::update_many()
+            .col_expr(user::Column::FailedLogins, Expr::value(0))
+            .col_expr(user::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
+            .filter(user::Column::Id.eq(user.id))
+            .filter(Condition::any().add(user::Column::LockedUntil.is_null()).add(user::Column::LockedUntil.lte(now)))
+            .exec(&txn)
+            .await?;
+        if cleared.rows_affected == 0 {
+            txn.rollback().await?;
+            let until = user::Entity::find_by_id(user.id).one(self.db()).await?.and_then(|u| u.locked_until);
+            let (by, subject) = refused(Some(user.id));
+            audit::record(self.db(), Audit::new(&by, "user.sign_in_refused", subject).with(why("locked")), now).await?;
+            return Ok(Err(SignInRefusal::Locked { until: until.unwrap_or(now) }));
         }
         audit::record(&txn, Audit::new(&by(Some(user.id)), "user.signed_in", format!("user:{}", user.id)), now).await?;
         let cookie = random_secret(SESSION_PREFIX, 32);
@@ -191,4 +200,37 @@ impl Store {
             .await?;
         Ok(())
     }
+}
+
+/// Counts a wrong password in one statement (`failed_logins + 1 …
+/// RETURNING`), so attempts in parallel each count: read and written back
+/// apart, fifteen at once counted as one and never locked. Returns until
+/// when the account is locked, if it is.
+async fn count_failure<C: ConnectionTrait>(
+    conn: &C,
+    user_id: i64,
+    lockout: Lockout,
+    now: DateTime<Utc>,
+) -> StoreResult<Option<DateTime<Utc>>> {
+    let counted = user::Entity::update_many()
+        .col_expr(user::Column::FailedLogins, Expr::col(user::Column::FailedLogins).add(1))
+        .filter(user::Column::Id.eq(user_id))
+        .exec_with_returning(conn)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| super::StoreError::Corrupt(format!("user {user_id} vanished while signing in")))?;
+    if is_locked(counted.locked_until, now) {
+        return Ok(counted.locked_until);
+    }
+    let after = lockout.after_failure(counted.failed_logins - 1, now);
+    if after.locked_until.is_some() {
+        user::Entity::update_many()
+            .col_expr(user::Column::FailedLogins, Expr::value(after.failed_logins))
+            .col_expr(user::Column::LockedUntil, Expr::value(after.locked_until))
+            .filter(user::Column::Id.eq(user_id))
+            .exec(conn)
+            .await?;
+    }
+    Ok(after.locked_until)
 }

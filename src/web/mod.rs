@@ -6,6 +6,7 @@ pub mod assets;
 pub mod auth;
 pub mod extract;
 pub mod health;
+pub mod origin;
 pub mod pages;
 pub mod problem;
 pub mod session;
@@ -32,6 +33,7 @@ pub fn router(state: AppState) -> Router {
         .merge(telegram::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), origin::same_site_only))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, timeout))
         .layer(TraceLayer::new_for_http());

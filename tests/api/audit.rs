@@ -53,10 +53,10 @@ async fn actions_are_audited_with_who_and_where_and_the_chain_verifies(app: Test
 
 async fn sign_ins_link_codes_and_closure_edits_are_audited(app: TestApp) {
     let unit = app.unit_with_people("审计单位").await;
-    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let client = crate::web::browser();
     let attempt = |username: &'static str, password: &'static str| {
-        let (client, url) = (client.clone(), app.url("/login"));
-        async move { client.post(url).form(&[("username", username), ("password", password)]).send().await.unwrap() }
+        let (client, app) = (client.clone(), &app);
+        async move { crate::web::post_login(&client, app, &[("username", username), ("password", password)]).await }
     };
     assert_eq!(attempt("duty", "not the password").await.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(attempt("nobody", "guess").await.status(), StatusCode::UNAUTHORIZED);

@@ -49,7 +49,7 @@ async fn robots_and_sms_get_their_own_formats_and_signatures() {
     let people = app.get_ok(&format!("/api/v1/units/{unit}/people")).await;
     let liaison = people.as_array().unwrap().iter().find(|p| p["role"] == "liaison").unwrap()["id"].clone();
     let shown = app.get_ok(&format!("/api/v1/people/{liaison}/channels")).await;
-    assert!(shown[0]["address"].as_str().unwrap().ends_with("#secret=***"), "{shown}");
+    assert!(shown[0]["address"].as_str().unwrap().ends_with("?access_token=***#***"), "{shown}");
     let notice = app.issue(&[unit], true).await;
     app.tick().await;
     let got = hooks.received();
@@ -82,6 +82,81 @@ async fn robots_and_sms_get_their_own_formats_and_signatures() {
     let text = sms.body["text"].as_str().unwrap();
     assert!(text.starts_with("【应急响应派单】") && !text.contains("Emergency"), "{text}");
     assert!(text.contains("/a/"), "the SMS keeps its action link: {text}");
+}
+
+/// A title typed with markdown or HTML arrives in the WeCom and DingTalk
+/// groups as typed: the only live link is the page's own action link.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn markup_typed_into_a_notice_is_not_rendered_by_the_robots() {
+    let hooks = Receiver::start().await;
+    let Some(app) = TestApp::spawn(Backend::Sqlite).await else { return };
+    let unit = expect_json(app.post("/api/v1/units", &json!({"name": "安盾"})).await, StatusCode::CREATED).await["id"]
+        .as_i64()
+        .unwrap();
+    person_with(&app, unit, "赵磊", "engineer", &[("wecom", hooks.url("wecom") + "?key=K1")]).await;
+    person_with(&app, unit, "王敏", "liaison", &[("dingtalk", hooks.url("ding") + "?access_token=T1")]).await;
+    let mut body = crate::helpers::notice_body(&[unit], true);
+    body["title"] = "[立即点击核实](http://evil.example/login) <font color=\"warning\">已撤销</font>".into();
+    body["site"]["address"] = "**假地址** ![x](http://evil.example/x.png)".into();
+    expect_json(app.post("/api/v1/notices", &body).await, StatusCode::CREATED).await;
+    app.tick().await;
+    let got = hooks.received();
+    for (name, text) in [
+        ("wecom", got.iter().find(|r| r.name == "wecom").unwrap().body["markdown"]["content"].clone()),
+        ("ding", got.iter().find(|r| r.name == "ding").unwrap().body["markdown"]["text"].clone()),
+    ] {
+        let text = text.as_str().unwrap();
+        assert!(!text.contains("](http://evil") && !text.contains("<font"), "{name} renders typed markup: {text}");
+        assert!(text.contains("\\[立即点击核实\\]\\(http://evil.example/login\\)"), "{name}: {text}");
+        assert!(text.contains("&lt;font color=\"warning\"&gt;") && text.contains("\\*\\*假地址"), "{name}: {text}");
+        let links: Vec<&str> = text.split("](").skip(1).collect();
+        assert_eq!(links.len(), 1, "{name}: one link: {text}");
+        assert!(links[0].starts_with(&format!("{}/a/", app.state.config.http.public_url)), "{name}: {text}");
+    }
+}
+
+/// Whoever holds a robot's key or token, or a webhook's credentials, can post
+/// false pages into the group: no reader ever gets one back, whatever the role.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_reader_sees_a_credential_of_a_channel_address() {
+    let Some(app) = TestApp::spawn(Backend::Sqlite).await else { return };
+    let unit = app.unit_with_people("安盾").await;
+    let credentials = ["WECOMKEY77", "DINGTOKEN88", "DINGSECRET99", "hunter2", "HOOKTOKEN55", "FEISHUPATHTOKEN0042"];
+    let addresses = [
+        ("wecom", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=WECOMKEY77".to_owned()),
+        ("dingtalk", "https://oapi.dingtalk.com/robot/send?access_token=DINGTOKEN88#secret=DINGSECRET99".to_owned()),
+        ("webhook", "https://ops:hunter2@hooks.example/onsite?token=HOOKTOKEN55".to_owned()),
+        ("feishu", "https://open.feishu.cn/open-apis/bot/v2/hook/FEISHUPATHTOKEN0042".to_owned()),
+    ];
+    let person = unit.people[0];
+    for (kind, address) in &addresses {
+        let created = expect_json(
+            app.post(&format!("/api/v1/people/{person}/channels"), &json!({"kind": kind, "address": address})).await,
+            StatusCode::CREATED,
+        )
+        .await;
+        let shown = created["address"].as_str().unwrap();
+        assert!(credentials.iter().all(|c| !shown.contains(c)), "not even its writer reads it back: {shown}");
+    }
+    let manager = app.user_token("boss", onsite::domain::access::UserRole::Manager, None).await;
+    let unit_user = app.user_token("andun", onsite::domain::access::UserRole::Unit, Some(unit.id)).await;
+    for token in [&app.token, &manager, &unit_user] {
+        let body = app.get_as(token, &format!("/api/v1/people/{person}/channels")).await.text().await.unwrap();
+        assert!(body.contains("send?key=***") && body.contains("access_token=***#***"), "{body}");
+        assert!(body.contains("https://***@hooks.example/onsite?token=***"), "{body}");
+        assert!(body.contains("/open-apis/bot/v2/hook/***"), "{body}");
+        for secret in credentials {
+            assert!(!body.contains(secret), "{secret} leaked: {body}");
+        }
+    }
+    for name in ["boss", "andun", "duty"] {
+        let (status, page) = crate::web::Web::sign_in(&app, name).await.get(&format!("/units/{}", unit.id)).await;
+        assert_eq!(status, StatusCode::OK, "{name}");
+        assert!(page.contains("send?key=***"), "{name}: {page}");
+        for secret in credentials {
+            assert!(!page.contains(secret), "{secret} shown to {name} on the unit page");
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -21,6 +21,7 @@ crate::on_both_backends!(
     a_unit_user_gets_its_own_units_report_only_and_bad_periods_are_refused,
     the_report_page_shows_the_same_figures_with_charts_and_exports,
     settled_assignments_come_from_the_report_cells_and_agree_with_every_row,
+    a_formula_typed_as_a_name_or_title_reaches_no_export_as_a_formula,
 );
 
 fn shanghai(s: &str) -> DateTime<Utc> {
@@ -371,4 +372,40 @@ async fn settled_assignments_come_from_the_report_cells_and_agree_with_every_row
     let rebuilt = both_readings_agree(&app, periods[2].1, "rebuilt").await;
     assert_eq!((rebuilt.totals.assignments, rebuilt.totals.closure_accepted), (5, 2));
     assert_eq!(cells(&app).await, 3);
+}
+
+/// Excel runs a cell starting with `=`, `+`, `-` or `@`: a unit or notice
+/// named like that must come out of every CSV as text (`'` first), and the
+/// XLSX must hold it as a string, not a formula.
+async fn a_formula_typed_as_a_name_or_title_reaches_no_export_as_a_formula(app: TestApp) {
+    let unit = "=HYPERLINK(\"http://evil.example\",\"1\")";
+    let title = "@SUM(1+1) 网站被篡改";
+    let id = expect_json(app.post("/api/v1/units", &json!({"name": unit})).await, StatusCode::CREATED).await["id"]
+        .as_i64()
+        .unwrap();
+    history(&app, id, shanghai("2026-11-10T10:00:00"), title, &[]).await;
+    app.clock.set(shanghai("2026-11-20T10:00:00"));
+
+    let text = app.get("/api/v1/reports/sla.csv?period=2026-11").await.text().await.unwrap();
+    let mut rows = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let first: Vec<String> = rows.records().next().unwrap().unwrap().iter().map(str::to_owned).collect();
+    assert_eq!(first[0], format!("'{unit}"), "{text}");
+    let text = app.get("/api/v1/reports/sla.csv?period=2026-11&table=breaches").await.text().await.unwrap();
+    let mut rows = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let breach: Vec<String> = rows.records().next().unwrap().unwrap().iter().map(str::to_owned).collect();
+    assert_eq!((breach[2].as_str(), breach[3].as_str()), (format!("'{title}").as_str(), format!("'{unit}").as_str()));
+    for line in text.lines().skip(1) {
+        for cell in csv::ReaderBuilder::new().has_headers(false).from_reader(line.as_bytes()).records().flatten() {
+            assert!(cell.iter().all(|c| !c.starts_with(['=', '+', '-', '@'])), "{line}");
+        }
+    }
+
+    let r = app.get("/api/v1/reports/sla.xlsx?period=2026-11").await;
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(r.bytes().await.unwrap().to_vec())).unwrap();
+    for sheet in ["按单位 By unit", "超时清单 Breaches"] {
+        let formulas = book.worksheet_formula(sheet).unwrap();
+        assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()), "no formula in {sheet}");
+    }
+    assert_eq!(book.worksheet_range("按单位 By unit").unwrap().get((1, 0)), Some(&Data::String(unit.into())));
+    assert_eq!(book.worksheet_range("超时清单 Breaches").unwrap().get((1, 2)), Some(&Data::String(title.into())));
 }

@@ -17,6 +17,9 @@ crate::on_both_backends!(
     signing_out_ends_the_session,
     the_bureau_keeps_the_registry_on_the_web_and_a_unit_user_only_reads_its_own,
     an_admin_issues_a_token_shown_once_and_revokes_it,
+    fifteen_wrong_passwords_at_once_lock_the_account,
+    every_return_address_trick_stays_on_the_site,
+    a_cross_site_sign_in_or_form_post_is_refused,
 );
 
 const PASSWORD: &str = "a long test password";
@@ -30,16 +33,12 @@ pub struct Web {
 
 impl Web {
     pub async fn sign_in(app: &TestApp, username: &str) -> Self {
-        let client = reqwest::Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap();
-        let r = client
-            .post(app.url("/login"))
-            .form(&[("username", username), ("password", PASSWORD), ("next", "/board")])
-            .send()
-            .await
-            .unwrap();
+        let client = browser();
+        let r = post_login(&client, app, &[("username", username), ("password", PASSWORD), ("next", "/board")]).await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER, "{username} signs in");
         assert_eq!(r.headers()["location"], "/board");
-        let cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
+        let cookie = r.headers().get_all("set-cookie").iter().map(|c| c.to_str().unwrap().to_owned());
+        let cookie = cookie.into_iter().find(|c| c.starts_with("onsite_session=")).expect("a session cookie");
         assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
         let mut web = Self { client, base: app.base.clone(), csrf: String::new() };
         let board = web.get("/board").await;
@@ -87,6 +86,21 @@ impl Web {
         let location = r.headers().get("location").map(|l| l.to_str().unwrap().to_owned()).unwrap_or_default();
         (r.status(), location, r.text().await.unwrap())
     }
+}
+
+/// A client that keeps cookies and does not follow redirects, as a browser
+/// tab seen from the server.
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap()
+}
+
+/// Signs in as the form does: fetch it (its token and cookie), then post it.
+pub async fn post_login(client: &reqwest::Client, app: &TestApp, fields: &[(&str, &str)]) -> reqwest::Response {
+    let form = client.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
+    let token = csrf_of(&form);
+    let mut all = vec![("csrf", token.as_str())];
+    all.extend_from_slice(fields);
+    client.post(app.url("/login")).form(&all).send().await.unwrap()
 }
 
 fn csrf_of(html: &str) -> String {
@@ -152,12 +166,11 @@ async fn a_unit_user_never_sees_another_units_assignment(app: TestApp) {
 }
 
 async fn five_wrong_passwords_lock_the_account_for_fifteen_minutes(app: TestApp) {
-    let client = reqwest::Client::builder().redirect(Policy::none()).build().unwrap();
+    let client = browser();
     let attempt = |password: &'static str| {
-        let client = client.clone();
-        let url = app.url("/login");
+        let (client, app) = (client.clone(), &app);
         async move {
-            let r = client.post(url).form(&[("username", "duty"), ("password", password)]).send().await.unwrap();
+            let r = post_login(&client, app, &[("username", "duty"), ("password", password)]).await;
             (r.status(), r.text().await.unwrap())
         }
     };
@@ -175,7 +188,7 @@ async fn five_wrong_passwords_lock_the_account_for_fifteen_minutes(app: TestApp)
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert!(body.contains("已锁定"), "{body}");
     // An unknown user reads exactly like a wrong password.
-    let r = client.post(app.url("/login")).form(&[("username", "nobody"), ("password", "x")]).send().await.unwrap();
+    let r = post_login(&client, &app, &[("username", "nobody"), ("password", "x")]).await;
     assert!(r.text().await.unwrap().contains("用户名或密码不正确"));
 
     app.clock.set(app.clock.now_utc() + Duration::minutes(15));
@@ -303,15 +316,6 @@ async fn signing_out_ends_the_session(app: TestApp) {
     .await
     .unwrap();
     assert!(ended, "the stream ended after sign-out");
-    // Never an open redirect after sign-in.
-    let client = reqwest::Client::builder().redirect(Policy::none()).build().unwrap();
-    let r = client
-        .post(app.url("/login"))
-        .form(&[("username", "duty"), ("password", PASSWORD), ("next", "//evil.example/")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.headers()["location"], "/board");
 }
 
 /// The first `<span class="secret" id="...">` text on a page.
@@ -365,9 +369,10 @@ async fn the_bureau_keeps_the_registry_on_the_web_and_a_unit_user_only_reads_its
         .await;
     assert!(page.contains("周工") && page.contains("技术人员"), "person listed with a Chinese role");
     let person = app.get_ok(&format!("/api/v1/units/{unit_id}/people")).await[0]["id"].as_i64().unwrap();
-    let robot = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc#secret=topsecret";
+    let robot = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=robotkey42#secret=topsecret";
     let (_, _, page) = web.post(&format!("/people/{person}/channels"), &[("kind", "wecom"), ("address", robot)]).await;
-    assert!(page.contains("#secret=***") && !page.contains("topsecret"), "a robot's secret is never shown");
+    assert!(page.contains("send?key=***#***"), "{page}");
+    assert!(!page.contains("topsecret") && !page.contains("robotkey42"), "a robot's key and secret are never shown");
     let (_, _, page) =
         web.post(&format!("/people/{person}/channels"), &[("kind", "sms"), ("address", "not a phone")]).await;
     assert!(page.contains("短信 渠道需要填写手机号码"), "a bad address is refused in Chinese");
@@ -432,11 +437,10 @@ async fn sign_in_attempts_from_one_address_are_limited() {
     let app = TestApp::spawn_with(crate::helpers::Backend::Sqlite, |c| c.web.sign_in_attempts_per_minute = 3)
         .await
         .expect("sqlite app");
-    let client = reqwest::Client::builder().redirect(Policy::none()).build().unwrap();
+    let client = browser();
     let attempt = |username: &'static str, password: &'static str| {
-        let client = client.clone();
-        let url = app.url("/login");
-        async move { client.post(url).form(&[("username", username), ("password", password)]).send().await.unwrap() }
+        let (client, app) = (client.clone(), &app);
+        async move { post_login(&client, app, &[("username", username), ("password", password)]).await }
     };
     // Three guesses at three different accounts: none reaches its own lockout.
     for user in ["alice", "bob", "carol"] {
@@ -448,4 +452,114 @@ async fn sign_in_attempts_from_one_address_are_limited() {
     assert!(r.text().await.unwrap().contains("登录尝试过于频繁"));
     let user = app.state.store.user_by_name("duty").await.unwrap().unwrap();
     assert_eq!(user.failed_logins, 0, "a refused attempt is not checked against the account");
+}
+
+/// Counted one by one, parallel guesses cannot outrun the lockout: fifteen
+/// wrong passwords at once lock the account, and the right one is refused.
+async fn fifteen_wrong_passwords_at_once_lock_the_account(app: TestApp) {
+    let forms = futures::future::join_all((0..15).map(|_| async {
+        let client = browser();
+        let form = client.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
+        (client, csrf_of(&form))
+    }))
+    .await;
+    let answers = futures::future::join_all(forms.iter().map(|(client, token)| {
+        let fields = [("csrf", token.as_str()), ("username", "duty"), ("password", "wrong password!")];
+        client.post(app.url("/login")).form(&fields).send()
+    }))
+    .await;
+    assert!(answers.iter().all(|r| r.as_ref().unwrap().status() == StatusCode::UNAUTHORIZED));
+    let user = app.state.store.user_by_name("duty").await.unwrap().unwrap();
+    assert!(user.locked_until.is_some_and(|until| until > app.clock.now_utc()), "locked: {user:?}");
+    let r = post_login(&browser(), &app, &[("username", "duty"), ("password", PASSWORD)]).await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert!(r.text().await.unwrap().contains("已锁定"));
+}
+
+/// After sign-in and after the language switch the browser goes back only
+/// to a page of this site; a return address with CR/LF is refused before
+/// any session exists.
+async fn every_return_address_trick_stays_on_the_site(app: TestApp) {
+    for (trick, refused) in [
+        ("//evil.example/", true),
+        ("/\t/evil.example/", true),
+        ("/\\evil.example/", true),
+        ("https://evil.example/", true),
+        ("/%2F%2Fevil.example/", false),
+        ("/\r\nSet-Cookie: stolen=1", true),
+    ] {
+        let r = post_login(&browser(), &app, &[("username", "duty"), ("password", PASSWORD), ("next", trick)]).await;
+        let location = r.headers().get("location").map(|l| l.to_str().unwrap().to_owned());
+        let cookies: Vec<String> =
+            r.headers().get_all("set-cookie").iter().map(|c| c.to_str().unwrap().to_owned()).collect();
+        if refused {
+            assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{trick:?}");
+            assert!(cookies.iter().all(|c| !c.starts_with("onsite_session=")), "{trick:?}: no session");
+            assert!(r.text().await.unwrap().contains("返回地址无效"), "{trick:?}: said why");
+        } else {
+            assert_eq!(location.as_deref(), Some(trick), "a path that only looks odd is still a path here");
+        }
+    }
+    let signed_in = app.state.store.audit_entries(100).await.unwrap();
+    assert_eq!(signed_in.iter().filter(|e| e.action == "user.signed_in").count(), 1, "only the honest path signed in");
+    let web = Web::sign_in(&app, "duty").await;
+    for trick in ["//evil.example/", "/\t/evil.example/", "/\r\n/evil.example/"] {
+        let (status, location, body) = web.post("/lang", &[("lang", "en"), ("back", trick)]).await;
+        assert_eq!((status, location.as_str()), (StatusCode::BAD_REQUEST, ""), "{trick:?}");
+        assert!(body.contains("返回地址无效"), "{body}");
+    }
+    let (status, location, _) = web.post("/lang", &[("lang", "en"), ("back", "/units")]).await;
+    assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, "/units"));
+}
+
+/// Another site cannot sign a browser in as the attacker (the sign-in form
+/// has its own token), and a browser marking a form post as cross-site is
+/// refused even with a valid token.
+async fn a_cross_site_sign_in_or_form_post_is_refused(app: TestApp) {
+    let fields = [("username", "duty"), ("password", PASSWORD), ("next", "/board")];
+    let r = browser().post(app.url("/login")).form(&fields).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN, "no form token");
+    assert!(r.headers().get_all("set-cookie").iter().all(|c| !c.to_str().unwrap().starts_with("onsite_session=")));
+    assert!(r.text().await.unwrap().contains("表单已过期或来源不明"));
+    for (header, value) in [("origin", "http://evil.example"), ("sec-fetch-site", "cross-site"), ("origin", "null")] {
+        let client = browser();
+        let form = client.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
+        let token = csrf_of(&form);
+        let mut all = vec![("csrf", token.as_str())];
+        all.extend_from_slice(&fields);
+        let r = client.post(app.url("/login")).header(header, value).form(&all).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{header}: {value}");
+    }
+    let own = browser();
+    let form = own.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
+    let token = csrf_of(&form);
+    let r = own
+        .post(app.url("/login"))
+        .header("origin", app.base.as_str())
+        .header("sec-fetch-site", "same-origin")
+        .form(&[("csrf", token.as_str()), ("username", "duty"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "the site's own form signs in");
+
+    let web = Web::sign_in(&app, "duty").await;
+    let r = web
+        .client
+        .post(format!("{}/units", web.base))
+        .header("origin", "http://evil.example")
+        .form(&[("csrf", web.csrf.as_str()), ("name", "伪造单位")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = app.client.post(app.url("/api/v1/units")).bearer_auth(&app.token).header("sec-fetch-site", "cross-site");
+    let problem = crate::helpers::expect_problem(
+        r.json(&serde_json::json!({"name": "伪造单位"})).send().await.unwrap(),
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    assert!(problem["detail"].as_str().unwrap().contains("cross-site"));
+    let units = app.get_ok("/api/v1/units").await;
+    assert!(units.as_array().unwrap().iter().all(|u| u["name"] != "伪造单位"), "nothing was created");
 }

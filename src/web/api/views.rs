@@ -10,7 +10,7 @@ use crate::domain::access::Source;
 use crate::domain::assignment::{Milestone, Status};
 use crate::domain::labels::Lang;
 use crate::domain::notice::{Category, Severity, TargetKind};
-use crate::domain::people::{BureauRole, ChannelKind, Role};
+use crate::domain::people::{BureauRole, ChannelKind, Role, masked_address};
 use crate::domain::sla::{SlaState, evaluate};
 use crate::store::StoreResult;
 use crate::store::assignments::{policy_of, state_of};
@@ -124,6 +124,9 @@ pub struct ChannelView {
     pub id: i64,
     pub person_id: i64,
     pub kind: ChannelKind,
+    /// The address with every credential (robot key or token, user and
+    /// password, query values, path tokens, signing secret) shown as `***`:
+    /// an address is written, never read back.
     pub address: String,
     /// Fallback order: 1 is tried first.
     pub priority: i32,
@@ -139,7 +142,7 @@ impl ChannelView {
             id: c.id,
             person_id: c.person_id,
             kind,
-            address: masked(&c.address),
+            address: masked_address(kind, &c.address),
             priority: c.priority,
             status: c.status,
             created_at: local(c.created_at, tz),
@@ -340,14 +343,6 @@ impl TimelineEventView {
     }
 }
 
-/// A channel address as shown: a robot's signing secret never leaves.
-pub fn masked(address: &str) -> String {
-    match crate::notify::robots::split_secret(address) {
-        (url, Some(_)) => format!("{url}#secret=***"),
-        _ => address.to_owned(),
-    }
-}
-
 fn corrupt(entity: &str, id: i64, field: &str, value: &str) -> crate::store::StoreError {
     crate::store::StoreError::Corrupt(format!("{entity} {id} has {field} `{value}`"))
 }
@@ -372,7 +367,7 @@ impl BureauContactView {
             name: c.name,
             role,
             kind,
-            address: c.address,
+            address: masked_address(kind, &c.address),
             active: c.active,
             created_at: local(c.created_at, tz),
         })

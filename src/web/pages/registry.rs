@@ -1,5 +1,5 @@
 //! The unit registry: units, their branches, people with roles, channels
-//! (robot secrets masked), and Telegram link codes shown once.
+//! (every credential in an address masked), and Telegram link codes shown once.
 
 use crate::store::timeline::By;
 use askama::Template;
@@ -17,12 +17,11 @@ use super::notice_form::Choice;
 use crate::AppState;
 use crate::domain::DomainError;
 use crate::domain::duration::format_local;
-use crate::domain::people::{ChannelKind, Role, validate_channel_address};
+use crate::domain::people::{ChannelKind, MASK, Role, masked_address, validate_channel_address};
 use crate::domain::unit::{BranchDraft, PersonDraft, UnitDraft};
 use crate::store::StoreError;
 use crate::store::sessions::WebSession;
 use crate::store::telegram::LinkTarget;
-use crate::web::api::views::masked;
 use crate::web::session::{Posted, SignedIn};
 
 pub fn router() -> Router<AppState> {
@@ -188,7 +187,8 @@ async fn unit_page_inner(
             .into_iter()
             .map(|c| ChannelLine {
                 kind: ChannelKind::from_code(&c.kind).map_or("", |k| k.label(lang)),
-                address: masked(&c.address),
+                address: ChannelKind::from_code(&c.kind)
+                    .map_or_else(|| MASK.to_owned(), |k| masked_address(k, &c.address)),
                 status: c.status,
             })
             .collect();

@@ -19,6 +19,7 @@ pub const EN: UiText = UiText {
     sign_in: "Sign in",
     bad_credentials: "Wrong username or password.",
     too_many_attempts: "Too many sign-in attempts; try again in a minute.",
+    bad_return: "The address to return to is not a page of this site.",
     locked_until: "Too many wrong passwords; the account is locked until",
     service_time: "Time now",
     api_docs: "API documentation",

@@ -31,6 +31,8 @@ pub struct UiText {
     pub sign_in: &'static str,
     pub bad_credentials: &'static str,
     pub too_many_attempts: &'static str,
+    /// A `next` or `back` that is not a page of this site.
+    pub bad_return: &'static str,
     pub locked_until: &'static str,
     pub service_time: &'static str,
     pub api_docs: &'static str,

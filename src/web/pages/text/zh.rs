@@ -19,6 +19,7 @@ pub const ZH: UiText = UiText {
     sign_in: "登录",
     bad_credentials: "用户名或密码不正确。",
     too_many_attempts: "登录尝试过于频繁，请一分钟后再试。",
+    bad_return: "返回地址无效：只能返回本站页面。",
     locked_until: "连续输错次数过多，账户已锁定至",
     service_time: "当前时间",
     api_docs: "接口文档",
