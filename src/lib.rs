@@ -181,12 +181,11 @@ impl App {
         };
         let engine = self.state.config.engine.enabled.then(|| Engine::new(self.state.clone()).spawn(stop_rx));
         let router = web::router(self.state.clone());
-        let served = axum::serve(self.listener, router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(async move {
-                shutdown.await;
-                let _ = stop_tx.send(true);
-            })
-            .await;
+        let served = web::listener::serve(self.listener, router, &self.state.config.http, async move {
+            shutdown.await;
+            let _ = stop_tx.send(true);
+        })
+        .await;
         for task in [engine, bot].into_iter().flatten() {
             let _ = task.await;
         }

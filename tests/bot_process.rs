@@ -113,7 +113,7 @@ async fn in_webhook_mode_updates_come_through_the_signed_webhook() {
     cmd.env("ONSITE_TELEGRAM__TOKEN", fake_telegram::TOKEN)
         .env("ONSITE_TELEGRAM__API_URL", &fake.url)
         .env("ONSITE_TELEGRAM__WEBHOOK_URL", "https://onsite.example/telegram/webhook")
-        .env("ONSITE_TELEGRAM__WEBHOOK_SECRET", "hook-secret")
+        .env("ONSITE_TELEGRAM__WEBHOOK_SECRET", "hook-secret-0123456789abcdefghijklmnop")
         .arg("serve");
     let server = Server::start(cmd);
     let client = reqwest::Client::new();
@@ -122,7 +122,10 @@ async fn in_webhook_mode_updates_come_through_the_signed_webhook() {
         assert!(Instant::now() < deadline, "the webhook was never registered");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert_eq!(fake.webhook().unwrap(), ("https://onsite.example/telegram/webhook".into(), "hook-secret".into()));
+    assert_eq!(
+        fake.webhook().unwrap(),
+        ("https://onsite.example/telegram/webhook".into(), "hook-secret-0123456789abcdefghijklmnop".into())
+    );
 
     let (_, code) = engineer_code(&server, &token).await;
     let update = FakeTelegram::text_update(41, 5551, &format!("/start {code}"));
@@ -130,11 +133,22 @@ async fn in_webhook_mode_updates_come_through_the_signed_webhook() {
     let forged =
         client.post(&hook).header("x-telegram-bot-api-secret-token", "guess").json(&update).send().await.unwrap();
     assert_eq!(forged.status(), 401);
-    let accepted =
-        client.post(&hook).header("x-telegram-bot-api-secret-token", "hook-secret").json(&update).send().await.unwrap();
+    let accepted = client
+        .post(&hook)
+        .header("x-telegram-bot-api-secret-token", "hook-secret-0123456789abcdefghijklmnop")
+        .json(&update)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(accepted.status(), 200);
     // Telegram delivering it twice links once and answers once.
-    client.post(&hook).header("x-telegram-bot-api-secret-token", "hook-secret").json(&update).send().await.unwrap();
+    client
+        .post(&hook)
+        .header("x-telegram-bot-api-secret-token", "hook-secret-0123456789abcdefghijklmnop")
+        .json(&update)
+        .send()
+        .await
+        .unwrap();
     wait_for_sent(&fake, "the link confirmation", |s| s.text.starts_with("绑定成功")).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(fake.take_sent().is_empty(), "the repeated update was not handled again");
@@ -185,7 +199,7 @@ async fn secrets_never_reach_the_logs() {
     cmd.env("ONSITE_TELEGRAM__TOKEN", bot_token)
         .env("ONSITE_TELEGRAM__API_URL", &dead_api)
         .env("ONSITE_TELEGRAM__POLL_TIMEOUT", "1s")
-        .env("ONSITE_NOTIFY__WEBHOOK_SECRET", "SECRET-webhook-key")
+        .env("ONSITE_NOTIFY__WEBHOOK_SECRET", "SECRET-webhook-key-0123456789abcdefghij")
         .env("ONSITE_LOG__LEVEL", "debug")
         .stderr(std::process::Stdio::piped())
         .arg("serve");
@@ -205,7 +219,14 @@ async fn secrets_never_reach_the_logs() {
     assert!(server.stop().success());
     let logs = logs.join().unwrap();
     assert!(logs.contains("Telegram poll failed"), "the failing poll was logged: {logs}");
-    for secret in [bot_token, "SECRET-bot", "SECRET-webhook-key", token.as_str(), "wrong-token-value", code.as_str()] {
+    for secret in [
+        bot_token,
+        "SECRET-bot",
+        "SECRET-webhook-key-0123456789abcdefghij",
+        token.as_str(),
+        "wrong-token-value",
+        code.as_str(),
+    ] {
         assert!(!logs.contains(secret), "`{secret}` leaked into the logs");
     }
 }

@@ -1,7 +1,9 @@
 //! Signed, expiring action links (`/a/{token}`) for channels that cannot
 //! carry buttons: the token names the assignment and the person, so opening
 //! it on a phone lets that person report a milestone without logging in.
-//! Stateless: an HMAC over `assignment:person:expiry`.
+//! Stateless: an HMAC over `assignment:person:channel:expiry`. The page
+//! checks at use that the person is still active and the channel the link
+//! went out on is still theirs.
 
 use super::signing::{hmac_sha256, verify_truncated};
 use base64::Engine;
@@ -19,6 +21,8 @@ const MAC_LEN: usize = 16;
 pub struct ActionGrant {
     pub assignment_id: i64,
     pub person_id: i64,
+    /// The channel the link was sent on.
+    pub channel_id: i64,
     pub expires_at: i64,
 }
 
@@ -28,7 +32,7 @@ fn mac(key: &[u8], payload: &str) -> Vec<u8> {
 
 /// A token for `person_id` to act on `assignment_id` until `expires_at`.
 pub fn sign(key: &[u8], grant: ActionGrant) -> String {
-    let payload = format!("{}:{}:{}", grant.assignment_id, grant.person_id, grant.expires_at);
+    let payload = format!("{}:{}:{}:{}", grant.assignment_id, grant.person_id, grant.channel_id, grant.expires_at);
     format!("{}.{}", URL_SAFE_NO_PAD.encode(&payload), URL_SAFE_NO_PAD.encode(mac(key, &payload)))
 }
 
@@ -47,6 +51,7 @@ pub fn verify(key: &[u8], token: &str, now: DateTime<Utc>) -> Option<ActionGrant
     let grant = ActionGrant {
         assignment_id: parts.next()?.parse().ok()?,
         person_id: parts.next()?.parse().ok()?,
+        channel_id: parts.next()?.parse().ok()?,
         expires_at: parts.next()?.parse().ok()?,
     };
     if parts.next().is_some() || grant.expires_at <= now.timestamp() {
@@ -64,7 +69,7 @@ mod tests {
     }
 
     fn grant() -> ActionGrant {
-        ActionGrant { assignment_id: 42, person_id: 7, expires_at: now().timestamp() + 3600 }
+        ActionGrant { assignment_id: 42, person_id: 7, channel_id: 3, expires_at: now().timestamp() + 3600 }
     }
 
     #[test]
@@ -79,7 +84,7 @@ mod tests {
     fn a_tampered_or_foreign_link_is_refused() {
         let token = sign(b"key", grant());
         assert_eq!(verify(b"other key", &token, now()), None);
-        let forged_payload = URL_SAFE_NO_PAD.encode(format!("43:7:{}", grant().expires_at));
+        let forged_payload = URL_SAFE_NO_PAD.encode(format!("43:7:3:{}", grant().expires_at));
         let forged = format!("{forged_payload}.{}", token.split_once('.').unwrap().1);
         assert_eq!(verify(b"key", &forged, now()), None);
         for junk in ["", ".", "a.b", "abc", &"x".repeat(300)] {

@@ -5,6 +5,7 @@
 pub mod assignments;
 pub mod audit;
 pub mod board;
+pub mod channels;
 pub mod closure_reports;
 pub mod contacts;
 pub mod entities;

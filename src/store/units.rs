@@ -199,9 +199,11 @@ impl Store {
         Ok(saved)
     }
 
+    /// A person's channels in fallback order (removed ones left out).
     pub async fn channels(&self, person_id: i64) -> StoreResult<Vec<channel::Model>> {
         Ok(channel::Entity::find()
             .filter(channel::Column::PersonId.eq(person_id))
+            .filter(channel::Column::Status.ne(super::channels::CHANNEL_REMOVED))
             .order_by_asc(channel::Column::Priority)
             .all(self.db())
             .await?)

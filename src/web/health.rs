@@ -2,9 +2,13 @@
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use secrecy::ExposeSecret;
+use subtle::ConstantTimeEq;
 
+use super::problem::ApiError;
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -27,9 +31,22 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
     }
 }
 
+/// Whether a scrape may read `/metrics`: anyone when no token is
+/// configured, else only a bearer of it (compared in constant time).
+fn may_scrape(state: &AppState, headers: &HeaderMap) -> bool {
+    let Some(token) = &state.config.http.metrics_token else { return true };
+    let given =
+        headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+    given.is_some_and(|g| bool::from(g.trim().as_bytes().ct_eq(token.expose_secret().as_bytes())))
+}
+
 /// Prometheus text: engine counters and histograms, plus the backlog read
 /// from the database at scrape time (so every instance reports the same).
-async fn metrics_text(State(state): State<AppState>) -> impl axum::response::IntoResponse {
+/// With `ONSITE_HTTP__METRICS_TOKEN` set, only its bearer may read them.
+async fn metrics_text(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if !may_scrape(&state, &headers) {
+        return ApiError::Unauthorized.into_response();
+    }
     let handle = crate::telemetry::metrics_handle();
     match (state.store.pending_timer_count().await, state.store.queued_page_count().await) {
         (Ok(timers), Ok(pages)) => {
@@ -38,5 +55,5 @@ async fn metrics_text(State(state): State<AppState>) -> impl axum::response::Int
         }
         (Err(e), _) | (_, Err(e)) => tracing::warn!(error = %e, "cannot read the backlog for /metrics"),
     }
-    ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], handle.render())
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], handle.render()).into_response()
 }

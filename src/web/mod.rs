@@ -6,6 +6,7 @@ pub mod assets;
 pub mod auth;
 pub mod extract;
 pub mod health;
+pub mod listener;
 pub mod origin;
 pub mod pages;
 pub mod problem;

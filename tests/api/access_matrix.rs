@@ -201,6 +201,12 @@ async fn subject(app: &TestApp, w: &World, template: &str) -> Subject {
         .replace("{branch}", &w.a.branch_id.to_string())
         .replace("{user}", &w.spare_user.to_string())
         .replace("{token}", "not-a-real-link");
+    if path.contains("{channel}") {
+        let channels = format!("/api/v1/people/{}/channels", w.a.people[3]);
+        let created = app.post(&channels, &json!({"kind": "sms", "address": "13800000003"})).await;
+        let channel = expect_json(created, StatusCode::CREATED).await["id"].as_i64().unwrap();
+        path = path.replace("{channel}", &channel.to_string());
+    }
     if path.contains("{notice}") {
         let notice = app.issue(&[w.a.id], true).await;
         path = path.replace("{notice}", &notice["id"].to_string());
@@ -266,6 +272,9 @@ fn api_body(method: &str, template: &str, w: &World, n: usize) -> Option<Value> 
         }
         ("PUT", _) if tail == "closure-report" => full_report(),
         ("PUT", _) if tail == "result" => json!({"outcome": "clean"}),
+        // Reactivating: the person stays on the roster the other cells use.
+        ("PUT", _) if tail == "active" => json!({"active": true}),
+        ("PUT", _) if template.ends_with("{channel}") => json!({"kind": "sms", "address": "13800000004"}),
         ("POST", _) => match tail {
             "branches" => {
                 json!({"name": format!("江北分公司{n}"), "district": "江北区", "address": "重庆市江北区", "lat": 29.6, "lon": 106.5})

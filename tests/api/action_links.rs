@@ -3,12 +3,16 @@
 
 use chrono::Duration;
 use reqwest::StatusCode;
+use serde_json::json;
 
 use crate::escalation::paged_unit;
 use crate::helpers::{Backend, TestApp};
 use crate::receiver::Receiver;
 
-crate::on_both_backends!(an_action_link_reports_a_milestone_as_the_paged_person);
+crate::on_both_backends!(
+    an_action_link_reports_a_milestone_as_the_paged_person,
+    a_link_stops_working_when_its_person_is_deactivated_or_its_channel_removed,
+);
 
 /// Issues a notice and returns its assignment and the action link's token
 /// from the engineer's webhook page.
@@ -85,4 +89,39 @@ async fn tried_tokens_from_one_address_are_limited() {
     let a = app.get_ok(&format!("/api/v1/assignments/{id}")).await;
     assert!(a["milestones"]["acknowledged_at"].is_null(), "a refused press changed nothing");
     assert_eq!(a["status"], "notified");
+}
+
+/// A link sent before the person left (or their channel was taken away)
+/// must not keep working until it expires.
+async fn a_link_stops_working_when_its_person_is_deactivated_or_its_channel_removed(app: TestApp) {
+    let hooks = Receiver::start().await;
+    let (id, token) = paged_link(&app, &hooks).await;
+    let url = app.url(&format!("/a/{token}"));
+    assert_eq!(app.client.get(&url).send().await.unwrap().status(), StatusCode::OK);
+    let assignment = app.get_ok(&format!("/api/v1/assignments/{id}")).await;
+    let unit = assignment["unit_id"].as_i64().unwrap();
+    let people = app.get_ok(&format!("/api/v1/units/{unit}/people")).await;
+    let engineer = people.as_array().unwrap().iter().find(|p| p["name"] == "赵磊").unwrap()["id"].as_i64().unwrap();
+    let timeline = app.timeline_len(id).await;
+
+    let off = app.client.put(app.url(&format!("/api/v1/people/{engineer}/active"))).bearer_auth(&app.token);
+    let off =
+        crate::helpers::expect_json(off.json(&json!({"active": false})).send().await.unwrap(), StatusCode::OK).await;
+    assert_eq!(off["active"], false);
+    let refused = app.client.post(&url).form(&[("action", "acknowledged")]).send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::NOT_FOUND);
+    assert!(refused.text().await.unwrap().contains("链接无效或已过期"));
+    assert_eq!(app.timeline_len(id).await, timeline, "nothing recorded");
+
+    let on = app.client.put(app.url(&format!("/api/v1/people/{engineer}/active"))).bearer_auth(&app.token);
+    crate::helpers::expect_json(on.json(&json!({"active": true})).send().await.unwrap(), StatusCode::OK).await;
+    assert_eq!(app.client.get(&url).send().await.unwrap().status(), StatusCode::OK, "back once reactivated");
+
+    let channel = app.get_ok(&format!("/api/v1/people/{engineer}/channels")).await[0]["id"].as_i64().unwrap();
+    let removed = app.client.delete(app.url(&format!("/api/v1/channels/{channel}"))).bearer_auth(&app.token);
+    assert_eq!(removed.send().await.unwrap().status(), StatusCode::NO_CONTENT);
+    assert_eq!(app.get_ok(&format!("/api/v1/people/{engineer}/channels")).await, json!([]));
+    let refused = app.client.post(&url).form(&[("action", "acknowledged")]).send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::NOT_FOUND, "the channel the link went out on is gone");
+    assert_eq!(app.timeline_len(id).await, timeline, "nothing recorded");
 }

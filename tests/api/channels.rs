@@ -185,7 +185,7 @@ async fn a_robot_error_code_is_a_failure_and_its_rate_limit_a_retry() {
 async fn the_generic_webhook_is_signed_over_its_exact_body() {
     let hooks = Receiver::start().await;
     let Some(app) = TestApp::spawn_with(Backend::Sqlite, |c| {
-        c.notify.webhook_secret = Some(secrecy::SecretString::from("whsec-test"));
+        c.notify.webhook_secret = Some(secrecy::SecretString::from("whsec-test-0123456789abcdefghijklmnop"));
     })
     .await
     else {
@@ -199,7 +199,10 @@ async fn the_generic_webhook_is_signed_over_its_exact_body() {
     app.tick().await;
     let got = hooks.received().into_iter().find(|r| r.name == "generic").unwrap();
     let signature = got.signature.as_deref().expect("a signed page");
-    assert!(onsite::notify::webhook::verify("whsec-test", got.raw.as_bytes(), signature), "{signature}");
+    assert!(
+        onsite::notify::webhook::verify("whsec-test-0123456789abcdefghijklmnop", got.raw.as_bytes(), signature),
+        "{signature}"
+    );
     assert!(!onsite::notify::webhook::verify("another secret", got.raw.as_bytes(), signature));
     assert_eq!(got.body["page"]["assignment_id"], id);
     assert_eq!(got.body["page"]["reason"], "dispatch");

@@ -8,6 +8,7 @@ mod audit;
 mod bad_input;
 mod channels;
 mod closure;
+mod connections;
 mod escalation;
 #[path = "../support/fake_telegram.rs"]
 mod fake_telegram;

@@ -73,7 +73,13 @@ impl Web {
         let r = if method == "GET" {
             self.client.get(url).send().await.unwrap()
         } else {
-            let mut all = vec![("csrf", self.csrf.as_str())];
+            // The sign-in form carries its own token, not the session's.
+            let token = if path == "/login" {
+                csrf_of(&self.client.get(&url).send().await.unwrap().text().await.unwrap())
+            } else {
+                self.csrf.clone()
+            };
+            let mut all = vec![("csrf", token.as_str())];
             all.extend_from_slice(fields);
             self.client.post(url).form(&all).send().await.unwrap()
         };

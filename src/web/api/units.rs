@@ -29,6 +29,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(create_branch, list_branches))
         .routes(routes!(create_person, list_people))
         .routes(routes!(create_channel, list_channels))
+        .routes(routes!(replace_channel, remove_channel))
+        .routes(routes!(set_person_active))
         .routes(routes!(set_policy, get_policy))
         .routes(routes!(telegram_link))
         .routes(routes!(duty_group_link))
@@ -233,6 +235,57 @@ async fn create_channel(
     let channel =
         state.store.create_channel(&By::user(&actor), person_id, input.kind, address, state.clock.now()).await?;
     Ok((StatusCode::CREATED, Json(ChannelView::new(channel, state.tz)?)))
+}
+
+/// Replace a channel's kind and address. An address is written, never read
+/// back: the answer shows it masked like every other read.
+#[utoipa::path(put, path = "/channels/{id}", tag = "registry", params(("id" = i64, Path)), request_body = ChannelInput,
+    responses((status = 200, body = ChannelView), (status = 404, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+async fn replace_channel(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    ApiPath(channel_id): ApiPath<i64>,
+    ApiJson(input): ApiJson<ChannelInput>,
+) -> Result<Json<ChannelView>, ApiError> {
+    require(actor.can_manage_registry(), REGISTRY_ONLY)?;
+    let address = validate_channel_address(input.kind, &input.address).map_err(|e| DomainError::Invalid(vec![e]))?;
+    let channel =
+        state.store.replace_channel(&By::user(&actor), channel_id, input.kind, address, state.clock.now()).await?;
+    Ok(Json(ChannelView::new(channel, state.tz)?))
+}
+
+/// Remove a channel: it is paged no more, and action links sent over it stop working.
+#[utoipa::path(delete, path = "/channels/{id}", tag = "registry", params(("id" = i64, Path)),
+    responses((status = 204), (status = 404, body = Problem)), security(("bearer" = [])))]
+async fn remove_channel(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    ApiPath(channel_id): ApiPath<i64>,
+) -> Result<StatusCode, ApiError> {
+    require(actor.can_manage_registry(), REGISTRY_ONLY)?;
+    state.store.remove_channel(&By::user(&actor), channel_id, state.clock.now()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PersonActive {
+    /// `false` deactivates: the person is not paged, put on duty, or let in by an action link.
+    pub active: bool,
+}
+
+/// Deactivate or reactivate a person.
+#[utoipa::path(put, path = "/people/{id}/active", tag = "registry", params(("id" = i64, Path)), request_body = PersonActive,
+    responses((status = 200, body = PersonView), (status = 404, body = Problem)), security(("bearer" = [])))]
+async fn set_person_active(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    ApiPath(person_id): ApiPath<i64>,
+    ApiJson(input): ApiJson<PersonActive>,
+) -> Result<Json<PersonView>, ApiError> {
+    require(actor.can_manage_registry(), REGISTRY_ONLY)?;
+    let person = state.store.set_person_active(&By::user(&actor), person_id, input.active, state.clock.now()).await?;
+    Ok(Json(PersonView::new(person, state.tz)?))
 }
 
 /// A person's channels in fallback order.

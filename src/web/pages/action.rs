@@ -85,10 +85,13 @@ struct ActionForm {
     action: String,
 }
 
-/// The grant and the person it names, or `None` for any bad link.
+/// The grant and the person it names, or `None` for any bad link: also
+/// once the person is deactivated or the channel it was sent on removed,
+/// though the link has not expired.
 async fn resolve(state: &AppState, token: &str) -> Option<(ActionGrant, person::Model)> {
     let grant = action_link::verify(&state.link_key, token, state.clock.now())?;
-    let person = state.store.person(Scope::All, grant.person_id).await.ok()?;
+    let person = state.store.person(Scope::All, grant.person_id).await.ok().filter(|p| p.active)?;
+    state.store.channel(Scope::All, grant.channel_id).await.ok().filter(|c| c.person_id == person.id)?;
     Some((grant, person))
 }
 

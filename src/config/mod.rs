@@ -23,6 +23,8 @@ pub enum ConfigError {
     Invalid { key: &'static str, message: String },
 }
 
+mod validate;
+
 fn invalid(key: &'static str, message: impl Into<String>) -> ConfigError {
     ConfigError::Invalid { key, message: message.into() }
 }
@@ -53,6 +55,19 @@ pub struct HttpConfig {
     pub request_timeout: Duration,
     /// The address people reach this service at, for links in pages.
     pub public_url: String,
+    /// A client that has not sent a request's headers within this is cut
+    /// off (the request timeout starts only once they are complete).
+    #[serde(with = "humantime_serde")]
+    pub header_read_timeout: Duration,
+    /// Open connections accepted at once; more wait until one closes.
+    pub max_connections: usize,
+    /// Open connections one client address may hold; more are closed at once.
+    pub max_connections_per_address: usize,
+    /// Bearer token `/metrics` asks for: only from
+    /// `ONSITE_HTTP__METRICS_TOKEN`. Without it `/metrics` is open to
+    /// whoever reaches the port.
+    #[serde(skip_serializing, default)]
+    pub metrics_token: Option<SecretString>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -228,6 +243,10 @@ impl Default for Config {
                 body_limit_bytes: 2 * 1024 * 1024,
                 request_timeout: Duration::from_secs(30),
                 public_url: "http://127.0.0.1:8080".into(),
+                header_read_timeout: Duration::from_secs(10),
+                max_connections: 1024,
+                max_connections_per_address: 256,
+                metrics_token: None,
             },
             database: DatabaseConfig {
                 url: "sqlite://data/onsite.db".into(),
@@ -284,8 +303,14 @@ impl Default for Config {
 }
 
 /// Keys that hold secrets and so must not come from files in the repository.
-const SECRET_KEYS: &[&str] =
-    &["telegram.token", "notify.webhook_secret", "notify.sms_key", "notify.link_secret", "telegram.webhook_secret"];
+const SECRET_KEYS: &[&str] = &[
+    "telegram.token",
+    "notify.webhook_secret",
+    "notify.sms_key",
+    "notify.link_secret",
+    "telegram.webhook_secret",
+    "http.metrics_token",
+];
 
 impl Config {
     /// Loads from `dir` (normally `./config`, or `ONSITE_CONFIG_DIR`) and the
@@ -317,79 +342,6 @@ impl Config {
         let config: Config = files.merge(env).extract().map_err(Box::new)?;
         config.validate()?;
         Ok(config)
-    }
-
-    /// Checks what serde cannot: addresses, zones, URLs and policy sanity.
-    pub fn validate(&self) -> Result<(), ConfigError> {
-        self.http_addr()?;
-        self.timezone()?;
-        if self.http.body_limit_bytes < 1024 {
-            return Err(invalid("http.body_limit_bytes", "must be at least 1024"));
-        }
-        let url = &self.database.url;
-        if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
-            return Err(invalid("database.url", format!("`{url}` is neither sqlite: nor postgres://")));
-        }
-        if self.database.max_connections == 0 {
-            return Err(invalid("database.max_connections", "must be at least 1"));
-        }
-        if url::Url::parse(&self.telegram.api_url).is_err() {
-            return Err(invalid("telegram.api_url", "not a URL"));
-        }
-        let p = &self.policy;
-        if p.deadline.is_zero() || p.ack_target.is_zero() {
-            return Err(invalid("policy", "ack_target and deadline must be longer than zero"));
-        }
-        if p.at_risk >= p.deadline {
-            return Err(invalid("policy.at_risk", "must be shorter than policy.deadline"));
-        }
-        if !(p.ack_target < p.escalate_at && p.escalate_at <= p.deadline) {
-            return Err(invalid("policy.escalate_at", "must be after policy.ack_target and not after policy.deadline"));
-        }
-        if !(p.remind_at < p.warn_at && p.warn_at < p.deadline) {
-            return Err(invalid("policy", "remind_at < warn_at < deadline must hold"));
-        }
-        if let Some(hook) = &self.telegram.webhook_url {
-            if url::Url::parse(hook).is_err() {
-                return Err(invalid("telegram.webhook_url", "not a URL"));
-            }
-            if self.telegram.webhook_secret.is_none() {
-                return Err(invalid("telegram.webhook_secret", "webhook mode needs ONSITE_TELEGRAM__WEBHOOK_SECRET"));
-            }
-        }
-        if url::Url::parse(&self.http.public_url).is_err() {
-            return Err(invalid("http.public_url", "not a URL"));
-        }
-        if let Some(sms) = &self.notify.sms_url
-            && url::Url::parse(sms).is_err()
-        {
-            return Err(invalid("notify.sms_url", "not a URL"));
-        }
-        if !(self.notify.sms_template.contains("{to}") && self.notify.sms_template.contains("{text}")) {
-            return Err(invalid("notify.sms_template", "must contain {to} and {text}"));
-        }
-        if self.outbox.max_attempts < 1 {
-            return Err(invalid("outbox.max_attempts", "must be at least 1"));
-        }
-        for (key, value) in [
-            ("web.sign_in_attempts_per_minute", self.web.sign_in_attempts_per_minute),
-            ("web.action_link_requests_per_minute", self.web.action_link_requests_per_minute),
-            ("telegram.link_code_attempts_per_hour", self.telegram.link_code_attempts_per_hour),
-        ] {
-            if value < 1 {
-                return Err(invalid(key, "must be at least 1"));
-            }
-        }
-        if self.web.login_max_failures < 1 {
-            return Err(invalid("web.login_max_failures", "must be at least 1"));
-        }
-        if self.web.session_idle.is_zero() || self.web.session_max < self.web.session_idle {
-            return Err(invalid("web", "session_idle must be longer than zero and not longer than session_max"));
-        }
-        if self.engine.poll_interval.is_zero() {
-            return Err(invalid("engine.poll_interval", "must be longer than zero"));
-        }
-        Ok(())
     }
 
     pub fn http_addr(&self) -> Result<SocketAddr, ConfigError> {
