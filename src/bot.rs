@@ -15,7 +15,7 @@ use crate::domain::duration::format_local;
 use crate::domain::geo::Coordinates;
 use crate::domain::labels::Lang;
 use crate::domain::sla::evaluate;
-use crate::domain::text::{self, LONG_TEXT_MAX};
+use crate::domain::text::{self, LONG_TEXT};
 use crate::store::assignments::{Change, policy_of, state_of};
 use crate::store::entities::person;
 use crate::store::telegram::{LinkRefusal, LinkedTo};
@@ -201,7 +201,7 @@ impl BotCore for CoreBot {
                 }
             }
         };
-        let note = text::required("note", text, LONG_TEXT_MAX)
+        let note = text::required("note", text, LONG_TEXT)
             .map_err(|e| BotError::Refused { zh: e.message_zh, en: e.message })?;
         let by = By::person(Source::Bot, &person.name, person.id);
         self.state

@@ -1,7 +1,7 @@
 //! The `onsite` command: parses the CLI and calls into the library.
 
 use onsite::store::timeline::By;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -172,9 +172,7 @@ async fn run_admin(config: Config, clock: Arc<dyn Clock>, admin: Admin) -> anyho
             let role = UserRole::from_code(&role)
                 .with_context(|| format!("unknown role `{role}`: use admin, bureau, manager or unit"))?;
             let (password, generated) = if password_stdin {
-                let mut buf = String::new();
-                std::io::stdin().read_to_string(&mut buf)?;
-                (SecretString::from(buf.trim_end_matches(['\r', '\n']).to_owned()), false)
+                (password_from_stdin()?, false)
             } else {
                 (SecretString::from(random_secret("", 9)), true)
             };
@@ -214,6 +212,25 @@ async fn run_admin(config: Config, clock: Arc<dyn Clock>, admin: Admin) -> anyho
         }
     }
     Ok(())
+}
+
+/// The password of `--password-stdin`: typed twice at a prompt that does
+/// not echo when standard input is a terminal, else its first line (a
+/// password piped in twice, as for a prompt, is not taken as `pw\npw`).
+fn password_from_stdin() -> anyhow::Result<SecretString> {
+    use std::io::{BufRead, IsTerminal};
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("密码 Password: ")?;
+        let again = rpassword::prompt_password("再次输入 Again: ")?;
+        anyhow::ensure!(first == again, "the two passwords differ / 两次输入的密码不一致");
+        anyhow::ensure!(!first.is_empty(), "no password typed / 未输入密码");
+        return Ok(SecretString::from(first));
+    }
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    let password = line.trim_end_matches(['\r', '\n']);
+    anyhow::ensure!(!password.is_empty(), "no password on standard input / 标准输入中没有密码");
+    Ok(SecretString::from(password.to_owned()))
 }
 
 /// Completes on Ctrl-C or SIGTERM.

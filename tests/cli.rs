@@ -157,3 +157,50 @@ async fn verify_audit_passes_untouched_and_names_the_first_edited_deleted_or_swa
         assert!(text.contains(says), "{sql}: {text}");
     }
 }
+
+/// `--password-stdin` takes the first line: a password piped twice (as a
+/// prompt would want it) is the password, not both lines joined.
+#[tokio::test]
+async fn create_user_reads_one_line_of_standard_input_as_the_password() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    assert!(onsite(dir.path()).arg("migrate").output().unwrap().status.success());
+    let create = |username: &str, input: &'static str| {
+        let mut child = onsite(dir.path())
+            .args(["admin", "create-user", "--username", username, "--role", "bureau", "--password-stdin"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let created = create("zhao.liu", "Long test password 1\nLong test password 1\n");
+    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+    assert!(!String::from_utf8_lossy(&created.stdout).contains("shown once"), "nothing generated");
+    let empty = create("qian.qi", "");
+    assert!(!empty.status.success());
+    assert!(String::from_utf8_lossy(&empty.stderr).contains("no password on standard input"));
+
+    let mut cmd = onsite(dir.path());
+    cmd.arg("serve");
+    let server = Server::start(cmd);
+    let sign_in = |password: &'static str| {
+        let base = server.base.clone();
+        async move {
+            let client = reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap();
+            let form = client.get(format!("{base}/login")).send().await.unwrap().text().await.unwrap();
+            let token = form.split(r#"name="csrf" value=""#).nth(1).unwrap().split('"').next().unwrap().to_owned();
+            let fields = [("csrf", token.as_str()), ("username", "zhao.liu"), ("password", password)];
+            client.post(format!("{base}/login")).form(&fields).send().await.unwrap().status()
+        }
+    };
+    assert_eq!(sign_in("Long test password 1\nLong test password 1").await, 401);
+    assert_eq!(sign_in("Long test password 1").await, 303);
+    assert!(server.stop().success());
+}

@@ -199,7 +199,7 @@ impl AssignmentState {
     /// Moves the deadline later (the bureau's extension, with a reason).
     pub fn extend(&self, new_deadline: DateTime<Utc>, reason: &str) -> Result<(Self, String), DomainError> {
         self.require_open("extend")?;
-        let reason = text::required("reason", reason, text::REASON_MAX).map_err(|e| DomainError::Invalid(vec![e]))?;
+        let reason = text::required("reason", reason, text::REASON).map_err(|e| DomainError::Invalid(vec![e]))?;
         if new_deadline <= self.deadline_at {
             return Err(DomainError::field(
                 "deadline_at",
@@ -216,7 +216,7 @@ impl AssignmentState {
     /// Stops the clock: the assignment is no longer needed (撤销).
     pub fn stand_down(&self, reason: &str, now: DateTime<Utc>) -> Result<(Self, String), DomainError> {
         self.require_open("stand down")?;
-        let reason = text::required("reason", reason, text::REASON_MAX).map_err(|e| DomainError::Invalid(vec![e]))?;
+        let reason = text::required("reason", reason, text::REASON).map_err(|e| DomainError::Invalid(vec![e]))?;
         let mut next = self.clone();
         next.status = Status::StoodDown;
         next.stood_down_at = Some(now);

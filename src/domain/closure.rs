@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::error::{DomainError, FieldError, Validator};
-use super::text::{self, LONG_TEXT_MAX};
+use super::labels::Lang;
+use super::text::{self, LONG_TEXT};
 use crate::labelled_enum;
 
 labelled_enum! {
@@ -159,6 +160,7 @@ fn is_domain(d: &str) -> bool {
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct ClosureInput {
     /// When the incident happened (not when it was reported).
+    #[serde(default, deserialize_with = "super::instant::bounded_opt")]
     pub event_time: Option<DateTime<chrono::FixedOffset>>,
     #[serde(default)]
     pub description: String,
@@ -247,7 +249,7 @@ impl ClosureDraft {
     pub fn parse(input: &ClosureInput) -> Result<Self, DomainError> {
         let mut v = Validator::default();
         let mut text = |field: &str, value: &str| {
-            v.check(text::optional(field, Some(value), LONG_TEXT_MAX)).flatten().unwrap_or_default()
+            v.check(text::optional(field, Some(value), LONG_TEXT)).flatten().unwrap_or_default()
         };
         let description = text("description", &input.description);
         let cause = text("cause", &input.cause);
@@ -324,15 +326,24 @@ impl ClosureStatus {
             (ClosureStatus::Draft | ClosureStatus::Returned, ClosureAction::Submit) => Ok(ClosureStatus::Submitted),
             (ClosureStatus::Submitted, ClosureAction::Accept) => Ok(ClosureStatus::Accepted),
             (ClosureStatus::Submitted, ClosureAction::Return) => Ok(ClosureStatus::Returned),
-            (from, action) => Err(DomainError::conflict(
-                "closure_transition",
-                format!("a {} report cannot be {}", from.code(), action.label(super::labels::Lang::En).to_lowercase()),
-                format!(
-                    "{}的处置报告不能执行“{}”",
-                    from.label(super::labels::Lang::Zh),
-                    action.label(super::labels::Lang::Zh)
-                ),
-            )),
+            (from, action) => {
+                let (en, zh) = (from.label(Lang::En).to_lowercase(), from.label(Lang::Zh));
+                let (message, message_zh) = match action {
+                    ClosureAction::Submit => (
+                        format!("this closure report is {en} and cannot be submitted again"),
+                        format!("处置报告{zh}，不能再次提交"),
+                    ),
+                    ClosureAction::Accept => (
+                        format!("only a submitted closure report can be accepted; this one is {en}"),
+                        format!("只有已提交的处置报告才能通过，该报告当前为“{zh}”"),
+                    ),
+                    ClosureAction::Return => (
+                        format!("only a submitted closure report can be returned; this one is {en}"),
+                        format!("只有已提交的处置报告才能退回，该报告当前为“{zh}”"),
+                    ),
+                };
+                Err(DomainError::conflict("closure_transition", message, message_zh))
+            }
         }
     }
 }
@@ -340,6 +351,32 @@ impl ClosureStatus {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refused_step_says_why_in_plain_words() {
+        let said = |from: ClosureStatus, action| match from.after(action) {
+            Err(e) => (e.text(Lang::En), e.text(Lang::Zh)),
+            Ok(to) => panic!("{from:?} {action:?} allowed to {to:?}"),
+        };
+        assert_eq!(
+            said(ClosureStatus::Submitted, ClosureAction::Submit),
+            (
+                "this closure report is submitted and cannot be submitted again".into(),
+                "处置报告已提交，不能再次提交".into()
+            )
+        );
+        assert_eq!(
+            said(ClosureStatus::Draft, ClosureAction::Accept),
+            (
+                "only a submitted closure report can be accepted; this one is draft".into(),
+                "只有已提交的处置报告才能通过，该报告当前为“草稿”".into()
+            )
+        );
+        assert_eq!(
+            said(ClosureStatus::Accepted, ClosureAction::Return).1,
+            "只有已提交的处置报告才能退回，该报告当前为“已通过”"
+        );
+    }
 
     #[test]
     fn indicators_are_validated_and_defanged() {

@@ -11,6 +11,7 @@ pub mod error;
 pub mod escalation;
 pub mod event;
 pub mod geo;
+pub mod instant;
 pub mod labels;
 pub mod login;
 pub mod notice;

@@ -3,7 +3,7 @@
 
 use super::error::{DomainError, Validator};
 use super::geo::Coordinates;
-use super::text::{self, ADDRESS_MAX, LONG_TEXT_MAX, NAME_MAX, TITLE_MAX};
+use super::text::{self, ADDRESS, LONG_TEXT, NAME, TITLE};
 use crate::labelled_enum;
 
 labelled_enum! {
@@ -84,11 +84,11 @@ impl NoticeDraft {
     /// Validates every field at once so the caller can show all errors together.
     pub fn parse(input: NoticeInput) -> Result<Self, DomainError> {
         let mut v = Validator::default();
-        let title = v.check(text::required("title", &input.title, TITLE_MAX));
-        let target_name = v.check(text::required("target.name", &input.target_name, NAME_MAX));
-        let site_address = v.check(text::required("site.address", &input.site_address, ADDRESS_MAX));
+        let title = v.check(text::required("title", &input.title, TITLE));
+        let target_name = v.check(text::required("target.name", &input.target_name, NAME));
+        let site_address = v.check(text::required("site.address", &input.site_address, ADDRESS));
         let site = v.check(Coordinates::parse_optional("site", input.site_lat, input.site_lon));
-        let description = v.check(text::required("description", &input.description, LONG_TEXT_MAX));
+        let description = v.check(text::required("description", &input.description, LONG_TEXT));
         let mut unit_ids = input.unit_ids.clone();
         unit_ids.sort_unstable();
         unit_ids.dedup();

@@ -36,7 +36,7 @@ labelled_enum! {
 /// Validates a channel address for its kind: a chat id for Telegram, a phone
 /// number for SMS, an http(s) URL for the robots and webhooks.
 pub fn validate_channel_address(kind: ChannelKind, address: &str) -> Result<String, super::FieldError> {
-    let address = super::text::required("address", address, 1_000)?;
+    let address = super::text::required("address", address, super::text::Limit::line(1_000))?;
     let ok = match kind {
         ChannelKind::Telegram => {
             address.strip_prefix('-').unwrap_or(&address).chars().all(|c| c.is_ascii_digit()) && address.len() <= 20

@@ -45,7 +45,9 @@ pub fn in_force(periods: &[ProtectionPeriod], unit_id: i64, at: DateTime<Utc>) -
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct ProtectionPeriodInput {
     pub name: String,
+    #[serde(deserialize_with = "super::instant::bounded")]
     pub starts_at: DateTime<FixedOffset>,
+    #[serde(deserialize_with = "super::instant::bounded")]
     pub ends_at: DateTime<FixedOffset>,
     /// The units on watch; absent or empty means every unit.
     #[serde(default)]
@@ -69,7 +71,7 @@ impl PeriodDraft {
     /// Checks every field at once; the policy must fit the configured base.
     pub fn parse(input: &ProtectionPeriodInput, base: &SlaPolicy) -> Result<Self, DomainError> {
         let mut v = Validator::default();
-        let name = v.check(text::required("name", &input.name, text::NAME_MAX));
+        let name = v.check(text::required("name", &input.name, text::NAME));
         let (starts_at, ends_at) = (input.starts_at.with_timezone(&Utc), input.ends_at.with_timezone(&Utc));
         if ends_at <= starts_at {
             v.push(FieldError::new("ends_at", "invalid_range", "must be after starts_at", "结束时间应晚于开始时间"));

@@ -4,7 +4,7 @@
 //! else on duty for a stretch of time. Pure: the store loads a branch's
 //! roster and asks `on_duty`.
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
 use super::error::{DomainError, FieldError, Validator};
@@ -216,10 +216,19 @@ impl Rotation {
                 )
             })),
         };
-        let starts_on = v
-            .check(NaiveDate::parse_from_str(input.starts_on.trim(), "%Y-%m-%d").map_err(|_| {
-                FieldError::new("starts_on", "invalid_date", "use YYYY-MM-DD", "日期格式应为 YYYY-MM-DD")
-            }));
+        let starts_on = v.check(
+            NaiveDate::parse_from_str(input.starts_on.trim(), "%Y-%m-%d")
+                .ok()
+                .filter(|d| (super::instant::FIRST_YEAR..=super::instant::LAST_YEAR).contains(&d.year()))
+                .ok_or_else(|| {
+                    FieldError::new(
+                        "starts_on",
+                        "invalid_date",
+                        "use YYYY-MM-DD, a date between the years 2000 and 2199",
+                        "日期格式应为 YYYY-MM-DD，且在 2000 年至 2199 年之间",
+                    )
+                }),
+        );
         let handover = v.check(NaiveTime::parse_from_str(input.handover.trim(), "%H:%M").map_err(|_| {
             FieldError::new("handover", "invalid_time", "use HH:MM (24-hour)", "时间格式应为 HH:MM（24 小时制）")
         }));

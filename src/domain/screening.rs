@@ -43,6 +43,7 @@ pub struct ScreeningTaskInput {
     pub target: String,
     pub kind: ScreeningKind,
     /// When the result is due; the period's start when absent.
+    #[serde(default, deserialize_with = "super::instant::bounded_opt")]
     pub due_at: Option<DateTime<FixedOffset>>,
 }
 
@@ -83,8 +84,8 @@ pub fn parse_tasks(
     let mut drafts = Vec::with_capacity(input.tasks.len());
     for (i, t) in input.tasks.iter().enumerate() {
         let at = |e: FieldError| FieldError { field: format!("tasks[{i}].{}", e.field), ..e };
-        let enterprise = v.check(text::required("enterprise", &t.enterprise, text::NAME_MAX).map_err(at));
-        let target = v.check(text::optional("target", Some(&t.target), text::ADDRESS_MAX).map_err(at));
+        let enterprise = v.check(text::required("enterprise", &t.enterprise, text::NAME).map_err(at));
+        let target = v.check(text::optional("target", Some(&t.target), text::ADDRESS).map_err(at));
         if let (Some(enterprise), Some(target)) = (enterprise, target) {
             drafts.push(TaskDraft {
                 unit_id: t.unit_id,
@@ -118,7 +119,7 @@ pub struct ResultDraft {
 
 impl ResultDraft {
     pub fn parse(input: &ScreeningResultInput) -> Result<Self, DomainError> {
-        let findings = text::optional("findings", Some(&input.findings), text::LONG_TEXT_MAX)
+        let findings = text::optional("findings", Some(&input.findings), text::LONG_TEXT)
             .map_err(|e| DomainError::Invalid(vec![e]))?;
         if findings.is_none() && input.outcome != ScreeningOutcome::Clean {
             return Err(DomainError::field(

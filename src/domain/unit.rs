@@ -4,7 +4,7 @@
 use super::error::{DomainError, FieldError, Validator};
 use super::geo::Coordinates;
 use super::people::{Role, is_phone};
-use super::text::{self, ADDRESS_MAX, NAME_MAX};
+use super::text::{self, ADDRESS, NAME};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct UnitDraft {
@@ -16,17 +16,18 @@ pub struct UnitDraft {
 impl UnitDraft {
     pub fn parse(name: &str, credit_code: Option<&str>, hq_address: Option<&str>) -> Result<Self, DomainError> {
         let mut v = Validator::default();
-        let name = v.check(text::required("name", name, NAME_MAX));
-        let credit_code = v.check(text::optional("credit_code", credit_code, 18).and_then(|c| match c {
-            Some(code) if !is_credit_code(&code) => Err(FieldError::new(
-                "credit_code",
-                "invalid_credit_code",
-                "a unified social credit code is 18 digits or capital letters",
-                "统一社会信用代码应为 18 位数字或大写字母",
-            )),
-            other => Ok(other),
-        }));
-        let hq_address = v.check(text::optional("hq_address", hq_address, ADDRESS_MAX));
+        let name = v.check(text::required("name", name, NAME));
+        let credit_code =
+            v.check(text::optional("credit_code", credit_code, text::Limit::line(18)).and_then(|c| match c {
+                Some(code) if !is_credit_code(&code) => Err(FieldError::new(
+                    "credit_code",
+                    "invalid_credit_code",
+                    "a unified social credit code is 18 digits or capital letters",
+                    "统一社会信用代码应为 18 位数字或大写字母",
+                )),
+                other => Ok(other),
+            }));
+        let hq_address = v.check(text::optional("hq_address", hq_address, ADDRESS));
         v.finish()?;
         Ok(Self {
             name: name.unwrap_or_default(),
@@ -59,9 +60,9 @@ impl BranchDraft {
         lon: Option<f64>,
     ) -> Result<Self, DomainError> {
         let mut v = Validator::default();
-        let name = v.check(text::required("name", name, NAME_MAX));
-        let district = v.check(text::optional("district", district, NAME_MAX));
-        let address = v.check(text::required("address", address, ADDRESS_MAX));
+        let name = v.check(text::required("name", name, NAME));
+        let district = v.check(text::optional("district", district, NAME));
+        let address = v.check(text::required("address", address, ADDRESS));
         let location = v.check(Coordinates::parse_optional("location", lat, lon));
         v.finish()?;
         Ok(Self {
@@ -84,8 +85,8 @@ pub struct PersonDraft {
 impl PersonDraft {
     pub fn parse(name: &str, phone: Option<&str>, role: Role, branch_id: Option<i64>) -> Result<Self, DomainError> {
         let mut v = Validator::default();
-        let name = v.check(text::required("name", name, NAME_MAX));
-        let phone = v.check(text::optional("phone", phone, 20).and_then(|p| match p {
+        let name = v.check(text::required("name", name, NAME));
+        let phone = v.check(text::optional("phone", phone, text::Limit::line(20)).and_then(|p| match p {
             Some(p) if !is_phone(&p) => Err(FieldError::new(
                 "phone",
                 "invalid_phone",

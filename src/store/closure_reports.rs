@@ -122,7 +122,7 @@ impl Store {
         comment: Option<&str>,
         now: DateTime<Utc>,
     ) -> StoreResult<closure_report::Model> {
-        let comment = crate::domain::text::optional("comment", comment, crate::domain::text::REASON_MAX)
+        let comment = crate::domain::text::optional("comment", comment, crate::domain::text::REASON)
             .map_err(|e| DomainError::Invalid(vec![e]))?;
         let txn = self.db().begin().await?;
         let a = assignment_in(&txn, scope, assignment_id).await?;

@@ -124,7 +124,7 @@ impl Store {
         policy: &SlaPolicy,
         now: DateTime<Utc>,
     ) -> StoreResult<assignment::Model> {
-        let reason = crate::domain::text::required("reason", reason, crate::domain::text::REASON_MAX)
+        let reason = crate::domain::text::required("reason", reason, crate::domain::text::REASON)
             .map_err(|e| DomainError::Invalid(vec![e]))?;
         let txn = self.db().begin().await?;
         let current =

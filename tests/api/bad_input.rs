@@ -11,6 +11,7 @@ crate::on_both_backends!(
     unknown_ids_and_routes_are_404_problems,
     a_missing_or_bad_token_is_401,
     bad_registry_input_names_the_field,
+    every_name_and_title_follows_one_text_rule_and_times_are_bounded,
 );
 
 async fn notice_count(app: &TestApp) -> u64 {
@@ -262,4 +263,52 @@ async fn bad_registry_input_names_the_field(app: TestApp) {
     let people = app.get_ok(&format!("/api/v1/units/{}/people", other["id"])).await;
     assert!(people.as_array().unwrap().is_empty());
     assert!(app.get_ok(&format!("/api/v1/people/{person}/channels")).await.as_array().unwrap().is_empty());
+}
+
+/// A unit name, a person's name and a notice title are refused alike for a
+/// line break (which could forge a line in a page or a log) or a mark that
+/// reorders text on screen; quotes are text. Times outside 2000–2199 are
+/// refused before they reach a record.
+async fn every_name_and_title_follows_one_text_rule_and_times_are_bounded(app: TestApp) {
+    let unit = app.unit_with_people("安盾").await;
+    for name in ["安盾\r\n【已撤销】", "安盾\t分部", "安盾\u{202e}moc.live"] {
+        let p =
+            expect_problem(app.post("/api/v1/units", &json!({"name": name})).await, StatusCode::UNPROCESSABLE_ENTITY)
+                .await;
+        assert_eq!(p["errors"][0]["field"], "name", "{p}");
+        assert!(!p["errors"][0]["message_zh"].as_str().unwrap().is_empty(), "{p}");
+        let path = format!("/api/v1/units/{}/people", unit.id);
+        let p = expect_problem(
+            app.post(&path, &json!({"name": name, "role": "engineer"})).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+        assert_eq!(p["errors"][0]["field"], "name", "{p}");
+        let mut body = notice_body(&[unit.id], true);
+        body["title"] = name.into();
+        let p = expect_problem(app.post("/api/v1/notices", &body).await, StatusCode::UNPROCESSABLE_ENTITY).await;
+        assert_eq!(p["errors"][0]["field"], "title", "{p}");
+    }
+    let quoted =
+        expect_json(app.post("/api/v1/units", &json!({"name": "重庆\"安盾\"科技"})).await, StatusCode::CREATED).await;
+    assert_eq!(quoted["name"], "重庆\"安盾\"科技");
+    assert_eq!(app.get_ok("/api/v1/units").await.as_array().unwrap().len(), 2, "only the good ones");
+
+    for (starts, ends) in
+        [("0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z"), ("2026-12-01T00:00:00+08:00", "2200-01-01T00:00:00Z")]
+    {
+        let body = json!({"name": "重保", "starts_at": starts, "ends_at": ends, "unit_ids": [unit.id]});
+        let r = app.post("/api/v1/protection-periods", &body).await;
+        let p = expect_problem(r, StatusCode::UNPROCESSABLE_ENTITY).await;
+        assert!(p["detail"].as_str().unwrap().contains("2000 to 2199"), "{p}");
+    }
+    assert_eq!(app.get_ok("/api/v1/protection-periods").await, json!([]), "nothing declared");
+    let a = app.issue(&[unit.id], true).await["assignments"][0]["id"].as_i64().unwrap();
+    let extend = json!({"deadline_at": "9999-01-01T00:00:00Z", "reason": "很远"});
+    expect_problem(
+        app.post(&format!("/api/v1/assignments/{a}/extend"), &extend).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(app.get_ok(&format!("/api/v1/assignments/{a}")).await["deadline_at"], "2026-11-25T05:00:00+08:00");
 }

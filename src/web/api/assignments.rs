@@ -16,7 +16,7 @@ use crate::domain::access::Actor;
 use crate::domain::assignment::Milestone;
 use crate::domain::clock::to_storage_precision;
 use crate::domain::geo::Coordinates;
-use crate::domain::text::{self, LONG_TEXT_MAX};
+use crate::domain::text::{self, LONG_TEXT};
 use crate::domain::{DomainError, FieldError};
 use crate::labelled_enum;
 use crate::store::assignments::{Change, Recorded};
@@ -75,6 +75,7 @@ pub struct EventBody {
     pub kind: EventKind,
     /// When it happened (default: now); not in the future, not before the
     /// previous milestone.
+    #[serde(default, deserialize_with = "crate::domain::instant::bounded_opt")]
     pub at: Option<DateTime<FixedOffset>>,
     pub note: Option<String>,
     /// Where the reporter is (for `on_site`: the distance to the site is recorded).
@@ -132,13 +133,12 @@ fn change_for(body: EventBody) -> Result<Change, DomainError> {
         Some(milestone) => Ok(Change::Milestone {
             milestone,
             at: body.at.map(|t| to_storage_precision(t.with_timezone(&Utc))),
-            note: text::optional("note", body.note.as_deref(), LONG_TEXT_MAX)
-                .map_err(|e| DomainError::Invalid(vec![e]))?,
+            note: text::optional("note", body.note.as_deref(), LONG_TEXT).map_err(|e| DomainError::Invalid(vec![e]))?,
             location,
             flag_beyond_m: None,
         }),
         None => {
-            let note = text::required("note", body.note.as_deref().unwrap_or(""), LONG_TEXT_MAX)
+            let note = text::required("note", body.note.as_deref().unwrap_or(""), LONG_TEXT)
                 .map_err(|e| DomainError::Invalid(vec![e]))?;
             if body.at.is_some() {
                 return Err(DomainError::Invalid(vec![FieldError::new(
@@ -156,6 +156,7 @@ fn change_for(body: EventBody) -> Result<Change, DomainError> {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ExtendBody {
     /// The new deadline: later than the one in force.
+    #[serde(deserialize_with = "crate::domain::instant::bounded")]
     pub deadline_at: DateTime<FixedOffset>,
     pub reason: String,
 }

@@ -12,7 +12,7 @@ use super::views::BureauContactView;
 use crate::AppState;
 use crate::domain::DomainError;
 use crate::domain::people::{BureauRole, ChannelKind, validate_channel_address};
-use crate::domain::text::{self, NAME_MAX};
+use crate::domain::text::{self, NAME};
 use crate::web::auth::{Authenticated, require};
 use crate::web::extract::ApiJson;
 use crate::web::problem::{ApiError, Problem};
@@ -39,7 +39,7 @@ async fn create_contact(
     ApiJson(input): ApiJson<ContactInput>,
 ) -> Result<(StatusCode, Json<BureauContactView>), ApiError> {
     require(actor.can_manage_registry(), "only administrators and bureau staff manage the registry")?;
-    let name = text::required("name", &input.name, NAME_MAX);
+    let name = text::required("name", &input.name, NAME);
     let address = validate_channel_address(input.kind, &input.address);
     let errors: Vec<_> = [name.as_ref().err(), address.as_ref().err()].into_iter().flatten().cloned().collect();
     let (Ok(name), Ok(address)) = (name, address) else {

@@ -97,8 +97,10 @@ pub struct NoticeQuery {
     pub category: Option<Category>,
     pub severity: Option<Severity>,
     /// Issued at or after this time (RFC 3339).
+    #[serde(default, deserialize_with = "crate::domain::instant::bounded_opt")]
     pub from: Option<DateTime<FixedOffset>>,
     /// Issued before this time (RFC 3339).
+    #[serde(default, deserialize_with = "crate::domain::instant::bounded_opt")]
     pub to: Option<DateTime<FixedOffset>>,
     /// Page size, 1 to 200 (default 50).
     pub limit: Option<u64>,

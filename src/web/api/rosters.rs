@@ -70,7 +70,9 @@ pub struct RosterView {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct OverrideInput {
     pub person_id: i64,
+    #[serde(deserialize_with = "crate::domain::instant::bounded")]
     pub from: DateTime<FixedOffset>,
+    #[serde(deserialize_with = "crate::domain::instant::bounded")]
     pub until: DateTime<FixedOffset>,
     pub reason: String,
 }
@@ -120,7 +122,7 @@ async fn add_override(
     ApiJson(input): ApiJson<OverrideInput>,
 ) -> Result<(StatusCode, Json<RosterView>), ApiError> {
     may_keep(&state, &actor, branch_id).await?;
-    let reason = crate::domain::text::required("reason", &input.reason, crate::domain::text::NAME_MAX)
+    let reason = crate::domain::text::required("reason", &input.reason, crate::domain::text::NAME)
         .map_err(|e| crate::domain::DomainError::Invalid(vec![e]))?;
     let draft = OverrideDraft {
         person_id: input.person_id,

@@ -192,7 +192,7 @@ async fn create_token(State(state): State<AppState>, Path(id): Path<i64>, posted
     }
     let result = async {
         let user = username_of(&state, id).await?;
-        let name = crate::domain::text::required("name", &posted.form.name, crate::domain::text::NAME_MAX)
+        let name = crate::domain::text::required("name", &posted.form.name, crate::domain::text::NAME)
             .map_err(|e| DomainError::Invalid(vec![e]))?;
         let (_, secret) =
             state.store.create_token(&By::user(&session.actor), &user, &name, None, state.clock.now()).await?;

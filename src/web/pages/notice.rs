@@ -409,7 +409,7 @@ async fn note(State(state): State<AppState>, Path(id): Path<i64>, posted: Posted
         return PageError::Forbidden(lang).into_response();
     }
     // The same rule as the API's notes.
-    let text = match crate::domain::text::required("note", &posted.form.note, crate::domain::text::LONG_TEXT_MAX) {
+    let text = match crate::domain::text::required("note", &posted.form.note, crate::domain::text::LONG_TEXT) {
         Ok(t) => t,
         Err(e) => return PageError::Refused(lang, e.text(lang).to_owned()).into_response(),
     };

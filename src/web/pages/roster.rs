@@ -292,7 +292,7 @@ async fn add_override(State(state): State<AppState>, Path(id): Path<i64>, posted
         let mut errors = Vec::new();
         let from = local_time("from", &f.from, state.tz).map_err(|e| errors.push(e)).ok();
         let until = local_time("until", &f.until, state.tz).map_err(|e| errors.push(e)).ok();
-        let reason = crate::domain::text::required("reason", &f.reason, crate::domain::text::NAME_MAX)
+        let reason = crate::domain::text::required("reason", &f.reason, crate::domain::text::NAME)
             .map_err(|e| errors.push(e))
             .ok();
         let (Some(from), Some(until), Some(reason)) = (from, until, reason) else {
