@@ -129,7 +129,11 @@ async fn tamper(dir: &std::path::Path, sql: &str) {
 }
 
 fn verify(dir: &std::path::Path) -> (bool, String) {
-    let out = onsite(dir).args(["admin", "verify-audit"]).output().unwrap();
+    verify_with(dir, &[])
+}
+
+fn verify_with(dir: &std::path::Path, args: &[&str]) -> (bool, String) {
+    let out = onsite(dir).args(["admin", "verify-audit"]).args(args).output().unwrap();
     let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     (out.status.success(), text)
 }
@@ -147,6 +151,17 @@ async fn verify_audit_passes_untouched_and_names_the_first_edited_deleted_or_swa
             "row id 3 (seq 2) does not chain to the row before it",
         ),
         ("DELETE FROM audit_log WHERE seq = 5", false, "rows at the end were deleted"),
+        (
+            "INSERT INTO audit_log (at, source, actor, action, subject) SELECT at, source, 'mallory', action, subject \
+             FROM audit_log WHERE seq = 1",
+            false,
+            "row id 6 was not written by onsite",
+        ),
+        (
+            "DELETE FROM audit_log WHERE seq = 5; UPDATE audit_head SET seq = 4, hash = (SELECT hash FROM audit_log WHERE seq = 4)",
+            false,
+            "head does not carry this key's MAC",
+        ),
     ];
     for (sql, intact, says) in cases {
         let dir = tempfile::tempdir().unwrap();
@@ -203,4 +218,38 @@ async fn create_user_reads_one_line_of_standard_input_as_the_password() {
     assert_eq!(sign_in("Long test password 1\nLong test password 1").await, 401);
     assert_eq!(sign_in("Long test password 1").await, 303);
     assert!(server.stop().success());
+}
+
+/// A checkpoint exported now verifies with the log; one altered in the file
+/// is refused as not signed with the key, and the chain's key lives in a
+/// file beside the database, readable by its owner only.
+#[test]
+fn signed_checkpoints_are_exported_and_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    audited(dir.path());
+    let out = onsite(dir.path()).args(["admin", "audit-checkpoint"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let line = String::from_utf8(out.stdout).unwrap();
+    let checkpoint: serde_json::Value = serde_json::from_str(line.trim()).unwrap();
+    assert_eq!(checkpoint["seq"], 5);
+    let file = dir.path().join("checkpoints.jsonl");
+    std::fs::write(&file, &line).unwrap();
+    let (ok, text) = verify_with(dir.path(), &["--checkpoints", file.to_str().unwrap()]);
+    assert!(ok, "{text}");
+    std::fs::write(&file, line.replace(r#""seq":5"#, r#""seq":4"#)).unwrap();
+    let (ok, text) = verify_with(dir.path(), &["--checkpoints", file.to_str().unwrap()]);
+    assert!(!ok && text.contains("checkpoint 1 is not signed with this key"), "{text}");
+
+    let key = dir.path().join("data/audit.key");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&key).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    let out = onsite(dir.path())
+        .env("ONSITE_DATABASE__AUDIT_KEY", "9f3c1a7e5b2d4c6e8a0b1c3d5e7f9a2b-other")
+        .args(["admin", "verify-audit"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "another key does not verify this log");
 }

@@ -90,9 +90,15 @@ impl Api {
 }
 
 async fn store(url: &str) -> Store {
-    Store::connect(&DatabaseConfig { url: url.into(), max_connections: 2, connect_timeout: Duration::from_secs(5) })
-        .await
-        .unwrap()
+    let defaults = onsite::config::Config::default().database;
+    Store::connect(&DatabaseConfig {
+        url: url.into(),
+        max_connections: 2,
+        connect_timeout: Duration::from_secs(5),
+        ..defaults
+    })
+    .await
+    .unwrap()
 }
 
 /// Polls `check` until it holds or `within` passes.

@@ -11,6 +11,7 @@ mod m20261130_000001_audit_unsealed;
 mod m20261130_000002_rosters;
 mod m20261130_000003_protection_periods;
 mod m20261130_000004_screening;
+mod m20261201_000001_audit_keyed;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000002_rosters::Migration),
             Box::new(m20261130_000003_protection_periods::Migration),
             Box::new(m20261130_000004_screening::Migration),
+            Box::new(m20261201_000001_audit_keyed::Migration),
         ]
     }
 }

@@ -61,8 +61,12 @@ impl Prepared {
 
     /// The store, for writing history before the server starts.
     async fn store(&self) -> anyhow::Result<Store> {
-        let config =
-            DatabaseConfig { url: self.db.url.clone(), max_connections: 4, connect_timeout: Duration::from_secs(10) };
+        let config = DatabaseConfig {
+            url: self.db.url.clone(),
+            max_connections: 4,
+            connect_timeout: Duration::from_secs(10),
+            ..crate::config::Config::default().database
+        };
         Ok(Store::connect(&config).await?)
     }
 

@@ -25,6 +25,8 @@ pub enum ConfigError {
 
 mod validate;
 
+pub use validate::weak_key;
+
 fn invalid(key: &'static str, message: impl Into<String>) -> ConfigError {
     ConfigError::Invalid { key, message: message.into() }
 }
@@ -78,6 +80,14 @@ pub struct DatabaseConfig {
     pub max_connections: u32,
     #[serde(with = "humantime_serde")]
     pub connect_timeout: Duration,
+    /// The audit chain's key: only from `ONSITE_DATABASE__AUDIT_KEY`.
+    /// Without it, the key file below (created on first start).
+    #[serde(skip_serializing, default)]
+    pub audit_key: Option<SecretString>,
+    /// Where the audit key is kept when not in the environment; by default
+    /// `audit.key` beside the SQLite file, or `data/audit.key`.
+    #[serde(default)]
+    pub audit_key_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -252,6 +262,8 @@ impl Default for Config {
                 url: "sqlite://data/onsite.db".into(),
                 max_connections: 10,
                 connect_timeout: Duration::from_secs(10),
+                audit_key: None,
+                audit_key_file: None,
             },
             log: LogConfig { format: LogFormat::Human, level: "info".into() },
             display: DisplayConfig { timezone: "Asia/Shanghai".into() },
@@ -310,6 +322,7 @@ const SECRET_KEYS: &[&str] = &[
     "notify.link_secret",
     "telegram.webhook_secret",
     "http.metrics_token",
+    "database.audit_key",
 ];
 
 impl Config {

@@ -53,6 +53,7 @@ impl Config {
         check_key("notify.link_secret", self.notify.link_secret.as_ref())?;
         check_key("notify.webhook_secret", self.notify.webhook_secret.as_ref())?;
         check_key("http.metrics_token", self.http.metrics_token.as_ref())?;
+        check_key("database.audit_key", self.database.audit_key.as_ref())?;
         check_key("telegram.webhook_secret", self.telegram.webhook_secret.as_ref())?;
         if let Some(secret) = &self.telegram.webhook_secret
             && !secret.expose_secret().chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')

@@ -11,6 +11,7 @@ use sea_orm::{
     TransactionTrait,
 };
 
+use super::audit_key::AuditKey;
 use super::entities::{assignment, milestone, notice, timeline_event};
 use super::pages;
 use super::report_cells;
@@ -108,7 +109,7 @@ impl Store {
                 .await?
                 .filter(|a| scope.allows_unit(a.unit_id))
                 .ok_or(StoreError::not_found("assignment", id))?;
-            match apply(&txn, by, &current, &change, now, self.tz()).await? {
+            match apply(&txn, by, &current, &change, now, self.tz(), self.audit_key()).await? {
                 Some(recorded) => {
                     Store::notify_peers(&txn).await?;
                     txn.commit().await?;
@@ -130,6 +131,7 @@ pub(super) async fn apply(
     change: &Change,
     now: DateTime<Utc>,
     tz: chrono_tz::Tz,
+    key: &AuditKey,
 ) -> StoreResult<Option<Recorded>> {
     let state = state_of(current)?;
     let policy = policy_of(current)?;
@@ -207,6 +209,7 @@ pub(super) async fn apply(
     }
     let event = timeline::append(
         txn,
+        key,
         NewEvent { assignment_id: current.id, notice_id: current.notice_id, kind, at, by, note, data },
         now,
     )

@@ -1,8 +1,9 @@
 //! The audit log (the `audit_log` migration says what it holds). An entry
-//! is inserted inside the transaction of the change it records, unsealed;
-//! `seal_audit` (the engine, every poll interval, and `verify-audit`) then
-//! chains the committed entries in one transaction under the head's lock,
-//! one statement per batch.
+//! is inserted inside the transaction of the change it records, unsealed
+//! but carrying the MAC it was written with; `seal_audit` (the engine, every
+//! poll interval, and `verify-audit`) then chains the committed entries in
+//! one transaction under the head's lock, one statement per batch, and
+//! refuses any row without a valid MAC (it was inserted around onsite).
 //! Writers never wait for one another on the chain: with every change
 //! locking one head row, PostgreSQL serialised all writers (100,000 timers
 //! fell seconds late in the benchmark). An entry is tamper-evident once
@@ -14,10 +15,15 @@ use sea_orm::{
     Statement, TransactionTrait,
 };
 
+use super::audit_key::AuditKey;
 use super::entities::{audit_entry, audit_head};
 use super::timeline::By;
 use super::{Store, StoreError, StoreResult};
-use crate::domain::audit::{Content, Tamper, Verifier, digest};
+use crate::domain::audit::{Checkpoint, Content, Tamper, Verifier, entry_mac, head_mac, keyed_digest};
+
+/// What a row the sealer refused keeps in `hash`: it stays out of the chain
+/// and out of the sealer's way, and `verify-audit` names it.
+const REFUSED: &str = "refused: not written by onsite";
 
 /// The head's one row.
 const HEAD: i64 = 1;
@@ -66,9 +72,10 @@ fn content(e: &audit_entry::Model, seq: i64) -> Content<'_> {
     }
 }
 
-/// Inserts an entry, unsealed, inside the caller's transaction.
-pub async fn record<C: ConnectionTrait>(conn: &C, a: Audit<'_>, now: DateTime<Utc>) -> StoreResult<()> {
-    let row = audit_entry::ActiveModel {
+/// Inserts an entry, unsealed and signed with `key`, inside the caller's
+/// transaction.
+pub async fn record<C: ConnectionTrait>(conn: &C, key: &AuditKey, a: Audit<'_>, now: DateTime<Utc>) -> StoreResult<()> {
+    let mut row = audit_entry::ActiveModel {
         seq: Set(None),
         // Stored to the microsecond on both databases: hashed the same way.
         at: Set(now.trunc_subsecs(6)),
@@ -82,8 +89,29 @@ pub async fn record<C: ConnectionTrait>(conn: &C, a: Audit<'_>, now: DateTime<Ut
         data: Set(a.data.map(|d| d.to_string())),
         prev_hash: Set(None),
         hash: Set(None),
+        entry_mac: Set(None),
         ..Default::default()
     };
+    let mac = {
+        let (source, actor, address, action, subject, data) =
+            (&row.source, &row.actor, &row.address, &row.action, &row.subject, &row.data);
+        entry_mac(
+            key.bytes(),
+            &Content {
+                seq: 0,
+                at: *row.at.as_ref(),
+                source: source.as_ref(),
+                actor: actor.as_ref(),
+                user_id: *row.user_id.as_ref(),
+                person_id: *row.person_id.as_ref(),
+                address: address.as_ref().as_deref(),
+                action: action.as_ref(),
+                subject: subject.as_ref(),
+                data: data.as_ref().as_deref(),
+            },
+        )
+    };
+    row.entry_mac = Set(Some(mac));
     audit_entry::Entity::insert(row).exec_without_returning(conn).await?;
     Ok(())
 }
@@ -115,16 +143,29 @@ fn seal_statement(backend: DbBackend, chained: Vec<(i64, i64, String, String)>) 
 
 impl Store {
     /// Chains the committed unsealed entries, oldest first, under the
-    /// head's lock; returns how many were sealed.
+    /// head's lock; returns how many were sealed. A row without a valid
+    /// entry MAC is refused (marked, never chained), and a head whose MAC is
+    /// not this key's stops sealing: both are for `verify-audit` to report.
     pub async fn seal_audit(&self) -> StoreResult<u64> {
+        let key = self.audit_key().bytes();
         let txn = self.db().begin().await?;
         let head = audit_head::Entity::find_by_id(HEAD)
             .lock_exclusive()
             .one(&txn)
             .await?
             .ok_or_else(|| StoreError::Corrupt("the audit log's head row is missing".into()))?;
+        let keyed_from = match &head.mac {
+            // Keyed from the next entry on; what was sealed before keeps its plain chain.
+            None => head.seq + 1,
+            Some(mac) if *mac == head_mac(key, head.seq, &head.hash, head.keyed_from) => head.keyed_from,
+            Some(_) => {
+                txn.rollback().await?;
+                return Err(StoreError::Corrupt(Tamper::HeadForged.to_string()));
+            }
+        };
         let rows = audit_entry::Entity::find()
             .filter(audit_entry::Column::Seq.is_null())
+            .filter(audit_entry::Column::Hash.is_null())
             .order_by_asc(audit_entry::Column::Id)
             .limit(SEAL_BATCH)
             .all(&txn)
@@ -135,19 +176,42 @@ impl Store {
         }
         let (mut seq, mut prev) = (head.seq, head.hash);
         let mut chained = Vec::with_capacity(rows.len());
+        let mut refused = Vec::new();
         for e in &rows {
+            if e.entry_mac.as_deref() != Some(entry_mac(key, &content(e, 0)).as_str()) {
+                tracing::error!(row = e.id, "audit row not written by onsite: refused, not sealed");
+                refused.push(e.id);
+                continue;
+            }
             seq += 1;
-            let hash = digest(&content(e, seq), &prev);
+            let hash = keyed_digest(key, e.id, &content(e, seq), &prev);
             chained.push((e.id, seq, std::mem::replace(&mut prev, hash.clone()), hash));
         }
-        txn.execute_raw(seal_statement(self.backend(), chained)).await?;
+        let sealed = chained.len() as u64;
+        if !chained.is_empty() {
+            txn.execute_raw(seal_statement(self.backend(), chained)).await?;
+        }
+        if !refused.is_empty() {
+            audit_entry::Entity::update_many()
+                .col_expr(audit_entry::Column::Hash, sea_orm::sea_query::Expr::value(REFUSED))
+                .filter(audit_entry::Column::Id.is_in(refused))
+                .exec(&txn)
+                .await?;
+        }
+        let mac = head_mac(key, seq, &prev, keyed_from);
         audit_head::Entity::update_many()
-            .set(audit_head::ActiveModel { seq: Set(seq), hash: Set(prev), ..Default::default() })
+            .set(audit_head::ActiveModel {
+                seq: Set(seq),
+                hash: Set(prev),
+                keyed_from: Set(keyed_from),
+                mac: Set(Some(mac)),
+                ..Default::default()
+            })
             .filter(audit_head::Column::Id.eq(HEAD))
             .exec(&txn)
             .await?;
         txn.commit().await?;
-        Ok(rows.len() as u64)
+        Ok(sealed)
     }
 
     /// Seals what is waiting; the engine's pass. Asks to run again at once
@@ -158,9 +222,36 @@ impl Store {
     }
 
     /// Walks the sealed log in sequence and names the first entry that was
-    /// edited, deleted or moved; returns how many entries were checked.
-    pub async fn verify_audit(&self) -> StoreResult<Result<u64, Tamper>> {
-        let mut v = Verifier::default();
+    /// edited, deleted, moved or inserted around onsite, then holds the log
+    /// against the operator's signed `checkpoints`; returns how many
+    /// entries were checked.
+    pub async fn verify_audit(&self, checkpoints: &[Checkpoint]) -> StoreResult<Result<u64, Tamper>> {
+        let key = self.audit_key().bytes();
+        let Some(head) = audit_head::Entity::find_by_id(HEAD).one(self.reader()).await? else {
+            return Ok(Err(Tamper::HeadMissing));
+        };
+        let keyed_from = match &head.mac {
+            Some(mac) if *mac != head_mac(key, head.seq, &head.hash, head.keyed_from) => {
+                return Ok(Err(Tamper::HeadForged));
+            }
+            Some(_) => head.keyed_from,
+            None => {
+                // Not keyed yet, so no entry may carry a MAC: if one does,
+                // the head's MAC was removed to verify the chain unkeyed.
+                let signed = audit_entry::Entity::find()
+                    .filter(audit_entry::Column::Seq.is_not_null())
+                    .filter(audit_entry::Column::EntryMac.is_not_null())
+                    .one(self.reader())
+                    .await?;
+                if signed.is_some() {
+                    return Ok(Err(Tamper::HeadForged));
+                }
+                0
+            }
+        };
+        let mut v = Verifier::new(key, keyed_from);
+        let wanted: std::collections::HashSet<i64> = checkpoints.iter().map(|c| c.seq).collect();
+        let mut seen = std::collections::HashMap::new();
         let mut after = 0i64;
         loop {
             let rows = audit_entry::Entity::find()
@@ -173,17 +264,52 @@ impl Store {
             for e in &rows {
                 let seq = e.seq.unwrap_or_default();
                 let (prev, hash) = (e.prev_hash.as_deref().unwrap_or_default(), e.hash.as_deref().unwrap_or_default());
-                if let Err(t) = v.row(e.id, &content(e, seq), prev, hash) {
+                if let Err(t) = v.row(e.id, &content(e, seq), prev, hash, e.entry_mac.as_deref()) {
                     return Ok(Err(t));
+                }
+                if wanted.contains(&seq) {
+                    seen.insert(seq, hash.to_owned());
                 }
             }
             after = last;
         }
-        let head = audit_head::Entity::find_by_id(HEAD).one(self.reader()).await?;
-        Ok(match head {
-            Some(h) => v.finish(h.seq, &h.hash),
-            None => Err(Tamper::HeadMissing),
-        })
+        let unsealed = audit_entry::Entity::find()
+            .filter(audit_entry::Column::Seq.is_null())
+            .order_by_asc(audit_entry::Column::Id)
+            .all(self.reader())
+            .await?;
+        if let Some(e) =
+            unsealed.iter().find(|e| e.entry_mac.as_deref() != Some(entry_mac(key, &content(e, 0)).as_str()))
+        {
+            return Ok(Err(Tamper::Inserted { id: e.id }));
+        }
+        let checked = match v.finish(head.seq, &head.hash) {
+            Ok(n) => n,
+            Err(t) => return Ok(Err(t)),
+        };
+        for (i, c) in checkpoints.iter().enumerate() {
+            let line = i + 1;
+            if !c.genuine(key) {
+                return Ok(Err(Tamper::CheckpointForged { line }));
+            }
+            match seen.get(&c.seq) {
+                None => return Ok(Err(Tamper::CheckpointBeyondEnd { line, seq: c.seq, last: head.seq })),
+                Some(hash) if *hash != c.hash => return Ok(Err(Tamper::CheckpointMismatch { line, seq: c.seq })),
+                Some(_) => {}
+            }
+        }
+        Ok(Ok(checked))
+    }
+
+    /// The end of the chain now, signed: for the operator to keep where the
+    /// database cannot reach (`onsite admin audit-checkpoint`).
+    pub async fn audit_checkpoint(&self, now: DateTime<Utc>) -> StoreResult<Checkpoint> {
+        self.seal_audit().await?;
+        let head = audit_head::Entity::find_by_id(HEAD)
+            .one(self.db())
+            .await?
+            .ok_or_else(|| StoreError::Corrupt("the audit log's head row is missing".into()))?;
+        Ok(Checkpoint::new(self.audit_key().bytes(), head.seq, head.hash, now))
     }
 
     /// The latest entries, newest first (the admin page).

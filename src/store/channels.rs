@@ -48,8 +48,13 @@ impl Store {
         row.status_reason = Set(None);
         let saved = row.update(&txn).await?;
         let detail = serde_json::json!({ "person_id": old.person_id, "kind": saved.kind, "was": old.kind });
-        audit::record(&txn, Audit::new(by, "channel.replaced", format!("channel:{channel_id}")).with(detail), now)
-            .await?;
+        audit::record(
+            &txn,
+            self.audit_key(),
+            Audit::new(by, "channel.replaced", format!("channel:{channel_id}")).with(detail),
+            now,
+        )
+        .await?;
         txn.commit().await?;
         Ok(saved)
     }
@@ -63,8 +68,13 @@ impl Store {
         row.status = Set(CHANNEL_REMOVED.to_owned());
         row.update(&txn).await?;
         let detail = serde_json::json!({ "person_id": old.person_id, "kind": old.kind });
-        audit::record(&txn, Audit::new(by, "channel.removed", format!("channel:{channel_id}")).with(detail), now)
-            .await?;
+        audit::record(
+            &txn,
+            self.audit_key(),
+            Audit::new(by, "channel.removed", format!("channel:{channel_id}")).with(detail),
+            now,
+        )
+        .await?;
         txn.commit().await?;
         Ok(())
     }
@@ -85,7 +95,7 @@ impl Store {
         row.active = Set(active);
         let saved = row.update(&txn).await?;
         let action = if active { "person.reactivated" } else { "person.deactivated" };
-        audit::record(&txn, Audit::new(by, action, format!("person:{person_id}")), now).await?;
+        audit::record(&txn, self.audit_key(), Audit::new(by, action, format!("person:{person_id}")), now).await?;
         txn.commit().await?;
         Ok(saved)
     }

@@ -105,7 +105,8 @@ impl Store {
         row.updated_at = Set(now);
         let saved = if existing.is_some() { row.update(&txn).await? } else { row.insert(&txn).await? };
         let action = if existing.is_some() { "closure_report.edited" } else { "closure_report.created" };
-        audit::record(&txn, Audit::new(by, action, format!("assignment:{assignment_id}")), now).await?;
+        audit::record(&txn, self.audit_key(), Audit::new(by, action, format!("assignment:{assignment_id}")), now)
+            .await?;
         txn.commit().await?;
         Ok(saved)
     }
@@ -166,6 +167,7 @@ impl Store {
         };
         timeline::append(
             &txn,
+            self.audit_key(),
             NewEvent { assignment_id, notice_id: a.notice_id, kind, at: now, by, note: comment, data: None },
             now,
         )

@@ -4,6 +4,7 @@
 
 pub mod assignments;
 pub mod audit;
+pub mod audit_key;
 pub mod board;
 pub mod channels;
 pub mod closure_reports;
@@ -24,6 +25,7 @@ pub mod timers;
 pub mod units;
 pub mod users;
 
+use audit_key::AuditKey;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -82,6 +84,8 @@ pub struct Store {
     changes: Arc<tokio::sync::watch::Sender<u64>>,
     /// The zone pages are written in.
     tz: Tz,
+    /// Keys the audit chain (kept outside the database).
+    audit_key: Arc<AuditKey>,
 }
 
 /// The PostgreSQL channel that wakes every instance's engine.
@@ -116,6 +120,7 @@ impl Store {
         } else {
             opts.max_connections(config.max_connections);
         }
+        let audit_key = Arc::new(AuditKey::load(config)?);
         let db = Database::connect(opts).await?;
         let reader = match sqlite_path(&config.url) {
             Some(_) => {
@@ -136,6 +141,7 @@ impl Store {
             wake: [Arc::new(Notify::new()), Arc::new(Notify::new())],
             changes: Arc::new(tokio::sync::watch::channel(0).0),
             tz: chrono_tz::Asia::Shanghai,
+            audit_key,
         })
     }
 
@@ -143,6 +149,11 @@ impl Store {
     pub fn with_zone(mut self, tz: Tz) -> Self {
         self.tz = tz;
         self
+    }
+
+    /// The audit chain's key.
+    pub fn audit_key(&self) -> &AuditKey {
+        &self.audit_key
     }
 
     pub fn tz(&self) -> Tz {

@@ -103,7 +103,7 @@ impl Store {
                 reassigned_from: None,
                 period,
             };
-            assignments.push(dispatch(&txn, self.tz(), by, &notice, to, &policy, now).await?);
+            assignments.push(self.dispatch(&txn, by, &notice, to, &policy, now).await?);
         }
         Store::notify_peers(&txn).await?;
         txn.commit().await?;
@@ -152,15 +152,16 @@ impl Store {
             .ok_or(StoreError::not_found("notice", current.notice_id))?;
         let reason = format!("改派至{}：{reason}", unit.name);
         let change = Change::StandDown { reason };
-        if super::assignments::apply(&txn, by, &current, &change, now, self.tz()).await?.is_none() {
+        if super::assignments::apply(&txn, by, &current, &change, now, self.tz(), self.audit_key()).await?.is_none() {
             return Err(StoreError::Concurrent { entity: "assignment" });
         }
         let periods = super::protection::in_force_at(&txn, now).await?;
         let (policy, period) = policy_at(Some(&unit), to_unit_id, policy, &periods, now);
         let to = Dispatch { unit_id: to_unit_id, branch_id: None, reassigned_from: Some(current.id), period };
-        let created = dispatch(&txn, self.tz(), by, &notice, to, &policy, now).await?;
+        let created = self.dispatch(&txn, by, &notice, to, &policy, now).await?;
         timeline::append(
             &txn,
+            self.audit_key(),
             NewEvent {
                 assignment_id: current.id,
                 notice_id: current.notice_id,
@@ -297,76 +298,79 @@ fn policy_at(
     }
 }
 
-/// Writes one assignment of `notice` with its timers, its dispatch pages and
-/// its `dispatched` event, inside the caller's transaction.
-async fn dispatch(
-    txn: &DatabaseTransaction,
-    tz: chrono_tz::Tz,
-    by: &By,
-    notice: &notice::Model,
-    to: Dispatch,
-    policy: &SlaPolicy,
-    now: DateTime<Utc>,
-) -> StoreResult<assignment::Model> {
-    let policy_json = serde_json::to_string(policy).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    let state = AssignmentState::dispatched(now, policy.deadline_secs, notice.requires_onsite);
-    let a = assignment::ActiveModel {
-        notice_id: Set(notice.id),
-        unit_id: Set(to.unit_id),
-        branch_id: Set(to.branch_id),
-        status: Set(state.status.code().to_owned()),
-        requires_onsite: Set(notice.requires_onsite),
-        notified_at: Set(state.notified_at),
-        deadline_at: Set(state.deadline_at),
-        original_deadline_at: Set(state.deadline_at),
-        extension_count: Set(0),
-        reassigned_from: Set(to.reassigned_from),
-        policy: Set(policy_json),
-        protection_period_id: Set(to.period.as_ref().map(|(id, _)| *id)),
-        version: Set(0),
-        updated_at: Set(now),
-        ..Default::default()
+impl Store {
+    /// Writes one assignment of `notice` with its timers, its dispatch pages and
+    /// its `dispatched` event, inside the caller's transaction.
+    async fn dispatch(
+        &self,
+        txn: &DatabaseTransaction,
+        by: &By,
+        notice: &notice::Model,
+        to: Dispatch,
+        policy: &SlaPolicy,
+        now: DateTime<Utc>,
+    ) -> StoreResult<assignment::Model> {
+        let policy_json = serde_json::to_string(policy).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let state = AssignmentState::dispatched(now, policy.deadline_secs, notice.requires_onsite);
+        let a = assignment::ActiveModel {
+            notice_id: Set(notice.id),
+            unit_id: Set(to.unit_id),
+            branch_id: Set(to.branch_id),
+            status: Set(state.status.code().to_owned()),
+            requires_onsite: Set(notice.requires_onsite),
+            notified_at: Set(state.notified_at),
+            deadline_at: Set(state.deadline_at),
+            original_deadline_at: Set(state.deadline_at),
+            extension_count: Set(0),
+            reassigned_from: Set(to.reassigned_from),
+            policy: Set(policy_json),
+            protection_period_id: Set(to.period.as_ref().map(|(id, _)| *id)),
+            version: Set(0),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await?;
+        timers::schedule(txn, a.id, &escalation::plan(policy, &state), now).await?;
+        let paged = pages::enqueue(
+            txn,
+            self.tz(),
+            &a,
+            PageReason::Dispatch,
+            escalation::DISPATCH_AUDIENCE,
+            Fanout::AllChannels,
+            "dispatch",
+            now,
+        )
+        .await?;
+        timeline::append(
+            txn,
+            self.audit_key(),
+            NewEvent {
+                assignment_id: a.id,
+                notice_id: notice.id,
+                kind: "dispatched",
+                at: now,
+                by,
+                note: None,
+                data: Some(serde_json::json!({
+                    "unit_id": to.unit_id,
+                    "branch_id": to.branch_id,
+                    "reassigned_from": to.reassigned_from,
+                    "deadline_at": state.deadline_at,
+                    "requires_onsite": notice.requires_onsite,
+                    "paged": paged.recipients,
+                    "unreachable": paged.unreachable,
+                    "roster_gap": paged.roster_gap,
+                    "protection_period": to.period.as_ref().map(|(_, name)| name),
+                    "protection_period_id": to.period.as_ref().map(|(id, _)| id),
+                })),
+            },
+            now,
+        )
+        .await?;
+        Ok(a)
     }
-    .insert(txn)
-    .await?;
-    timers::schedule(txn, a.id, &escalation::plan(policy, &state), now).await?;
-    let paged = pages::enqueue(
-        txn,
-        tz,
-        &a,
-        PageReason::Dispatch,
-        escalation::DISPATCH_AUDIENCE,
-        Fanout::AllChannels,
-        "dispatch",
-        now,
-    )
-    .await?;
-    timeline::append(
-        txn,
-        NewEvent {
-            assignment_id: a.id,
-            notice_id: notice.id,
-            kind: "dispatched",
-            at: now,
-            by,
-            note: None,
-            data: Some(serde_json::json!({
-                "unit_id": to.unit_id,
-                "branch_id": to.branch_id,
-                "reassigned_from": to.reassigned_from,
-                "deadline_at": state.deadline_at,
-                "requires_onsite": notice.requires_onsite,
-                "paged": paged.recipients,
-                "unreachable": paged.unreachable,
-                "roster_gap": paged.roster_gap,
-                "protection_period": to.period.as_ref().map(|(_, name)| name),
-                "protection_period_id": to.period.as_ref().map(|(id, _)| id),
-            })),
-        },
-        now,
-    )
-    .await?;
-    Ok(a)
 }
 
 /// The chosen branch of each unit, checked to belong to it (one per unit).

@@ -4,6 +4,7 @@
 //! provider accepted it; a sender that dies leaves its lease to expire and
 //! the page is sent again (with the same idempotency key).
 
+use super::audit_key::AuditKey;
 use super::rosters::{Duty, duty_of};
 use std::collections::HashSet;
 
@@ -513,7 +514,7 @@ impl Store {
             let p =
                 insert_page(conn, failed.assignment_id, &r, &t, reason, &failed.message_key, &failed.body, now).await?;
             if let Some(a) = &assignment {
-                page_event(conn, a, "page_fallback", failed, error, Some(&p.channel_kind), now).await?;
+                page_event(conn, self.audit_key(), a, failed, error, Some(&p.channel_kind), now).await?;
             }
             return Ok(true);
         }
@@ -523,7 +524,7 @@ impl Store {
             return Ok(false);
         }
         let Some(a) = assignment else { return Ok(false) };
-        page_event(conn, &a, "page_failed", failed, error, None, now).await?;
+        page_event(conn, self.audit_key(), &a, failed, error, None, now).await?;
         if failed.person_id.is_none() || reason == PageReason::DeliveryFailed {
             // The bureau's own contact could not be reached: nobody left to tell.
             return Ok(false);
@@ -558,17 +559,21 @@ impl Store {
     }
 }
 
+/// A page that failed on its timeline: `page_fallback` when the recipient's
+/// next channel was tried, `page_failed` when none was left.
 async fn page_event<C: ConnectionTrait>(
     conn: &C,
+    key: &AuditKey,
     a: &assignment::Model,
-    kind: &str,
     failed: &page::Model,
     error: &str,
     fell_over_to: Option<&str>,
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
+    let kind = if fell_over_to.is_some() { "page_fallback" } else { "page_failed" };
     timeline::append(
         conn,
+        key,
         NewEvent {
             assignment_id: a.id,
             notice_id: a.notice_id,

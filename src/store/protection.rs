@@ -52,7 +52,7 @@ impl Store {
             "policy": draft.policy,
         });
         let entry = Audit::new(by, "protection_period.created", format!("protection_period:{}", saved.id)).with(detail);
-        audit::record(&txn, entry, now).await?;
+        audit::record(&txn, self.audit_key(), entry, now).await?;
         txn.commit().await?;
         period_of(saved)
     }

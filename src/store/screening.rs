@@ -88,7 +88,8 @@ impl Store {
             "enterprises": saved.iter().map(|t| &t.enterprise).collect::<Vec<_>>(),
         });
         let subject = format!("protection_period:{}", period.id);
-        audit::record(&txn, Audit::new(by, "screening_tasks.added", subject).with(detail), now).await?;
+        audit::record(&txn, self.audit_key(), Audit::new(by, "screening_tasks.added", subject).with(detail), now)
+            .await?;
         txn.commit().await?;
         Ok(saved)
     }
@@ -145,7 +146,7 @@ impl Store {
             "replaces": corrected,
         });
         let entry = Audit::new(by, "screening_task.result_recorded", format!("screening_task:{task_id}")).with(detail);
-        audit::record(&txn, entry, now).await?;
+        audit::record(&txn, self.audit_key(), entry, now).await?;
         txn.commit().await?;
         Ok(saved)
     }

@@ -74,12 +74,18 @@ impl Store {
             verify_password(password.expose_secret(), dummy_hash());
             let (by, subject) = refused(None);
             let entry = Audit::new(&by, "user.sign_in_refused", subject).with(why("unknown_user"));
-            audit::record(self.db(), entry, now).await?;
+            audit::record(self.db(), self.audit_key(), entry, now).await?;
             return Ok(Err(SignInRefusal::BadCredentials));
         };
         if let Some(until) = user.locked_until.filter(|_| is_locked(user.locked_until, now)) {
             let (by, subject) = refused(Some(user.id));
-            audit::record(self.db(), Audit::new(&by, "user.sign_in_refused", subject).with(why("locked")), now).await?;
+            audit::record(
+                self.db(),
+                self.audit_key(),
+                Audit::new(&by, "user.sign_in_refused", subject).with(why("locked")),
+                now,
+            )
+            .await?;
             return Ok(Err(SignInRefusal::Locked { until }));
         }
         let good = !user.disabled
@@ -90,7 +96,8 @@ impl Store {
             let (by, subject) = refused(Some(user.id));
             let locked_until = count_failure(&txn, user.id, lockout, now).await?;
             let detail = serde_json::json!({ "reason": reason, "locked": locked_until.is_some() });
-            audit::record(&txn, Audit::new(&by, "user.sign_in_refused", subject).with(detail), now).await?;
+            audit::record(&txn, self.audit_key(), Audit::new(&by, "user.sign_in_refused", subject).with(detail), now)
+                .await?;
             txn.commit().await?;
             return Ok(Err(match locked_until {
                 Some(until) => SignInRefusal::Locked { until },
@@ -110,10 +117,22 @@ impl Store {
             txn.rollback().await?;
             let until = user::Entity::find_by_id(user.id).one(self.db()).await?.and_then(|u| u.locked_until);
             let (by, subject) = refused(Some(user.id));
-            audit::record(self.db(), Audit::new(&by, "user.sign_in_refused", subject).with(why("locked")), now).await?;
+            audit::record(
+                self.db(),
+                self.audit_key(),
+                Audit::new(&by, "user.sign_in_refused", subject).with(why("locked")),
+                now,
+            )
+            .await?;
             return Ok(Err(SignInRefusal::Locked { until: until.unwrap_or(now) }));
         }
-        audit::record(&txn, Audit::new(&by(Some(user.id)), "user.signed_in", format!("user:{}", user.id)), now).await?;
+        audit::record(
+            &txn,
+            self.audit_key(),
+            Audit::new(&by(Some(user.id)), "user.signed_in", format!("user:{}", user.id)),
+            now,
+        )
+        .await?;
         let cookie = random_secret(SESSION_PREFIX, 32);
         let csrf_token = random_secret("", 24);
         let row = web_session::ActiveModel {

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
+use super::audit_key::AuditKey;
 use super::entities::timeline_event;
 use super::{Store, StoreResult};
 use crate::domain::access::Scope;
@@ -68,6 +69,7 @@ pub struct NewEvent<'a> {
 /// Appends an event inside the caller's transaction.
 pub async fn append<C: ConnectionTrait>(
     conn: &C,
+    key: &AuditKey,
     event: NewEvent<'_>,
     now: DateTime<Utc>,
 ) -> StoreResult<timeline_event::Model> {
@@ -85,7 +87,7 @@ pub async fn append<C: ConnectionTrait>(
     .filter_map(|(k, v)| v.map(|v| (k, v)))
     .collect();
     audit = audit.with(serde_json::Value::Object(detail.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()));
-    super::audit::record(conn, audit, now).await?;
+    super::audit::record(conn, key, audit, now).await?;
     Ok(timeline_event::ActiveModel {
         assignment_id: Set(event.assignment_id),
         notice_id: Set(event.notice_id),

@@ -152,6 +152,7 @@ impl Store {
                 }
                 timeline::append(
                     &txn,
+                    self.audit_key(),
                     NewEvent {
                         assignment_id: a.id,
                         notice_id: a.notice_id,

@@ -32,6 +32,7 @@ impl Store {
         .await?;
         audit::record(
             &txn,
+            self.audit_key(),
             Audit::new(by, "unit.created", format!("unit:{}", saved.id))
                 .with(serde_json::json!({ "name": saved.name })),
             now,
@@ -80,6 +81,7 @@ impl Store {
         .await?;
         audit::record(
             &txn,
+            self.audit_key(),
             Audit::new(by, "branch.created", format!("branch:{}", saved.id))
                 .with(serde_json::json!({ "unit_id": saved.unit_id, "name": saved.name })),
             now,
@@ -138,6 +140,7 @@ impl Store {
         .await?;
         audit::record(
             &txn,
+            self.audit_key(),
             Audit::new(by, "person.created", format!("person:{}", saved.id))
                 .with(serde_json::json!({ "unit_id": saved.unit_id, "name": saved.name, "role": saved.role })),
             now,
@@ -190,6 +193,7 @@ impl Store {
         .await?;
         audit::record(
             &txn,
+            self.audit_key(),
             Audit::new(by, "channel.created", format!("channel:{}", saved.id))
                 .with(serde_json::json!({ "person_id": saved.person_id, "kind": saved.kind })),
             now,
@@ -229,7 +233,13 @@ impl Store {
             .update(&txn)
             .await?;
         let detail = serde_json::from_str(&json).unwrap_or(serde_json::Value::Null);
-        audit::record(&txn, Audit::new(by, "unit.policy_set", format!("unit:{unit_id}")).with(detail), now).await?;
+        audit::record(
+            &txn,
+            self.audit_key(),
+            Audit::new(by, "unit.policy_set", format!("unit:{unit_id}")).with(detail),
+            now,
+        )
+        .await?;
         txn.commit().await?;
         Ok(effective)
     }

@@ -115,6 +115,7 @@ impl Store {
         .await?;
         audit::record(
             &txn,
+            self.audit_key(),
             Audit::new(by, "user.created", format!("user:{}", saved.id))
                 .with(serde_json::json!({ "username": saved.username, "role": saved.role, "unit_id": saved.unit_id })),
             now,
@@ -193,7 +194,13 @@ impl Store {
         .await?;
         let detail =
             serde_json::json!({ "username": user.username, "name": model.name, "expires_at": model.expires_at });
-        audit::record(&txn, Audit::new(by, "token.created", format!("token:{}", model.id)).with(detail), now).await?;
+        audit::record(
+            &txn,
+            self.audit_key(),
+            Audit::new(by, "token.created", format!("token:{}", model.id)).with(detail),
+            now,
+        )
+        .await?;
         txn.commit().await?;
         Ok((model, SecretString::from(secret)))
     }
@@ -217,7 +224,13 @@ impl Store {
         let txn = self.db().begin().await?;
         let revoked = q.exec(&txn).await?.rows_affected;
         let detail = serde_json::json!({ "username": user.username, "name": name, "revoked": revoked });
-        audit::record(&txn, Audit::new(by, "token.revoked", format!("user:{}", user.id)).with(detail), now).await?;
+        audit::record(
+            &txn,
+            self.audit_key(),
+            Audit::new(by, "token.revoked", format!("user:{}", user.id)).with(detail),
+            now,
+        )
+        .await?;
         txn.commit().await?;
         Ok(revoked)
     }

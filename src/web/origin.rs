@@ -3,7 +3,8 @@
 //! (`Sec-Fetch-Site`, or an `Origin` that is neither this host nor the
 //! configured public address) is refused before any handler runs. Callers
 //! that are not browsers (API clients, Telegram, robots) send neither header
-//! and pass.
+//! and pass. `Origin: null` tells nothing: under this site's
+//! `Referrer-Policy: no-referrer` browsers send it for their own forms.
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, header};
@@ -31,14 +32,11 @@ pub async fn same_site_only(State(state): State<AppState>, req: Request, next: N
 
 /// Whether the browser says the request comes from another site.
 fn from_another_site(headers: &HeaderMap, authority: Option<&str>, public_url: &str) -> bool {
-    if let Some(site) = headers.get("sec-fetch-site")
-        && !matches!(site.as_bytes(), b"same-origin" | b"none")
-    {
-        return true;
+    if let Some(site) = headers.get("sec-fetch-site") {
+        return !matches!(site.as_bytes(), b"same-origin" | b"none");
     }
-    let Some(origin) = headers.get(header::ORIGIN) else { return false };
+    let Some(origin) = headers.get(header::ORIGIN).filter(|o| o.as_bytes() != b"null") else { return false };
     let Some(origin) = origin.to_str().ok().and_then(|o| url::Url::parse(o).ok()).filter(|o| o.host().is_some()) else {
-        // `Origin: null` (a sandboxed frame, a redirect chain) or garbage.
         return true;
     };
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).or(authority);
@@ -72,12 +70,16 @@ mod tests {
         );
         assert!(!from_another_site(&headers(&[("sec-fetch-site", "same-origin")]), None, public));
         assert!(!from_another_site(&headers(&[("sec-fetch-site", "none")]), None, public), "typed by the user");
+        let own_form = [("origin", "null"), ("sec-fetch-site", "same-origin")];
+        assert!(!from_another_site(&headers(&own_form), None, public), "a form of this no-referrer site");
+        assert!(!from_another_site(&headers(&[("origin", "null")]), None, public), "null says nothing");
         for marks in [
             &[("sec-fetch-site", "cross-site")][..],
             &[("sec-fetch-site", "same-site")],
             &[("host", "127.0.0.1:8080"), ("origin", "http://evil.example")],
             &[("host", "127.0.0.1:8080"), ("origin", "http://127.0.0.1:9090")],
-            &[("host", "127.0.0.1:8080"), ("origin", "null")],
+            &[("host", "127.0.0.1:8080"), ("origin", "null"), ("sec-fetch-site", "cross-site")],
+            &[("host", "127.0.0.1:8080"), ("origin", "garbage")],
         ] {
             assert!(from_another_site(&headers(marks), None, public), "{marks:?}");
         }

@@ -20,6 +20,9 @@ pub struct Model {
     pub data: Option<String>,
     pub prev_hash: Option<String>,
     pub hash: Option<String>,
+    /// The service's MAC over the entry as written; a row without a valid
+    /// one was not written by onsite and is never sealed.
+    pub entry_mac: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -9,6 +9,10 @@ pub struct Model {
     pub id: i64,
     pub seq: i64,
     pub hash: String,
+    /// The first entry chained with the key (0: not yet keyed).
+    pub keyed_from: i64,
+    /// The MAC over `seq`, `hash` and `keyed_from`.
+    pub mac: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
