@@ -56,8 +56,8 @@ impl<'a> Audit<'a> {
     }
 }
 
-/// What a sealed entry's hash covers (`seq` is given while sealing).
-fn content(e: &audit_entry::Model, seq: i64) -> Content<'_> {
+/// What a stored entry's hashes cover (`seq` is given while sealing).
+pub fn content(e: &audit_entry::Model, seq: i64) -> Content<'_> {
     Content {
         seq,
         at: e.at,
@@ -75,43 +75,39 @@ fn content(e: &audit_entry::Model, seq: i64) -> Content<'_> {
 /// Inserts an entry, unsealed and signed with `key`, inside the caller's
 /// transaction.
 pub async fn record<C: ConnectionTrait>(conn: &C, key: &AuditKey, a: Audit<'_>, now: DateTime<Utc>) -> StoreResult<()> {
-    let mut row = audit_entry::ActiveModel {
+    // Stored to the microsecond on both databases: hashed the same way.
+    let at = now.trunc_subsecs(6);
+    let address = a.by.address.map(|ip| ip.to_string());
+    let data = a.data.map(|d| d.to_string());
+    let written = Content {
+        seq: 0,
+        at,
+        source: a.by.source.code(),
+        actor: &a.by.label,
+        user_id: a.by.user_id,
+        person_id: a.by.person_id,
+        address: address.as_deref(),
+        action: &a.action,
+        subject: &a.subject,
+        data: data.as_deref(),
+    };
+    let mac = entry_mac(key.bytes(), &written);
+    let row = audit_entry::ActiveModel {
         seq: Set(None),
-        // Stored to the microsecond on both databases: hashed the same way.
-        at: Set(now.trunc_subsecs(6)),
+        at: Set(at),
         source: Set(a.by.source.code().to_owned()),
         actor: Set(a.by.label.clone()),
         user_id: Set(a.by.user_id),
         person_id: Set(a.by.person_id),
-        address: Set(a.by.address.map(|ip| ip.to_string())),
+        address: Set(address),
         action: Set(a.action),
         subject: Set(a.subject),
-        data: Set(a.data.map(|d| d.to_string())),
+        data: Set(data),
         prev_hash: Set(None),
         hash: Set(None),
-        entry_mac: Set(None),
+        entry_mac: Set(Some(mac)),
         ..Default::default()
     };
-    let mac = {
-        let (source, actor, address, action, subject, data) =
-            (&row.source, &row.actor, &row.address, &row.action, &row.subject, &row.data);
-        entry_mac(
-            key.bytes(),
-            &Content {
-                seq: 0,
-                at: *row.at.as_ref(),
-                source: source.as_ref(),
-                actor: actor.as_ref(),
-                user_id: *row.user_id.as_ref(),
-                person_id: *row.person_id.as_ref(),
-                address: address.as_ref().as_deref(),
-                action: action.as_ref(),
-                subject: subject.as_ref(),
-                data: data.as_ref().as_deref(),
-            },
-        )
-    };
-    row.entry_mac = Set(Some(mac));
     audit_entry::Entity::insert(row).exec_without_returning(conn).await?;
     Ok(())
 }

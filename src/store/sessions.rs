@@ -77,16 +77,14 @@ impl Store {
             audit::record(self.db(), self.audit_key(), entry, now).await?;
             return Ok(Err(SignInRefusal::BadCredentials));
         };
-        if let Some(until) = user.locked_until.filter(|_| is_locked(user.locked_until, now)) {
+        let refused_locked = |until: DateTime<Utc>| async move {
             let (by, subject) = refused(Some(user.id));
-            audit::record(
-                self.db(),
-                self.audit_key(),
-                Audit::new(&by, "user.sign_in_refused", subject).with(why("locked")),
-                now,
-            )
-            .await?;
-            return Ok(Err(SignInRefusal::Locked { until }));
+            let entry = Audit::new(&by, "user.sign_in_refused", subject).with(why("locked"));
+            audit::record(self.db(), self.audit_key(), entry, now).await?;
+            Ok(Err(SignInRefusal::Locked { until }))
+        };
+        if let Some(until) = user.locked_until.filter(|_| is_locked(user.locked_until, now)) {
+            return refused_locked(until).await;
         }
         let good = !user.disabled
             && user.password_hash.as_deref().is_some_and(|h| verify_password(password.expose_secret(), h));
@@ -116,15 +114,7 @@ impl Store {
         if cleared.rows_affected == 0 {
             txn.rollback().await?;
             let until = user::Entity::find_by_id(user.id).one(self.db()).await?.and_then(|u| u.locked_until);
-            let (by, subject) = refused(Some(user.id));
-            audit::record(
-                self.db(),
-                self.audit_key(),
-                Audit::new(&by, "user.sign_in_refused", subject).with(why("locked")),
-                now,
-            )
-            .await?;
-            return Ok(Err(SignInRefusal::Locked { until: until.unwrap_or(now) }));
+            return refused_locked(until.unwrap_or(now)).await;
         }
         audit::record(
             &txn,

@@ -32,18 +32,7 @@ async fn sealed_chain(app: &TestApp) -> Vec<audit_entry::Model> {
 }
 
 fn content(e: &audit_entry::Model) -> Content<'_> {
-    Content {
-        seq: e.seq.unwrap(),
-        at: e.at,
-        source: &e.source,
-        actor: &e.actor,
-        user_id: e.user_id,
-        person_id: e.person_id,
-        address: e.address.as_deref(),
-        action: &e.action,
-        subject: &e.subject,
-        data: e.data.as_deref(),
-    }
+    onsite::store::audit::content(e, e.seq.unwrap())
 }
 
 /// What someone who can write the database but has not the key can do:

@@ -25,5 +25,6 @@ mod reports;
 mod rosters;
 mod screening;
 mod service;
+mod sign_in;
 mod telegram;
 mod web;
