@@ -102,6 +102,24 @@ fn a_bad_configuration_value_stops_start_up_naming_the_key() {
     assert!(err.contains("policy.deadline"), "{err}");
 }
 
+/// A secret that is set but weak or empty stops start-up, named, before
+/// anything listens.
+#[test]
+fn a_weak_or_empty_secret_stops_start_up_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    for (key, value) in [
+        ("ONSITE_NOTIFY__LINK_SECRET", "hunter2"),
+        ("ONSITE_TELEGRAM__WEBHOOK_SECRET", ""),
+        ("ONSITE_DATABASE__AUDIT_KEY", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"),
+    ] {
+        let out = onsite(dir.path()).env(key, value).arg("serve").output().unwrap();
+        assert!(!out.status.success(), "{key}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(key), "{key}: {err}");
+        assert!(!String::from_utf8_lossy(&out.stdout).contains("listening"), "{key}");
+    }
+}
+
 /// A database with five audit entries written by the admin commands.
 fn audited(dir: &std::path::Path) {
     let run = |args: &[&str]| {
