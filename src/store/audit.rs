@@ -175,7 +175,6 @@ impl Store {
         let mut refused = Vec::new();
         for e in &rows {
             if e.entry_mac.as_deref() != Some(entry_mac(key, &content(e, 0)).as_str()) {
-                tracing::error!(row = e.id, "audit row not written by onsite: refused, not sealed");
                 refused.push(e.id);
                 continue;
             }
@@ -187,7 +186,8 @@ impl Store {
         if !chained.is_empty() {
             txn.execute_raw(seal_statement(self.backend(), chained)).await?;
         }
-        if !refused.is_empty() {
+        if let Some(first) = refused.first() {
+            tracing::error!(rows = refused.len(), first, "audit rows not written by onsite: refused, not sealed");
             audit_entry::Entity::update_many()
                 .col_expr(audit_entry::Column::Hash, sea_orm::sea_query::Expr::value(REFUSED))
                 .filter(audit_entry::Column::Id.is_in(refused))

@@ -271,9 +271,14 @@ pub async fn duty_of<C: ConnectionTrait>(
         None => only_branch(conn, unit_id).await?,
     };
     let Some(branch) = branch else { return Ok(Duty::Everyone) };
-    Ok(match load(conn, branch, at).await? {
-        None => Duty::Everyone,
-        Some((r, _)) => r.on_duty(at).map_or(Duty::Gap, |s| Duty::Person(s.person_id)),
+    let on_duty = match load(conn, branch, at).await? {
+        None => return Ok(Duty::Everyone),
+        Some((r, _)) => r.on_duty(at).map(|s| s.person_id),
+    };
+    // Someone deactivated after the roster was written cannot be paged: a gap.
+    Ok(match on_duty {
+        Some(id) if person::Entity::find_by_id(id).one(conn).await?.is_some_and(|p| p.active) => Duty::Person(id),
+        _ => Duty::Gap,
     })
 }
 

@@ -13,6 +13,7 @@ crate::on_both_backends!(
     paging_at_t0_goes_to_whoever_is_on_duty_and_the_liaison,
     an_override_puts_someone_else_on_duty,
     a_roster_gap_pages_the_support_lead_at_once,
+    an_engineer_deactivated_while_on_duty_leaves_a_gap_the_support_lead_covers,
     a_bad_roster_is_refused_field_by_field_and_changes_nothing,
     the_bot_tells_an_engineer_their_duty_starts_and_who_hands_over,
 );
@@ -170,6 +171,24 @@ async fn a_roster_gap_pages_the_support_lead_at_once(app: TestApp) {
     let text = told[0].body["text"].as_str().unwrap();
     assert!(text.starts_with("【值班空缺】重庆安盾 渝中分公司"), "{text}");
     assert!(text.contains("2026-11-25 06:00 至 2026-12-01 09:00 无人值班（赵磊的值班已结束）"), "{text}");
+}
+
+/// The roster still names someone who has left: their pages would reach
+/// nobody, so it is a gap and the support lead is paged at once.
+async fn an_engineer_deactivated_while_on_duty_leaves_a_gap_the_support_lead_covers(app: TestApp) {
+    let hooks = Receiver::start().await;
+    let (unit, b) = branch(&app, &hooks).await;
+    set_roster(
+        &app,
+        b.id,
+        json!({"starts_on": "2026-11-23", "handover": "09:00", "shift_days": 7, "members": [b.person("qian")]}),
+    )
+    .await;
+    let off = app.client.put(app.url(&format!("/api/v1/people/{}/active", b.person("qian")))).bearer_auth(&app.token);
+    expect_json(off.json(&json!({"active": false})).send().await.unwrap(), StatusCode::OK).await;
+    let (paged, dispatched) = dispatch(&app, unit, &hooks).await;
+    assert_eq!(paged, ["lead", "liaison"], "the support lead, not the engineer who left");
+    assert_eq!(dispatched["data"]["roster_gap"], true);
 }
 
 async fn a_bad_roster_is_refused_field_by_field_and_changes_nothing(app: TestApp) {
