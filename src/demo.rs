@@ -6,10 +6,11 @@ use crate::store::timeline::By;
 use chrono::{DateTime, Utc};
 use secrecy::{ExposeSecret, SecretString};
 
+use crate::crypto::random_secret;
 use crate::domain::access::UserRole;
 use crate::domain::people::{ChannelKind, Role};
 use crate::domain::unit::{BranchDraft, PersonDraft, UnitDraft};
-use crate::store::users::{NewUser, random_secret};
+use crate::store::users::NewUser;
 use crate::store::{Store, StoreResult};
 
 /// What the operator needs to log in; shown once, never stored in clear.

@@ -6,6 +6,7 @@
 pub mod bench;
 pub mod bot;
 pub mod config;
+pub mod crypto;
 pub mod demo;
 pub mod domain;
 pub mod engine;
@@ -87,7 +88,7 @@ fn link_key(config: &Config) -> Vec<u8> {
         Some(secret) => secret.expose_secret().as_bytes().to_vec(),
         None => {
             tracing::warn!("ONSITE_NOTIFY__LINK_SECRET is not set: action links are valid in this process only");
-            store::users::random_secret("", 32).into_bytes()
+            crate::crypto::random_secret("", 32).into_bytes()
         }
     }
 }

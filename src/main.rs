@@ -7,10 +7,11 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use onsite::config::Config;
+use onsite::crypto::random_secret;
 use onsite::domain::access::UserRole;
 use onsite::domain::clock::{Clock, SystemClock};
 use onsite::store::Store;
-use onsite::store::users::{NewUser, random_secret};
+use onsite::store::users::NewUser;
 use onsite::{App, demo, telemetry};
 use secrecy::{ExposeSecret, SecretString};
 

@@ -9,7 +9,6 @@
 //! keyed entry. Pure: the store supplies the rows in order.
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
 /// The hash the first entry chains to.
@@ -49,9 +48,7 @@ impl Content<'_> {
 }
 
 fn hmac_hex(key: &[u8], message: &str) -> String {
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key length");
-    mac.update(message.as_bytes());
-    hex::encode(mac.finalize().into_bytes())
+    hex::encode(crate::crypto::hmac_sha256(key, message.as_bytes()))
 }
 
 /// The entry's hash before the chain was keyed: SHA-256 over its sequence

@@ -35,7 +35,7 @@ pub struct Engine {
 
 impl Engine {
     pub fn new(state: AppState) -> Self {
-        let instance = format!("{}-{}", std::process::id(), crate::store::users::random_secret("", 3));
+        let instance = format!("{}-{}", std::process::id(), crate::crypto::random_secret("", 3));
         Self { state, instance }
     }
 

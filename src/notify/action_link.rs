@@ -5,7 +5,7 @@
 //! checks at use that the person is still active and the channel the link
 //! went out on is still theirs.
 
-use super::signing::{hmac_sha256, verify_truncated};
+use crate::crypto::{hmac_sha256, verify_truncated};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};

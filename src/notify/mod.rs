@@ -5,7 +5,6 @@
 pub mod action_link;
 pub mod message;
 pub mod robots;
-pub mod signing;
 pub mod sms;
 pub mod telegram;
 pub mod text;

@@ -35,7 +35,7 @@ pub fn split_secret(address: &str) -> (&str, Option<&str>) {
 }
 
 fn hmac_b64(key: &[u8], message: &[u8]) -> String {
-    STANDARD.encode(super::signing::hmac_sha256(key, message))
+    STANDARD.encode(crate::crypto::hmac_sha256(key, message))
 }
 
 /// DingTalk: base64(HMAC-SHA256(key = secret, "{timestamp_ms}\n{secret}")).

@@ -27,7 +27,7 @@ impl Webhook {
 
 /// `sha256=<hex>` of the body under `secret`.
 pub fn sign(secret: &str, body: &[u8]) -> String {
-    format!("sha256={}", hex::encode(super::signing::hmac_sha256(secret.as_bytes(), body)))
+    format!("sha256={}", hex::encode(crate::crypto::hmac_sha256(secret.as_bytes(), body)))
 }
 
 /// Checks a received `X-Onsite-Signature` header against the body, in
@@ -35,7 +35,7 @@ pub fn sign(secret: &str, body: &[u8]) -> String {
 pub fn verify(secret: &str, body: &[u8], header: &str) -> bool {
     let Some(hex_tag) = header.trim().strip_prefix("sha256=") else { return false };
     match hex::decode(hex_tag) {
-        Ok(tag) if tag.len() == 32 => super::signing::verify_truncated(secret.as_bytes(), body, &tag),
+        Ok(tag) if tag.len() == 32 => crate::crypto::verify_truncated(secret.as_bytes(), body, &tag),
         _ => false,
     }
 }

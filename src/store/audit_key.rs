@@ -65,7 +65,7 @@ fn create(path: &std::path::Path) -> StoreResult<AuditKey> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(failed)?;
     }
-    let key = super::users::random_secret("", 32);
+    let key = crate::crypto::random_secret("", 32);
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]

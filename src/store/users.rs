@@ -1,11 +1,11 @@
 //! Users and their API tokens. Passwords are argon2id hashes; tokens are
 //! random, shown once, and stored only as a SHA-256 digest.
 
+use crate::crypto::random_secret;
 use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use chrono::{DateTime, Utc};
-use rand::RngCore;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
 use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
@@ -49,13 +49,6 @@ pub fn parse_username(raw: &str) -> Result<String, FieldError> {
 /// Hashes a token for storage and lookup.
 pub fn token_digest(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
-}
-
-/// A fresh high-entropy secret with the given prefix (tokens, link codes).
-pub fn random_secret(prefix: &str, bytes: usize) -> String {
-    let mut buf = vec![0u8; bytes];
-    rand::rngs::OsRng.fill_bytes(&mut buf);
-    format!("{prefix}{}", hex::encode(buf))
 }
 
 impl Store {

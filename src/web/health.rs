@@ -6,7 +6,6 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use secrecy::ExposeSecret;
-use subtle::ConstantTimeEq;
 
 use super::problem::ApiError;
 use crate::AppState;
@@ -37,7 +36,7 @@ fn may_scrape(state: &AppState, headers: &HeaderMap) -> bool {
     let Some(token) = &state.config.http.metrics_token else { return true };
     let given =
         headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
-    given.is_some_and(|g| bool::from(g.trim().as_bytes().ct_eq(token.expose_secret().as_bytes())))
+    given.is_some_and(|g| crate::crypto::same_secret(g.trim().as_bytes(), token.expose_secret().as_bytes()))
 }
 
 /// Prometheus text: engine counters and histograms, plus the backlog read

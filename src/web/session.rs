@@ -11,7 +11,6 @@ use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use subtle::ConstantTimeEq;
 
 use super::pages::error::PageError;
 use crate::AppState;
@@ -84,7 +83,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Posted<T> {
         let bytes =
             Bytes::from_request(Request::from_parts(parts, body), state).await.map_err(IntoResponse::into_response)?;
         let CsrfField { csrf } = serde_html_form::from_bytes(&bytes).unwrap_or_default();
-        let matches: bool = csrf.as_bytes().ct_eq(session.csrf_token.as_bytes()).into();
+        let matches = crate::crypto::same_secret(csrf.as_bytes(), session.csrf_token.as_bytes());
         if !form_type || csrf.is_empty() || !matches {
             return Err(PageError::Csrf(session.lang).into_response());
         }

@@ -17,15 +17,10 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/telegram/webhook", post(receive))
 }
 
-/// Compares without leaking where two strings first differ.
-fn same(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
 async fn receive(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> StatusCode {
     let Some(secret) = &state.config.telegram.webhook_secret else { return StatusCode::NOT_FOUND };
     let given = headers.get(SECRET_HEADER).map(|v| v.as_bytes()).unwrap_or_default();
-    if !same(given, secret.expose_secret().as_bytes()) {
+    if !crate::crypto::same_secret(given, secret.expose_secret().as_bytes()) {
         return StatusCode::UNAUTHORIZED;
     }
     let Ok(update) = serde_json::from_slice::<serde_json::Value>(&body) else { return StatusCode::BAD_REQUEST };
@@ -40,18 +35,5 @@ async fn receive(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
             tracing::error!(error = %e, "cannot store a Telegram update");
             StatusCode::SERVICE_UNAVAILABLE
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::same;
-
-    #[test]
-    fn secrets_compare_whole() {
-        assert!(same(b"abc", b"abc"));
-        assert!(!same(b"abc", b"abd"));
-        assert!(!same(b"abc", b"ab"));
-        assert!(!same(b"", b"x"));
     }
 }

@@ -13,15 +13,14 @@ use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use secrecy::SecretString;
 use serde::Deserialize;
-use subtle::ConstantTimeEq;
 
 use super::error::PageError;
 use super::text::{UiText, ui};
 use crate::AppState;
+use crate::crypto::random_secret;
 use crate::domain::duration::format_local;
 use crate::domain::labels::Lang;
 use crate::store::sessions::SignInRefusal;
-use crate::store::users::random_secret;
 use crate::web::session::{Posted, cleared_cookie, session_cookie};
 
 pub fn router() -> Router<AppState> {
@@ -151,7 +150,7 @@ async fn sign_in(
         return login_page(&state, jar, StatusCode::BAD_REQUEST, HOME.to_owned(), username, error);
     };
     let expected = jar.get(LOGIN_COOKIE).map(|c| c.value().to_owned()).unwrap_or_default();
-    let matches: bool = form.csrf.as_bytes().ct_eq(expected.as_bytes()).into();
+    let matches = crate::crypto::same_secret(form.csrf.as_bytes(), expected.as_bytes());
     if expected.is_empty() || !matches {
         return login_page(&state, jar, StatusCode::FORBIDDEN, next, username, Some(both(|t| t.csrf_failed)));
     }

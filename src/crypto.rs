@@ -1,8 +1,11 @@
-//! HMAC-SHA256, the one primitive behind webhook signatures, robot
-//! signatures and action links.
+//! The few primitives every layer uses, in one place: HMAC-SHA256 (behind
+//! webhook and robot signatures, action links and the audit chain), fresh
+//! random secrets, and comparing secrets without leaking where they differ.
 
 use hmac::{Hmac, Mac};
+use rand::RngCore;
 use sha2::Sha256;
+use subtle::ConstantTimeEq;
 
 /// HMAC-SHA256 of `message` under `key` (any key length is valid).
 pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
@@ -19,6 +22,20 @@ pub fn verify_truncated(key: &[u8], message: &[u8], tag: &[u8]) -> bool {
     mac.verify_truncated_left(tag).is_ok()
 }
 
+/// A fresh high-entropy secret, hex after `prefix` (tokens, link codes,
+/// cookies, keys).
+pub fn random_secret(prefix: &str, bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    rand::rngs::OsRng.fill_bytes(&mut buf);
+    format!("{prefix}{}", hex::encode(buf))
+}
+
+/// Whether two secrets are equal, in time that does not depend on where
+/// they first differ.
+pub fn same_secret(given: &[u8], expected: &[u8]) -> bool {
+    given.ct_eq(expected).into()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -33,5 +50,15 @@ mod tests {
         let tag = hmac_sha256(b"k", b"m");
         assert!(verify_truncated(b"k", b"m", &tag[..16]));
         assert!(!verify_truncated(b"k", b"n", &tag[..16]));
+    }
+
+    #[test]
+    fn secrets_compare_whole_and_are_fresh() {
+        assert!(same_secret(b"abc", b"abc"));
+        assert!(!same_secret(b"abc", b"abd"));
+        assert!(!same_secret(b"abc", b"ab"));
+        assert!(!same_secret(b"", b"x"));
+        assert_ne!(random_secret("t_", 16), random_secret("t_", 16));
+        assert_eq!(random_secret("t_", 16).len(), 2 + 32);
     }
 }
