@@ -51,6 +51,9 @@ async fn engineer_code(server: &Server, token: &str) -> (Value, String) {
     (unit, code["code"].as_str().unwrap().to_owned())
 }
 
+/// The webhook secret the tests configure (long enough to be accepted).
+const HOOK_SECRET: &str = "hook-secret-0123456789abcdefghijklmnop";
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_served_bot_links_a_chat_delivers_a_page_and_records_a_press() {
     let dir = tempfile::tempdir().unwrap();
@@ -113,7 +116,7 @@ async fn in_webhook_mode_updates_come_through_the_signed_webhook() {
     cmd.env("ONSITE_TELEGRAM__TOKEN", fake_telegram::TOKEN)
         .env("ONSITE_TELEGRAM__API_URL", &fake.url)
         .env("ONSITE_TELEGRAM__WEBHOOK_URL", "https://onsite.example/telegram/webhook")
-        .env("ONSITE_TELEGRAM__WEBHOOK_SECRET", "hook-secret-0123456789abcdefghijklmnop")
+        .env("ONSITE_TELEGRAM__WEBHOOK_SECRET", HOOK_SECRET)
         .arg("serve");
     let server = Server::start(cmd);
     let client = reqwest::Client::new();
@@ -122,10 +125,7 @@ async fn in_webhook_mode_updates_come_through_the_signed_webhook() {
         assert!(Instant::now() < deadline, "the webhook was never registered");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert_eq!(
-        fake.webhook().unwrap(),
-        ("https://onsite.example/telegram/webhook".into(), "hook-secret-0123456789abcdefghijklmnop".into())
-    );
+    assert_eq!(fake.webhook().unwrap(), ("https://onsite.example/telegram/webhook".into(), HOOK_SECRET.into()));
 
     let (_, code) = engineer_code(&server, &token).await;
     let update = FakeTelegram::text_update(41, 5551, &format!("/start {code}"));
@@ -133,22 +133,11 @@ async fn in_webhook_mode_updates_come_through_the_signed_webhook() {
     let forged =
         client.post(&hook).header("x-telegram-bot-api-secret-token", "guess").json(&update).send().await.unwrap();
     assert_eq!(forged.status(), 401);
-    let accepted = client
-        .post(&hook)
-        .header("x-telegram-bot-api-secret-token", "hook-secret-0123456789abcdefghijklmnop")
-        .json(&update)
-        .send()
-        .await
-        .unwrap();
+    let accepted =
+        client.post(&hook).header("x-telegram-bot-api-secret-token", HOOK_SECRET).json(&update).send().await.unwrap();
     assert_eq!(accepted.status(), 200);
     // Telegram delivering it twice links once and answers once.
-    client
-        .post(&hook)
-        .header("x-telegram-bot-api-secret-token", "hook-secret-0123456789abcdefghijklmnop")
-        .json(&update)
-        .send()
-        .await
-        .unwrap();
+    client.post(&hook).header("x-telegram-bot-api-secret-token", HOOK_SECRET).json(&update).send().await.unwrap();
     wait_for_sent(&fake, "the link confirmation", |s| s.text.starts_with("绑定成功")).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(fake.take_sent().is_empty(), "the repeated update was not handled again");

@@ -75,6 +75,12 @@ async fn set_roster(app: &TestApp, branch: i64, body: Value) -> Value {
     expect_json(put.send().await.unwrap(), StatusCode::OK).await
 }
 
+/// A weekly rotation of one member, from the 23rd.
+async fn weekly(app: &TestApp, b: &Branch, member: &str) -> Value {
+    let body = json!({"starts_on": "2026-11-23", "handover": "09:00", "shift_days": 7, "members": [b.person(member)]});
+    set_roster(app, b.id, body).await
+}
+
 /// Issues a notice, delivers its pages; returns who was paged and the dispatch event.
 async fn dispatch(app: &TestApp, unit: i64, hooks: &Receiver) -> (Vec<String>, Value) {
     let notice = app.issue(&[unit], true).await;
@@ -117,12 +123,7 @@ async fn paging_at_t0_goes_to_whoever_is_on_duty_and_the_liaison(app: TestApp) {
 async fn an_override_puts_someone_else_on_duty(app: TestApp) {
     let hooks = Receiver::start().await;
     let (unit, b) = branch(&app, &hooks).await;
-    set_roster(
-        &app,
-        b.id,
-        json!({"starts_on": "2026-11-23", "handover": "09:00", "shift_days": 7, "members": [b.person("qian")]}),
-    )
-    .await;
+    weekly(&app, &b, "qian").await;
     let r = app
         .post(
             &format!("/api/v1/branches/{}/roster/overrides", b.id),
@@ -178,12 +179,7 @@ async fn a_roster_gap_pages_the_support_lead_at_once(app: TestApp) {
 async fn an_engineer_deactivated_while_on_duty_leaves_a_gap_the_support_lead_covers(app: TestApp) {
     let hooks = Receiver::start().await;
     let (unit, b) = branch(&app, &hooks).await;
-    set_roster(
-        &app,
-        b.id,
-        json!({"starts_on": "2026-11-23", "handover": "09:00", "shift_days": 7, "members": [b.person("qian")]}),
-    )
-    .await;
+    weekly(&app, &b, "qian").await;
     let off = app.client.put(app.url(&format!("/api/v1/people/{}/active", b.person("qian")))).bearer_auth(&app.token);
     expect_json(off.json(&json!({"active": false})).send().await.unwrap(), StatusCode::OK).await;
     let (paged, dispatched) = dispatch(&app, unit, &hooks).await;
