@@ -1,6 +1,6 @@
 //! `onsite bench`: the benchmark the repository ships. It starts the real
 //! server (this executable, `serve`) on a fresh database per measurement,
-//! with a fake Telegram Bot API on loopback, and measures what DESIGN.md
+//! with a fake Telegram Bot API on loopback, and measures what docs/DOMAIN.md
 //! promises: notice → first page, burst intake with every page delivered,
 //! timer lateness with 100,000 pending, idle CPU and peak memory, the board
 //! and the SLA report under 200 clients, the report over a million

@@ -112,7 +112,7 @@ pub struct DisplayConfig {
     pub timezone: String,
 }
 
-/// The default SLA policy (DESIGN.md §4); durations like `90s`, `10m`, `2h`.
+/// The default SLA policy (docs/DOMAIN.md §4); durations like `90s`, `10m`, `2h`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PolicyConfig {

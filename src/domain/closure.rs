@@ -1,4 +1,4 @@
-//! The closure report (处置报告) of DESIGN.md §7: what the unit found and
+//! The closure report (处置报告) of docs/DOMAIN.md §5: what the unit found and
 //! did, the network indicators (five-tuples, C&C addresses) validated and
 //! shown defanged, and its workflow draft → submitted → accepted / returned.
 
