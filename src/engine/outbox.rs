@@ -70,7 +70,7 @@ async fn attempt(state: &AppState, p: &page::Model) -> Attempt {
     if kind != ChannelKind::Telegram
         && let (Some(assignment_id), Some(person_id), Some(channel_id)) = (p.assignment_id, p.person_id, p.channel_id)
     {
-        let url = action_url_for(state, ActionGrant { assignment_id, person_id, channel_id, expires_at: 0 });
+        let url = action_url_for(state, assignment_id, person_id, channel_id);
         text = with_action_link(&text, &url);
         action_url = Some(url);
     }
@@ -103,9 +103,9 @@ async fn attempt(state: &AppState, p: &page::Model) -> Attempt {
 
 /// A signed action link for this person, assignment and channel, expiring
 /// after the configured time, for channels without buttons.
-fn action_url_for(state: &AppState, grant: ActionGrant) -> String {
+fn action_url_for(state: &AppState, assignment_id: i64, person_id: i64, channel_id: i64) -> String {
     let ttl = i64::try_from(state.config.notify.link_ttl.as_secs()).unwrap_or(86_400);
-    let grant = ActionGrant { expires_at: state.clock.now().timestamp() + ttl, ..grant };
+    let grant = ActionGrant { assignment_id, person_id, channel_id, expires_at: state.clock.now().timestamp() + ttl };
     format!("{}/a/{}", state.config.http.public_url.trim_end_matches('/'), action_link::sign(&state.link_key, grant))
 }
 

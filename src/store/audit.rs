@@ -138,6 +138,16 @@ fn seal_statement(backend: DbBackend, chained: Vec<(i64, i64, String, String)>) 
 }
 
 impl Store {
+    /// Records `a` inside the caller's transaction with this store's key.
+    pub(super) async fn audit<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        a: Audit<'_>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        record(conn, self.audit_key(), a, now).await
+    }
+
     /// Chains the committed unsealed entries, oldest first, under the
     /// head's lock; returns how many were sealed. A row without a valid
     /// entry MAC is refused (marked, never chained), and a head whose MAC is

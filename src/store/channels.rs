@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, EntityTrait, Set, TransactionTrait};
 
-use super::audit::{self, Audit};
+use super::audit::Audit;
 use super::entities::{channel, person};
 use super::timeline::By;
 use super::{Store, StoreError, StoreResult};
@@ -30,7 +30,6 @@ impl Store {
     /// Replaces a channel's kind and address (written, never read back): the
     /// old address is paged no more, and a channel the provider had refused
     /// is tried again.
-    #[tracing::instrument(skip_all, fields(channel_id))]
     pub async fn replace_channel(
         &self,
         by: &By,
@@ -39,44 +38,41 @@ impl Store {
         address: String,
         now: DateTime<Utc>,
     ) -> StoreResult<channel::Model> {
-        let old = self.channel(Scope::All, channel_id).await?;
-        let txn = self.db().begin().await?;
-        let mut row: channel::ActiveModel = old.clone().into();
-        row.kind = Set(kind.code().to_owned());
-        row.address = Set(address);
-        row.status = Set("active".to_owned());
-        row.status_reason = Set(None);
-        let saved = row.update(&txn).await?;
-        let detail = serde_json::json!({ "person_id": old.person_id, "kind": saved.kind, "was": old.kind });
-        audit::record(
-            &txn,
-            self.audit_key(),
-            Audit::new(by, "channel.replaced", format!("channel:{channel_id}")).with(detail),
-            now,
-        )
-        .await?;
-        txn.commit().await?;
-        Ok(saved)
+        self.change_channel(by, channel_id, "channel.replaced", now, |row| {
+            row.kind = Set(kind.code().to_owned());
+            row.address = Set(address);
+            row.status = Set("active".to_owned());
+            row.status_reason = Set(None);
+        })
+        .await
     }
 
     /// Takes a channel out of paging for good.
-    #[tracing::instrument(skip_all, fields(channel_id))]
     pub async fn remove_channel(&self, by: &By, channel_id: i64, now: DateTime<Utc>) -> StoreResult<()> {
+        self.change_channel(by, channel_id, "channel.removed", now, |row| row.status = Set(CHANNEL_REMOVED.to_owned()))
+            .await
+            .map(|_| ())
+    }
+
+    /// One change to a channel and its audit entry, in one transaction.
+    #[tracing::instrument(skip_all, fields(channel_id, action))]
+    async fn change_channel(
+        &self,
+        by: &By,
+        channel_id: i64,
+        action: &str,
+        now: DateTime<Utc>,
+        change: impl FnOnce(&mut channel::ActiveModel),
+    ) -> StoreResult<channel::Model> {
         let old = self.channel(Scope::All, channel_id).await?;
         let txn = self.db().begin().await?;
         let mut row: channel::ActiveModel = old.clone().into();
-        row.status = Set(CHANNEL_REMOVED.to_owned());
-        row.update(&txn).await?;
-        let detail = serde_json::json!({ "person_id": old.person_id, "kind": old.kind });
-        audit::record(
-            &txn,
-            self.audit_key(),
-            Audit::new(by, "channel.removed", format!("channel:{channel_id}")).with(detail),
-            now,
-        )
-        .await?;
+        change(&mut row);
+        let saved = row.update(&txn).await?;
+        let detail = serde_json::json!({ "person_id": old.person_id, "kind": saved.kind, "was": old.kind });
+        self.audit(&txn, Audit::new(by, action, format!("channel:{channel_id}")).with(detail), now).await?;
         txn.commit().await?;
-        Ok(())
+        Ok(saved)
     }
 
     /// Deactivates (or reactivates) a person: an inactive person is not
@@ -95,7 +91,7 @@ impl Store {
         row.active = Set(active);
         let saved = row.update(&txn).await?;
         let action = if active { "person.reactivated" } else { "person.deactivated" };
-        audit::record(&txn, self.audit_key(), Audit::new(by, action, format!("person:{person_id}")), now).await?;
+        self.audit(&txn, Audit::new(by, action, format!("person:{person_id}")), now).await?;
         txn.commit().await?;
         Ok(saved)
     }

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set, TransactionTrait};
 
-use super::audit::{self, Audit};
+use super::audit::Audit;
 use super::entities::{assignment, closure_report};
 use super::timeline::{self, By, NewEvent};
 use super::{Store, StoreError, StoreResult};
@@ -105,8 +105,7 @@ impl Store {
         row.updated_at = Set(now);
         let saved = if existing.is_some() { row.update(&txn).await? } else { row.insert(&txn).await? };
         let action = if existing.is_some() { "closure_report.edited" } else { "closure_report.created" };
-        audit::record(&txn, self.audit_key(), Audit::new(by, action, format!("assignment:{assignment_id}")), now)
-            .await?;
+        self.audit(&txn, Audit::new(by, action, format!("assignment:{assignment_id}")), now).await?;
         txn.commit().await?;
         Ok(saved)
     }

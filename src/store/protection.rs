@@ -6,7 +6,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
 };
 
-use super::audit::{self, Audit};
+use super::audit::Audit;
 use super::entities::{protection_period, unit};
 use super::timeline::By;
 use super::{Store, StoreError, StoreResult};
@@ -52,7 +52,7 @@ impl Store {
             "policy": draft.policy,
         });
         let entry = Audit::new(by, "protection_period.created", format!("protection_period:{}", saved.id)).with(detail);
-        audit::record(&txn, self.audit_key(), entry, now).await?;
+        self.audit(&txn, entry, now).await?;
         txn.commit().await?;
         period_of(saved)
     }

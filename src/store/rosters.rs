@@ -9,7 +9,7 @@ use sea_orm::{
     TransactionTrait,
 };
 
-use super::audit::{self, Audit};
+use super::audit::Audit;
 use super::entities::{branch, person, roster, roster_override, unit};
 use super::timeline::By;
 use super::{Store, StoreError, StoreResult};
@@ -99,13 +99,7 @@ impl Store {
             "shift_days": rotation.shift_days,
             "members": rotation.members,
         });
-        audit::record(
-            &txn,
-            self.audit_key(),
-            Audit::new(by, "roster.set", format!("branch:{branch_id}")).with(detail),
-            now,
-        )
-        .await?;
+        self.audit(&txn, Audit::new(by, "roster.set", format!("branch:{branch_id}")).with(detail), now).await?;
         txn.commit().await?;
         self.roster(scope, branch_id, now).await?.ok_or(StoreError::not_found("roster", branch_id))
     }
@@ -150,8 +144,7 @@ impl Store {
         let detail =
             serde_json::json!({"person_id": o.person_id, "from": o.from, "until": o.until, "reason": o.reason});
         let subject = format!("roster_override:{}", saved.id);
-        audit::record(&txn, self.audit_key(), Audit::new(by, "roster.override_added", subject).with(detail), now)
-            .await?;
+        self.audit(&txn, Audit::new(by, "roster.override_added", subject).with(detail), now).await?;
         txn.commit().await?;
         self.roster(scope, branch_id, now).await?.ok_or(StoreError::not_found("roster", branch_id))
     }

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
 
-use super::audit::{self, Audit};
+use super::audit::Audit;
 use super::entities::{protection_period, screening_task, unit};
 use super::timeline::By;
 use super::{Store, StoreError, StoreResult};
@@ -88,8 +88,7 @@ impl Store {
             "enterprises": saved.iter().map(|t| &t.enterprise).collect::<Vec<_>>(),
         });
         let subject = format!("protection_period:{}", period.id);
-        audit::record(&txn, self.audit_key(), Audit::new(by, "screening_tasks.added", subject).with(detail), now)
-            .await?;
+        self.audit(&txn, Audit::new(by, "screening_tasks.added", subject).with(detail), now).await?;
         txn.commit().await?;
         Ok(saved)
     }
@@ -146,7 +145,7 @@ impl Store {
             "replaces": corrected,
         });
         let entry = Audit::new(by, "screening_task.result_recorded", format!("screening_task:{task_id}")).with(detail);
-        audit::record(&txn, self.audit_key(), entry, now).await?;
+        self.audit(&txn, entry, now).await?;
         txn.commit().await?;
         Ok(saved)
     }

@@ -11,7 +11,7 @@ use sea_orm::{
 };
 use secrecy::{ExposeSecret, SecretString};
 
-use super::audit::{self, Audit};
+use super::audit::Audit;
 use super::entities::{user, web_session};
 use super::timeline::By;
 use super::users::{actor_of, dummy_hash, token_digest, verify_password};
@@ -75,13 +75,13 @@ impl Store {
             verify_password(password.expose_secret(), dummy_hash());
             let (by, subject) = refused(None);
             let entry = Audit::new(&by, "user.sign_in_refused", subject).with(why("unknown_user"));
-            audit::record(self.db(), self.audit_key(), entry, now).await?;
+            self.audit(self.db(), entry, now).await?;
             return Ok(Err(SignInRefusal::BadCredentials));
         };
         let refused_locked = |until: DateTime<Utc>| async move {
             let (by, subject) = refused(Some(user.id));
             let entry = Audit::new(&by, "user.sign_in_refused", subject).with(why("locked"));
-            audit::record(self.db(), self.audit_key(), entry, now).await?;
+            self.audit(self.db(), entry, now).await?;
             Ok(Err(SignInRefusal::Locked { until }))
         };
         if let Some(until) = user.locked_until.filter(|_| is_locked(user.locked_until, now)) {
@@ -95,8 +95,7 @@ impl Store {
             let (by, subject) = refused(Some(user.id));
             let locked_until = count_failure(&txn, user.id, lockout, now).await?;
             let detail = serde_json::json!({ "reason": reason, "locked": locked_until.is_some() });
-            audit::record(&txn, self.audit_key(), Audit::new(&by, "user.sign_in_refused", subject).with(detail), now)
-                .await?;
+            self.audit(&txn, Audit::new(&by, "user.sign_in_refused", subject).with(detail), now).await?;
             txn.commit().await?;
             return Ok(Err(match locked_until {
                 Some(until) => SignInRefusal::Locked { until },
@@ -117,13 +116,7 @@ impl Store {
             let until = user::Entity::find_by_id(user.id).one(self.db()).await?.and_then(|u| u.locked_until);
             return refused_locked(until.unwrap_or(now)).await;
         }
-        audit::record(
-            &txn,
-            self.audit_key(),
-            Audit::new(&by(Some(user.id)), "user.signed_in", format!("user:{}", user.id)),
-            now,
-        )
-        .await?;
+        self.audit(&txn, Audit::new(&by(Some(user.id)), "user.signed_in", format!("user:{}", user.id)), now).await?;
         let cookie = random_secret(SESSION_PREFIX, 32);
         let csrf_token = random_secret("", 24);
         let row = web_session::ActiveModel {

@@ -10,7 +10,7 @@ use sea_orm::{
     TransactionTrait,
 };
 
-use super::audit::{self, Audit};
+use super::audit::Audit;
 use super::entities::{channel, person, telegram_chat, telegram_link, telegram_update, unit, unit_channel};
 use super::timeline::By;
 use super::users::token_digest;
@@ -90,7 +90,7 @@ impl Store {
         .insert(&txn)
         .await?;
         // The code itself is never recorded: it is a credential until used.
-        audit::record(&txn, self.audit_key(), Audit::new(by, "telegram.link_code_issued", subject), now).await?;
+        self.audit(&txn, Audit::new(by, "telegram.link_code_issued", subject), now).await?;
         txn.commit().await?;
         Ok((code, expires_at))
     }
@@ -144,7 +144,7 @@ impl Store {
             |subject: String| Audit::new(&by, "telegram.linked", subject).with(serde_json::json!({"chat_id": chat_id}));
         if let Some(unit_id) = link.unit_id {
             let unit = self.bind_duty_group(&txn, unit_id, &chat, now).await?;
-            audit::record(&txn, self.audit_key(), linked(format!("unit:{unit_id}")), now).await?;
+            self.audit(&txn, linked(format!("unit:{unit_id}")), now).await?;
             txn.commit().await?;
             return Ok(Ok(LinkedTo::DutyGroup { unit }));
         }
@@ -200,7 +200,7 @@ impl Store {
             }
         }
         let unit = unit::Entity::find_by_id(person.unit_id).one(&txn).await?.map(|u| u.name).unwrap_or_default();
-        audit::record(&txn, self.audit_key(), linked(format!("person:{}", person.id)), now).await?;
+        self.audit(&txn, linked(format!("person:{}", person.id)), now).await?;
         txn.commit().await?;
         Ok(Ok(LinkedTo::Person { person, unit }))
     }

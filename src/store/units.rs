@@ -6,7 +6,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
 };
 
-use super::audit::{self, Audit};
+use super::audit::Audit;
 use super::entities::{branch, channel, person, unit};
 use super::timeline::By;
 use super::{Store, StoreError, StoreResult};
@@ -30,9 +30,8 @@ impl Store {
         }
         .insert(&txn)
         .await?;
-        audit::record(
+        self.audit(
             &txn,
-            self.audit_key(),
             Audit::new(by, "unit.created", format!("unit:{}", saved.id))
                 .with(serde_json::json!({ "name": saved.name })),
             now,
@@ -79,9 +78,8 @@ impl Store {
         }
         .insert(&txn)
         .await?;
-        audit::record(
+        self.audit(
             &txn,
-            self.audit_key(),
             Audit::new(by, "branch.created", format!("branch:{}", saved.id))
                 .with(serde_json::json!({ "unit_id": saved.unit_id, "name": saved.name })),
             now,
@@ -138,9 +136,8 @@ impl Store {
         }
         .insert(&txn)
         .await?;
-        audit::record(
+        self.audit(
             &txn,
-            self.audit_key(),
             Audit::new(by, "person.created", format!("person:{}", saved.id))
                 .with(serde_json::json!({ "unit_id": saved.unit_id, "name": saved.name, "role": saved.role })),
             now,
@@ -191,9 +188,8 @@ impl Store {
         }
         .insert(&txn)
         .await?;
-        audit::record(
+        self.audit(
             &txn,
-            self.audit_key(),
             Audit::new(by, "channel.created", format!("channel:{}", saved.id))
                 .with(serde_json::json!({ "person_id": saved.person_id, "kind": saved.kind })),
             now,
@@ -233,13 +229,7 @@ impl Store {
             .update(&txn)
             .await?;
         let detail = serde_json::from_str(&json).unwrap_or(serde_json::Value::Null);
-        audit::record(
-            &txn,
-            self.audit_key(),
-            Audit::new(by, "unit.policy_set", format!("unit:{unit_id}")).with(detail),
-            now,
-        )
-        .await?;
+        self.audit(&txn, Audit::new(by, "unit.policy_set", format!("unit:{unit_id}")).with(detail), now).await?;
         txn.commit().await?;
         Ok(effective)
     }

@@ -10,7 +10,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrde
 use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 
-use super::audit::{self, Audit};
+use super::audit::Audit;
 use super::entities::{api_token, unit, user};
 use super::timeline::By;
 use super::{Store, StoreError, StoreResult};
@@ -106,9 +106,8 @@ impl Store {
         }
         .insert(&txn)
         .await?;
-        audit::record(
+        self.audit(
             &txn,
-            self.audit_key(),
             Audit::new(by, "user.created", format!("user:{}", saved.id))
                 .with(serde_json::json!({ "username": saved.username, "role": saved.role, "unit_id": saved.unit_id })),
             now,
@@ -187,13 +186,7 @@ impl Store {
         .await?;
         let detail =
             serde_json::json!({ "username": user.username, "name": model.name, "expires_at": model.expires_at });
-        audit::record(
-            &txn,
-            self.audit_key(),
-            Audit::new(by, "token.created", format!("token:{}", model.id)).with(detail),
-            now,
-        )
-        .await?;
+        self.audit(&txn, Audit::new(by, "token.created", format!("token:{}", model.id)).with(detail), now).await?;
         txn.commit().await?;
         Ok((model, SecretString::from(secret)))
     }
@@ -217,13 +210,7 @@ impl Store {
         let txn = self.db().begin().await?;
         let revoked = q.exec(&txn).await?.rows_affected;
         let detail = serde_json::json!({ "username": user.username, "name": name, "revoked": revoked });
-        audit::record(
-            &txn,
-            self.audit_key(),
-            Audit::new(by, "token.revoked", format!("user:{}", user.id)).with(detail),
-            now,
-        )
-        .await?;
+        self.audit(&txn, Audit::new(by, "token.revoked", format!("user:{}", user.id)).with(detail), now).await?;
         txn.commit().await?;
         Ok(revoked)
     }

@@ -26,6 +26,7 @@ use problem::ApiError;
 pub fn router(state: AppState) -> Router {
     let body_limit = state.config.http.body_limit_bytes;
     let timeout = state.config.http.request_timeout;
+    let public_url: std::sync::Arc<str> = state.config.http.public_url.as_str().into();
     let mut router = Router::new()
         .merge(api::router())
         .merge(health::router())
@@ -34,7 +35,7 @@ pub fn router(state: AppState) -> Router {
         .merge(telegram::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), origin::same_site_only))
+        .layer(axum::middleware::from_fn_with_state(public_url, origin::same_site_only))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, timeout))
         .layer(TraceLayer::new_for_http());

@@ -6,6 +6,8 @@
 //! and pass. `Origin: null` tells nothing: under this site's
 //! `Referrer-Policy: no-referrer` browsers send it for their own forms.
 
+use std::sync::Arc;
+
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, header};
 use axum::middleware::Next;
@@ -13,13 +15,13 @@ use axum::response::{IntoResponse, Response};
 
 use super::pages::error::PageError;
 use super::problem::ApiError;
-use crate::AppState;
 use crate::domain::labels::Lang;
 
-pub async fn same_site_only(State(state): State<AppState>, req: Request, next: Next) -> Response {
+/// The middleware; its state is the configured public address.
+pub async fn same_site_only(State(public_url): State<Arc<str>>, req: Request, next: Next) -> Response {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let own = req.uri().authority().map(|a| a.as_str().to_owned());
-    if safe || !from_another_site(req.headers(), own.as_deref(), &state.config.http.public_url) {
+    if safe || !from_another_site(req.headers(), own.as_deref(), &public_url) {
         return next.run(req).await;
     }
     tracing::warn!(method = %req.method(), path = req.uri().path(), "cross-site request refused");
