@@ -8,19 +8,18 @@ use onsite_telegram::poller::Inbox;
 use onsite_telegram::{Action, BotCore, BotError, Lang as BotLang};
 
 use crate::AppState;
+use crate::app::AppError;
 use crate::domain::DomainError;
-use crate::domain::access::{Scope, Source};
+use crate::domain::access::{Caller, PersonCaller, Scope, Source};
 use crate::domain::assignment::Milestone;
 use crate::domain::duration::format_local;
 use crate::domain::geo::Coordinates;
 use crate::domain::labels::Lang;
 use crate::domain::sla::evaluate;
-use crate::domain::text::{self, LONG_TEXT};
+use crate::store::StoreError;
 use crate::store::assignments::{Change, policy_of, state_of};
 use crate::store::entities::person;
 use crate::store::telegram::{LinkRefusal, LinkedTo};
-use crate::store::timeline::By;
-use crate::store::{StoreError, assignments::Recorded as StoreRecorded};
 
 #[derive(Clone)]
 pub struct CoreBot {
@@ -38,41 +37,34 @@ impl CoreBot {
         self.state.store.person(Scope::All, id).await.map_err(|_| BotError::NotLinked)
     }
 
-    /// Applies a milestone change as the chat's person; also returns the
-    /// distance to the site the store recorded, if a location was given.
+    /// The chat's person, as the application layer's caller.
+    async fn caller(&self, chat_id: i64) -> Result<Caller, BotError> {
+        let p = self.person(chat_id).await?;
+        Ok(Caller::Person(PersonCaller { person_id: p.id, name: p.name, unit_id: p.unit_id, source: Source::Bot }))
+    }
+
+    /// Applies a milestone as the chat's person; also returns the distance
+    /// to the site, if a location was given.
     async fn record(
         &self,
         chat_id: i64,
         assignment_id: i64,
         change: Change,
     ) -> Result<(Recorded, Option<f64>), BotError> {
-        let person = self.person(chat_id).await?;
-        let by = By::person(Source::Bot, &person.name, person.id);
+        let caller = self.caller(chat_id).await?;
         let milestone = match &change {
             Change::Milestone { milestone, .. } => *milestone,
             _ => return Err(BotError::Internal),
         };
-        let now = self.state.clock.now();
-        let recorded: StoreRecorded = self
-            .state
-            .store
-            .change_assignment(&by, Scope::Unit(person.unit_id), assignment_id, change, now)
-            .await
-            .map_err(refusal)?;
-        let distance = recorded
-            .event
-            .data
-            .as_deref()
-            .and_then(|d| serde_json::from_str::<serde_json::Value>(d).ok())
-            .and_then(|d| d["distance_m"].as_f64());
-        let at_local = format_local(recorded.event.at, self.state.tz);
+        let recorded = self.state.app.change_assignment(&caller, assignment_id, change).await.map_err(refusal)?;
+        let Caller::Person(person) = caller else { return Err(BotError::Internal) };
         let done = Recorded {
             person: person.name,
             milestone_zh: milestone.label(Lang::Zh).to_owned(),
             milestone_en: milestone.label(Lang::En).to_owned(),
-            at_local,
+            at_local: format_local(recorded.event.at, self.state.tz),
         };
-        Ok((done, distance))
+        Ok((done, recorded.distance_m))
     }
 }
 
@@ -81,18 +73,21 @@ fn internal(e: StoreError) -> BotError {
     BotError::Internal
 }
 
-/// Turns a store refusal into words for the chat.
-fn refusal(e: StoreError) -> BotError {
+/// Turns the application layer's refusal into words for the chat.
+fn refusal(e: AppError) -> BotError {
     match e {
-        StoreError::NotFound { .. } => BotError::NotYourUnit,
-        StoreError::Domain(DomainError::Conflict { message, message_zh, .. }) => {
+        AppError::Denied(need) => {
+            BotError::Refused { zh: need.refusal(Lang::Zh).to_owned(), en: need.refusal(Lang::En).to_owned() }
+        }
+        AppError::Store(StoreError::NotFound { .. }) => BotError::NotYourUnit,
+        AppError::Store(StoreError::Domain(DomainError::Conflict { message, message_zh, .. })) => {
             BotError::Refused { zh: message_zh, en: message }
         }
-        StoreError::Domain(DomainError::Invalid(errors)) => BotError::Refused {
+        AppError::Store(StoreError::Domain(DomainError::Invalid(errors))) => BotError::Refused {
             zh: errors.iter().map(|e| e.message_zh.clone()).collect::<Vec<_>>().join("；"),
             en: errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; "),
         },
-        other => internal(other),
+        AppError::Store(other) => internal(other),
     }
 }
 
@@ -122,19 +117,12 @@ impl BotCore for CoreBot {
     }
 
     async fn press(&self, chat_id: i64, action: Action, assignment_id: i64) -> Result<Recorded, BotError> {
-        let change = Change::Milestone {
-            milestone: milestone_of(action),
-            at: None,
-            note: None,
-            location: None,
-            flag_beyond_m: None,
-        };
-        self.record(chat_id, assignment_id, change).await.map(|(done, _)| done)
+        self.record(chat_id, assignment_id, Change::milestone(milestone_of(action))).await.map(|(done, _)| done)
     }
 
     async fn await_location(&self, chat_id: i64, assignment_id: i64) -> Result<(), BotError> {
         let person = self.person(chat_id).await?;
-        self.state.store.assignment(Scope::Unit(person.unit_id), assignment_id).await.map_err(refusal)?;
+        self.state.store.assignment(Scope::Unit(person.unit_id), assignment_id).await.map_err(|e| refusal(e.into()))?;
         let now = self.state.clock.now();
         self.state.store.update_telegram_chat(chat_id, None, Some(Some(assignment_id)), now).await.map_err(internal)
     }
@@ -201,20 +189,9 @@ impl BotCore for CoreBot {
                 }
             }
         };
-        let note = text::required("note", text, LONG_TEXT)
-            .map_err(|e| BotError::Refused { zh: e.message_zh, en: e.message })?;
-        let by = By::person(Source::Bot, &person.name, person.id);
-        self.state
-            .store
-            .change_assignment(
-                &by,
-                Scope::Unit(person.unit_id),
-                assignment_id,
-                Change::Note { note },
-                self.state.clock.now(),
-            )
-            .await
-            .map_err(refusal)?;
+        let note = Change::note(text).map_err(|e| refusal(e.into()))?;
+        let caller = self.caller(chat_id).await?;
+        self.state.app.change_assignment(&caller, assignment_id, note).await.map_err(refusal)?;
         Ok(assignment_id)
     }
 

@@ -3,6 +3,7 @@
 //! `App::build` is the one way to start the service; `main` and the tests
 //! both go through it.
 
+pub mod app;
 pub mod bench;
 pub mod bot;
 pub mod config;
@@ -36,6 +37,8 @@ use crate::store::{Store, StoreError};
 /// What every request handler, worker and test shares.
 #[derive(Clone)]
 pub struct AppState {
+    /// The use cases every door calls.
+    pub app: app::Core,
     pub store: Store,
     pub clock: Arc<dyn Clock>,
     pub config: Arc<Config>,
@@ -66,8 +69,10 @@ impl AppState {
         }
         let link_key = Arc::new(link_key(&config));
         let throttles = Arc::new(throttle::Throttles::new(&config));
+        let store = store.with_zone(tz);
         Ok(Self {
-            store: store.with_zone(tz),
+            app: app::Core::new(store.clone(), clock.clone(), policy.clone()),
+            store,
             clock,
             config: Arc::new(config),
             tz,

@@ -5,6 +5,7 @@
 //! (404 outside it, so another unit's records are never confirmed to exist).
 //! `docs/access-matrix.csv` is the written rule, checked route by route.
 
+use crate::domain::labels::Lang;
 use crate::labelled_enum;
 
 labelled_enum! {
@@ -95,6 +96,70 @@ impl Actor {
     }
 }
 
+/// What a use case needs of the caller's role, asked before any subject is
+/// looked up: a role that may never do it is refused for every subject.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// Issue notices, act on the clock, reassign, close, review reports.
+    Direct,
+    /// Report milestones, notes, closure reports and rosters for a unit.
+    Report,
+    /// Create and change units, branches, people and channels.
+    Registry,
+}
+
+impl Need {
+    /// Why a caller without it is refused, in `lang`.
+    pub fn refusal(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Need::Direct, Lang::Zh) => "只有管理员和通管局值班人员可以执行此操作",
+            (Need::Direct, Lang::En) => "only administrators and bureau staff may do this",
+            (Need::Report, Lang::Zh) => "只有支撑单位和通管局值班人员可以填报，管理人员只读",
+            (Need::Report, Lang::En) => "only the unit and bureau staff report; managers read",
+            (Need::Registry, Lang::Zh) => "只有管理员和通管局值班人员可以管理单位名录",
+            (Need::Registry, Lang::En) => "only administrators and bureau staff manage the registry",
+        }
+    }
+}
+
+/// A person of a unit acting from one of their channels (a chat app, an
+/// action link): they report for their own unit and direct nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonCaller {
+    pub person_id: i64,
+    pub name: String,
+    pub unit_id: i64,
+    pub source: Source,
+}
+
+/// Whoever asks the application layer for something, through any door.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Caller {
+    User(Actor),
+    Person(PersonCaller),
+}
+
+impl Caller {
+    pub fn scope(&self) -> Scope {
+        match self {
+            Caller::User(actor) => actor.scope(),
+            Caller::Person(p) => Scope::Unit(p.unit_id),
+        }
+    }
+
+    /// The role check every use case opens with.
+    pub fn require(&self, need: Need) -> Result<(), Need> {
+        let allowed = match (self, need) {
+            (Caller::User(a), Need::Direct) => a.can_direct(),
+            (Caller::User(a), Need::Report) => a.can_report(),
+            (Caller::User(a), Need::Registry) => a.can_manage_registry(),
+            (Caller::Person(_), Need::Report) => true,
+            (Caller::Person(_), Need::Direct | Need::Registry) => false,
+        };
+        if allowed { Ok(()) } else { Err(need) }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,5 +193,21 @@ mod tests {
     #[test]
     fn a_unit_user_without_a_unit_sees_nothing() {
         assert!(!actor(UserRole::Unit, None).can_view_unit(1));
+    }
+
+    #[test]
+    fn a_person_on_a_channel_reports_for_their_unit_and_directs_nothing() {
+        let p = Caller::Person(PersonCaller { person_id: 5, name: "王工".into(), unit_id: 7, source: Source::Bot });
+        assert_eq!(p.scope(), Scope::Unit(7));
+        assert_eq!(p.require(Need::Report), Ok(()));
+        assert_eq!(p.require(Need::Direct), Err(Need::Direct));
+        assert_eq!(p.require(Need::Registry), Err(Need::Registry));
+    }
+
+    #[test]
+    fn a_manager_is_refused_reporting_with_a_reason_in_both_languages() {
+        let m = Caller::User(actor(UserRole::Manager, None));
+        let need = m.require(Need::Report).unwrap_err();
+        assert!(need.refusal(Lang::Zh).contains("只读") && need.refusal(Lang::En).contains("managers read"));
     }
 }

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::access::Need;
 use super::error::{DomainError, FieldError, Validator};
 use super::labels::Lang;
 use super::text::{self, LONG_TEXT};
@@ -29,6 +30,16 @@ labelled_enum! {
         Submit => ("submit", "提交处置报告", "Closure report submitted"),
         Accept => ("accept", "处置报告通过", "Closure report accepted"),
         Return => ("return", "处置报告退回", "Closure report returned"),
+    }
+}
+
+impl ClosureAction {
+    /// The unit submits its report; the bureau reviews it.
+    pub fn needs(self) -> Need {
+        match self {
+            ClosureAction::Submit => Need::Report,
+            ClosureAction::Accept | ClosureAction::Return => Need::Direct,
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod assignment;
 pub mod audit;
+pub mod change;
 pub mod clock;
 pub mod closure;
 pub mod duration;

@@ -24,35 +24,15 @@ use crate::domain::escalation::{self, TimerKind};
 use crate::domain::geo::Coordinates;
 use crate::domain::policy::SlaPolicy;
 
-/// A change to one assignment.
-#[derive(Debug, Clone)]
-pub enum Change {
-    Milestone {
-        milestone: Milestone,
-        /// When it happened; `None` means now.
-        at: Option<DateTime<Utc>>,
-        note: Option<String>,
-        location: Option<Coordinates>,
-        /// Flag the report on the timeline if made farther than this from the site.
-        flag_beyond_m: Option<f64>,
-    },
-    Note {
-        note: String,
-    },
-    Extend {
-        deadline_at: DateTime<Utc>,
-        reason: String,
-    },
-    StandDown {
-        reason: String,
-    },
-}
+pub use crate::domain::change::Change;
 
 /// The assignment after a change, and the timeline event that records it.
 #[derive(Debug, Clone)]
 pub struct Recorded {
     pub assignment: assignment::Model,
     pub event: timeline_event::Model,
+    /// How far from the site a report with a location was made, in metres.
+    pub distance_m: Option<f64>,
 }
 
 const ATTEMPTS: usize = 5;
@@ -136,6 +116,7 @@ pub(super) async fn apply(
     let state = state_of(current)?;
     let policy = policy_of(current)?;
     let mut update = assignment::ActiveModel { updated_at: Set(now), ..Default::default() };
+    let mut distance = None;
     let (kind, at, note, data) = match change {
         Change::Milestone { milestone: m, at, note, location, flag_beyond_m } => {
             let at = at.unwrap_or(now);
@@ -165,6 +146,7 @@ pub(super) async fn apply(
             }
             .insert(txn)
             .await?;
+            distance = distance_m;
             let far = matches!((distance_m, flag_beyond_m), (Some(d), Some(r)) if d > *r);
             let data =
                 location.map(|l| serde_json::json!({ "location": l, "distance_m": distance_m, "far_from_site": far }));
@@ -223,7 +205,7 @@ pub(super) async fn apply(
     let before = report_cells::settled_of(txn, current, None, tz).await?;
     let after = report_cells::settled_of(txn, &assignment, None, tz).await?;
     report_cells::restate(txn, before, after).await?;
-    Ok(Some(Recorded { assignment, event }))
+    Ok(Some(Recorded { assignment, event, distance_m: distance }))
 }
 
 fn set_milestone(update: &mut assignment::ActiveModel, m: Milestone, at: DateTime<Utc>) {

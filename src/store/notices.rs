@@ -20,6 +20,7 @@ use super::{Store, StoreError, StoreResult};
 use crate::domain::DomainError;
 use crate::domain::access::Scope;
 use crate::domain::assignment::{AssignmentState, Status};
+use crate::domain::change::Reassignment;
 use crate::domain::escalation::{self, PageReason};
 use crate::domain::notice::{Category, NoticeDraft, Severity};
 use crate::domain::policy::SlaPolicy;
@@ -114,21 +115,23 @@ impl Store {
     /// Moves an open assignment to another unit: the old one is stood down
     /// (its clock stops, its pages are cancelled) and a new one is
     /// dispatched on the same notice with a fresh clock, in one transaction.
-    #[tracing::instrument(skip_all, fields(assignment_id = id, to_unit = to_unit_id))]
+    #[tracing::instrument(skip_all, fields(assignment_id = id, to_unit = to.to_unit_id))]
     pub async fn reassign(
         &self,
         by: &By,
+        scope: Scope,
         id: i64,
-        to_unit_id: i64,
-        reason: &str,
+        to: &Reassignment,
         policy: &SlaPolicy,
         now: DateTime<Utc>,
     ) -> StoreResult<assignment::Model> {
-        let reason = crate::domain::text::required("reason", reason, crate::domain::text::REASON)
-            .map_err(|e| DomainError::Invalid(vec![e]))?;
+        let (to_unit_id, reason) = (to.to_unit_id, &to.reason);
         let txn = self.db().begin().await?;
-        let current =
-            assignment::Entity::find_by_id(id).one(&txn).await?.ok_or(StoreError::not_found("assignment", id))?;
+        let current = assignment::Entity::find_by_id(id)
+            .one(&txn)
+            .await?
+            .filter(|a| scope.allows_unit(a.unit_id))
+            .ok_or(StoreError::not_found("assignment", id))?;
         if current.unit_id == to_unit_id {
             return Err(DomainError::field(
                 "unit_id",

@@ -8,7 +8,7 @@ use super::audit_key::AuditKey;
 use super::entities::timeline_event;
 use super::{Store, StoreResult};
 use crate::domain::access::Scope;
-use crate::domain::access::{Actor, Source};
+use crate::domain::access::{Actor, Caller, Source};
 
 /// Who an action is attributed to on the timeline.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,6 +30,14 @@ impl By {
             user_id: Some(actor.user_id),
             person_id: None,
             address: actor.address,
+        }
+    }
+
+    /// Whoever called the application layer.
+    pub fn caller(caller: &Caller) -> Self {
+        match caller {
+            Caller::User(actor) => Self::user(actor),
+            Caller::Person(p) => Self::person(p.source, &p.name, p.person_id),
         }
     }
 

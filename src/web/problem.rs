@@ -7,6 +7,9 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
+use crate::app::AppError;
+use crate::domain::access::Need;
+use crate::domain::labels::Lang;
 use crate::domain::{DomainError, FieldError};
 use crate::store::StoreError;
 
@@ -27,6 +30,9 @@ pub enum ApiError {
     Unauthorized,
     #[error("{0}")]
     Forbidden(&'static str),
+    /// The caller's role may never do this (the application layer's refusal).
+    #[error("{}", .0.refusal(crate::domain::labels::Lang::En))]
+    Denied(Need),
     #[error("temporarily unavailable: {0}")]
     Unavailable(String),
     #[error("internal error: {0}")]
@@ -74,6 +80,13 @@ impl ApiError {
                 "a valid bearer token is required (Authorization: Bearer …)".into(),
                 Some("需要有效的访问令牌".into()),
                 "unauthorized".into(),
+            ),
+            ApiError::Denied(need) => (
+                StatusCode::FORBIDDEN,
+                "Forbidden",
+                need.refusal(Lang::En).into(),
+                Some(need.refusal(Lang::Zh).into()),
+                "forbidden".into(),
             ),
             ApiError::Forbidden(why) => {
                 (StatusCode::FORBIDDEN, "Forbidden", (*why).into(), Some("无权执行此操作".into()), "forbidden".into())
@@ -162,6 +175,15 @@ impl From<StoreError> for ApiError {
             StoreError::Db(db @ sea_orm::DbErr::ConnectionAcquire(_)) => ApiError::Unavailable(db.to_string()),
             StoreError::Db(db) => ApiError::Internal(db.to_string()),
             StoreError::Corrupt(c) => ApiError::Internal(c),
+        }
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        match e {
+            AppError::Denied(need) => ApiError::Denied(need),
+            AppError::Store(s) => s.into(),
         }
     }
 }

@@ -12,8 +12,9 @@ use utoipa_axum::routes;
 
 use super::views::{AssignmentView, PageView, TimelineEventView};
 use crate::AppState;
-use crate::domain::access::Actor;
+use crate::domain::access::{Actor, Caller};
 use crate::domain::assignment::Milestone;
+use crate::domain::change::Reassignment;
 use crate::domain::clock::to_storage_precision;
 use crate::domain::geo::Coordinates;
 use crate::domain::text::{self, LONG_TEXT};
@@ -21,8 +22,7 @@ use crate::domain::{DomainError, FieldError};
 use crate::labelled_enum;
 use crate::store::assignments::{Change, Recorded};
 use crate::store::entities::assignment;
-use crate::store::timeline::By;
-use crate::web::auth::{Authenticated, require};
+use crate::web::auth::Authenticated;
 use crate::web::extract::{ApiJson, ApiPath};
 use crate::web::problem::{ApiError, Problem};
 
@@ -110,16 +110,7 @@ async fn record_event(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<EventBody>,
 ) -> Result<(StatusCode, Json<EventRecorded>), ApiError> {
-    if body.kind == EventKind::Closed {
-        require(actor.can_direct(), "only administrators and bureau staff close an assignment")?;
-    } else {
-        require(actor.can_report(), "managers read; they do not report")?;
-    }
-    let current = state.store.assignment(actor.scope(), id).await?;
-    require(actor.can_report_for(current.unit_id), "you may not report for this unit")?;
-    let change = change_for(body)?;
-    let recorded =
-        state.store.change_assignment(&By::user(&actor), actor.scope(), id, change, state.clock.now()).await?;
+    let recorded = state.app.change_assignment(&Caller::User(actor), id, change_for(body)?).await?;
     Ok((StatusCode::CREATED, Json(recorded_view(&state, recorded).await?)))
 }
 
@@ -138,8 +129,7 @@ fn change_for(body: EventBody) -> Result<Change, DomainError> {
             flag_beyond_m: None,
         }),
         None => {
-            let note = text::required("note", body.note.as_deref().unwrap_or(""), LONG_TEXT)
-                .map_err(|e| DomainError::Invalid(vec![e]))?;
+            let note = Change::note(body.note.as_deref().unwrap_or(""))?;
             if body.at.is_some() {
                 return Err(DomainError::Invalid(vec![FieldError::new(
                     "at",
@@ -148,7 +138,7 @@ fn change_for(body: EventBody) -> Result<Change, DomainError> {
                     "备注以提交时间记录，不能指定时间",
                 )]));
             }
-            Ok(Change::Note { note })
+            Ok(note)
         }
     }
 }
@@ -173,7 +163,7 @@ async fn extend(
 ) -> Result<Json<AssignmentView>, ApiError> {
     let change =
         Change::Extend { deadline_at: to_storage_precision(body.deadline_at.with_timezone(&Utc)), reason: body.reason };
-    Ok(Json(bureau_change(&state, &actor, id, change).await?))
+    Ok(Json(bureau_change(&state, actor, id, change).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -191,7 +181,7 @@ async fn stand_down(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<StandDownBody>,
 ) -> Result<Json<AssignmentView>, ApiError> {
-    Ok(Json(bureau_change(&state, &actor, id, Change::StandDown { reason: body.reason }).await?))
+    Ok(Json(bureau_change(&state, actor, id, Change::StandDown { reason: body.reason }).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -212,20 +202,13 @@ async fn reassign(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<ReassignBody>,
 ) -> Result<(StatusCode, Json<AssignmentView>), ApiError> {
-    require(actor.can_direct(), "only administrators and bureau staff reassign")?;
-    state.store.assignment(actor.scope(), id).await?;
-    let created = state
-        .store
-        .reassign(&By::user(&actor), id, body.unit_id, &body.reason, &state.policy, state.clock.now())
-        .await?;
+    let to = Reassignment::parse(body.unit_id, &body.reason)?;
+    let created = state.app.reassign(&Caller::User(actor), id, to).await?;
     Ok((StatusCode::CREATED, Json(view(&state, created).await?)))
 }
 
-async fn bureau_change(state: &AppState, actor: &Actor, id: i64, change: Change) -> Result<AssignmentView, ApiError> {
-    require(actor.can_direct(), "only administrators and bureau staff act on the clock")?;
-    state.store.assignment(actor.scope(), id).await?;
-    let recorded =
-        state.store.change_assignment(&By::user(actor), actor.scope(), id, change, state.clock.now()).await?;
+async fn bureau_change(state: &AppState, actor: Actor, id: i64, change: Change) -> Result<AssignmentView, ApiError> {
+    let recorded = state.app.change_assignment(&Caller::User(actor), id, change).await?;
     view(state, recorded.assignment).await
 }
 

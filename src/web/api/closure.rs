@@ -12,12 +12,12 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::domain::access::Actor;
+use crate::domain::access::Caller;
 use crate::domain::closure::{ClosureAction, ClosureDraft, ClosureInput};
 use crate::reports::closure::{ClosureReportView, docx};
 use crate::store::StoreError;
 use crate::store::closure_reports::{draft_of, status_of};
-use crate::store::timeline::By;
-use crate::web::auth::{Authenticated, require};
+use crate::web::auth::Authenticated;
 use crate::web::extract::{ApiJson, ApiPath};
 use crate::web::problem::{ApiError, Problem};
 
@@ -71,11 +71,8 @@ async fn put_report(
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<ClosureInput>,
 ) -> Result<Json<ClosureReportView>, ApiError> {
-    require(actor.can_report(), "only the unit and bureau staff write its closure report")?;
-    let a = state.store.assignment(actor.scope(), id).await?;
-    require(actor.can_report_for(a.unit_id), "only the unit and bureau staff write its closure report")?;
     let draft = ClosureDraft::parse(&input)?;
-    state.store.save_closure_report(&By::user(&actor), actor.scope(), id, draft, state.clock.now()).await?;
+    state.app.save_closure_report(&Caller::User(actor.clone()), id, draft).await?;
     Ok(Json(view(&state, &actor, id).await?))
 }
 
@@ -92,15 +89,7 @@ async fn step(
     action: ClosureAction,
     comment: Option<&str>,
 ) -> Result<Json<ClosureReportView>, ApiError> {
-    match action {
-        ClosureAction::Submit => require(actor.can_report(), "only the unit and bureau staff submit its report")?,
-        ClosureAction::Accept | ClosureAction::Return => {
-            require(actor.can_direct(), "only bureau staff review closure reports")?
-        }
-    }
-    let a = state.store.assignment(actor.scope(), id).await?;
-    require(actor.can_report_for(a.unit_id) || actor.can_direct(), "you may not act for this unit")?;
-    state.store.closure_step(&By::user(actor), actor.scope(), id, action, comment, state.clock.now()).await?;
+    state.app.closure_step(&Caller::User(actor.clone()), id, action, comment).await?;
     Ok(Json(view(state, actor, id).await?))
 }
 

@@ -11,10 +11,10 @@ use utoipa_axum::routes;
 
 use super::views::NoticeView;
 use crate::AppState;
+use crate::domain::access::Caller;
 use crate::domain::notice::{Category, NoticeDraft, NoticeInput, Severity, TargetKind};
 use crate::store::notices::{NoticeFilter, NoticeRecord};
-use crate::store::timeline::By;
-use crate::web::auth::{Authenticated, require};
+use crate::web::auth::Authenticated;
 use crate::web::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::web::problem::{ApiError, Problem};
 
@@ -67,7 +67,6 @@ async fn issue_notice(
     Authenticated(actor): Authenticated,
     ApiJson(body): ApiJson<NoticeBody>,
 ) -> Result<(StatusCode, Json<NoticeView>), ApiError> {
-    require(actor.can_direct(), "only administrators and bureau staff issue notices")?;
     let draft = NoticeDraft::parse(NoticeInput {
         title: body.title,
         category: body.category,
@@ -82,9 +81,8 @@ async fn issue_notice(
         unit_ids: body.unit_ids,
         branch_ids: body.branch_ids,
     })?;
-    let now = state.clock.now();
-    let record = state.store.issue_notice(&By::user(&actor), draft, &state.policy, now).await?;
-    Ok((StatusCode::CREATED, Json(view(&state, record, now).await?)))
+    let record = state.app.issue_notice(&Caller::User(actor), draft).await?;
+    Ok((StatusCode::CREATED, Json(view(&state, record, state.clock.now()).await?)))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

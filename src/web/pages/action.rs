@@ -1,6 +1,6 @@
 //! `/a/{token}`: the small phone page behind an action link. The signed token
 //! stands in for a login: it names the person and the assignment and
-//! expires. Reports go through the same domain service as the API and bot.
+//! expires. Reports go through the same use case as the API and the bot.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -17,8 +17,9 @@ use serde::Deserialize;
 
 use super::text::{ACTION_EN as EN, ACTION_ZH as ZH, ActionText};
 use crate::AppState;
+use crate::app::AppError;
 use crate::domain::DomainError;
-use crate::domain::access::{Scope, Source};
+use crate::domain::access::{Caller, PersonCaller, Scope, Source};
 use crate::domain::assignment::Milestone;
 use crate::domain::duration::{format_duration, format_local};
 use crate::domain::labels::Lang;
@@ -26,7 +27,6 @@ use crate::notify::action_link::{self, ActionGrant};
 use crate::store::StoreError;
 use crate::store::assignments::{Change, state_of};
 use crate::store::entities::person;
-use crate::store::timeline::By;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/a/{token}", get(show).post(act))
@@ -126,21 +126,22 @@ async fn act(
     let Some(milestone) = milestone else {
         return (StatusCode::UNPROCESSABLE_ENTITY, "未知操作 / unknown action").into_response();
     };
-    let by = By::person(Source::Web, &person.name, person.id);
-    let change = Change::Milestone { milestone, at: None, note: None, location: None, flag_beyond_m: None };
-    let result = state
-        .store
-        .change_assignment(&by, Scope::Unit(person.unit_id), grant.assignment_id, change, state.clock.now())
-        .await;
+    let caller = Caller::Person(PersonCaller {
+        person_id: person.id,
+        name: person.name.clone(),
+        unit_id: person.unit_id,
+        source: Source::Web,
+    });
+    let result = state.app.change_assignment(&caller, grant.assignment_id, Change::milestone(milestone)).await;
     let (status, flash) = match result {
         Ok(_) => (
             StatusCode::OK,
             (true, format!("{}：{} · {} {}", ZH.done, milestone.label(Lang::Zh), EN.done, milestone.label(Lang::En))),
         ),
-        Err(StoreError::Domain(DomainError::Conflict { message, message_zh, .. })) => {
+        Err(AppError::Store(StoreError::Domain(DomainError::Conflict { message, message_zh, .. }))) => {
             (StatusCode::CONFLICT, (false, format!("{}：{message_zh} · {}: {message}", ZH.refused, EN.refused)))
         }
-        Err(StoreError::NotFound { .. }) => return invalid(),
+        Err(AppError::Store(StoreError::NotFound { .. })) => return invalid(),
         Err(e) => {
             tracing::error!(error = %e, "action link failed");
             (StatusCode::SERVICE_UNAVAILABLE, (false, "服务暂时出错，请稍后重试 · Please try again shortly".to_owned()))

@@ -14,17 +14,17 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::Chrome;
-use super::error::{PageError, refusal};
+use super::error::{PageError, app_refusal};
 use crate::AppState;
 use crate::domain::DomainError;
 use crate::domain::FieldError;
+use crate::domain::access::Caller;
 use crate::domain::assignment::Milestone;
 use crate::domain::closure::{ClosureAction, ClosureDraft, ClosureInput, ClosureStatus, FiveTupleInput};
 use crate::domain::duration::format_duration;
 use crate::domain::labels::Lang;
 use crate::reports::closure::{ClosureReportView, docx};
 use crate::store::sessions::WebSession;
-use crate::store::timeline::By;
 use crate::web::api::closure::view;
 use crate::web::session::{Posted, SignedIn};
 
@@ -347,13 +347,6 @@ async fn save(
 ) -> Result<Response, PageError> {
     let session = &posted.session;
     let lang = session.lang;
-    if !session.actor.can_report() {
-        return Err(PageError::Forbidden(lang));
-    }
-    let a = state.store.assignment(session.actor.scope(), id).await.map_err(PageError::store(lang))?;
-    if !session.actor.can_report_for(a.unit_id) {
-        return Err(PageError::Forbidden(lang));
-    }
     let parsed = input_of(&posted.form, &state).and_then(|input| {
         ClosureDraft::parse(&input).map_err(|e| match e {
             DomainError::Invalid(fields) => fields,
@@ -364,14 +357,11 @@ async fn save(
         Ok(d) => d,
         Err(errors) => return page(&state, session, id, Some(posted.form), by_field(errors, lang), None).await,
     };
-    match state
-        .store
-        .save_closure_report(&By::user(&session.actor), session.actor.scope(), id, draft, state.clock.now())
-        .await
-    {
+    let caller = Caller::User(session.actor.clone());
+    match state.app.save_closure_report(&caller, id, draft).await {
         Ok(_) => Ok(Redirect::to(&format!("/assignments/{id}/closure-report?done=1")).into_response()),
         Err(e) => {
-            let why = refusal(e, lang)?;
+            let why = app_refusal(e, lang)?;
             page(&state, session, id, Some(posted.form), HashMap::new(), Some((true, why))).await
         }
     }
@@ -386,23 +376,12 @@ struct Review {
 async fn step(state: &AppState, posted: Posted<Review>, id: i64, action: ClosureAction) -> Result<Response, PageError> {
     let session = &posted.session;
     let lang = session.lang;
-    let allowed = match action {
-        ClosureAction::Submit => session.actor.can_report(),
-        ClosureAction::Accept | ClosureAction::Return => session.actor.can_direct(),
-    };
-    if !allowed {
-        return Err(PageError::Forbidden(lang));
-    }
-    let a = state.store.assignment(session.actor.scope(), id).await.map_err(PageError::store(lang))?;
-    if !(session.actor.can_report_for(a.unit_id) || session.actor.can_direct()) {
-        return Err(PageError::Forbidden(lang));
-    }
     let comment = Some(posted.form.comment.as_str()).filter(|c| !c.trim().is_empty());
-    let by = By::user(&session.actor);
-    match state.store.closure_step(&by, session.actor.scope(), id, action, comment, state.clock.now()).await {
+    let caller = Caller::User(session.actor.clone());
+    match state.app.closure_step(&caller, id, action, comment).await {
         Ok(_) => Ok(Redirect::to(&format!("/assignments/{id}/closure-report?done=1")).into_response()),
         Err(e) => {
-            let why = refusal(e, lang)?;
+            let why = app_refusal(e, lang)?;
             page(state, session, id, None, HashMap::new(), Some((true, why))).await
         }
     }

@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use super::text::{UiText, ui};
+use crate::app::AppError;
 use crate::domain::labels::Lang;
 use crate::store::StoreError;
 
@@ -34,6 +35,14 @@ impl PageError {
             }
         }
     }
+
+    /// Maps an application-layer refusal for a reader of `lang`.
+    pub fn app(lang: Lang) -> impl Fn(AppError) -> PageError {
+        move |e| match e {
+            AppError::Denied(_) => PageError::Forbidden(lang),
+            AppError::Store(s) => PageError::store(lang)(s),
+        }
+    }
 }
 
 /// Why a form was refused, in the reader's language, when a rule refused
@@ -42,6 +51,15 @@ pub fn refusal(e: StoreError, lang: Lang) -> Result<String, PageError> {
     match e {
         StoreError::Domain(d) => Ok(d.text(lang)),
         other => Err(PageError::store(lang)(other)),
+    }
+}
+
+/// The same for the application layer's refusals: a role refused is the
+/// forbidden page, not a flash.
+pub fn app_refusal(e: AppError, lang: Lang) -> Result<String, PageError> {
+    match e {
+        AppError::Store(s) => refusal(s, lang),
+        denied => Err(PageError::app(lang)(denied)),
     }
 }
 

@@ -14,8 +14,10 @@ use super::Chrome;
 use super::error::PageError;
 use super::view::{ClockView, MilestoneView};
 use crate::AppState;
-use crate::domain::access::{Scope, Source};
+use crate::domain::DomainError;
+use crate::domain::access::{Caller, Scope, Source};
 use crate::domain::assignment::Milestone;
+use crate::domain::change::Reassignment;
 use crate::domain::duration::format_local;
 use crate::domain::escalation::PageReason;
 use crate::domain::event::{DeliveryStatus, event_label};
@@ -23,7 +25,7 @@ use crate::domain::labels::Lang;
 use crate::domain::notice::{Category, Severity, TargetKind};
 use crate::store::assignments::Change;
 use crate::store::notices::{NoticeFilter, NoticeRecord};
-use crate::store::timeline::By;
+use crate::store::sessions::WebSession;
 use crate::web::session::{Posted, SignedIn};
 
 pub fn router() -> Router<AppState> {
@@ -318,18 +320,16 @@ async fn list(
 }
 
 /// Applies a change from a form and returns to the notice page.
-async fn apply(
-    state: &AppState,
-    posted_session: &crate::store::sessions::WebSession,
-    id: i64,
-    change: Change,
-) -> Response {
-    let lang = posted_session.lang;
-    let actor = &posted_session.actor;
-    let result = state.store.change_assignment(&By::user(actor), actor.scope(), id, change, state.clock.now()).await;
+async fn apply(state: &AppState, session: &WebSession, id: i64, change: Result<Change, DomainError>) -> Response {
+    let lang = session.lang;
+    let caller = Caller::User(session.actor.clone());
+    let result = match change {
+        Ok(change) => state.app.change_assignment(&caller, id, change).await,
+        Err(e) => Err(e.into()),
+    };
     match result {
         Ok(r) => Redirect::to(&format!("/notices/{}?done=1#a{}", r.assignment.notice_id, id)).into_response(),
-        Err(e) => PageError::store(lang)(e).into_response(),
+        Err(e) => PageError::app(lang)(e).into_response(),
     }
 }
 
@@ -343,14 +343,11 @@ struct ExtendForm {
 
 async fn extend(State(state): State<AppState>, Path(id): Path<i64>, posted: Posted<ExtendForm>) -> Response {
     let lang = posted.session.lang;
-    if !posted.session.actor.can_direct() {
-        return PageError::Forbidden(lang).into_response();
-    }
     let Some(deadline) = super::form::local_datetime(&posted.form.deadline_at, state.tz) else {
         return PageError::Refused(lang, super::text::ui(lang).bad_deadline.to_owned()).into_response();
     };
     let change = Change::Extend { deadline_at: deadline.to_utc(), reason: posted.form.reason };
-    apply(&state, &posted.session, id, change).await
+    apply(&state, &posted.session, id, Ok(change)).await
 }
 
 #[derive(Deserialize)]
@@ -360,10 +357,7 @@ struct ReasonForm {
 }
 
 async fn stand_down(State(state): State<AppState>, Path(id): Path<i64>, posted: Posted<ReasonForm>) -> Response {
-    if !posted.session.actor.can_direct() {
-        return PageError::Forbidden(posted.session.lang).into_response();
-    }
-    apply(&state, &posted.session, id, Change::StandDown { reason: posted.form.reason }).await
+    apply(&state, &posted.session, id, Ok(Change::StandDown { reason: posted.form.reason })).await
 }
 
 #[derive(Deserialize)]
@@ -377,16 +371,17 @@ struct ReassignForm {
 async fn reassign(State(state): State<AppState>, Path(id): Path<i64>, posted: Posted<ReassignForm>) -> Response {
     let session = &posted.session;
     let lang = session.lang;
-    if !session.actor.can_direct() {
-        return PageError::Forbidden(lang).into_response();
-    }
     let Ok(unit_id) = posted.form.unit_id.trim().parse::<i64>() else {
         return PageError::BadForm(lang, "unit_id".into()).into_response();
     };
-    let by = By::user(&session.actor);
-    match state.store.reassign(&by, id, unit_id, &posted.form.reason, &state.policy, state.clock.now()).await {
+    let caller = Caller::User(session.actor.clone());
+    let result = match Reassignment::parse(unit_id, &posted.form.reason) {
+        Ok(to) => state.app.reassign(&caller, id, to).await,
+        Err(e) => Err(e.into()),
+    };
+    match result {
         Ok(a) => Redirect::to(&format!("/notices/{}?done=1#a{}", a.notice_id, a.id)).into_response(),
-        Err(e) => PageError::store(lang)(e).into_response(),
+        Err(e) => PageError::app(lang)(e).into_response(),
     }
 }
 
@@ -397,23 +392,7 @@ struct NoteForm {
 }
 
 async fn note(State(state): State<AppState>, Path(id): Path<i64>, posted: Posted<NoteForm>) -> Response {
-    let session = &posted.session;
-    let lang = session.lang;
-    if !session.actor.can_report() {
-        return PageError::Forbidden(lang).into_response();
-    }
-    let Ok(a) = state.store.assignment(session.actor.scope(), id).await else {
-        return PageError::NotFound(lang).into_response();
-    };
-    if !session.actor.can_report_for(a.unit_id) {
-        return PageError::Forbidden(lang).into_response();
-    }
-    // The same rule as the API's notes.
-    let text = match crate::domain::text::required("note", &posted.form.note, crate::domain::text::LONG_TEXT) {
-        Ok(t) => t,
-        Err(e) => return PageError::Refused(lang, e.text(lang).to_owned()).into_response(),
-    };
-    apply(&state, session, id, Change::Note { note: text }).await
+    apply(&state, &posted.session, id, Change::note(&posted.form.note)).await
 }
 
 #[derive(Deserialize)]
@@ -423,20 +402,8 @@ struct MilestoneForm {
 }
 
 async fn milestone(State(state): State<AppState>, Path(id): Path<i64>, posted: Posted<MilestoneForm>) -> Response {
-    let session = &posted.session;
-    let lang = session.lang;
-    if !session.actor.can_report() {
-        return PageError::Forbidden(lang).into_response();
-    }
-    let Ok(a) = state.store.assignment(session.actor.scope(), id).await else {
-        return PageError::NotFound(lang).into_response();
-    };
-    if !session.actor.can_report_for(a.unit_id) {
-        return PageError::Forbidden(lang).into_response();
-    }
     let Some(m) = Milestone::from_code(&posted.form.milestone).filter(|m| *m != Milestone::Closed) else {
-        return PageError::BadForm(lang, "milestone".into()).into_response();
+        return PageError::BadForm(posted.session.lang, "milestone".into()).into_response();
     };
-    let change = Change::Milestone { milestone: m, at: None, note: None, location: None, flag_beyond_m: None };
-    apply(&state, session, id, change).await
+    apply(&state, &posted.session, id, Ok(Change::milestone(m))).await
 }

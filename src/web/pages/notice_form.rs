@@ -15,11 +15,12 @@ use serde::Deserialize;
 use super::Chrome;
 use super::error::PageError;
 use crate::AppState;
+use crate::app::AppError;
+use crate::domain::access::Caller;
 use crate::domain::access::Scope;
 use crate::domain::notice::{Category, NoticeDraft, NoticeInput, Severity, TargetKind};
 use crate::domain::{DomainError, FieldError};
 use crate::store::StoreError;
-use crate::store::timeline::By;
 use crate::web::session::{Posted, SignedIn};
 
 pub fn router() -> Router<AppState> {
@@ -323,12 +324,12 @@ async fn submit(State(state): State<AppState>, posted: Posted<NoticeForm>) -> Re
         }
         .into_response();
     }
-    match state.store.issue_notice(&By::user(&session.actor), draft, &state.policy, state.clock.now()).await {
+    match state.app.issue_notice(&Caller::User(session.actor.clone()), draft).await {
         Ok(record) => Redirect::to(&format!("/notices/{}", record.notice.id)).into_response(),
-        Err(StoreError::Domain(DomainError::Invalid(errors))) => {
+        Err(AppError::Store(StoreError::Domain(DomainError::Invalid(errors)))) => {
             form_page(&state, session, &posted.path, v, errors).await
         }
-        Err(e) => PageError::store(lang)(e).into_response(),
+        Err(e) => PageError::app(lang)(e).into_response(),
     }
 }
 

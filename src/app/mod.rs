@@ -1,0 +1,70 @@
+//! The application layer: one function per use case, called by every door
+//! (the JSON API, the web pages, the Telegram bot, the action links, and
+//! any door added later). Each use case takes the caller and a validated
+//! command and decides once, in this order: the caller's role (refused for
+//! every subject), then the subject in the caller's scope (not found
+//! outside it), then the state (the domain's rules, inside the store's
+//! transaction). Doors parse, call and render; none checks a role itself.
+
+pub mod assignments;
+pub mod closure;
+pub mod notices;
+
+use std::sync::Arc;
+
+use crate::domain::access::{Caller, Need};
+use crate::domain::clock::Clock;
+use crate::domain::policy::SlaPolicy;
+use crate::domain::{DomainError, FieldError};
+use crate::store::{Store, StoreError};
+
+/// The use cases over one store, one clock and the configured policy.
+#[derive(Clone)]
+pub struct Core {
+    store: Store,
+    clock: Arc<dyn Clock>,
+    /// The policy new assignments are dispatched with.
+    policy: Arc<SlaPolicy>,
+}
+
+/// Why a use case did not happen. Each door turns it into its own answer
+/// in one place: problem+json, an error page, a chat reply.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The caller's role may never do this, whatever the subject.
+    #[error("{}", .0.refusal(crate::domain::labels::Lang::En))]
+    Denied(Need),
+    /// Missing, outside the caller's scope, refused by a rule, or the
+    /// database failing: the store's own account of it.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<DomainError> for AppError {
+    fn from(e: DomainError) -> Self {
+        AppError::Store(StoreError::Domain(e))
+    }
+}
+
+impl From<FieldError> for AppError {
+    fn from(e: FieldError) -> Self {
+        DomainError::Invalid(vec![e]).into()
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl Core {
+    pub fn new(store: Store, clock: Arc<dyn Clock>, policy: Arc<SlaPolicy>) -> Self {
+        Self { store, clock, policy }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The role check every use case opens with.
+    fn require(caller: &Caller, need: Need) -> AppResult<()> {
+        caller.require(need).map_err(AppError::Denied)
+    }
+}

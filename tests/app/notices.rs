@@ -1,0 +1,36 @@
+//! Issuing a notice.
+
+use onsite::domain::access::{Need, Scope};
+use onsite::domain::clock::Clock;
+
+use crate::world::{World, denied, notice, refused};
+
+#[tokio::test]
+async fn the_bureau_issues_one_assignment_per_unit_each_with_its_clock() {
+    let w = World::new().await;
+    let record = w.core.issue_notice(&w.bureau, notice(vec![w.unit, w.other_unit])).await.unwrap();
+    assert_eq!(record.assignments.len(), 2);
+    for a in &record.assignments {
+        assert_eq!(a.notified_at, w.clock.now());
+        assert_eq!(a.deadline_at, w.clock.now() + chrono::Duration::hours(2));
+        assert!(!w.store.timers(a.id).await.unwrap().is_empty(), "its clock has timers");
+    }
+}
+
+#[tokio::test]
+async fn nobody_but_the_bureau_issues_and_nothing_is_written_when_refused() {
+    let w = World::new().await;
+    for caller in [&w.manager, &w.unit_user, &w.engineer] {
+        denied(w.core.issue_notice(caller, notice(vec![w.unit])).await, Need::Direct);
+    }
+    let filter = onsite::store::notices::NoticeFilter { limit: 10, ..Default::default() };
+    assert_eq!(w.store.notices(Scope::All, &filter).await.unwrap().1, 0);
+}
+
+#[tokio::test]
+async fn a_notice_to_a_unit_that_does_not_exist_is_refused_whole() {
+    let w = World::new().await;
+    refused(w.core.issue_notice(&w.bureau, notice(vec![w.unit, 9_999])).await, "unknown_unit");
+    let filter = onsite::store::notices::NoticeFilter { limit: 10, ..Default::default() };
+    assert_eq!(w.store.notices(Scope::All, &filter).await.unwrap().1, 0);
+}
