@@ -71,7 +71,8 @@ impl AppState {
         let throttles = Arc::new(throttle::Throttles::new(&config));
         let store = store.with_zone(tz);
         Ok(Self {
-            app: app::Core::new(store.clone(), clock.clone(), policy.clone()),
+            app: app::Core::new(store.clone(), clock.clone(), policy.clone())
+                .with_link_code_ttl(config.telegram.link_code_ttl),
             store,
             clock,
             config: Arc::new(config),

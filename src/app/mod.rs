@@ -9,6 +9,10 @@
 pub mod assignments;
 pub mod closure;
 pub mod notices;
+pub mod protection;
+pub mod registry;
+pub mod rosters;
+pub mod users;
 
 use std::sync::Arc;
 
@@ -25,6 +29,8 @@ pub struct Core {
     clock: Arc<dyn Clock>,
     /// The policy new assignments are dispatched with.
     policy: Arc<SlaPolicy>,
+    /// How long a Telegram link code stays valid.
+    link_code_ttl: chrono::Duration,
 }
 
 /// Why a use case did not happen. Each door turns it into its own answer
@@ -56,7 +62,13 @@ pub type AppResult<T> = Result<T, AppError>;
 
 impl Core {
     pub fn new(store: Store, clock: Arc<dyn Clock>, policy: Arc<SlaPolicy>) -> Self {
-        Self { store, clock, policy }
+        Self { store, clock, policy, link_code_ttl: chrono::Duration::hours(24) }
+    }
+
+    /// The same with link codes valid for `ttl`.
+    pub fn with_link_code_ttl(mut self, ttl: std::time::Duration) -> Self {
+        self.link_code_ttl = chrono::Duration::from_std(ttl).unwrap_or(self.link_code_ttl);
+        self
     }
 
     pub fn store(&self) -> &Store {

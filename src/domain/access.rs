@@ -106,6 +106,10 @@ pub enum Need {
     Report,
     /// Create and change units, branches, people and channels.
     Registry,
+    /// See what is the bureau's own (its contacts): the whole province in view.
+    Bureau,
+    /// Users, their roles and their API tokens.
+    Admin,
 }
 
 impl Need {
@@ -118,6 +122,10 @@ impl Need {
             (Need::Report, Lang::En) => "only the unit and bureau staff report; managers read",
             (Need::Registry, Lang::Zh) => "只有管理员和通管局值班人员可以管理单位名录",
             (Need::Registry, Lang::En) => "only administrators and bureau staff manage the registry",
+            (Need::Bureau, Lang::Zh) => "仅限通管局人员",
+            (Need::Bureau, Lang::En) => "this is the bureau's own",
+            (Need::Admin, Lang::Zh) => "只有管理员可以管理用户和令牌",
+            (Need::Admin, Lang::En) => "only administrators manage users and tokens",
         }
     }
 }
@@ -153,8 +161,10 @@ impl Caller {
             (Caller::User(a), Need::Direct) => a.can_direct(),
             (Caller::User(a), Need::Report) => a.can_report(),
             (Caller::User(a), Need::Registry) => a.can_manage_registry(),
+            (Caller::User(a), Need::Admin) => a.role == UserRole::Admin,
+            (_, Need::Bureau) => self.scope() == Scope::All,
             (Caller::Person(_), Need::Report) => true,
-            (Caller::Person(_), Need::Direct | Need::Registry) => false,
+            (Caller::Person(_), Need::Direct | Need::Registry | Need::Admin) => false,
         };
         if allowed { Ok(()) } else { Err(need) }
     }

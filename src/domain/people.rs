@@ -33,6 +33,41 @@ labelled_enum! {
     }
 }
 
+/// A channel to add or to put in place of another: its kind and an address
+/// valid for that kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChannelDraft {
+    pub kind: ChannelKind,
+    pub address: String,
+}
+
+impl ChannelDraft {
+    pub fn parse(kind: ChannelKind, address: &str) -> Result<Self, super::DomainError> {
+        let address = validate_channel_address(kind, address).map_err(|e| super::DomainError::Invalid(vec![e]))?;
+        Ok(Self { kind, address })
+    }
+}
+
+/// A bureau contact to add: every bad field reported at once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactDraft {
+    pub name: String,
+    pub role: BureauRole,
+    pub channel: ChannelDraft,
+}
+
+impl ContactDraft {
+    pub fn parse(name: &str, role: BureauRole, kind: ChannelKind, address: &str) -> Result<Self, super::DomainError> {
+        let mut v = super::error::Validator::default();
+        let name = v.check(super::text::required("name", name, super::text::NAME));
+        let address = v.check(validate_channel_address(kind, address));
+        match (name, address) {
+            (Some(name), Some(address)) => Ok(Self { name, role, channel: ChannelDraft { kind, address } }),
+            _ => Err(super::DomainError::Invalid(v.into_errors())),
+        }
+    }
+}
+
 /// Validates a channel address for its kind: a chat id for Telegram, a phone
 /// number for SMS, an http(s) URL for the robots and webhooks.
 pub fn validate_channel_address(kind: ChannelKind, address: &str) -> Result<String, super::FieldError> {

@@ -2,32 +2,40 @@
 //! warnings and breaches, each on one channel.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, EntityTrait, QueryOrder, Set};
+use sea_orm::{ActiveModelTrait, EntityTrait, QueryOrder, Set, TransactionTrait};
 
+use super::audit::Audit;
 use super::entities::bureau_contact;
+use super::timeline::By;
 use super::{Store, StoreResult};
-use crate::domain::people::{BureauRole, ChannelKind};
+use crate::domain::people::ContactDraft;
 
 impl Store {
+    /// Adds a contact and its audit entry, in one transaction.
     pub async fn create_bureau_contact(
         &self,
-        name: String,
-        role: BureauRole,
-        kind: ChannelKind,
-        address: String,
+        by: &By,
+        draft: ContactDraft,
         now: DateTime<Utc>,
     ) -> StoreResult<bureau_contact::Model> {
-        Ok(bureau_contact::ActiveModel {
+        let ContactDraft { name, role, channel } = draft;
+        let txn = self.db().begin().await?;
+        let saved = bureau_contact::ActiveModel {
             name: Set(name),
             role: Set(role.code().to_owned()),
-            kind: Set(kind.code().to_owned()),
-            address: Set(address),
+            kind: Set(channel.kind.code().to_owned()),
+            address: Set(channel.address),
             active: Set(true),
             created_at: Set(now),
             ..Default::default()
         }
-        .insert(self.db())
-        .await?)
+        .insert(&txn)
+        .await?;
+        let audit = Audit::new(by, "bureau_contact.created", format!("bureau_contact:{}", saved.id))
+            .with(serde_json::json!({ "role": saved.role, "kind": saved.kind }));
+        self.audit(&txn, audit, now).await?;
+        txn.commit().await?;
+        Ok(saved)
     }
 
     pub async fn bureau_contacts(&self) -> StoreResult<Vec<bureau_contact::Model>> {

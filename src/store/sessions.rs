@@ -17,7 +17,7 @@ use super::timeline::By;
 use super::users::{actor_of, dummy_hash, token_digest, verify_password};
 use super::{Store, StoreResult};
 use crate::crypto::random_secret;
-use crate::domain::access::{Actor, Source};
+use crate::domain::access::{Actor, Caller, Source};
 use crate::domain::labels::Lang;
 use crate::domain::login::{Lockout, SessionLifetime, is_locked};
 
@@ -45,6 +45,13 @@ pub struct WebSession {
     pub actor: Actor,
     pub csrf_token: String,
     pub lang: Lang,
+}
+
+impl WebSession {
+    /// The signed-in user, as the application layer's caller.
+    pub fn caller(&self) -> Caller {
+        Caller::User(self.actor.clone())
+    }
 }
 
 /// Characters of a typed username kept in the audit log (a guess may be long).

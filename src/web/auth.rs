@@ -1,5 +1,5 @@
 //! Bearer-token authentication for the API: the extractor resolves the token
-//! to an `Actor`, whose role and scope every handler then consults.
+//! to an `Actor`; the application layer decides what that actor may do.
 
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
@@ -31,9 +31,4 @@ impl FromRequestParts<AppState> for Authenticated {
         tracing::Span::current().record("user", actor.username.as_str());
         Ok(Self(actor))
     }
-}
-
-/// Refuses with 403 unless `allowed`.
-pub fn require(allowed: bool, why: &'static str) -> Result<(), ApiError> {
-    if allowed { Ok(()) } else { Err(ApiError::Forbidden(why)) }
 }

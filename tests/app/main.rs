@@ -6,4 +6,8 @@
 mod assignments;
 mod closure;
 mod notices;
+mod protection;
+mod registry;
+mod rosters;
+mod users;
 mod world;

@@ -26,6 +26,9 @@ pub struct World {
     pub clock: Arc<ManualClock>,
     pub unit: i64,
     pub other_unit: i64,
+    /// `unit`'s branch, and the one of `other_unit`.
+    pub branch: i64,
+    pub other_branch: i64,
     pub bureau: Caller,
     pub manager: Caller,
     /// A user of `unit`.
@@ -49,6 +52,7 @@ impl World {
         let by = By::operator("test");
         let now = t0() - Duration::days(1);
         let mut units = Vec::new();
+        let mut branches = Vec::new();
         let mut engineers = Vec::new();
         for name in ["安恒信息", "奇安信"] {
             let unit = store.create_unit(&by, UnitDraft::parse(name, None, None).unwrap(), now).await.unwrap();
@@ -56,6 +60,7 @@ impl World {
             let branch = store.create_branch(&by, unit.id, branch, now).await.unwrap();
             let person = PersonDraft::parse("王工", None, Role::Engineer, Some(branch.id)).unwrap();
             engineers.push(store.create_person(&by, unit.id, person, now).await.unwrap());
+            branches.push(branch.id);
             units.push(unit.id);
         }
         let user = |name: &str, role, unit_id| {
@@ -81,11 +86,17 @@ impl World {
             }),
             unit: units[0],
             other_unit: units[1],
+            branch: branches[0],
+            other_branch: branches[1],
             core,
             store,
             clock,
             _dir: dir,
         }
+    }
+
+    pub fn clock_now(&self) -> DateTime<Utc> {
+        onsite::domain::clock::Clock::now(self.clock.as_ref())
     }
 
     /// A notice to `unit`, issued by the bureau now; returns its assignment.

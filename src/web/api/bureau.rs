@@ -10,10 +10,9 @@ use utoipa_axum::routes;
 
 use super::views::BureauContactView;
 use crate::AppState;
-use crate::domain::DomainError;
-use crate::domain::people::{BureauRole, ChannelKind, validate_channel_address};
-use crate::domain::text::{self, NAME};
-use crate::web::auth::{Authenticated, require};
+use crate::domain::access::Caller;
+use crate::domain::people::{BureauRole, ChannelKind, ContactDraft};
+use crate::web::auth::Authenticated;
 use crate::web::extract::ApiJson;
 use crate::web::problem::{ApiError, Problem};
 
@@ -38,14 +37,8 @@ async fn create_contact(
     Authenticated(actor): Authenticated,
     ApiJson(input): ApiJson<ContactInput>,
 ) -> Result<(StatusCode, Json<BureauContactView>), ApiError> {
-    require(actor.can_manage_registry(), "only administrators and bureau staff manage the registry")?;
-    let name = text::required("name", &input.name, NAME);
-    let address = validate_channel_address(input.kind, &input.address);
-    let errors: Vec<_> = [name.as_ref().err(), address.as_ref().err()].into_iter().flatten().cloned().collect();
-    let (Ok(name), Ok(address)) = (name, address) else {
-        return Err(DomainError::Invalid(errors).into());
-    };
-    let contact = state.store.create_bureau_contact(name, input.role, input.kind, address, state.clock.now()).await?;
+    let draft = ContactDraft::parse(&input.name, input.role, input.kind, &input.address)?;
+    let contact = state.app.create_bureau_contact(&Caller::User(actor), draft).await?;
     Ok((StatusCode::CREATED, Json(BureauContactView::new(contact, state.tz)?)))
 }
 
@@ -56,10 +49,6 @@ async fn list_contacts(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
 ) -> Result<Json<Vec<BureauContactView>>, ApiError> {
-    require(
-        actor.can_direct() || actor.scope() == crate::domain::access::Scope::All,
-        "bureau contacts are the bureau's",
-    )?;
-    let contacts = state.store.bureau_contacts().await?;
+    let contacts = state.app.bureau_contacts(&Caller::User(actor)).await?;
     Ok(Json(contacts.into_iter().map(|c| BureauContactView::new(c, state.tz)).collect::<Result<_, _>>()?))
 }

@@ -13,11 +13,11 @@ use utoipa_axum::routes;
 
 use super::views::local;
 use crate::AppState;
+use crate::domain::access::Caller;
 use crate::domain::policy::PolicyOverride;
-use crate::domain::protection::{PeriodDraft, ProtectionPeriod, ProtectionPeriodInput};
+use crate::domain::protection::{ProtectionPeriod, ProtectionPeriodInput};
 use crate::reports::duty::{self, DailyReportView};
-use crate::store::timeline::By;
-use crate::web::auth::{Authenticated, require};
+use crate::web::auth::Authenticated;
 use crate::web::extract::{ApiJson, ApiPath};
 use crate::web::problem::{ApiError, Problem};
 
@@ -63,9 +63,7 @@ async fn create_period(
     Authenticated(actor): Authenticated,
     ApiJson(input): ApiJson<ProtectionPeriodInput>,
 ) -> Result<(StatusCode, Json<ProtectionPeriodView>), ApiError> {
-    require(actor.can_direct(), "only administrators and bureau staff declare protection periods")?;
-    let draft = PeriodDraft::parse(&input, &state.policy)?;
-    let saved = state.store.create_protection_period(&By::user(&actor), draft, state.clock.now()).await?;
+    let saved = state.app.create_protection_period(&Caller::User(actor), &input).await?;
     Ok((StatusCode::CREATED, Json(view(&state, saved))))
 }
 

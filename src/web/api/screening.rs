@@ -14,13 +14,13 @@ use utoipa_axum::routes;
 use super::views::local;
 use crate::AppState;
 use crate::domain::access::Actor;
+use crate::domain::access::Caller;
 use crate::domain::screening::{
     self, ResultDraft, ScreeningKind, ScreeningOutcome, ScreeningResultInput, ScreeningTasksInput, UnitProgress,
 };
 use crate::store::entities::screening_task;
 use crate::store::screening::task_state;
-use crate::store::timeline::By;
-use crate::web::auth::{Authenticated, require};
+use crate::web::auth::Authenticated;
 use crate::web::extract::{ApiJson, ApiPath};
 use crate::web::problem::{ApiError, Problem};
 
@@ -110,10 +110,7 @@ async fn add_tasks(
     ApiPath(period_id): ApiPath<i64>,
     ApiJson(input): ApiJson<ScreeningTasksInput>,
 ) -> Result<(StatusCode, Json<Vec<ScreeningTaskView>>), ApiError> {
-    require(actor.can_direct(), "only administrators and bureau staff draw up screening checklists")?;
-    let period = state.store.protection_period(period_id).await?;
-    let drafts = screening::parse_tasks(&input, period.starts_at)?;
-    let saved = state.store.add_screening_tasks(&By::user(&actor), &period, drafts, state.clock.now()).await?;
+    let saved = state.app.add_screening_tasks(&Caller::User(actor), period_id, &input).await?;
     Ok((StatusCode::CREATED, Json(saved.into_iter().map(|t| task_view(&state, t)).collect())))
 }
 
@@ -142,12 +139,8 @@ async fn record_result(
     ApiPath(task_id): ApiPath<i64>,
     ApiJson(input): ApiJson<ScreeningResultInput>,
 ) -> Result<Json<ScreeningTaskView>, ApiError> {
-    require(actor.can_report(), "managers read screening results; the unit records them")?;
     let draft = ResultDraft::parse(&input)?;
-    let saved = state
-        .store
-        .record_screening_result(&By::user(&actor), actor.scope(), task_id, draft, state.clock.now())
-        .await?;
+    let saved = state.app.record_screening_result(&Caller::User(actor), task_id, draft).await?;
     Ok(Json(task_view(&state, saved)))
 }
 

@@ -1,7 +1,6 @@
 //! The registry over the API: units, their branches and people, and each
 //! person's paging channels.
 
-use crate::store::timeline::By;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -12,13 +11,13 @@ use utoipa_axum::routes;
 
 use super::views::{BranchView, ChannelView, PersonView, UnitView};
 use crate::AppState;
-use crate::domain::DomainError;
-use crate::domain::people::{ChannelKind, Role, validate_channel_address};
+use crate::domain::access::{Actor, Caller};
+use crate::domain::people::{ChannelDraft, ChannelKind, Role};
 use crate::domain::policy::{PolicyOverride, SlaPolicy};
 use crate::domain::unit::{BranchDraft, PersonDraft, UnitDraft};
 use crate::store::telegram::LinkTarget;
 use crate::store::units::{effective_policy, override_of};
-use crate::web::auth::{Authenticated, require};
+use crate::web::auth::Authenticated;
 use crate::web::extract::{ApiJson, ApiPath};
 use crate::web::problem::{ApiError, Problem};
 
@@ -52,9 +51,7 @@ async fn telegram_link(
     Authenticated(actor): Authenticated,
     ApiPath(person_id): ApiPath<i64>,
 ) -> Result<(StatusCode, Json<TelegramLink>), ApiError> {
-    require(actor.can_manage_registry(), REGISTRY_ONLY)?;
-    state.store.person(actor.scope(), person_id).await?;
-    link_code(&state, &actor, LinkTarget::Person(person_id)).await
+    link_code(&state, actor, LinkTarget::Person(person_id)).await
 }
 
 /// Issue a one-time code that links a unit's duty group chat: someone sends
@@ -67,23 +64,17 @@ async fn duty_group_link(
     Authenticated(actor): Authenticated,
     ApiPath(unit_id): ApiPath<i64>,
 ) -> Result<(StatusCode, Json<TelegramLink>), ApiError> {
-    require(actor.can_manage_registry(), REGISTRY_ONLY)?;
-    state.store.unit(actor.scope(), unit_id).await?;
-    link_code(&state, &actor, LinkTarget::Unit(unit_id)).await
+    link_code(&state, actor, LinkTarget::Unit(unit_id)).await
 }
 
 async fn link_code(
     state: &AppState,
-    actor: &crate::domain::access::Actor,
+    actor: Actor,
     target: LinkTarget,
 ) -> Result<(StatusCode, Json<TelegramLink>), ApiError> {
-    let ttl = chrono::Duration::from_std(state.config.telegram.link_code_ttl).unwrap_or(chrono::Duration::hours(24));
-    let (code, expires_at) =
-        state.store.create_link_code(&By::user(actor), actor.scope(), target, ttl, state.clock.now()).await?;
+    let (code, expires_at) = state.app.link_code(&Caller::User(actor), target).await?;
     Ok((StatusCode::CREATED, Json(TelegramLink { code, expires_at: super::views::local(expires_at, state.tz) })))
 }
-
-const REGISTRY_ONLY: &str = "only administrators and bureau staff manage the registry";
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct UnitInput {
@@ -109,9 +100,8 @@ async fn create_unit(
     Authenticated(actor): Authenticated,
     ApiJson(input): ApiJson<UnitInput>,
 ) -> Result<(StatusCode, Json<UnitView>), ApiError> {
-    require(actor.can_manage_registry(), REGISTRY_ONLY)?;
     let draft = UnitDraft::parse(&input.name, input.credit_code.as_deref(), input.hq_address.as_deref())?;
-    let unit = state.store.create_unit(&By::user(&actor), draft, state.clock.now()).await?;
+    let unit = state.app.create_unit(&Caller::User(actor), draft).await?;
     Ok((StatusCode::CREATED, Json(UnitView::new(unit, state.tz))))
 }
 
@@ -159,9 +149,8 @@ async fn create_branch(
     ApiPath(unit_id): ApiPath<i64>,
     ApiJson(input): ApiJson<BranchInput>,
 ) -> Result<(StatusCode, Json<BranchView>), ApiError> {
-    require(actor.can_manage_registry(), REGISTRY_ONLY)?;
     let draft = BranchDraft::parse(&input.name, input.district.as_deref(), &input.address, input.lat, input.lon)?;
-    let branch = state.store.create_branch(&By::user(&actor), unit_id, draft, state.clock.now()).await?;
+    let branch = state.app.create_branch(&Caller::User(actor), unit_id, draft).await?;
     Ok((StatusCode::CREATED, Json(BranchView::new(branch, state.tz))))
 }
 
@@ -195,9 +184,8 @@ async fn create_person(
     ApiPath(unit_id): ApiPath<i64>,
     ApiJson(input): ApiJson<PersonInput>,
 ) -> Result<(StatusCode, Json<PersonView>), ApiError> {
-    require(actor.can_manage_registry(), REGISTRY_ONLY)?;
     let draft = PersonDraft::parse(&input.name, input.phone.as_deref(), input.role, input.branch_id)?;
-    let person = state.store.create_person(&By::user(&actor), unit_id, draft, state.clock.now()).await?;
+    let person = state.app.create_person(&Caller::User(actor), unit_id, draft).await?;
     Ok((StatusCode::CREATED, Json(PersonView::new(person, state.tz)?)))
 }
 
@@ -230,10 +218,8 @@ async fn create_channel(
     ApiPath(person_id): ApiPath<i64>,
     ApiJson(input): ApiJson<ChannelInput>,
 ) -> Result<(StatusCode, Json<ChannelView>), ApiError> {
-    require(actor.can_manage_registry(), REGISTRY_ONLY)?;
-    let address = validate_channel_address(input.kind, &input.address).map_err(|e| DomainError::Invalid(vec![e]))?;
-    let channel =
-        state.store.create_channel(&By::user(&actor), person_id, input.kind, address, state.clock.now()).await?;
+    let draft = ChannelDraft::parse(input.kind, &input.address)?;
+    let channel = state.app.create_channel(&Caller::User(actor), person_id, draft).await?;
     Ok((StatusCode::CREATED, Json(ChannelView::new(channel, state.tz)?)))
 }
 
@@ -248,10 +234,8 @@ async fn replace_channel(
     ApiPath(channel_id): ApiPath<i64>,
     ApiJson(input): ApiJson<ChannelInput>,
 ) -> Result<Json<ChannelView>, ApiError> {
-    require(actor.can_manage_registry(), REGISTRY_ONLY)?;
-    let address = validate_channel_address(input.kind, &input.address).map_err(|e| DomainError::Invalid(vec![e]))?;
-    let channel =
-        state.store.replace_channel(&By::user(&actor), channel_id, input.kind, address, state.clock.now()).await?;
+    let draft = ChannelDraft::parse(input.kind, &input.address)?;
+    let channel = state.app.replace_channel(&Caller::User(actor), channel_id, draft).await?;
     Ok(Json(ChannelView::new(channel, state.tz)?))
 }
 
@@ -263,8 +247,7 @@ async fn remove_channel(
     Authenticated(actor): Authenticated,
     ApiPath(channel_id): ApiPath<i64>,
 ) -> Result<StatusCode, ApiError> {
-    require(actor.can_manage_registry(), REGISTRY_ONLY)?;
-    state.store.remove_channel(&By::user(&actor), channel_id, state.clock.now()).await?;
+    state.app.remove_channel(&Caller::User(actor), channel_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -283,8 +266,7 @@ async fn set_person_active(
     ApiPath(person_id): ApiPath<i64>,
     ApiJson(input): ApiJson<PersonActive>,
 ) -> Result<Json<PersonView>, ApiError> {
-    require(actor.can_manage_registry(), REGISTRY_ONLY)?;
-    let person = state.store.set_person_active(&By::user(&actor), person_id, input.active, state.clock.now()).await?;
+    let person = state.app.set_person_active(&Caller::User(actor), person_id, input.active).await?;
     Ok(Json(PersonView::new(person, state.tz)?))
 }
 
@@ -343,9 +325,7 @@ async fn set_policy(
     ApiPath(unit_id): ApiPath<i64>,
     ApiJson(input): ApiJson<PolicyOverride>,
 ) -> Result<Json<UnitPolicy>, ApiError> {
-    require(actor.can_direct(), "only administrators and bureau staff set policy")?;
-    let effective =
-        state.store.set_unit_policy(&By::user(&actor), unit_id, &input, &state.policy, state.clock.now()).await?;
+    let effective = state.app.set_unit_policy(&Caller::User(actor), unit_id, &input).await?;
     Ok(Json(UnitPolicy { overrides: input, effective: (&effective).into() }))
 }
 

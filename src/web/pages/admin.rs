@@ -1,7 +1,6 @@
 //! Users and API tokens, for administrators: create a user, issue a token
 //! (shown once), revoke a user's tokens.
 
-use crate::store::timeline::By;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
@@ -15,6 +14,7 @@ use super::Chrome;
 use super::error::{PageError, refusal};
 use super::notice_form::Choice;
 use crate::AppState;
+use crate::app::AppError;
 use crate::domain::DomainError;
 use crate::domain::access::{Scope, UserRole};
 use crate::domain::duration::format_local;
@@ -135,11 +135,11 @@ async fn show(State(state): State<AppState>, signed: SignedIn) -> Response {
 }
 
 /// A refusal's words, or the page error for anything else.
-fn outcome_of(result: Result<Outcome, StoreError>, lang: Lang) -> Result<Outcome, PageError> {
+fn outcome_of(result: Result<Outcome, AppError>, lang: Lang) -> Result<Outcome, PageError> {
     result.or_else(|e| refusal(e, lang).map(Outcome::Refused))
 }
 
-async fn finish(state: &AppState, session: &WebSession, result: Result<Outcome, StoreError>) -> Response {
+async fn finish(state: &AppState, session: &WebSession, result: Result<Outcome, AppError>) -> Response {
     match outcome_of(result, session.lang) {
         Ok(o) => respond(state, session, o).await,
         Err(e) => e.into_response(),
@@ -160,9 +160,6 @@ struct UserForm {
 
 async fn create_user(State(state): State<AppState>, posted: Posted<UserForm>) -> Response {
     let session = &posted.session;
-    if session.actor.role != UserRole::Admin {
-        return PageError::Forbidden(session.lang).into_response();
-    }
     let f = posted.form;
     let result = async {
         let role = UserRole::from_code(&f.role)
@@ -173,7 +170,7 @@ async fn create_user(State(state): State<AppState>, posted: Posted<UserForm>) ->
             role,
             unit_id: f.unit_id.trim().parse().ok(),
         };
-        state.store.create_user(&By::user(&session.actor), new, state.clock.now()).await.map(|_| Outcome::Done)
+        state.app.create_user(&session.caller(), new).await.map(|_| Outcome::Done)
     }
     .await;
     finish(&state, session, result).await
@@ -187,36 +184,12 @@ struct TokenForm {
 
 async fn create_token(State(state): State<AppState>, Path(id): Path<i64>, posted: Posted<TokenForm>) -> Response {
     let session = &posted.session;
-    if session.actor.role != UserRole::Admin {
-        return PageError::Forbidden(session.lang).into_response();
-    }
-    let result = async {
-        let user = username_of(&state, id).await?;
-        let name = crate::domain::text::required("name", &posted.form.name, crate::domain::text::NAME)
-            .map_err(|e| DomainError::Invalid(vec![e]))?;
-        let (_, secret) =
-            state.store.create_token(&By::user(&session.actor), &user, &name, None, state.clock.now()).await?;
-        tracing::info!(by = %session.actor.username, user = %user, token = %name, "token created on the web");
-        Ok(Outcome::Token(secret))
-    }
-    .await;
+    let result = state.app.create_token(&session.caller(), id, &posted.form.name).await.map(Outcome::Token);
     finish(&state, session, result).await
 }
 
 async fn revoke(State(state): State<AppState>, Path(id): Path<i64>, posted: Posted<TokenForm>) -> Response {
     let session = &posted.session;
-    if session.actor.role != UserRole::Admin {
-        return PageError::Forbidden(session.lang).into_response();
-    }
-    let result = async {
-        let user = username_of(&state, id).await?;
-        state.store.revoke_tokens(&By::user(&session.actor), &user, None, state.clock.now()).await?;
-        Ok(Outcome::Done)
-    }
-    .await;
+    let result = state.app.revoke_tokens(&session.caller(), id).await.map(|_| Outcome::Done);
     finish(&state, session, result).await
-}
-
-async fn username_of(state: &AppState, id: i64) -> Result<String, StoreError> {
-    Ok(state.store.user(id).await?.username)
 }

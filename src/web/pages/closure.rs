@@ -14,11 +14,10 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::Chrome;
-use super::error::{PageError, app_refusal};
+use super::error::{PageError, refusal};
 use crate::AppState;
 use crate::domain::DomainError;
 use crate::domain::FieldError;
-use crate::domain::access::Caller;
 use crate::domain::assignment::Milestone;
 use crate::domain::closure::{ClosureAction, ClosureDraft, ClosureInput, ClosureStatus, FiveTupleInput};
 use crate::domain::duration::format_duration;
@@ -357,11 +356,11 @@ async fn save(
         Ok(d) => d,
         Err(errors) => return page(&state, session, id, Some(posted.form), by_field(errors, lang), None).await,
     };
-    let caller = Caller::User(session.actor.clone());
+    let caller = session.caller();
     match state.app.save_closure_report(&caller, id, draft).await {
         Ok(_) => Ok(Redirect::to(&format!("/assignments/{id}/closure-report?done=1")).into_response()),
         Err(e) => {
-            let why = app_refusal(e, lang)?;
+            let why = refusal(e, lang)?;
             page(&state, session, id, Some(posted.form), HashMap::new(), Some((true, why))).await
         }
     }
@@ -377,11 +376,11 @@ async fn step(state: &AppState, posted: Posted<Review>, id: i64, action: Closure
     let session = &posted.session;
     let lang = session.lang;
     let comment = Some(posted.form.comment.as_str()).filter(|c| !c.trim().is_empty());
-    let caller = Caller::User(session.actor.clone());
+    let caller = session.caller();
     match state.app.closure_step(&caller, id, action, comment).await {
         Ok(_) => Ok(Redirect::to(&format!("/assignments/{id}/closure-report?done=1")).into_response()),
         Err(e) => {
-            let why = app_refusal(e, lang)?;
+            let why = refusal(e, lang)?;
             page(state, session, id, None, HashMap::new(), Some((true, why))).await
         }
     }

@@ -46,20 +46,12 @@ impl PageError {
 }
 
 /// Why a form was refused, in the reader's language, when a rule refused
-/// it; any other failure stays a page error.
-pub fn refusal(e: StoreError, lang: Lang) -> Result<String, PageError> {
-    match e {
-        StoreError::Domain(d) => Ok(d.text(lang)),
-        other => Err(PageError::store(lang)(other)),
-    }
-}
-
-/// The same for the application layer's refusals: a role refused is the
-/// forbidden page, not a flash.
-pub fn app_refusal(e: AppError, lang: Lang) -> Result<String, PageError> {
-    match e {
-        AppError::Store(s) => refusal(s, lang),
-        denied => Err(PageError::app(lang)(denied)),
+/// it; a role refused, a subject not found or any other failure stays a
+/// page error.
+pub fn refusal(e: impl Into<AppError>, lang: Lang) -> Result<String, PageError> {
+    match e.into() {
+        AppError::Store(StoreError::Domain(d)) => Ok(d.text(lang)),
+        other => Err(PageError::app(lang)(other)),
     }
 }
 
@@ -93,7 +85,7 @@ impl IntoResponse for PageError {
 
 /// The flash a form leaves on the page it returns to: "recorded", or why a
 /// rule refused it (`true`: an error); any other failure is the error page.
-pub fn outcome_flash(result: Result<(), StoreError>, lang: Lang) -> Result<(bool, String), PageError> {
+pub fn outcome_flash(result: Result<(), impl Into<AppError>>, lang: Lang) -> Result<(bool, String), PageError> {
     match result {
         Ok(()) => Ok((false, ui(lang).done.to_owned())),
         Err(e) => refusal(e, lang).map(|why| (true, why)),

@@ -15,7 +15,7 @@ use super::error::PageError;
 use super::view::{ClockView, MilestoneView};
 use crate::AppState;
 use crate::domain::DomainError;
-use crate::domain::access::{Caller, Scope, Source};
+use crate::domain::access::{Scope, Source};
 use crate::domain::assignment::Milestone;
 use crate::domain::change::Reassignment;
 use crate::domain::duration::format_local;
@@ -322,7 +322,7 @@ async fn list(
 /// Applies a change from a form and returns to the notice page.
 async fn apply(state: &AppState, session: &WebSession, id: i64, change: Result<Change, DomainError>) -> Response {
     let lang = session.lang;
-    let caller = Caller::User(session.actor.clone());
+    let caller = session.caller();
     let result = match change {
         Ok(change) => state.app.change_assignment(&caller, id, change).await,
         Err(e) => Err(e.into()),
@@ -374,7 +374,7 @@ async fn reassign(State(state): State<AppState>, Path(id): Path<i64>, posted: Po
     let Ok(unit_id) = posted.form.unit_id.trim().parse::<i64>() else {
         return PageError::BadForm(lang, "unit_id".into()).into_response();
     };
-    let caller = Caller::User(session.actor.clone());
+    let caller = session.caller();
     let result = match Reassignment::parse(unit_id, &posted.form.reason) {
         Ok(to) => state.app.reassign(&caller, id, to).await,
         Err(e) => Err(e.into()),

@@ -16,7 +16,6 @@ use super::Chrome;
 use super::error::PageError;
 use crate::AppState;
 use crate::app::AppError;
-use crate::domain::access::Caller;
 use crate::domain::access::Scope;
 use crate::domain::notice::{Category, NoticeDraft, NoticeInput, Severity, TargetKind};
 use crate::domain::{DomainError, FieldError};
@@ -324,7 +323,7 @@ async fn submit(State(state): State<AppState>, posted: Posted<NoticeForm>) -> Re
         }
         .into_response();
     }
-    match state.app.issue_notice(&Caller::User(session.actor.clone()), draft).await {
+    match state.app.issue_notice(&session.caller(), draft).await {
         Ok(record) => Redirect::to(&format!("/notices/{}", record.notice.id)).into_response(),
         Err(AppError::Store(StoreError::Domain(DomainError::Invalid(errors)))) => {
             form_page(&state, session, &posted.path, v, errors).await

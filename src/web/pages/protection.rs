@@ -20,11 +20,12 @@ use super::form::{blank_none, local_time};
 use super::notice_form::Choice;
 use super::text::{DutyText, duty};
 use crate::AppState;
+use crate::app::AppError;
 use crate::domain::DomainError;
 use crate::domain::access::Scope;
 use crate::domain::duration::format_local;
 use crate::domain::policy::PolicyOverride;
-use crate::domain::protection::{PeriodDraft, ProtectionPeriod, ProtectionPeriodInput};
+use crate::domain::protection::{ProtectionPeriod, ProtectionPeriodInput};
 use crate::domain::screening::{
     self, ResultDraft, ScreeningKind, ScreeningOutcome, ScreeningResultInput, ScreeningTaskInput, ScreeningTasksInput,
 };
@@ -32,7 +33,6 @@ use crate::reports::duty::daily_report;
 use crate::store::StoreError;
 use crate::store::screening::task_state;
 use crate::store::sessions::WebSession;
-use crate::store::timeline::By;
 use crate::web::session::{Posted, SignedIn};
 
 pub fn router() -> Router<AppState> {
@@ -163,11 +163,8 @@ fn period_input(f: &PeriodForm, tz: Tz) -> Result<ProtectionPeriodInput, DomainE
 async fn create(State(state): State<AppState>, posted: Posted<PeriodForm>) -> Response {
     let session = &posted.session;
     let lang = session.lang;
-    if !session.actor.can_direct() {
-        return PageError::Forbidden(lang).into_response();
-    }
-    let saved = match period_input(&posted.form, state.tz).and_then(|input| PeriodDraft::parse(&input, &state.policy)) {
-        Ok(draft) => state.store.create_protection_period(&By::user(&session.actor), draft, state.clock.now()).await,
+    let saved = match period_input(&posted.form, state.tz) {
+        Ok(input) => state.app.create_protection_period(&session.caller(), &input).await,
         Err(e) => Err(e.into()),
     };
     match saved {
@@ -355,7 +352,7 @@ async fn show(State(state): State<AppState>, signed: SignedIn, Path(id): Path<i6
 }
 
 /// After a form on a period's page: the page, with "recorded" or why not.
-async fn after(state: &AppState, session: &WebSession, id: i64, result: Result<(), StoreError>) -> Response {
+async fn after(state: &AppState, session: &WebSession, id: i64, result: Result<(), AppError>) -> Response {
     match outcome_flash(result, session.lang) {
         Ok(flash) => render(state, session, id, Some(flash)).await,
         Err(page) => page.into_response(),
@@ -408,16 +405,10 @@ fn tasks_input(f: &TasksForm, tz: Tz) -> Result<ScreeningTasksInput, DomainError
 
 async fn add_tasks(State(state): State<AppState>, Path(id): Path<i64>, posted: Posted<TasksForm>) -> Response {
     let session = &posted.session;
-    if !session.actor.can_direct() {
-        return PageError::Forbidden(session.lang).into_response();
-    }
-    let result = async {
-        let p = state.store.protection_period(id).await?;
-        let input = tasks_input(&posted.form, state.tz)?;
-        let drafts = screening::parse_tasks(&input, p.starts_at)?;
-        state.store.add_screening_tasks(&By::user(&session.actor), &p, drafts, state.clock.now()).await.map(|_| ())
-    }
-    .await;
+    let result = match tasks_input(&posted.form, state.tz) {
+        Ok(input) => state.app.add_screening_tasks(&session.caller(), id, &input).await.map(|_| ()),
+        Err(e) => Err(e.into()),
+    };
     after(&state, session, id, result).await
 }
 
@@ -431,22 +422,20 @@ struct ResultForm {
 
 async fn record_result(State(state): State<AppState>, Path(id): Path<i64>, posted: Posted<ResultForm>) -> Response {
     let session = &posted.session;
-    let lang = session.lang;
-    if !session.actor.can_report() {
-        return PageError::Forbidden(lang).into_response();
-    }
-    let task = match state.store.screening_task(session.actor.scope(), id).await {
-        Ok(t) => t,
-        Err(e) => return PageError::store(lang)(e).into_response(),
-    };
     let f = &posted.form;
     let result = async {
         let outcome = ScreeningOutcome::from_code(f.outcome.trim())
             .ok_or_else(|| DomainError::field("outcome", "required", "choose a result", "请选择排查结果"))?;
         let draft = ResultDraft::parse(&ScreeningResultInput { outcome, findings: f.findings.clone() })?;
-        let by = By::user(&session.actor);
-        state.store.record_screening_result(&by, session.actor.scope(), id, draft, state.clock.now()).await.map(|_| ())
+        state.app.record_screening_result(&session.caller(), id, draft).await.map(|_| ())
     }
     .await;
-    after(&state, session, task.protection_period_id, result).await
+    let flash = match outcome_flash(result, session.lang) {
+        Ok(flash) => flash,
+        Err(page) => return page.into_response(),
+    };
+    match state.store.screening_task(session.actor.scope(), id).await {
+        Ok(task) => render(&state, session, task.protection_period_id, Some(flash)).await,
+        Err(e) => PageError::store(session.lang)(e).into_response(),
+    }
 }

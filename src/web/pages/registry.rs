@@ -1,7 +1,6 @@
 //! The unit registry: units, their branches, people with roles, channels
 //! (every credential in an address masked), and Telegram link codes shown once.
 
-use crate::store::timeline::By;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
@@ -15,9 +14,10 @@ use super::error::{PageError, outcome_flash, refusal};
 use super::form::blank_none;
 use super::notice_form::Choice;
 use crate::AppState;
+use crate::app::AppError;
 use crate::domain::DomainError;
 use crate::domain::duration::format_local;
-use crate::domain::people::{ChannelKind, MASK, Role, masked_address, validate_channel_address};
+use crate::domain::people::{ChannelDraft, ChannelKind, MASK, Role, masked_address};
 use crate::domain::unit::{BranchDraft, PersonDraft, UnitDraft};
 use crate::store::StoreError;
 use crate::store::sessions::WebSession;
@@ -136,12 +136,9 @@ struct UnitForm {
 async fn create_unit(State(state): State<AppState>, posted: Posted<UnitForm>) -> Response {
     let session = &posted.session;
     let lang = session.lang;
-    if !session.actor.can_manage_registry() {
-        return PageError::Forbidden(lang).into_response();
-    }
     let f = &posted.form;
     let created = match UnitDraft::parse(&f.name, blank_none(&f.credit_code), blank_none(&f.hq_address)) {
-        Ok(draft) => state.store.create_unit(&By::user(&session.actor), draft, state.clock.now()).await,
+        Ok(draft) => state.app.create_unit(&session.caller(), draft).await,
         Err(e) => Err(e.into()),
     };
     match created {
@@ -240,7 +237,7 @@ async fn show(State(state): State<AppState>, signed: SignedIn, Path(id): Path<i6
 }
 
 /// After a registry form: the unit's page, with "recorded" or why not.
-async fn after(state: &AppState, session: &WebSession, unit_id: i64, result: Result<(), StoreError>) -> Response {
+async fn after(state: &AppState, session: &WebSession, unit_id: i64, result: Result<(), AppError>) -> Response {
     match outcome_flash(result, session.lang) {
         Ok(flash) => unit_page(state, session, unit_id, Some(flash), None).await,
         Err(page) => page.into_response(),
@@ -273,12 +270,8 @@ fn number(field: &str, raw: &str) -> Result<Option<f64>, DomainError> {
 
 async fn create_branch(State(state): State<AppState>, Path(id): Path<i64>, posted: Posted<BranchForm>) -> Response {
     let session = &posted.session;
-    if !session.actor.can_manage_registry() {
-        return PageError::Forbidden(session.lang).into_response();
-    }
     let f = &posted.form;
     let result = async {
-        state.store.unit(session.actor.scope(), id).await?;
         let draft = BranchDraft::parse(
             &f.name,
             blank_none(&f.district),
@@ -286,7 +279,7 @@ async fn create_branch(State(state): State<AppState>, Path(id): Path<i64>, poste
             number("lat", &f.lat)?,
             number("lon", &f.lon)?,
         )?;
-        state.store.create_branch(&By::user(&session.actor), id, draft, state.clock.now()).await.map(|_| ())
+        state.app.create_branch(&session.caller(), id, draft).await.map(|_| ())
     }
     .await;
     after(&state, session, id, result).await
@@ -306,17 +299,13 @@ struct PersonForm {
 
 async fn create_person(State(state): State<AppState>, Path(id): Path<i64>, posted: Posted<PersonForm>) -> Response {
     let session = &posted.session;
-    if !session.actor.can_manage_registry() {
-        return PageError::Forbidden(session.lang).into_response();
-    }
     let f = &posted.form;
     let result = async {
-        state.store.unit(session.actor.scope(), id).await?;
         let role = Role::from_code(&f.role)
             .ok_or_else(|| DomainError::field("role", "unknown", "choose a role", "请选择角色"))?;
         let branch_id = blank_none(&f.branch_id).and_then(|b| b.parse().ok());
         let draft = PersonDraft::parse(&f.name, blank_none(&f.phone), role, branch_id)?;
-        state.store.create_person(&By::user(&session.actor), id, draft, state.clock.now()).await.map(|_| ())
+        state.app.create_person(&session.caller(), id, draft).await.map(|_| ())
     }
     .await;
     after(&state, session, id, result).await
@@ -332,56 +321,48 @@ struct ChannelForm {
 
 async fn create_channel(State(state): State<AppState>, Path(id): Path<i64>, posted: Posted<ChannelForm>) -> Response {
     let session = &posted.session;
-    let lang = session.lang;
-    if !session.actor.can_manage_registry() {
-        return PageError::Forbidden(lang).into_response();
-    }
-    let person = match state.store.person(session.actor.scope(), id).await {
-        Ok(p) => p,
-        Err(e) => return PageError::store(lang)(e).into_response(),
-    };
     let f = &posted.form;
     let result = async {
         let kind = ChannelKind::from_code(&f.kind)
             .ok_or_else(|| DomainError::field("kind", "unknown", "choose a channel kind", "请选择渠道类型"))?;
-        let address = validate_channel_address(kind, &f.address).map_err(|e| DomainError::Invalid(vec![e]))?;
-        state.store.create_channel(&By::user(&session.actor), id, kind, address, state.clock.now()).await.map(|_| ())
+        let draft = ChannelDraft::parse(kind, &f.address)?;
+        state.app.create_channel(&session.caller(), id, draft).await.map(|_| ())
     }
     .await;
-    after(&state, session, person.unit_id, result).await
+    let flash = match outcome_flash(result, session.lang) {
+        Ok(flash) => flash,
+        Err(page) => return page.into_response(),
+    };
+    match state.store.person(session.actor.scope(), id).await {
+        Ok(p) => unit_page(&state, session, p.unit_id, Some(flash), None).await,
+        Err(e) => PageError::store(session.lang)(e).into_response(),
+    }
 }
 
 #[derive(Deserialize)]
 struct Empty {}
 
 async fn person_link(State(state): State<AppState>, Path(id): Path<i64>, posted: Posted<Empty>) -> Response {
-    let session = &posted.session;
-    if !session.actor.can_manage_registry() {
-        return PageError::Forbidden(session.lang).into_response();
-    }
-    match state.store.person(session.actor.scope(), id).await {
-        Ok(p) => link(&state, session, p.unit_id, LinkTarget::Person(id)).await,
-        Err(e) => PageError::store(session.lang)(e).into_response(),
-    }
+    link(&state, &posted.session, LinkTarget::Person(id)).await
 }
 
 async fn duty_group_link(State(state): State<AppState>, Path(id): Path<i64>, posted: Posted<Empty>) -> Response {
-    link(&state, &posted.session, id, LinkTarget::Unit(id)).await
+    link(&state, &posted.session, LinkTarget::Unit(id)).await
 }
 
 /// Issues a link code and shows it once on the unit's page.
-async fn link(state: &AppState, session: &WebSession, unit_id: i64, target: LinkTarget) -> Response {
+async fn link(state: &AppState, session: &WebSession, target: LinkTarget) -> Response {
     let lang = session.lang;
-    if !session.actor.can_manage_registry() {
-        return PageError::Forbidden(lang).into_response();
-    }
-    let ttl = chrono::Duration::from_std(state.config.telegram.link_code_ttl).unwrap_or(chrono::Duration::hours(24));
-    match state
-        .store
-        .create_link_code(&By::user(&session.actor), session.actor.scope(), target, ttl, state.clock.now())
-        .await
-    {
-        Ok(code) => unit_page(state, session, unit_id, None, Some(code)).await,
+    let code = match state.app.link_code(&session.caller(), target).await {
+        Ok(code) => code,
+        Err(e) => return PageError::app(lang)(e).into_response(),
+    };
+    let unit_id = match target {
+        LinkTarget::Unit(id) => Ok(id),
+        LinkTarget::Person(id) => state.store.person(session.actor.scope(), id).await.map(|p| p.unit_id),
+    };
+    match unit_id {
+        Ok(unit_id) => unit_page(state, session, unit_id, None, Some(code)).await,
         Err(e) => PageError::store(lang)(e).into_response(),
     }
 }

@@ -19,13 +19,13 @@ use super::form::local_time;
 use super::notice_form::Choice;
 use super::text::{DutyText, duty};
 use crate::AppState;
+use crate::app::AppError;
 use crate::domain::DomainError;
 use crate::domain::period::{self, Period};
 use crate::domain::roster::{Rotation, RotationInput};
 use crate::store::StoreError;
 use crate::store::rosters::OverrideDraft;
 use crate::store::sessions::WebSession;
-use crate::store::timeline::By;
 use crate::web::session::{Posted, SignedIn};
 
 pub fn router() -> Router<AppState> {
@@ -217,7 +217,7 @@ async fn show(State(state): State<AppState>, signed: SignedIn, Path(id): Path<i6
 }
 
 /// After a roster form: the roster's page, with "recorded" or why not.
-async fn after(state: &AppState, session: &WebSession, id: i64, result: Result<(), StoreError>) -> Response {
+async fn after(state: &AppState, session: &WebSession, id: i64, result: Result<(), AppError>) -> Response {
     match outcome_flash(result, session.lang) {
         Ok(flash) => render(state, session, id, Some(flash)).await,
         Err(page) => page.into_response(),
@@ -253,13 +253,9 @@ fn rotation_input(f: &RotationForm) -> Result<RotationInput, DomainError> {
 
 async fn set_rotation(State(state): State<AppState>, Path(id): Path<i64>, posted: Posted<RotationForm>) -> Response {
     let session = &posted.session;
-    if !session.actor.can_report() {
-        return PageError::Forbidden(session.lang).into_response();
-    }
     let result = async {
         let rotation = Rotation::parse(&rotation_input(&posted.form)?, state.tz)?;
-        let by = By::user(&session.actor);
-        state.store.set_roster(&by, session.actor.scope(), id, rotation, state.clock.now()).await.map(|_| ())
+        state.app.set_roster(&session.caller(), id, rotation).await.map(|_| ())
     }
     .await;
     after(&state, session, id, result).await
@@ -279,9 +275,6 @@ struct OverrideForm {
 
 async fn add_override(State(state): State<AppState>, Path(id): Path<i64>, posted: Posted<OverrideForm>) -> Response {
     let session = &posted.session;
-    if !session.actor.can_report() {
-        return PageError::Forbidden(session.lang).into_response();
-    }
     let f = &posted.form;
     let result = async {
         let person_id = f
@@ -299,8 +292,7 @@ async fn add_override(State(state): State<AppState>, Path(id): Path<i64>, posted
             return Err(DomainError::Invalid(errors).into());
         };
         let draft = OverrideDraft { person_id, from: from.to_utc(), until: until.to_utc(), reason };
-        let by = By::user(&session.actor);
-        state.store.add_roster_override(&by, session.actor.scope(), id, draft, state.clock.now()).await.map(|_| ())
+        state.app.add_roster_override(&session.caller(), id, draft).await.map(|_| ())
     }
     .await;
     after(&state, session, id, result).await

@@ -1,0 +1,111 @@
+//! Use cases on the registry (名录): support units, their branches, people
+//! and paging channels, a unit's escalation policy, the bureau's contacts,
+//! and the one-time codes that link a Telegram chat.
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::access::{Caller, Need};
+use crate::domain::people::{ChannelDraft, ContactDraft};
+use crate::domain::policy::{PolicyOverride, SlaPolicy};
+use crate::domain::unit::{BranchDraft, PersonDraft, UnitDraft};
+use crate::store::entities::{branch, bureau_contact, channel, person, unit};
+use crate::store::telegram::LinkTarget;
+use crate::store::timeline::By;
+
+use super::{AppResult, Core};
+
+impl Core {
+    pub async fn create_unit(&self, caller: &Caller, draft: UnitDraft) -> AppResult<unit::Model> {
+        Self::require(caller, Need::Registry)?;
+        Ok(self.store.create_unit(&By::caller(caller), draft, self.clock.now()).await?)
+    }
+
+    pub async fn create_branch(&self, caller: &Caller, unit_id: i64, draft: BranchDraft) -> AppResult<branch::Model> {
+        Self::require(caller, Need::Registry)?;
+        self.store.unit(caller.scope(), unit_id).await?;
+        Ok(self.store.create_branch(&By::caller(caller), unit_id, draft, self.clock.now()).await?)
+    }
+
+    pub async fn create_person(&self, caller: &Caller, unit_id: i64, draft: PersonDraft) -> AppResult<person::Model> {
+        Self::require(caller, Need::Registry)?;
+        self.store.unit(caller.scope(), unit_id).await?;
+        Ok(self.store.create_person(&By::caller(caller), unit_id, draft, self.clock.now()).await?)
+    }
+
+    /// Deactivates (or reactivates) a person: an inactive person is not
+    /// paged, put on duty, or let in by an action link.
+    pub async fn set_person_active(&self, caller: &Caller, person_id: i64, active: bool) -> AppResult<person::Model> {
+        Self::require(caller, Need::Registry)?;
+        self.store.person(caller.scope(), person_id).await?;
+        Ok(self.store.set_person_active(&By::caller(caller), person_id, active, self.clock.now()).await?)
+    }
+
+    /// Adds a channel after the person's existing ones (fallback order).
+    pub async fn create_channel(
+        &self,
+        caller: &Caller,
+        person_id: i64,
+        draft: ChannelDraft,
+    ) -> AppResult<channel::Model> {
+        Self::require(caller, Need::Registry)?;
+        self.store.person(caller.scope(), person_id).await?;
+        let now = self.clock.now();
+        Ok(self.store.create_channel(&By::caller(caller), person_id, draft.kind, draft.address, now).await?)
+    }
+
+    pub async fn replace_channel(
+        &self,
+        caller: &Caller,
+        channel_id: i64,
+        draft: ChannelDraft,
+    ) -> AppResult<channel::Model> {
+        Self::require(caller, Need::Registry)?;
+        self.store.channel(caller.scope(), channel_id).await?;
+        let now = self.clock.now();
+        Ok(self.store.replace_channel(&By::caller(caller), channel_id, draft.kind, draft.address, now).await?)
+    }
+
+    pub async fn remove_channel(&self, caller: &Caller, channel_id: i64) -> AppResult<()> {
+        Self::require(caller, Need::Registry)?;
+        self.store.channel(caller.scope(), channel_id).await?;
+        Ok(self.store.remove_channel(&By::caller(caller), channel_id, self.clock.now()).await?)
+    }
+
+    /// Sets a unit's escalation policy override; returns the policy now in
+    /// effect for it. Running clocks keep the policy they started with.
+    pub async fn set_unit_policy(
+        &self,
+        caller: &Caller,
+        unit_id: i64,
+        policy: &PolicyOverride,
+    ) -> AppResult<SlaPolicy> {
+        Self::require(caller, Need::Direct)?;
+        self.store.unit(caller.scope(), unit_id).await?;
+        let now = self.clock.now();
+        Ok(self.store.set_unit_policy(&By::caller(caller), unit_id, policy, &self.policy, now).await?)
+    }
+
+    /// Adds a bureau contact (duty officer or manager) on one channel.
+    pub async fn create_bureau_contact(
+        &self,
+        caller: &Caller,
+        draft: ContactDraft,
+    ) -> AppResult<bureau_contact::Model> {
+        Self::require(caller, Need::Registry)?;
+        Ok(self.store.create_bureau_contact(&By::caller(caller), draft, self.clock.now()).await?)
+    }
+
+    /// The bureau's contacts, for readers with the whole province in view.
+    pub async fn bureau_contacts(&self, caller: &Caller) -> AppResult<Vec<bureau_contact::Model>> {
+        Self::require(caller, Need::Bureau)?;
+        Ok(self.store.bureau_contacts().await?)
+    }
+
+    /// Issues a one-time code that links a Telegram chat to a person or to
+    /// a unit's duty group; returns the code and when it expires.
+    pub async fn link_code(&self, caller: &Caller, target: LinkTarget) -> AppResult<(String, DateTime<Utc>)> {
+        Self::require(caller, Need::Registry)?;
+        let now = self.clock.now();
+        Ok(self.store.create_link_code(&By::caller(caller), caller.scope(), target, self.link_code_ttl, now).await?)
+    }
+}

@@ -1,0 +1,36 @@
+//! Use cases on users and their API tokens, for administrators. A token's
+//! secret is returned once and never stored.
+
+use secrecy::SecretString;
+
+use crate::domain::access::{Caller, Need};
+use crate::domain::text::{self, NAME};
+use crate::store::entities::user;
+use crate::store::timeline::By;
+use crate::store::users::NewUser;
+
+use super::{AppResult, Core};
+
+impl Core {
+    pub async fn create_user(&self, caller: &Caller, new: NewUser) -> AppResult<user::Model> {
+        Self::require(caller, Need::Admin)?;
+        Ok(self.store.create_user(&By::caller(caller), new, self.clock.now()).await?)
+    }
+
+    /// Issues a token named `name` for user `user_id`; returns its secret.
+    pub async fn create_token(&self, caller: &Caller, user_id: i64, name: &str) -> AppResult<SecretString> {
+        Self::require(caller, Need::Admin)?;
+        let user = self.store.user(user_id).await?;
+        let name = text::required("name", name, NAME)?;
+        let (_, secret) =
+            self.store.create_token(&By::caller(caller), &user.username, &name, None, self.clock.now()).await?;
+        Ok(secret)
+    }
+
+    /// Revokes every token of user `user_id`; returns how many.
+    pub async fn revoke_tokens(&self, caller: &Caller, user_id: i64) -> AppResult<u64> {
+        Self::require(caller, Need::Admin)?;
+        let user = self.store.user(user_id).await?;
+        Ok(self.store.revoke_tokens(&By::caller(caller), &user.username, None, self.clock.now()).await?)
+    }
+}
