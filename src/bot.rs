@@ -155,7 +155,7 @@ impl BotCore for CoreBot {
         let open = self.state.store.open_assignments(person.unit_id).await.map_err(internal)?;
         open.into_iter()
             .map(|(a, title)| {
-                let state = state_of(&a).map_err(internal)?;
+                let state = state_of(&a);
                 let verdict = evaluate(&state, &policy_of(&a).map_err(internal)?, now);
                 Ok(OpenAssignment {
                     id: a.id,
@@ -197,14 +197,14 @@ impl BotCore for CoreBot {
 
     async fn lang(&self, chat_id: i64) -> BotLang {
         match self.state.store.telegram_chat(chat_id).await {
-            Ok(Some(c)) if c.lang == "en" => BotLang::En,
+            Ok(Some(c)) if c.lang == Lang::En => BotLang::En,
             _ => BotLang::Zh,
         }
     }
 
     async fn set_lang(&self, chat_id: i64, lang: BotLang) -> Result<(), BotError> {
-        let code = if lang == BotLang::En { "en" } else { "zh" };
-        self.state.store.update_telegram_chat(chat_id, Some(code), None, self.state.clock.now()).await.map_err(internal)
+        let lang = if lang == BotLang::En { Lang::En } else { Lang::Zh };
+        self.state.store.update_telegram_chat(chat_id, Some(lang), None, self.state.clock.now()).await.map_err(internal)
     }
 }
 

@@ -4,7 +4,6 @@
 //! both go through it.
 
 pub mod app;
-pub mod bench;
 pub mod bot;
 pub mod config;
 pub mod crypto;

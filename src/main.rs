@@ -35,28 +35,6 @@ enum Command {
     /// Administrative tasks.
     #[command(subcommand)]
     Admin(Admin),
-    /// Measure the service: starts real servers on fresh databases with a
-    /// fake Telegram on loopback and prints (or writes) the figures.
-    Bench {
-        /// Databases to measure on, comma-separated.
-        #[arg(long, value_delimiter = ',', default_value = "sqlite,postgres")]
-        backends: Vec<onsite::bench::Backend>,
-        /// A PostgreSQL server (no database: one is created per measurement).
-        #[arg(long, env = "ONSITE_BENCH_POSTGRES", default_value = "postgres://postgres@127.0.0.1:5432")]
-        postgres: String,
-        /// Small sizes: checks the harness end to end in about a minute.
-        #[arg(long)]
-        quick: bool,
-        /// Write the table into this file (BENCHMARKS.md) between its markers.
-        #[arg(long)]
-        write: Option<std::path::PathBuf>,
-        /// Only these measurements, comma-separated (all by default).
-        #[arg(long, value_enum, value_delimiter = ',')]
-        only: Vec<onsite::bench::Scenario>,
-        /// Assignments in the year's history of the report measurement.
-        #[arg(long)]
-        report_assignments: Option<usize>,
-    },
 }
 
 #[derive(Subcommand)]
@@ -122,25 +100,6 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Admin(admin) => run_admin(config, clock, admin).await,
-        Command::Bench { backends, postgres, quick, write, only, report_assignments } => {
-            let mut sizes = if quick { onsite::bench::Sizes::quick() } else { onsite::bench::Sizes::full() };
-            sizes.report_assignments = report_assignments.unwrap_or(sizes.report_assignments);
-            let command =
-                std::iter::once("onsite".to_owned()).chain(std::env::args().skip(1)).collect::<Vec<_>>().join(" ");
-            let options = onsite::bench::Options { backends, postgres, sizes, only, write, command };
-            let table = onsite::bench::run(&options).await?;
-            println!("\n{}", table.markdown());
-            let failed = table.failed_checks();
-            anyhow::ensure!(
-                failed.is_empty(),
-                "check(s) failed: {:?}",
-                failed.iter().map(|r| &r.measure).collect::<Vec<_>>()
-            );
-            if table.missed() > 0 {
-                println!("{} figure(s) missed their target", table.missed());
-            }
-            Ok(())
-        }
     }
 }
 

@@ -154,7 +154,7 @@ async fn first_page_within_50ms_and_timers_within_a_second_of_due() {
     let timers = store.timers(id).await.unwrap();
     assert_eq!(timers.len(), 5);
     for t in &timers {
-        assert_eq!(t.status, "fired", "{t:?}");
+        assert_eq!(t.status, onsite::domain::escalation::TimerStatus::Fired, "{t:?}");
         let late = t.late_ms.unwrap();
         assert!(late < 1_000, "{} fired {late} ms late", t.kind);
     }
@@ -205,20 +205,17 @@ async fn sigkill_with_timers_due_and_pages_in_flight_loses_nothing() {
 
     let timers = timer::Entity::find().all(store.db()).await.unwrap();
     assert_eq!(timers.len(), 30 * 5);
-    assert!(timers.iter().all(|t| t.status == "fired"), "every timer fired");
+    assert!(timers.iter().all(|t| t.status == onsite::domain::escalation::TimerStatus::Fired), "every timer fired");
     let events = timeline_event::Entity::find().all(store.db()).await.unwrap();
-    let mut per_timer: HashMap<(i64, String), usize> = HashMap::new();
-    for e in events
-        .iter()
-        .filter(|e| ["ack_reminder", "ack_escalation", "reminder", "warning", "breach"].contains(&e.kind.as_str()))
-    {
-        *per_timer.entry((e.assignment_id, e.kind.clone())).or_default() += 1;
+    let mut per_timer: HashMap<(i64, &str), usize> = HashMap::new();
+    for e in events.iter().filter(|e| matches!(e.kind, onsite::domain::event::EventKind::Timer(_))) {
+        *per_timer.entry((e.assignment_id, e.kind.code())).or_default() += 1;
     }
     assert_eq!(per_timer.len(), 150);
     assert!(per_timer.values().all(|n| *n == 1), "each timer fired exactly once");
 
     let pages = page::Entity::find().all(store.db()).await.unwrap();
-    assert!(pages.iter().all(|p| p.status == "sent"), "every page was delivered");
+    assert!(pages.iter().all(|p| p.status == onsite::domain::event::DeliveryStatus::Sent), "every page was delivered");
     let got = deliveries(&hooks);
     let mut repeats = 0;
     for p in &pages {
@@ -278,7 +275,7 @@ async fn two_instances_on_postgres_fire_each_timer_once_and_survive_losing_one()
     .await;
     let fired = timer::Entity::find().filter(timer::Column::Kind.eq("ack_reminder")).all(store.db()).await.unwrap();
     assert_eq!(fired.len(), 1_000);
-    assert!(fired.iter().all(|t| t.status == "fired"));
+    assert!(fired.iter().all(|t| t.status == onsite::domain::escalation::TimerStatus::Fired));
     let instances: std::collections::HashSet<_> = fired.iter().filter_map(|t| t.fired_by.clone()).collect();
     println!("reminders fired by {} instances", instances.len());
     let events = timeline_event::Entity::find()

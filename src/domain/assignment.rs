@@ -35,9 +35,9 @@ labelled_enum! {
 }
 
 impl Status {
-    /// The codes of the statuses that are still running.
-    pub fn open_codes() -> Vec<&'static str> {
-        Status::ALL.iter().filter(|s| s.is_open()).map(|s| s.code()).collect()
+    /// The statuses that are still running.
+    pub fn open() -> Vec<Status> {
+        Status::ALL.iter().copied().filter(|s| s.is_open()).collect()
     }
 
     /// Still running: the unit has work to do and the bureau may act on the clock.

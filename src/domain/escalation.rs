@@ -22,6 +22,17 @@ labelled_enum! {
 }
 
 labelled_enum! {
+    /// Where a durable timer stands: `retired` when it came due but no
+    /// longer applied (its milestone had been reached).
+    pub enum TimerStatus {
+        Pending => ("pending", "待触发", "Pending"),
+        Fired => ("fired", "已触发", "Fired"),
+        Retired => ("retired", "已失效", "Retired"),
+        Cancelled => ("cancelled", "已取消", "Cancelled"),
+    }
+}
+
+labelled_enum! {
     /// Who a page goes to, resolved to people when it is enqueued.
     pub enum Audience {
         Engineers => ("engineers", "属地技术人员", "Branch engineers"),

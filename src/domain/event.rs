@@ -17,6 +17,63 @@ labelled_enum! {
         ClosureSubmitted => ("closure_submitted", "提交处置报告", "Closure report submitted"),
         ClosureAccepted => ("closure_accepted", "处置报告通过", "Closure report accepted"),
         ClosureReturned => ("closure_returned", "处置报告退回", "Closure report returned"),
+        PageFailed => ("page_failed", "通知发送失败", "Page not delivered"),
+        PageFallback => ("page_fallback", "改用备用渠道通知", "Paged on the next channel"),
+    }
+}
+
+/// What a timeline entry records: a milestone, a timer firing or one of
+/// the other events. Stored as its code; the three code sets are disjoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sea_orm::DeriveValueType)]
+#[sea_orm(value_type = "String")]
+pub enum EventKind {
+    Milestone(Milestone),
+    Timer(TimerKind),
+    Other(BureauEvent),
+}
+
+impl EventKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            EventKind::Milestone(m) => m.code(),
+            EventKind::Timer(t) => t.code(),
+            EventKind::Other(e) => e.code(),
+        }
+    }
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            EventKind::Milestone(m) => m.label(lang),
+            EventKind::Timer(t) => t.label(lang),
+            EventKind::Other(e) => e.label(lang),
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Milestone::from_code(code)
+            .map(EventKind::Milestone)
+            .or_else(|| TimerKind::from_code(code).map(EventKind::Timer))
+            .or_else(|| BureauEvent::from_code(code).map(EventKind::Other))
+    }
+}
+
+impl std::str::FromStr for EventKind {
+    type Err = sea_orm::sea_query::ValueTypeErr;
+
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Self::from_code(code).ok_or(sea_orm::sea_query::ValueTypeErr)
+    }
+}
+
+impl std::fmt::Display for EventKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl serde::Serialize for EventKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.code())
     }
 }
 
@@ -31,26 +88,31 @@ labelled_enum! {
     }
 }
 
-/// The label of a timeline entry's kind; an unknown kind shows as stored.
-pub fn event_label(kind: &str, lang: Lang) -> String {
-    if let Some(m) = Milestone::from_code(kind) {
-        return m.label(lang).to_owned();
-    }
-    if let Some(t) = TimerKind::from_code(kind) {
-        return t.label(lang).to_owned();
-    }
-    BureauEvent::from_code(kind).map_or_else(|| kind.to_owned(), |e| e.label(lang).to_owned())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn label(code: &str, lang: Lang) -> &'static str {
+        EventKind::from_code(code).expect("a timeline kind").label(lang)
+    }
+
     #[test]
     fn every_kind_on_a_timeline_has_a_chinese_name() {
-        assert_eq!(event_label("on_site", Lang::Zh), "到达现场");
-        assert_eq!(event_label("breach", Lang::Zh), "超时");
-        assert_eq!(event_label("extended", Lang::En), "Deadline extended");
-        assert_eq!(event_label("mystery", Lang::Zh), "mystery");
+        assert_eq!(label("on_site", Lang::Zh), "到达现场");
+        assert_eq!(label("breach", Lang::Zh), "超时");
+        assert_eq!(label("extended", Lang::En), "Deadline extended");
+        assert_eq!(label("page_fallback", Lang::Zh), "改用备用渠道通知");
+        assert_eq!(EventKind::from_code("mystery"), None);
+    }
+
+    #[test]
+    fn no_code_means_two_kinds() {
+        let mut codes: Vec<&str> = Milestone::ALL.iter().map(|m| m.code()).collect();
+        codes.extend(TimerKind::ALL.iter().map(|t| t.code()));
+        codes.extend(BureauEvent::ALL.iter().map(|e| e.code()));
+        let n = codes.len();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), n);
     }
 }

@@ -16,8 +16,9 @@ macro_rules! labelled_enum {
         $(#[$meta])*
         #[derive(
             Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
-            serde::Serialize, serde::Deserialize,
+            serde::Serialize, serde::Deserialize, sea_orm::DeriveValueType,
         )]
+        #[sea_orm(value_type = "String")]
         pub enum $name {
             $( #[serde(rename = $code)] $variant ),+
         }
@@ -59,6 +60,16 @@ macro_rules! labelled_enum {
 
         impl utoipa::ToSchema for $name {}
 
+        /// Stored as its code; a stored code this version does not know is
+        /// a decoding error, never a default.
+        impl std::str::FromStr for $name {
+            type Err = sea_orm::sea_query::ValueTypeErr;
+
+            fn from_str(code: &str) -> Result<Self, Self::Err> {
+                Self::from_code(code).ok_or(sea_orm::sea_query::ValueTypeErr)
+            }
+        }
+
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.code())
@@ -68,8 +79,11 @@ macro_rules! labelled_enum {
 }
 
 /// The languages of the UI, the bot and the reports. Chinese is the default.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize, sea_orm::DeriveValueType,
+)]
 #[serde(rename_all = "lowercase")]
+#[sea_orm(value_type = "String")]
 pub enum Lang {
     #[default]
     Zh,
@@ -90,6 +104,20 @@ impl Lang {
             "en" => Some(Lang::En),
             _ => None,
         }
+    }
+}
+
+impl std::str::FromStr for Lang {
+    type Err = sea_orm::sea_query::ValueTypeErr;
+
+    fn from_str(code: &str) -> Result<Self, Self::Err> {
+        Self::from_code(code).ok_or(sea_orm::sea_query::ValueTypeErr)
+    }
+}
+
+impl std::fmt::Display for Lang {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
     }
 }
 

@@ -14,6 +14,17 @@ labelled_enum! {
 }
 
 labelled_enum! {
+    /// Whether a channel is paged: `broken` once the provider refused the
+    /// address for good (replacing it revives it), `removed` when taken out
+    /// of paging (the row stays, so past pages still name it).
+    pub enum ChannelStatus {
+        Active => ("active", "正常", "Active"),
+        Broken => ("broken", "地址失效", "Broken"),
+        Removed => ("removed", "已移除", "Removed"),
+    }
+}
+
+labelled_enum! {
     /// 渠道: where a page can be delivered.
     pub enum ChannelKind {
         Telegram => ("telegram", "Telegram", "Telegram"),

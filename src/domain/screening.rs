@@ -21,6 +21,14 @@ labelled_enum! {
 }
 
 labelled_enum! {
+    /// Whether a screening task's result is in.
+    pub enum TaskStatus {
+        Pending => ("pending", "待排查", "Pending"),
+        Done => ("done", "已完成", "Done"),
+    }
+}
+
+labelled_enum! {
     /// What a screening found.
     pub enum ScreeningOutcome {
         Clean => ("clean", "未发现问题", "No issues found"),

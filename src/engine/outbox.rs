@@ -15,7 +15,7 @@ use crate::notify::message::ENGLISH_SEPARATOR;
 use crate::notify::{Delivery, SendError};
 use crate::store::StoreError;
 use crate::store::entities::page;
-use crate::store::pages::Attempt;
+use crate::store::outbox::Attempt;
 
 /// Pages sent concurrently in one batch (one claim and one record
 /// transaction each): 16 delivered a burst at 303/s on PostgreSQL, 32 at
@@ -45,7 +45,7 @@ pub async fn send_due(state: &AppState) -> Result<usize, StoreError> {
                 Attempt::Retry { .. } => "retried",
                 Attempt::GiveUp { .. } => "failed",
             };
-            metrics::counter!("onsite_pages_total", "channel" => p.channel_kind.clone(), "outcome" => label)
+            metrics::counter!("onsite_pages_total", "channel" => p.channel_kind.code(), "outcome" => label)
                 .increment(1);
         }
         let recorded = state.store.record_attempts(&outcomes, state.clock.now()).await?;
@@ -58,9 +58,7 @@ pub async fn send_due(state: &AppState) -> Result<usize, StoreError> {
 }
 
 async fn attempt(state: &AppState, p: &page::Model) -> Attempt {
-    let Some(kind) = ChannelKind::from_code(&p.channel_kind) else {
-        return Attempt::GiveUp { error: format!("unknown channel kind {}", p.channel_kind), broken: false };
-    };
+    let kind = p.channel_kind;
     let Some(channel) = state.channels.get(kind) else {
         return Attempt::GiveUp { error: format!("no {} sender is configured", kind.code()), broken: false };
     };
@@ -79,6 +77,8 @@ async fn attempt(state: &AppState, p: &page::Model) -> Attempt {
         idempotency_key: p.idempotency_key.clone(),
         title: body["title"].as_str().unwrap_or_default().to_owned(),
         text,
+        reason: p.reason,
+        assignment_id: p.assignment_id,
         action_url,
         body,
         sent_at: state.clock.now(),

@@ -10,7 +10,7 @@ pub async fn fire_due(state: &AppState, instance: &str) -> Result<usize, StoreEr
     while let Some(fired) = state.store.fire_next_timer(instance, state.clock.now()).await? {
         handled += 1;
         metrics::histogram!("onsite_timer_lateness_seconds").record(fired.late_ms as f64 / 1000.0);
-        metrics::counter!("onsite_timers_fired_total", "kind" => fired.timer.kind.clone(), "status" => fired.timer.status.clone())
+        metrics::counter!("onsite_timers_fired_total", "kind" => fired.timer.kind.code(), "status" => fired.timer.status.code())
             .increment(1);
         if fired.breach {
             metrics::counter!("onsite_breaches_total").increment(1);

@@ -14,6 +14,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::domain::escalation::PageReason;
 use crate::domain::people::ChannelKind;
 
 /// One message to one address, as the provider will receive it.
@@ -24,6 +25,10 @@ pub struct Delivery {
     pub idempotency_key: String,
     pub title: String,
     pub text: String,
+    /// Why the page is sent: whether it carries the milestone buttons.
+    pub reason: PageReason,
+    /// The assignment it is about (none for a duty hand-over).
+    pub assignment_id: Option<i64>,
     /// The signed action link the text carries on its own line after
     /// `action_link::LINE_PREFIX`, if any: a markdown channel makes that one
     /// line a link and escapes everything else.

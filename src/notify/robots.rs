@@ -167,6 +167,8 @@ mod tests {
             text: format!(
                 "【派单】[点此](http://evil.example)\n现场地址：<font color=\"warning\">#1</font> a_b\n{LINE_PREFIX}{url}\n{LINE_PREFIX}http://evil.example/a/x"
             ),
+            reason: crate::domain::escalation::PageReason::Dispatch,
+            assignment_id: None,
             action_url: Some(url.into()),
             body: serde_json::Value::Null,
             sent_at: chrono::Utc::now(),

@@ -94,6 +94,8 @@ mod tests {
             idempotency_key: "k".into(),
             title: "t".into(),
             text: format!("{}\n操作 Act: https://x/a/tok\n——\nEnglish", "长".repeat(500)),
+            reason: crate::domain::escalation::PageReason::Dispatch,
+            assignment_id: None,
             action_url: Some("https://x/a/tok".into()),
             body: serde_json::Value::Null,
             sent_at: chrono::Utc::now(),

@@ -49,17 +49,16 @@ impl Telegram {
 }
 
 /// Pages a unit's people act on carry the buttons; the bureau's do not.
-fn has_buttons(body: &serde_json::Value) -> Option<i64> {
-    let reason = body["reason"].as_str().and_then(PageReason::from_code)?;
+fn has_buttons(d: &Delivery) -> Option<i64> {
     matches!(
-        reason,
+        d.reason,
         PageReason::Dispatch
             | PageReason::AckReminder
             | PageReason::AckEscalation
             | PageReason::Reminder
             | PageReason::Warning
     )
-    .then(|| body["assignment_id"].as_i64())
+    .then_some(d.assignment_id)
     .flatten()
 }
 
@@ -93,7 +92,7 @@ impl Channel for Telegram {
             d.address.parse().map_err(|_| SendError::Permanent { reason: "not a Telegram chat id".into() })?;
         self.turn(chat).await;
         let mut request = self.bot.send_message(ChatId(chat), d.text.clone());
-        if let Some(assignment_id) = has_buttons(&d.body) {
+        if let Some(assignment_id) = has_buttons(d) {
             request = request.reply_markup(page_buttons(assignment_id, Lang::Zh));
         }
         let sent = request.await.map_err(|e| classify(&e))?;

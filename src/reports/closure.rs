@@ -92,7 +92,7 @@ impl ClosureReportView {
         tz: Tz,
         now: DateTime<Utc>,
     ) -> StoreResult<Self> {
-        let state = state_of(a)?;
+        let state = state_of(a);
         let policy = policy_of(a)?;
         let verdict = evaluate(&state, &policy, now);
         let at = |m: Milestone| state.milestones.get(m).map(|t| local(t, tz));

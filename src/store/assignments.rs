@@ -21,6 +21,7 @@ use super::{Store, StoreError, StoreResult};
 use crate::domain::access::Scope;
 use crate::domain::assignment::{AssignmentState, Milestone, Milestones, Status};
 use crate::domain::escalation::{self, TimerKind};
+use crate::domain::event::{BureauEvent, EventKind};
 use crate::domain::geo::Coordinates;
 use crate::domain::policy::SlaPolicy;
 
@@ -48,7 +49,7 @@ impl Store {
 
     /// A unit's open assignments with their notice titles, oldest first.
     pub async fn open_assignments(&self, unit_id: i64) -> StoreResult<Vec<(assignment::Model, String)>> {
-        let open = Status::open_codes();
+        let open = Status::open();
         let assignments = assignment::Entity::find()
             .filter(assignment::Column::UnitId.eq(unit_id))
             .filter(assignment::Column::Status.is_in(open))
@@ -113,7 +114,7 @@ pub(super) async fn apply(
     tz: chrono_tz::Tz,
     key: &AuditKey,
 ) -> StoreResult<Option<Recorded>> {
-    let state = state_of(current)?;
+    let state = state_of(current);
     let policy = policy_of(current)?;
     let mut update = assignment::ActiveModel { updated_at: Set(now), ..Default::default() };
     let mut distance = None;
@@ -122,7 +123,7 @@ pub(super) async fn apply(
             let at = at.unwrap_or(now);
             let next = state.reach(*m, at, now)?;
             timers::cancel(txn, current.id, &escalation::cancelled_by(&state, &next, &policy), now).await?;
-            update.status = Set(next.status.code().to_owned());
+            update.status = Set(next.status);
             set_milestone(&mut update, *m, at);
             let distance_m = match location {
                 Some(here) => {
@@ -132,10 +133,10 @@ pub(super) async fn apply(
             };
             milestone::ActiveModel {
                 assignment_id: Set(current.id),
-                kind: Set(m.code().to_owned()),
+                kind: Set(*m),
                 reached_at: Set(at),
                 recorded_at: Set(now),
-                source: Set(by.source.code().to_owned()),
+                source: Set(by.source),
                 actor: Set(by.label.clone()),
                 user_id: Set(by.user_id),
                 person_id: Set(by.person_id),
@@ -150,9 +151,9 @@ pub(super) async fn apply(
             let far = matches!((distance_m, flag_beyond_m), (Some(d), Some(r)) if d > *r);
             let data =
                 location.map(|l| serde_json::json!({ "location": l, "distance_m": distance_m, "far_from_site": far }));
-            (m.code(), at, note.clone(), data)
+            (EventKind::Milestone(*m), at, note.clone(), data)
         }
-        Change::Note { note } => ("note", now, Some(note.clone()), None),
+        Change::Note { note } => (EventKind::Other(BureauEvent::Note), now, Some(note.clone()), None),
         Change::Extend { deadline_at, reason } => {
             let (next, reason) = state.extend(*deadline_at, reason)?;
             update.deadline_at = Set(next.deadline_at);
@@ -165,16 +166,16 @@ pub(super) async fn apply(
             timers::cancel(txn, current.id, &moved, now).await?;
             timers::schedule(txn, current.id, &escalation::deadline_timers(&policy, &next, now), now).await?;
             let data = serde_json::json!({ "from": state.deadline_at, "to": next.deadline_at });
-            ("extended", now, Some(reason), Some(data))
+            (EventKind::Other(BureauEvent::Extended), now, Some(reason), Some(data))
         }
         Change::StandDown { reason } => {
             let (next, reason) = state.stand_down(reason, now)?;
             timers::cancel(txn, current.id, &escalation::cancelled_by(&state, &next, &policy), now).await?;
             pages::cancel_queued(txn, current.id, now).await?;
-            update.status = Set(next.status.code().to_owned());
+            update.status = Set(next.status);
             update.stood_down_at = Set(next.stood_down_at);
             update.stand_down_reason = Set(Some(reason.clone()));
-            ("stood_down", now, Some(reason), None)
+            (EventKind::Other(BureauEvent::StoodDown), now, Some(reason), None)
         }
     };
     if !matches!(change, Change::Note { .. }) {
@@ -229,10 +230,10 @@ async fn site_of(txn: &DatabaseTransaction, notice_id: i64) -> StoreResult<Optio
 }
 
 /// The domain view of a stored assignment.
-pub fn state_of(a: &assignment::Model) -> StoreResult<AssignmentState> {
+pub fn state_of(a: &assignment::Model) -> AssignmentState {
     let milestones =
         milestones([a.acknowledged_at, a.plan_activated_at, a.on_site_at, a.hq_remote_at, a.resolved_at, a.closed_at]);
-    assemble(a.id, &a.status, a.requires_onsite, (a.notified_at, a.deadline_at), milestones, a.stood_down_at)
+    assemble(a.status, a.requires_onsite, (a.notified_at, a.deadline_at), milestones, a.stood_down_at)
 }
 
 /// The milestone columns, in the table's order: acknowledged, plan
@@ -245,16 +246,13 @@ pub fn milestones(
 
 /// An assignment's state from its columns (also read without the whole row).
 pub fn assemble(
-    id: i64,
-    status: &str,
+    status: Status,
     requires_onsite: bool,
     (notified_at, deadline_at): (DateTime<Utc>, DateTime<Utc>),
     milestones: Milestones,
     stood_down_at: Option<DateTime<Utc>>,
-) -> StoreResult<AssignmentState> {
-    let status =
-        Status::from_code(status).ok_or_else(|| StoreError::Corrupt(format!("assignment {id} has status {status}")))?;
-    Ok(AssignmentState { status, requires_onsite, notified_at, deadline_at, milestones, stood_down_at })
+) -> AssignmentState {
+    AssignmentState { status, requires_onsite, notified_at, deadline_at, milestones, stood_down_at }
 }
 
 /// The policy copied onto the assignment when it was dispatched.

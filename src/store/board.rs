@@ -24,7 +24,7 @@ pub struct BoardRow {
 
 impl Store {
     pub async fn board(&self, scope: Scope) -> StoreResult<Vec<BoardRow>> {
-        let mut q = assignment::Entity::find().filter(assignment::Column::Status.is_in(Status::open_codes()));
+        let mut q = assignment::Entity::find().filter(assignment::Column::Status.is_in(Status::open()));
         if let Scope::Unit(u) = scope {
             q = q.filter(assignment::Column::UnitId.eq(u));
         }

@@ -10,17 +10,13 @@ use super::entities::{channel, person};
 use super::timeline::By;
 use super::{Store, StoreError, StoreResult};
 use crate::domain::access::Scope;
-use crate::domain::people::ChannelKind;
-
-/// The status of a channel taken out of paging. The row stays, so the pages
-/// sent over it still name it.
-pub const CHANNEL_REMOVED: &str = "removed";
+use crate::domain::people::{ChannelKind, ChannelStatus};
 
 impl Store {
     /// A channel whose person is in `scope`.
     pub async fn channel(&self, scope: Scope, id: i64) -> StoreResult<channel::Model> {
         let found = channel::Entity::find_by_id(id).one(self.db()).await?;
-        let Some(c) = found.filter(|c| c.status != CHANNEL_REMOVED) else {
+        let Some(c) = found.filter(|c| c.status != ChannelStatus::Removed) else {
             return Err(StoreError::not_found("channel", id));
         };
         self.person(scope, c.person_id).await.map_err(|_| StoreError::not_found("channel", id))?;
@@ -39,9 +35,9 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<channel::Model> {
         self.change_channel(by, channel_id, "channel.replaced", now, |row| {
-            row.kind = Set(kind.code().to_owned());
+            row.kind = Set(kind);
             row.address = Set(address);
-            row.status = Set("active".to_owned());
+            row.status = Set(ChannelStatus::Active);
             row.status_reason = Set(None);
         })
         .await
@@ -49,7 +45,7 @@ impl Store {
 
     /// Takes a channel out of paging for good.
     pub async fn remove_channel(&self, by: &By, channel_id: i64, now: DateTime<Utc>) -> StoreResult<()> {
-        self.change_channel(by, channel_id, "channel.removed", now, |row| row.status = Set(CHANNEL_REMOVED.to_owned()))
+        self.change_channel(by, channel_id, "channel.removed", now, |row| row.status = Set(ChannelStatus::Removed))
             .await
             .map(|_| ())
     }

@@ -12,6 +12,7 @@ use super::{Store, StoreError, StoreResult};
 use crate::domain::DomainError;
 use crate::domain::access::Scope;
 use crate::domain::closure::{ClosureAction, ClosureDraft, ClosureStatus};
+use crate::domain::event::{BureauEvent, EventKind};
 
 /// The validated content stored in a report row.
 pub fn draft_of(r: &closure_report::Model) -> StoreResult<ClosureDraft> {
@@ -29,11 +30,6 @@ pub fn draft_of(r: &closure_report::Model) -> StoreResult<ClosureDraft> {
         c2_addresses: serde_json::from_str(&r.c2_addresses).map_err(|e| corrupt("c2_addresses", e))?,
         disposal_recommendations: r.disposal_recommendations.clone(),
     })
-}
-
-pub fn status_of(r: &closure_report::Model) -> StoreResult<ClosureStatus> {
-    ClosureStatus::from_code(&r.status)
-        .ok_or_else(|| StoreError::Corrupt(format!("closure report {} has status {}", r.id, r.status)))
 }
 
 async fn assignment_in(txn: &DatabaseTransaction, scope: Scope, id: i64) -> StoreResult<assignment::Model> {
@@ -73,7 +69,7 @@ impl Store {
         assignment_in(&txn, scope, assignment_id).await?;
         let existing = report_of(&txn, assignment_id).await?;
         if let Some(r) = &existing {
-            let status = status_of(r)?;
+            let status = r.status;
             if !status.editable() {
                 return Err(DomainError::conflict(
                     "closure_locked",
@@ -87,7 +83,7 @@ impl Store {
             Some(r) => closure_report::ActiveModel::from(r.clone()),
             None => closure_report::ActiveModel {
                 assignment_id: Set(assignment_id),
-                status: Set(ClosureStatus::Draft.code().to_owned()),
+                status: Set(ClosureStatus::Draft),
                 created_at: Set(now),
                 ..Default::default()
             },
@@ -129,7 +125,7 @@ impl Store {
         let report =
             report_of(&txn, assignment_id).await?.ok_or(StoreError::not_found("closure report", assignment_id))?;
         let settled_before = super::report_cells::settled_of(&txn, &a, None, self.tz()).await?;
-        let next = status_of(&report)?.after(action)?;
+        let next = report.status.after(action)?;
         let mut row = closure_report::ActiveModel::from(report.clone());
         match action {
             ClosureAction::Submit => {
@@ -147,27 +143,35 @@ impl Store {
                 row.review_comment = Set(comment.clone());
             }
         }
-        row.status = Set(next.code().to_owned());
+        row.status = Set(next);
         row.updated_at = Set(now);
         // Only the step that finds the expected status wins a race.
         let res = closure_report::Entity::update_many()
             .set(row)
             .filter(closure_report::Column::Id.eq(report.id))
-            .filter(closure_report::Column::Status.eq(report.status.clone()))
+            .filter(closure_report::Column::Status.eq(report.status))
             .exec(&txn)
             .await?;
         if res.rows_affected == 0 {
             return Err(StoreError::Concurrent { entity: "closure report" });
         }
         let kind = match action {
-            ClosureAction::Submit => "closure_submitted",
-            ClosureAction::Accept => "closure_accepted",
-            ClosureAction::Return => "closure_returned",
+            ClosureAction::Submit => BureauEvent::ClosureSubmitted,
+            ClosureAction::Accept => BureauEvent::ClosureAccepted,
+            ClosureAction::Return => BureauEvent::ClosureReturned,
         };
         timeline::append(
             &txn,
             self.audit_key(),
-            NewEvent { assignment_id, notice_id: a.notice_id, kind, at: now, by, note: comment, data: None },
+            NewEvent {
+                assignment_id,
+                notice_id: a.notice_id,
+                kind: EventKind::Other(kind),
+                at: now,
+                by,
+                note: comment,
+                data: None,
+            },
             now,
         )
         .await?;

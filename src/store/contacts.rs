@@ -22,8 +22,8 @@ impl Store {
         let txn = self.db().begin().await?;
         let saved = bureau_contact::ActiveModel {
             name: Set(name),
-            role: Set(role.code().to_owned()),
-            kind: Set(channel.kind.code().to_owned()),
+            role: Set(role),
+            kind: Set(channel.kind),
             address: Set(channel.address),
             active: Set(true),
             created_at: Set(now),

@@ -65,7 +65,7 @@ impl Store {
             None => {
                 person::Entity::find()
                     .filter(person::Column::UnitId.eq(b.unit_id))
-                    .filter(person::Column::Role.eq(Role::SupportLead.code()))
+                    .filter(person::Column::Role.eq(Role::SupportLead))
                     .filter(person::Column::Active.eq(true))
                     .all(&txn)
                     .await?

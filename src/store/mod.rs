@@ -12,6 +12,7 @@ pub mod contacts;
 pub mod entities;
 pub mod handovers;
 pub mod notices;
+pub mod outbox;
 pub mod pages;
 pub mod protection;
 pub mod report_cells;
@@ -53,10 +54,21 @@ pub enum StoreError {
     #[error("the {entity} was changed concurrently; try again")]
     Concurrent { entity: &'static str },
     #[error("database: {0}")]
-    Db(#[from] DbErr),
+    Db(DbErr),
     /// A stored value the code does not understand (a bug or a manual edit).
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),
+}
+
+impl From<DbErr> for StoreError {
+    fn from(e: DbErr) -> Self {
+        match e {
+            // A stored value that does not decode (a code this version does
+            // not know): the same error wherever it is read.
+            DbErr::Type(_) | DbErr::TryIntoErr { .. } => StoreError::Corrupt(e.to_string()),
+            other => StoreError::Db(other),
+        }
+    }
 }
 
 impl StoreError {

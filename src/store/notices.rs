@@ -22,6 +22,7 @@ use crate::domain::access::Scope;
 use crate::domain::assignment::{AssignmentState, Status};
 use crate::domain::change::Reassignment;
 use crate::domain::escalation::{self, PageReason};
+use crate::domain::event::{BureauEvent, EventKind};
 use crate::domain::notice::{Category, NoticeDraft, Severity};
 use crate::domain::policy::SlaPolicy;
 
@@ -79,10 +80,10 @@ impl Store {
         let branches = branches_by_unit(&txn, &draft.unit_ids, &draft.branch_ids).await?;
         let notice = notice::ActiveModel {
             title: Set(draft.title),
-            category: Set(draft.category.code().to_owned()),
-            severity: Set(draft.severity.code().to_owned()),
+            category: Set(draft.category),
+            severity: Set(draft.severity),
             target_name: Set(draft.target_name),
-            target_kind: Set(draft.target_kind.code().to_owned()),
+            target_kind: Set(draft.target_kind),
             site_address: Set(draft.site_address),
             site_lat: Set(draft.site.map(|s| s.lat)),
             site_lon: Set(draft.site.map(|s| s.lon)),
@@ -168,7 +169,7 @@ impl Store {
             NewEvent {
                 assignment_id: current.id,
                 notice_id: current.notice_id,
-                kind: "reassigned",
+                kind: EventKind::Other(BureauEvent::Reassigned),
                 at: now,
                 by,
                 note: None,
@@ -213,7 +214,7 @@ impl Store {
             restrict = true;
         }
         if let Some(open) = filter.open {
-            let statuses = Status::open_codes();
+            let statuses = Status::open();
             sub = if open {
                 sub.filter(assignment::Column::Status.is_in(statuses))
             } else {
@@ -225,10 +226,10 @@ impl Store {
             q = q.filter(notice::Column::Id.in_subquery(sub.into_query()));
         }
         if let Some(c) = filter.category {
-            q = q.filter(notice::Column::Category.eq(c.code()));
+            q = q.filter(notice::Column::Category.eq(c));
         }
         if let Some(s) = filter.severity {
-            q = q.filter(notice::Column::Severity.eq(s.code()));
+            q = q.filter(notice::Column::Severity.eq(s));
         }
         if let Some(from) = filter.from {
             q = q.filter(notice::Column::IssuedAt.gte(from));
@@ -319,7 +320,7 @@ impl Store {
             notice_id: Set(notice.id),
             unit_id: Set(to.unit_id),
             branch_id: Set(to.branch_id),
-            status: Set(state.status.code().to_owned()),
+            status: Set(state.status),
             requires_onsite: Set(notice.requires_onsite),
             notified_at: Set(state.notified_at),
             deadline_at: Set(state.deadline_at),
@@ -352,7 +353,7 @@ impl Store {
             NewEvent {
                 assignment_id: a.id,
                 notice_id: notice.id,
-                kind: "dispatched",
+                kind: EventKind::Other(BureauEvent::Dispatched),
                 at: now,
                 by,
                 note: None,

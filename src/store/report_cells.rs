@@ -19,6 +19,7 @@ use super::entities::{assignment, closure_report, notice, report_breach, report_
 use super::reports::{ClosureFacts, Policies, ReportRow, facts_of};
 use super::{Store, StoreError, StoreResult};
 use crate::domain::assignment::Status;
+use crate::domain::notice::{Category, Severity};
 use crate::domain::report::{self, Breach, Tally};
 
 /// Bumped whenever the tally's encoding or meaning changes: the cells are
@@ -38,8 +39,8 @@ pub(super) struct CellKey {
     unit_id: i64,
     /// 0 for the unit as a whole.
     branch_id: i64,
-    category: String,
-    severity: String,
+    category: Category,
+    severity: Severity,
 }
 
 /// A settled assignment's part of the aggregates.
@@ -63,19 +64,19 @@ fn encode(tally: &Tally) -> StoreResult<Vec<u8>> {
     postcard::to_allocvec(tally).map_err(|e| StoreError::Corrupt(format!("report cell: {e}")))
 }
 
-fn is_settled(status: &str) -> bool {
-    status == Status::Closed.code() || status == Status::StoodDown.code()
+fn is_settled(status: Status) -> bool {
+    matches!(status, Status::Closed | Status::StoodDown)
 }
 
 /// The settled part of an assignment, `None` while it is still open.
 fn settled_part(
     row: ReportRow,
     policies: &mut Policies,
-    (category, severity): (String, String),
+    (category, severity): (Category, Severity),
     closure: Option<&ClosureFacts>,
     tz: Tz,
 ) -> StoreResult<Option<Settled>> {
-    if !is_settled(&row.status) {
+    if !is_settled(row.status) {
         return Ok(None);
     }
     let policy = policies.of(&row)?;
@@ -99,13 +100,13 @@ pub(super) async fn settled_of(
     closure: Option<Option<ClosureFacts>>,
     tz: Tz,
 ) -> StoreResult<Option<Settled>> {
-    if !is_settled(&a.status) {
+    if !is_settled(a.status) {
         return Ok(None);
     }
     let kind = notice::Entity::find_by_id(a.notice_id)
         .select_only()
         .columns([notice::Column::Category, notice::Column::Severity])
-        .into_tuple::<(String, String)>()
+        .into_tuple::<(Category, Severity)>()
         .one(txn)
         .await?
         .ok_or(StoreError::not_found("notice", a.notice_id))?;
@@ -154,8 +155,8 @@ fn key_filter(key: &CellKey) -> sea_orm::Condition {
         .add(report_cell::Column::Month.eq(&key.month))
         .add(report_cell::Column::UnitId.eq(key.unit_id))
         .add(report_cell::Column::BranchId.eq(key.branch_id))
-        .add(report_cell::Column::Category.eq(&key.category))
-        .add(report_cell::Column::Severity.eq(&key.severity))
+        .add(report_cell::Column::Category.eq(key.category))
+        .add(report_cell::Column::Severity.eq(key.severity))
 }
 
 fn cell_row(key: &CellKey, tally: &Tally) -> StoreResult<report_cell::ActiveModel> {
@@ -163,8 +164,8 @@ fn cell_row(key: &CellKey, tally: &Tally) -> StoreResult<report_cell::ActiveMode
         month: Set(key.month.clone()),
         unit_id: Set(key.unit_id),
         branch_id: Set(key.branch_id),
-        category: Set(key.category.clone()),
-        severity: Set(key.severity.clone()),
+        category: Set(key.category),
+        severity: Set(key.severity),
         tally: Set(encode(tally)?),
         ..Default::default()
     })
@@ -177,8 +178,8 @@ fn breach_row(key: &CellKey, b: &Breach) -> report_breach::ActiveModel {
         notice_id: Set(b.notice_id),
         unit_id: Set(b.unit_id),
         branch_id: Set(b.branch_id),
-        category: Set(key.category.clone()),
-        severity: Set(key.severity.clone()),
+        category: Set(key.category),
+        severity: Set(key.severity),
         notified_at: Set(b.notified_at),
         lateness_seconds: Set(b.lateness_seconds),
         milestones: Set(b.milestones.iter().map(|m| m.code()).collect::<Vec<_>>().join(",")),
@@ -252,7 +253,7 @@ impl Store {
         loop {
             let rows: Vec<ReportRow> = super::reports::report_columns(assignment::Entity::find())
                 .filter(assignment::Column::Id.gt(after))
-                .filter(assignment::Column::Status.is_in([Status::Closed.code(), Status::StoodDown.code()]))
+                .filter(assignment::Column::Status.is_in([Status::Closed, Status::StoodDown]))
                 .order_by_asc(assignment::Column::Id)
                 .limit(REBUILD_CHUNK)
                 .into_model::<ReportRow>()
@@ -311,7 +312,7 @@ impl Store {
 }
 
 /// Category and severity of the given notices.
-async fn notice_kinds<C: ConnectionTrait>(conn: &C, ids: &[i64]) -> StoreResult<HashMap<i64, (String, String)>> {
+async fn notice_kinds<C: ConnectionTrait>(conn: &C, ids: &[i64]) -> StoreResult<HashMap<i64, (Category, Severity)>> {
     let mut ids = ids.to_vec();
     ids.sort_unstable();
     ids.dedup();
@@ -321,7 +322,7 @@ async fn notice_kinds<C: ConnectionTrait>(conn: &C, ids: &[i64]) -> StoreResult<
             .select_only()
             .columns([notice::Column::Id, notice::Column::Category, notice::Column::Severity])
             .filter(notice::Column::Id.is_in(slice.iter().copied()))
-            .into_tuple::<(i64, String, String)>()
+            .into_tuple::<(i64, Category, Severity)>()
             .all(conn)
             .await?;
         kinds.extend(rows.into_iter().map(|(id, c, s)| (id, (c, s))));

@@ -33,7 +33,7 @@ pub(super) struct ReportRow {
     pub(super) notice_id: i64,
     pub(super) unit_id: i64,
     pub(super) branch_id: Option<i64>,
-    pub(super) status: String,
+    pub(super) status: Status,
     pub(super) requires_onsite: bool,
     pub(super) notified_at: DateTime<Utc>,
     pub(super) deadline_at: DateTime<Utc>,
@@ -58,7 +58,7 @@ impl From<&assignment::Model> for ReportRow {
             notice_id: a.notice_id,
             unit_id: a.unit_id,
             branch_id: a.branch_id,
-            status: a.status.clone(),
+            status: a.status,
             requires_onsite: a.requires_onsite,
             notified_at: a.notified_at,
             deadline_at: a.deadline_at,
@@ -103,14 +103,7 @@ pub(super) fn facts_of(a: ReportRow, policy: Arc<SlaPolicy>, closure: Option<&Cl
         unit_id: a.unit_id,
         branch_id: a.branch_id,
         extended: a.extension_count > 0,
-        state: assemble(
-            a.id,
-            &a.status,
-            a.requires_onsite,
-            (a.notified_at, a.deadline_at),
-            milestones,
-            a.stood_down_at,
-        )?,
+        state: assemble(a.status, a.requires_onsite, (a.notified_at, a.deadline_at), milestones, a.stood_down_at),
         policy,
         // A returned report counts as filed once it is resubmitted.
         closure_submitted_at: closure
@@ -199,8 +192,8 @@ pub(super) fn report_columns(q: Select<assignment::Entity>) -> Select<assignment
 
 /// Statuses whose figures still move: listed (not negated) so the status
 /// index finds the few open rows among a year of closed ones.
-fn unsettled() -> Vec<&'static str> {
-    Status::ALL.iter().filter(|s| !matches!(s, Status::Closed | Status::StoodDown)).map(|s| s.code()).collect()
+fn unsettled() -> Vec<Status> {
+    Status::ALL.iter().copied().filter(|s| !matches!(s, Status::Closed | Status::StoodDown)).collect()
 }
 
 /// The rows of a maintained table (cells, breaches) a report keeps: its
@@ -223,10 +216,10 @@ fn kept<C: ColumnTrait>(
         c = c.add(branch.eq(b));
     }
     if let Some(k) = filter.category {
-        c = c.add(category.eq(k.code()));
+        c = c.add(category.eq(k));
     }
     if let Some(s) = filter.severity {
-        c = c.add(severity.eq(s.code()));
+        c = c.add(severity.eq(s));
     }
     c
 }
@@ -273,10 +266,10 @@ impl Store {
         if filter.category.is_some() || filter.severity.is_some() {
             let mut notices = notice::Entity::find().select_only().column(notice::Column::Id);
             if let Some(c) = filter.category {
-                notices = notices.filter(notice::Column::Category.eq(c.code()));
+                notices = notices.filter(notice::Column::Category.eq(c));
             }
             if let Some(s) = filter.severity {
-                notices = notices.filter(notice::Column::Severity.eq(s.code()));
+                notices = notices.filter(notice::Column::Severity.eq(s));
             }
             q = q.filter(assignment::Column::NoticeId.in_subquery(notices.into_query()));
         }

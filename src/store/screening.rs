@@ -13,10 +13,7 @@ use crate::domain::DomainError;
 use crate::domain::access::Scope;
 use crate::domain::error::FieldError;
 use crate::domain::protection::ProtectionPeriod;
-use crate::domain::screening::{ResultDraft, ScreeningKind, ScreeningOutcome, TaskDraft, TaskState};
-
-pub const PENDING: &str = "pending";
-pub const DONE: &str = "done";
+use crate::domain::screening::{ResultDraft, TaskDraft, TaskState, TaskStatus};
 
 impl Store {
     /// One protection period (every signed-in reader may see periods).
@@ -72,9 +69,9 @@ impl Store {
                 unit_id: Set(d.unit_id),
                 enterprise: Set(d.enterprise),
                 target: Set(d.target),
-                kind: Set(d.kind.code().to_owned()),
+                kind: Set(d.kind),
                 due_at: Set(Some(d.due_at)),
-                status: Set(PENDING.to_owned()),
+                status: Set(TaskStatus::Pending),
                 created_at: Set(now),
                 updated_at: Set(now),
                 ..Default::default()
@@ -130,10 +127,10 @@ impl Store {
             .await?
             .filter(|t| scope.allows_unit(t.unit_id))
             .ok_or(StoreError::not_found("screening_task", task_id))?;
-        let corrected = task.outcome.clone();
+        let corrected = task.outcome;
         let mut row: screening_task::ActiveModel = task.into();
-        row.status = Set(DONE.to_owned());
-        row.outcome = Set(Some(result.outcome.code().to_owned()));
+        row.status = Set(TaskStatus::Done);
+        row.outcome = Set(Some(result.outcome));
         row.findings = Set(result.findings.clone());
         row.done_at = Set(Some(now));
         row.done_by = Set(Some(by.label.clone()));
@@ -153,10 +150,5 @@ impl Store {
 
 /// A stored task as the progress table reads it.
 pub fn task_state(t: &screening_task::Model, period_starts_at: DateTime<Utc>) -> TaskState {
-    TaskState {
-        unit_id: t.unit_id,
-        kind: ScreeningKind::from_code(&t.kind).unwrap_or(ScreeningKind::Remote),
-        due_at: t.due_at.unwrap_or(period_starts_at),
-        outcome: t.outcome.as_deref().and_then(ScreeningOutcome::from_code),
-    }
+    TaskState { unit_id: t.unit_id, kind: t.kind, due_at: t.due_at.unwrap_or(period_starts_at), outcome: t.outcome }
 }

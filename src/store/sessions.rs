@@ -138,12 +138,7 @@ impl Store {
         .insert(&txn)
         .await?;
         txn.commit().await?;
-        let session = WebSession {
-            id: row.id,
-            actor: actor_of(&user, Source::Web)?,
-            csrf_token,
-            lang: Lang::from_code(&user.locale).unwrap_or(Lang::Zh),
-        };
+        let session = WebSession { id: row.id, actor: actor_of(&user, Source::Web)?, csrf_token, lang: user.locale };
         Ok(Ok(NewSession { cookie: SecretString::from(cookie), session }))
     }
 
@@ -186,7 +181,7 @@ impl Store {
             id: row.id,
             actor: actor_of(&user, Source::Web)?,
             csrf_token: row.csrf_token,
-            lang: Lang::from_code(&user.locale).unwrap_or(Lang::Zh),
+            lang: user.locale,
         }))
     }
 
@@ -204,7 +199,7 @@ impl Store {
     /// Remembers the language a user chose for the web pages.
     pub async fn set_user_lang(&self, user_id: i64, lang: Lang) -> StoreResult<()> {
         user::Entity::update_many()
-            .set(user::ActiveModel { locale: Set(lang.code().to_owned()), ..Default::default() })
+            .set(user::ActiveModel { locale: Set(lang), ..Default::default() })
             .filter(user::Column::Id.eq(user_id))
             .exec(self.db())
             .await?;

@@ -16,6 +16,8 @@ use super::timeline::By;
 use super::users::token_digest;
 use super::{Store, StoreError, StoreResult};
 use crate::domain::access::Scope;
+use crate::domain::labels::Lang;
+use crate::domain::people::{ChannelKind, ChannelStatus};
 
 /// Letters and digits that cannot be mistaken for one another when typed.
 const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
@@ -154,7 +156,7 @@ impl Store {
         telegram_chat::Entity::insert(telegram_chat::ActiveModel {
             chat_id: Set(user_id.to_string()),
             person_id: Set(Some(person.id)),
-            lang: Set("zh".into()),
+            lang: Set(Lang::Zh),
             awaiting_location_for: Set(None),
             updated_at: Set(now),
             ..Default::default()
@@ -168,7 +170,7 @@ impl Store {
         .await?;
         let existing = channel::Entity::find()
             .filter(channel::Column::PersonId.eq(person.id))
-            .filter(channel::Column::Kind.eq("telegram"))
+            .filter(channel::Column::Kind.eq(ChannelKind::Telegram))
             .filter(channel::Column::Address.eq(&chat))
             .one(&txn)
             .await?;
@@ -176,7 +178,7 @@ impl Store {
             Some(c) => {
                 channel::ActiveModel {
                     id: Set(c.id),
-                    status: Set("active".into()),
+                    status: Set(ChannelStatus::Active),
                     status_reason: Set(None),
                     ..Default::default()
                 }
@@ -187,10 +189,10 @@ impl Store {
                 let count = channel::Entity::find().filter(channel::Column::PersonId.eq(person.id)).count(&txn).await?;
                 channel::ActiveModel {
                     person_id: Set(person.id),
-                    kind: Set("telegram".into()),
+                    kind: Set(ChannelKind::Telegram),
                     address: Set(chat),
                     priority: Set(i32::try_from(count).unwrap_or(i32::MAX - 1) + 1),
-                    status: Set("active".into()),
+                    status: Set(ChannelStatus::Active),
                     status_reason: Set(None),
                     created_at: Set(now),
                     ..Default::default()
@@ -215,7 +217,7 @@ impl Store {
     ) -> StoreResult<String> {
         let existing = unit_channel::Entity::find()
             .filter(unit_channel::Column::UnitId.eq(unit_id))
-            .filter(unit_channel::Column::Kind.eq("telegram"))
+            .filter(unit_channel::Column::Kind.eq(ChannelKind::Telegram))
             .filter(unit_channel::Column::Address.eq(chat))
             .one(conn)
             .await?;
@@ -223,7 +225,7 @@ impl Store {
             Some(c) => {
                 unit_channel::ActiveModel {
                     id: Set(c.id),
-                    status: Set("active".into()),
+                    status: Set(ChannelStatus::Active),
                     status_reason: Set(None),
                     ..Default::default()
                 }
@@ -233,9 +235,9 @@ impl Store {
             None => {
                 unit_channel::ActiveModel {
                     unit_id: Set(unit_id),
-                    kind: Set("telegram".into()),
+                    kind: Set(ChannelKind::Telegram),
                     address: Set(chat.to_owned()),
-                    status: Set("active".into()),
+                    status: Set(ChannelStatus::Active),
                     status_reason: Set(None),
                     created_at: Set(now),
                     ..Default::default()
@@ -258,7 +260,7 @@ impl Store {
     pub async fn update_telegram_chat(
         &self,
         chat_id: i64,
-        lang: Option<&str>,
+        lang: Option<Lang>,
         awaiting: Option<Option<i64>>,
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
@@ -268,13 +270,13 @@ impl Store {
             None => telegram_chat::ActiveModel {
                 chat_id: Set(chat_id.to_string()),
                 person_id: Set(None),
-                lang: Set("zh".into()),
+                lang: Set(Lang::Zh),
                 awaiting_location_for: Set(None),
                 ..Default::default()
             },
         };
         if let Some(lang) = lang {
-            row.lang = Set(lang.to_owned());
+            row.lang = Set(lang);
         }
         if let Some(awaiting) = awaiting {
             row.awaiting_location_for = Set(awaiting);
@@ -375,7 +377,7 @@ impl Store {
     pub async fn assignment_of_telegram_message(&self, chat_id: i64, message_id: i32) -> StoreResult<Option<i64>> {
         use super::entities::page;
         Ok(page::Entity::find()
-            .filter(page::Column::ChannelKind.eq("telegram"))
+            .filter(page::Column::ChannelKind.eq(ChannelKind::Telegram))
             .filter(page::Column::Address.eq(chat_id.to_string()))
             .filter(page::Column::ProviderMessageId.eq(message_id.to_string()))
             .one(self.db())

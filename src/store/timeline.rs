@@ -9,6 +9,7 @@ use super::entities::timeline_event;
 use super::{Store, StoreResult};
 use crate::domain::access::Scope;
 use crate::domain::access::{Actor, Caller, Source};
+use crate::domain::event::EventKind;
 
 /// Who an action is attributed to on the timeline.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,7 +67,7 @@ impl By {
 pub struct NewEvent<'a> {
     pub assignment_id: i64,
     pub notice_id: i64,
-    pub kind: &'a str,
+    pub kind: EventKind,
     /// When it happened (a milestone may be reported after the fact).
     pub at: DateTime<Utc>,
     pub by: &'a By,
@@ -99,10 +100,10 @@ pub async fn append<C: ConnectionTrait>(
     Ok(timeline_event::ActiveModel {
         assignment_id: Set(event.assignment_id),
         notice_id: Set(event.notice_id),
-        kind: Set(event.kind.to_owned()),
+        kind: Set(event.kind),
         at: Set(event.at),
         recorded_at: Set(now),
-        source: Set(event.by.source.code().to_owned()),
+        source: Set(event.by.source),
         actor: Set(event.by.label.clone()),
         user_id: Set(event.by.user_id),
         person_id: Set(event.by.person_id),

@@ -15,12 +15,8 @@ use super::entities::{assignment, timer};
 use super::pages::{self, Fanout};
 use super::timeline::{self, By, NewEvent};
 use super::{Store, StoreError, StoreResult};
-use crate::domain::escalation::{Firing, PlannedTimer, TimerKind, on_fire};
-
-pub const PENDING: &str = "pending";
-pub const FIRED: &str = "fired";
-pub const RETIRED: &str = "retired";
-pub const CANCELLED: &str = "cancelled";
+use crate::domain::escalation::{Firing, PlannedTimer, TimerKind, TimerStatus, on_fire};
+use crate::domain::event::EventKind;
 
 /// Inserts planned timers inside the caller's transaction.
 pub async fn schedule<C: ConnectionTrait>(
@@ -34,9 +30,9 @@ pub async fn schedule<C: ConnectionTrait>(
     }
     let rows = planned.iter().map(|t| timer::ActiveModel {
         assignment_id: Set(assignment_id),
-        kind: Set(t.kind.code().to_owned()),
+        kind: Set(t.kind),
         due_at: Set(t.due_at),
-        status: Set(PENDING.to_owned()),
+        status: Set(TimerStatus::Pending),
         created_at: Set(now),
         ..Default::default()
     });
@@ -54,12 +50,11 @@ pub async fn cancel<C: ConnectionTrait>(
     if kinds.is_empty() {
         return Ok(0);
     }
-    let codes: Vec<&str> = kinds.iter().map(|k| k.code()).collect();
     let res = timer::Entity::update_many()
-        .set(timer::ActiveModel { status: Set(CANCELLED.to_owned()), fired_at: Set(Some(now)), ..Default::default() })
+        .set(timer::ActiveModel { status: Set(TimerStatus::Cancelled), fired_at: Set(Some(now)), ..Default::default() })
         .filter(timer::Column::AssignmentId.eq(assignment_id))
-        .filter(timer::Column::Status.eq(PENDING))
-        .filter(timer::Column::Kind.is_in(codes))
+        .filter(timer::Column::Status.eq(TimerStatus::Pending))
+        .filter(timer::Column::Kind.is_in(kinds.iter().copied()))
         .exec(conn)
         .await?;
     Ok(res.rows_affected)
@@ -80,7 +75,7 @@ impl Store {
     /// The earliest pending timer, to sleep until.
     pub async fn next_timer_due(&self) -> StoreResult<Option<DateTime<Utc>>> {
         Ok(timer::Entity::find()
-            .filter(timer::Column::Status.eq(PENDING))
+            .filter(timer::Column::Status.eq(TimerStatus::Pending))
             .order_by_asc(timer::Column::DueAt)
             .one(self.db())
             .await?
@@ -88,7 +83,7 @@ impl Store {
     }
 
     pub async fn pending_timer_count(&self) -> StoreResult<u64> {
-        Ok(timer::Entity::find().filter(timer::Column::Status.eq(PENDING)).count(self.db()).await?)
+        Ok(timer::Entity::find().filter(timer::Column::Status.eq(TimerStatus::Pending)).count(self.db()).await?)
     }
 
     /// Every timer of an assignment, in due order.
@@ -108,7 +103,7 @@ impl Store {
     pub async fn fire_next_timer(&self, instance: &str, now: DateTime<Utc>) -> StoreResult<Option<FiredTimer>> {
         let txn = self.db().begin().await?;
         let mut q = timer::Entity::find()
-            .filter(timer::Column::Status.eq(PENDING))
+            .filter(timer::Column::Status.eq(TimerStatus::Pending))
             .filter(timer::Column::DueAt.lte(now))
             .order_by_asc(timer::Column::DueAt)
             .order_by_asc(timer::Column::Id)
@@ -125,13 +120,12 @@ impl Store {
             aq = aq.lock(LockType::Update);
         }
         let a = aq.one(&txn).await?.ok_or(StoreError::not_found("assignment", due.assignment_id))?;
-        let kind = TimerKind::from_code(&due.kind)
-            .ok_or_else(|| StoreError::Corrupt(format!("timer {} has kind {}", due.id, due.kind)))?;
-        let state = state_of(&a)?;
+        let kind = due.kind;
+        let state = state_of(&a);
         let policy = policy_of(&a)?;
         let late_ms = (now - due.due_at).num_milliseconds().max(0);
         let (status, outcome, page_count, breach) = match on_fire(kind, &state, &policy, now) {
-            Firing::Retire { why } => (RETIRED, why.to_owned(), 0, false),
+            Firing::Retire { why } => (TimerStatus::Retired, why.to_owned(), 0, false),
             Firing::Page { audiences, reason, breach } => {
                 let enqueued = pages::enqueue(
                     &txn,
@@ -156,7 +150,7 @@ impl Store {
                     NewEvent {
                         assignment_id: a.id,
                         notice_id: a.notice_id,
-                        kind: kind.code(),
+                        kind: EventKind::Timer(kind),
                         at: due.due_at,
                         by: &By::system(),
                         note: None,
@@ -171,7 +165,7 @@ impl Store {
                     now,
                 )
                 .await?;
-                (FIRED, format!("paged {}", enqueued.pages), enqueued.pages, breach)
+                (TimerStatus::Fired, format!("paged {}", enqueued.pages), enqueued.pages, breach)
             }
         };
         let mut t: timer::ActiveModel = due.clone().into();

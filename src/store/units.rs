@@ -12,7 +12,7 @@ use super::timeline::By;
 use super::{Store, StoreError, StoreResult};
 use crate::domain::DomainError;
 use crate::domain::access::Scope;
-use crate::domain::people::ChannelKind;
+use crate::domain::people::{ChannelKind, ChannelStatus};
 use crate::domain::policy::{PolicyOverride, SlaPolicy};
 use crate::domain::unit::{BranchDraft, PersonDraft, UnitDraft};
 
@@ -129,7 +129,7 @@ impl Store {
             branch_id: Set(draft.branch_id),
             name: Set(draft.name),
             phone: Set(draft.phone),
-            role: Set(draft.role.code().to_owned()),
+            role: Set(draft.role),
             active: Set(true),
             created_at: Set(now),
             ..Default::default()
@@ -178,10 +178,10 @@ impl Store {
         let txn = self.db().begin().await?;
         let saved = channel::ActiveModel {
             person_id: Set(person_id),
-            kind: Set(kind.code().to_owned()),
+            kind: Set(kind),
             address: Set(address),
             priority: Set(i32::try_from(existing).unwrap_or(i32::MAX - 1) + 1),
-            status: Set("active".to_owned()),
+            status: Set(ChannelStatus::Active),
             status_reason: Set(None),
             created_at: Set(now),
             ..Default::default()
@@ -203,7 +203,7 @@ impl Store {
     pub async fn channels(&self, person_id: i64) -> StoreResult<Vec<channel::Model>> {
         Ok(channel::Entity::find()
             .filter(channel::Column::PersonId.eq(person_id))
-            .filter(channel::Column::Status.ne(super::channels::CHANNEL_REMOVED))
+            .filter(channel::Column::Status.ne(ChannelStatus::Removed))
             .order_by_asc(channel::Column::Priority)
             .all(self.db())
             .await?)

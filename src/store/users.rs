@@ -15,6 +15,7 @@ use super::entities::{api_token, unit, user};
 use super::timeline::By;
 use super::{Store, StoreError, StoreResult};
 use crate::domain::access::{Actor, Source, UserRole};
+use crate::domain::labels::Lang;
 use crate::domain::{DomainError, FieldError};
 
 /// Every token starts with this, so a leaked one is recognisable in a scan.
@@ -95,9 +96,9 @@ impl Store {
         let saved = user::ActiveModel {
             username: Set(username),
             password_hash: Set(password_hash),
-            role: Set(new.role.code().to_owned()),
+            role: Set(new.role),
             unit_id: Set(new.unit_id),
-            locale: Set("zh".to_owned()),
+            locale: Set(Lang::Zh),
             failed_logins: Set(0),
             locked_until: Set(None),
             disabled: Set(false),
@@ -257,9 +258,14 @@ impl Store {
 
 /// The actor a stored user acts as.
 pub fn actor_of(user: &user::Model, source: Source) -> StoreResult<Actor> {
-    let role = UserRole::from_code(&user.role)
-        .ok_or_else(|| StoreError::Corrupt(format!("user {} has role {}", user.id, user.role)))?;
-    Ok(Actor { user_id: user.id, username: user.username.clone(), role, unit_id: user.unit_id, source, address: None })
+    Ok(Actor {
+        user_id: user.id,
+        username: user.username.clone(),
+        role: user.role,
+        unit_id: user.unit_id,
+        source,
+        address: None,
+    })
 }
 
 fn hash_password(password: &SecretString) -> StoreResult<String> {

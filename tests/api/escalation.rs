@@ -84,7 +84,14 @@ async fn timeline_kinds(app: &TestApp, id: i64) -> Vec<String> {
 }
 
 async fn timer_statuses(app: &TestApp, id: i64) -> Vec<(String, String)> {
-    app.state.store.timers(id).await.unwrap().into_iter().map(|t| (t.kind, t.status)).collect()
+    app.state
+        .store
+        .timers(id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| (t.kind.code().to_owned(), t.status.code().to_owned()))
+        .collect()
 }
 
 async fn the_default_policy_pages_exactly_who_it_should_when(app: TestApp) {
@@ -167,7 +174,7 @@ async fn a_late_engine_fires_overdue_timers_at_once_and_dates_the_breach_at_the_
     let tick = app.tick().await;
     assert_eq!(tick.timers, 5, "every overdue timer fires in one pass");
     let timers = app.state.store.timers(id).await.unwrap();
-    let breach = timers.iter().find(|t| t.kind == "breach").unwrap();
+    let breach = timers.iter().find(|t| t.kind == onsite::domain::escalation::TimerKind::Breach).unwrap();
     assert_eq!(breach.late_ms, Some(60 * 60 * 1000), "fired an hour after its due time, and says so");
     let a = app.state.store.assignment(onsite::domain::access::Scope::All, id).await.unwrap();
     assert_eq!(a.breached_at, Some(t0() + Duration::hours(2)), "the breach is dated at the deadline");

@@ -392,6 +392,8 @@ async fn pages_are_paced_per_chat_without_holding_up_other_chats() {
         idempotency_key: format!("k{chat}"),
         title: "派单".into(),
         text: "应急响应派单".into(),
+        reason: onsite::domain::escalation::PageReason::Dispatch,
+        assignment_id: None,
         action_url: None,
         body: json!({}),
         sent_at: t0(),

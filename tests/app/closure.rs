@@ -23,15 +23,15 @@ async fn the_unit_writes_and_submits_the_bureau_returns_and_then_accepts() {
     let w = World::new().await;
     let id = w.assignment().await;
     let saved = w.core.save_closure_report(&w.unit_user, id, complete()).await.unwrap();
-    assert_eq!(saved.status, ClosureStatus::Draft.code());
+    assert_eq!(saved.status, ClosureStatus::Draft);
     w.core.closure_step(&w.unit_user, id, ClosureAction::Submit, None).await.unwrap();
     refused(w.core.closure_step(&w.bureau, id, ClosureAction::Return, None).await, "required");
     let returned = w.core.closure_step(&w.bureau, id, ClosureAction::Return, Some("补充影响范围")).await.unwrap();
-    assert_eq!(returned.status, ClosureStatus::Returned.code());
+    assert_eq!(returned.status, ClosureStatus::Returned);
     w.core.save_closure_report(&w.unit_user, id, complete()).await.unwrap();
     w.core.closure_step(&w.unit_user, id, ClosureAction::Submit, None).await.unwrap();
     let accepted = w.core.closure_step(&w.bureau, id, ClosureAction::Accept, None).await.unwrap();
-    assert_eq!(accepted.status, ClosureStatus::Accepted.code());
+    assert_eq!(accepted.status, ClosureStatus::Accepted);
 }
 
 #[tokio::test]

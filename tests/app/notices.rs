@@ -2,6 +2,7 @@
 
 use onsite::domain::access::{Need, Scope};
 use onsite::domain::clock::Clock;
+use onsite::store::StoreError;
 
 use crate::world::{World, denied, notice, refused};
 
@@ -33,4 +34,15 @@ async fn a_notice_to_a_unit_that_does_not_exist_is_refused_whole() {
     refused(w.core.issue_notice(&w.bureau, notice(vec![w.unit, 9_999])).await, "unknown_unit");
     let filter = onsite::store::notices::NoticeFilter { limit: 10, ..Default::default() };
     assert_eq!(w.store.notices(Scope::All, &filter).await.unwrap().1, 0);
+}
+
+#[tokio::test]
+async fn a_stored_code_this_version_does_not_know_is_an_error_never_a_default() {
+    let w = World::new().await;
+    let record = w.core.issue_notice(&w.bureau, notice(vec![w.unit])).await.unwrap();
+    let id = record.notice.id;
+    let edit = format!("UPDATE notices SET category = 'meteor' WHERE id = {id}");
+    sea_orm::ConnectionTrait::execute_unprepared(w.store.db(), &edit).await.unwrap();
+    let read = w.store.notice(Scope::All, id).await;
+    assert!(matches!(read, Err(StoreError::Corrupt(_))), "{read:?}");
 }

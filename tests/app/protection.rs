@@ -36,7 +36,7 @@ async fn the_bureau_declares_a_period_and_its_checklist_and_the_unit_records_wha
     assert_eq!(p.policy.ack_target.as_deref(), Some("5m"));
     let added = w.core.add_screening_tasks(&w.bureau, p.id, &tasks(w.unit)).await.unwrap();
     let found = w.core.record_screening_result(&w.unit_user, added[0].id, result(ScreeningOutcome::Issues, "弱口令"));
-    assert_eq!(found.await.unwrap().outcome.as_deref(), Some("issues"));
+    assert_eq!(found.await.unwrap().outcome, Some(onsite::domain::screening::ScreeningOutcome::Issues));
 }
 
 #[tokio::test]

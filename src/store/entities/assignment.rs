@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::domain::assignment::Status;
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "assignments")]
 pub struct Model {
@@ -10,7 +12,7 @@ pub struct Model {
     pub notice_id: i64,
     pub unit_id: i64,
     pub branch_id: Option<i64>,
-    pub status: String,
+    pub status: Status,
     pub requires_onsite: bool,
     pub notified_at: DateTimeUtc,
     pub deadline_at: DateTimeUtc,

@@ -2,16 +2,19 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::domain::people::ChannelKind;
+use crate::domain::people::ChannelStatus;
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "channels")]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub person_id: i64,
-    pub kind: String,
+    pub kind: ChannelKind,
     pub address: String,
     pub priority: i32,
-    pub status: String,
+    pub status: ChannelStatus,
     pub status_reason: Option<String>,
     pub created_at: DateTimeUtc,
 }

@@ -2,13 +2,15 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::domain::closure::ClosureStatus;
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "closure_reports")]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub assignment_id: i64,
-    pub status: String,
+    pub status: ClosureStatus,
     pub event_time: Option<DateTimeUtc>,
     pub description: String,
     pub cause: String,

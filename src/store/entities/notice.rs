@@ -2,16 +2,18 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::domain::notice::{Category, Severity, TargetKind};
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "notices")]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub title: String,
-    pub category: String,
-    pub severity: String,
+    pub category: Category,
+    pub severity: Severity,
     pub target_name: String,
-    pub target_kind: String,
+    pub target_kind: TargetKind,
     pub site_address: String,
     pub site_lat: Option<f64>,
     pub site_lon: Option<f64>,

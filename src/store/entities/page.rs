@@ -2,6 +2,10 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::domain::escalation::PageReason;
+use crate::domain::event::DeliveryStatus;
+use crate::domain::people::ChannelKind;
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "pages")]
 pub struct Model {
@@ -12,14 +16,14 @@ pub struct Model {
     pub bureau_contact_id: Option<i64>,
     pub unit_channel_id: Option<i64>,
     pub channel_id: Option<i64>,
-    pub channel_kind: String,
+    pub channel_kind: ChannelKind,
     pub address: String,
     pub recipient: String,
-    pub reason: String,
+    pub reason: PageReason,
     pub message_key: String,
     pub body: String,
     pub idempotency_key: String,
-    pub status: String,
+    pub status: DeliveryStatus,
     pub attempts: i32,
     pub next_attempt_at: DateTimeUtc,
     pub lease_until: Option<DateTimeUtc>,

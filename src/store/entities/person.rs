@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::domain::people::Role;
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "people")]
 pub struct Model {
@@ -11,7 +13,7 @@ pub struct Model {
     pub branch_id: Option<i64>,
     pub name: String,
     pub phone: Option<String>,
-    pub role: String,
+    pub role: Role,
     pub active: bool,
     pub created_at: DateTimeUtc,
 }

@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::domain::notice::{Category, Severity};
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "report_breaches")]
 pub struct Model {
@@ -11,8 +13,8 @@ pub struct Model {
     pub notice_id: i64,
     pub unit_id: i64,
     pub branch_id: Option<i64>,
-    pub category: String,
-    pub severity: String,
+    pub category: Category,
+    pub severity: Severity,
     pub notified_at: DateTimeUtc,
     pub lateness_seconds: i64,
     /// Milestone codes, comma-separated.

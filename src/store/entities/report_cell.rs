@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::domain::notice::{Category, Severity};
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "report_cells")]
 pub struct Model {
@@ -11,8 +13,8 @@ pub struct Model {
     pub unit_id: i64,
     /// 0 for assignments dispatched to the unit as a whole.
     pub branch_id: i64,
-    pub category: String,
-    pub severity: String,
+    pub category: Category,
+    pub severity: Severity,
     pub tally: Vec<u8>,
 }
 

@@ -3,6 +3,9 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::domain::screening::TaskStatus;
+use crate::domain::screening::{ScreeningKind, ScreeningOutcome};
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "screening_tasks")]
 pub struct Model {
@@ -12,10 +15,10 @@ pub struct Model {
     pub unit_id: i64,
     pub enterprise: String,
     pub target: String,
-    pub kind: String,
+    pub kind: ScreeningKind,
     pub due_at: Option<DateTimeUtc>,
-    pub status: String,
-    pub outcome: Option<String>,
+    pub status: TaskStatus,
+    pub outcome: Option<ScreeningOutcome>,
     pub findings: Option<String>,
     pub done_at: Option<DateTimeUtc>,
     pub done_by: Option<String>,

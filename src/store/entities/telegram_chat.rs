@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::domain::labels::Lang;
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "telegram_chats")]
 pub struct Model {
@@ -9,7 +11,7 @@ pub struct Model {
     pub id: i64,
     pub chat_id: String,
     pub person_id: Option<i64>,
-    pub lang: String,
+    pub lang: Lang,
     pub awaiting_location_for: Option<i64>,
     pub updated_at: DateTimeUtc,
 }

@@ -2,6 +2,9 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::domain::access::Source;
+use crate::domain::event::EventKind;
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "timeline_events")]
 pub struct Model {
@@ -9,10 +12,10 @@ pub struct Model {
     pub id: i64,
     pub assignment_id: i64,
     pub notice_id: i64,
-    pub kind: String,
+    pub kind: EventKind,
     pub at: DateTimeUtc,
     pub recorded_at: DateTimeUtc,
-    pub source: String,
+    pub source: Source,
     pub actor: String,
     pub user_id: Option<i64>,
     pub person_id: Option<i64>,

@@ -2,15 +2,18 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::domain::escalation::TimerKind;
+use crate::domain::escalation::TimerStatus;
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "timers")]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub assignment_id: i64,
-    pub kind: String,
+    pub kind: TimerKind,
     pub due_at: DateTimeUtc,
-    pub status: String,
+    pub status: TimerStatus,
     pub fired_at: Option<DateTimeUtc>,
     pub late_ms: Option<i64>,
     pub fired_by: Option<String>,

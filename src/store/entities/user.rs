@@ -2,6 +2,10 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::domain::labels::Lang;
+
+use crate::domain::access::UserRole;
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "users")]
 pub struct Model {
@@ -9,9 +13,9 @@ pub struct Model {
     pub id: i64,
     pub username: String,
     pub password_hash: Option<String>,
-    pub role: String,
+    pub role: UserRole,
     pub unit_id: Option<i64>,
-    pub locale: String,
+    pub locale: Lang,
     pub failed_logins: i32,
     pub locked_until: Option<DateTimeUtc>,
     pub disabled: bool,

@@ -8,9 +8,11 @@ use utoipa::ToSchema;
 
 use crate::domain::access::Source;
 use crate::domain::assignment::{Milestone, Status};
+use crate::domain::escalation::PageReason;
+use crate::domain::event::DeliveryStatus;
 use crate::domain::labels::Lang;
 use crate::domain::notice::{Category, Severity, TargetKind};
-use crate::domain::people::{BureauRole, ChannelKind, Role, masked_address};
+use crate::domain::people::{BureauRole, ChannelKind, ChannelStatus, Role, masked_address};
 use crate::domain::sla::{SlaState, evaluate};
 use crate::store::StoreResult;
 use crate::store::assignments::{policy_of, state_of};
@@ -104,7 +106,7 @@ pub struct PersonView {
 
 impl PersonView {
     pub fn new(p: person::Model, tz: Tz) -> StoreResult<Self> {
-        let role = Role::from_code(&p.role).ok_or_else(|| corrupt("person", p.id, "role", &p.role))?;
+        let role = p.role;
         Ok(Self {
             id: p.id,
             unit_id: p.unit_id,
@@ -131,13 +133,13 @@ pub struct ChannelView {
     /// Fallback order: 1 is tried first.
     pub priority: i32,
     /// `active`, or `broken` once the provider refuses it for good.
-    pub status: String,
+    pub status: ChannelStatus,
     pub created_at: DateTime<FixedOffset>,
 }
 
 impl ChannelView {
     pub fn new(c: channel::Model, tz: Tz) -> StoreResult<Self> {
-        let kind = ChannelKind::from_code(&c.kind).ok_or_else(|| corrupt("channel", c.id, "kind", &c.kind))?;
+        let kind = c.kind;
         Ok(Self {
             id: c.id,
             person_id: c.person_id,
@@ -195,7 +197,7 @@ pub struct AssignmentView {
 
 impl AssignmentView {
     pub fn new(a: assignment::Model, unit_name: Option<String>, tz: Tz, now: DateTime<Utc>) -> StoreResult<Self> {
-        let state = state_of(&a)?;
+        let state = state_of(&a);
         let verdict = evaluate(&state, &policy_of(&a)?, now);
         Ok(Self {
             id: a.id,
@@ -270,12 +272,7 @@ impl NoticeView {
         now: DateTime<Utc>,
     ) -> StoreResult<Self> {
         let n: notice::Model = record.notice;
-        let category =
-            Category::from_code(&n.category).ok_or_else(|| corrupt("notice", n.id, "category", &n.category))?;
-        let severity =
-            Severity::from_code(&n.severity).ok_or_else(|| corrupt("notice", n.id, "severity", &n.severity))?;
-        let kind = TargetKind::from_code(&n.target_kind)
-            .ok_or_else(|| corrupt("notice", n.id, "target_kind", &n.target_kind))?;
+        let (category, severity, kind) = (n.category, n.severity, n.target_kind);
         let assignments = record
             .assignments
             .into_iter()
@@ -321,8 +318,7 @@ pub struct TimelineEventView {
 
 impl TimelineEventView {
     pub fn new(e: timeline_event::Model, tz: Tz) -> StoreResult<Self> {
-        let source =
-            Source::from_code(&e.source).ok_or_else(|| corrupt("timeline event", e.id, "source", &e.source))?;
+        let source = e.source;
         let data = match e.data {
             Some(d) => Some(
                 serde_json::from_str(&d).map_err(|err| corrupt("timeline event", e.id, "data", &err.to_string()))?,
@@ -332,7 +328,7 @@ impl TimelineEventView {
         Ok(Self {
             id: e.id,
             assignment_id: e.assignment_id,
-            kind: e.kind,
+            kind: e.kind.code().to_owned(),
             at: local(e.at, tz),
             recorded_at: local(e.recorded_at, tz),
             actor: e.actor,
@@ -360,8 +356,8 @@ pub struct BureauContactView {
 
 impl BureauContactView {
     pub fn new(c: bureau_contact::Model, tz: Tz) -> StoreResult<Self> {
-        let role = BureauRole::from_code(&c.role).ok_or_else(|| corrupt("bureau contact", c.id, "role", &c.role))?;
-        let kind = ChannelKind::from_code(&c.kind).ok_or_else(|| corrupt("bureau contact", c.id, "kind", &c.kind))?;
+        let role = c.role;
+        let kind = c.kind;
         Ok(Self {
             id: c.id,
             name: c.name,
@@ -384,11 +380,10 @@ pub struct PageView {
     pub bureau_contact_id: Option<i64>,
     pub recipient: String,
     pub channel_id: Option<i64>,
-    pub channel: String,
-    /// Why it was sent: `dispatch`, `ack_reminder`, `ack_escalation`, `reminder`, `warning`, `breach`, `delivery_failed`.
-    pub reason: String,
-    /// `queued`, `sending`, `sent`, `failed` or `cancelled`.
-    pub status: String,
+    pub channel: ChannelKind,
+    /// Why it was sent.
+    pub reason: PageReason,
+    pub status: DeliveryStatus,
     pub attempts: i32,
     pub created_at: DateTime<FixedOffset>,
     pub next_attempt_at: Option<DateTime<FixedOffset>>,
@@ -398,7 +393,7 @@ pub struct PageView {
 
 impl PageView {
     pub fn new(p: page::Model, tz: Tz) -> Self {
-        let waiting = p.status == "queued";
+        let waiting = p.status == DeliveryStatus::Queued;
         Self {
             id: p.id,
             assignment_id: p.assignment_id,

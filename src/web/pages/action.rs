@@ -162,7 +162,7 @@ async fn page(
     let a = state.store.assignment(Scope::Unit(person.unit_id), grant.assignment_id).await.ok()?;
     let notice = state.store.notice(Scope::Unit(person.unit_id), a.notice_id).await.ok()?.notice;
     let unit = state.store.unit_names(&[a.unit_id]).await.ok()?.remove(&a.unit_id).unwrap_or_default();
-    let assignment = state_of(&a).ok()?;
+    let assignment = state_of(&a);
     let left = (a.deadline_at - state.clock.now()).num_seconds();
     let mut rows = vec![Milestone::Acknowledged, Milestone::PlanActivated];
     if a.requires_onsite {

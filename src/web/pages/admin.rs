@@ -86,7 +86,7 @@ async fn page(state: &AppState, session: &WebSession, outcome: Outcome) -> Resul
             .collect();
         users.push(UserLine {
             id: u.id,
-            role: UserRole::from_code(&u.role).map_or("", |r| r.label(lang)),
+            role: u.role.label(lang),
             unit: u
                 .unit_id
                 .and_then(|id| units.iter().find(|x| x.id == id))

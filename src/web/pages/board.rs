@@ -20,7 +20,6 @@ use super::view::{ClockView, MilestoneView};
 use crate::AppState;
 use crate::domain::duration::format_local;
 use crate::domain::labels::Lang;
-use crate::domain::notice::{Category, Severity};
 use crate::store::board::BoardRow;
 use crate::store::sessions::WebSession;
 use crate::web::session::SignedIn;
@@ -101,14 +100,13 @@ async fn duty_views(state: &AppState, session: &WebSession) -> Result<Vec<DutyVi
 
 fn row_view(r: BoardRow, state: &AppState, lang: Lang) -> Result<RowView, PageError> {
     let clock = ClockView::new(&r.assignment, lang, state.tz, state.clock.now()).map_err(PageError::store(lang))?;
-    let severity = Severity::from_code(&r.notice.severity);
     Ok(RowView {
         assignment_id: r.assignment.id,
         notice_id: r.notice.id,
         title: r.notice.title,
-        severity: severity.map_or("", |s| s.label(lang)),
-        severity_code: severity.map_or("", |s| s.code()),
-        category: Category::from_code(&r.notice.category).map_or("", |c| c.label(lang)),
+        severity: r.notice.severity.label(lang),
+        severity_code: r.notice.severity.code(),
+        category: r.notice.category.label(lang),
         unit: r.unit_name,
         branch: r.branch_name,
         notified: clock.notified,

@@ -15,14 +15,11 @@ use super::error::PageError;
 use super::view::{ClockView, MilestoneView};
 use crate::AppState;
 use crate::domain::DomainError;
-use crate::domain::access::{Scope, Source};
+use crate::domain::access::Scope;
 use crate::domain::assignment::Milestone;
 use crate::domain::change::Reassignment;
 use crate::domain::duration::format_local;
-use crate::domain::escalation::PageReason;
-use crate::domain::event::{DeliveryStatus, event_label};
 use crate::domain::labels::Lang;
-use crate::domain::notice::{Category, Severity, TargetKind};
 use crate::store::assignments::Change;
 use crate::store::notices::{NoticeFilter, NoticeRecord};
 use crate::store::sessions::WebSession;
@@ -113,15 +110,14 @@ struct NoticePage {
 }
 
 fn head(n: &crate::store::entities::notice::Model, lang: Lang, tz: chrono_tz::Tz) -> NoticeHead {
-    let severity = Severity::from_code(&n.severity);
     NoticeHead {
         id: n.id,
         title: n.title.clone(),
-        category: Category::from_code(&n.category).map_or("", |c| c.label(lang)),
-        severity: severity.map_or("", |s| s.label(lang)),
-        severity_code: severity.map_or("", |s| s.code()),
+        category: n.category.label(lang),
+        severity: n.severity.label(lang),
+        severity_code: n.severity.code(),
         target: n.target_name.clone(),
-        target_kind: TargetKind::from_code(&n.target_kind).map_or("", |k| k.label(lang)),
+        target_kind: n.target_kind.label(lang),
         site: match (n.site_lat, n.site_lon) {
             (Some(lat), Some(lon)) => format!("{} ({lat:.5}, {lon:.5})", n.site_address),
             _ => n.site_address.clone(),
@@ -187,9 +183,9 @@ async fn show(
                 .into_iter()
                 .map(|e| EventRow {
                     at: format_local(e.at, state.tz),
-                    kind: event_label(&e.kind, lang),
+                    kind: e.kind.label(lang).to_owned(),
                     actor: e.actor,
-                    source: Source::from_code(&e.source).map_or("", |s| s.label(lang)),
+                    source: e.source.label(lang),
                     note: e.note,
                 })
                 .collect(),
@@ -197,9 +193,9 @@ async fn show(
                 .into_iter()
                 .map(|p| PageRow {
                     recipient: p.recipient,
-                    channel: p.channel_kind,
-                    reason: PageReason::from_code(&p.reason).map_or(p.reason.clone(), |r| r.label(lang).to_owned()),
-                    status: DeliveryStatus::from_code(&p.status).map_or(p.status.clone(), |s| s.label(lang).to_owned()),
+                    channel: p.channel_kind.label(lang).to_owned(),
+                    reason: p.reason.label(lang).to_owned(),
+                    status: p.status.label(lang).to_owned(),
                     attempts: p.attempts,
                     sent_at: p.sent_at.map(|t| format_local(t, state.tz)).unwrap_or_default(),
                     error: p.last_error,

@@ -286,11 +286,11 @@ async fn period_page(state: &AppState, session: &WebSession, id: i64, flash: Fla
     let tasks = tasks
         .into_iter()
         .map(|t| {
-            let outcome = t.outcome.as_deref().and_then(ScreeningOutcome::from_code);
+            let outcome = t.outcome;
             TaskLine {
                 id: t.id,
                 unit: unit(t.unit_id),
-                kind: ScreeningKind::from_code(&t.kind).map_or("", |k| k.label(lang)),
+                kind: t.kind.label(lang),
                 due_at: t.due_at.map(|at| format_local(at, state.tz)).unwrap_or_default(),
                 outcome: outcome.map(|o| o.label(lang)),
                 issues: outcome.is_some_and(|o| o != ScreeningOutcome::Clean),

@@ -17,7 +17,7 @@ use crate::AppState;
 use crate::app::AppError;
 use crate::domain::DomainError;
 use crate::domain::duration::format_local;
-use crate::domain::people::{ChannelDraft, ChannelKind, MASK, Role, masked_address};
+use crate::domain::people::{ChannelDraft, ChannelKind, ChannelStatus, Role, masked_address};
 use crate::domain::unit::{BranchDraft, PersonDraft, UnitDraft};
 use crate::store::StoreError;
 use crate::store::sessions::WebSession;
@@ -62,7 +62,9 @@ pub struct BranchLine {
 pub struct ChannelLine {
     pub kind: &'static str,
     pub address: String,
-    pub status: String,
+    /// Paged: no status shown.
+    pub active: bool,
+    pub status: &'static str,
 }
 
 pub struct PersonLine {
@@ -183,16 +185,16 @@ async fn unit_page_inner(
             .await?
             .into_iter()
             .map(|c| ChannelLine {
-                kind: ChannelKind::from_code(&c.kind).map_or("", |k| k.label(lang)),
-                address: ChannelKind::from_code(&c.kind)
-                    .map_or_else(|| MASK.to_owned(), |k| masked_address(k, &c.address)),
-                status: c.status,
+                kind: c.kind.label(lang),
+                address: masked_address(c.kind, &c.address),
+                active: c.status == ChannelStatus::Active,
+                status: c.status.label(lang),
             })
             .collect();
         people.push(PersonLine {
             id: p.id,
             name: p.name,
-            role: Role::from_code(&p.role).map_or("", |r| r.label(lang)),
+            role: p.role.label(lang),
             branch: p
                 .branch_id
                 .and_then(|b| branches.iter().find(|x| x.id == b))

@@ -151,7 +151,7 @@ async fn roster_page(
         .map(|p| MemberLine {
             id: p.id,
             name: p.name.clone(),
-            role: crate::domain::people::Role::from_code(&p.role).map_or("", |r| r.label(lang)),
+            role: p.role.label(lang),
             turn: rotation
                 .and_then(|r| r.members.iter().position(|m| *m == p.id))
                 .map(|i| (i + 1).to_string())

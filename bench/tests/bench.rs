@@ -3,7 +3,7 @@
 //! exactly once, no due timer left unfired) and write its table into
 //! BENCHMARKS.md between the markers without touching the prose around it.
 
-#[path = "support/postgres.rs"]
+#[path = "../../tests/support/postgres.rs"]
 mod postgres;
 
 use std::process::Command;
@@ -23,16 +23,16 @@ async fn the_benchmark_runs_end_to_end_and_records_its_table() {
         &file,
         format!(
             "{prose}{}\nstale table\n{}\n\nAfter the table.\n",
-            onsite::bench::results::START,
-            onsite::bench::results::END
+            onsite_bench::results::START,
+            onsite_bench::results::END
         ),
     )
     .unwrap();
     let out = tokio::task::spawn_blocking(move || {
-        Command::new(env!("CARGO_BIN_EXE_onsite"))
-            .args(["bench", "--quick", "--backends", backends, "--postgres", &server, "--write"])
+        Command::new(env!("CARGO_BIN_EXE_onsite-bench"))
+            .args(["--quick", "--backends", backends, "--postgres", &server, "--write"])
             .arg(&file)
-            .env("ONSITE_CONFIG_DIR", concat!(env!("CARGO_MANIFEST_DIR"), "/config"))
+            .env("ONSITE_CONFIG_DIR", concat!(env!("CARGO_MANIFEST_DIR"), "/../config"))
             .output()
             .map(|o| (o, std::fs::read_to_string(&file)))
     })

@@ -10,7 +10,7 @@ use anyhow::Context;
 
 use super::Backend;
 
-pub const START: &str = "<!-- bench:start (written by `onsite bench --write`) -->";
+pub const START: &str = "<!-- bench:start (written by `onsite-bench --write`) -->";
 pub const END: &str = "<!-- bench:end -->";
 
 /// One figure.
@@ -136,7 +136,7 @@ pub fn machine() -> String {
 fn commit() -> String {
     std::process::Command::new("git")
         .args(["rev-parse", "--short=12", "HEAD"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .current_dir(super::server::repository())
         .output()
         .ok()
         .filter(|o| o.status.success())

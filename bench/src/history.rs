@@ -4,19 +4,19 @@
 //! Each assignment goes through the domain (`AssignmentState::reach`,
 //! `escalation::plan`), so the rows are ones the service could have written.
 
-use crate::store::timeline::By;
 use chrono::{DateTime, Duration, Utc};
+use onsite::store::timeline::By;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sea_orm::{ActiveValue::NotSet, EntityTrait, Set, TransactionTrait};
 
-use crate::domain::assignment::{AssignmentState, Milestone};
-use crate::domain::escalation;
-use crate::domain::people::{ChannelKind, Role};
-use crate::domain::policy::SlaPolicy;
-use crate::domain::unit::{BranchDraft, PersonDraft, UnitDraft};
-use crate::store::Store;
-use crate::store::entities::{assignment, closure_report, notice, timer};
+use onsite::domain::assignment::{AssignmentState, Milestone};
+use onsite::domain::escalation;
+use onsite::domain::people::{ChannelKind, Role};
+use onsite::domain::policy::SlaPolicy;
+use onsite::domain::unit::{BranchDraft, PersonDraft, UnitDraft};
+use onsite::store::Store;
+use onsite::store::entities::{assignment, closure_report, notice, timer};
 
 /// Rows per INSERT statement (well under SQLite's bound-variable limit).
 const CHUNK: usize = 500;
@@ -63,15 +63,21 @@ fn exp_minutes(rng: &mut StdRng, mean: f64) -> Duration {
 }
 
 fn notice_row(title: String, issued_at: DateTime<Utc>, rng: &mut StdRng) -> notice::ActiveModel {
-    const CATEGORIES: [&str; 5] = ["web_defacement", "malware_implant", "hijacking", "phishing", "data_leak"];
-    const SEVERITIES: [&str; 4] = ["I", "II", "III", "IV"];
+    use onsite::domain::notice::{Category, Severity, TargetKind};
+    const CATEGORIES: [Category; 5] = [
+        Category::WebDefacement,
+        Category::MalwareImplant,
+        Category::Hijacking,
+        Category::Phishing,
+        Category::DataLeak,
+    ];
     notice::ActiveModel {
         id: NotSet,
         title: Set(title),
-        category: Set(CATEGORIES[rng.gen_range(0..CATEGORIES.len())].to_owned()),
-        severity: Set(SEVERITIES[rng.gen_range(0..SEVERITIES.len())].to_owned()),
+        category: Set(CATEGORIES[rng.gen_range(0..CATEGORIES.len())]),
+        severity: Set(Severity::ALL[rng.gen_range(0..Severity::ALL.len())]),
         target_name: Set("某互联网企业".into()),
-        target_kind: Set("internet_company".into()),
+        target_kind: Set(TargetKind::InternetCompany),
         site_address: Set("重庆市渝北区".into()),
         site_lat: Set(None),
         site_lon: Set(None),
@@ -98,7 +104,7 @@ fn assignment_row(
         notice_id: Set(notice_id),
         unit_id: Set(unit_id),
         branch_id: Set(Some(branch_id)),
-        status: Set(state.status.code().to_owned()),
+        status: Set(state.status),
         requires_onsite: Set(state.requires_onsite),
         notified_at: Set(state.notified_at),
         deadline_at: Set(deadline),
@@ -127,7 +133,7 @@ fn closed_life(t0: DateTime<Utc>, policy: &SlaPolicy, rng: &mut StdRng) -> (Assi
     let mut s = AssignmentState::dispatched(t0, policy.deadline_secs, true);
     if rng.gen_bool(0.03) {
         let at = t0 + exp_minutes(rng, 15.0);
-        s.status = crate::domain::assignment::Status::StoodDown;
+        s.status = onsite::domain::assignment::Status::StoodDown;
         s.stood_down_at = Some(at);
         return (s, None);
     }
@@ -235,7 +241,7 @@ fn closure_row(assignment_id: i64, submitted_at: DateTime<Utc>) -> closure_repor
     closure_report::ActiveModel {
         id: NotSet,
         assignment_id: Set(assignment_id),
-        status: Set("accepted".into()),
+        status: Set(onsite::domain::closure::ClosureStatus::Accepted),
         event_time: Set(None),
         description: Set("首页被篡改".into()),
         cause: Set("弱口令".into()),
@@ -302,9 +308,9 @@ pub async fn open_with_timers(
                 let assignment_id = assignment_ids[k];
                 escalation::plan(policy, s).into_iter().map(move |t| timer::ActiveModel {
                     assignment_id: Set(assignment_id),
-                    kind: Set(t.kind.code().to_owned()),
+                    kind: Set(t.kind),
                     due_at: Set(t.due_at),
-                    status: Set(crate::store::timers::PENDING.to_owned()),
+                    status: Set(onsite::domain::escalation::TimerStatus::Pending),
                     created_at: Set(s.notified_at),
                     ..Default::default()
                 })

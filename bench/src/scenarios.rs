@@ -16,11 +16,11 @@ use super::receiver::Receiver;
 use super::results::{Table, Target, ms};
 use super::server::{Launch, Server};
 use super::{Options, Scenario, percentile};
-use crate::config::DatabaseConfig;
-use crate::domain::period;
-use crate::domain::policy::SlaPolicy;
-use crate::store::Store;
-use crate::store::entities::timer;
+use onsite::config::DatabaseConfig;
+use onsite::domain::period;
+use onsite::domain::policy::SlaPolicy;
+use onsite::store::Store;
+use onsite::store::entities::timer;
 
 pub async fn all(backend: Backend, options: &Options, table: &mut Table) -> anyhow::Result<()> {
     let wanted = |s: Scenario| options.only.is_empty() || options.only.contains(&s);
@@ -65,7 +65,7 @@ impl Prepared {
             url: self.db.url.clone(),
             max_connections: 4,
             connect_timeout: Duration::from_secs(10),
-            ..crate::config::Config::default().database
+            ..onsite::config::Config::default().database
         };
         Ok(Store::connect(&config).await?)
     }
@@ -227,7 +227,7 @@ async fn timers(backend: Backend, options: &Options, table: &mut Table) -> anyho
         timer::Entity::find().filter(timer::Column::DueAt.gte(first_due)).filter(timer::Column::DueAt.lt(observe_end))
     };
     let mut late: Vec<i64> = in_window()
-        .filter(timer::Column::Status.ne(crate::store::timers::PENDING))
+        .filter(timer::Column::Status.ne(onsite::domain::escalation::TimerStatus::Pending))
         .select_only()
         .column(timer::Column::LateMs)
         .into_tuple::<Option<i64>>()
@@ -237,7 +237,10 @@ async fn timers(backend: Backend, options: &Options, table: &mut Table) -> anyho
         .flatten()
         .collect();
     late.sort_unstable();
-    let unfired = in_window().filter(timer::Column::Status.eq(crate::store::timers::PENDING)).count(store.db()).await?;
+    let unfired = in_window()
+        .filter(timer::Column::Status.eq(onsite::domain::escalation::TimerStatus::Pending))
+        .count(store.db())
+        .await?;
     let due = late.len();
     let at = |q| Duration::from_millis(u64::try_from(percentile(&late, q).unwrap_or_default()).unwrap_or(0));
     table.add(

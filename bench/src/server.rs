@@ -26,8 +26,7 @@ pub struct Launch {
 
 impl Launch {
     fn command(&self, args: &[&str]) -> anyhow::Result<Command> {
-        let exe = std::env::current_exe().context("cannot find the onsite executable")?;
-        let mut cmd = Command::new(exe);
+        let mut cmd = Command::new(server_executable()?);
         cmd.args(args)
             .env("ONSITE_ENV", "bench")
             .env("ONSITE_DATABASE__URL", &self.database_url)
@@ -107,7 +106,28 @@ impl Launch {
 
 /// The repository's `config/` (the benchmark runs from the checkout).
 fn config_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("config")
+    repository().join("config")
+}
+
+/// The checkout the benchmark belongs to (its configuration, its commit).
+pub fn repository() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+}
+
+/// The server measured: `ONSITE_BENCH_SERVER`, or the `onsite` built beside
+/// this executable (`cargo build --release --workspace` builds both).
+fn server_executable() -> anyhow::Result<PathBuf> {
+    if let Some(path) = std::env::var_os("ONSITE_BENCH_SERVER") {
+        return Ok(PathBuf::from(path));
+    }
+    let me = std::env::current_exe().context("cannot find this executable")?;
+    let server = me.with_file_name(format!("onsite{}", std::env::consts::EXE_SUFFIX));
+    anyhow::ensure!(
+        server.is_file(),
+        "no server at {}: build it first (cargo build --release --workspace) or set ONSITE_BENCH_SERVER",
+        server.display()
+    );
+    Ok(server)
 }
 
 /// A running server, killed when dropped (its database is thrown away).

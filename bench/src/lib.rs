@@ -1,5 +1,5 @@
-//! `onsite bench`: the benchmark the repository ships. It starts the real
-//! server (this executable, `serve`) on a fresh database per measurement,
+//! `onsite-bench`: the benchmark the repository ships. It starts the real
+//! server (the `onsite` executable, `serve`) on a fresh database per measurement,
 //! with a fake Telegram Bot API on loopback, and measures what docs/DOMAIN.md
 //! promises: notice → first page, burst intake with every page delivered,
 //! timer lateness with 100,000 pending, idle CPU and peak memory, the board

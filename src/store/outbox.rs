@@ -1,0 +1,305 @@
+//! Sending the outbox: claiming due pages under a lease, recording each
+//! attempt (sent, retry with backoff, or fall over to the recipient's next
+//! channel), and the failures the assignment's timeline shows.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, LockBehavior, LockType};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, TransactionTrait,
+};
+
+use super::audit_key::AuditKey;
+use super::entities::{assignment, channel, page};
+use super::pages::{Recipient, Target, context, insert_page, recipients};
+use super::rosters::Duty;
+use super::timeline::{self, By, NewEvent};
+use super::{Store, StoreResult};
+use crate::domain::escalation::{Audience, PageReason};
+use crate::domain::event::{BureauEvent, DeliveryStatus, EventKind};
+use crate::domain::people::{ChannelKind, ChannelStatus};
+use crate::notify::message;
+
+/// How one delivery attempt ended.
+#[derive(Debug, Clone)]
+pub enum Attempt {
+    Sent {
+        provider_id: Option<String>,
+    },
+    /// Try this channel again at `at`.
+    Retry {
+        error: String,
+        at: DateTime<Utc>,
+    },
+    /// This channel is done with this message; `broken` marks the channel
+    /// unusable (the provider refused it for good).
+    GiveUp {
+        error: String,
+        broken: bool,
+    },
+}
+
+impl Store {
+    /// When the next queued page is due, or a lease runs out.
+    pub async fn next_page_due(&self) -> StoreResult<Option<DateTime<Utc>>> {
+        let queued = page::Entity::find()
+            .filter(page::Column::Status.eq(DeliveryStatus::Queued))
+            .order_by_asc(page::Column::NextAttemptAt)
+            .one(self.db())
+            .await?
+            .map(|p| p.next_attempt_at);
+        let leased = page::Entity::find()
+            .filter(page::Column::Status.eq(DeliveryStatus::Sending))
+            .order_by_asc(page::Column::LeaseUntil)
+            .one(self.db())
+            .await?
+            .and_then(|p| p.lease_until);
+        Ok(match (queued, leased) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        })
+    }
+
+    /// Takes up to `limit` due pages for sending, in one transaction: queued
+    /// and due, or left `sending` by a sender whose lease ran out. The claim
+    /// commits before the send, so a crash mid-send leaves the pages to be
+    /// retried. Each kind is its own query on the (status, …) index: one
+    /// query with an OR between them scanned every page ever sent.
+    #[tracing::instrument(skip_all)]
+    pub async fn claim_pages(
+        &self,
+        now: DateTime<Utc>,
+        lease: chrono::Duration,
+        limit: u64,
+    ) -> StoreResult<Vec<page::Model>> {
+        let txn = self.db().begin().await?;
+        let due = |status: DeliveryStatus, column: page::Column| {
+            let mut q = page::Entity::find()
+                .filter(page::Column::Status.eq(status))
+                .filter(column.lte(now))
+                .order_by_asc(column)
+                .order_by_asc(page::Column::Id)
+                .limit(limit);
+            if self.backend() == DbBackend::Postgres {
+                q = q.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+            }
+            q
+        };
+        let mut pages = due(DeliveryStatus::Sending, page::Column::LeaseUntil).all(&txn).await?;
+        if (pages.len() as u64) < limit {
+            pages.extend(
+                due(DeliveryStatus::Queued, page::Column::NextAttemptAt)
+                    .limit(limit - pages.len() as u64)
+                    .all(&txn)
+                    .await?,
+            );
+        }
+        if pages.is_empty() {
+            txn.commit().await?;
+            return Ok(pages);
+        }
+        let until = now + lease;
+        page::Entity::update_many()
+            .col_expr(page::Column::Status, Expr::value(DeliveryStatus::Sending))
+            .col_expr(page::Column::Attempts, sea_orm::sea_query::ExprTrait::add(Expr::col(page::Column::Attempts), 1))
+            .col_expr(page::Column::LeaseUntil, Expr::value(until))
+            .col_expr(page::Column::UpdatedAt, Expr::value(now))
+            .filter(page::Column::Id.is_in(pages.iter().map(|p| p.id)))
+            .exec(&txn)
+            .await?;
+        txn.commit().await?;
+        for p in &mut pages {
+            p.status = DeliveryStatus::Sending;
+            p.attempts += 1;
+            p.lease_until = Some(until);
+            p.updated_at = now;
+        }
+        Ok(pages)
+    }
+
+    /// Records how the attempts on a batch of claimed pages ended, in one
+    /// transaction (one commit per batch, not per page). For each page,
+    /// whether it was recorded: not if its claim was lost (the lease ran out
+    /// and another sender took it). If the transaction fails, every page of
+    /// the batch stays claimed and is retried when its lease runs out.
+    #[tracing::instrument(skip_all, fields(pages = outcomes.len()))]
+    pub async fn record_attempts(
+        &self,
+        outcomes: &[(&page::Model, Attempt)],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<bool>> {
+        let txn = self.db().begin().await?;
+        let mut recorded = Vec::with_capacity(outcomes.len());
+        let mut woke = false;
+        for (claimed, attempt) in outcomes {
+            let mut update = page::ActiveModel { updated_at: Set(now), lease_until: Set(None), ..Default::default() };
+            match attempt {
+                Attempt::Sent { provider_id } => {
+                    update.status = Set(DeliveryStatus::Sent);
+                    update.sent_at = Set(Some(now));
+                    update.provider_message_id = Set(provider_id.clone());
+                    update.last_error = Set(None);
+                }
+                Attempt::Retry { error, at } => {
+                    update.status = Set(DeliveryStatus::Queued);
+                    update.next_attempt_at = Set(*at);
+                    update.last_error = Set(Some(error.clone()));
+                }
+                Attempt::GiveUp { error, .. } => {
+                    update.status = Set(DeliveryStatus::Failed);
+                    update.last_error = Set(Some(error.clone()));
+                }
+            }
+            let res = page::Entity::update_many()
+                .set(update)
+                .filter(page::Column::Id.eq(claimed.id))
+                .filter(page::Column::Status.eq(DeliveryStatus::Sending))
+                .filter(page::Column::Attempts.eq(claimed.attempts))
+                .exec(&txn)
+                .await?;
+            recorded.push(res.rows_affected > 0);
+            if res.rows_affected > 0
+                && let Attempt::GiveUp { error, broken } = attempt
+            {
+                woke |= self.fall_over(&txn, claimed, error, *broken, now).await?;
+            }
+        }
+        if woke {
+            Store::notify_peers(&txn).await?;
+        }
+        txn.commit().await?;
+        if woke {
+            self.wake();
+        }
+        Ok(recorded)
+    }
+
+    /// After a channel gave up on a message: the recipient's next channel,
+    /// or, when none is left and nothing reached them, a page to the bureau.
+    /// Returns whether new pages were enqueued.
+    async fn fall_over<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        failed: &page::Model,
+        error: &str,
+        broken: bool,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        if broken && let Some(channel_id) = failed.channel_id {
+            channel::ActiveModel {
+                id: Set(channel_id),
+                status: Set(ChannelStatus::Broken),
+                status_reason: Set(Some(error.to_owned())),
+                ..Default::default()
+            }
+            .update(conn)
+            .await?;
+        }
+        let siblings = page::Entity::find().filter(page::Column::MessageKey.eq(&failed.message_key)).all(conn).await?;
+        let mut next = None;
+        if let Some(person_id) = failed.person_id {
+            let used: HashSet<Option<i64>> = siblings.iter().map(|p| p.channel_id).collect();
+            next = channel::Entity::find()
+                .filter(channel::Column::PersonId.eq(person_id))
+                .filter(channel::Column::Status.eq(ChannelStatus::Active))
+                .order_by_asc(channel::Column::Priority)
+                .all(conn)
+                .await?
+                .into_iter()
+                .find(|c| !used.contains(&Some(c.id)));
+        }
+        let assignment = match failed.assignment_id {
+            Some(id) => assignment::Entity::find_by_id(id).one(conn).await?,
+            None => None,
+        };
+        let reason = failed.reason;
+        if let Some(c) = next {
+            let r = Recipient {
+                person_id: failed.person_id,
+                contact_id: None,
+                group_id: None,
+                name: failed.recipient.clone(),
+                targets: vec![],
+            };
+            let t = Target { channel_id: Some(c.id), kind: c.kind, address: c.address.clone() };
+            let p =
+                insert_page(conn, failed.assignment_id, &r, &t, reason, &failed.message_key, &failed.body, now).await?;
+            if let Some(a) = &assignment {
+                page_event(conn, self.audit_key(), a, failed, error, Some(p.channel_kind), now).await?;
+            }
+            return Ok(true);
+        }
+        let delivered_or_pending = siblings.iter().any(|p| {
+            p.id != failed.id
+                && matches!(p.status, DeliveryStatus::Sent | DeliveryStatus::Queued | DeliveryStatus::Sending)
+        });
+        if delivered_or_pending {
+            return Ok(false);
+        }
+        let Some(a) = assignment else { return Ok(false) };
+        page_event(conn, self.audit_key(), &a, failed, error, None, now).await?;
+        if failed.person_id.is_none() || reason == PageReason::DeliveryFailed {
+            // The bureau's own contact could not be reached: nobody left to tell.
+            return Ok(false);
+        }
+        let ctx = context(conn, self.tz(), &a, PageReason::DeliveryFailed, Some(failed.recipient.clone()), now).await?;
+        let rendered = message::render(&ctx);
+        let body = message::body(&ctx, &rendered).to_string();
+        let mut enqueued = 0;
+        for r in recipients(conn, &a, Audience::BureauDuty, Duty::Everyone).await? {
+            let key = format!("a{}:failed{}:{}", a.id, failed.id, r.key());
+            for t in &r.targets {
+                insert_page(conn, Some(a.id), &r, t, PageReason::DeliveryFailed, &key, &body, now).await?;
+                enqueued += 1;
+            }
+        }
+        Ok(enqueued > 0)
+    }
+
+    /// Pages waiting to be sent (queued or being sent).
+    pub async fn queued_page_count(&self) -> StoreResult<u64> {
+        Ok(page::Entity::find()
+            .filter(page::Column::Status.is_in([DeliveryStatus::Queued, DeliveryStatus::Sending]))
+            .count(self.db())
+            .await?)
+    }
+}
+
+/// A page that failed on its timeline: `page_fallback` when the recipient's
+/// next channel was tried, `page_failed` when none was left.
+async fn page_event<C: ConnectionTrait>(
+    conn: &C,
+    key: &AuditKey,
+    a: &assignment::Model,
+    failed: &page::Model,
+    error: &str,
+    fell_over_to: Option<ChannelKind>,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    let kind =
+        EventKind::Other(if fell_over_to.is_some() { BureauEvent::PageFallback } else { BureauEvent::PageFailed });
+    timeline::append(
+        conn,
+        key,
+        NewEvent {
+            assignment_id: a.id,
+            notice_id: a.notice_id,
+            kind,
+            at: now,
+            by: &By::system(),
+            note: None,
+            data: Some(serde_json::json!({
+                "page_id": failed.id,
+                "recipient": failed.recipient,
+                "channel": failed.channel_kind,
+                "error": error,
+                "fell_over_to": fell_over_to,
+            })),
+        },
+        now,
+    )
+    .await?;
+    Ok(())
+}
