@@ -1,0 +1,207 @@
+//! The configuration's sections, one struct each, as `config/default.toml`
+//! and the `ONSITE_SECTION__KEY` variables name them.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpConfig {
+    /// Address to listen on; port 0 picks a free one (tests).
+    pub addr: String,
+    /// Largest request body accepted, in bytes.
+    pub body_limit_bytes: usize,
+    #[serde(with = "humantime_serde")]
+    pub request_timeout: Duration,
+    /// The address people reach this service at, for links in pages.
+    pub public_url: String,
+    /// A client that has not sent a request's headers within this is cut
+    /// off (the request timeout starts only once they are complete).
+    #[serde(with = "humantime_serde")]
+    pub header_read_timeout: Duration,
+    /// Open connections accepted at once; more wait until one closes.
+    pub max_connections: usize,
+    /// Open connections one client address may hold; more are closed at once.
+    pub max_connections_per_address: usize,
+    /// Bearer token `/metrics` asks for: only from
+    /// `ONSITE_HTTP__METRICS_TOKEN`. Without it `/metrics` is open to
+    /// whoever reaches the port.
+    #[serde(skip_serializing, default)]
+    pub metrics_token: Option<SecretString>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseConfig {
+    /// `sqlite://data/onsite.db` (the embedded default) or `postgres://…`.
+    pub url: String,
+    pub max_connections: u32,
+    #[serde(with = "humantime_serde")]
+    pub connect_timeout: Duration,
+    /// The audit chain's key: only from `ONSITE_DATABASE__AUDIT_KEY`.
+    /// Without it, the key file below (created on first start).
+    #[serde(skip_serializing, default)]
+    pub audit_key: Option<SecretString>,
+    /// Where the audit key is kept when not in the environment; by default
+    /// `audit.key` beside the SQLite file, or `data/audit.key`.
+    #[serde(default)]
+    pub audit_key_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogConfig {
+    pub format: LogFormat,
+    /// A tracing filter such as `info` or `onsite=debug,info`.
+    pub level: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisplayConfig {
+    /// IANA zone every time is shown in.
+    pub timezone: String,
+}
+
+/// The default SLA policy (docs/DOMAIN.md §4); durations like `90s`, `10m`, `2h`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyConfig {
+    /// Not acknowledged by then: page again, and the support lead.
+    #[serde(with = "humantime_serde")]
+    pub ack_target: Duration,
+    /// Still not acknowledged: page the emergency lead and the bureau duty officer.
+    #[serde(with = "humantime_serde")]
+    pub escalate_at: Duration,
+    /// Milestones missing: reminder to the unit.
+    #[serde(with = "humantime_serde")]
+    pub remind_at: Duration,
+    /// Milestones missing: warning to the unit and the bureau.
+    #[serde(with = "humantime_serde")]
+    pub warn_at: Duration,
+    /// The commitment: plan activated, on site and HQ remote by T0 + this.
+    #[serde(with = "humantime_serde")]
+    pub deadline: Duration,
+    /// Shown as at risk this long before the deadline.
+    #[serde(with = "humantime_serde")]
+    pub at_risk: Duration,
+}
+
+/// The durable timer engine.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EngineConfig {
+    /// Run the timer engine and the page outbox in this process.
+    pub enabled: bool,
+    /// Fallback re-check when no wake-up arrives (new work normally wakes
+    /// the engine at once, across instances through PostgreSQL NOTIFY).
+    #[serde(with = "humantime_serde")]
+    pub poll_interval: Duration,
+}
+
+/// Delivery of pages.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutboxConfig {
+    /// Attempts on one channel before falling over to the next.
+    pub max_attempts: i32,
+    #[serde(with = "humantime_serde")]
+    pub backoff_base: Duration,
+    #[serde(with = "humantime_serde")]
+    pub backoff_max: Duration,
+    /// Timeout of one send to a provider.
+    #[serde(with = "humantime_serde")]
+    pub send_timeout: Duration,
+    /// How long a claimed page is reserved for its sender; a sender that
+    /// dies leaves it to be retried after this.
+    #[serde(with = "humantime_serde")]
+    pub lease: Duration,
+}
+
+/// Outbound channels.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotifyConfig {
+    /// HMAC-SHA256 key signing generic webhooks: only from `ONSITE_NOTIFY__WEBHOOK_SECRET`.
+    #[serde(skip_serializing, default)]
+    pub webhook_secret: Option<SecretString>,
+    /// The SMS gateway's URL; SMS is off without it.
+    #[serde(default)]
+    pub sms_url: Option<String>,
+    /// The gateway's request body, with `{to}` and `{text}`.
+    pub sms_template: String,
+    /// The gateway's bearer key: only from `ONSITE_NOTIFY__SMS_KEY`.
+    #[serde(skip_serializing, default)]
+    pub sms_key: Option<SecretString>,
+    /// Signs action links: only from `ONSITE_NOTIFY__LINK_SECRET`. Several
+    /// instances must share it; without it each process makes its own and
+    /// links die with the process.
+    #[serde(skip_serializing, default)]
+    pub link_secret: Option<SecretString>,
+    /// How long an action link in a page stays valid.
+    #[serde(with = "humantime_serde")]
+    pub link_ttl: Duration,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TelegramConfig {
+    /// Bot API base URL; tests point it at a local fake.
+    pub api_url: String,
+    /// The bot token: only from `ONSITE_TELEGRAM__TOKEN`. Without it the bot
+    /// and the Telegram channel are off.
+    #[serde(skip_serializing, default)]
+    pub token: Option<SecretString>,
+    /// Long-poll timeout of one getUpdates call.
+    #[serde(with = "humantime_serde")]
+    pub poll_timeout: Duration,
+    /// How long a link code (`/start CODE`) stays valid.
+    #[serde(with = "humantime_serde")]
+    pub link_code_ttl: Duration,
+    /// `/start CODE` attempts one chat may make per hour (a burst of this
+    /// many, then one every hour/N).
+    pub link_code_attempts_per_hour: u32,
+    /// An "on site" location farther than this from the site is flagged.
+    pub onsite_radius_m: f64,
+    /// Webhook mode: the public URL of `/telegram/webhook` to register with
+    /// Telegram. Without it the bot long-polls.
+    #[serde(default)]
+    pub webhook_url: Option<String>,
+    /// Checks that webhook calls come from Telegram: only from
+    /// `ONSITE_TELEGRAM__WEBHOOK_SECRET`; required in webhook mode.
+    #[serde(skip_serializing, default)]
+    pub webhook_secret: Option<SecretString>,
+}
+
+/// The bureau's web app: sign-in and sessions.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebConfig {
+    /// A session unused this long ends.
+    #[serde(with = "humantime_serde")]
+    pub session_idle: Duration,
+    /// A session ends this long after sign-in, however busy.
+    #[serde(with = "humantime_serde")]
+    pub session_max: Duration,
+    /// Send the session cookie only over HTTPS (off in development and tests).
+    pub secure_cookie: bool,
+    /// Wrong passwords in a row before the account is locked.
+    pub login_max_failures: i32,
+    /// How long a locked account stays locked.
+    #[serde(with = "humantime_serde")]
+    pub lockout: Duration,
+    /// Sign-in attempts one client address may make per minute.
+    pub sign_in_attempts_per_minute: u32,
+    /// Action-link page views and presses one client address may make per minute.
+    pub action_link_requests_per_minute: u32,
+}
