@@ -11,8 +11,8 @@
 
 use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    Statement, TransactionTrait,
+    ActiveModelBehavior, ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Statement, TransactionTrait,
 };
 
 use super::audit_key::AuditKey;
@@ -146,6 +146,25 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
         record(conn, self.audit_key(), a, now).await
+    }
+
+    /// Inserts a new row and the audit entry `entry` makes of it, in one
+    /// transaction: a registry record is never written unaudited.
+    pub(super) async fn insert_audited<'b, A>(
+        &self,
+        row: A,
+        now: DateTime<Utc>,
+        entry: impl FnOnce(&<A::Entity as EntityTrait>::Model) -> Audit<'b>,
+    ) -> StoreResult<<A::Entity as EntityTrait>::Model>
+    where
+        A: ActiveModelTrait + ActiveModelBehavior + Send,
+        <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
+    {
+        let txn = self.db().begin().await?;
+        let saved = row.insert(&txn).await?;
+        self.audit(&txn, entry(&saved), now).await?;
+        txn.commit().await?;
+        Ok(saved)
     }
 
     /// Chains the committed unsealed entries, oldest first, under the

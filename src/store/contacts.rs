@@ -2,7 +2,7 @@
 //! warnings and breaches, each on one channel.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, EntityTrait, QueryOrder, Set, TransactionTrait};
+use sea_orm::{EntityTrait, QueryOrder, Set};
 
 use super::audit::Audit;
 use super::entities::bureau_contact;
@@ -11,7 +11,7 @@ use super::{Store, StoreResult};
 use crate::domain::people::ContactDraft;
 
 impl Store {
-    /// Adds a contact and its audit entry, in one transaction.
+    /// Adds a contact and its audit entry.
     pub async fn create_bureau_contact(
         &self,
         by: &By,
@@ -19,8 +19,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<bureau_contact::Model> {
         let ContactDraft { name, role, channel } = draft;
-        let txn = self.db().begin().await?;
-        let saved = bureau_contact::ActiveModel {
+        let row = bureau_contact::ActiveModel {
             name: Set(name),
             role: Set(role),
             kind: Set(channel.kind),
@@ -28,14 +27,12 @@ impl Store {
             active: Set(true),
             created_at: Set(now),
             ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
-        let audit = Audit::new(by, "bureau_contact.created", format!("bureau_contact:{}", saved.id))
-            .with(serde_json::json!({ "role": saved.role, "kind": saved.kind }));
-        self.audit(&txn, audit, now).await?;
-        txn.commit().await?;
-        Ok(saved)
+        };
+        self.insert_audited(row, now, |saved| {
+            Audit::new(by, "bureau_contact.created", format!("bureau_contact:{}", saved.id))
+                .with(serde_json::json!({ "role": saved.role, "kind": saved.kind }))
+        })
+        .await
     }
 
     pub async fn bureau_contacts(&self) -> StoreResult<Vec<bureau_contact::Model>> {

@@ -19,26 +19,22 @@ use crate::domain::unit::{BranchDraft, PersonDraft, UnitDraft};
 impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn create_unit(&self, by: &By, draft: UnitDraft, now: DateTime<Utc>) -> StoreResult<unit::Model> {
-        let txn = self.db().begin().await?;
-        let saved = unit::ActiveModel {
-            name: Set(draft.name),
-            credit_code: Set(draft.credit_code),
-            hq_address: Set(draft.hq_address),
-            policy_override: Set(None),
-            created_at: Set(now),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
-        self.audit(
-            &txn,
-            Audit::new(by, "unit.created", format!("unit:{}", saved.id))
-                .with(serde_json::json!({ "name": saved.name })),
+        self.insert_audited(
+            unit::ActiveModel {
+                name: Set(draft.name),
+                credit_code: Set(draft.credit_code),
+                hq_address: Set(draft.hq_address),
+                policy_override: Set(None),
+                created_at: Set(now),
+                ..Default::default()
+            },
             now,
+            |saved| {
+                Audit::new(by, "unit.created", format!("unit:{}", saved.id))
+                    .with(serde_json::json!({ "name": saved.name }))
+            },
         )
-        .await?;
-        txn.commit().await?;
-        Ok(saved)
+        .await
     }
 
     pub async fn unit(&self, scope: Scope, id: i64) -> StoreResult<unit::Model> {
@@ -65,28 +61,24 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<branch::Model> {
         self.unit(Scope::All, unit_id).await?;
-        let txn = self.db().begin().await?;
-        let saved = branch::ActiveModel {
-            unit_id: Set(unit_id),
-            name: Set(draft.name),
-            district: Set(draft.district),
-            address: Set(draft.address),
-            lat: Set(draft.location.map(|c| c.lat)),
-            lon: Set(draft.location.map(|c| c.lon)),
-            created_at: Set(now),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
-        self.audit(
-            &txn,
-            Audit::new(by, "branch.created", format!("branch:{}", saved.id))
-                .with(serde_json::json!({ "unit_id": saved.unit_id, "name": saved.name })),
+        self.insert_audited(
+            branch::ActiveModel {
+                unit_id: Set(unit_id),
+                name: Set(draft.name),
+                district: Set(draft.district),
+                address: Set(draft.address),
+                lat: Set(draft.location.map(|c| c.lat)),
+                lon: Set(draft.location.map(|c| c.lon)),
+                created_at: Set(now),
+                ..Default::default()
+            },
             now,
+            |saved| {
+                Audit::new(by, "branch.created", format!("branch:{}", saved.id))
+                    .with(serde_json::json!({ "unit_id": saved.unit_id, "name": saved.name }))
+            },
         )
-        .await?;
-        txn.commit().await?;
-        Ok(saved)
+        .await
     }
 
     pub async fn branch(&self, id: i64) -> StoreResult<Option<branch::Model>> {
@@ -123,28 +115,24 @@ impl Store {
                 .into());
             }
         }
-        let txn = self.db().begin().await?;
-        let saved = person::ActiveModel {
-            unit_id: Set(unit_id),
-            branch_id: Set(draft.branch_id),
-            name: Set(draft.name),
-            phone: Set(draft.phone),
-            role: Set(draft.role),
-            active: Set(true),
-            created_at: Set(now),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
-        self.audit(
-            &txn,
-            Audit::new(by, "person.created", format!("person:{}", saved.id))
-                .with(serde_json::json!({ "unit_id": saved.unit_id, "name": saved.name, "role": saved.role })),
+        self.insert_audited(
+            person::ActiveModel {
+                unit_id: Set(unit_id),
+                branch_id: Set(draft.branch_id),
+                name: Set(draft.name),
+                phone: Set(draft.phone),
+                role: Set(draft.role),
+                active: Set(true),
+                created_at: Set(now),
+                ..Default::default()
+            },
             now,
+            |saved| {
+                Audit::new(by, "person.created", format!("person:{}", saved.id))
+                    .with(serde_json::json!({ "unit_id": saved.unit_id, "name": saved.name, "role": saved.role }))
+            },
         )
-        .await?;
-        txn.commit().await?;
-        Ok(saved)
+        .await
     }
 
     pub async fn person(&self, scope: Scope, id: i64) -> StoreResult<person::Model> {
@@ -175,8 +163,7 @@ impl Store {
     ) -> StoreResult<channel::Model> {
         self.person(Scope::All, person_id).await?;
         let existing = channel::Entity::find().filter(channel::Column::PersonId.eq(person_id)).count(self.db()).await?;
-        let txn = self.db().begin().await?;
-        let saved = channel::ActiveModel {
+        let row = channel::ActiveModel {
             person_id: Set(person_id),
             kind: Set(kind),
             address: Set(address),
@@ -185,18 +172,12 @@ impl Store {
             status_reason: Set(None),
             created_at: Set(now),
             ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
-        self.audit(
-            &txn,
+        };
+        self.insert_audited(row, now, |saved| {
             Audit::new(by, "channel.created", format!("channel:{}", saved.id))
-                .with(serde_json::json!({ "person_id": saved.person_id, "kind": saved.kind })),
-            now,
-        )
-        .await?;
-        txn.commit().await?;
-        Ok(saved)
+                .with(serde_json::json!({ "person_id": saved.person_id, "kind": saved.kind }))
+        })
+        .await
     }
 
     /// A person's channels in fallback order (removed ones left out).

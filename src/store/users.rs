@@ -92,30 +92,27 @@ impl Store {
             Some(p) => Some(hash_password(p)?),
             None => None,
         };
-        let txn = self.db().begin().await?;
-        let saved = user::ActiveModel {
-            username: Set(username),
-            password_hash: Set(password_hash),
-            role: Set(new.role),
-            unit_id: Set(new.unit_id),
-            locale: Set(Lang::Zh),
-            failed_logins: Set(0),
-            locked_until: Set(None),
-            disabled: Set(false),
-            created_at: Set(now),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
-        self.audit(
-            &txn,
-            Audit::new(by, "user.created", format!("user:{}", saved.id))
-                .with(serde_json::json!({ "username": saved.username, "role": saved.role, "unit_id": saved.unit_id })),
+        self.insert_audited(
+            user::ActiveModel {
+                username: Set(username),
+                password_hash: Set(password_hash),
+                role: Set(new.role),
+                unit_id: Set(new.unit_id),
+                locale: Set(Lang::Zh),
+                failed_logins: Set(0),
+                locked_until: Set(None),
+                disabled: Set(false),
+                created_at: Set(now),
+                ..Default::default()
+            },
             now,
+            |saved| {
+                Audit::new(by, "user.created", format!("user:{}", saved.id)).with(
+                    serde_json::json!({ "username": saved.username, "role": saved.role, "unit_id": saved.unit_id }),
+                )
+            },
         )
-        .await?;
-        txn.commit().await?;
-        Ok(saved)
+        .await
     }
 
     pub async fn user_by_name(&self, username: &str) -> StoreResult<Option<user::Model>> {
