@@ -6,9 +6,7 @@
 pub mod app;
 pub mod bot;
 pub mod config;
-pub mod crypto;
 pub mod demo;
-pub mod domain;
 pub mod engine;
 pub mod notify;
 pub mod reports;
@@ -16,6 +14,9 @@ pub mod store;
 pub mod telemetry;
 pub mod throttle;
 pub mod web;
+
+pub use onsite_domain as domain;
+pub use onsite_domain::{crypto, labelled_enum};
 
 use std::future::Future;
 use std::net::SocketAddr;

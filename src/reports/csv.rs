@@ -187,7 +187,11 @@ pub fn breach_row(b: &super::BreachView) -> [String; 10] {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::fixtures::t0;
+
+    /// 03:00 in Chongqing.
+    fn t0() -> chrono::DateTime<chrono::Utc> {
+        chrono::DateTime::parse_from_rfc3339("2026-11-24T19:00:00Z").unwrap().to_utc()
+    }
 
     fn breach(id: i64, lateness: i64) -> Breach {
         Breach {

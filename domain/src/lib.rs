@@ -1,5 +1,8 @@
 //! The pure domain: types, rules and arithmetic with no IO, no database and no
-//! runtime, so every rule is unit-tested with an injected clock.
+//! runtime, so every rule is unit-tested with an injected clock. Its own
+//! crate, so nothing here can reach the store, the web or a channel; the
+//! product re-exports it as `onsite::domain`. `crypto` lives here too: the
+//! audit chain's hashing needs it, and every other layer uses it.
 
 pub mod access;
 pub mod assignment;
@@ -7,6 +10,7 @@ pub mod audit;
 pub mod change;
 pub mod clock;
 pub mod closure;
+pub mod crypto;
 pub mod duration;
 pub mod error;
 pub mod escalation;

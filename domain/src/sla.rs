@@ -80,7 +80,7 @@ pub fn evaluate(state: &AssignmentState, policy: &SlaPolicy, now: DateTime<Utc>)
 
 #[cfg(test)]
 mod tests {
-    use crate::domain::fixtures::{min, t0};
+    use crate::fixtures::{min, t0};
 
     use super::*;
 

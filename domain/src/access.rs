@@ -5,8 +5,8 @@
 //! (404 outside it, so another unit's records are never confirmed to exist).
 //! `docs/access-matrix.csv` is the written rule, checked route by route.
 
-use crate::domain::labels::Lang;
 use crate::labelled_enum;
+use crate::labels::Lang;
 
 labelled_enum! {
     /// The role of a web or API user.

@@ -244,7 +244,7 @@ fn stood_down() -> DomainError {
 
 #[cfg(test)]
 mod tests {
-    use crate::domain::fixtures::{min, t0};
+    use crate::fixtures::{min, t0};
 
     use super::*;
 

@@ -204,7 +204,7 @@ impl<'k> Verifier<'k> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::fixtures::t0;
+    use crate::fixtures::t0;
 
     const KEY: &[u8] = b"a key kept outside the database";
 

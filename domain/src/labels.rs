@@ -33,10 +33,10 @@ macro_rules! labelled_enum {
             }
 
             /// The label in the given language (`zh` first, anything else is English).
-            pub fn label(self, lang: $crate::domain::labels::Lang) -> &'static str {
+            pub fn label(self, lang: $crate::labels::Lang) -> &'static str {
                 match lang {
-                    $crate::domain::labels::Lang::Zh => match self { $($name::$variant => $zh),+ },
-                    $crate::domain::labels::Lang::En => match self { $($name::$variant => $en),+ },
+                    $crate::labels::Lang::Zh => match self { $($name::$variant => $zh),+ },
+                    $crate::labels::Lang::En => match self { $($name::$variant => $en),+ },
                 }
             }
 
@@ -123,7 +123,7 @@ impl std::fmt::Display for Lang {
 
 #[cfg(test)]
 mod tests {
-    use crate::domain::notice::Category;
+    use crate::notice::Category;
 
     use super::Lang;
 

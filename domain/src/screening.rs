@@ -209,7 +209,7 @@ pub fn progress(tasks: &[TaskState], now: DateTime<Utc>) -> (Vec<UnitProgress>, 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::fixtures::{min, t0};
+    use crate::fixtures::{min, t0};
 
     fn task(unit_id: i64, kind: ScreeningKind, due: i64, outcome: Option<ScreeningOutcome>) -> TaskState {
         TaskState { unit_id, kind, due_at: min(due), outcome }

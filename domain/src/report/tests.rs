@@ -1,5 +1,5 @@
 use super::*;
-use crate::domain::fixtures::{min, t0};
+use crate::fixtures::{min, t0};
 
 fn facts(id: i64, unit: i64, state: AssignmentState) -> Facts {
     Facts {

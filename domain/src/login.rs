@@ -52,7 +52,7 @@ impl SessionLifetime {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::fixtures::{min, t0};
+    use crate::fixtures::{min, t0};
 
     const FIVE: Lockout = Lockout { max_failures: 5, duration: Duration::minutes(15) };
 

@@ -156,8 +156,8 @@ pub fn cancelled_by(before: &AssignmentState, after: &AssignmentState, policy: &
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::assignment::Milestone;
-    use crate::domain::fixtures::{min, t0};
+    use crate::assignment::Milestone;
+    use crate::fixtures::{min, t0};
 
     fn fresh() -> AssignmentState {
         AssignmentState::dispatched(t0(), 7_200, true)
