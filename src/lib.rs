@@ -158,7 +158,9 @@ impl App {
     pub async fn build(config: Config, clock: Arc<dyn Clock>) -> Result<Self, StartupError> {
         config.validate()?;
         telemetry::metrics_handle();
-        let store = Store::connect(&config.database).await?.with_zone(config.timezone()?);
+        let tz = config.timezone()?;
+        let wording = Arc::new(notify::message::Wording { tz });
+        let store = Store::connect(&config.database, wording).await?.with_zone(tz);
         store.migrate().await?;
         store.ensure_report_cells().await?;
         let addr = config.http_addr()?;

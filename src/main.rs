@@ -93,7 +93,7 @@ async fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { demo } => serve(config, clock, demo).await,
         Command::Migrate => {
-            let store = Store::connect(&config.database).await?.with_zone(config.timezone()?);
+            let store = store_of(&config).await?;
             store.migrate().await?;
             store.ensure_report_cells().await?;
             println!("migrations applied");
@@ -134,7 +134,7 @@ async fn serve(config: Config, clock: Arc<dyn Clock>, demo: bool) -> anyhow::Res
 }
 
 async fn run_admin(config: Config, clock: Arc<dyn Clock>, admin: Admin) -> anyhow::Result<()> {
-    let store = Store::connect(&config.database).await?;
+    let store = store_of(&config).await?;
     store.migrate().await?;
     match admin {
         Admin::CreateUser { username, role, unit, password_stdin } => {
@@ -245,4 +245,11 @@ async fn shutdown_signal() {
         () = term => {}
     }
     tracing::info!("shutdown signal received; finishing in-flight requests");
+}
+
+/// The store as the service opens it (pages written in the display zone).
+async fn store_of(config: &Config) -> anyhow::Result<Store> {
+    let tz = config.timezone()?;
+    let wording = Arc::new(onsite::notify::message::Wording { tz });
+    Ok(Store::connect(&config.database, wording).await?.with_zone(tz))
 }

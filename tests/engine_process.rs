@@ -91,12 +91,11 @@ impl Api {
 
 async fn store(url: &str) -> Store {
     let defaults = onsite::config::Config::default().database;
-    Store::connect(&DatabaseConfig {
-        url: url.into(),
-        max_connections: 2,
-        connect_timeout: Duration::from_secs(5),
-        ..defaults
-    })
+    let wording = std::sync::Arc::new(onsite::notify::message::Wording { tz: chrono_tz::Asia::Shanghai });
+    Store::connect(
+        &DatabaseConfig { url: url.into(), max_connections: 2, connect_timeout: Duration::from_secs(5), ..defaults },
+        wording,
+    )
     .await
     .unwrap()
 }

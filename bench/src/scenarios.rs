@@ -67,7 +67,8 @@ impl Prepared {
             connect_timeout: Duration::from_secs(10),
             ..onsite::config::Config::default().database
         };
-        Ok(Store::connect(&config).await?)
+        let wording = std::sync::Arc::new(onsite::notify::message::Wording { tz: chrono_tz::Asia::Shanghai });
+        Ok(Store::connect(&config, wording).await?)
     }
 
     async fn start(&self) -> anyhow::Result<Server> {

@@ -20,6 +20,7 @@ pub mod instant;
 pub mod labels;
 pub mod login;
 pub mod notice;
+pub mod page;
 pub mod people;
 pub mod period;
 pub mod policy;

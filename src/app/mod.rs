@@ -71,10 +71,6 @@ impl Core {
         self
     }
 
-    pub fn store(&self) -> &Store {
-        &self.store
-    }
-
     /// The role check every use case opens with.
     fn require(caller: &Caller, need: Need) -> AppResult<()> {
         caller.require(need).map_err(AppError::Denied)

@@ -1,47 +1,28 @@
 //! What a page says: rendered once when it is enqueued (so every retry and
-//! every channel carries the same words), Chinese first, English second.
+//! every channel carries the same words), Chinese first, English second,
+//! times in the display zone. `Wording` is the store's `PageWriter`.
 
-use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use super::text;
 use crate::domain::escalation::PageReason;
-use crate::domain::notice::{Category, Severity};
+use crate::domain::page::PageWriter;
+pub use crate::domain::page::{DutyContext, PageContext};
 
-/// The facts a page is written from.
-#[derive(Debug, Clone)]
-pub struct PageContext {
-    pub reason: PageReason,
-    pub assignment_id: i64,
-    pub notice_id: i64,
-    pub title: String,
-    pub category: Category,
-    pub severity: Severity,
-    pub target_name: String,
-    pub site_address: String,
-    pub unit_name: String,
-    pub notified_at: DateTime<Utc>,
-    pub deadline_at: DateTime<Utc>,
-    /// When the page is written: time left is counted from here.
-    pub now: DateTime<Utc>,
+/// The page writer the store is given: this module's words, in `tz`.
+#[derive(Debug, Clone, Copy)]
+pub struct Wording {
     pub tz: Tz,
-    /// For a delivery failure: who could not be reached.
-    pub failed_recipient: Option<String>,
 }
 
-/// The facts a duty-start message is written from.
-#[derive(Debug, Clone)]
-pub struct DutyContext {
-    pub person_name: String,
-    pub unit_name: String,
-    pub branch_name: String,
-    pub from: DateTime<Utc>,
-    pub until: DateTime<Utc>,
-    /// Who hands over; `None` after a gap.
-    pub after: Option<String>,
-    /// Nobody comes on: the message tells the support lead of a gap.
-    pub gap: bool,
-    pub tz: Tz,
+impl PageWriter for Wording {
+    fn page(&self, ctx: &PageContext) -> serde_json::Value {
+        body(ctx, &render(ctx, self.tz))
+    }
+
+    fn duty_start(&self, ctx: &DutyContext) -> serde_json::Value {
+        duty_start(ctx, self.tz).1
+    }
 }
 
 /// A rendered page.
@@ -54,17 +35,17 @@ pub struct Message {
 /// Between the Chinese and the English text of a page.
 pub const ENGLISH_SEPARATOR: &str = "\n——\n";
 
-pub fn render(ctx: &PageContext) -> Message {
-    let (zh_title, zh_text) = text::zh::page(ctx);
-    let (en_title, en_text) = text::en::page(ctx);
+pub fn render(ctx: &PageContext, tz: Tz) -> Message {
+    let (zh_title, zh_text) = text::zh::page(ctx, tz);
+    let (en_title, en_text) = text::en::page(ctx, tz);
     Message { title: format!("{zh_title} / {en_title}"), text: format!("{zh_text}{ENGLISH_SEPARATOR}{en_text}") }
 }
 
 /// The duty-start (or gap) message, Chinese first, and its stored body (no
 /// buttons: there is nothing to acknowledge).
-pub fn duty_start(ctx: &DutyContext) -> (Message, serde_json::Value) {
-    let (zh_title, zh_text) = text::zh::duty_start(ctx);
-    let (en_title, en_text) = text::en::duty_start(ctx);
+pub fn duty_start(ctx: &DutyContext, tz: Tz) -> (Message, serde_json::Value) {
+    let (zh_title, zh_text) = text::zh::duty_start(ctx, tz);
+    let (en_title, en_text) = text::en::duty_start(ctx, tz);
     let m =
         Message { title: format!("{zh_title} / {en_title}"), text: format!("{zh_text}{ENGLISH_SEPARATOR}{en_text}") };
     let body = serde_json::json!({
@@ -93,6 +74,10 @@ pub fn body(ctx: &PageContext, message: &Message) -> serde_json::Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::notice::{Category, Severity};
+    use chrono::DateTime;
+
+    const TZ: Tz = chrono_tz::Asia::Shanghai;
 
     fn ctx(reason: PageReason) -> PageContext {
         let t0 = DateTime::parse_from_rfc3339("2026-11-24T19:00:00Z").unwrap().to_utc();
@@ -109,14 +94,13 @@ mod tests {
             notified_at: t0,
             deadline_at: t0 + chrono::Duration::hours(2),
             now: t0 + chrono::Duration::minutes(25),
-            tz: chrono_tz::Asia::Shanghai,
             failed_recipient: None,
         }
     }
 
     #[test]
     fn a_dispatch_page_is_chinese_first_with_local_times_and_time_left() {
-        let m = render(&ctx(PageReason::Dispatch));
+        let m = render(&ctx(PageReason::Dispatch), TZ);
         assert!(m.title.starts_with("【应急响应派单】"), "{}", m.title);
         assert!(m.text.find("网页篡改").unwrap() < m.text.find("Web defacement").unwrap());
         assert!(m.text.contains("2026-11-25 05:00"), "{}", m.text);
@@ -129,7 +113,7 @@ mod tests {
     fn a_breach_page_says_how_late() {
         let mut c = ctx(PageReason::Breach);
         c.now = c.deadline_at + chrono::Duration::minutes(3);
-        let m = render(&c);
+        let m = render(&c, TZ);
         assert!(m.text.contains("已超时 3分"), "{}", m.text);
         assert!(m.text.contains("3m overdue"), "{}", m.text);
     }

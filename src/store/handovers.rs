@@ -14,9 +14,9 @@ use super::pages::enqueue_to_person;
 use super::rosters::load;
 use super::{Store, StoreError, StoreResult};
 use crate::domain::escalation::PageReason;
+use crate::domain::page::DutyContext;
 use crate::domain::people::Role;
 use crate::domain::roster::Handover;
-use crate::notify::message::{self, DutyContext};
 
 /// How far back a pass looks for hand-overs not yet announced: an instance
 /// down for longer does not tell people about shifts long begun.
@@ -92,10 +92,9 @@ impl Store {
                 until: h.until,
                 after: after.clone(),
                 gap,
-                tz: self.tz(),
             };
-            let (m, body) = message::duty_start(&ctx);
-            tracing::info!(branch_id, person = %p.name, at = %h.at, title = %m.title, "announcing a change of duty");
+            let body = self.page_writer().duty_start(&ctx);
+            tracing::info!(branch_id, person = %p.name, at = %h.at, gap, "announcing a change of duty");
             match enqueue_to_person(&txn, &p, reason, &key, &body.to_string(), now).await {
                 Ok(n) => pages += n,
                 // A peer instance wrote it first: it wrote the rest too.

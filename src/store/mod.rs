@@ -42,6 +42,7 @@ use sea_orm_migration::MigratorTrait;
 
 use crate::config::DatabaseConfig;
 use crate::domain::DomainError;
+use crate::domain::page::PageWriter;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -94,10 +95,13 @@ pub struct Store {
     /// Bumped after every committed change to an assignment, here or (on
     /// PostgreSQL) at a peer: the live board's SSE streams watch it.
     changes: Arc<tokio::sync::watch::Sender<u64>>,
-    /// The zone pages are written in.
+    /// The calendar a report's months and settled figures follow.
     tz: Tz,
     /// Keys the audit chain (kept outside the database).
     audit_key: Arc<AuditKey>,
+    /// Writes what a page says (`notify`'s words); the store only gathers
+    /// the facts.
+    page_writer: Arc<dyn PageWriter>,
 }
 
 /// The PostgreSQL channel that wakes every instance's engine.
@@ -109,7 +113,7 @@ const MIGRATION_LOCK_KEY: i64 = 0x6f6e_7369_7465_6d31;
 impl Store {
     /// Connects and, for SQLite, makes sure the file's folder exists and the
     /// connection runs in WAL mode with foreign keys enforced.
-    pub async fn connect(config: &DatabaseConfig) -> StoreResult<Self> {
+    pub async fn connect(config: &DatabaseConfig, page_writer: Arc<dyn PageWriter>) -> StoreResult<Self> {
         let mut opts = ConnectOptions::new(config.url.clone());
         opts.connect_timeout(config.connect_timeout).acquire_timeout(config.connect_timeout).sqlx_logging(false);
         if config.url.starts_with("sqlite:") {
@@ -154,10 +158,11 @@ impl Store {
             changes: Arc::new(tokio::sync::watch::channel(0).0),
             tz: chrono_tz::Asia::Shanghai,
             audit_key,
+            page_writer,
         })
     }
 
-    /// Sets the zone pages are written in.
+    /// Sets the calendar of the reports' months.
     pub fn with_zone(mut self, tz: Tz) -> Self {
         self.tz = tz;
         self
@@ -170,6 +175,10 @@ impl Store {
 
     pub fn tz(&self) -> Tz {
         self.tz
+    }
+
+    pub fn page_writer(&self) -> &dyn PageWriter {
+        self.page_writer.as_ref()
     }
 
     /// The signals the engine's two loops wait on (timers, outbox).

@@ -338,7 +338,7 @@ impl Store {
         timers::schedule(txn, a.id, &escalation::plan(policy, &state), now).await?;
         let paged = pages::enqueue(
             txn,
-            self.tz(),
+            self.page_writer(),
             &a,
             PageReason::Dispatch,
             escalation::DISPATCH_AUDIENCE,

@@ -20,7 +20,6 @@ use super::{Store, StoreResult};
 use crate::domain::escalation::{Audience, PageReason};
 use crate::domain::event::{BureauEvent, DeliveryStatus, EventKind};
 use crate::domain::people::{ChannelKind, ChannelStatus};
-use crate::notify::message;
 
 /// How one delivery attempt ended.
 #[derive(Debug, Clone)]
@@ -244,9 +243,8 @@ impl Store {
             // The bureau's own contact could not be reached: nobody left to tell.
             return Ok(false);
         }
-        let ctx = context(conn, self.tz(), &a, PageReason::DeliveryFailed, Some(failed.recipient.clone()), now).await?;
-        let rendered = message::render(&ctx);
-        let body = message::body(&ctx, &rendered).to_string();
+        let ctx = context(conn, &a, PageReason::DeliveryFailed, Some(failed.recipient.clone()), now).await?;
+        let body = self.page_writer().page(&ctx).to_string();
         let mut enqueued = 0;
         for r in recipients(conn, &a, Audience::BureauDuty, Duty::Everyone).await? {
             let key = format!("a{}:failed{}:{}", a.id, failed.id, r.key());

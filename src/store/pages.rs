@@ -8,7 +8,6 @@ use super::rosters::{Duty, duty_of};
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
-use chrono_tz::Tz;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
 use super::entities::{assignment, bureau_contact, channel, notice, page, person, unit, unit_channel};
@@ -16,8 +15,8 @@ use super::{Store, StoreError, StoreResult};
 use crate::domain::access::Scope;
 use crate::domain::escalation::{Audience, PageReason};
 use crate::domain::event::DeliveryStatus;
+use crate::domain::page::{PageContext, PageWriter};
 use crate::domain::people::{BureauRole, ChannelKind, ChannelStatus, Role};
-use crate::notify::message::{self, PageContext};
 
 /// How a unit's duty group chat is named among recipients.
 pub const DUTY_GROUP: &str = "值班群";
@@ -78,7 +77,7 @@ impl Recipient {
 #[allow(clippy::too_many_arguments)]
 pub async fn enqueue<C: ConnectionTrait>(
     conn: &C,
-    tz: Tz,
+    writer: &dyn PageWriter,
     a: &assignment::Model,
     reason: PageReason,
     audiences: &[Audience],
@@ -86,9 +85,7 @@ pub async fn enqueue<C: ConnectionTrait>(
     scope_key: &str,
     now: DateTime<Utc>,
 ) -> StoreResult<Enqueued> {
-    let ctx = context(conn, tz, a, reason, None, now).await?;
-    let rendered = message::render(&ctx);
-    let body = message::body(&ctx, &rendered).to_string();
+    let body = writer.page(&context(conn, a, reason, None, now).await?).to_string();
     let mut seen = HashSet::new();
     let mut out = Enqueued::default();
     // With a roster, "the branch's engineers" means whoever is on duty now;
@@ -192,7 +189,6 @@ pub(super) async fn insert_page<C: ConnectionTrait>(
 
 pub(super) async fn context<C: ConnectionTrait>(
     conn: &C,
-    tz: Tz,
     a: &assignment::Model,
     reason: PageReason,
     failed_recipient: Option<String>,
@@ -214,7 +210,6 @@ pub(super) async fn context<C: ConnectionTrait>(
         notified_at: a.notified_at,
         deadline_at: a.deadline_at,
         now,
-        tz,
         failed_recipient,
     })
 }

@@ -129,7 +129,7 @@ impl Store {
             Firing::Page { audiences, reason, breach } => {
                 let enqueued = pages::enqueue(
                     &txn,
-                    self.tz(),
+                    self.page_writer(),
                     &a,
                     reason,
                     &audiences,

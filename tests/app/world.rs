@@ -45,7 +45,9 @@ impl World {
         let dir = tempfile::tempdir().unwrap();
         let mut config = Config::default();
         config.database.url = format!("sqlite://{}", dir.path().join("onsite.db").display());
-        let store = Store::connect(&config.database).await.unwrap().with_zone(config.timezone().unwrap());
+        let tz = config.timezone().unwrap();
+        let wording = Arc::new(onsite::notify::message::Wording { tz });
+        let store = Store::connect(&config.database, wording).await.unwrap().with_zone(tz);
         store.migrate().await.unwrap();
         let clock = Arc::new(ManualClock::new(t0()));
         let core = Core::new(store.clone(), clock.clone(), Arc::new(config.sla_policy()));

@@ -3,9 +3,11 @@
 use crate::domain::duration::{format_duration, format_local};
 use crate::domain::escalation::PageReason;
 use crate::domain::labels::Lang;
-use crate::notify::message::{DutyContext, PageContext};
+use chrono_tz::Tz;
 
-pub fn page(c: &PageContext) -> (String, String) {
+use crate::domain::page::{DutyContext, PageContext};
+
+pub fn page(c: &PageContext, tz: Tz) -> (String, String) {
     let title = format!("[{}] {}", c.reason.label(Lang::En), c.title);
     let left = (c.deadline_at - c.now).num_seconds();
     let clock = if left >= 0 {
@@ -30,8 +32,8 @@ pub fn page(c: &PageContext) -> (String, String) {
         sev = c.severity.code(),
         target = c.target_name,
         site = c.site_address,
-        t0 = format_local(c.notified_at, c.tz),
-        deadline = format_local(c.deadline_at, c.tz),
+        t0 = format_local(c.notified_at, tz),
+        deadline = format_local(c.deadline_at, tz),
     );
     if let Some(who) = &c.failed_recipient {
         text.push_str(&format!("\nNot delivered: {who}"));
@@ -42,10 +44,10 @@ pub fn page(c: &PageContext) -> (String, String) {
 
 /// The duty-start message (who comes on, until when, who hands over), or
 /// the gap message to the unit's support lead.
-pub fn duty_start(c: &DutyContext) -> (String, String) {
+pub fn duty_start(c: &DutyContext, tz: Tz) -> (String, String) {
     let reason = if c.gap { PageReason::DutyGap } else { PageReason::DutyStart };
     let title = format!("[{}] {} {}", reason.label(Lang::En), c.unit_name, c.branch_name);
-    let (from, until) = (format_local(c.from, c.tz), format_local(c.until, c.tz));
+    let (from, until) = (format_local(c.from, tz), format_local(c.until, tz));
     let text = if c.gap {
         let after = c.after.as_deref().map(|a| format!(" ({a}'s duty has ended)")).unwrap_or_default();
         format!(

@@ -3,9 +3,11 @@
 use crate::domain::duration::{format_duration, format_local};
 use crate::domain::escalation::PageReason;
 use crate::domain::labels::Lang;
-use crate::notify::message::{DutyContext, PageContext};
+use chrono_tz::Tz;
 
-pub fn page(c: &PageContext) -> (String, String) {
+use crate::domain::page::{DutyContext, PageContext};
+
+pub fn page(c: &PageContext, tz: Tz) -> (String, String) {
     let title = format!("【{}】{}", c.reason.label(Lang::Zh), c.title);
     let left = (c.deadline_at - c.now).num_seconds();
     let clock = if left >= 0 {
@@ -31,8 +33,8 @@ pub fn page(c: &PageContext) -> (String, String) {
         severity = c.severity.label(Lang::Zh),
         target = c.target_name,
         site = c.site_address,
-        t0 = format_local(c.notified_at, c.tz),
-        deadline = format_local(c.deadline_at, c.tz),
+        t0 = format_local(c.notified_at, tz),
+        deadline = format_local(c.deadline_at, tz),
     );
     if let Some(who) = &c.failed_recipient {
         text.push_str(&format!("\n未送达：{who}"));
@@ -42,10 +44,10 @@ pub fn page(c: &PageContext) -> (String, String) {
 }
 
 /// 值班开始提醒（谁接班、值到何时、谁交班），或值班空缺提醒（告知支撑单位工作负责人）。
-pub fn duty_start(c: &DutyContext) -> (String, String) {
+pub fn duty_start(c: &DutyContext, tz: Tz) -> (String, String) {
     let reason = if c.gap { PageReason::DutyGap } else { PageReason::DutyStart };
     let title = format!("【{}】{} {}", reason.label(Lang::Zh), c.unit_name, c.branch_name);
-    let (from, until) = (format_local(c.from, c.tz), format_local(c.until, c.tz));
+    let (from, until) = (format_local(c.from, tz), format_local(c.until, tz));
     let text = if c.gap {
         let after = c.after.as_deref().map(|a| format!("（{a}的值班已结束）")).unwrap_or_default();
         format!(

@@ -1,0 +1,51 @@
+//! What a page is written from, and who writes it. The store gathers the
+//! facts inside the transaction that enqueues the page; the words (both
+//! languages, local times) are `notify`'s, behind `PageWriter`, so the
+//! store renders nothing and needs no display zone.
+
+use chrono::{DateTime, Utc};
+
+use crate::escalation::PageReason;
+use crate::notice::{Category, Severity};
+
+/// The facts a page about an assignment is written from.
+#[derive(Debug, Clone)]
+pub struct PageContext {
+    pub reason: PageReason,
+    pub assignment_id: i64,
+    pub notice_id: i64,
+    pub title: String,
+    pub category: Category,
+    pub severity: Severity,
+    pub target_name: String,
+    pub site_address: String,
+    pub unit_name: String,
+    pub notified_at: DateTime<Utc>,
+    pub deadline_at: DateTime<Utc>,
+    /// When the page is written: time left is counted from here.
+    pub now: DateTime<Utc>,
+    /// For a delivery failure: who could not be reached.
+    pub failed_recipient: Option<String>,
+}
+
+/// The facts a duty-start (or duty-gap) message is written from.
+#[derive(Debug, Clone)]
+pub struct DutyContext {
+    pub person_name: String,
+    pub unit_name: String,
+    pub branch_name: String,
+    pub from: DateTime<Utc>,
+    pub until: DateTime<Utc>,
+    /// Who hands over; `None` after a gap.
+    pub after: Option<String>,
+    /// Nobody comes on: the message tells the support lead of a gap.
+    pub gap: bool,
+}
+
+/// Writes a page's stored body (its title and text, and the facts a
+/// channel may use) once, when it is enqueued, so every retry and every
+/// channel carries the same words.
+pub trait PageWriter: Send + Sync + std::fmt::Debug {
+    fn page(&self, ctx: &PageContext) -> serde_json::Value;
+    fn duty_start(&self, ctx: &DutyContext) -> serde_json::Value;
+}
