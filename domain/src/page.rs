@@ -22,6 +22,9 @@ pub struct PageContext {
     pub unit_name: String,
     pub notified_at: DateTime<Utc>,
     pub deadline_at: DateTime<Utc>,
+    /// The response time the assignment's own policy promised (two hours
+    /// unless a unit's policy or a protection period says otherwise).
+    pub promised_secs: i64,
     /// When the page is written: time left is counted from here.
     pub now: DateTime<Utc>,
     /// For a delivery failure: who could not be reached.

@@ -93,6 +93,7 @@ mod tests {
             unit_name: "安盾".into(),
             notified_at: t0,
             deadline_at: t0 + chrono::Duration::hours(2),
+            promised_secs: 7_200,
             now: t0 + chrono::Duration::minutes(25),
             failed_recipient: None,
         }
@@ -116,5 +117,23 @@ mod tests {
         let m = render(&c, TZ);
         assert!(m.text.contains("已超时 3分"), "{}", m.text);
         assert!(m.text.contains("3m overdue"), "{}", m.text);
+    }
+
+    #[test]
+    fn the_wording_follows_the_assignments_own_policy_not_two_hours() {
+        let mut c = ctx(PageReason::Reminder);
+        c.deadline_at = c.notified_at + chrono::Duration::minutes(2);
+        c.promised_secs = 120;
+        c.now = c.notified_at + chrono::Duration::minutes(1);
+        let reminder = render(&c, TZ);
+        assert!(reminder.text.contains("剩余 1分") && reminder.text.contains("1m left"), "{}", reminder.text);
+        c.reason = PageReason::Breach;
+        c.now = c.deadline_at + chrono::Duration::seconds(30);
+        let breach = render(&c, TZ);
+        assert!(breach.text.contains("承诺 2分") && breach.text.contains("2m promised"), "{}", breach.text);
+        for m in [reminder, breach] {
+            let all = format!("{}{}", m.title, m.text);
+            assert!(!["60分钟", "30分钟", "两小时", "two-hour", "60 minutes"].iter().any(|w| all.contains(w)), "{all}");
+        }
     }
 }

@@ -209,6 +209,7 @@ pub(super) async fn context<C: ConnectionTrait>(
         unit_name: u.name,
         notified_at: a.notified_at,
         deadline_at: a.deadline_at,
+        promised_secs: super::assignments::policy_of(a)?.deadline_secs,
         now,
         failed_recipient,
     })

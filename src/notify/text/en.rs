@@ -21,7 +21,9 @@ pub fn page(c: &PageContext, tz: Tz) -> (String, String) {
         }
         PageReason::AckEscalation => "Still unacknowledged: leads, please step in now.",
         PageReason::Reminder | PageReason::Warning => "Report the milestones still missing.",
-        PageReason::Breach => "The two-hour deadline has passed; please check.",
+        PageReason::Breach => {
+            &format!("The deadline ({} promised) has passed; please check.", format_duration(c.promised_secs, Lang::En))
+        }
         PageReason::DeliveryFailed => "A page could not be delivered; phone them.",
         PageReason::DutyStart | PageReason::DutyGap => "",
     };

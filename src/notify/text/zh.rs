@@ -21,7 +21,9 @@ pub fn page(c: &PageContext, tz: Tz) -> (String, String) {
         }
         PageReason::AckEscalation => "派单仍未确认接收，请负责人立即协调。",
         PageReason::Reminder | PageReason::Warning => "请尽快报告尚未完成的节点。",
-        PageReason::Breach => "已超过两小时响应时限，请核实情况。",
+        PageReason::Breach => {
+            &format!("已超过响应时限（承诺 {}），请核实情况。", format_duration(c.promised_secs, Lang::Zh))
+        }
         PageReason::DeliveryFailed => "以下人员的呼叫无法送达，请电话联系。",
         PageReason::DutyStart | PageReason::DutyGap => "",
     };
