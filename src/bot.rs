@@ -10,7 +10,7 @@ use onsite_telegram::{Action, BotCore, BotError, Lang as BotLang};
 use crate::AppState;
 use crate::app::AppError;
 use crate::domain::DomainError;
-use crate::domain::access::{Caller, PersonCaller, Scope, Source};
+use crate::domain::access::{Caller, Scope, Source};
 use crate::domain::assignment::Milestone;
 use crate::domain::duration::format_local;
 use crate::domain::geo::Coordinates;
@@ -40,7 +40,7 @@ impl CoreBot {
     /// The chat's person, as the application layer's caller.
     async fn caller(&self, chat_id: i64) -> Result<Caller, BotError> {
         let p = self.person(chat_id).await?;
-        Ok(Caller::Person(PersonCaller { person_id: p.id, name: p.name, unit_id: p.unit_id, source: Source::Bot }))
+        Ok(p.caller(Source::Bot))
     }
 
     /// Applies a milestone as the chat's person; also returns the distance

@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::crypto::random_secret;
-use crate::domain::access::UserRole;
-use crate::domain::people::{ChannelKind, Role};
+use crate::domain::access::{Scope, UserRole};
+use crate::domain::people::{ChannelDraft, ChannelKind, Role};
 use crate::domain::unit::{BranchDraft, PersonDraft, UnitDraft};
 use crate::store::users::NewUser;
 use crate::store::{Store, StoreResult};
@@ -79,14 +79,28 @@ pub async fn seed(store: &Store, now: DateTime<Utc>) -> StoreResult<Option<DemoC
         let unit = store.create_unit(&by, UnitDraft::parse(u.name, Some(u.credit_code), Some(u.hq))?, now).await?;
         let (name, district, address, lat, lon) = u.branch;
         let branch = store
-            .create_branch(&by, unit.id, BranchDraft::parse(name, Some(district), address, Some(lat), Some(lon))?, now)
+            .create_branch(
+                &by,
+                Scope::All,
+                unit.id,
+                BranchDraft::parse(name, Some(district), address, Some(lat), Some(lon))?,
+                now,
+            )
             .await?;
         for (name, phone, role) in u.people {
             let branch_id = (*role != Role::HqEngineer).then_some(branch.id);
             let person = store
-                .create_person(&by, unit.id, PersonDraft::parse(name, Some(phone), *role, branch_id)?, now)
+                .create_person(&by, Scope::All, unit.id, PersonDraft::parse(name, Some(phone), *role, branch_id)?, now)
                 .await?;
-            store.create_channel(&by, person.id, ChannelKind::Sms, format!("+86{phone}"), now).await?;
+            store
+                .create_channel(
+                    &by,
+                    Scope::All,
+                    person.id,
+                    ChannelDraft::parse(ChannelKind::Sms, &format!("+86{phone}"))?,
+                    now,
+                )
+                .await?;
         }
     }
     let password = SecretString::from(random_secret("", 9));

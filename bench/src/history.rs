@@ -10,9 +10,10 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sea_orm::{ActiveValue::NotSet, EntityTrait, Set, TransactionTrait};
 
+use onsite::domain::access::Scope;
 use onsite::domain::assignment::{AssignmentState, Milestone};
 use onsite::domain::escalation;
-use onsite::domain::people::{ChannelKind, Role};
+use onsite::domain::people::{ChannelDraft, ChannelKind, Role};
 use onsite::domain::policy::SlaPolicy;
 use onsite::domain::unit::{BranchDraft, PersonDraft, UnitDraft};
 use onsite::store::Store;
@@ -44,13 +45,24 @@ pub async fn units(store: &Store, count: usize, hooks: &str, now: DateTime<Utc>)
                 address: "重庆市".into(),
                 location: None,
             };
-            out.branches.push((unit.id, store.create_branch(&By::operator("bench"), unit.id, draft, now).await?.id));
+            out.branches.push((
+                unit.id,
+                store.create_branch(&By::operator("bench"), Scope::All, unit.id, draft, now).await?.id,
+            ));
         }
         for role in [Role::Engineer, Role::Liaison, Role::SupportLead, Role::EmergencyLead] {
             let draft = PersonDraft { name: format!("{}{i}", role.code()), phone: None, role, branch_id: None };
-            let person = store.create_person(&By::operator("bench"), unit.id, draft, now).await?;
+            let person = store.create_person(&By::operator("bench"), Scope::All, unit.id, draft, now).await?;
             let hook = format!("{hooks}/hook/{}-{}", unit.id, role.code());
-            store.create_channel(&By::operator("bench"), person.id, ChannelKind::Webhook, hook, now).await?;
+            store
+                .create_channel(
+                    &By::operator("bench"),
+                    Scope::All,
+                    person.id,
+                    ChannelDraft { kind: ChannelKind::Webhook, address: hook },
+                    now,
+                )
+                .await?;
         }
         out.ids.push(unit.id);
     }

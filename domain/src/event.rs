@@ -57,19 +57,7 @@ impl EventKind {
     }
 }
 
-impl std::str::FromStr for EventKind {
-    type Err = sea_orm::sea_query::ValueTypeErr;
-
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Self::from_code(code).ok_or(sea_orm::sea_query::ValueTypeErr)
-    }
-}
-
-impl std::fmt::Display for EventKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.code())
-    }
-}
+crate::stored_as_code!(EventKind);
 
 impl serde::Serialize for EventKind {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

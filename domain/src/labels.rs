@@ -60,8 +60,16 @@ macro_rules! labelled_enum {
 
         impl utoipa::ToSchema for $name {}
 
-        /// Stored as its code; a stored code this version does not know is
-        /// a decoding error, never a default.
+        $crate::stored_as_code!($name);
+    };
+}
+
+/// `FromStr` and `Display` through a type's `from_code` and `code`: what
+/// sea-orm's `DeriveValueType` stores. A stored code this version does not
+/// know is a decoding error, never a default.
+#[macro_export]
+macro_rules! stored_as_code {
+    ($name:ty) => {
         impl std::str::FromStr for $name {
             type Err = sea_orm::sea_query::ValueTypeErr;
 
@@ -107,19 +115,7 @@ impl Lang {
     }
 }
 
-impl std::str::FromStr for Lang {
-    type Err = sea_orm::sea_query::ValueTypeErr;
-
-    fn from_str(code: &str) -> Result<Self, Self::Err> {
-        Self::from_code(code).ok_or(sea_orm::sea_query::ValueTypeErr)
-    }
-}
-
-impl std::fmt::Display for Lang {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.code())
-    }
-}
+crate::stored_as_code!(Lang);
 
 #[cfg(test)]
 mod tests {

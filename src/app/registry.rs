@@ -22,22 +22,20 @@ impl Core {
 
     pub async fn create_branch(&self, caller: &Caller, unit_id: i64, draft: BranchDraft) -> AppResult<branch::Model> {
         Self::require(caller, Need::Registry)?;
-        self.store.unit(caller.scope(), unit_id).await?;
-        Ok(self.store.create_branch(&By::caller(caller), unit_id, draft, self.clock.now()).await?)
+        Ok(self.store.create_branch(&By::caller(caller), caller.scope(), unit_id, draft, self.clock.now()).await?)
     }
 
     pub async fn create_person(&self, caller: &Caller, unit_id: i64, draft: PersonDraft) -> AppResult<person::Model> {
         Self::require(caller, Need::Registry)?;
-        self.store.unit(caller.scope(), unit_id).await?;
-        Ok(self.store.create_person(&By::caller(caller), unit_id, draft, self.clock.now()).await?)
+        Ok(self.store.create_person(&By::caller(caller), caller.scope(), unit_id, draft, self.clock.now()).await?)
     }
 
     /// Deactivates (or reactivates) a person: an inactive person is not
     /// paged, put on duty, or let in by an action link.
     pub async fn set_person_active(&self, caller: &Caller, person_id: i64, active: bool) -> AppResult<person::Model> {
         Self::require(caller, Need::Registry)?;
-        self.store.person(caller.scope(), person_id).await?;
-        Ok(self.store.set_person_active(&By::caller(caller), person_id, active, self.clock.now()).await?)
+        let now = self.clock.now();
+        Ok(self.store.set_person_active(&By::caller(caller), caller.scope(), person_id, active, now).await?)
     }
 
     /// Adds a channel after the person's existing ones (fallback order).
@@ -48,9 +46,7 @@ impl Core {
         draft: ChannelDraft,
     ) -> AppResult<channel::Model> {
         Self::require(caller, Need::Registry)?;
-        self.store.person(caller.scope(), person_id).await?;
-        let now = self.clock.now();
-        Ok(self.store.create_channel(&By::caller(caller), person_id, draft.kind, draft.address, now).await?)
+        Ok(self.store.create_channel(&By::caller(caller), caller.scope(), person_id, draft, self.clock.now()).await?)
     }
 
     pub async fn replace_channel(
@@ -60,15 +56,12 @@ impl Core {
         draft: ChannelDraft,
     ) -> AppResult<channel::Model> {
         Self::require(caller, Need::Registry)?;
-        self.store.channel(caller.scope(), channel_id).await?;
-        let now = self.clock.now();
-        Ok(self.store.replace_channel(&By::caller(caller), channel_id, draft.kind, draft.address, now).await?)
+        Ok(self.store.replace_channel(&By::caller(caller), caller.scope(), channel_id, draft, self.clock.now()).await?)
     }
 
     pub async fn remove_channel(&self, caller: &Caller, channel_id: i64) -> AppResult<()> {
         Self::require(caller, Need::Registry)?;
-        self.store.channel(caller.scope(), channel_id).await?;
-        Ok(self.store.remove_channel(&By::caller(caller), channel_id, self.clock.now()).await?)
+        Ok(self.store.remove_channel(&By::caller(caller), caller.scope(), channel_id, self.clock.now()).await?)
     }
 
     /// Sets a unit's escalation policy override; returns the policy now in
@@ -80,9 +73,8 @@ impl Core {
         policy: &PolicyOverride,
     ) -> AppResult<SlaPolicy> {
         Self::require(caller, Need::Direct)?;
-        self.store.unit(caller.scope(), unit_id).await?;
         let now = self.clock.now();
-        Ok(self.store.set_unit_policy(&By::caller(caller), unit_id, policy, &self.policy, now).await?)
+        Ok(self.store.set_unit_policy(&By::caller(caller), caller.scope(), unit_id, policy, &self.policy, now).await?)
     }
 
     /// Adds a bureau contact (duty officer or manager) on one channel.

@@ -10,7 +10,7 @@ use super::entities::{channel, person};
 use super::timeline::By;
 use super::{Store, StoreError, StoreResult};
 use crate::domain::access::Scope;
-use crate::domain::people::{ChannelKind, ChannelStatus};
+use crate::domain::people::{ChannelDraft, ChannelStatus};
 
 impl Store {
     /// A channel whose person is in `scope`.
@@ -29,14 +29,14 @@ impl Store {
     pub async fn replace_channel(
         &self,
         by: &By,
+        scope: Scope,
         channel_id: i64,
-        kind: ChannelKind,
-        address: String,
+        channel: ChannelDraft,
         now: DateTime<Utc>,
     ) -> StoreResult<channel::Model> {
-        self.change_channel(by, channel_id, "channel.replaced", now, |row| {
-            row.kind = Set(kind);
-            row.address = Set(address);
+        self.change_channel(by, scope, channel_id, "channel.replaced", now, |row| {
+            row.kind = Set(channel.kind);
+            row.address = Set(channel.address);
             row.status = Set(ChannelStatus::Active);
             row.status_reason = Set(None);
         })
@@ -44,10 +44,12 @@ impl Store {
     }
 
     /// Takes a channel out of paging for good.
-    pub async fn remove_channel(&self, by: &By, channel_id: i64, now: DateTime<Utc>) -> StoreResult<()> {
-        self.change_channel(by, channel_id, "channel.removed", now, |row| row.status = Set(ChannelStatus::Removed))
-            .await
-            .map(|_| ())
+    pub async fn remove_channel(&self, by: &By, scope: Scope, channel_id: i64, now: DateTime<Utc>) -> StoreResult<()> {
+        self.change_channel(by, scope, channel_id, "channel.removed", now, |row| {
+            row.status = Set(ChannelStatus::Removed)
+        })
+        .await
+        .map(|_| ())
     }
 
     /// One change to a channel and its audit entry, in one transaction.
@@ -55,12 +57,13 @@ impl Store {
     async fn change_channel(
         &self,
         by: &By,
+        scope: Scope,
         channel_id: i64,
         action: &str,
         now: DateTime<Utc>,
         change: impl FnOnce(&mut channel::ActiveModel),
     ) -> StoreResult<channel::Model> {
-        let old = self.channel(Scope::All, channel_id).await?;
+        let old = self.channel(scope, channel_id).await?;
         let txn = self.db().begin().await?;
         let mut row: channel::ActiveModel = old.clone().into();
         change(&mut row);
@@ -77,11 +80,12 @@ impl Store {
     pub async fn set_person_active(
         &self,
         by: &By,
+        scope: Scope,
         person_id: i64,
         active: bool,
         now: DateTime<Utc>,
     ) -> StoreResult<person::Model> {
-        let old = self.person(Scope::All, person_id).await?;
+        let old = self.person(scope, person_id).await?;
         let txn = self.db().begin().await?;
         let mut row: person::ActiveModel = old.into();
         row.active = Set(active);

@@ -19,6 +19,7 @@ use super::entities::{assignment, closure_report, notice, report_breach, report_
 use super::reports::{ClosureFacts, Policies, ReportRow, facts_of};
 use super::{Store, StoreError, StoreResult};
 use crate::domain::assignment::Status;
+use crate::domain::closure::ClosureStatus;
 use crate::domain::notice::{Category, Severity};
 use crate::domain::report::{self, Breach, Tally};
 
@@ -269,7 +270,7 @@ impl Store {
                     closure_report::Column::Status,
                 ])
                 .filter(closure_report::Column::AssignmentId.between(first, last))
-                .into_tuple::<(i64, Option<DateTime<Utc>>, String)>()
+                .into_tuple::<(i64, Option<DateTime<Utc>>, ClosureStatus)>()
                 .all(&txn)
                 .await?
                 .into_iter()

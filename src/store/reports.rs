@@ -48,8 +48,8 @@ pub(super) struct ReportRow {
     pub(super) policy: String,
 }
 
-/// A closure report as a report reads it: when it was (last) submitted and its status code.
-pub(super) type ClosureFacts = (Option<DateTime<Utc>>, String);
+/// A closure report as a report reads it: when it was (last) submitted and its status.
+pub(super) type ClosureFacts = (Option<DateTime<Utc>>, ClosureStatus);
 
 impl From<&assignment::Model> for ReportRow {
     fn from(a: &assignment::Model) -> Self {
@@ -107,9 +107,9 @@ pub(super) fn facts_of(a: ReportRow, policy: Arc<SlaPolicy>, closure: Option<&Cl
         policy,
         // A returned report counts as filed once it is resubmitted.
         closure_submitted_at: closure
-            .filter(|(_, s)| s == ClosureStatus::Submitted.code() || s == ClosureStatus::Accepted.code())
+            .filter(|(_, s)| matches!(s, ClosureStatus::Submitted | ClosureStatus::Accepted))
             .and_then(|(at, _)| *at),
-        closure_accepted: closure.is_some_and(|(_, s)| s == ClosureStatus::Accepted.code()),
+        closure_accepted: closure.is_some_and(|(_, s)| *s == ClosureStatus::Accepted),
     })
 }
 
@@ -282,7 +282,7 @@ impl Store {
                 closure_report::Column::AssignmentId
                     .in_subquery(q.clone().select_only().column(assignment::Column::Id).into_query()),
             )
-            .into_tuple::<(i64, Option<DateTime<Utc>>, String)>()
+            .into_tuple::<(i64, Option<DateTime<Utc>>, ClosureStatus)>()
             .all(self.reader())
             .await?
             .into_iter()

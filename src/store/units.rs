@@ -12,7 +12,7 @@ use super::timeline::By;
 use super::{Store, StoreError, StoreResult};
 use crate::domain::DomainError;
 use crate::domain::access::Scope;
-use crate::domain::people::{ChannelKind, ChannelStatus};
+use crate::domain::people::{ChannelDraft, ChannelStatus};
 use crate::domain::policy::{PolicyOverride, SlaPolicy};
 use crate::domain::unit::{BranchDraft, PersonDraft, UnitDraft};
 
@@ -56,11 +56,12 @@ impl Store {
     pub async fn create_branch(
         &self,
         by: &By,
+        scope: Scope,
         unit_id: i64,
         draft: BranchDraft,
         now: DateTime<Utc>,
     ) -> StoreResult<branch::Model> {
-        self.unit(Scope::All, unit_id).await?;
+        self.unit(scope, unit_id).await?;
         self.insert_audited(
             branch::ActiveModel {
                 unit_id: Set(unit_id),
@@ -97,11 +98,12 @@ impl Store {
     pub async fn create_person(
         &self,
         by: &By,
+        scope: Scope,
         unit_id: i64,
         draft: PersonDraft,
         now: DateTime<Utc>,
     ) -> StoreResult<person::Model> {
-        self.unit(Scope::All, unit_id).await?;
+        self.unit(scope, unit_id).await?;
         if let Some(branch_id) = draft.branch_id {
             let belongs =
                 branch::Entity::find_by_id(branch_id).one(self.db()).await?.is_some_and(|b| b.unit_id == unit_id);
@@ -156,17 +158,17 @@ impl Store {
     pub async fn create_channel(
         &self,
         by: &By,
+        scope: Scope,
         person_id: i64,
-        kind: ChannelKind,
-        address: String,
+        channel: ChannelDraft,
         now: DateTime<Utc>,
     ) -> StoreResult<channel::Model> {
-        self.person(Scope::All, person_id).await?;
+        self.person(scope, person_id).await?;
         let existing = channel::Entity::find().filter(channel::Column::PersonId.eq(person_id)).count(self.db()).await?;
         let row = channel::ActiveModel {
             person_id: Set(person_id),
-            kind: Set(kind),
-            address: Set(address),
+            kind: Set(channel.kind),
+            address: Set(channel.address),
             priority: Set(i32::try_from(existing).unwrap_or(i32::MAX - 1) + 1),
             status: Set(ChannelStatus::Active),
             status_reason: Set(None),
@@ -197,13 +199,14 @@ impl Store {
     pub async fn set_unit_policy(
         &self,
         by: &By,
+        scope: Scope,
         unit_id: i64,
         o: &PolicyOverride,
         base: &SlaPolicy,
         now: DateTime<Utc>,
     ) -> StoreResult<SlaPolicy> {
         let effective = o.apply(base)?;
-        self.unit(Scope::All, unit_id).await?;
+        self.unit(scope, unit_id).await?;
         let json = serde_json::to_string(o).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let txn = self.db().begin().await?;
         unit::ActiveModel { id: Set(unit_id), policy_override: Set(Some(json.clone())), ..Default::default() }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 use onsite::app::{AppError, Core};
 use onsite::config::Config;
-use onsite::domain::access::{Actor, Caller, Need, PersonCaller, Source, UserRole};
+use onsite::domain::access::{Actor, Caller, Need, PersonCaller, Scope, Source, UserRole};
 use onsite::domain::clock::ManualClock;
 use onsite::domain::notice::{Category, NoticeDraft, NoticeInput, Severity, TargetKind};
 use onsite::domain::people::Role;
@@ -59,9 +59,9 @@ impl World {
         for name in ["安恒信息", "奇安信"] {
             let unit = store.create_unit(&by, UnitDraft::parse(name, None, None).unwrap(), now).await.unwrap();
             let branch = BranchDraft::parse("重庆分公司", None, "重庆市渝北区", None, None).unwrap();
-            let branch = store.create_branch(&by, unit.id, branch, now).await.unwrap();
+            let branch = store.create_branch(&by, Scope::All, unit.id, branch, now).await.unwrap();
             let person = PersonDraft::parse("王工", None, Role::Engineer, Some(branch.id)).unwrap();
-            engineers.push(store.create_person(&by, unit.id, person, now).await.unwrap());
+            engineers.push(store.create_person(&by, Scope::All, unit.id, person, now).await.unwrap());
             branches.push(branch.id);
             units.push(unit.id);
         }

@@ -2,6 +2,7 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::domain::access::{Caller, PersonCaller, Source};
 use crate::domain::people::Role;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -22,3 +23,10 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    /// This person acting from one of their channels, through `source`.
+    pub fn caller(&self, source: Source) -> Caller {
+        Caller::Person(PersonCaller { person_id: self.id, name: self.name.clone(), unit_id: self.unit_id, source })
+    }
+}

@@ -19,7 +19,7 @@ use super::text::{ACTION_EN as EN, ACTION_ZH as ZH, ActionText};
 use crate::AppState;
 use crate::app::AppError;
 use crate::domain::DomainError;
-use crate::domain::access::{Caller, PersonCaller, Scope, Source};
+use crate::domain::access::{Scope, Source};
 use crate::domain::assignment::Milestone;
 use crate::domain::duration::{format_duration, format_local};
 use crate::domain::labels::Lang;
@@ -126,12 +126,7 @@ async fn act(
     let Some(milestone) = milestone else {
         return (StatusCode::UNPROCESSABLE_ENTITY, "未知操作 / unknown action").into_response();
     };
-    let caller = Caller::Person(PersonCaller {
-        person_id: person.id,
-        name: person.name.clone(),
-        unit_id: person.unit_id,
-        source: Source::Web,
-    });
+    let caller = person.caller(Source::Web);
     let result = state.app.change_assignment(&caller, grant.assignment_id, Change::milestone(milestone)).await;
     let (status, flash) = match result {
         Ok(_) => (
