@@ -17,7 +17,7 @@ use crate::domain::geo::Coordinates;
 use crate::domain::labels::Lang;
 use crate::domain::sla::evaluate;
 use crate::store::StoreError;
-use crate::store::assignments::{Change, policy_of, state_of};
+use crate::store::assignments::{Change, state_of};
 use crate::store::entities::person;
 use crate::store::telegram::{LinkRefusal, LinkedTo};
 
@@ -156,7 +156,7 @@ impl BotCore for CoreBot {
         open.into_iter()
             .map(|(a, title)| {
                 let state = state_of(&a);
-                let verdict = evaluate(&state, &policy_of(&a).map_err(internal)?, now);
+                let verdict = evaluate(&state, &a.policy, now);
                 Ok(OpenAssignment {
                     id: a.id,
                     title,

@@ -105,7 +105,7 @@ fn assignment_row(
     (unit_id, branch_id): (i64, i64),
     state: &AssignmentState,
     extended_to: Option<DateTime<Utc>>,
-    policy_json: &str,
+    policy: &SlaPolicy,
 ) -> assignment::ActiveModel {
     let m = &state.milestones;
     let deadline = extended_to.unwrap_or(state.deadline_at);
@@ -132,7 +132,7 @@ fn assignment_row(
         extension_count: Set(i32::from(extended_to.is_some())),
         breached_at: Set((finished && late && state.stood_down_at.is_none()).then_some(deadline)),
         reassigned_from: Set(None),
-        policy: Set(policy_json.to_owned()),
+        policy: Set(policy.clone().into()),
         protection_period_id: Set(None),
         version: Set(1),
         updated_at: Set(state.notified_at),
@@ -209,7 +209,6 @@ pub async fn closed_year(
     const PER_NOTICE: usize = 4;
     let mut rng = StdRng::seed_from_u64(seed);
     let policy = SlaPolicy::default();
-    let policy_json = serde_json::to_string(&policy)?;
     let span = (to - from).num_seconds().max(1);
     let mut written = 0;
     while written < count {
@@ -226,7 +225,7 @@ pub async fn closed_year(
             for _ in 0..PER_NOTICE.min(count - written - assignments.len()) {
                 let place = units.branches[rng.gen_range(0..units.branches.len())];
                 let (state, extended) = closed_life(*t0, &policy, &mut rng);
-                assignments.push(assignment_row(notice_ids[k], place, &state, extended, &policy_json));
+                assignments.push(assignment_row(notice_ids[k], place, &state, extended, &policy));
                 lives.push(state);
             }
         }
@@ -260,9 +259,9 @@ fn closure_row(assignment_id: i64, submitted_at: DateTime<Utc>) -> closure_repor
         impact: Set("首页不可用".into()),
         countermeasures: Set("恢复页面，修改口令".into()),
         analysis: Set(String::new()),
-        five_tuples: Set("[]".into()),
+        five_tuples: Set(Vec::new().into()),
         propagation_path: Set(String::new()),
-        c2_addresses: Set("[]".into()),
+        c2_addresses: Set(Vec::new().into()),
         disposal_recommendations: Set(String::new()),
         submitted_at: Set(Some(submitted_at)),
         reviewed_at: Set(Some(submitted_at)),
@@ -286,7 +285,6 @@ pub async fn open_with_timers(
     seed: u64,
 ) -> anyhow::Result<usize> {
     let mut rng = StdRng::seed_from_u64(seed);
-    let policy_json = serde_json::to_string(policy)?;
     let span_ms = spread.num_milliseconds().max(1);
     let mut written = 0;
     let mut timers_written = 0;
@@ -309,7 +307,7 @@ pub async fn open_with_timers(
             .enumerate()
             .map(|(k, s)| {
                 let place = units.branches[rng.gen_range(0..units.branches.len())];
-                assignment_row(notice_ids[k], place, s, None, &policy_json)
+                assignment_row(notice_ids[k], place, s, None, policy)
             })
             .collect();
         let assignment_ids = assignment::Entity::insert_many(rows).exec_with_returning_keys(&txn).await?;

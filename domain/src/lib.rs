@@ -30,6 +30,7 @@ pub mod roster;
 pub mod screening;
 pub mod sla;
 pub mod text;
+pub mod timeline;
 pub mod unit;
 
 pub use error::{DomainError, FieldError};

@@ -4,6 +4,7 @@
 //! store renders nothing and needs no display zone.
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 
 use crate::escalation::PageReason;
 use crate::notice::{Category, Severity};
@@ -49,6 +50,28 @@ pub struct DutyContext {
 /// channel may use) once, when it is enqueued, so every retry and every
 /// channel carries the same words.
 pub trait PageWriter: Send + Sync + std::fmt::Debug {
-    fn page(&self, ctx: &PageContext) -> serde_json::Value;
-    fn duty_start(&self, ctx: &DutyContext) -> serde_json::Value;
+    fn page(&self, ctx: &PageContext) -> PageBody;
+    fn duty_start(&self, ctx: &DutyContext) -> PageBody;
+}
+
+/// A page as stored: its words, written once when it is enqueued (so every
+/// retry and every channel carries the same), and the facts a channel may use
+/// (buttons, links) without re-reading the database. The webhook channel
+/// forwards it whole, so its JSON shape is part of that channel's contract.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageBody {
+    pub title: String,
+    pub text: String,
+    pub reason: PageReason,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignment_id: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice_id: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline_at: Option<DateTime<Utc>>,
+    /// A duty hand-over: the shift it announces.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duty_from: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duty_until: Option<DateTime<Utc>>,
 }

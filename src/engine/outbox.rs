@@ -62,8 +62,8 @@ async fn attempt(state: &AppState, p: &page::Model) -> Attempt {
     let Some(channel) = state.channels.get(kind) else {
         return Attempt::GiveUp { error: format!("no {} sender is configured", kind.code()), broken: false };
     };
-    let body: serde_json::Value = serde_json::from_str(&p.body).unwrap_or(serde_json::Value::Null);
-    let mut text = body["text"].as_str().unwrap_or_default().to_owned();
+    let body = &p.body.0;
+    let mut text = body.text.clone();
     let mut action_url = None;
     if kind != ChannelKind::Telegram
         && let (Some(assignment_id), Some(person_id), Some(channel_id)) = (p.assignment_id, p.person_id, p.channel_id)
@@ -75,12 +75,12 @@ async fn attempt(state: &AppState, p: &page::Model) -> Attempt {
     let delivery = Delivery {
         address: p.address.clone(),
         idempotency_key: p.idempotency_key.clone(),
-        title: body["title"].as_str().unwrap_or_default().to_owned(),
+        title: body.title.clone(),
         text,
         reason: p.reason,
         assignment_id: p.assignment_id,
         action_url,
-        body,
+        body: body.clone(),
         sent_at: state.clock.now(),
     };
     let result = channel.send(&delivery).await;

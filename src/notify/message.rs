@@ -6,8 +6,8 @@ use chrono_tz::Tz;
 
 use super::text;
 use crate::domain::escalation::PageReason;
-use crate::domain::page::PageWriter;
 pub use crate::domain::page::{DutyContext, PageContext};
+use crate::domain::page::{PageBody, PageWriter};
 
 /// The page writer the store is given: this module's words, in `tz`.
 #[derive(Debug, Clone, Copy)]
@@ -16,12 +16,35 @@ pub struct Wording {
 }
 
 impl PageWriter for Wording {
-    fn page(&self, ctx: &PageContext) -> serde_json::Value {
-        body(ctx, &render(ctx, self.tz))
+    fn page(&self, ctx: &PageContext) -> PageBody {
+        let Message { title, text } = render(ctx, self.tz);
+        PageBody {
+            title,
+            text,
+            reason: ctx.reason,
+            assignment_id: Some(ctx.assignment_id),
+            notice_id: Some(ctx.notice_id),
+            deadline_at: Some(ctx.deadline_at),
+            duty_from: None,
+            duty_until: None,
+        }
     }
 
-    fn duty_start(&self, ctx: &DutyContext) -> serde_json::Value {
-        duty_start(ctx, self.tz).1
+    /// The duty-start (or gap) message: no buttons, there is nothing to
+    /// acknowledge.
+    fn duty_start(&self, ctx: &DutyContext) -> PageBody {
+        let (zh_title, zh_text) = text::zh::duty_start(ctx, self.tz);
+        let (en_title, en_text) = text::en::duty_start(ctx, self.tz);
+        PageBody {
+            title: format!("{zh_title} / {en_title}"),
+            text: format!("{zh_text}{ENGLISH_SEPARATOR}{en_text}"),
+            reason: if ctx.gap { PageReason::DutyGap } else { PageReason::DutyStart },
+            assignment_id: None,
+            notice_id: None,
+            deadline_at: None,
+            duty_from: Some(ctx.from),
+            duty_until: Some(ctx.until),
+        }
     }
 }
 
@@ -39,36 +62,6 @@ pub fn render(ctx: &PageContext, tz: Tz) -> Message {
     let (zh_title, zh_text) = text::zh::page(ctx, tz);
     let (en_title, en_text) = text::en::page(ctx, tz);
     Message { title: format!("{zh_title} / {en_title}"), text: format!("{zh_text}{ENGLISH_SEPARATOR}{en_text}") }
-}
-
-/// The duty-start (or gap) message, Chinese first, and its stored body (no
-/// buttons: there is nothing to acknowledge).
-pub fn duty_start(ctx: &DutyContext, tz: Tz) -> (Message, serde_json::Value) {
-    let (zh_title, zh_text) = text::zh::duty_start(ctx, tz);
-    let (en_title, en_text) = text::en::duty_start(ctx, tz);
-    let m =
-        Message { title: format!("{zh_title} / {en_title}"), text: format!("{zh_text}{ENGLISH_SEPARATOR}{en_text}") };
-    let body = serde_json::json!({
-        "title": m.title,
-        "text": m.text,
-        "reason": if ctx.gap { PageReason::DutyGap } else { PageReason::DutyStart }.code(),
-        "duty_from": ctx.from,
-        "duty_until": ctx.until,
-    });
-    (m, body)
-}
-
-/// The stored page body: the message plus the facts a channel may use
-/// (buttons, links) without re-reading the database.
-pub fn body(ctx: &PageContext, message: &Message) -> serde_json::Value {
-    serde_json::json!({
-        "title": message.title,
-        "text": message.text,
-        "reason": ctx.reason.code(),
-        "assignment_id": ctx.assignment_id,
-        "notice_id": ctx.notice_id,
-        "deadline_at": ctx.deadline_at,
-    })
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::domain::escalation::PageReason;
+use crate::domain::page::PageBody;
 use crate::domain::people::ChannelKind;
 
 /// One message to one address, as the provider will receive it.
@@ -33,8 +34,8 @@ pub struct Delivery {
     /// `action_link::LINE_PREFIX`, if any: a markdown channel makes that one
     /// line a link and escapes everything else.
     pub action_url: Option<String>,
-    /// The page body as stored (JSON), for channels that forward it whole.
-    pub body: serde_json::Value,
+    /// The page as stored, for channels that forward it whole.
+    pub body: PageBody,
     /// When it is sent (from the injected clock): signed robots put it in
     /// their signature.
     pub sent_at: chrono::DateTime<chrono::Utc>,
@@ -71,5 +72,25 @@ impl Channels {
 
     pub fn get(&self, kind: ChannelKind) -> Option<Arc<dyn Channel>> {
         self.senders.get(&kind).cloned()
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// A stored dispatch page, for channel tests that only read the
+    /// delivery's own fields.
+    pub(crate) fn dispatch_body() -> PageBody {
+        PageBody {
+            title: String::new(),
+            text: String::new(),
+            reason: PageReason::Dispatch,
+            assignment_id: None,
+            notice_id: None,
+            deadline_at: None,
+            duty_from: None,
+            duty_until: None,
+        }
     }
 }

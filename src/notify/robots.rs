@@ -170,7 +170,7 @@ mod tests {
             reason: crate::domain::escalation::PageReason::Dispatch,
             assignment_id: None,
             action_url: Some(url.into()),
-            body: serde_json::Value::Null,
+            body: crate::notify::tests::dispatch_body(),
             sent_at: chrono::Utc::now(),
         };
         let m = markdown(&d);

@@ -97,7 +97,7 @@ mod tests {
             reason: crate::domain::escalation::PageReason::Dispatch,
             assignment_id: None,
             action_url: Some("https://x/a/tok".into()),
-            body: serde_json::Value::Null,
+            body: crate::notify::tests::dispatch_body(),
             sent_at: chrono::Utc::now(),
         };
         let text = short_text(&d);

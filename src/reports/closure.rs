@@ -15,7 +15,7 @@ use crate::domain::labels::Lang;
 use crate::domain::report::kept;
 use crate::domain::sla::{SlaState, evaluate};
 use crate::store::StoreResult;
-use crate::store::assignments::{policy_of, state_of};
+use crate::store::assignments::state_of;
 use crate::store::entities::{assignment, closure_report};
 
 fn local(at: DateTime<Utc>, tz: Tz) -> DateTime<FixedOffset> {
@@ -93,8 +93,8 @@ impl ClosureReportView {
         now: DateTime<Utc>,
     ) -> StoreResult<Self> {
         let state = state_of(a);
-        let policy = policy_of(a)?;
-        let verdict = evaluate(&state, &policy, now);
+        let policy = &a.policy;
+        let verdict = evaluate(&state, policy, now);
         let at = |m: Milestone| state.milestones.get(m).map(|t| local(t, tz));
         Ok(Self {
             assignment_id: a.id,
@@ -141,7 +141,7 @@ impl ClosureReportView {
                 on_site_at: at(Milestone::OnSite),
                 hq_remote_at: at(Milestone::HqRemote),
                 resolved_at: at(Milestone::Resolved),
-                kept: kept(&state, &policy),
+                kept: kept(&state, policy),
                 sla_state: verdict.state,
                 lateness_seconds: verdict.lateness_seconds,
             },

@@ -23,7 +23,7 @@ use crate::domain::assignment::{AssignmentState, Milestone, Milestones, Status};
 use crate::domain::escalation::{self, TimerKind};
 use crate::domain::event::{BureauEvent, EventKind};
 use crate::domain::geo::Coordinates;
-use crate::domain::policy::SlaPolicy;
+use crate::domain::timeline::{EventData, Extended, Located};
 
 pub use crate::domain::change::Change;
 
@@ -115,14 +115,14 @@ pub(super) async fn apply(
     key: &AuditKey,
 ) -> StoreResult<Option<Recorded>> {
     let state = state_of(current);
-    let policy = policy_of(current)?;
+    let policy = &current.policy;
     let mut update = assignment::ActiveModel { updated_at: Set(now), ..Default::default() };
     let mut distance = None;
     let (kind, at, note, data) = match change {
         Change::Milestone { milestone: m, at, note, location, flag_beyond_m } => {
             let at = at.unwrap_or(now);
             let next = state.reach(*m, at, now)?;
-            timers::cancel(txn, current.id, &escalation::cancelled_by(&state, &next, &policy), now).await?;
+            timers::cancel(txn, current.id, &escalation::cancelled_by(&state, &next, policy), now).await?;
             update.status = Set(next.status);
             set_milestone(&mut update, *m, at);
             let distance_m = match location {
@@ -150,7 +150,7 @@ pub(super) async fn apply(
             distance = distance_m;
             let far = matches!((distance_m, flag_beyond_m), (Some(d), Some(r)) if d > *r);
             let data =
-                location.map(|l| serde_json::json!({ "location": l, "distance_m": distance_m, "far_from_site": far }));
+                location.map(|location| EventData::Located(Located { location, distance_m, far_from_site: far }));
             (EventKind::Milestone(*m), at, note.clone(), data)
         }
         Change::Note { note } => (EventKind::Other(BureauEvent::Note), now, Some(note.clone()), None),
@@ -164,13 +164,13 @@ pub(super) async fn apply(
             }
             let moved = [TimerKind::Reminder, TimerKind::Warning, TimerKind::Breach];
             timers::cancel(txn, current.id, &moved, now).await?;
-            timers::schedule(txn, current.id, &escalation::deadline_timers(&policy, &next, now), now).await?;
-            let data = serde_json::json!({ "from": state.deadline_at, "to": next.deadline_at });
+            timers::schedule(txn, current.id, &escalation::deadline_timers(policy, &next, now), now).await?;
+            let data = EventData::Extended(Extended { from: state.deadline_at, to: next.deadline_at });
             (EventKind::Other(BureauEvent::Extended), now, Some(reason), Some(data))
         }
         Change::StandDown { reason } => {
             let (next, reason) = state.stand_down(reason, now)?;
-            timers::cancel(txn, current.id, &escalation::cancelled_by(&state, &next, &policy), now).await?;
+            timers::cancel(txn, current.id, &escalation::cancelled_by(&state, &next, policy), now).await?;
             pages::cancel_queued(txn, current.id, now).await?;
             update.status = Set(next.status);
             update.stood_down_at = Set(next.stood_down_at);
@@ -253,9 +253,4 @@ pub fn assemble(
     stood_down_at: Option<DateTime<Utc>>,
 ) -> AssignmentState {
     AssignmentState { status, requires_onsite, notified_at, deadline_at, milestones, stood_down_at }
-}
-
-/// The policy copied onto the assignment when it was dispatched.
-pub fn policy_of(a: &assignment::Model) -> StoreResult<SlaPolicy> {
-    serde_json::from_str(&a.policy).map_err(|e| StoreError::Corrupt(format!("assignment {} policy: {e}", a.id)))
 }

@@ -16,8 +16,6 @@ use crate::domain::event::{BureauEvent, EventKind};
 
 /// The validated content stored in a report row.
 pub fn draft_of(r: &closure_report::Model) -> StoreResult<ClosureDraft> {
-    let corrupt =
-        |what: &str, e: serde_json::Error| StoreError::Corrupt(format!("closure report {} {what}: {e}", r.id));
     Ok(ClosureDraft {
         event_time: r.event_time,
         description: r.description.clone(),
@@ -25,9 +23,9 @@ pub fn draft_of(r: &closure_report::Model) -> StoreResult<ClosureDraft> {
         impact: r.impact.clone(),
         countermeasures: r.countermeasures.clone(),
         analysis: r.analysis.clone(),
-        five_tuples: serde_json::from_str(&r.five_tuples).map_err(|e| corrupt("five_tuples", e))?,
+        five_tuples: r.five_tuples.0.clone(),
         propagation_path: r.propagation_path.clone(),
-        c2_addresses: serde_json::from_str(&r.c2_addresses).map_err(|e| corrupt("c2_addresses", e))?,
+        c2_addresses: r.c2_addresses.0.clone(),
         disposal_recommendations: r.disposal_recommendations.clone(),
     })
 }
@@ -64,7 +62,6 @@ impl Store {
         draft: ClosureDraft,
         now: DateTime<Utc>,
     ) -> StoreResult<closure_report::Model> {
-        let json = |v: serde_json::Result<String>| v.map_err(|e| StoreError::Corrupt(e.to_string()));
         let txn = self.db().begin().await?;
         assignment_in(&txn, scope, assignment_id).await?;
         let existing = report_of(&txn, assignment_id).await?;
@@ -94,9 +91,9 @@ impl Store {
         row.impact = Set(draft.impact);
         row.countermeasures = Set(draft.countermeasures);
         row.analysis = Set(draft.analysis);
-        row.five_tuples = Set(json(serde_json::to_string(&draft.five_tuples))?);
+        row.five_tuples = Set(draft.five_tuples.into());
         row.propagation_path = Set(draft.propagation_path);
-        row.c2_addresses = Set(json(serde_json::to_string(&draft.c2_addresses))?);
+        row.c2_addresses = Set(draft.c2_addresses.into());
         row.disposal_recommendations = Set(draft.disposal_recommendations);
         row.updated_at = Set(now);
         let saved = if existing.is_some() { row.update(&txn).await? } else { row.insert(&txn).await? };

@@ -95,7 +95,7 @@ impl Store {
             };
             let body = self.page_writer().duty_start(&ctx);
             tracing::info!(branch_id, person = %p.name, at = %h.at, gap, "announcing a change of duty");
-            match enqueue_to_person(&txn, &p, reason, &key, &body.to_string(), now).await {
+            match enqueue_to_person(&txn, &p, reason, &key, &body, now).await {
                 Ok(n) => pages += n,
                 // A peer instance wrote it first: it wrote the rest too.
                 Err(StoreError::Db(e)) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {

@@ -11,6 +11,7 @@ pub mod closure_reports;
 pub mod contacts;
 pub mod entities;
 pub mod handovers;
+pub mod json_text;
 pub mod notices;
 pub mod outbox;
 pub mod pages;

@@ -25,6 +25,7 @@ use crate::domain::escalation::{self, PageReason};
 use crate::domain::event::{BureauEvent, EventKind};
 use crate::domain::notice::{Category, NoticeDraft, Severity};
 use crate::domain::policy::SlaPolicy;
+use crate::domain::timeline::{Dispatched, EventData, Reassigned};
 
 /// A notice with the assignments the reader may see.
 #[derive(Debug, Clone)]
@@ -173,7 +174,7 @@ impl Store {
                 at: now,
                 by,
                 note: None,
-                data: Some(serde_json::json!({ "to_assignment_id": created.id, "to_unit_id": to_unit_id })),
+                data: Some(EventData::Reassigned(Reassigned { to_assignment_id: created.id, to_unit_id })),
             },
             now,
         )
@@ -314,7 +315,6 @@ impl Store {
         policy: &SlaPolicy,
         now: DateTime<Utc>,
     ) -> StoreResult<assignment::Model> {
-        let policy_json = serde_json::to_string(policy).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let state = AssignmentState::dispatched(now, policy.deadline_secs, notice.requires_onsite);
         let a = assignment::ActiveModel {
             notice_id: Set(notice.id),
@@ -327,7 +327,7 @@ impl Store {
             original_deadline_at: Set(state.deadline_at),
             extension_count: Set(0),
             reassigned_from: Set(to.reassigned_from),
-            policy: Set(policy_json),
+            policy: Set(policy.clone().into()),
             protection_period_id: Set(to.period.as_ref().map(|(id, _)| *id)),
             version: Set(0),
             updated_at: Set(now),
@@ -357,17 +357,15 @@ impl Store {
                 at: now,
                 by,
                 note: None,
-                data: Some(serde_json::json!({
-                    "unit_id": to.unit_id,
-                    "branch_id": to.branch_id,
-                    "reassigned_from": to.reassigned_from,
-                    "deadline_at": state.deadline_at,
-                    "requires_onsite": notice.requires_onsite,
-                    "paged": paged.recipients,
-                    "unreachable": paged.unreachable,
-                    "roster_gap": paged.roster_gap,
-                    "protection_period": to.period.as_ref().map(|(_, name)| name),
-                    "protection_period_id": to.period.as_ref().map(|(id, _)| id),
+                data: Some(EventData::Dispatched(Dispatched {
+                    unit_id: to.unit_id,
+                    branch_id: to.branch_id,
+                    reassigned_from: to.reassigned_from,
+                    deadline_at: state.deadline_at,
+                    requires_onsite: notice.requires_onsite,
+                    paged: paged.paged,
+                    protection_period: to.period.as_ref().map(|(_, name)| name.clone()),
+                    protection_period_id: to.period.as_ref().map(|(id, _)| *id),
                 })),
             },
             now,

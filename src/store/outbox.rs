@@ -20,6 +20,7 @@ use super::{Store, StoreResult};
 use crate::domain::escalation::{Audience, PageReason};
 use crate::domain::event::{BureauEvent, DeliveryStatus, EventKind};
 use crate::domain::people::{ChannelKind, ChannelStatus};
+use crate::domain::timeline::{EventData, PageFailed};
 
 /// How one delivery attempt ended.
 #[derive(Debug, Clone)]
@@ -223,8 +224,8 @@ impl Store {
                 targets: vec![],
             };
             let t = Target { channel_id: Some(c.id), kind: c.kind, address: c.address.clone() };
-            let p =
-                insert_page(conn, failed.assignment_id, &r, &t, reason, &failed.message_key, &failed.body, now).await?;
+            let p = insert_page(conn, failed.assignment_id, &r, &t, reason, &failed.message_key, &failed.body.0, now)
+                .await?;
             if let Some(a) = &assignment {
                 page_event(conn, self.audit_key(), a, failed, error, Some(p.channel_kind), now).await?;
             }
@@ -244,7 +245,7 @@ impl Store {
             return Ok(false);
         }
         let ctx = context(conn, &a, PageReason::DeliveryFailed, Some(failed.recipient.clone()), now).await?;
-        let body = self.page_writer().page(&ctx).to_string();
+        let body = self.page_writer().page(&ctx);
         let mut enqueued = 0;
         for r in recipients(conn, &a, Audience::BureauDuty, Duty::Everyone).await? {
             let key = format!("a{}:failed{}:{}", a.id, failed.id, r.key());
@@ -288,12 +289,12 @@ async fn page_event<C: ConnectionTrait>(
             at: now,
             by: &By::system(),
             note: None,
-            data: Some(serde_json::json!({
-                "page_id": failed.id,
-                "recipient": failed.recipient,
-                "channel": failed.channel_kind,
-                "error": error,
-                "fell_over_to": fell_over_to,
+            data: Some(EventData::PageFailed(PageFailed {
+                page_id: failed.id,
+                recipient: failed.recipient.clone(),
+                channel: failed.channel_kind,
+                error: error.to_owned(),
+                fell_over_to,
             })),
         },
         now,

@@ -15,8 +15,9 @@ use super::{Store, StoreError, StoreResult};
 use crate::domain::access::Scope;
 use crate::domain::escalation::{Audience, PageReason};
 use crate::domain::event::DeliveryStatus;
-use crate::domain::page::{PageContext, PageWriter};
+use crate::domain::page::{PageBody, PageContext, PageWriter};
 use crate::domain::people::{BureauRole, ChannelKind, ChannelStatus, Role};
+use crate::domain::timeline::Paged;
 
 /// How a unit's duty group chat is named among recipients.
 pub const DUTY_GROUP: &str = "值班群";
@@ -34,13 +35,8 @@ pub enum Fanout {
 #[derive(Debug, Clone, Default)]
 pub struct Enqueued {
     pub pages: usize,
-    /// Names of the people and contacts paged.
-    pub recipients: Vec<String>,
-    /// Names of those with no active channel: nobody could page them.
-    pub unreachable: Vec<String>,
-    /// The branch's roster had nobody on duty: the support lead was paged
-    /// instead of the engineers.
-    pub roster_gap: bool,
+    /// Whom, as the timeline records it.
+    pub paged: Paged,
 }
 
 #[derive(Debug, Clone)]
@@ -85,7 +81,7 @@ pub async fn enqueue<C: ConnectionTrait>(
     scope_key: &str,
     now: DateTime<Utc>,
 ) -> StoreResult<Enqueued> {
-    let body = writer.page(&context(conn, a, reason, None, now).await?).to_string();
+    let body = writer.page(&context(conn, a, reason, None, now).await?);
     let mut seen = HashSet::new();
     let mut out = Enqueued::default();
     // With a roster, "the branch's engineers" means whoever is on duty now;
@@ -97,7 +93,7 @@ pub async fn enqueue<C: ConnectionTrait>(
     };
     let mut audiences = audiences.to_vec();
     if duty == Duty::Gap {
-        out.roster_gap = true;
+        out.paged.roster_gap = true;
         if !audiences.contains(&Audience::SupportLead) {
             audiences.push(Audience::SupportLead);
         }
@@ -108,7 +104,7 @@ pub async fn enqueue<C: ConnectionTrait>(
                 continue;
             }
             if r.targets.is_empty() {
-                out.unreachable.push(r.name.clone());
+                out.paged.unreachable.push(r.name.clone());
                 continue;
             }
             let message_key = format!("a{}:{scope_key}:{}", a.id, r.key());
@@ -120,7 +116,7 @@ pub async fn enqueue<C: ConnectionTrait>(
                 insert_page(conn, Some(a.id), &r, &t, reason, &message_key, &body, now).await?;
                 out.pages += 1;
             }
-            out.recipients.push(r.name.clone());
+            out.paged.paged.push(r.name.clone());
         }
     }
     Ok(out)
@@ -134,7 +130,7 @@ pub(super) async fn enqueue_to_person<C: ConnectionTrait>(
     p: &person::Model,
     reason: PageReason,
     message_key: &str,
-    body: &str,
+    body: &PageBody,
     now: DateTime<Utc>,
 ) -> StoreResult<usize> {
     let first = channel::Entity::find()
@@ -159,7 +155,7 @@ pub(super) async fn insert_page<C: ConnectionTrait>(
     t: &Target,
     reason: PageReason,
     message_key: &str,
-    body: &str,
+    body: &PageBody,
     now: DateTime<Utc>,
 ) -> StoreResult<page::Model> {
     let channel_part = t.channel_id.map_or_else(|| "direct".to_owned(), |c| format!("c{c}"));
@@ -174,7 +170,7 @@ pub(super) async fn insert_page<C: ConnectionTrait>(
         recipient: Set(r.name.clone()),
         reason: Set(reason),
         message_key: Set(message_key.to_owned()),
-        body: Set(body.to_owned()),
+        body: Set(body.clone().into()),
         idempotency_key: Set(format!("{message_key}:{channel_part}")),
         status: Set(DeliveryStatus::Queued),
         attempts: Set(0),
@@ -209,7 +205,7 @@ pub(super) async fn context<C: ConnectionTrait>(
         unit_name: u.name,
         notified_at: a.notified_at,
         deadline_at: a.deadline_at,
-        promised_secs: super::assignments::policy_of(a)?.deadline_secs,
+        promised_secs: a.policy.deadline_secs,
         now,
         failed_recipient,
     })

@@ -9,7 +9,7 @@ use sea_orm::{
 use super::audit::Audit;
 use super::entities::{protection_period, unit};
 use super::timeline::By;
-use super::{Store, StoreError, StoreResult};
+use super::{Store, StoreResult};
 use crate::domain::DomainError;
 use crate::domain::protection::{PeriodDraft, ProtectionPeriod};
 
@@ -32,13 +32,12 @@ impl Store {
             )
             .into());
         }
-        let json = |v: serde_json::Result<String>| v.map_err(|e| StoreError::Corrupt(e.to_string()));
         let saved = protection_period::ActiveModel {
             name: Set(draft.name.clone()),
             starts_at: Set(draft.starts_at),
             ends_at: Set(draft.ends_at),
-            unit_ids: Set(json(serde_json::to_string(&draft.unit_ids))?),
-            policy_override: Set(json(serde_json::to_string(&draft.policy))?),
+            unit_ids: Set(draft.unit_ids.clone().into()),
+            policy_override: Set(draft.policy.clone().into()),
             created_at: Set(now),
             ..Default::default()
         }
@@ -54,41 +53,36 @@ impl Store {
         let entry = Audit::new(by, "protection_period.created", format!("protection_period:{}", saved.id)).with(detail);
         self.audit(&txn, entry, now).await?;
         txn.commit().await?;
-        period_of(saved)
+        Ok(period_of(saved))
     }
 
     /// Every period, latest first.
     pub async fn protection_periods(&self) -> StoreResult<Vec<ProtectionPeriod>> {
-        protection_period::Entity::find()
+        let rows = protection_period::Entity::find()
             .order_by_desc(protection_period::Column::StartsAt)
             .all(self.reader())
-            .await?
-            .into_iter()
-            .map(period_of)
-            .collect()
+            .await?;
+        Ok(rows.into_iter().map(period_of).collect())
     }
 }
 
 /// The periods in force at `at` (for any unit).
 pub async fn in_force_at<C: ConnectionTrait>(conn: &C, at: DateTime<Utc>) -> StoreResult<Vec<ProtectionPeriod>> {
-    protection_period::Entity::find()
+    let rows = protection_period::Entity::find()
         .filter(protection_period::Column::EndsAt.gt(at))
         .filter(protection_period::Column::StartsAt.lte(at))
         .all(conn)
-        .await?
-        .into_iter()
-        .map(period_of)
-        .collect()
+        .await?;
+    Ok(rows.into_iter().map(period_of).collect())
 }
 
-pub(super) fn period_of(m: protection_period::Model) -> StoreResult<ProtectionPeriod> {
-    let corrupt = |e: serde_json::Error| StoreError::Corrupt(format!("protection period {}: {e}", m.id));
-    Ok(ProtectionPeriod {
+pub(super) fn period_of(m: protection_period::Model) -> ProtectionPeriod {
+    ProtectionPeriod {
         id: m.id,
-        unit_ids: serde_json::from_str(&m.unit_ids).map_err(corrupt)?,
-        policy: serde_json::from_str(&m.policy_override).map_err(corrupt)?,
+        unit_ids: m.unit_ids.0,
+        policy: m.policy_override.0,
         name: m.name,
         starts_at: m.starts_at,
         ends_at: m.ends_at,
-    })
+    }
 }

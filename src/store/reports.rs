@@ -45,6 +45,7 @@ pub(super) struct ReportRow {
     pub(super) closed_at: Option<DateTime<Utc>>,
     pub(super) stood_down_at: Option<DateTime<Utc>>,
     pub(super) extension_count: i32,
+    /// Kept as text: a report decodes each distinct policy once.
     pub(super) policy: String,
 }
 
@@ -70,7 +71,7 @@ impl From<&assignment::Model> for ReportRow {
             closed_at: a.closed_at,
             stood_down_at: a.stood_down_at,
             extension_count: a.extension_count,
-            policy: a.policy.clone(),
+            policy: a.policy.to_text(),
         }
     }
 }

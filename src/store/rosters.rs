@@ -67,14 +67,13 @@ impl Store {
         if !errors.is_empty() {
             return Err(DomainError::Invalid(errors).into());
         }
-        let members = serde_json::to_string(&rotation.members).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         roster::Entity::insert(roster::ActiveModel {
             branch_id: Set(branch_id),
             zone: Set(rotation.zone.name().to_owned()),
             starts_on: Set(rotation.starts_on.format("%Y-%m-%d").to_string()),
             handover: Set(rotation.handover.format("%H:%M").to_string()),
             shift_days: Set(i32::try_from(rotation.shift_days).unwrap_or(i32::MAX)),
-            members: Set(members.clone()),
+            members: Set(rotation.members.clone().into()),
             updated_at: Set(now),
             ..Default::default()
         })
@@ -305,7 +304,7 @@ pub(super) async fn load<C: ConnectionTrait>(
         starts_on: chrono::NaiveDate::parse_from_str(&r.starts_on, "%Y-%m-%d").map_err(|_| corrupt("start date"))?,
         handover: chrono::NaiveTime::parse_from_str(&r.handover, "%H:%M").map_err(|_| corrupt("hand-over time"))?,
         shift_days: u32::try_from(r.shift_days).map_err(|_| corrupt("shift length"))?,
-        members: serde_json::from_str(&r.members).map_err(|_| corrupt("member list"))?,
+        members: r.members.0.clone(),
     };
     let roster = Roster {
         rotation,

@@ -22,7 +22,7 @@ impl Store {
             .one(self.reader())
             .await?
             .ok_or(StoreError::not_found("protection_period", id))?;
-        super::protection::period_of(m)
+        Ok(super::protection::period_of(m))
     }
 
     /// Adds a checklist to a period, all or nothing: each unit must exist

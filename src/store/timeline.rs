@@ -6,10 +6,12 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Query
 
 use super::audit_key::AuditKey;
 use super::entities::timeline_event;
-use super::{Store, StoreResult};
+use super::json_text::JsonText;
+use super::{Store, StoreError, StoreResult};
 use crate::domain::access::Scope;
 use crate::domain::access::{Actor, Caller, Source};
 use crate::domain::event::EventKind;
+use crate::domain::timeline::EventData;
 
 /// Who an action is attributed to on the timeline.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,7 +74,7 @@ pub struct NewEvent<'a> {
     pub at: DateTime<Utc>,
     pub by: &'a By,
     pub note: Option<String>,
-    pub data: Option<serde_json::Value>,
+    pub data: Option<EventData>,
 }
 
 /// Appends an event inside the caller's transaction.
@@ -90,7 +92,15 @@ pub async fn append<C: ConnectionTrait>(
     let detail: Vec<(&str, serde_json::Value)> = [
         ("at", Some(serde_json::json!(event.at))),
         ("note", event.note.clone().map(Into::into)),
-        ("data", event.data.clone()),
+        (
+            "data",
+            event
+                .data
+                .as_ref()
+                .map(serde_json::to_value)
+                .transpose()
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        ),
     ]
     .into_iter()
     .filter_map(|(k, v)| v.map(|v| (k, v)))
@@ -108,7 +118,7 @@ pub async fn append<C: ConnectionTrait>(
         user_id: Set(event.by.user_id),
         person_id: Set(event.by.person_id),
         note: Set(event.note),
-        data: Set(event.data.map(|d| d.to_string())),
+        data: Set(event.data.map(JsonText)),
         ..Default::default()
     }
     .insert(conn)

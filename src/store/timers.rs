@@ -10,13 +10,14 @@ use sea_orm::{
     QuerySelect, Set, TransactionTrait,
 };
 
-use super::assignments::{policy_of, state_of};
+use super::assignments::state_of;
 use super::entities::{assignment, timer};
 use super::pages::{self, Fanout};
 use super::timeline::{self, By, NewEvent};
 use super::{Store, StoreError, StoreResult};
 use crate::domain::escalation::{Firing, PlannedTimer, TimerKind, TimerStatus, on_fire};
 use crate::domain::event::EventKind;
+use crate::domain::timeline::{EventData, TimerFired};
 
 /// Inserts planned timers inside the caller's transaction.
 pub async fn schedule<C: ConnectionTrait>(
@@ -122,9 +123,9 @@ impl Store {
         let a = aq.one(&txn).await?.ok_or(StoreError::not_found("assignment", due.assignment_id))?;
         let kind = due.kind;
         let state = state_of(&a);
-        let policy = policy_of(&a)?;
+        let policy = &a.policy;
         let late_ms = (now - due.due_at).num_milliseconds().max(0);
-        let (status, outcome, page_count, breach) = match on_fire(kind, &state, &policy, now) {
+        let (status, outcome, page_count, breach) = match on_fire(kind, &state, policy, now) {
             Firing::Retire { why } => (TimerStatus::Retired, why.to_owned(), 0, false),
             Firing::Page { audiences, reason, breach } => {
                 let enqueued = pages::enqueue(
@@ -154,12 +155,10 @@ impl Store {
                         at: due.due_at,
                         by: &By::system(),
                         note: None,
-                        data: Some(serde_json::json!({
-                            "late_ms": late_ms,
-                            "audiences": audiences.iter().map(|x| x.code()).collect::<Vec<_>>(),
-                            "paged": enqueued.recipients,
-                            "unreachable": enqueued.unreachable,
-                            "roster_gap": enqueued.roster_gap,
+                        data: Some(EventData::TimerFired(TimerFired {
+                            late_ms,
+                            audiences: audiences.clone(),
+                            paged: enqueued.paged,
                         })),
                     },
                     now,

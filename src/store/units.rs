@@ -8,6 +8,7 @@ use sea_orm::{
 
 use super::audit::Audit;
 use super::entities::{branch, channel, person, unit};
+use super::json_text::JsonText;
 use super::timeline::By;
 use super::{Store, StoreError, StoreResult};
 use crate::domain::DomainError;
@@ -207,12 +208,11 @@ impl Store {
     ) -> StoreResult<SlaPolicy> {
         let effective = o.apply(base)?;
         self.unit(scope, unit_id).await?;
-        let json = serde_json::to_string(o).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let txn = self.db().begin().await?;
-        unit::ActiveModel { id: Set(unit_id), policy_override: Set(Some(json.clone())), ..Default::default() }
+        unit::ActiveModel { id: Set(unit_id), policy_override: Set(Some(o.clone().into())), ..Default::default() }
             .update(&txn)
             .await?;
-        let detail = serde_json::from_str(&json).unwrap_or(serde_json::Value::Null);
+        let detail = serde_json::to_value(o).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         self.audit(&txn, Audit::new(by, "unit.policy_set", format!("unit:{unit_id}")).with(detail), now).await?;
         txn.commit().await?;
         Ok(effective)
@@ -220,18 +220,15 @@ impl Store {
 }
 
 /// A unit's stored override, if any.
-pub fn override_of(u: &unit::Model) -> StoreResult<PolicyOverride> {
-    match &u.policy_override {
-        None => Ok(PolicyOverride::default()),
-        Some(json) => serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("unit {} policy: {e}", u.id))),
-    }
+pub fn override_of(u: &unit::Model) -> PolicyOverride {
+    u.policy_override.clone().map(JsonText::into_inner).unwrap_or_default()
 }
 
 /// The policy a new assignment of `u` is dispatched with. An override that no
 /// longer fits the configured base is ignored (and logged): a dispatch at
 /// 3 a.m. must not fail over a policy setting.
 pub fn effective_policy(u: &unit::Model, base: &SlaPolicy) -> SlaPolicy {
-    match override_of(u).and_then(|o| o.apply(base).map_err(StoreError::from)) {
+    match override_of(u).apply(base) {
         Ok(p) => p,
         Err(e) => {
             tracing::warn!(unit = u.id, error = %e, "unit policy override ignored");

@@ -46,3 +46,26 @@ async fn a_stored_code_this_version_does_not_know_is_an_error_never_a_default() 
     let read = w.store.notice(Scope::All, id).await;
     assert!(matches!(read, Err(StoreError::Corrupt(_))), "{read:?}");
 }
+
+#[tokio::test]
+async fn a_stored_document_that_does_not_parse_is_an_error_never_a_default() {
+    let w = World::new().await;
+    let record = w.core.issue_notice(&w.bureau, notice(vec![w.unit])).await.unwrap();
+    let id = record.assignments[0].id;
+    let edit = format!("UPDATE assignments SET policy = '{{\"deadline_secs\": \"soon\"}}' WHERE id = {id}");
+    sea_orm::ConnectionTrait::execute_unprepared(w.store.db(), &edit).await.unwrap();
+    let read = w.store.assignment(Scope::All, id).await;
+    assert!(matches!(read, Err(StoreError::Corrupt(_))), "{read:?}");
+}
+
+#[tokio::test]
+async fn a_timeline_event_whose_facts_do_not_parse_is_an_error_never_dropped() {
+    let w = World::new().await;
+    let record = w.core.issue_notice(&w.bureau, notice(vec![w.unit])).await.unwrap();
+    let id = record.assignments[0].id;
+    assert_eq!(w.store.timeline(Scope::All, id).await.unwrap().len(), 1, "the dispatch");
+    let edit = format!("UPDATE timeline_events SET data = '{{\"unit_id\": 1}}' WHERE assignment_id = {id}");
+    sea_orm::ConnectionTrait::execute_unprepared(w.store.db(), &edit).await.unwrap();
+    let timeline = w.store.timeline(Scope::All, id).await;
+    assert!(matches!(timeline, Err(StoreError::Corrupt(_))), "{timeline:?}");
+}

@@ -3,6 +3,8 @@
 use sea_orm::entity::prelude::*;
 
 use crate::domain::assignment::Status;
+use crate::domain::policy::SlaPolicy;
+use crate::store::json_text::JsonText;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "assignments")]
@@ -28,7 +30,8 @@ pub struct Model {
     pub extension_count: i32,
     pub breached_at: Option<DateTimeUtc>,
     pub reassigned_from: Option<i64>,
-    pub policy: String,
+    /// The policy copied onto it at dispatch.
+    pub policy: JsonText<SlaPolicy>,
     /// The protection period whose policy it took at dispatch.
     pub protection_period_id: Option<i64>,
     pub version: i32,

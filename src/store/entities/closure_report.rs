@@ -2,7 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
-use crate::domain::closure::ClosureStatus;
+use crate::domain::closure::{C2Address, ClosureStatus, FiveTuple};
+use crate::store::json_text::JsonText;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "closure_reports")]
@@ -17,9 +18,9 @@ pub struct Model {
     pub impact: String,
     pub countermeasures: String,
     pub analysis: String,
-    pub five_tuples: String,
+    pub five_tuples: JsonText<Vec<FiveTuple>>,
     pub propagation_path: String,
-    pub c2_addresses: String,
+    pub c2_addresses: JsonText<Vec<C2Address>>,
     pub disposal_recommendations: String,
     pub submitted_at: Option<DateTimeUtc>,
     pub reviewed_at: Option<DateTimeUtc>,

@@ -4,7 +4,9 @@ use sea_orm::entity::prelude::*;
 
 use crate::domain::escalation::PageReason;
 use crate::domain::event::DeliveryStatus;
+use crate::domain::page::PageBody;
 use crate::domain::people::ChannelKind;
+use crate::store::json_text::JsonText;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "pages")]
@@ -21,7 +23,7 @@ pub struct Model {
     pub recipient: String,
     pub reason: PageReason,
     pub message_key: String,
-    pub body: String,
+    pub body: JsonText<PageBody>,
     pub idempotency_key: String,
     pub status: DeliveryStatus,
     pub attempts: i32,

@@ -2,6 +2,9 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::domain::policy::PolicyOverride;
+use crate::store::json_text::JsonText;
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "protection_periods")]
 pub struct Model {
@@ -10,10 +13,9 @@ pub struct Model {
     pub name: String,
     pub starts_at: DateTimeUtc,
     pub ends_at: DateTimeUtc,
-    /// JSON array of unit ids; empty for every unit.
-    pub unit_ids: String,
-    /// JSON `PolicyOverride`.
-    pub policy_override: String,
+    /// Empty for every unit.
+    pub unit_ids: JsonText<Vec<i64>>,
+    pub policy_override: JsonText<PolicyOverride>,
     pub created_at: DateTimeUtc,
 }
 

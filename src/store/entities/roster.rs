@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::store::json_text::JsonText;
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "rosters")]
 pub struct Model {
@@ -14,8 +16,8 @@ pub struct Model {
     /// `HH:MM`, local to `zone`.
     pub handover: String,
     pub shift_days: i32,
-    /// JSON array of person ids, in rotation order.
-    pub members: String,
+    /// Person ids, in rotation order.
+    pub members: JsonText<Vec<i64>>,
     pub updated_at: DateTimeUtc,
 }
 

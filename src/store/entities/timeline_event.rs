@@ -4,6 +4,8 @@ use sea_orm::entity::prelude::*;
 
 use crate::domain::access::Source;
 use crate::domain::event::EventKind;
+use crate::domain::timeline::EventData;
+use crate::store::json_text::JsonText;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "timeline_events")]
@@ -20,7 +22,7 @@ pub struct Model {
     pub user_id: Option<i64>,
     pub person_id: Option<i64>,
     pub note: Option<String>,
-    pub data: Option<String>,
+    pub data: Option<JsonText<EventData>>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -2,6 +2,9 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::domain::policy::PolicyOverride;
+use crate::store::json_text::JsonText;
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "units")]
 pub struct Model {
@@ -10,7 +13,7 @@ pub struct Model {
     pub name: String,
     pub credit_code: Option<String>,
     pub hq_address: Option<String>,
-    pub policy_override: Option<String>,
+    pub policy_override: Option<JsonText<PolicyOverride>>,
     pub created_at: DateTimeUtc,
 }
 

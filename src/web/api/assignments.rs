@@ -221,7 +221,7 @@ async fn timeline(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Vec<TimelineEventView>>, ApiError> {
     let events = state.store.timeline(actor.scope(), id).await?;
-    Ok(Json(events.into_iter().map(|e| TimelineEventView::new(e, state.tz)).collect::<Result<_, _>>()?))
+    Ok(Json(events.into_iter().map(|e| TimelineEventView::new(e, state.tz)).collect()))
 }
 
 /// Every page sent about the assignment: to whom, on which channel, delivery state.
@@ -243,8 +243,5 @@ async fn view(state: &AppState, a: assignment::Model) -> Result<AssignmentView, 
 }
 
 async fn recorded_view(state: &AppState, r: Recorded) -> Result<EventRecorded, ApiError> {
-    Ok(EventRecorded {
-        event: TimelineEventView::new(r.event, state.tz)?,
-        assignment: view(state, r.assignment).await?,
-    })
+    Ok(EventRecorded { event: TimelineEventView::new(r.event, state.tz), assignment: view(state, r.assignment).await? })
 }

@@ -339,5 +339,5 @@ async fn get_policy(
 ) -> Result<Json<UnitPolicy>, ApiError> {
     let unit = state.store.unit(actor.scope(), unit_id).await?;
     let effective = effective_policy(&unit, &state.policy);
-    Ok(Json(UnitPolicy { overrides: override_of(&unit)?, effective: (&effective).into() }))
+    Ok(Json(UnitPolicy { overrides: override_of(&unit), effective: (&effective).into() }))
 }

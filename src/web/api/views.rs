@@ -14,9 +14,11 @@ use crate::domain::labels::Lang;
 use crate::domain::notice::{Category, Severity, TargetKind};
 use crate::domain::people::{BureauRole, ChannelKind, ChannelStatus, Role, masked_address};
 use crate::domain::sla::{SlaState, evaluate};
+use crate::domain::timeline::EventData;
 use crate::store::StoreResult;
-use crate::store::assignments::{policy_of, state_of};
+use crate::store::assignments::state_of;
 use crate::store::entities::{assignment, branch, bureau_contact, channel, notice, page, person, timeline_event, unit};
+use crate::store::json_text::JsonText;
 use crate::store::notices::NoticeRecord;
 
 pub type ApiTime = DateTime<FixedOffset>;
@@ -198,7 +200,7 @@ pub struct AssignmentView {
 impl AssignmentView {
     pub fn new(a: assignment::Model, unit_name: Option<String>, tz: Tz, now: DateTime<Utc>) -> StoreResult<Self> {
         let state = state_of(&a);
-        let verdict = evaluate(&state, &policy_of(&a)?, now);
+        let verdict = evaluate(&state, &a.policy, now);
         Ok(Self {
             id: a.id,
             notice_id: a.notice_id,
@@ -313,34 +315,23 @@ pub struct TimelineEventView {
     pub source: Source,
     pub note: Option<String>,
     #[schema(value_type = Option<Object>)]
-    pub data: Option<serde_json::Value>,
+    pub data: Option<EventData>,
 }
 
 impl TimelineEventView {
-    pub fn new(e: timeline_event::Model, tz: Tz) -> StoreResult<Self> {
-        let source = e.source;
-        let data = match e.data {
-            Some(d) => Some(
-                serde_json::from_str(&d).map_err(|err| corrupt("timeline event", e.id, "data", &err.to_string()))?,
-            ),
-            None => None,
-        };
-        Ok(Self {
+    pub fn new(e: timeline_event::Model, tz: Tz) -> Self {
+        Self {
             id: e.id,
             assignment_id: e.assignment_id,
             kind: e.kind.code().to_owned(),
             at: local(e.at, tz),
             recorded_at: local(e.recorded_at, tz),
             actor: e.actor,
-            source,
+            source: e.source,
             note: e.note,
-            data,
-        })
+            data: e.data.map(JsonText::into_inner),
+        }
     }
-}
-
-fn corrupt(entity: &str, id: i64, field: &str, value: &str) -> crate::store::StoreError {
-    crate::store::StoreError::Corrupt(format!("{entity} {id} has {field} `{value}`"))
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -10,7 +10,7 @@ use crate::domain::duration::{format_duration, format_local};
 use crate::domain::labels::Lang;
 use crate::domain::sla::evaluate;
 use crate::store::StoreResult;
-use crate::store::assignments::{policy_of, state_of};
+use crate::store::assignments::state_of;
 use crate::store::entities::assignment;
 
 /// One milestone as a row or a chip.
@@ -50,8 +50,8 @@ pub fn reportable(requires_onsite: bool) -> Vec<Milestone> {
 impl ClockView {
     pub fn new(a: &assignment::Model, lang: Lang, tz: Tz, now: DateTime<Utc>) -> StoreResult<Self> {
         let state = state_of(a);
-        let policy = policy_of(a)?;
-        let verdict = evaluate(&state, &policy, now);
+        let policy = &a.policy;
+        let verdict = evaluate(&state, policy, now);
         let t = ui(lang);
         let remaining = match verdict.remaining_seconds {
             Some(left) if left > 0 => format!("{} {}", t.left, format_duration(left, lang)),
