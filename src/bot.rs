@@ -15,10 +15,10 @@ use crate::domain::assignment::Milestone;
 use crate::domain::duration::format_local;
 use crate::domain::geo::Coordinates;
 use crate::domain::labels::Lang;
+use crate::domain::record::Person;
 use crate::domain::sla::evaluate;
 use crate::store::StoreError;
-use crate::store::assignments::{Change, state_of};
-use crate::store::entities::person;
+use crate::store::assignments::Change;
 use crate::store::telegram::{LinkRefusal, LinkedTo};
 
 #[derive(Clone)]
@@ -31,7 +31,7 @@ impl CoreBot {
         Self { state }
     }
 
-    async fn person(&self, chat_id: i64) -> Result<person::Model, BotError> {
+    async fn person(&self, chat_id: i64) -> Result<Person, BotError> {
         let chat = self.state.store.telegram_chat(chat_id).await.map_err(internal)?.ok_or(BotError::NotLinked)?;
         let id = chat.person_id.ok_or(BotError::NotLinked)?;
         self.state.store.person(Scope::All, id).await.map_err(|_| BotError::NotLinked)
@@ -155,14 +155,14 @@ impl BotCore for CoreBot {
         let open = self.state.store.open_assignments(person.unit_id).await.map_err(internal)?;
         open.into_iter()
             .map(|(a, title)| {
-                let state = state_of(&a);
+                let state = a.state.clone();
                 let verdict = evaluate(&state, &a.policy, now);
                 Ok(OpenAssignment {
                     id: a.id,
                     title,
                     status_zh: state.status.label(Lang::Zh).to_owned(),
                     status_en: state.status.label(Lang::En).to_owned(),
-                    remaining_seconds: verdict.remaining_seconds.unwrap_or((a.deadline_at - now).num_seconds()),
+                    remaining_seconds: verdict.remaining_seconds.unwrap_or((a.state.deadline_at - now).num_seconds()),
                 })
             })
             .collect()

@@ -10,13 +10,13 @@ pub mod demo;
 pub mod engine;
 pub mod notify;
 pub mod reports;
-pub mod store;
 pub mod telemetry;
 pub mod throttle;
 pub mod web;
 
 pub use onsite_domain as domain;
 pub use onsite_domain::{crypto, labelled_enum};
+pub use onsite_store as store;
 
 use std::future::Future;
 use std::net::SocketAddr;

@@ -14,10 +14,9 @@ use std::time::{Duration, Instant};
 
 use onsite::config::DatabaseConfig;
 use onsite::store::Store;
-use onsite::store::entities::{page, timeline_event, timer};
 use process::{Server, bureau_token, onsite, sqlite_url};
 use receiver::Receiver;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{Value, json};
 
 /// These tests measure real time: they run one at a time so that the
@@ -113,11 +112,21 @@ where
     }
 }
 
+/// One text column of every row `sql` returns, read straight from the
+/// database as an operator would after a crash.
+async fn column(store: &Store, sql: &str) -> Vec<String> {
+    let db = store.db();
+    let rows = db.query_all_raw(Statement::from_string(db.get_database_backend(), sql)).await.unwrap();
+    rows.iter().map(|r| r.try_get_by_index::<String>(0).unwrap()).collect()
+}
+
+async fn count(store: &Store, sql: &str) -> usize {
+    column(store, &format!("SELECT CAST(COUNT(*) AS TEXT) FROM {sql}")).await[0].parse().unwrap()
+}
+
 async fn all_done(store: &Store) -> bool {
-    let pending = timer::Entity::find().filter(timer::Column::Status.eq("pending")).all(store.db()).await.unwrap();
-    let unsent =
-        page::Entity::find().filter(page::Column::Status.is_in(["queued", "sending"])).all(store.db()).await.unwrap();
-    pending.is_empty() && unsent.is_empty()
+    count(store, "timers WHERE status = 'pending'").await == 0
+        && count(store, "pages WHERE status IN ('queued', 'sending')").await == 0
 }
 
 /// How many times the receiver got each idempotency key.
@@ -191,38 +200,37 @@ async fn sigkill_with_timers_due_and_pages_in_flight_loses_nothing() {
     server.kill9();
     hooks.slow_down(Duration::ZERO);
     let store = store(&url).await;
-    let in_flight = page::Entity::find().filter(page::Column::Status.eq("sending")).all(store.db()).await.unwrap();
-    let waiting = timer::Entity::find().filter(timer::Column::Status.eq("pending")).all(store.db()).await.unwrap();
-    println!("killed with {} pages in flight and {} timers pending", in_flight.len(), waiting.len());
-    assert!(!in_flight.is_empty(), "the kill must catch pages mid-send");
-    assert!(!waiting.is_empty(), "the kill must leave timers to fire");
+    let in_flight = count(&store, "pages WHERE status = 'sending'").await;
+    let waiting = count(&store, "timers WHERE status = 'pending'").await;
+    println!("killed with {in_flight} pages in flight and {waiting} timers pending");
+    assert!(in_flight > 0, "the kill must catch pages mid-send");
+    assert!(waiting > 0, "the kill must leave timers to fire");
 
     // The pages left "sending" by the dead process wait out their 2 s lease.
     let restarted = Server::start(compressed(onsite(dir.path(), &url), policy));
     eventually(Duration::from_secs(30), "every timer fired and every page sent", || async { all_done(&store).await })
         .await;
 
-    let timers = timer::Entity::find().all(store.db()).await.unwrap();
-    assert_eq!(timers.len(), 30 * 5);
-    assert!(timers.iter().all(|t| t.status == onsite::domain::escalation::TimerStatus::Fired), "every timer fired");
-    let events = timeline_event::Entity::find().all(store.db()).await.unwrap();
-    let mut per_timer: HashMap<(i64, &str), usize> = HashMap::new();
-    for e in events.iter().filter(|e| matches!(e.kind, onsite::domain::event::EventKind::Timer(_))) {
-        *per_timer.entry((e.assignment_id, e.kind.code())).or_default() += 1;
+    assert_eq!(count(&store, "timers").await, 30 * 5);
+    assert_eq!(count(&store, "timers WHERE status = 'fired'").await, 30 * 5, "every timer fired");
+    let timer_events = column(
+        &store,
+        &format!(
+            "SELECT CAST(assignment_id AS TEXT) || ':' || kind FROM timeline_events WHERE kind IN ({TIMER_KINDS})"
+        ),
+    )
+    .await;
+    let mut per_timer: HashMap<&str, usize> = HashMap::new();
+    for e in &timer_events {
+        *per_timer.entry(e.as_str()).or_default() += 1;
     }
     assert_eq!(per_timer.len(), 150);
     assert!(per_timer.values().all(|n| *n == 1), "each timer fired exactly once");
 
-    let pages = page::Entity::find().all(store.db()).await.unwrap();
-    assert!(pages.iter().all(|p| p.status == onsite::domain::event::DeliveryStatus::Sent), "every page was delivered");
-    let got = deliveries(&hooks);
-    let mut repeats = 0;
-    for p in &pages {
-        let n = got.get(&p.idempotency_key).copied().unwrap_or(0);
-        assert!((1..=2).contains(&n), "page {} delivered {n} times", p.idempotency_key);
-        repeats += n - 1;
-    }
-    println!("{} pages, {repeats} repeated after the kill", pages.len());
+    assert_eq!(count(&store, "pages WHERE status <> 'sent'").await, 0, "every page was delivered");
+    let keys = column(&store, "SELECT idempotency_key FROM pages").await;
+    let repeats = repeats(&keys, &deliveries(&hooks));
+    println!("{} pages, {repeats} repeated after the kill", keys.len());
     assert!(repeats <= 16, "only pages in flight at the kill may repeat: {repeats}");
     assert!(restarted.stop().success());
 }
@@ -263,40 +271,38 @@ async fn two_instances_on_postgres_fire_each_timer_once_and_survive_losing_one()
         .await;
     a.kill9();
     eventually(Duration::from_secs(60), "every reminder fired and sent", || async {
-        let pending = timer::Entity::find()
-            .filter(timer::Column::Kind.eq("ack_reminder"))
-            .filter(timer::Column::Status.eq("pending"))
-            .all(store.db())
-            .await
-            .unwrap();
-        pending.is_empty() && all_sent(&store).await
+        count(&store, "timers WHERE kind = 'ack_reminder' AND status = 'pending'").await == 0
+            && count(&store, "pages WHERE status <> 'sent'").await == 0
     })
     .await;
-    let fired = timer::Entity::find().filter(timer::Column::Kind.eq("ack_reminder")).all(store.db()).await.unwrap();
-    assert_eq!(fired.len(), 1_000);
-    assert!(fired.iter().all(|t| t.status == onsite::domain::escalation::TimerStatus::Fired));
-    let instances: std::collections::HashSet<_> = fired.iter().filter_map(|t| t.fired_by.clone()).collect();
+    assert_eq!(count(&store, "timers WHERE kind = 'ack_reminder'").await, 1_000);
+    assert_eq!(count(&store, "timers WHERE kind = 'ack_reminder' AND status = 'fired'").await, 1_000);
+    let instances = column(&store, "SELECT DISTINCT fired_by FROM timers WHERE fired_by IS NOT NULL").await;
     println!("reminders fired by {} instances", instances.len());
-    let events = timeline_event::Entity::find()
-        .filter(timeline_event::Column::Kind.eq("ack_reminder"))
-        .all(store.db())
-        .await
-        .unwrap();
-    assert_eq!(events.len(), 1_000, "each timer fired exactly once");
+    assert_eq!(
+        count(&store, "timeline_events WHERE kind = 'ack_reminder'").await,
+        1_000,
+        "each timer fired exactly once"
+    );
 
-    let pages = page::Entity::find().all(store.db()).await.unwrap();
-    assert_eq!(pages.len(), 4_000);
-    let got = deliveries(&hooks);
-    let mut repeats = 0;
-    for p in &pages {
-        let n = got.get(&p.idempotency_key).copied().unwrap_or(0);
-        assert!((1..=2).contains(&n), "page {} delivered {n} times", p.idempotency_key);
-        repeats += n - 1;
-    }
+    let keys = column(&store, "SELECT idempotency_key FROM pages").await;
+    assert_eq!(keys.len(), 4_000);
+    let repeats = repeats(&keys, &deliveries(&hooks));
     assert!(repeats <= 16, "only pages in flight at the kill may repeat: {repeats}");
     assert!(b.stop().success());
 }
 
-async fn all_sent(store: &Store) -> bool {
-    page::Entity::find().filter(page::Column::Status.ne("sent")).all(store.db()).await.unwrap().is_empty()
+/// The timers' kinds as the timeline records them.
+const TIMER_KINDS: &str = "'ack_reminder', 'ack_escalation', 'reminder', 'warning', 'breach'";
+
+/// How many deliveries beyond the first the pages got; each page arrived
+/// once or, if it was in flight at a kill, twice.
+fn repeats(keys: &[String], got: &HashMap<String, usize>) -> usize {
+    let mut repeats = 0;
+    for key in keys {
+        let n = got.get(key).copied().unwrap_or(0);
+        assert!((1..=2).contains(&n), "page {key} delivered {n} times");
+        repeats += n - 1;
+    }
+    repeats
 }

@@ -17,7 +17,7 @@ use onsite::domain::people::{ChannelDraft, ChannelKind, Role};
 use onsite::domain::policy::SlaPolicy;
 use onsite::domain::unit::{BranchDraft, PersonDraft, UnitDraft};
 use onsite::store::Store;
-use onsite::store::entities::{assignment, closure_report, notice, timer};
+use onsite_store::entities::{assignment, closure_report, notice, timer};
 
 /// Rows per INSERT statement (well under SQLite's bound-variable limit).
 const CHUNK: usize = 500;

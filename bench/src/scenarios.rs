@@ -20,7 +20,7 @@ use onsite::config::DatabaseConfig;
 use onsite::domain::period;
 use onsite::domain::policy::SlaPolicy;
 use onsite::store::Store;
-use onsite::store::entities::timer;
+use onsite_store::entities::timer;
 
 pub async fn all(backend: Backend, options: &Options, table: &mut Table) -> anyhow::Result<()> {
     let wanted = |s: Scenario| options.only.is_empty() || options.only.contains(&s);

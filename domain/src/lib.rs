@@ -25,6 +25,7 @@ pub mod people;
 pub mod period;
 pub mod policy;
 pub mod protection;
+pub mod record;
 pub mod report;
 pub mod roster;
 pub mod screening;

@@ -3,8 +3,8 @@
 
 use crate::domain::access::{Caller, Need};
 use crate::domain::change::{Change, Reassignment};
+use crate::domain::record::Assignment;
 use crate::store::assignments::Recorded;
-use crate::store::entities::assignment;
 use crate::store::timeline::By;
 
 use super::{AppResult, Core};
@@ -21,7 +21,7 @@ impl Core {
 
     /// Moves assignment `id` to another unit: the old one is stood down
     /// and a new one dispatched with a fresh clock; returns the new one.
-    pub async fn reassign(&self, caller: &Caller, id: i64, to: Reassignment) -> AppResult<assignment::Model> {
+    pub async fn reassign(&self, caller: &Caller, id: i64, to: Reassignment) -> AppResult<Assignment> {
         Self::require(caller, Need::Direct)?;
         let by = By::caller(caller);
         let now = self.clock.now();

@@ -3,19 +3,14 @@
 
 use crate::domain::access::{Caller, Need};
 use crate::domain::closure::{ClosureAction, ClosureDraft};
-use crate::store::entities::closure_report;
+use crate::domain::record::ClosureReport;
 use crate::store::timeline::By;
 
 use super::{AppResult, Core};
 
 impl Core {
     /// Creates or replaces the draft of assignment `id`'s report.
-    pub async fn save_closure_report(
-        &self,
-        caller: &Caller,
-        id: i64,
-        draft: ClosureDraft,
-    ) -> AppResult<closure_report::Model> {
+    pub async fn save_closure_report(&self, caller: &Caller, id: i64, draft: ClosureDraft) -> AppResult<ClosureReport> {
         Self::require(caller, Need::Report)?;
         let now = self.clock.now();
         Ok(self.store.save_closure_report(&By::caller(caller), caller.scope(), id, draft, now).await?)
@@ -28,7 +23,7 @@ impl Core {
         id: i64,
         action: ClosureAction,
         comment: Option<&str>,
-    ) -> AppResult<closure_report::Model> {
+    ) -> AppResult<ClosureReport> {
         Self::require(caller, action.needs())?;
         let now = self.clock.now();
         Ok(self.store.closure_step(&By::caller(caller), caller.scope(), id, action, comment, now).await?)

@@ -4,8 +4,8 @@
 
 use crate::domain::access::{Caller, Need};
 use crate::domain::protection::{PeriodDraft, ProtectionPeriod, ProtectionPeriodInput};
+use crate::domain::record::ScreeningTask;
 use crate::domain::screening::{self, ResultDraft, ScreeningTasksInput};
-use crate::store::entities::screening_task;
 use crate::store::timeline::By;
 
 use super::{AppResult, Core};
@@ -28,7 +28,7 @@ impl Core {
         caller: &Caller,
         period_id: i64,
         input: &ScreeningTasksInput,
-    ) -> AppResult<Vec<screening_task::Model>> {
+    ) -> AppResult<Vec<ScreeningTask>> {
         Self::require(caller, Need::Direct)?;
         let period = self.store.protection_period(period_id).await?;
         let drafts = screening::parse_tasks(input, period.starts_at)?;
@@ -41,7 +41,7 @@ impl Core {
         caller: &Caller,
         task_id: i64,
         result: ResultDraft,
-    ) -> AppResult<screening_task::Model> {
+    ) -> AppResult<ScreeningTask> {
         Self::require(caller, Need::Report)?;
         let now = self.clock.now();
         Ok(self.store.record_screening_result(&By::caller(caller), caller.scope(), task_id, result, now).await?)

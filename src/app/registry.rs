@@ -7,54 +7,44 @@ use chrono::{DateTime, Utc};
 use crate::domain::access::{Caller, Need};
 use crate::domain::people::{ChannelDraft, ContactDraft};
 use crate::domain::policy::{PolicyOverride, SlaPolicy};
+use crate::domain::record::{Branch, BureauContact, Channel, Person, Unit};
 use crate::domain::unit::{BranchDraft, PersonDraft, UnitDraft};
-use crate::store::entities::{branch, bureau_contact, channel, person, unit};
 use crate::store::telegram::LinkTarget;
 use crate::store::timeline::By;
 
 use super::{AppResult, Core};
 
 impl Core {
-    pub async fn create_unit(&self, caller: &Caller, draft: UnitDraft) -> AppResult<unit::Model> {
+    pub async fn create_unit(&self, caller: &Caller, draft: UnitDraft) -> AppResult<Unit> {
         Self::require(caller, Need::Registry)?;
         Ok(self.store.create_unit(&By::caller(caller), draft, self.clock.now()).await?)
     }
 
-    pub async fn create_branch(&self, caller: &Caller, unit_id: i64, draft: BranchDraft) -> AppResult<branch::Model> {
+    pub async fn create_branch(&self, caller: &Caller, unit_id: i64, draft: BranchDraft) -> AppResult<Branch> {
         Self::require(caller, Need::Registry)?;
         Ok(self.store.create_branch(&By::caller(caller), caller.scope(), unit_id, draft, self.clock.now()).await?)
     }
 
-    pub async fn create_person(&self, caller: &Caller, unit_id: i64, draft: PersonDraft) -> AppResult<person::Model> {
+    pub async fn create_person(&self, caller: &Caller, unit_id: i64, draft: PersonDraft) -> AppResult<Person> {
         Self::require(caller, Need::Registry)?;
         Ok(self.store.create_person(&By::caller(caller), caller.scope(), unit_id, draft, self.clock.now()).await?)
     }
 
     /// Deactivates (or reactivates) a person: an inactive person is not
     /// paged, put on duty, or let in by an action link.
-    pub async fn set_person_active(&self, caller: &Caller, person_id: i64, active: bool) -> AppResult<person::Model> {
+    pub async fn set_person_active(&self, caller: &Caller, person_id: i64, active: bool) -> AppResult<Person> {
         Self::require(caller, Need::Registry)?;
         let now = self.clock.now();
         Ok(self.store.set_person_active(&By::caller(caller), caller.scope(), person_id, active, now).await?)
     }
 
     /// Adds a channel after the person's existing ones (fallback order).
-    pub async fn create_channel(
-        &self,
-        caller: &Caller,
-        person_id: i64,
-        draft: ChannelDraft,
-    ) -> AppResult<channel::Model> {
+    pub async fn create_channel(&self, caller: &Caller, person_id: i64, draft: ChannelDraft) -> AppResult<Channel> {
         Self::require(caller, Need::Registry)?;
         Ok(self.store.create_channel(&By::caller(caller), caller.scope(), person_id, draft, self.clock.now()).await?)
     }
 
-    pub async fn replace_channel(
-        &self,
-        caller: &Caller,
-        channel_id: i64,
-        draft: ChannelDraft,
-    ) -> AppResult<channel::Model> {
+    pub async fn replace_channel(&self, caller: &Caller, channel_id: i64, draft: ChannelDraft) -> AppResult<Channel> {
         Self::require(caller, Need::Registry)?;
         Ok(self.store.replace_channel(&By::caller(caller), caller.scope(), channel_id, draft, self.clock.now()).await?)
     }
@@ -78,17 +68,13 @@ impl Core {
     }
 
     /// Adds a bureau contact (duty officer or manager) on one channel.
-    pub async fn create_bureau_contact(
-        &self,
-        caller: &Caller,
-        draft: ContactDraft,
-    ) -> AppResult<bureau_contact::Model> {
+    pub async fn create_bureau_contact(&self, caller: &Caller, draft: ContactDraft) -> AppResult<BureauContact> {
         Self::require(caller, Need::Registry)?;
         Ok(self.store.create_bureau_contact(&By::caller(caller), draft, self.clock.now()).await?)
     }
 
     /// The bureau's contacts, for readers with the whole province in view.
-    pub async fn bureau_contacts(&self, caller: &Caller) -> AppResult<Vec<bureau_contact::Model>> {
+    pub async fn bureau_contacts(&self, caller: &Caller) -> AppResult<Vec<BureauContact>> {
         Self::require(caller, Need::Bureau)?;
         Ok(self.store.bureau_contacts().await?)
     }

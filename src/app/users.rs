@@ -4,15 +4,15 @@
 use secrecy::SecretString;
 
 use crate::domain::access::{Caller, Need};
+use crate::domain::record::User;
 use crate::domain::text::{self, NAME};
-use crate::store::entities::user;
 use crate::store::timeline::By;
 use crate::store::users::NewUser;
 
 use super::{AppResult, Core};
 
 impl Core {
-    pub async fn create_user(&self, caller: &Caller, new: NewUser) -> AppResult<user::Model> {
+    pub async fn create_user(&self, caller: &Caller, new: NewUser) -> AppResult<User> {
         Self::require(caller, Need::Admin)?;
         Ok(self.store.create_user(&By::caller(caller), new, self.clock.now()).await?)
     }

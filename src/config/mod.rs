@@ -25,8 +25,9 @@ pub enum ConfigError {
 mod sections;
 mod validate;
 
+pub use crate::crypto::weak_key;
+pub use crate::store::DatabaseConfig;
 pub use sections::*;
-pub use validate::weak_key;
 
 fn invalid(key: &'static str, message: impl Into<String>) -> ConfigError {
     ConfigError::Invalid { key, message: message.into() }

@@ -1,7 +1,6 @@
 //! The configuration's sections, one struct each, as `config/default.toml`
 //! and the `ONSITE_SECTION__KEY` variables name them.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use secrecy::SecretString;
@@ -31,24 +30,6 @@ pub struct HttpConfig {
     /// whoever reaches the port.
     #[serde(skip_serializing, default)]
     pub metrics_token: Option<SecretString>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DatabaseConfig {
-    /// `sqlite://data/onsite.db` (the embedded default) or `postgres://…`.
-    pub url: String,
-    pub max_connections: u32,
-    #[serde(with = "humantime_serde")]
-    pub connect_timeout: Duration,
-    /// The audit chain's key: only from `ONSITE_DATABASE__AUDIT_KEY`.
-    /// Without it, the key file below (created on first start).
-    #[serde(skip_serializing, default)]
-    pub audit_key: Option<SecretString>,
-    /// Where the audit key is kept when not in the environment; by default
-    /// `audit.key` beside the SQLite file, or `data/audit.key`.
-    #[serde(default)]
-    pub audit_key_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

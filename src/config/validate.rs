@@ -5,35 +5,7 @@
 use secrecy::{ExposeSecret, SecretString};
 
 use super::{Config, ConfigError, invalid};
-
-/// Fewest characters of a key onsite signs or checks with.
-const MIN_KEY_CHARS: usize = 32;
-
-/// Fewest distinct characters in such a key (refuses `aaaa…`, `abab…`).
-const MIN_DISTINCT_CHARS: usize = 10;
-
-/// Why a key is too weak to use, if it is.
-pub fn weak_key(secret: &str) -> Option<String> {
-    let chars: Vec<char> = secret.chars().collect();
-    let mut distinct = chars.clone();
-    distinct.sort_unstable();
-    distinct.dedup();
-    if secret.trim().is_empty() {
-        Some("is empty / 为空".to_owned())
-    } else if chars.len() < MIN_KEY_CHARS {
-        Some(format!(
-            "has {} characters; use at least {MIN_KEY_CHARS} random ones, e.g. `openssl rand -hex 32` / 长度不足 {MIN_KEY_CHARS} 个字符",
-            chars.len()
-        ))
-    } else if distinct.len() < MIN_DISTINCT_CHARS {
-        Some(format!(
-            "repeats too few characters ({}); use a random one / 字符过于单一，请使用随机密钥",
-            distinct.len()
-        ))
-    } else {
-        None
-    }
-}
+use crate::crypto::weak_key;
 
 fn env_name(key: &str) -> String {
     format!("ONSITE_{}", key.to_uppercase().replace('.', "__"))
@@ -159,11 +131,6 @@ mod tests {
     #[test]
     fn a_weak_or_empty_secret_stops_start_up_and_says_which() {
         let strong = "9f3c1a7e5b2d4c6e8a0b1c3d5e7f9a2b";
-        assert_eq!(weak_key(strong), None);
-        assert!(weak_key("").is_some() && weak_key("   ").is_some());
-        assert!(weak_key("short-secret").unwrap().contains("at least 32"));
-        assert!(weak_key(&"ab".repeat(20)).unwrap().contains("too few"));
-
         let mut c = Config::default();
         assert!(c.validate().is_ok(), "no secret configured is not a weak one");
         c.telegram.webhook_secret = Some(SecretString::from(""));

@@ -10,11 +10,11 @@ use crate::AppState;
 use crate::config::OutboxConfig;
 use crate::domain::clock::to_storage_precision;
 use crate::domain::people::ChannelKind;
+use crate::domain::record::Page;
 use crate::notify::action_link::{self, ActionGrant, LINE_PREFIX};
 use crate::notify::message::ENGLISH_SEPARATOR;
 use crate::notify::{Delivery, SendError};
 use crate::store::StoreError;
-use crate::store::entities::page;
 use crate::store::outbox::Attempt;
 
 /// Pages sent concurrently in one batch (one claim and one record
@@ -38,7 +38,7 @@ pub async fn send_due(state: &AppState) -> Result<usize, StoreError> {
         attempts += batch.len();
         let sends = batch.iter().map(|p| attempt(state, p));
         let outcomes = futures::future::join_all(sends).await;
-        let outcomes: Vec<(&page::Model, Attempt)> = batch.iter().zip(outcomes).collect();
+        let outcomes: Vec<(&Page, Attempt)> = batch.iter().zip(outcomes).collect();
         for (p, outcome) in &outcomes {
             let label = match outcome {
                 Attempt::Sent { .. } => "sent",
@@ -57,12 +57,12 @@ pub async fn send_due(state: &AppState) -> Result<usize, StoreError> {
     }
 }
 
-async fn attempt(state: &AppState, p: &page::Model) -> Attempt {
+async fn attempt(state: &AppState, p: &Page) -> Attempt {
     let kind = p.channel_kind;
     let Some(channel) = state.channels.get(kind) else {
         return Attempt::GiveUp { error: format!("no {} sender is configured", kind.code()), broken: false };
     };
-    let body = &p.body.0;
+    let body = &p.body;
     let mut text = body.text.clone();
     let mut action_url = None;
     if kind != ChannelKind::Telegram

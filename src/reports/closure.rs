@@ -9,14 +9,12 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::domain::assignment::Milestone;
-use crate::domain::closure::{C2Address, ClosureDraft, ClosureStatus, Protocol};
+use crate::domain::closure::{C2Address, ClosureStatus, Protocol};
 use crate::domain::duration::format_duration;
 use crate::domain::labels::Lang;
+use crate::domain::record::{Assignment, ClosureReport};
 use crate::domain::report::kept;
 use crate::domain::sla::{SlaState, evaluate};
-use crate::store::StoreResult;
-use crate::store::assignments::state_of;
-use crate::store::entities::{assignment, closure_report};
 
 fn local(at: DateTime<Utc>, tz: Tz) -> DateTime<FixedOffset> {
     at.with_timezone(&tz).fixed_offset()
@@ -81,27 +79,18 @@ pub struct ClosureReportView {
 }
 
 impl ClosureReportView {
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        r: &closure_report::Model,
-        draft: ClosureDraft,
-        status: ClosureStatus,
-        a: &assignment::Model,
-        title: String,
-        unit_name: String,
-        tz: Tz,
-        now: DateTime<Utc>,
-    ) -> StoreResult<Self> {
-        let state = state_of(a);
+    pub fn new(r: ClosureReport, a: &Assignment, title: String, unit_name: String, tz: Tz, now: DateTime<Utc>) -> Self {
+        let state = &a.state;
         let policy = &a.policy;
-        let verdict = evaluate(&state, policy, now);
+        let verdict = evaluate(state, policy, now);
+        let draft = r.content;
         let at = |m: Milestone| state.milestones.get(m).map(|t| local(t, tz));
-        Ok(Self {
+        Self {
             assignment_id: a.id,
             notice_id: a.notice_id,
             title,
             unit_name,
-            status,
+            status: r.status,
             event_time: draft.event_time.map(|t| local(t, tz)),
             description: draft.description,
             cause: draft.cause,
@@ -134,22 +123,22 @@ impl ClosureReportView {
                 .collect(),
             disposal_recommendations: draft.disposal_recommendations,
             response: ResponseView {
-                notified_at: local(a.notified_at, tz),
-                deadline_at: local(a.deadline_at, tz),
+                notified_at: local(a.state.notified_at, tz),
+                deadline_at: local(a.state.deadline_at, tz),
                 acknowledged_at: at(Milestone::Acknowledged),
                 plan_activated_at: at(Milestone::PlanActivated),
                 on_site_at: at(Milestone::OnSite),
                 hq_remote_at: at(Milestone::HqRemote),
                 resolved_at: at(Milestone::Resolved),
-                kept: kept(&state, policy),
+                kept: kept(state, policy),
                 sla_state: verdict.state,
                 lateness_seconds: verdict.lateness_seconds,
             },
             submitted_at: r.submitted_at.map(|t| local(t, tz)),
             reviewed_at: r.reviewed_at.map(|t| local(t, tz)),
-            review_comment: r.review_comment.clone(),
+            review_comment: r.review_comment,
             updated_at: local(r.updated_at, tz),
-        })
+        }
     }
 }
 

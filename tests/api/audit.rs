@@ -7,7 +7,7 @@ use sea_orm::ConnectionTrait;
 use serde_json::json;
 
 use onsite::domain::audit::{Checkpoint, Content, GENESIS, Tamper, digest};
-use onsite::store::entities::audit_entry;
+use onsite::domain::record::AuditEntry;
 
 use crate::helpers::{ClockExt, TestApp, expect_json};
 
@@ -21,7 +21,7 @@ crate::on_both_backends!(
 );
 
 /// Some audited activity, sealed; the sealed rows in order.
-async fn sealed_chain(app: &TestApp) -> Vec<audit_entry::Model> {
+async fn sealed_chain(app: &TestApp) -> Vec<AuditEntry> {
     let unit = app.unit_with_people("审计单位").await;
     app.issue(&[unit.id], true).await;
     app.state.store.seal_audit().await.unwrap();
@@ -31,14 +31,14 @@ async fn sealed_chain(app: &TestApp) -> Vec<audit_entry::Model> {
     rows
 }
 
-fn content(e: &audit_entry::Model) -> Content<'_> {
-    onsite::store::audit::content(e, e.seq.unwrap())
+fn content(e: &AuditEntry) -> Content<'_> {
+    e.content(e.seq.unwrap())
 }
 
 /// What someone who can write the database but has not the key can do:
 /// rewrite rows from `from_seq` on with their own values and re-hash the
 /// chain after them the way it could be hashed without a key, head included.
-async fn rehash(app: &TestApp, rows: &mut [audit_entry::Model], from: usize, strip_macs: bool) {
+async fn rehash(app: &TestApp, rows: &mut [AuditEntry], from: usize, strip_macs: bool) {
     let db = app.state.store.db();
     let mut prev = if from == 0 { GENESIS.to_owned() } else { rows[from - 1].hash.clone().unwrap() };
     for e in &mut rows[from..] {

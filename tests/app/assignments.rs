@@ -16,8 +16,8 @@ async fn an_engineer_acknowledges_from_a_chat_and_the_timeline_names_them() {
     let id = w.assignment().await;
     w.clock.advance(Duration::minutes(4));
     let r = w.core.change_assignment(&w.engineer, id, Change::milestone(Milestone::Acknowledged)).await.unwrap();
-    assert_eq!(r.assignment.status, Status::Acknowledged);
-    assert_eq!(r.assignment.acknowledged_at, Some(w.clock.now()));
+    assert_eq!(r.assignment.state.status, Status::Acknowledged);
+    assert_eq!(r.assignment.state.milestones.acknowledged_at, Some(w.clock.now()));
     assert_eq!((r.event.kind.code(), r.event.actor.as_str(), r.event.source.code()), ("acknowledged", "王工", "bot"));
 }
 
@@ -51,7 +51,7 @@ async fn a_manager_reads_but_is_refused_every_report_before_the_assignment_is_lo
     // Refused the same for an assignment that does not exist: the role decides first.
     denied(w.core.change_assignment(&w.manager, 9_999, Change::note("看一下").unwrap()).await, Need::Report);
     let a = w.store.assignment(onsite::domain::access::Scope::All, id).await.unwrap();
-    assert_eq!(a.status, Status::Notified);
+    assert_eq!(a.state.status, Status::Notified);
 }
 
 #[tokio::test]
@@ -79,7 +79,7 @@ async fn only_the_bureau_closes_extends_and_stands_down() {
     }
     let extend = Change::Extend { deadline_at: later, reason: "交通管制".into() };
     let r = w.core.change_assignment(&w.bureau, id, extend).await.unwrap();
-    assert_eq!(r.assignment.deadline_at, later);
+    assert_eq!(r.assignment.state.deadline_at, later);
 }
 
 #[tokio::test]
@@ -102,9 +102,9 @@ async fn a_reassignment_stands_the_old_one_down_and_starts_a_fresh_clock_at_the_
     let id = w.assignment().await;
     w.clock.advance(Duration::minutes(30));
     let new = w.core.reassign(&w.bureau, id, to(w.other_unit, "该单位人员不足")).await.unwrap();
-    assert_eq!((new.unit_id, new.notified_at), (w.other_unit, w.clock.now()));
+    assert_eq!((new.unit_id, new.state.notified_at), (w.other_unit, w.clock.now()));
     let old = w.store.assignment(onsite::domain::access::Scope::All, id).await.unwrap();
-    assert_eq!(old.status, Status::StoodDown);
+    assert_eq!(old.state.status, Status::StoodDown);
     refused(w.core.reassign(&w.bureau, new.id, to(w.other_unit, "再改")).await, "same_unit");
 }
 

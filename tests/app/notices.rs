@@ -12,8 +12,8 @@ async fn the_bureau_issues_one_assignment_per_unit_each_with_its_clock() {
     let record = w.core.issue_notice(&w.bureau, notice(vec![w.unit, w.other_unit])).await.unwrap();
     assert_eq!(record.assignments.len(), 2);
     for a in &record.assignments {
-        assert_eq!(a.notified_at, w.clock.now());
-        assert_eq!(a.deadline_at, w.clock.now() + chrono::Duration::hours(2));
+        assert_eq!(a.state.notified_at, w.clock.now());
+        assert_eq!(a.state.deadline_at, w.clock.now() + chrono::Duration::hours(2));
         assert!(!w.store.timers(a.id).await.unwrap().is_empty(), "its clock has timers");
     }
 }

@@ -17,11 +17,11 @@ use crate::domain::assignment::Milestone;
 use crate::domain::change::Reassignment;
 use crate::domain::clock::to_storage_precision;
 use crate::domain::geo::Coordinates;
+use crate::domain::record::Assignment;
 use crate::domain::text::{self, LONG_TEXT};
 use crate::domain::{DomainError, FieldError};
 use crate::labelled_enum;
 use crate::store::assignments::{Change, Recorded};
-use crate::store::entities::assignment;
 use crate::web::auth::Authenticated;
 use crate::web::extract::{ApiJson, ApiPath};
 use crate::web::problem::{ApiError, Problem};
@@ -236,7 +236,7 @@ async fn pages(
     Ok(Json(pages.into_iter().map(|p| PageView::new(p, state.tz)).collect()))
 }
 
-async fn view(state: &AppState, a: assignment::Model) -> Result<AssignmentView, ApiError> {
+async fn view(state: &AppState, a: Assignment) -> Result<AssignmentView, ApiError> {
     let names = state.store.unit_names(&[a.unit_id]).await?;
     let name = names.get(&a.unit_id).cloned();
     Ok(AssignmentView::new(a, name, state.tz, state.clock.now())?)

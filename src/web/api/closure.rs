@@ -16,7 +16,6 @@ use crate::domain::access::Caller;
 use crate::domain::closure::{ClosureAction, ClosureDraft, ClosureInput};
 use crate::reports::closure::{ClosureReportView, docx};
 use crate::store::StoreError;
-use crate::store::closure_reports::draft_of;
 use crate::web::auth::Authenticated;
 use crate::web::extract::{ApiJson, ApiPath};
 use crate::web::problem::{ApiError, Problem};
@@ -37,7 +36,7 @@ pub async fn view(state: &AppState, actor: &Actor, id: i64) -> Result<ClosureRep
     let a = state.store.assignment(scope, id).await?;
     let title = state.store.notice(scope, a.notice_id).await?.notice.title;
     let unit = state.store.unit_names(&[a.unit_id]).await?.remove(&a.unit_id).unwrap_or_default();
-    ClosureReportView::new(&report, draft_of(&report)?, report.status, &a, title, unit, state.tz, state.clock.now())
+    Ok(ClosureReportView::new(report, &a, title, unit, state.tz, state.clock.now()))
 }
 
 /// The assignment's closure report.

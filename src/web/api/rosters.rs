@@ -162,8 +162,8 @@ async fn view(state: &AppState, stored: StoredRoster, now: DateTime<Utc>) -> Res
             .map(|o| OverrideView {
                 id: o.id,
                 person_id: o.person_id,
-                from: local(o.from_at, tz),
-                until: local(o.until_at, tz),
+                from: local(o.from, tz),
+                until: local(o.until, tz),
                 reason: o.reason.clone(),
             })
             .collect(),

@@ -15,11 +15,10 @@ use super::views::local;
 use crate::AppState;
 use crate::domain::access::Actor;
 use crate::domain::access::Caller;
+use crate::domain::record::ScreeningTask;
 use crate::domain::screening::{
     self, ResultDraft, ScreeningKind, ScreeningOutcome, ScreeningResultInput, ScreeningTasksInput, UnitProgress,
 };
-use crate::store::entities::screening_task;
-use crate::store::screening::task_state;
 use crate::web::auth::Authenticated;
 use crate::web::extract::{ApiJson, ApiPath};
 use crate::web::problem::{ApiError, Problem};
@@ -44,7 +43,7 @@ pub struct ScreeningTaskView {
     pub done_by: Option<String>,
 }
 
-pub fn task_view(state: &AppState, t: screening_task::Model) -> ScreeningTaskView {
+pub fn task_view(state: &AppState, t: ScreeningTask) -> ScreeningTaskView {
     ScreeningTaskView {
         id: t.id,
         protection_period_id: t.protection_period_id,
@@ -80,7 +79,7 @@ pub struct ScreeningProgressView {
 pub async fn progress_of(state: &AppState, actor: &Actor, period_id: i64) -> Result<ScreeningProgressView, ApiError> {
     let period = state.store.protection_period(period_id).await?;
     let tasks = state.store.screening_tasks(actor.scope(), period_id).await?;
-    let states: Vec<_> = tasks.iter().map(|t| task_state(t, period.starts_at)).collect();
+    let states: Vec<_> = tasks.iter().map(|t| t.progress(period.starts_at)).collect();
     let (units, total) = screening::progress(&states, state.clock.now());
     let ids: Vec<i64> = units.iter().map(|u| u.unit_id).collect();
     let names = state.store.unit_names(&ids).await?;

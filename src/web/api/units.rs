@@ -16,7 +16,7 @@ use crate::domain::people::{ChannelDraft, ChannelKind, Role};
 use crate::domain::policy::{PolicyOverride, SlaPolicy};
 use crate::domain::unit::{BranchDraft, PersonDraft, UnitDraft};
 use crate::store::telegram::LinkTarget;
-use crate::store::units::{effective_policy, override_of};
+use crate::store::units::effective_policy;
 use crate::web::auth::Authenticated;
 use crate::web::extract::{ApiJson, ApiPath};
 use crate::web::problem::{ApiError, Problem};
@@ -339,5 +339,5 @@ async fn get_policy(
 ) -> Result<Json<UnitPolicy>, ApiError> {
     let unit = state.store.unit(actor.scope(), unit_id).await?;
     let effective = effective_policy(&unit, &state.policy);
-    Ok(Json(UnitPolicy { overrides: override_of(&unit), effective: (&effective).into() }))
+    Ok(Json(UnitPolicy { overrides: unit.policy_override.clone(), effective: (&effective).into() }))
 }

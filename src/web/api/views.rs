@@ -13,12 +13,10 @@ use crate::domain::event::DeliveryStatus;
 use crate::domain::labels::Lang;
 use crate::domain::notice::{Category, Severity, TargetKind};
 use crate::domain::people::{BureauRole, ChannelKind, ChannelStatus, Role, masked_address};
+use crate::domain::record::{Assignment, Branch, BureauContact, Channel, Notice, Page, Person, TimelineEvent, Unit};
 use crate::domain::sla::{SlaState, evaluate};
 use crate::domain::timeline::EventData;
 use crate::store::StoreResult;
-use crate::store::assignments::state_of;
-use crate::store::entities::{assignment, branch, bureau_contact, channel, notice, page, person, timeline_event, unit};
-use crate::store::json_text::JsonText;
 use crate::store::notices::NoticeRecord;
 
 pub type ApiTime = DateTime<FixedOffset>;
@@ -55,7 +53,7 @@ pub struct UnitView {
 }
 
 impl UnitView {
-    pub fn new(u: unit::Model, tz: Tz) -> Self {
+    pub fn new(u: Unit, tz: Tz) -> Self {
         Self {
             id: u.id,
             name: u.name,
@@ -79,7 +77,7 @@ pub struct BranchView {
 }
 
 impl BranchView {
-    pub fn new(b: branch::Model, tz: Tz) -> Self {
+    pub fn new(b: Branch, tz: Tz) -> Self {
         Self {
             id: b.id,
             unit_id: b.unit_id,
@@ -107,7 +105,7 @@ pub struct PersonView {
 }
 
 impl PersonView {
-    pub fn new(p: person::Model, tz: Tz) -> StoreResult<Self> {
+    pub fn new(p: Person, tz: Tz) -> StoreResult<Self> {
         let role = p.role;
         Ok(Self {
             id: p.id,
@@ -140,7 +138,7 @@ pub struct ChannelView {
 }
 
 impl ChannelView {
-    pub fn new(c: channel::Model, tz: Tz) -> StoreResult<Self> {
+    pub fn new(c: Channel, tz: Tz) -> StoreResult<Self> {
         let kind = c.kind;
         Ok(Self {
             id: c.id,
@@ -198,9 +196,10 @@ pub struct AssignmentView {
 }
 
 impl AssignmentView {
-    pub fn new(a: assignment::Model, unit_name: Option<String>, tz: Tz, now: DateTime<Utc>) -> StoreResult<Self> {
-        let state = state_of(&a);
-        let verdict = evaluate(&state, &a.policy, now);
+    pub fn new(a: Assignment, unit_name: Option<String>, tz: Tz, now: DateTime<Utc>) -> StoreResult<Self> {
+        let state = &a.state;
+        let m = &state.milestones;
+        let verdict = evaluate(state, &a.policy, now);
         Ok(Self {
             id: a.id,
             notice_id: a.notice_id,
@@ -209,20 +208,20 @@ impl AssignmentView {
             branch_id: a.branch_id,
             status: state.status,
             status_label: label_of!(state.status),
-            requires_onsite: a.requires_onsite,
-            notified_at: local(a.notified_at, tz),
-            deadline_at: local(a.deadline_at, tz),
+            requires_onsite: state.requires_onsite,
+            notified_at: local(state.notified_at, tz),
+            deadline_at: local(state.deadline_at, tz),
             original_deadline_at: local(a.original_deadline_at, tz),
             extension_count: a.extension_count,
             milestones: MilestonesView {
-                acknowledged_at: local_opt(a.acknowledged_at, tz),
-                plan_activated_at: local_opt(a.plan_activated_at, tz),
-                on_site_at: local_opt(a.on_site_at, tz),
-                hq_remote_at: local_opt(a.hq_remote_at, tz),
-                resolved_at: local_opt(a.resolved_at, tz),
-                closed_at: local_opt(a.closed_at, tz),
+                acknowledged_at: local_opt(m.acknowledged_at, tz),
+                plan_activated_at: local_opt(m.plan_activated_at, tz),
+                on_site_at: local_opt(m.on_site_at, tz),
+                hq_remote_at: local_opt(m.hq_remote_at, tz),
+                resolved_at: local_opt(m.resolved_at, tz),
+                closed_at: local_opt(m.closed_at, tz),
             },
-            stood_down_at: local_opt(a.stood_down_at, tz),
+            stood_down_at: local_opt(state.stood_down_at, tz),
             stand_down_reason: a.stand_down_reason,
             sla: SlaView {
                 state: verdict.state,
@@ -273,7 +272,7 @@ impl NoticeView {
         tz: Tz,
         now: DateTime<Utc>,
     ) -> StoreResult<Self> {
-        let n: notice::Model = record.notice;
+        let n: Notice = record.notice;
         let (category, severity, kind) = (n.category, n.severity, n.target_kind);
         let assignments = record
             .assignments
@@ -319,7 +318,7 @@ pub struct TimelineEventView {
 }
 
 impl TimelineEventView {
-    pub fn new(e: timeline_event::Model, tz: Tz) -> Self {
+    pub fn new(e: TimelineEvent, tz: Tz) -> Self {
         Self {
             id: e.id,
             assignment_id: e.assignment_id,
@@ -329,7 +328,7 @@ impl TimelineEventView {
             actor: e.actor,
             source: e.source,
             note: e.note,
-            data: e.data.map(JsonText::into_inner),
+            data: e.data,
         }
     }
 }
@@ -346,7 +345,7 @@ pub struct BureauContactView {
 }
 
 impl BureauContactView {
-    pub fn new(c: bureau_contact::Model, tz: Tz) -> StoreResult<Self> {
+    pub fn new(c: BureauContact, tz: Tz) -> StoreResult<Self> {
         let role = c.role;
         let kind = c.kind;
         Ok(Self {
@@ -383,7 +382,7 @@ pub struct PageView {
 }
 
 impl PageView {
-    pub fn new(p: page::Model, tz: Tz) -> Self {
+    pub fn new(p: Page, tz: Tz) -> Self {
         let waiting = p.status == DeliveryStatus::Queued;
         Self {
             id: p.id,

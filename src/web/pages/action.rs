@@ -23,10 +23,10 @@ use crate::domain::access::{Scope, Source};
 use crate::domain::assignment::Milestone;
 use crate::domain::duration::{format_duration, format_local};
 use crate::domain::labels::Lang;
+use crate::domain::record::Person;
 use crate::notify::action_link::{self, ActionGrant};
 use crate::store::StoreError;
-use crate::store::assignments::{Change, state_of};
-use crate::store::entities::person;
+use crate::store::assignments::Change;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/a/{token}", get(show).post(act))
@@ -88,7 +88,7 @@ struct ActionForm {
 /// The grant and the person it names, or `None` for any bad link: also
 /// once the person is deactivated or the channel it was sent on removed,
 /// though the link has not expired.
-async fn resolve(state: &AppState, token: &str) -> Option<(ActionGrant, person::Model)> {
+async fn resolve(state: &AppState, token: &str) -> Option<(ActionGrant, Person)> {
     let grant = action_link::verify(&state.link_key, token, state.clock.now())?;
     let person = state.store.person(Scope::All, grant.person_id).await.ok().filter(|p| p.active)?;
     state.store.channel(Scope::All, grant.channel_id).await.ok().filter(|c| c.person_id == person.id)?;
@@ -151,16 +151,16 @@ async fn act(
 async fn page(
     state: &AppState,
     grant: ActionGrant,
-    person: &person::Model,
+    person: &Person,
     flash: Option<(bool, String)>,
 ) -> Option<ActionPage> {
     let a = state.store.assignment(Scope::Unit(person.unit_id), grant.assignment_id).await.ok()?;
     let notice = state.store.notice(Scope::Unit(person.unit_id), a.notice_id).await.ok()?.notice;
     let unit = state.store.unit_names(&[a.unit_id]).await.ok()?.remove(&a.unit_id).unwrap_or_default();
-    let assignment = state_of(&a);
-    let left = (a.deadline_at - state.clock.now()).num_seconds();
+    let assignment = a.state.clone();
+    let left = (a.state.deadline_at - state.clock.now()).num_seconds();
     let mut rows = vec![Milestone::Acknowledged, Milestone::PlanActivated];
-    if a.requires_onsite {
+    if a.state.requires_onsite {
         rows.push(Milestone::OnSite);
     }
     rows.push(Milestone::HqRemote);
@@ -184,7 +184,7 @@ async fn page(
         title: notice.title,
         unit,
         site: notice.site_address,
-        deadline: format_local(a.deadline_at, state.tz),
+        deadline: format_local(a.state.deadline_at, state.tz),
         remaining: format_duration(left.abs(), Lang::Zh),
         overdue: left < 0,
         open: assignment.status.is_open(),

@@ -20,6 +20,7 @@ use crate::domain::assignment::Milestone;
 use crate::domain::change::Reassignment;
 use crate::domain::duration::format_local;
 use crate::domain::labels::Lang;
+use crate::domain::record::Notice;
 use crate::store::assignments::Change;
 use crate::store::notices::{NoticeFilter, NoticeRecord};
 use crate::store::sessions::WebSession;
@@ -109,7 +110,7 @@ struct NoticePage {
     flash: Option<String>,
 }
 
-fn head(n: &crate::store::entities::notice::Model, lang: Lang, tz: chrono_tz::Tz) -> NoticeHead {
+fn head(n: &Notice, lang: Lang, tz: chrono_tz::Tz) -> NoticeHead {
     NoticeHead {
         id: n.id,
         title: n.title.clone(),
@@ -174,7 +175,7 @@ async fn show(
             original_deadline: format_local(a.original_deadline_at, state.tz),
             extensions: a.extension_count,
             stand_down_reason: a.stand_down_reason.clone(),
-            suggested_extension: (a.deadline_at.max(now) + chrono::Duration::minutes(30))
+            suggested_extension: (a.state.deadline_at.max(now) + chrono::Duration::minutes(30))
                 .with_timezone(&state.tz)
                 .format("%Y-%m-%dT%H:%M")
                 .to_string(),

@@ -31,7 +31,6 @@ use crate::domain::screening::{
 };
 use crate::reports::duty::daily_report;
 use crate::store::StoreError;
-use crate::store::screening::task_state;
 use crate::store::sessions::WebSession;
 use crate::web::session::{Posted, SignedIn};
 
@@ -268,7 +267,7 @@ async fn period_page(state: &AppState, session: &WebSession, id: i64, flash: Fla
         })
         .collect();
     let tasks = state.store.screening_tasks(actor.scope(), id).await?;
-    let states: Vec<_> = tasks.iter().map(|t| task_state(t, p.starts_at)).collect();
+    let states: Vec<_> = tasks.iter().map(|t| t.progress(p.starts_at)).collect();
     let (rows, total) = screening::progress(&states, state.clock.now());
     let line = |unit: String, r: &screening::UnitProgress| ProgressLine {
         unit,

@@ -185,8 +185,8 @@ async fn roster_page(
                     .iter()
                     .map(|o| OverrideLine {
                         person: name(o.person_id),
-                        from: crate::domain::duration::format_local(o.from_at, tz),
-                        until: crate::domain::duration::format_local(o.until_at, tz),
+                        from: crate::domain::duration::format_local(o.from, tz),
+                        until: crate::domain::duration::format_local(o.until, tz),
                         reason: o.reason.clone(),
                     })
                     .collect()

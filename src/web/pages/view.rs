@@ -8,10 +8,9 @@ use super::text::ui;
 use crate::domain::assignment::Milestone;
 use crate::domain::duration::{format_duration, format_local};
 use crate::domain::labels::Lang;
+use crate::domain::record::Assignment;
 use crate::domain::sla::evaluate;
 use crate::store::StoreResult;
-use crate::store::assignments::state_of;
-use crate::store::entities::assignment;
 
 /// One milestone as a row or a chip.
 pub struct MilestoneView {
@@ -48,8 +47,8 @@ pub fn reportable(requires_onsite: bool) -> Vec<Milestone> {
 }
 
 impl ClockView {
-    pub fn new(a: &assignment::Model, lang: Lang, tz: Tz, now: DateTime<Utc>) -> StoreResult<Self> {
-        let state = state_of(a);
+    pub fn new(a: &Assignment, lang: Lang, tz: Tz, now: DateTime<Utc>) -> StoreResult<Self> {
+        let state = a.state.clone();
         let policy = &a.policy;
         let verdict = evaluate(&state, policy, now);
         let t = ui(lang);
@@ -58,7 +57,7 @@ impl ClockView {
             Some(left) => format!("{} {}", t.overdue, format_duration(-left, lang)),
             None => "—".to_owned(),
         };
-        let milestones = reportable(a.requires_onsite)
+        let milestones = reportable(a.state.requires_onsite)
             .into_iter()
             .map(|m| {
                 let at = state.milestones.get(m);
@@ -77,10 +76,10 @@ impl ClockView {
             open: state.status.is_open(),
             pending: verdict.remaining_seconds.is_some(),
             remaining,
-            deadline: format_local(a.deadline_at, tz),
-            deadline_ms: a.deadline_at.timestamp_millis(),
+            deadline: format_local(a.state.deadline_at, tz),
+            deadline_ms: a.state.deadline_at.timestamp_millis(),
             at_risk_secs: policy.at_risk_secs,
-            notified: format_local(a.notified_at, tz),
+            notified: format_local(a.state.notified_at, tz),
             milestones,
         })
     }

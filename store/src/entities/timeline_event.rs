@@ -5,7 +5,7 @@ use sea_orm::entity::prelude::*;
 use crate::domain::access::Source;
 use crate::domain::event::EventKind;
 use crate::domain::timeline::EventData;
-use crate::store::json_text::JsonText;
+use crate::json_text::JsonText;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "timeline_events")]

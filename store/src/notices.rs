@@ -25,13 +25,15 @@ use crate::domain::escalation::{self, PageReason};
 use crate::domain::event::{BureauEvent, EventKind};
 use crate::domain::notice::{Category, NoticeDraft, Severity};
 use crate::domain::policy::SlaPolicy;
+use crate::domain::record::{Assignment, Notice, Unit};
 use crate::domain::timeline::{Dispatched, EventData, Reassigned};
+use crate::records;
 
 /// A notice with the assignments the reader may see.
 #[derive(Debug, Clone)]
 pub struct NoticeRecord {
-    pub notice: notice::Model,
-    pub assignments: Vec<assignment::Model>,
+    pub notice: Notice,
+    pub assignments: Vec<Assignment>,
 }
 
 /// Which notices to list.
@@ -59,12 +61,12 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<NoticeRecord> {
         let txn = self.db().begin().await?;
-        let units: HashMap<i64, unit::Model> = unit::Entity::find()
+        let units: HashMap<i64, Unit> = unit::Entity::find()
             .filter(unit::Column::Id.is_in(draft.unit_ids.clone()))
             .all(&txn)
             .await?
             .into_iter()
-            .map(|u| (u.id, u))
+            .map(|u| (u.id, Unit::from(u)))
             .collect();
         let unknown: Vec<String> =
             draft.unit_ids.iter().filter(|id| !units.contains_key(id)).map(i64::to_string).collect();
@@ -111,7 +113,7 @@ impl Store {
         Store::notify_peers(&txn).await?;
         txn.commit().await?;
         self.wake();
-        Ok(NoticeRecord { notice, assignments })
+        Ok(NoticeRecord { notice: notice.into(), assignments: records::all(assignments) })
     }
 
     /// Moves an open assignment to another unit: the old one is stood down
@@ -126,7 +128,7 @@ impl Store {
         to: &Reassignment,
         policy: &SlaPolicy,
         now: DateTime<Utc>,
-    ) -> StoreResult<assignment::Model> {
+    ) -> StoreResult<Assignment> {
         let (to_unit_id, reason) = (to.to_unit_id, &to.reason);
         let txn = self.db().begin().await?;
         let current = assignment::Entity::find_by_id(id)
@@ -161,7 +163,7 @@ impl Store {
             return Err(StoreError::Concurrent { entity: "assignment" });
         }
         let periods = super::protection::in_force_at(&txn, now).await?;
-        let (policy, period) = policy_at(Some(&unit), to_unit_id, policy, &periods, now);
+        let (policy, period) = policy_at(Some(&unit.clone().into()), to_unit_id, policy, &periods, now);
         let to = Dispatch { unit_id: to_unit_id, branch_id: None, reassigned_from: Some(current.id), period };
         let created = self.dispatch(&txn, by, &notice, to, &policy, now).await?;
         timeline::append(
@@ -182,7 +184,7 @@ impl Store {
         Store::notify_peers(&txn).await?;
         txn.commit().await?;
         self.wake();
-        Ok(created)
+        Ok(created.into())
     }
 
     /// One notice with the assignments within `scope`; a notice with none of
@@ -198,7 +200,7 @@ impl Store {
         if assignments.is_empty() && scope != Scope::All {
             return Err(StoreError::not_found("notice", id));
         }
-        Ok(NoticeRecord { notice, assignments })
+        Ok(NoticeRecord { notice: notice.into(), assignments: records::all(assignments) })
     }
 
     /// A page of notices, newest first, with the total matching count.
@@ -259,7 +261,10 @@ impl Store {
         }
         let records = notices
             .into_iter()
-            .map(|n| NoticeRecord { assignments: by_notice.remove(&n.id).unwrap_or_default(), notice: n })
+            .map(|n| NoticeRecord {
+                assignments: records::all(by_notice.remove(&n.id).unwrap_or_default()),
+                notice: n.into(),
+            })
             .collect();
         Ok((records, total))
     }
@@ -290,7 +295,7 @@ struct Dispatch {
 /// The policy `unit` answers under at `now`: its own, tightened by the
 /// protection period in force for it, if any (whose name is returned too).
 fn policy_at(
-    unit: Option<&unit::Model>,
+    unit: Option<&Unit>,
     unit_id: i64,
     base: &SlaPolicy,
     periods: &[crate::domain::protection::ProtectionPeriod],

@@ -9,6 +9,7 @@ use super::entities::{assignment, branch, notice};
 use super::{Store, StoreResult};
 use crate::domain::access::Scope;
 use crate::domain::assignment::Status;
+use crate::domain::record::{Assignment, Notice};
 
 /// The board shows at most this many rows; a province has far fewer open.
 pub const BOARD_LIMIT: u64 = 500;
@@ -16,8 +17,8 @@ pub const BOARD_LIMIT: u64 = 500;
 /// One open assignment with its notice, unit and branch.
 #[derive(Debug, Clone)]
 pub struct BoardRow {
-    pub assignment: assignment::Model,
-    pub notice: notice::Model,
+    pub assignment: Assignment,
+    pub notice: Notice,
     pub unit_name: String,
     pub branch_name: Option<String>,
 }
@@ -63,8 +64,8 @@ impl Store {
                 Some(BoardRow {
                     unit_name: units.get(&a.unit_id).cloned().unwrap_or_default(),
                     branch_name: a.branch_id.and_then(|b| branches.get(&b).cloned()),
-                    notice,
-                    assignment: a,
+                    notice: notice.into(),
+                    assignment: a.into(),
                 })
             })
             .collect())

@@ -16,7 +16,9 @@ use super::timeline::By;
 use super::{Store, StoreError, StoreResult};
 use crate::domain::access::{Actor, Source, UserRole};
 use crate::domain::labels::Lang;
+use crate::domain::record::{ApiToken, User};
 use crate::domain::{DomainError, FieldError};
+use crate::records;
 
 /// Every token starts with this, so a leaked one is recognisable in a scan.
 pub const TOKEN_PREFIX: &str = "onsite_";
@@ -54,7 +56,7 @@ pub fn token_digest(token: &str) -> String {
 
 impl Store {
     #[tracing::instrument(skip_all, fields(username = %new.username))]
-    pub async fn create_user(&self, by: &By, new: NewUser, now: DateTime<Utc>) -> StoreResult<user::Model> {
+    pub async fn create_user(&self, by: &By, new: NewUser, now: DateTime<Utc>) -> StoreResult<User> {
         let username = parse_username(&new.username).map_err(|e| DomainError::Invalid(vec![e]))?;
         match (new.role, new.unit_id) {
             (UserRole::Unit, None) => {
@@ -113,9 +115,15 @@ impl Store {
             },
         )
         .await
+        .map(User::from)
     }
 
-    pub async fn user_by_name(&self, username: &str) -> StoreResult<Option<user::Model>> {
+    pub async fn user_by_name(&self, username: &str) -> StoreResult<Option<User>> {
+        Ok(self.user_row(username).await?.map(User::from))
+    }
+
+    /// The stored row, password hash included: for signing in.
+    pub(crate) async fn user_row(&self, username: &str) -> StoreResult<Option<user::Model>> {
         Ok(user::Entity::find()
             .filter(user::Column::Username.eq(username.trim().to_lowercase()))
             .one(self.db())
@@ -124,7 +132,7 @@ impl Store {
 
     /// The user named `username`, or a field error naming it.
     async fn existing_user(&self, username: &str) -> StoreResult<user::Model> {
-        self.user_by_name(username).await?.ok_or_else(|| {
+        self.user_row(username).await?.ok_or_else(|| {
             DomainError::field(
                 "username",
                 "unknown_user",
@@ -136,21 +144,22 @@ impl Store {
     }
 
     /// Every user, by name.
-    pub async fn users(&self) -> StoreResult<Vec<user::Model>> {
-        Ok(user::Entity::find().order_by_asc(user::Column::Username).all(self.db()).await?)
+    pub async fn users(&self) -> StoreResult<Vec<User>> {
+        Ok(records::all(user::Entity::find().order_by_asc(user::Column::Username).all(self.db()).await?))
     }
 
-    pub async fn user(&self, id: i64) -> StoreResult<user::Model> {
-        user::Entity::find_by_id(id).one(self.db()).await?.ok_or(StoreError::not_found("user", id))
+    pub async fn user(&self, id: i64) -> StoreResult<User> {
+        user::Entity::find_by_id(id).one(self.db()).await?.map(User::from).ok_or(StoreError::not_found("user", id))
     }
 
     /// A user's tokens, newest first.
-    pub async fn tokens_of(&self, user_id: i64) -> StoreResult<Vec<api_token::Model>> {
-        Ok(api_token::Entity::find()
+    pub async fn tokens_of(&self, user_id: i64) -> StoreResult<Vec<ApiToken>> {
+        let rows = api_token::Entity::find()
             .filter(api_token::Column::UserId.eq(user_id))
             .order_by_desc(api_token::Column::Id)
             .all(self.db())
-            .await?)
+            .await?;
+        Ok(records::all(rows))
     }
 
     pub async fn any_user_exists(&self) -> StoreResult<bool> {
@@ -166,7 +175,7 @@ impl Store {
         name: &str,
         expires_at: Option<DateTime<Utc>>,
         now: DateTime<Utc>,
-    ) -> StoreResult<(api_token::Model, SecretString)> {
+    ) -> StoreResult<(ApiToken, SecretString)> {
         let user = self.existing_user(username).await?;
         let secret = random_secret(TOKEN_PREFIX, 32);
         let txn = self.db().begin().await?;
@@ -186,7 +195,7 @@ impl Store {
             serde_json::json!({ "username": user.username, "name": model.name, "expires_at": model.expires_at });
         self.audit(&txn, Audit::new(by, "token.created", format!("token:{}", model.id)).with(detail), now).await?;
         txn.commit().await?;
-        Ok((model, SecretString::from(secret)))
+        Ok((model.into(), SecretString::from(secret)))
     }
 
     /// Revokes `username`'s tokens (those named `name`, or all); returns how many.
@@ -254,7 +263,7 @@ impl Store {
 }
 
 /// The actor a stored user acts as.
-pub fn actor_of(user: &user::Model, source: Source) -> StoreResult<Actor> {
+pub(crate) fn actor_of(user: &user::Model, source: Source) -> StoreResult<Actor> {
     Ok(Actor {
         user_id: user.id,
         username: user.username.clone(),

@@ -76,7 +76,7 @@ impl Store {
             (by(user_id), user_id.map_or_else(|| "user:?".to_owned(), |id| format!("user:{id}")))
         };
         let why = |reason: &str| serde_json::json!({ "reason": reason });
-        let Some(user) = self.user_by_name(username).await? else {
+        let Some(user) = self.user_row(username).await? else {
             // Spend the time a real check would, so timing does not tell
             // which usernames exist.
             verify_password(password.expose_secret(), dummy_hash());

@@ -20,6 +20,7 @@ use super::entities::{audit_entry, audit_head};
 use super::timeline::By;
 use super::{Store, StoreError, StoreResult};
 use crate::domain::audit::{Checkpoint, Content, Tamper, Verifier, entry_mac, head_mac, keyed_digest};
+use crate::domain::record::AuditEntry;
 
 /// What a row the sealer refused keeps in `hash`: it stays out of the chain
 /// and out of the sealer's way, and `verify-audit` names it.
@@ -53,22 +54,6 @@ impl<'a> Audit<'a> {
     pub fn with(mut self, data: serde_json::Value) -> Self {
         self.data = Some(data);
         self
-    }
-}
-
-/// What a stored entry's hashes cover (`seq` is given while sealing).
-pub fn content(e: &audit_entry::Model, seq: i64) -> Content<'_> {
-    Content {
-        seq,
-        at: e.at,
-        source: &e.source,
-        actor: &e.actor,
-        user_id: e.user_id,
-        person_id: e.person_id,
-        address: e.address.as_deref(),
-        action: &e.action,
-        subject: &e.subject,
-        data: e.data.as_deref(),
     }
 }
 
@@ -194,7 +179,10 @@ impl Store {
             .order_by_asc(audit_entry::Column::Id)
             .limit(SEAL_BATCH)
             .all(&txn)
-            .await?;
+            .await?
+            .into_iter()
+            .map(AuditEntry::from)
+            .collect::<Vec<_>>();
         if rows.is_empty() {
             txn.rollback().await?;
             return Ok(0);
@@ -203,12 +191,12 @@ impl Store {
         let mut chained = Vec::with_capacity(rows.len());
         let mut refused = Vec::new();
         for e in &rows {
-            if e.entry_mac.as_deref() != Some(entry_mac(key, &content(e, 0)).as_str()) {
+            if e.entry_mac.as_deref() != Some(entry_mac(key, &e.content(0)).as_str()) {
                 refused.push(e.id);
                 continue;
             }
             seq += 1;
-            let hash = keyed_digest(key, e.id, &content(e, seq), &prev);
+            let hash = keyed_digest(key, e.id, &e.content(seq), &prev);
             chained.push((e.id, seq, std::mem::replace(&mut prev, hash.clone()), hash));
         }
         let sealed = chained.len() as u64;
@@ -284,12 +272,15 @@ impl Store {
                 .order_by_asc(audit_entry::Column::Seq)
                 .limit(VERIFY_PAGE)
                 .all(self.reader())
-                .await?;
+                .await?
+                .into_iter()
+                .map(AuditEntry::from)
+                .collect::<Vec<_>>();
             let Some(last) = rows.last().and_then(|r| r.seq) else { break };
             for e in &rows {
                 let seq = e.seq.unwrap_or_default();
                 let (prev, hash) = (e.prev_hash.as_deref().unwrap_or_default(), e.hash.as_deref().unwrap_or_default());
-                if let Err(t) = v.row(e.id, &content(e, seq), prev, hash, e.entry_mac.as_deref()) {
+                if let Err(t) = v.row(e.id, &e.content(seq), prev, hash, e.entry_mac.as_deref()) {
                     return Ok(Err(t));
                 }
                 if wanted.contains(&seq) {
@@ -302,9 +293,12 @@ impl Store {
             .filter(audit_entry::Column::Seq.is_null())
             .order_by_asc(audit_entry::Column::Id)
             .all(self.reader())
-            .await?;
+            .await?
+            .into_iter()
+            .map(AuditEntry::from)
+            .collect::<Vec<_>>();
         if let Some(e) =
-            unsealed.iter().find(|e| e.entry_mac.as_deref() != Some(entry_mac(key, &content(e, 0)).as_str()))
+            unsealed.iter().find(|e| e.entry_mac.as_deref() != Some(entry_mac(key, &e.content(0)).as_str()))
         {
             return Ok(Err(Tamper::Inserted { id: e.id }));
         }
@@ -338,7 +332,9 @@ impl Store {
     }
 
     /// The latest entries, newest first (the admin page).
-    pub async fn audit_entries(&self, limit: u64) -> StoreResult<Vec<audit_entry::Model>> {
-        Ok(audit_entry::Entity::find().order_by_desc(audit_entry::Column::Id).limit(limit).all(self.reader()).await?)
+    pub async fn audit_entries(&self, limit: u64) -> StoreResult<Vec<AuditEntry>> {
+        let rows =
+            audit_entry::Entity::find().order_by_desc(audit_entry::Column::Id).limit(limit).all(self.reader()).await?;
+        Ok(rows.into_iter().map(AuditEntry::from).collect())
     }
 }

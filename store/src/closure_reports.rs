@@ -13,22 +13,7 @@ use crate::domain::DomainError;
 use crate::domain::access::Scope;
 use crate::domain::closure::{ClosureAction, ClosureDraft, ClosureStatus};
 use crate::domain::event::{BureauEvent, EventKind};
-
-/// The validated content stored in a report row.
-pub fn draft_of(r: &closure_report::Model) -> StoreResult<ClosureDraft> {
-    Ok(ClosureDraft {
-        event_time: r.event_time,
-        description: r.description.clone(),
-        cause: r.cause.clone(),
-        impact: r.impact.clone(),
-        countermeasures: r.countermeasures.clone(),
-        analysis: r.analysis.clone(),
-        five_tuples: r.five_tuples.0.clone(),
-        propagation_path: r.propagation_path.clone(),
-        c2_addresses: r.c2_addresses.0.clone(),
-        disposal_recommendations: r.disposal_recommendations.clone(),
-    })
-}
+use crate::domain::record::ClosureReport;
 
 async fn assignment_in(txn: &DatabaseTransaction, scope: Scope, id: i64) -> StoreResult<assignment::Model> {
     assignment::Entity::find_by_id(id)
@@ -44,12 +29,13 @@ async fn report_of(txn: &DatabaseTransaction, assignment_id: i64) -> StoreResult
 
 impl Store {
     /// The assignment's closure report, `None` if not started; 404 outside scope.
-    pub async fn closure_report(&self, scope: Scope, assignment_id: i64) -> StoreResult<Option<closure_report::Model>> {
+    pub async fn closure_report(&self, scope: Scope, assignment_id: i64) -> StoreResult<Option<ClosureReport>> {
         self.assignment(scope, assignment_id).await?;
         Ok(closure_report::Entity::find()
             .filter(closure_report::Column::AssignmentId.eq(assignment_id))
             .one(self.db())
-            .await?)
+            .await?
+            .map(ClosureReport::from))
     }
 
     /// Creates or replaces the draft; refused once submitted or accepted.
@@ -61,7 +47,7 @@ impl Store {
         assignment_id: i64,
         draft: ClosureDraft,
         now: DateTime<Utc>,
-    ) -> StoreResult<closure_report::Model> {
+    ) -> StoreResult<ClosureReport> {
         let txn = self.db().begin().await?;
         assignment_in(&txn, scope, assignment_id).await?;
         let existing = report_of(&txn, assignment_id).await?;
@@ -100,7 +86,7 @@ impl Store {
         let action = if existing.is_some() { "closure_report.edited" } else { "closure_report.created" };
         self.audit(&txn, Audit::new(by, action, format!("assignment:{assignment_id}")), now).await?;
         txn.commit().await?;
-        Ok(saved)
+        Ok(saved.into())
     }
 
     /// Submits, accepts or returns the report, recording the step on the
@@ -114,7 +100,7 @@ impl Store {
         action: ClosureAction,
         comment: Option<&str>,
         now: DateTime<Utc>,
-    ) -> StoreResult<closure_report::Model> {
+    ) -> StoreResult<ClosureReport> {
         let comment = crate::domain::text::optional("comment", comment, crate::domain::text::REASON)
             .map_err(|e| DomainError::Invalid(vec![e]))?;
         let txn = self.db().begin().await?;
@@ -126,7 +112,7 @@ impl Store {
         let mut row = closure_report::ActiveModel::from(report.clone());
         match action {
             ClosureAction::Submit => {
-                draft_of(&report)?.check_complete()?;
+                ClosureReport::from(report.clone()).content.check_complete()?;
                 row.submitted_at = Set(Some(now));
             }
             ClosureAction::Return if comment.is_none() => {
@@ -180,6 +166,6 @@ impl Store {
         super::report_cells::restate(&txn, settled_before, settled_after).await?;
         txn.commit().await?;
         self.wake();
-        Ok(saved)
+        Ok(saved.into())
     }
 }

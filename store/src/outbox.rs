@@ -20,7 +20,9 @@ use super::{Store, StoreResult};
 use crate::domain::escalation::{Audience, PageReason};
 use crate::domain::event::{BureauEvent, DeliveryStatus, EventKind};
 use crate::domain::people::{ChannelKind, ChannelStatus};
+use crate::domain::record::Page;
 use crate::domain::timeline::{EventData, PageFailed};
+use crate::records;
 
 /// How one delivery attempt ended.
 #[derive(Debug, Clone)]
@@ -68,12 +70,7 @@ impl Store {
     /// retried. Each kind is its own query on the (status, …) index: one
     /// query with an OR between them scanned every page ever sent.
     #[tracing::instrument(skip_all)]
-    pub async fn claim_pages(
-        &self,
-        now: DateTime<Utc>,
-        lease: chrono::Duration,
-        limit: u64,
-    ) -> StoreResult<Vec<page::Model>> {
+    pub async fn claim_pages(&self, now: DateTime<Utc>, lease: chrono::Duration, limit: u64) -> StoreResult<Vec<Page>> {
         let txn = self.db().begin().await?;
         let due = |status: DeliveryStatus, column: page::Column| {
             let mut q = page::Entity::find()
@@ -98,7 +95,7 @@ impl Store {
         }
         if pages.is_empty() {
             txn.commit().await?;
-            return Ok(pages);
+            return Ok(Vec::new());
         }
         let until = now + lease;
         page::Entity::update_many()
@@ -116,7 +113,7 @@ impl Store {
             p.lease_until = Some(until);
             p.updated_at = now;
         }
-        Ok(pages)
+        Ok(records::all(pages))
     }
 
     /// Records how the attempts on a batch of claimed pages ended, in one
@@ -125,11 +122,7 @@ impl Store {
     /// and another sender took it). If the transaction fails, every page of
     /// the batch stays claimed and is retried when its lease runs out.
     #[tracing::instrument(skip_all, fields(pages = outcomes.len()))]
-    pub async fn record_attempts(
-        &self,
-        outcomes: &[(&page::Model, Attempt)],
-        now: DateTime<Utc>,
-    ) -> StoreResult<Vec<bool>> {
+    pub async fn record_attempts(&self, outcomes: &[(&Page, Attempt)], now: DateTime<Utc>) -> StoreResult<Vec<bool>> {
         let txn = self.db().begin().await?;
         let mut recorded = Vec::with_capacity(outcomes.len());
         let mut woke = false;
@@ -182,7 +175,7 @@ impl Store {
     async fn fall_over<C: ConnectionTrait>(
         &self,
         conn: &C,
-        failed: &page::Model,
+        failed: &Page,
         error: &str,
         broken: bool,
         now: DateTime<Utc>,
@@ -224,8 +217,8 @@ impl Store {
                 targets: vec![],
             };
             let t = Target { channel_id: Some(c.id), kind: c.kind, address: c.address.clone() };
-            let p = insert_page(conn, failed.assignment_id, &r, &t, reason, &failed.message_key, &failed.body.0, now)
-                .await?;
+            let p =
+                insert_page(conn, failed.assignment_id, &r, &t, reason, &failed.message_key, &failed.body, now).await?;
             if let Some(a) = &assignment {
                 page_event(conn, self.audit_key(), a, failed, error, Some(p.channel_kind), now).await?;
             }
@@ -272,7 +265,7 @@ async fn page_event<C: ConnectionTrait>(
     conn: &C,
     key: &AuditKey,
     a: &assignment::Model,
-    failed: &page::Model,
+    failed: &Page,
     error: &str,
     fell_over_to: Option<ChannelKind>,
     now: DateTime<Utc>,

@@ -8,18 +8,19 @@ use sea_orm::{
 
 use super::audit::Audit;
 use super::entities::{branch, channel, person, unit};
-use super::json_text::JsonText;
 use super::timeline::By;
 use super::{Store, StoreError, StoreResult};
 use crate::domain::DomainError;
 use crate::domain::access::Scope;
 use crate::domain::people::{ChannelDraft, ChannelStatus};
 use crate::domain::policy::{PolicyOverride, SlaPolicy};
+use crate::domain::record::{Branch, Channel, Person, Unit};
 use crate::domain::unit::{BranchDraft, PersonDraft, UnitDraft};
+use crate::records;
 
 impl Store {
     #[tracing::instrument(skip_all)]
-    pub async fn create_unit(&self, by: &By, draft: UnitDraft, now: DateTime<Utc>) -> StoreResult<unit::Model> {
+    pub async fn create_unit(&self, by: &By, draft: UnitDraft, now: DateTime<Utc>) -> StoreResult<Unit> {
         self.insert_audited(
             unit::ActiveModel {
                 name: Set(draft.name),
@@ -36,21 +37,22 @@ impl Store {
             },
         )
         .await
+        .map(Into::into)
     }
 
-    pub async fn unit(&self, scope: Scope, id: i64) -> StoreResult<unit::Model> {
+    pub async fn unit(&self, scope: Scope, id: i64) -> StoreResult<Unit> {
         if !scope.allows_unit(id) {
             return Err(StoreError::not_found("unit", id));
         }
-        unit::Entity::find_by_id(id).one(self.db()).await?.ok_or(StoreError::not_found("unit", id))
+        unit::Entity::find_by_id(id).one(self.db()).await?.map(Unit::from).ok_or(StoreError::not_found("unit", id))
     }
 
-    pub async fn units(&self, scope: Scope) -> StoreResult<Vec<unit::Model>> {
+    pub async fn units(&self, scope: Scope) -> StoreResult<Vec<Unit>> {
         let mut q = unit::Entity::find().order_by_asc(unit::Column::Id);
         if let Scope::Unit(id) = scope {
             q = q.filter(unit::Column::Id.eq(id));
         }
-        Ok(q.all(self.db()).await?)
+        Ok(records::all(q.all(self.db()).await?))
     }
 
     #[tracing::instrument(skip_all, fields(unit_id))]
@@ -61,7 +63,7 @@ impl Store {
         unit_id: i64,
         draft: BranchDraft,
         now: DateTime<Utc>,
-    ) -> StoreResult<branch::Model> {
+    ) -> StoreResult<Branch> {
         self.unit(scope, unit_id).await?;
         self.insert_audited(
             branch::ActiveModel {
@@ -81,18 +83,20 @@ impl Store {
             },
         )
         .await
+        .map(Into::into)
     }
 
-    pub async fn branch(&self, id: i64) -> StoreResult<Option<branch::Model>> {
-        Ok(branch::Entity::find_by_id(id).one(self.db()).await?)
+    pub async fn branch(&self, id: i64) -> StoreResult<Option<Branch>> {
+        Ok(branch::Entity::find_by_id(id).one(self.db()).await?.map(Branch::from))
     }
 
-    pub async fn branches(&self, unit_id: i64) -> StoreResult<Vec<branch::Model>> {
-        Ok(branch::Entity::find()
+    pub async fn branches(&self, unit_id: i64) -> StoreResult<Vec<Branch>> {
+        let rows = branch::Entity::find()
             .filter(branch::Column::UnitId.eq(unit_id))
             .order_by_asc(branch::Column::Id)
             .all(self.db())
-            .await?)
+            .await?;
+        Ok(records::all(rows))
     }
 
     #[tracing::instrument(skip_all, fields(unit_id))]
@@ -103,7 +107,7 @@ impl Store {
         unit_id: i64,
         draft: PersonDraft,
         now: DateTime<Utc>,
-    ) -> StoreResult<person::Model> {
+    ) -> StoreResult<Person> {
         self.unit(scope, unit_id).await?;
         if let Some(branch_id) = draft.branch_id {
             let belongs =
@@ -136,22 +140,25 @@ impl Store {
             },
         )
         .await
+        .map(Into::into)
     }
 
-    pub async fn person(&self, scope: Scope, id: i64) -> StoreResult<person::Model> {
+    pub async fn person(&self, scope: Scope, id: i64) -> StoreResult<Person> {
         person::Entity::find_by_id(id)
             .one(self.db())
             .await?
             .filter(|p| scope.allows_unit(p.unit_id))
+            .map(Person::from)
             .ok_or(StoreError::not_found("person", id))
     }
 
-    pub async fn people(&self, unit_id: i64) -> StoreResult<Vec<person::Model>> {
-        Ok(person::Entity::find()
+    pub async fn people(&self, unit_id: i64) -> StoreResult<Vec<Person>> {
+        let rows = person::Entity::find()
             .filter(person::Column::UnitId.eq(unit_id))
             .order_by_asc(person::Column::Id)
             .all(self.db())
-            .await?)
+            .await?;
+        Ok(records::all(rows))
     }
 
     /// Adds a channel after the person's existing ones (fallback order).
@@ -163,7 +170,7 @@ impl Store {
         person_id: i64,
         channel: ChannelDraft,
         now: DateTime<Utc>,
-    ) -> StoreResult<channel::Model> {
+    ) -> StoreResult<Channel> {
         self.person(scope, person_id).await?;
         let existing = channel::Entity::find().filter(channel::Column::PersonId.eq(person_id)).count(self.db()).await?;
         let row = channel::ActiveModel {
@@ -181,16 +188,18 @@ impl Store {
                 .with(serde_json::json!({ "person_id": saved.person_id, "kind": saved.kind }))
         })
         .await
+        .map(Into::into)
     }
 
     /// A person's channels in fallback order (removed ones left out).
-    pub async fn channels(&self, person_id: i64) -> StoreResult<Vec<channel::Model>> {
-        Ok(channel::Entity::find()
+    pub async fn channels(&self, person_id: i64) -> StoreResult<Vec<Channel>> {
+        let rows = channel::Entity::find()
             .filter(channel::Column::PersonId.eq(person_id))
             .filter(channel::Column::Status.ne(ChannelStatus::Removed))
             .order_by_asc(channel::Column::Priority)
             .all(self.db())
-            .await?)
+            .await?;
+        Ok(records::all(rows))
     }
 }
 
@@ -219,16 +228,11 @@ impl Store {
     }
 }
 
-/// A unit's stored override, if any.
-pub fn override_of(u: &unit::Model) -> PolicyOverride {
-    u.policy_override.clone().map(JsonText::into_inner).unwrap_or_default()
-}
-
 /// The policy a new assignment of `u` is dispatched with. An override that no
 /// longer fits the configured base is ignored (and logged): a dispatch at
 /// 3 a.m. must not fail over a policy setting.
-pub fn effective_policy(u: &unit::Model, base: &SlaPolicy) -> SlaPolicy {
-    match override_of(u).apply(base) {
+pub fn effective_policy(u: &Unit, base: &SlaPolicy) -> SlaPolicy {
+    match u.policy_override.apply(base) {
         Ok(p) => p,
         Err(e) => {
             tracing::warn!(unit = u.id, error = %e, "unit policy override ignored");

@@ -12,7 +12,7 @@ use sea_orm::{
 };
 
 use super::audit_key::AuditKey;
-use super::entities::{assignment, milestone, notice, timeline_event};
+use super::entities::{assignment, milestone, notice};
 use super::pages;
 use super::report_cells;
 use super::timeline::{self, By, NewEvent};
@@ -23,6 +23,7 @@ use crate::domain::assignment::{AssignmentState, Milestone, Milestones, Status};
 use crate::domain::escalation::{self, TimerKind};
 use crate::domain::event::{BureauEvent, EventKind};
 use crate::domain::geo::Coordinates;
+use crate::domain::record::{Assignment, TimelineEvent};
 use crate::domain::timeline::{EventData, Extended, Located};
 
 pub use crate::domain::change::Change;
@@ -30,8 +31,8 @@ pub use crate::domain::change::Change;
 /// The assignment after a change, and the timeline event that records it.
 #[derive(Debug, Clone)]
 pub struct Recorded {
-    pub assignment: assignment::Model,
-    pub event: timeline_event::Model,
+    pub assignment: Assignment,
+    pub event: TimelineEvent,
     /// How far from the site a report with a location was made, in metres.
     pub distance_m: Option<f64>,
 }
@@ -39,16 +40,17 @@ pub struct Recorded {
 const ATTEMPTS: usize = 5;
 
 impl Store {
-    pub async fn assignment(&self, scope: Scope, id: i64) -> StoreResult<assignment::Model> {
+    pub async fn assignment(&self, scope: Scope, id: i64) -> StoreResult<Assignment> {
         assignment::Entity::find_by_id(id)
             .one(self.db())
             .await?
             .filter(|a| scope.allows_unit(a.unit_id))
+            .map(Assignment::from)
             .ok_or(StoreError::not_found("assignment", id))
     }
 
     /// A unit's open assignments with their notice titles, oldest first.
-    pub async fn open_assignments(&self, unit_id: i64) -> StoreResult<Vec<(assignment::Model, String)>> {
+    pub async fn open_assignments(&self, unit_id: i64) -> StoreResult<Vec<(Assignment, String)>> {
         let open = Status::open();
         let assignments = assignment::Entity::find()
             .filter(assignment::Column::UnitId.eq(unit_id))
@@ -68,7 +70,7 @@ impl Store {
             .into_iter()
             .map(|a| {
                 let title = titles.get(&a.notice_id).cloned().unwrap_or_default();
-                (a, title)
+                (a.into(), title)
             })
             .collect())
     }
@@ -114,7 +116,7 @@ pub(super) async fn apply(
     tz: chrono_tz::Tz,
     key: &AuditKey,
 ) -> StoreResult<Option<Recorded>> {
-    let state = state_of(current);
+    let state = current.state();
     let policy = &current.policy;
     let mut update = assignment::ActiveModel { updated_at: Set(now), ..Default::default() };
     let mut distance = None;
@@ -206,7 +208,7 @@ pub(super) async fn apply(
     let before = report_cells::settled_of(txn, current, None, tz).await?;
     let after = report_cells::settled_of(txn, &assignment, None, tz).await?;
     report_cells::restate(txn, before, after).await?;
-    Ok(Some(Recorded { assignment, event, distance_m: distance }))
+    Ok(Some(Recorded { assignment: assignment.into(), event: event.into(), distance_m: distance }))
 }
 
 fn set_milestone(update: &mut assignment::ActiveModel, m: Milestone, at: DateTime<Utc>) {
@@ -227,13 +229,6 @@ async fn site_of(txn: &DatabaseTransaction, notice_id: i64) -> StoreResult<Optio
         (Some(lat), Some(lon)) => Some(Coordinates { lat, lon }),
         _ => None,
     }))
-}
-
-/// The domain view of a stored assignment.
-pub fn state_of(a: &assignment::Model) -> AssignmentState {
-    let milestones =
-        milestones([a.acknowledged_at, a.plan_activated_at, a.on_site_at, a.hq_remote_at, a.resolved_at, a.closed_at]);
-    assemble(a.status, a.requires_onsite, (a.notified_at, a.deadline_at), milestones, a.stood_down_at)
 }
 
 /// The milestone columns, in the table's order: acknowledged, plan

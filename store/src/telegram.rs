@@ -18,6 +18,8 @@ use super::{Store, StoreError, StoreResult};
 use crate::domain::access::Scope;
 use crate::domain::labels::Lang;
 use crate::domain::people::{ChannelKind, ChannelStatus};
+use crate::domain::record::{TelegramChat, TelegramUpdate};
+use crate::records;
 
 /// Letters and digits that cannot be mistaken for one another when typed.
 const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
@@ -249,11 +251,12 @@ impl Store {
         Ok(unit::Entity::find_by_id(unit_id).one(conn).await?.map(|u| u.name).unwrap_or_default())
     }
 
-    pub async fn telegram_chat(&self, chat_id: i64) -> StoreResult<Option<telegram_chat::Model>> {
+    pub async fn telegram_chat(&self, chat_id: i64) -> StoreResult<Option<TelegramChat>> {
         Ok(telegram_chat::Entity::find()
             .filter(telegram_chat::Column::ChatId.eq(chat_id.to_string()))
             .one(self.db())
-            .await?)
+            .await?
+            .map(TelegramChat::from))
     }
 
     /// Sets a chat's language or pending location request (creating the row).
@@ -266,7 +269,7 @@ impl Store {
     ) -> StoreResult<()> {
         let current = self.telegram_chat(chat_id).await?;
         let mut row = match current {
-            Some(c) => c.into(),
+            Some(c) => telegram_chat::ActiveModel { id: Set(c.id), ..Default::default() },
             None => telegram_chat::ActiveModel {
                 chat_id: Set(chat_id.to_string()),
                 person_id: Set(None),
@@ -319,11 +322,7 @@ impl Store {
     /// Claims the oldest stored update not yet handled (nor held by another
     /// handler whose claim is still running), for `lease`. A handler that
     /// dies leaves it to be handled again when the claim runs out.
-    pub async fn claim_update(
-        &self,
-        now: DateTime<Utc>,
-        lease: Duration,
-    ) -> StoreResult<Option<telegram_update::Model>> {
+    pub async fn claim_update(&self, now: DateTime<Utc>, lease: Duration) -> StoreResult<Option<TelegramUpdate>> {
         for _ in 0..5 {
             let Some(next) = telegram_update::Entity::find()
                 .filter(telegram_update::Column::HandledAt.is_null())
@@ -350,20 +349,21 @@ impl Store {
                 .exec(self.db())
                 .await?;
             if claimed.rows_affected == 1 {
-                return Ok(Some(next));
+                return Ok(Some(next.into()));
             }
         }
         Ok(None)
     }
 
     /// Stored updates not yet handled, oldest first.
-    pub async fn unhandled_updates(&self, limit: u64) -> StoreResult<Vec<telegram_update::Model>> {
+    pub async fn unhandled_updates(&self, limit: u64) -> StoreResult<Vec<TelegramUpdate>> {
         Ok(telegram_update::Entity::find()
             .filter(telegram_update::Column::HandledAt.is_null())
             .order_by_asc(telegram_update::Column::UpdateId)
             .limit(limit)
             .all(self.db())
-            .await?)
+            .await
+            .map(records::all)?)
     }
 
     pub async fn mark_update_handled(&self, id: i64, now: DateTime<Utc>) -> StoreResult<()> {

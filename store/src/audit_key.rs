@@ -37,7 +37,7 @@ impl AuditKey {
         match std::fs::read_to_string(&path) {
             Ok(text) => {
                 let key = text.trim();
-                if let Some(why) = crate::config::weak_key(key) {
+                if let Some(why) = crate::crypto::weak_key(key) {
                     return Err(StoreError::Corrupt(format!("the audit key in {} {why}", path.display())));
                 }
                 Ok(Self(SecretString::from(key.to_owned())))

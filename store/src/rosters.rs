@@ -16,16 +16,18 @@ use super::{Store, StoreError, StoreResult};
 use crate::domain::DomainError;
 use crate::domain::access::Scope;
 use crate::domain::error::FieldError;
+use crate::domain::record::{Branch, RosterOverride};
 use crate::domain::roster::{Override, Roster, Rotation, Segment, Shift};
+use crate::records;
 use std::collections::HashMap;
 
 /// A branch's roster as stored, with the rotation it describes.
 #[derive(Debug, Clone)]
 pub struct StoredRoster {
-    pub branch: branch::Model,
+    pub branch: Branch,
     pub roster: Roster,
     /// Overrides that have not ended yet (shown and editable).
-    pub overrides: Vec<roster_override::Model>,
+    pub overrides: Vec<RosterOverride>,
 }
 
 /// An override as typed.
@@ -39,7 +41,7 @@ pub struct OverrideDraft {
 
 impl Store {
     /// The branch, if the actor's scope covers its unit.
-    pub async fn branch_in(&self, scope: Scope, branch_id: i64) -> StoreResult<branch::Model> {
+    pub async fn branch_in(&self, scope: Scope, branch_id: i64) -> StoreResult<Branch> {
         self.branch(branch_id)
             .await?
             .filter(|b| scope.allows_unit(b.unit_id))
@@ -288,7 +290,7 @@ pub(super) async fn load<C: ConnectionTrait>(
     conn: &C,
     branch_id: i64,
     since: DateTime<Utc>,
-) -> StoreResult<Option<(Roster, Vec<roster_override::Model>)>> {
+) -> StoreResult<Option<(Roster, Vec<RosterOverride>)>> {
     let Some(r) = roster::Entity::find().filter(roster::Column::BranchId.eq(branch_id)).one(conn).await? else {
         return Ok(None);
     };
@@ -313,7 +315,7 @@ pub(super) async fn load<C: ConnectionTrait>(
             .map(|o| Override { person_id: o.person_id, from: o.from_at, until: o.until_at })
             .collect(),
     };
-    Ok(Some((roster, overrides)))
+    Ok(Some((roster, records::all(overrides))))
 }
 
 async fn member_of<C: ConnectionTrait>(conn: &C, unit_id: i64, person_id: i64) -> StoreResult<bool> {

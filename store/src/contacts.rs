@@ -9,6 +9,8 @@ use super::entities::bureau_contact;
 use super::timeline::By;
 use super::{Store, StoreResult};
 use crate::domain::people::ContactDraft;
+use crate::domain::record::BureauContact;
+use crate::records;
 
 impl Store {
     /// Adds a contact and its audit entry.
@@ -17,7 +19,7 @@ impl Store {
         by: &By,
         draft: ContactDraft,
         now: DateTime<Utc>,
-    ) -> StoreResult<bureau_contact::Model> {
+    ) -> StoreResult<BureauContact> {
         let ContactDraft { name, role, channel } = draft;
         let row = bureau_contact::ActiveModel {
             name: Set(name),
@@ -33,9 +35,10 @@ impl Store {
                 .with(serde_json::json!({ "role": saved.role, "kind": saved.kind }))
         })
         .await
+        .map(BureauContact::from)
     }
 
-    pub async fn bureau_contacts(&self) -> StoreResult<Vec<bureau_contact::Model>> {
-        Ok(bureau_contact::Entity::find().order_by_asc(bureau_contact::Column::Id).all(self.db()).await?)
+    pub async fn bureau_contacts(&self) -> StoreResult<Vec<BureauContact>> {
+        Ok(records::all(bureau_contact::Entity::find().order_by_asc(bureau_contact::Column::Id).all(self.db()).await?))
     }
 }

@@ -2,7 +2,7 @@
 
 use sea_orm::entity::prelude::*;
 
-use crate::store::json_text::JsonText;
+use crate::json_text::JsonText;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "rosters")]

@@ -2,20 +2,31 @@
 //! One module per aggregate; every state change is one transaction that
 //! writes the new state together with its timeline event.
 
+pub use onsite_domain as domain;
+use onsite_domain::crypto;
+
 pub mod assignments;
 pub mod audit;
 pub mod audit_key;
 pub mod board;
 pub mod channels;
 pub mod closure_reports;
+mod config;
 pub mod contacts;
+/// The tables' rows: private to the store, except to the benchmark's bulk
+/// history writer (feature `bench`), which fills a year of rows faster than
+/// the use cases could.
+#[cfg(feature = "bench")]
 pub mod entities;
+#[cfg(not(feature = "bench"))]
+mod entities;
 pub mod handovers;
-pub mod json_text;
+mod json_text;
 pub mod notices;
 pub mod outbox;
 pub mod pages;
 pub mod protection;
+mod records;
 pub mod report_cells;
 pub mod reports;
 pub mod rosters;
@@ -41,7 +52,7 @@ use sea_orm::{
 };
 use sea_orm_migration::MigratorTrait;
 
-use crate::config::DatabaseConfig;
+pub use crate::config::DatabaseConfig;
 use crate::domain::DomainError;
 use crate::domain::page::PageWriter;
 

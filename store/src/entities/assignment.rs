@@ -2,9 +2,9 @@
 
 use sea_orm::entity::prelude::*;
 
-use crate::domain::assignment::Status;
+use crate::domain::assignment::{AssignmentState, Milestones, Status};
 use crate::domain::policy::SlaPolicy;
-use crate::store::json_text::JsonText;
+use crate::json_text::JsonText;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "assignments")]
@@ -42,3 +42,24 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    /// The part of the row the state machine reads.
+    pub fn state(&self) -> AssignmentState {
+        AssignmentState {
+            status: self.status,
+            requires_onsite: self.requires_onsite,
+            notified_at: self.notified_at,
+            deadline_at: self.deadline_at,
+            milestones: Milestones {
+                acknowledged_at: self.acknowledged_at,
+                plan_activated_at: self.plan_activated_at,
+                on_site_at: self.on_site_at,
+                hq_remote_at: self.hq_remote_at,
+                resolved_at: self.resolved_at,
+                closed_at: self.closed_at,
+            },
+            stood_down_at: self.stood_down_at,
+        }
+    }
+}

@@ -17,7 +17,9 @@ use crate::domain::escalation::{Audience, PageReason};
 use crate::domain::event::DeliveryStatus;
 use crate::domain::page::{PageBody, PageContext, PageWriter};
 use crate::domain::people::{BureauRole, ChannelKind, ChannelStatus, Role};
+use crate::domain::record::Page;
 use crate::domain::timeline::Paged;
+use crate::records;
 
 /// How a unit's duty group chat is named among recipients.
 pub const DUTY_GROUP: &str = "值班群";
@@ -301,13 +303,14 @@ pub(super) async fn recipients<C: ConnectionTrait>(
 
 impl Store {
     /// Every page about an assignment, oldest first.
-    pub async fn pages(&self, scope: Scope, assignment_id: i64) -> StoreResult<Vec<page::Model>> {
+    pub async fn pages(&self, scope: Scope, assignment_id: i64) -> StoreResult<Vec<Page>> {
         self.assignment(scope, assignment_id).await?;
-        Ok(page::Entity::find()
+        let rows = page::Entity::find()
             .filter(page::Column::AssignmentId.eq(assignment_id))
             .order_by_asc(page::Column::Id)
             .all(self.db())
-            .await?)
+            .await?;
+        Ok(records::all(rows))
     }
 }
 

@@ -10,14 +10,15 @@ use sea_orm::{
     QuerySelect, Set, TransactionTrait,
 };
 
-use super::assignments::state_of;
 use super::entities::{assignment, timer};
 use super::pages::{self, Fanout};
 use super::timeline::{self, By, NewEvent};
 use super::{Store, StoreError, StoreResult};
 use crate::domain::escalation::{Firing, PlannedTimer, TimerKind, TimerStatus, on_fire};
 use crate::domain::event::EventKind;
+use crate::domain::record::Timer;
 use crate::domain::timeline::{EventData, TimerFired};
+use crate::records;
 
 /// Inserts planned timers inside the caller's transaction.
 pub async fn schedule<C: ConnectionTrait>(
@@ -64,7 +65,7 @@ pub async fn cancel<C: ConnectionTrait>(
 /// One timer the engine handled.
 #[derive(Debug, Clone)]
 pub struct FiredTimer {
-    pub timer: timer::Model,
+    pub timer: Timer,
     /// How late it fired, in milliseconds.
     pub late_ms: i64,
     /// Pages it enqueued (0 when it retired).
@@ -88,13 +89,14 @@ impl Store {
     }
 
     /// Every timer of an assignment, in due order.
-    pub async fn timers(&self, assignment_id: i64) -> StoreResult<Vec<timer::Model>> {
+    pub async fn timers(&self, assignment_id: i64) -> StoreResult<Vec<Timer>> {
         Ok(timer::Entity::find()
             .filter(timer::Column::AssignmentId.eq(assignment_id))
             .order_by_asc(timer::Column::DueAt)
             .order_by_asc(timer::Column::Id)
             .all(self.db())
-            .await?)
+            .await
+            .map(records::all)?)
     }
 
     /// Claims and applies the earliest due timer in one transaction: its
@@ -122,7 +124,7 @@ impl Store {
         }
         let a = aq.one(&txn).await?.ok_or(StoreError::not_found("assignment", due.assignment_id))?;
         let kind = due.kind;
-        let state = state_of(&a);
+        let state = a.state();
         let policy = &a.policy;
         let late_ms = (now - due.due_at).num_milliseconds().max(0);
         let (status, outcome, page_count, breach) = match on_fire(kind, &state, policy, now) {
@@ -183,6 +185,6 @@ impl Store {
         if changed {
             self.wake();
         }
-        Ok(Some(FiredTimer { timer, late_ms, pages: page_count, breach }))
+        Ok(Some(FiredTimer { timer: timer.into(), late_ms, pages: page_count, breach }))
     }
 }

@@ -6,7 +6,7 @@ use crate::domain::escalation::PageReason;
 use crate::domain::event::DeliveryStatus;
 use crate::domain::page::PageBody;
 use crate::domain::people::ChannelKind;
-use crate::store::json_text::JsonText;
+use crate::json_text::JsonText;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "pages")]

@@ -11,16 +11,17 @@ use super::timeline::By;
 use super::{Store, StoreError, StoreResult};
 use crate::domain::access::Scope;
 use crate::domain::people::{ChannelDraft, ChannelStatus};
+use crate::domain::record::{Channel, Person};
 
 impl Store {
     /// A channel whose person is in `scope`.
-    pub async fn channel(&self, scope: Scope, id: i64) -> StoreResult<channel::Model> {
+    pub async fn channel(&self, scope: Scope, id: i64) -> StoreResult<Channel> {
         let found = channel::Entity::find_by_id(id).one(self.db()).await?;
         let Some(c) = found.filter(|c| c.status != ChannelStatus::Removed) else {
             return Err(StoreError::not_found("channel", id));
         };
         self.person(scope, c.person_id).await.map_err(|_| StoreError::not_found("channel", id))?;
-        Ok(c)
+        Ok(c.into())
     }
 
     /// Replaces a channel's kind and address (written, never read back): the
@@ -33,7 +34,7 @@ impl Store {
         channel_id: i64,
         channel: ChannelDraft,
         now: DateTime<Utc>,
-    ) -> StoreResult<channel::Model> {
+    ) -> StoreResult<Channel> {
         self.change_channel(by, scope, channel_id, "channel.replaced", now, |row| {
             row.kind = Set(channel.kind);
             row.address = Set(channel.address);
@@ -62,16 +63,16 @@ impl Store {
         action: &str,
         now: DateTime<Utc>,
         change: impl FnOnce(&mut channel::ActiveModel),
-    ) -> StoreResult<channel::Model> {
+    ) -> StoreResult<Channel> {
         let old = self.channel(scope, channel_id).await?;
         let txn = self.db().begin().await?;
-        let mut row: channel::ActiveModel = old.clone().into();
+        let mut row = channel::ActiveModel { id: Set(old.id), ..Default::default() };
         change(&mut row);
         let saved = row.update(&txn).await?;
         let detail = serde_json::json!({ "person_id": old.person_id, "kind": saved.kind, "was": old.kind });
         self.audit(&txn, Audit::new(by, action, format!("channel:{channel_id}")).with(detail), now).await?;
         txn.commit().await?;
-        Ok(saved)
+        Ok(saved.into())
     }
 
     /// Deactivates (or reactivates) a person: an inactive person is not
@@ -84,15 +85,14 @@ impl Store {
         person_id: i64,
         active: bool,
         now: DateTime<Utc>,
-    ) -> StoreResult<person::Model> {
+    ) -> StoreResult<Person> {
         let old = self.person(scope, person_id).await?;
         let txn = self.db().begin().await?;
-        let mut row: person::ActiveModel = old.into();
-        row.active = Set(active);
+        let row = person::ActiveModel { id: Set(old.id), active: Set(active), ..Default::default() };
         let saved = row.update(&txn).await?;
         let action = if active { "person.reactivated" } else { "person.deactivated" };
         self.audit(&txn, Audit::new(by, action, format!("person:{person_id}")), now).await?;
         txn.commit().await?;
-        Ok(saved)
+        Ok(saved.into())
     }
 }

@@ -13,7 +13,9 @@ use crate::domain::DomainError;
 use crate::domain::access::Scope;
 use crate::domain::error::FieldError;
 use crate::domain::protection::ProtectionPeriod;
-use crate::domain::screening::{ResultDraft, TaskDraft, TaskState, TaskStatus};
+use crate::domain::record::ScreeningTask;
+use crate::domain::screening::{ResultDraft, TaskDraft, TaskStatus};
+use crate::records;
 
 impl Store {
     /// One protection period (every signed-in reader may see periods).
@@ -33,7 +35,7 @@ impl Store {
         period: &ProtectionPeriod,
         drafts: Vec<TaskDraft>,
         now: DateTime<Utc>,
-    ) -> StoreResult<Vec<screening_task::Model>> {
+    ) -> StoreResult<Vec<ScreeningTask>> {
         let txn = self.db().begin().await?;
         let mut unit_ids: Vec<i64> = drafts.iter().map(|d| d.unit_id).collect();
         unit_ids.sort_unstable();
@@ -87,27 +89,30 @@ impl Store {
         let subject = format!("protection_period:{}", period.id);
         self.audit(&txn, Audit::new(by, "screening_tasks.added", subject).with(detail), now).await?;
         txn.commit().await?;
-        Ok(saved)
+        Ok(records::all(saved))
     }
 
     /// A period's checklist within the reader's scope, by unit then entry.
-    pub async fn screening_tasks(&self, scope: Scope, period_id: i64) -> StoreResult<Vec<screening_task::Model>> {
+    pub async fn screening_tasks(&self, scope: Scope, period_id: i64) -> StoreResult<Vec<ScreeningTask>> {
         let mut q = screening_task::Entity::find().filter(screening_task::Column::ProtectionPeriodId.eq(period_id));
         if let Scope::Unit(u) = scope {
             q = q.filter(screening_task::Column::UnitId.eq(u));
         }
-        Ok(q.order_by_asc(screening_task::Column::UnitId)
+        let rows = q
+            .order_by_asc(screening_task::Column::UnitId)
             .order_by_asc(screening_task::Column::Id)
             .all(self.reader())
-            .await?)
+            .await?;
+        Ok(records::all(rows))
     }
 
     /// One task, if the scope covers its unit.
-    pub async fn screening_task(&self, scope: Scope, id: i64) -> StoreResult<screening_task::Model> {
+    pub async fn screening_task(&self, scope: Scope, id: i64) -> StoreResult<ScreeningTask> {
         screening_task::Entity::find_by_id(id)
             .one(self.reader())
             .await?
             .filter(|t| scope.allows_unit(t.unit_id))
+            .map(ScreeningTask::from)
             .ok_or(StoreError::not_found("screening_task", id))
     }
 
@@ -120,7 +125,7 @@ impl Store {
         task_id: i64,
         result: ResultDraft,
         now: DateTime<Utc>,
-    ) -> StoreResult<screening_task::Model> {
+    ) -> StoreResult<ScreeningTask> {
         let txn = self.db().begin().await?;
         let task = screening_task::Entity::find_by_id(task_id)
             .one(&txn)
@@ -144,11 +149,6 @@ impl Store {
         let entry = Audit::new(by, "screening_task.result_recorded", format!("screening_task:{task_id}")).with(detail);
         self.audit(&txn, entry, now).await?;
         txn.commit().await?;
-        Ok(saved)
+        Ok(saved.into())
     }
-}
-
-/// A stored task as the progress table reads it.
-pub fn task_state(t: &screening_task::Model, period_starts_at: DateTime<Utc>) -> TaskState {
-    TaskState { unit_id: t.unit_id, kind: t.kind, due_at: t.due_at.unwrap_or(period_starts_at), outcome: t.outcome }
 }

@@ -11,7 +11,9 @@ use super::{Store, StoreError, StoreResult};
 use crate::domain::access::Scope;
 use crate::domain::access::{Actor, Caller, Source};
 use crate::domain::event::EventKind;
+use crate::domain::record::TimelineEvent;
 use crate::domain::timeline::EventData;
+use crate::records;
 
 /// Who an action is attributed to on the timeline.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -127,12 +129,13 @@ pub async fn append<C: ConnectionTrait>(
 
 impl Store {
     /// Every event of an assignment, oldest first (in recording order).
-    pub async fn timeline(&self, scope: Scope, assignment_id: i64) -> StoreResult<Vec<timeline_event::Model>> {
+    pub async fn timeline(&self, scope: Scope, assignment_id: i64) -> StoreResult<Vec<TimelineEvent>> {
         self.assignment(scope, assignment_id).await?;
-        Ok(timeline_event::Entity::find()
+        let rows = timeline_event::Entity::find()
             .filter(timeline_event::Column::AssignmentId.eq(assignment_id))
             .order_by_asc(timeline_event::Column::Id)
             .all(self.db())
-            .await?)
+            .await?;
+        Ok(records::all(rows))
     }
 }

@@ -1,21 +1,19 @@
-//! `protection_periods` table: major-event protection windows.
+//! `units` table.
 
 use sea_orm::entity::prelude::*;
 
 use crate::domain::policy::PolicyOverride;
-use crate::store::json_text::JsonText;
+use crate::json_text::JsonText;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
-#[sea_orm(table_name = "protection_periods")]
+#[sea_orm(table_name = "units")]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub name: String,
-    pub starts_at: DateTimeUtc,
-    pub ends_at: DateTimeUtc,
-    /// Empty for every unit.
-    pub unit_ids: JsonText<Vec<i64>>,
-    pub policy_override: JsonText<PolicyOverride>,
+    pub credit_code: Option<String>,
+    pub hq_address: Option<String>,
+    pub policy_override: Option<JsonText<PolicyOverride>>,
     pub created_at: DateTimeUtc,
 }
 

@@ -3,7 +3,7 @@
 use sea_orm::entity::prelude::*;
 
 use crate::domain::closure::{C2Address, ClosureStatus, FiveTuple};
-use crate::store::json_text::JsonText;
+use crate::json_text::JsonText;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "closure_reports")]
