@@ -54,6 +54,9 @@ pub struct AppState {
     pub link_key: Arc<Vec<u8>>,
     /// Wakes the Telegram update handler (webhook mode).
     pub telegram_wake: Arc<tokio::sync::Notify>,
+    /// The bot's own account (`getMe`), asked once when the first update
+    /// is handled: commands may name the bot.
+    pub telegram_me: Arc<tokio::sync::OnceCell<teloxide::types::Me>>,
     /// Limits per client on sign-in, action links and link codes.
     pub throttles: Arc<throttle::Throttles>,
 }
@@ -82,6 +85,7 @@ impl AppState {
             telegram,
             link_key,
             telegram_wake: Arc::new(tokio::sync::Notify::new()),
+            telegram_me: Arc::new(tokio::sync::OnceCell::new()),
             throttles,
         })
     }

@@ -15,7 +15,7 @@ use tokio::task::JoinHandle;
 
 use crate::AppState;
 use crate::domain::clock::Clock;
-use crate::store::{StoreError, WAKE_CHANNEL};
+use crate::store::StoreError;
 
 /// What one pass did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -57,9 +57,9 @@ impl Engine {
     /// are separate so a slow provider never delays a timer.
     pub fn spawn(self, stop: watch::Receiver<bool>) -> JoinHandle<()> {
         let [timer_wake, outbox_wake] = self.state.store.wake_signals();
-        if !self.state.config.is_sqlite() {
-            let url = self.state.config.database.url.clone();
-            tokio::spawn(listen_for_peers(url, self.state.store.clone(), stop.clone()));
+        {
+            let (store, stop) = (self.state.store.clone(), stop.clone());
+            tokio::spawn(async move { store.listen_for_peers(stop).await });
         }
         tracing::info!(instance = %self.instance, "engine started");
         let timers = {
@@ -148,39 +148,6 @@ where
             () = l.wake.notified() => {}
             () = tokio::time::sleep(sleep) => {}
             _ = stop.changed() => {}
-        }
-    }
-}
-
-/// Wakes this instance when a peer commits new work (PostgreSQL LISTEN).
-async fn listen_for_peers(url: String, store: crate::store::Store, mut stop: watch::Receiver<bool>) {
-    use sea_orm::sqlx::postgres::PgListener;
-    loop {
-        let mut listener = match PgListener::connect(&url).await {
-            Ok(l) => l,
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot LISTEN for peers; polling meanwhile");
-                tokio::select! {
-                    () = tokio::time::sleep(Duration::from_secs(2)) => continue,
-                    _ = stop.changed() => return,
-                }
-            }
-        };
-        if let Err(e) = listener.listen(WAKE_CHANNEL).await {
-            tracing::warn!(error = %e, "LISTEN failed");
-            continue;
-        }
-        loop {
-            tokio::select! {
-                n = listener.recv() => match n {
-                    Ok(_) => store.wake(),
-                    Err(e) => {
-                        tracing::warn!(error = %e, "peer listener lost; reconnecting");
-                        break;
-                    }
-                },
-                _ = stop.changed() => return,
-            }
         }
     }
 }

@@ -1,14 +1,15 @@
 //! The Telegram bot's background work: long-poll Telegram into the durable
 //! inbox, then handle stored updates. Telegram allows one poller per token,
-//! so on PostgreSQL only the holder of an advisory lock polls; if it dies
-//! its session ends, the lock is freed and another instance takes over.
+//! so only the instance holding the store's `Exclusive` on it polls; if it
+//! dies its session ends and another instance takes over.
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use onsite_telegram::{handler, poller};
-use sea_orm::sqlx::{Connection, PgConnection};
+use onsite_telegram::{BotCore, handler, poller};
 use teloxide::Bot;
-use teloxide::types::Update;
+use teloxide::requests::Requester;
+use teloxide::types::{Me, Update};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -23,18 +24,30 @@ const POLLER_LOCK_KEY: i64 = 0x6f6e_7369_7465_7467;
 /// so that instances sharing the inbox (webhook mode) never handle one twice
 /// at once.
 pub async fn handle_inbox(state: &AppState, bot: &Bot) -> Result<usize, StoreError> {
-    let core = CoreBot::new(state.clone());
+    let core: Arc<dyn BotCore> = Arc::new(CoreBot::new(state.clone()));
     let lease = chrono::Duration::seconds(60);
     let mut handled = 0;
     while let Some(stored) = state.store.claim_update(state.clock.now(), lease).await? {
         match serde_json::from_str::<Update>(&stored.payload) {
-            Ok(update) => handler::handle(bot, &core, &update).await,
+            Ok(update) => handler::handle(bot, core.clone(), me(state, bot).await, update).await,
             Err(e) => tracing::warn!(update = stored.update_id, error = %e, "unreadable update skipped"),
         }
         state.store.mark_update_handled(stored.id, state.clock.now()).await?;
         handled += 1;
     }
     Ok(handled)
+}
+
+/// The bot's account, asked of Telegram once; without it (Telegram down)
+/// commands that name a bot are not taken as ours, and the rest still are.
+async fn me<'s>(state: &'s AppState, bot: &Bot) -> Option<&'s Me> {
+    match state.telegram_me.get_or_try_init(|| async { bot.get_me().await }).await {
+        Ok(me) => Some(me),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot ask Telegram for the bot's name");
+            None
+        }
+    }
 }
 
 /// Runs the bot until `stop`: the poller (when this instance may), or in
@@ -76,11 +89,11 @@ async fn run_webhook_mode(state: AppState, bot: Bot, mut stop: watch::Receiver<b
 async fn run_polling_mode(state: AppState, bot: Bot, mut stop: watch::Receiver<bool>) {
     let core = CoreBot::new(state.clone());
     let timeout = u32::try_from(state.config.telegram.poll_timeout.as_secs()).unwrap_or(25);
-    // Held for as long as this instance polls (PostgreSQL only).
-    let mut lock: Option<PgConnection> = None;
+    // Held for as long as this instance polls.
+    let mut lock = None;
     while !*stop.borrow() {
-        if !state.config.is_sqlite() && lock.is_none() {
-            lock = try_lock(&state.config.database.url).await;
+        if lock.is_none() {
+            lock = state.store.try_exclusive(POLLER_LOCK_KEY).await;
             if lock.is_none() {
                 tokio::select! {
                     () = tokio::time::sleep(Duration::from_secs(5)) => continue,
@@ -102,14 +115,4 @@ async fn run_polling_mode(state: AppState, bot: Bot, mut stop: watch::Receiver<b
         }
     }
     drop(lock);
-}
-
-async fn try_lock(url: &str) -> Option<PgConnection> {
-    let mut conn = PgConnection::connect(url).await.ok()?;
-    let locked: (bool,) = sea_orm::sqlx::query_as("SELECT pg_try_advisory_lock($1)")
-        .bind(POLLER_LOCK_KEY)
-        .fetch_one(&mut conn)
-        .await
-        .ok()?;
-    locked.0.then_some(conn)
 }

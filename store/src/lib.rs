@@ -25,6 +25,7 @@ mod json_text;
 pub mod notices;
 pub mod outbox;
 pub mod pages;
+pub mod peers;
 pub mod protection;
 mod records;
 pub mod report_cells;
@@ -96,6 +97,8 @@ pub type StoreResult<T> = Result<T, StoreError>;
 #[derive(Clone, Debug)]
 pub struct Store {
     db: DatabaseConnection,
+    /// Where the database is, for the sessions `peers` opens beside the pool.
+    url: String,
     /// Where heavy reads go (reports, the board). On a SQLite file, a pool
     /// of read-only connections: WAL lets them read while the one writer
     /// writes, so a report does not queue every page and timer behind it.
@@ -115,9 +118,6 @@ pub struct Store {
     /// the facts.
     page_writer: Arc<dyn PageWriter>,
 }
-
-/// The PostgreSQL channel that wakes every instance's engine.
-pub const WAKE_CHANNEL: &str = "onsite_wake";
 
 /// The PostgreSQL advisory lock key held while migrating ("onsite-migrate").
 const MIGRATION_LOCK_KEY: i64 = 0x6f6e_7369_7465_6d31;
@@ -165,6 +165,7 @@ impl Store {
         };
         Ok(Self {
             db,
+            url: config.url.clone(),
             reader,
             wake: [Arc::new(Notify::new()), Arc::new(Notify::new())],
             changes: Arc::new(tokio::sync::watch::channel(0).0),
@@ -210,18 +211,6 @@ impl Store {
     /// Watches for committed changes (the live board).
     pub fn watch_changes(&self) -> tokio::sync::watch::Receiver<u64> {
         self.changes.subscribe()
-    }
-
-    /// Inside a transaction: on PostgreSQL, wake every instance once it commits.
-    pub async fn notify_peers<C: ConnectionTrait>(conn: &C) -> StoreResult<()> {
-        if conn.get_database_backend() == DbBackend::Postgres {
-            conn.execute_raw(Statement::from_string(
-                DbBackend::Postgres,
-                format!("SELECT pg_notify('{WAKE_CHANNEL}', '')"),
-            ))
-            .await?;
-        }
-        Ok(())
     }
 
     pub fn db(&self) -> &DatabaseConnection {

@@ -1,27 +1,74 @@
-//! Handles one update: commands, button presses, locations and replies. It
-//! asks the core, then answers in the chat's language. A failure to answer
-//! (Telegram down) is logged: what the core recorded stays recorded.
+//! Handles one update through a dptree handler tree: commands (teloxide's
+//! `BotCommands`), shared locations, replies to a page (a note), button
+//! presses. Each endpoint asks the core, then answers in the chat's
+//! language. A failure to answer (Telegram down) is logged: what the core
+//! recorded stays recorded.
 
+use std::ops::ControlFlow;
+use std::sync::{Arc, LazyLock};
+
+use teloxide::dispatching::{DpHandlerDescription, UpdateFilterExt};
+use teloxide::dptree::{self, Handler};
 use teloxide::prelude::*;
-use teloxide::types::{KeyboardRemove, MaybeInaccessibleMessage, UpdateKind};
+use teloxide::types::{KeyboardRemove, Location, MaybeInaccessibleMessage, Me};
+use teloxide::utils::command::BotCommands;
 
 use crate::callback::{self, Action};
 use crate::core::{BotCore, BotError, Lang};
 use crate::keyboard;
-use crate::text::for_lang;
+use crate::text::{Texts, for_lang};
 
-pub async fn handle(bot: &Bot, core: &dyn BotCore, update: &Update) {
-    let result = match &update.kind {
-        UpdateKind::Message(msg) => on_message(bot, core, msg).await,
-        UpdateKind::CallbackQuery(q) => on_press(bot, core, q).await,
-        _ => Ok(()),
-    };
-    if let Err(e) = result {
-        tracing::warn!(update = update.id.0, error = %e, "could not answer in Telegram");
+type Outcome = Result<(), teloxide::RequestError>;
+type Core = Arc<dyn BotCore>;
+
+/// The bot's username, so that `/status@onsite_bot` is ours and
+/// `/status@other_bot` is not.
+#[derive(Debug, Clone)]
+struct BotName(String);
+
+/// What an engineer can type.
+#[derive(BotCommands, Debug, Clone, PartialEq, Eq)]
+#[command(rename_rule = "lowercase")]
+pub enum Command {
+    /// `/start CODE`: link this chat to the person holding the code.
+    Start(String),
+    /// The unit's open assignments and their time left.
+    Status,
+    /// `/note TEXT`: a note on the chat's only open assignment.
+    Note(String),
+    /// `/lang en` or `/lang zh`.
+    Lang(String),
+    Help,
+}
+
+static TREE: LazyLock<Handler<'static, Outcome, DpHandlerDescription>> = LazyLock::new(|| {
+    let command =
+        dptree::filter_map(|m: Message, name: BotName| m.text().and_then(|t| Command::parse(t, &name.0).ok()));
+    let reply = dptree::filter_map(|m: Message| {
+        m.reply_to_message().and(m.text()).filter(|t| !t.starts_with('/')).map(str::to_owned)
+    });
+    dptree::entry()
+        .branch(
+            Update::filter_message()
+                .branch(dptree::filter_map(|m: Message| m.location().cloned()).endpoint(on_location))
+                .branch(command.endpoint(on_command))
+                .branch(reply.endpoint(on_reply))
+                .branch(dptree::filter(|m: Message| m.text().is_some()).endpoint(on_other_text)),
+        )
+        .branch(Update::filter_callback_query().endpoint(on_press))
+});
+
+/// Handles `update` as the bot named by `me` (without it, a command that
+/// names a bot is not taken as ours).
+pub async fn handle(bot: &Bot, core: Core, me: Option<&Me>, update: Update) {
+    let id = update.id.0;
+    let name = BotName(me.and_then(|m| m.user.username.clone()).unwrap_or_default());
+    if let ControlFlow::Break(Err(e)) = TREE.dispatch(dptree::deps![bot.clone(), core, name, update]).await {
+        tracing::warn!(update = id, error = %e, "could not answer in Telegram");
     }
 }
 
-async fn reply(bot: &Bot, chat: ChatId, text: String) -> Result<(), teloxide::RequestError> {
+async fn reply(bot: &Bot, chat: ChatId, text: String) -> Outcome {
     bot.send_message(chat, text).await.map(|_| ())
 }
 
@@ -30,61 +77,67 @@ fn user_of(msg: &Message) -> i64 {
     msg.from.as_ref().and_then(|u| i64::try_from(u.id.0).ok()).unwrap_or(msg.chat.id.0)
 }
 
-async fn on_message(bot: &Bot, core: &dyn BotCore, msg: &Message) -> Result<(), teloxide::RequestError> {
-    let chat = msg.chat.id;
-    let user = user_of(msg);
-    let lang = core.lang(user).await;
-    let t = for_lang(lang);
-    if let Some(loc) = msg.location() {
-        let text = match core.location(user, loc.latitude, loc.longitude).await {
-            Ok((recorded, distance)) => {
-                let mut text = (t.recorded)(&recorded);
-                if let Some(m) = distance {
-                    text.push('\n');
-                    text.push_str(&(t.far_from_site)(m));
-                }
-                text
-            }
-            Err(e) => (t.error)(&e),
-        };
-        return bot.send_message(chat, text).reply_markup(KeyboardRemove::new()).await.map(|_| ());
-    }
-    let Some(text) = msg.text() else { return Ok(()) };
-    if let Some(command) = text.strip_prefix('/') {
-        let (name, arg) = command.split_once(char::is_whitespace).unwrap_or((command, ""));
-        let name = name.split('@').next().unwrap_or(name);
-        let arg = arg.trim();
-        let answer = match name {
-            "start" if !arg.is_empty() => match core.link(user, chat.0, arg).await {
-                Ok(linked) => (t.linked)(&linked),
-                Err(e) => (t.error)(&e),
-            },
-            "status" => match core.status(user).await {
-                Ok(open) if open.is_empty() => t.no_open.to_owned(),
-                Ok(open) => open.iter().map(|a| (t.status_line)(a)).collect::<Vec<_>>().join("\n"),
-                Err(e) => (t.error)(&e),
-            },
-            "note" if arg.is_empty() => t.note_needs_text.to_owned(),
-            "note" => note(core, msg, arg, t).await,
-            "lang" => {
-                let lang = if arg.eq_ignore_ascii_case("en") { Lang::En } else { Lang::Zh };
-                match core.set_lang(user, lang).await {
-                    Ok(()) => for_lang(lang).lang_set.to_owned(),
-                    Err(e) => (t.error)(&e),
-                }
-            }
-            _ => t.help.to_owned(),
-        };
-        return reply(bot, chat, answer).await;
-    }
-    if msg.reply_to_message().is_some() {
-        let answer = note(core, msg, text, t).await;
-        return reply(bot, chat, answer).await;
-    }
-    reply(bot, chat, t.help.to_owned()).await
+async fn texts(core: &Core, user: i64) -> &'static Texts {
+    for_lang(core.lang(user).await)
 }
 
-async fn note(core: &dyn BotCore, msg: &Message, text: &str, t: &crate::text::Texts) -> String {
+async fn on_location(bot: Bot, core: Core, msg: Message, loc: Location) -> Outcome {
+    let user = user_of(&msg);
+    let t = texts(&core, user).await;
+    let text = match core.location(user, loc.latitude, loc.longitude).await {
+        Ok((recorded, distance)) => {
+            let mut text = (t.recorded)(&recorded);
+            if let Some(m) = distance {
+                text.push('\n');
+                text.push_str(&(t.far_from_site)(m));
+            }
+            text
+        }
+        Err(e) => (t.error)(&e),
+    };
+    bot.send_message(msg.chat.id, text).reply_markup(KeyboardRemove::new()).await.map(|_| ())
+}
+
+async fn on_command(bot: Bot, core: Core, msg: Message, command: Command) -> Outcome {
+    let (chat, user) = (msg.chat.id, user_of(&msg));
+    let t = texts(&core, user).await;
+    let answer = match command {
+        Command::Start(code) if !code.trim().is_empty() => match core.link(user, chat.0, code.trim()).await {
+            Ok(linked) => (t.linked)(&linked),
+            Err(e) => (t.error)(&e),
+        },
+        Command::Status => match core.status(user).await {
+            Ok(open) if open.is_empty() => t.no_open.to_owned(),
+            Ok(open) => open.iter().map(|a| (t.status_line)(a)).collect::<Vec<_>>().join("\n"),
+            Err(e) => (t.error)(&e),
+        },
+        Command::Note(text) if text.trim().is_empty() => t.note_needs_text.to_owned(),
+        Command::Note(text) => note(&core, &msg, text.trim(), t).await,
+        Command::Lang(code) => {
+            let lang = if code.trim().eq_ignore_ascii_case("en") { Lang::En } else { Lang::Zh };
+            match core.set_lang(user, lang).await {
+                Ok(()) => for_lang(lang).lang_set.to_owned(),
+                Err(e) => (t.error)(&e),
+            }
+        }
+        Command::Start(_) | Command::Help => t.help.to_owned(),
+    };
+    reply(&bot, chat, answer).await
+}
+
+/// A reply to one of the bot's pages is a note on that page's assignment.
+async fn on_reply(bot: Bot, core: Core, msg: Message, text: String) -> Outcome {
+    let t = texts(&core, user_of(&msg)).await;
+    let answer = note(&core, &msg, &text, t).await;
+    reply(&bot, msg.chat.id, answer).await
+}
+
+async fn on_other_text(bot: Bot, core: Core, msg: Message) -> Outcome {
+    let t = texts(&core, user_of(&msg)).await;
+    reply(&bot, msg.chat.id, t.help.to_owned()).await
+}
+
+async fn note(core: &Core, msg: &Message, text: &str, t: &Texts) -> String {
     let replied = msg.reply_to_message().map(|m| m.id.0);
     match core.note(user_of(msg), replied, text).await {
         Ok(id) => (t.note_added)(id),
@@ -92,7 +145,7 @@ async fn note(core: &dyn BotCore, msg: &Message, text: &str, t: &crate::text::Te
     }
 }
 
-async fn on_press(bot: &Bot, core: &dyn BotCore, q: &CallbackQuery) -> Result<(), teloxide::RequestError> {
+async fn on_press(bot: Bot, core: Core, q: CallbackQuery) -> Outcome {
     let Some(message) = q.message.as_ref() else {
         return bot.answer_callback_query(q.id.clone()).await.map(|_| ());
     };

@@ -239,7 +239,7 @@ async fn pages(
 async fn view(state: &AppState, a: Assignment) -> Result<AssignmentView, ApiError> {
     let names = state.store.unit_names(&[a.unit_id]).await?;
     let name = names.get(&a.unit_id).cloned();
-    Ok(AssignmentView::new(a, name, state.tz, state.clock.now())?)
+    Ok(AssignmentView::new(a, name, state.tz, state.clock.now()))
 }
 
 async fn recorded_view(state: &AppState, r: Recorded) -> Result<EventRecorded, ApiError> {

@@ -39,7 +39,7 @@ async fn create_contact(
 ) -> Result<(StatusCode, Json<BureauContactView>), ApiError> {
     let draft = ContactDraft::parse(&input.name, input.role, input.kind, &input.address)?;
     let contact = state.app.create_bureau_contact(&Caller::User(actor), draft).await?;
-    Ok((StatusCode::CREATED, Json(BureauContactView::new(contact, state.tz)?)))
+    Ok((StatusCode::CREATED, Json(BureauContactView::new(contact, state.tz))))
 }
 
 /// The bureau's contacts.
@@ -50,5 +50,5 @@ async fn list_contacts(
     Authenticated(actor): Authenticated,
 ) -> Result<Json<Vec<BureauContactView>>, ApiError> {
     let contacts = state.app.bureau_contacts(&Caller::User(actor)).await?;
-    Ok(Json(contacts.into_iter().map(|c| BureauContactView::new(c, state.tz)).collect::<Result<_, _>>()?))
+    Ok(Json(contacts.into_iter().map(|c| BureauContactView::new(c, state.tz)).collect()))
 }

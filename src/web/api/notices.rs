@@ -146,8 +146,7 @@ async fn list_notices(
     let now = state.clock.now();
     let ids: Vec<i64> = records.iter().flat_map(|r| r.assignments.iter().map(|a| a.unit_id)).collect();
     let names = state.store.unit_names(&ids).await?;
-    let items =
-        records.into_iter().map(|r| NoticeView::new(r, &names, state.tz, now)).collect::<Result<Vec<_>, _>>()?;
+    let items = records.into_iter().map(|r| NoticeView::new(r, &names, state.tz, now)).collect::<Vec<_>>();
     Ok(Json(NoticePage { items, total, limit, offset }))
 }
 
@@ -166,5 +165,5 @@ async fn get_notice(
 async fn view(state: &AppState, record: NoticeRecord, now: DateTime<Utc>) -> Result<NoticeView, ApiError> {
     let ids: Vec<i64> = record.assignments.iter().map(|a| a.unit_id).collect();
     let names = state.store.unit_names(&ids).await?;
-    Ok(NoticeView::new(record, &names, state.tz, now)?)
+    Ok(NoticeView::new(record, &names, state.tz, now))
 }

@@ -125,8 +125,7 @@ async fn get_unit(
 ) -> Result<Json<UnitDetail>, ApiError> {
     let unit = state.store.unit(actor.scope(), id).await?;
     let branches = state.store.branches(id).await?.into_iter().map(|b| BranchView::new(b, state.tz)).collect();
-    let people =
-        state.store.people(id).await?.into_iter().map(|p| PersonView::new(p, state.tz)).collect::<Result<_, _>>()?;
+    let people = state.store.people(id).await?.into_iter().map(|p| PersonView::new(p, state.tz)).collect();
     Ok(Json(UnitDetail { unit: UnitView::new(unit, state.tz), branches, people }))
 }
 
@@ -186,7 +185,7 @@ async fn create_person(
 ) -> Result<(StatusCode, Json<PersonView>), ApiError> {
     let draft = PersonDraft::parse(&input.name, input.phone.as_deref(), input.role, input.branch_id)?;
     let person = state.app.create_person(&Caller::User(actor), unit_id, draft).await?;
-    Ok((StatusCode::CREATED, Json(PersonView::new(person, state.tz)?)))
+    Ok((StatusCode::CREATED, Json(PersonView::new(person, state.tz))))
 }
 
 /// The people of a unit.
@@ -199,7 +198,7 @@ async fn list_people(
 ) -> Result<Json<Vec<PersonView>>, ApiError> {
     state.store.unit(actor.scope(), unit_id).await?;
     let people = state.store.people(unit_id).await?;
-    Ok(Json(people.into_iter().map(|p| PersonView::new(p, state.tz)).collect::<Result<_, _>>()?))
+    Ok(Json(people.into_iter().map(|p| PersonView::new(p, state.tz)).collect()))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -220,7 +219,7 @@ async fn create_channel(
 ) -> Result<(StatusCode, Json<ChannelView>), ApiError> {
     let draft = ChannelDraft::parse(input.kind, &input.address)?;
     let channel = state.app.create_channel(&Caller::User(actor), person_id, draft).await?;
-    Ok((StatusCode::CREATED, Json(ChannelView::new(channel, state.tz)?)))
+    Ok((StatusCode::CREATED, Json(ChannelView::new(channel, state.tz))))
 }
 
 /// Replace a channel's kind and address. An address is written, never read
@@ -236,7 +235,7 @@ async fn replace_channel(
 ) -> Result<Json<ChannelView>, ApiError> {
     let draft = ChannelDraft::parse(input.kind, &input.address)?;
     let channel = state.app.replace_channel(&Caller::User(actor), channel_id, draft).await?;
-    Ok(Json(ChannelView::new(channel, state.tz)?))
+    Ok(Json(ChannelView::new(channel, state.tz)))
 }
 
 /// Remove a channel: it is paged no more, and action links sent over it stop working.
@@ -267,7 +266,7 @@ async fn set_person_active(
     ApiJson(input): ApiJson<PersonActive>,
 ) -> Result<Json<PersonView>, ApiError> {
     let person = state.app.set_person_active(&Caller::User(actor), person_id, input.active).await?;
-    Ok(Json(PersonView::new(person, state.tz)?))
+    Ok(Json(PersonView::new(person, state.tz)))
 }
 
 /// A person's channels in fallback order.
@@ -280,7 +279,7 @@ async fn list_channels(
 ) -> Result<Json<Vec<ChannelView>>, ApiError> {
     state.store.person(actor.scope(), person_id).await?;
     let channels = state.store.channels(person_id).await?;
-    Ok(Json(channels.into_iter().map(|c| ChannelView::new(c, state.tz)).collect::<Result<_, _>>()?))
+    Ok(Json(channels.into_iter().map(|c| ChannelView::new(c, state.tz)).collect()))
 }
 
 /// A unit's policy: its override and the effective offsets, in seconds.

@@ -16,7 +16,6 @@ use crate::domain::people::{BureauRole, ChannelKind, ChannelStatus, Role, masked
 use crate::domain::record::{Assignment, Branch, BureauContact, Channel, Notice, Page, Person, TimelineEvent, Unit};
 use crate::domain::sla::{SlaState, evaluate};
 use crate::domain::timeline::EventData;
-use crate::store::StoreResult;
 use crate::store::notices::NoticeRecord;
 
 pub type ApiTime = DateTime<FixedOffset>;
@@ -105,9 +104,9 @@ pub struct PersonView {
 }
 
 impl PersonView {
-    pub fn new(p: Person, tz: Tz) -> StoreResult<Self> {
+    pub fn new(p: Person, tz: Tz) -> Self {
         let role = p.role;
-        Ok(Self {
+        Self {
             id: p.id,
             unit_id: p.unit_id,
             branch_id: p.branch_id,
@@ -117,7 +116,7 @@ impl PersonView {
             role_label: label_of!(role),
             active: p.active,
             created_at: local(p.created_at, tz),
-        })
+        }
     }
 }
 
@@ -138,9 +137,9 @@ pub struct ChannelView {
 }
 
 impl ChannelView {
-    pub fn new(c: Channel, tz: Tz) -> StoreResult<Self> {
+    pub fn new(c: Channel, tz: Tz) -> Self {
         let kind = c.kind;
-        Ok(Self {
+        Self {
             id: c.id,
             person_id: c.person_id,
             kind,
@@ -148,7 +147,7 @@ impl ChannelView {
             priority: c.priority,
             status: c.status,
             created_at: local(c.created_at, tz),
-        })
+        }
     }
 }
 
@@ -196,11 +195,11 @@ pub struct AssignmentView {
 }
 
 impl AssignmentView {
-    pub fn new(a: Assignment, unit_name: Option<String>, tz: Tz, now: DateTime<Utc>) -> StoreResult<Self> {
+    pub fn new(a: Assignment, unit_name: Option<String>, tz: Tz, now: DateTime<Utc>) -> Self {
         let state = &a.state;
         let m = &state.milestones;
         let verdict = evaluate(state, &a.policy, now);
-        Ok(Self {
+        Self {
             id: a.id,
             notice_id: a.notice_id,
             unit_id: a.unit_id,
@@ -230,7 +229,7 @@ impl AssignmentView {
                 lateness_seconds: verdict.lateness_seconds,
                 remaining_seconds: verdict.remaining_seconds,
             },
-        })
+        }
     }
 }
 
@@ -271,7 +270,7 @@ impl NoticeView {
         names: &std::collections::HashMap<i64, String>,
         tz: Tz,
         now: DateTime<Utc>,
-    ) -> StoreResult<Self> {
+    ) -> Self {
         let n: Notice = record.notice;
         let (category, severity, kind) = (n.category, n.severity, n.target_kind);
         let assignments = record
@@ -281,8 +280,8 @@ impl NoticeView {
                 let name = names.get(&a.unit_id).cloned();
                 AssignmentView::new(a, name, tz, now)
             })
-            .collect::<StoreResult<Vec<_>>>()?;
-        Ok(Self {
+            .collect();
+        Self {
             id: n.id,
             title: n.title,
             category,
@@ -296,7 +295,7 @@ impl NoticeView {
             issued_at: local(n.issued_at, tz),
             issued_by: n.issued_by,
             assignments,
-        })
+        }
     }
 }
 
@@ -345,10 +344,10 @@ pub struct BureauContactView {
 }
 
 impl BureauContactView {
-    pub fn new(c: BureauContact, tz: Tz) -> StoreResult<Self> {
+    pub fn new(c: BureauContact, tz: Tz) -> Self {
         let role = c.role;
         let kind = c.kind;
-        Ok(Self {
+        Self {
             id: c.id,
             name: c.name,
             role,
@@ -356,7 +355,7 @@ impl BureauContactView {
             address: masked_address(kind, &c.address),
             active: c.active,
             created_at: local(c.created_at, tz),
-        })
+        }
     }
 }
 
