@@ -46,6 +46,39 @@ pub struct DutyContext {
     pub gap: bool,
 }
 
+impl PageContext {
+    /// The stored page about this assignment, in the words given.
+    pub fn body(&self, title: String, text: String) -> PageBody {
+        PageBody {
+            title,
+            text,
+            reason: self.reason,
+            assignment_id: Some(self.assignment_id),
+            notice_id: Some(self.notice_id),
+            deadline_at: Some(self.deadline_at),
+            duty_from: None,
+            duty_until: None,
+        }
+    }
+}
+
+impl DutyContext {
+    /// The stored message announcing this shift (or its gap), in the words
+    /// given: no buttons, there is nothing to acknowledge.
+    pub fn body(&self, title: String, text: String) -> PageBody {
+        PageBody {
+            title,
+            text,
+            reason: if self.gap { PageReason::DutyGap } else { PageReason::DutyStart },
+            assignment_id: None,
+            notice_id: None,
+            deadline_at: None,
+            duty_from: Some(self.from),
+            duty_until: Some(self.until),
+        }
+    }
+}
+
 /// Writes a page's stored body (its title and text, and the facts a
 /// channel may use) once, when it is enqueued, so every retry and every
 /// channel carries the same words.

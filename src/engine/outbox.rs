@@ -75,10 +75,7 @@ async fn attempt(state: &AppState, p: &Page) -> Attempt {
     let delivery = Delivery {
         address: p.address.clone(),
         idempotency_key: p.idempotency_key.clone(),
-        title: body.title.clone(),
         text,
-        reason: p.reason,
-        assignment_id: p.assignment_id,
         action_url,
         body: body.clone(),
         sent_at: state.clock.now(),

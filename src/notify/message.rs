@@ -5,7 +5,6 @@
 use chrono_tz::Tz;
 
 use super::text;
-use crate::domain::escalation::PageReason;
 pub use crate::domain::page::{DutyContext, PageContext};
 use crate::domain::page::{PageBody, PageWriter};
 
@@ -18,33 +17,13 @@ pub struct Wording {
 impl PageWriter for Wording {
     fn page(&self, ctx: &PageContext) -> PageBody {
         let Message { title, text } = render(ctx, self.tz);
-        PageBody {
-            title,
-            text,
-            reason: ctx.reason,
-            assignment_id: Some(ctx.assignment_id),
-            notice_id: Some(ctx.notice_id),
-            deadline_at: Some(ctx.deadline_at),
-            duty_from: None,
-            duty_until: None,
-        }
+        ctx.body(title, text)
     }
 
-    /// The duty-start (or gap) message: no buttons, there is nothing to
-    /// acknowledge.
     fn duty_start(&self, ctx: &DutyContext) -> PageBody {
         let (zh_title, zh_text) = text::zh::duty_start(ctx, self.tz);
         let (en_title, en_text) = text::en::duty_start(ctx, self.tz);
-        PageBody {
-            title: format!("{zh_title} / {en_title}"),
-            text: format!("{zh_text}{ENGLISH_SEPARATOR}{en_text}"),
-            reason: if ctx.gap { PageReason::DutyGap } else { PageReason::DutyStart },
-            assignment_id: None,
-            notice_id: None,
-            deadline_at: None,
-            duty_from: Some(ctx.from),
-            duty_until: Some(ctx.until),
-        }
+        ctx.body(format!("{zh_title} / {en_title}"), format!("{zh_text}{ENGLISH_SEPARATOR}{en_text}"))
     }
 }
 
@@ -67,6 +46,7 @@ pub fn render(ctx: &PageContext, tz: Tz) -> Message {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::escalation::PageReason;
     use crate::domain::notice::{Category, Severity};
     use chrono::DateTime;
 

@@ -14,7 +14,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::domain::escalation::PageReason;
 use crate::domain::page::PageBody;
 use crate::domain::people::ChannelKind;
 
@@ -24,17 +23,16 @@ pub struct Delivery {
     pub address: String,
     /// Stable across retries, so a receiver can drop a repeat.
     pub idempotency_key: String,
-    pub title: String,
+    /// The page's text as sent: the body's, with the action link's line
+    /// when the channel carries one.
     pub text: String,
-    /// Why the page is sent: whether it carries the milestone buttons.
-    pub reason: PageReason,
-    /// The assignment it is about (none for a duty hand-over).
-    pub assignment_id: Option<i64>,
     /// The signed action link the text carries on its own line after
     /// `action_link::LINE_PREFIX`, if any: a markdown channel makes that one
     /// line a link and escapes everything else.
     pub action_url: Option<String>,
-    /// The page as stored, for channels that forward it whole.
+    /// The page as stored: its title, why it is sent (whether it carries
+    /// the milestone buttons), the assignment it is about; channels that
+    /// forward the page whole send it as is.
     pub body: PageBody,
     /// When it is sent (from the injected clock): signed robots put it in
     /// their signature.
@@ -78,12 +76,12 @@ impl Channels {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::domain::escalation::PageReason;
 
-    /// A stored dispatch page, for channel tests that only read the
-    /// delivery's own fields.
-    pub(crate) fn dispatch_body() -> PageBody {
+    /// A stored dispatch page titled `title`, for channel tests.
+    pub(crate) fn dispatch_body(title: &str) -> PageBody {
         PageBody {
-            title: String::new(),
+            title: title.to_owned(),
             text: String::new(),
             reason: PageReason::Dispatch,
             assignment_id: None,

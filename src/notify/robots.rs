@@ -65,7 +65,7 @@ fn markdown(d: &Delivery) -> String {
             _ => escaped(line),
         })
         .collect();
-    format!("**{}**\n\n{}", escaped(&d.title), lines.join("  \n"))
+    format!("**{}**\n\n{}", escaped(&d.body.title), lines.join("  \n"))
 }
 
 /// What the action link reads as in a markdown message.
@@ -103,10 +103,10 @@ impl Channel for Robot {
                         .append_pair("timestamp", &ts.to_string())
                         .append_pair("sign", &dingtalk_sign(ts, secret));
                 }
-                serde_json::json!({ "msgtype": "markdown", "markdown": { "title": d.title, "text": markdown(d) } })
+                serde_json::json!({ "msgtype": "markdown", "markdown": { "title": d.body.title, "text": markdown(d) } })
             }
             _ => {
-                let mut body = serde_json::json!({ "msg_type": "text", "content": { "text": format!("{}\n{}", d.title, d.text) } });
+                let mut body = serde_json::json!({ "msg_type": "text", "content": { "text": format!("{}\n{}", d.body.title, d.text) } });
                 if let Some(secret) = secret {
                     let ts = d.sent_at.timestamp();
                     body["timestamp"] = ts.to_string().into();
@@ -163,14 +163,11 @@ mod tests {
         let d = Delivery {
             address: String::new(),
             idempotency_key: "k".into(),
-            title: "【派单】[点此](http://evil.example) **急**".into(),
             text: format!(
                 "【派单】[点此](http://evil.example)\n现场地址：<font color=\"warning\">#1</font> a_b\n{LINE_PREFIX}{url}\n{LINE_PREFIX}http://evil.example/a/x"
             ),
-            reason: crate::domain::escalation::PageReason::Dispatch,
-            assignment_id: None,
             action_url: Some(url.into()),
-            body: crate::notify::tests::dispatch_body(),
+            body: crate::notify::tests::dispatch_body("【派单】[点此](http://evil.example) **急**"),
             sent_at: chrono::Utc::now(),
         };
         let m = markdown(&d);

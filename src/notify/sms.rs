@@ -92,12 +92,9 @@ mod tests {
         let d = Delivery {
             address: "+8613800000000".into(),
             idempotency_key: "k".into(),
-            title: "t".into(),
             text: format!("{}\n操作 Act: https://x/a/tok\n——\nEnglish", "长".repeat(500)),
-            reason: crate::domain::escalation::PageReason::Dispatch,
-            assignment_id: None,
             action_url: Some("https://x/a/tok".into()),
-            body: crate::notify::tests::dispatch_body(),
+            body: crate::notify::tests::dispatch_body("t"),
             sent_at: chrono::Utc::now(),
         };
         let text = short_text(&d);

@@ -51,14 +51,14 @@ impl Telegram {
 /// Pages a unit's people act on carry the buttons; the bureau's do not.
 fn has_buttons(d: &Delivery) -> Option<i64> {
     matches!(
-        d.reason,
+        d.body.reason,
         PageReason::Dispatch
             | PageReason::AckReminder
             | PageReason::AckEscalation
             | PageReason::Reminder
             | PageReason::Warning
     )
-    .then_some(d.assignment_id)
+    .then_some(d.body.assignment_id)
     .flatten()
 }
 

@@ -49,7 +49,7 @@ fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
 impl Channel for Webhook {
     async fn send(&self, d: &Delivery) -> Result<Option<String>, SendError> {
         let body = serde_json::to_vec(&serde_json::json!({
-            "title": d.title,
+            "title": d.body.title,
             "text": d.text,
             "page": d.body,
         }))

@@ -7,8 +7,8 @@ use std::collections::HashSet;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, LockBehavior, LockType};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Select, Set, TransactionTrait,
 };
 
 use super::audit_key::AuditKey;
@@ -16,7 +16,7 @@ use super::entities::{assignment, channel, page};
 use super::pages::{Recipient, Target, context, insert_page, recipients};
 use super::rosters::Duty;
 use super::timeline::{self, By, NewEvent};
-use super::{Store, StoreResult};
+use super::{Store, StoreError, StoreResult};
 use crate::domain::escalation::{Audience, PageReason};
 use crate::domain::event::{BureauEvent, DeliveryStatus, EventKind};
 use crate::domain::people::{ChannelKind, ChannelStatus};
@@ -84,14 +84,10 @@ impl Store {
             }
             q
         };
-        let mut pages = due(DeliveryStatus::Sending, page::Column::LeaseUntil).all(&txn).await?;
+        let mut pages = readable(&txn, due(DeliveryStatus::Sending, page::Column::LeaseUntil), now).await?;
         if (pages.len() as u64) < limit {
-            pages.extend(
-                due(DeliveryStatus::Queued, page::Column::NextAttemptAt)
-                    .limit(limit - pages.len() as u64)
-                    .all(&txn)
-                    .await?,
-            );
+            let queued = due(DeliveryStatus::Queued, page::Column::NextAttemptAt).limit(limit - pages.len() as u64);
+            pages.extend(readable(&txn, queued, now).await?);
         }
         if pages.is_empty() {
             txn.commit().await?;
@@ -257,6 +253,39 @@ impl Store {
             .count(self.db())
             .await?)
     }
+}
+
+/// The pages `due` selects. A row that does not decode (a manual edit, a
+/// bug) must not hold up every page behind it: it is set aside as failed,
+/// with why, and the rest go out.
+async fn readable(
+    txn: &DatabaseTransaction,
+    due: Select<page::Entity>,
+    now: DateTime<Utc>,
+) -> StoreResult<Vec<page::Model>> {
+    match due.clone().all(txn).await.map_err(StoreError::from) {
+        Err(StoreError::Corrupt(_)) => {}
+        other => return other,
+    }
+    let ids: Vec<i64> = due.select_only().column(page::Column::Id).into_tuple().all(txn).await?;
+    let mut pages = Vec::with_capacity(ids.len());
+    for id in ids {
+        match page::Entity::find_by_id(id).one(txn).await.map_err(StoreError::from) {
+            Ok(found) => pages.extend(found),
+            Err(StoreError::Corrupt(why)) => {
+                tracing::error!(page = id, error = %why, "a stored page cannot be read; set aside as failed");
+                page::Entity::update_many()
+                    .col_expr(page::Column::Status, Expr::value(DeliveryStatus::Failed))
+                    .col_expr(page::Column::LastError, Expr::value(format!("stored page cannot be read: {why}")))
+                    .col_expr(page::Column::UpdatedAt, Expr::value(now))
+                    .filter(page::Column::Id.eq(id))
+                    .exec(txn)
+                    .await?;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(pages)
 }
 
 /// A page that failed on its timeline: `page_fallback` when the recipient's

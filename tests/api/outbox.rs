@@ -3,6 +3,7 @@
 
 use chrono::Duration;
 use reqwest::StatusCode;
+use sea_orm::{ConnectionTrait, Statement};
 use serde_json::json;
 
 use crate::escalation::paged_unit;
@@ -39,6 +40,7 @@ crate::on_both_backends!(
     retry_after_is_honoured_and_the_page_goes_out_after_it,
     a_page_nobody_can_receive_is_reported_to_the_bureau,
     a_recovered_channel_delivers_the_retried_page_once,
+    a_stored_page_that_cannot_be_read_is_set_aside_and_the_rest_go_out,
 );
 
 async fn people_pages(app: &TestApp, id: i64, recipient: &str) -> Vec<serde_json::Value> {
@@ -167,4 +169,35 @@ async fn a_recovered_channel_delivers_the_retried_page_once(app: TestApp) {
     assert_eq!(page["attempts"], 3);
     assert!(page["error"].is_null());
     assert!(engineer[0].idempotency_key.starts_with(&format!("a{id}:dispatch:")), "{}", engineer[0].idempotency_key);
+}
+
+async fn a_stored_page_that_cannot_be_read_is_set_aside_and_the_rest_go_out(app: TestApp) {
+    let hooks = Receiver::start().await;
+    let unit = paged_unit(&app, &hooks).await;
+    app.issue(&[unit], true).await;
+    app.issue(&[unit], true).await;
+    let db = app.state.store.db();
+    let sql = |q: &str| Statement::from_string(db.get_database_backend(), q.to_owned());
+    let first = "(SELECT MIN(id) FROM pages)";
+    db.execute_raw(sql(&format!("UPDATE pages SET body = 'not a page' WHERE id = {first}"))).await.unwrap();
+    app.tick().await;
+    let row = db
+        .query_one_raw(sql(&format!("SELECT status, last_error FROM pages WHERE id = {first}")))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.try_get::<String>("", "status").unwrap(), "failed");
+    let why = row.try_get::<String>("", "last_error").unwrap();
+    assert!(why.starts_with("stored page cannot be read"), "{why}");
+    let count = |q: &'static str| async move {
+        let row = db.query_one_raw(sql(q)).await.unwrap().unwrap();
+        row.try_get::<i64>("", "n").unwrap()
+    };
+    let (sent, all) = (
+        count("SELECT COUNT(*) AS n FROM pages WHERE status = 'sent'").await,
+        count("SELECT COUNT(*) AS n FROM pages").await,
+    );
+    assert!(all >= 4, "two notices page at least two people each: {all}");
+    assert_eq!(sent, all - 1, "every other page went out");
+    assert_eq!(hooks.received().len() as i64, sent);
 }

@@ -400,10 +400,7 @@ async fn pages_are_paced_per_chat_without_holding_up_other_chats() {
     let page = |chat: i64| onsite::notify::Delivery {
         address: chat.to_string(),
         idempotency_key: format!("k{chat}"),
-        title: "派单".into(),
         text: "应急响应派单".into(),
-        reason: onsite::domain::escalation::PageReason::Dispatch,
-        assignment_id: None,
         action_url: None,
         body: onsite::domain::page::PageBody {
             title: "派单".into(),
