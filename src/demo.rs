@@ -2,7 +2,7 @@
 //! branches and people, and a bureau user whose password and API token are
 //! printed once. Seeding happens only into an empty database.
 
-use crate::store::timeline::By;
+use crate::domain::access::By;
 use chrono::{DateTime, Utc};
 use secrecy::{ExposeSecret, SecretString};
 

@@ -1,6 +1,6 @@
 //! The `onsite` command: parses the CLI and calls into the library.
 
-use onsite::store::timeline::By;
+use onsite::domain::access::By;
 use std::io::Write;
 use std::sync::Arc;
 

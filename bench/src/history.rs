@@ -5,7 +5,7 @@
 //! `escalation::plan`), so the rows are ones the service could have written.
 
 use chrono::{DateTime, Duration, Utc};
-use onsite::store::timeline::By;
+use onsite::domain::access::By;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sea_orm::{ActiveValue::NotSet, EntityTrait, Set, TransactionTrait};

@@ -1,11 +1,11 @@
 //! Use cases on one assignment: report a milestone or a note, extend its
 //! deadline, stand it down, reassign it to another unit.
 
+use crate::domain::access::By;
 use crate::domain::access::{Caller, Need};
 use crate::domain::change::{Change, Reassignment};
 use crate::domain::record::Assignment;
 use crate::store::assignments::Recorded;
-use crate::store::timeline::By;
 
 use super::{AppResult, Core};
 

@@ -1,10 +1,10 @@
 //! Use cases on an assignment's closure report (处置报告): the unit writes
 //! and submits it, the bureau accepts or returns it.
 
+use crate::domain::access::By;
 use crate::domain::access::{Caller, Need};
 use crate::domain::closure::{ClosureAction, ClosureDraft};
 use crate::domain::record::ClosureReport;
-use crate::store::timeline::By;
 
 use super::{AppResult, Core};
 

@@ -1,10 +1,10 @@
 //! Issuing a notice (应急响应通知): dispatched to every unit it names, each
 //! with its own assignment, clock and pages, in one transaction.
 
+use crate::domain::access::By;
 use crate::domain::access::{Caller, Need};
 use crate::domain::notice::NoticeDraft;
 use crate::store::notices::NoticeRecord;
-use crate::store::timeline::By;
 
 use super::{AppResult, Core};
 

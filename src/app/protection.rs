@@ -2,11 +2,11 @@
 //! screening checklist (the bureau), recording what screening found (the
 //! unit).
 
+use crate::domain::access::By;
 use crate::domain::access::{Caller, Need};
 use crate::domain::protection::{PeriodDraft, ProtectionPeriod, ProtectionPeriodInput};
 use crate::domain::record::ScreeningTask;
 use crate::domain::screening::{self, ResultDraft, ScreeningTasksInput};
-use crate::store::timeline::By;
 
 use super::{AppResult, Core};
 

@@ -4,13 +4,13 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::domain::access::By;
 use crate::domain::access::{Caller, Need};
 use crate::domain::people::{ChannelDraft, ContactDraft};
 use crate::domain::policy::{PolicyOverride, SlaPolicy};
 use crate::domain::record::{Branch, BureauContact, Channel, Person, Unit};
 use crate::domain::unit::{BranchDraft, PersonDraft, UnitDraft};
 use crate::store::telegram::LinkTarget;
-use crate::store::timeline::By;
 
 use super::{AppResult, Core};
 

@@ -2,10 +2,10 @@
 //! overrides for leave and exchanged shifts. The unit keeps its own; the
 //! bureau may keep any.
 
+use crate::domain::access::By;
 use crate::domain::access::{Caller, Need};
 use crate::domain::roster::Rotation;
 use crate::store::rosters::{OverrideDraft, StoredRoster};
-use crate::store::timeline::By;
 
 use super::{AppResult, Core};
 

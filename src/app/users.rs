@@ -3,10 +3,10 @@
 
 use secrecy::SecretString;
 
+use crate::domain::access::By;
 use crate::domain::access::{Caller, Need};
 use crate::domain::record::User;
 use crate::domain::text::{self, NAME};
-use crate::store::timeline::By;
 use crate::store::users::NewUser;
 
 use super::{AppResult, Core};

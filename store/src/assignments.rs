@@ -15,11 +15,12 @@ use super::audit_key::AuditKey;
 use super::entities::{assignment, milestone, notice};
 use super::pages;
 use super::report_cells;
-use super::timeline::{self, By, NewEvent};
+use super::timeline::{self, NewEvent};
 use super::timers;
 use super::{Store, StoreError, StoreResult};
+use crate::domain::access::By;
 use crate::domain::access::Scope;
-use crate::domain::assignment::{AssignmentState, Milestone, Milestones, Status};
+use crate::domain::assignment::{Milestone, Status};
 use crate::domain::escalation::{self, TimerKind};
 use crate::domain::event::{BureauEvent, EventKind};
 use crate::domain::geo::Coordinates;
@@ -229,23 +230,4 @@ async fn site_of(txn: &DatabaseTransaction, notice_id: i64) -> StoreResult<Optio
         (Some(lat), Some(lon)) => Some(Coordinates { lat, lon }),
         _ => None,
     }))
-}
-
-/// The milestone columns, in the table's order: acknowledged, plan
-/// activated, on site, HQ remote, resolved, closed.
-pub fn milestones(
-    [acknowledged_at, plan_activated_at, on_site_at, hq_remote_at, resolved_at, closed_at]: [Option<DateTime<Utc>>; 6],
-) -> Milestones {
-    Milestones { acknowledged_at, plan_activated_at, on_site_at, hq_remote_at, resolved_at, closed_at }
-}
-
-/// An assignment's state from its columns (also read without the whole row).
-pub fn assemble(
-    status: Status,
-    requires_onsite: bool,
-    (notified_at, deadline_at): (DateTime<Utc>, DateTime<Utc>),
-    milestones: Milestones,
-    stood_down_at: Option<DateTime<Utc>>,
-) -> AssignmentState {
-    AssignmentState { status, requires_onsite, notified_at, deadline_at, milestones, stood_down_at }
 }

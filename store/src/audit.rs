@@ -17,8 +17,8 @@ use sea_orm::{
 
 use super::audit_key::AuditKey;
 use super::entities::{audit_entry, audit_head};
-use super::timeline::By;
 use super::{Store, StoreError, StoreResult};
+use crate::domain::access::By;
 use crate::domain::audit::{Checkpoint, Content, Tamper, Verifier, entry_mac, head_mac, keyed_digest};
 use crate::domain::record::AuditEntry;
 

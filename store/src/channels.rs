@@ -7,8 +7,8 @@ use sea_orm::{ActiveModelTrait, EntityTrait, Set, TransactionTrait};
 
 use super::audit::Audit;
 use super::entities::{channel, person};
-use super::timeline::By;
 use super::{Store, StoreError, StoreResult};
+use crate::domain::access::By;
 use crate::domain::access::Scope;
 use crate::domain::people::{ChannelDraft, ChannelStatus};
 use crate::domain::record::{Channel, Person};

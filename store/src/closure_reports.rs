@@ -7,9 +7,10 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, Q
 
 use super::audit::Audit;
 use super::entities::{assignment, closure_report};
-use super::timeline::{self, By, NewEvent};
+use super::timeline::{self, NewEvent};
 use super::{Store, StoreError, StoreResult};
 use crate::domain::DomainError;
+use crate::domain::access::By;
 use crate::domain::access::Scope;
 use crate::domain::closure::{ClosureAction, ClosureDraft, ClosureStatus};
 use crate::domain::event::{BureauEvent, EventKind};

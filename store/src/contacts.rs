@@ -6,8 +6,8 @@ use sea_orm::{EntityTrait, QueryOrder, Set};
 
 use super::audit::Audit;
 use super::entities::bureau_contact;
-use super::timeline::By;
 use super::{Store, StoreResult};
+use crate::domain::access::By;
 use crate::domain::people::ContactDraft;
 use crate::domain::record::BureauContact;
 use crate::records;

@@ -11,6 +11,7 @@ pub mod audit_key;
 pub mod board;
 pub mod channels;
 pub mod closure_reports;
+mod code_list;
 mod config;
 pub mod contacts;
 /// The tables' rows: private to the store, except to the benchmark's bulk
@@ -29,6 +30,7 @@ pub mod peers;
 pub mod protection;
 mod records;
 pub mod report_cells;
+mod report_rows;
 pub mod reports;
 pub mod rosters;
 pub mod screening;

@@ -13,11 +13,12 @@ use sea_orm::{
 use super::assignments::Change;
 use super::entities::{assignment, branch, notice, unit};
 use super::pages::{self, Fanout};
-use super::timeline::{self, By, NewEvent};
+use super::timeline::{self, NewEvent};
 use super::timers;
 use super::units::effective_policy;
 use super::{Store, StoreError, StoreResult};
 use crate::domain::DomainError;
+use crate::domain::access::By;
 use crate::domain::access::Scope;
 use crate::domain::assignment::{AssignmentState, Status};
 use crate::domain::change::Reassignment;

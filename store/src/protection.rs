@@ -8,9 +8,9 @@ use sea_orm::{
 
 use super::audit::Audit;
 use super::entities::{protection_period, unit};
-use super::timeline::By;
 use super::{Store, StoreResult};
 use crate::domain::DomainError;
+use crate::domain::access::By;
 use crate::domain::protection::{PeriodDraft, ProtectionPeriod};
 
 impl Store {

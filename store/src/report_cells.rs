@@ -16,7 +16,7 @@ use sea_orm::{
 };
 
 use super::entities::{assignment, closure_report, notice, report_breach, report_cell, report_meta};
-use super::reports::{ClosureFacts, Policies, ReportRow, facts_of};
+use super::report_rows::{ClosureFacts, Policies, ReportRow, facts_of};
 use super::{Store, StoreError, StoreResult};
 use crate::domain::assignment::Status;
 use crate::domain::closure::ClosureStatus;
@@ -183,7 +183,7 @@ fn breach_row(key: &CellKey, b: &Breach) -> report_breach::ActiveModel {
         severity: Set(key.severity),
         notified_at: Set(b.notified_at),
         lateness_seconds: Set(b.lateness_seconds),
-        milestones: Set(b.milestones.iter().map(|m| m.code()).collect::<Vec<_>>().join(",")),
+        milestones: Set(b.milestones.clone().into()),
         extended: Set(b.extended),
     }
 }
@@ -252,7 +252,7 @@ impl Store {
         let mut after = 0i64;
         let mut settled = 0u64;
         loop {
-            let rows: Vec<ReportRow> = super::reports::report_columns(assignment::Entity::find())
+            let rows: Vec<ReportRow> = super::report_rows::report_columns(assignment::Entity::find())
                 .filter(assignment::Column::Id.gt(after))
                 .filter(assignment::Column::Status.is_in([Status::Closed, Status::StoodDown]))
                 .order_by_asc(assignment::Column::Id)
@@ -318,7 +318,7 @@ async fn notice_kinds<C: ConnectionTrait>(conn: &C, ids: &[i64]) -> StoreResult<
     ids.sort_unstable();
     ids.dedup();
     let mut kinds = HashMap::with_capacity(ids.len());
-    for slice in ids.chunks(super::reports::ID_SLICE) {
+    for slice in ids.chunks(super::report_rows::ID_SLICE) {
         let rows = notice::Entity::find()
             .select_only()
             .columns([notice::Column::Id, notice::Column::Category, notice::Column::Severity])

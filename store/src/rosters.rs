@@ -11,9 +11,9 @@ use sea_orm::{
 
 use super::audit::Audit;
 use super::entities::{branch, person, roster, roster_override, unit};
-use super::timeline::By;
 use super::{Store, StoreError, StoreResult};
 use crate::domain::DomainError;
+use crate::domain::access::By;
 use crate::domain::access::Scope;
 use crate::domain::error::FieldError;
 use crate::domain::record::{Branch, RosterOverride};

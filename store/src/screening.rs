@@ -7,9 +7,9 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrde
 
 use super::audit::Audit;
 use super::entities::{protection_period, screening_task, unit};
-use super::timeline::By;
 use super::{Store, StoreError, StoreResult};
 use crate::domain::DomainError;
+use crate::domain::access::By;
 use crate::domain::access::Scope;
 use crate::domain::error::FieldError;
 use crate::domain::protection::ProtectionPeriod;

@@ -13,10 +13,10 @@ use secrecy::{ExposeSecret, SecretString};
 
 use super::audit::Audit;
 use super::entities::{user, web_session};
-use super::timeline::By;
 use super::users::{actor_of, dummy_hash, token_digest, verify_password};
 use super::{Store, StoreResult};
 use crate::crypto::random_secret;
+use crate::domain::access::By;
 use crate::domain::access::{Actor, Caller, Source};
 use crate::domain::labels::Lang;
 use crate::domain::login::{Lockout, SessionLifetime, is_locked};

@@ -12,9 +12,9 @@ use sea_orm::{
 
 use super::audit::Audit;
 use super::entities::{channel, person, telegram_chat, telegram_link, telegram_update, unit, unit_channel};
-use super::timeline::By;
 use super::users::token_digest;
 use super::{Store, StoreError, StoreResult};
+use crate::domain::access::By;
 use crate::domain::access::Scope;
 use crate::domain::labels::Lang;
 use crate::domain::people::{ChannelKind, ChannelStatus};

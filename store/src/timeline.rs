@@ -8,63 +8,11 @@ use super::audit_key::AuditKey;
 use super::entities::timeline_event;
 use super::json_text::JsonText;
 use super::{Store, StoreError, StoreResult};
-use crate::domain::access::Scope;
-use crate::domain::access::{Actor, Caller, Source};
+use crate::domain::access::{By, Scope};
 use crate::domain::event::EventKind;
 use crate::domain::record::TimelineEvent;
 use crate::domain::timeline::EventData;
 use crate::records;
-
-/// Who an action is attributed to on the timeline.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct By {
-    pub source: Source,
-    /// A readable name: the username, the person's name, or `system`.
-    pub label: String,
-    pub user_id: Option<i64>,
-    pub person_id: Option<i64>,
-    /// Where the request came from, when it came over HTTP (the audit log).
-    pub address: Option<std::net::IpAddr>,
-}
-
-impl By {
-    pub fn user(actor: &Actor) -> Self {
-        Self {
-            source: actor.source,
-            label: actor.username.clone(),
-            user_id: Some(actor.user_id),
-            person_id: None,
-            address: actor.address,
-        }
-    }
-
-    /// Whoever called the application layer.
-    pub fn caller(caller: &Caller) -> Self {
-        match caller {
-            Caller::User(actor) => Self::user(actor),
-            Caller::Person(p) => Self::person(p.source, &p.name, p.person_id),
-        }
-    }
-
-    /// A person acting through the bot or an action link.
-    pub fn person(source: Source, name: &str, person_id: i64) -> Self {
-        Self { source, label: name.to_owned(), user_id: None, person_id: Some(person_id), address: None }
-    }
-
-    /// Someone at the server's console (the CLI, the demo, the bench).
-    pub fn operator(label: &str) -> Self {
-        Self { source: Source::System, label: label.to_owned(), user_id: None, person_id: None, address: None }
-    }
-
-    /// Someone on Telegram not (yet) known as a person.
-    pub fn bot() -> Self {
-        Self { source: Source::Bot, label: "telegram".into(), user_id: None, person_id: None, address: None }
-    }
-
-    pub fn system() -> Self {
-        Self { source: Source::System, label: "system".into(), user_id: None, person_id: None, address: None }
-    }
-}
 
 /// One event to append.
 #[derive(Debug, Clone)]

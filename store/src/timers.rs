@@ -12,8 +12,9 @@ use sea_orm::{
 
 use super::entities::{assignment, timer};
 use super::pages::{self, Fanout};
-use super::timeline::{self, By, NewEvent};
+use super::timeline::{self, NewEvent};
 use super::{Store, StoreError, StoreResult};
+use crate::domain::access::By;
 use crate::domain::escalation::{Firing, PlannedTimer, TimerKind, TimerStatus, on_fire};
 use crate::domain::event::EventKind;
 use crate::domain::record::Timer;

@@ -8,9 +8,9 @@ use sea_orm::{
 
 use super::audit::Audit;
 use super::entities::{branch, channel, person, unit};
-use super::timeline::By;
 use super::{Store, StoreError, StoreResult};
 use crate::domain::DomainError;
+use crate::domain::access::By;
 use crate::domain::access::Scope;
 use crate::domain::people::{ChannelDraft, ChannelStatus};
 use crate::domain::policy::{PolicyOverride, SlaPolicy};

@@ -12,8 +12,8 @@ use sha2::{Digest, Sha256};
 
 use super::audit::Audit;
 use super::entities::{api_token, unit, user};
-use super::timeline::By;
 use super::{Store, StoreError, StoreResult};
+use crate::domain::access::By;
 use crate::domain::access::{Actor, Source, UserRole};
 use crate::domain::labels::Lang;
 use crate::domain::record::{ApiToken, User};

@@ -207,7 +207,7 @@ async fn a_missing_or_bad_token_is_401(app: TestApp) {
         .state
         .store
         .create_token(
-            &onsite::store::timeline::By::operator("test"),
+            &onsite::domain::access::By::operator("test"),
             "duty",
             "short-lived",
             Some(now + chrono::Duration::hours(1)),

@@ -1,7 +1,7 @@
 //! Starting the real app for a test: its own database (a fresh SQLite file or
 //! a fresh PostgreSQL database), port 0, a manual clock, and a bureau token.
 
-use onsite::store::timeline::By;
+use onsite::domain::access::By;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};

@@ -17,7 +17,7 @@ fn new_user(name: &str) -> NewUser {
 
 async fn admin(w: &World) -> Caller {
     let new = NewUser { username: "root".into(), password: None, role: UserRole::Admin, unit_id: None };
-    let u = w.store.create_user(&onsite::store::timeline::By::operator("test"), new, w.clock_now()).await.unwrap();
+    let u = w.store.create_user(&onsite::domain::access::By::operator("test"), new, w.clock_now()).await.unwrap();
     Caller::User(Actor {
         user_id: u.id,
         username: u.username,

@@ -6,12 +6,12 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 use onsite::app::{AppError, Core};
 use onsite::config::Config;
+use onsite::domain::access::By;
 use onsite::domain::access::{Actor, Caller, Need, PersonCaller, Scope, Source, UserRole};
 use onsite::domain::clock::ManualClock;
 use onsite::domain::notice::{Category, NoticeDraft, NoticeInput, Severity, TargetKind};
 use onsite::domain::people::Role;
 use onsite::domain::unit::{BranchDraft, PersonDraft, UnitDraft};
-use onsite::store::timeline::By;
 use onsite::store::users::NewUser;
 use onsite::store::{Store, StoreError};
 

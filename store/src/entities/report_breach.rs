@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::code_list::CodeList;
+use crate::domain::assignment::Milestone;
 use crate::domain::notice::{Category, Severity};
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -17,8 +19,8 @@ pub struct Model {
     pub severity: Severity,
     pub notified_at: DateTimeUtc,
     pub lateness_seconds: i64,
-    /// Milestone codes, comma-separated.
-    pub milestones: String,
+    /// The milestones missed, stored as their codes, comma-separated.
+    pub milestones: CodeList<Milestone>,
     pub extended: bool,
 }
 
