@@ -8,16 +8,15 @@ use chrono::{DateTime, Duration, Utc};
 use onsite::domain::access::By;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use sea_orm::{ActiveValue::NotSet, EntityTrait, Set, TransactionTrait};
 
 use onsite::domain::access::Scope;
 use onsite::domain::assignment::{AssignmentState, Milestone};
-use onsite::domain::escalation;
+use onsite::domain::notice::{Category, Severity};
 use onsite::domain::people::{ChannelDraft, ChannelKind, Role};
 use onsite::domain::policy::SlaPolicy;
 use onsite::domain::unit::{BranchDraft, PersonDraft, UnitDraft};
 use onsite::store::Store;
-use onsite_store::entities::{assignment, closure_report, notice, timer};
+use onsite_store::bulk::{HistoricAssignment, HistoricNotice};
 
 /// Rows per INSERT statement (well under SQLite's bound-variable limit).
 const CHUNK: usize = 500;
@@ -74,8 +73,8 @@ fn exp_minutes(rng: &mut StdRng, mean: f64) -> Duration {
     Duration::seconds((-u.ln() * mean * 60.0) as i64)
 }
 
-fn notice_row(title: String, issued_at: DateTime<Utc>, rng: &mut StdRng) -> notice::ActiveModel {
-    use onsite::domain::notice::{Category, Severity, TargetKind};
+/// A notice's category and severity, drawn at random.
+fn kind_of(rng: &mut StdRng) -> (Category, Severity) {
     const CATEGORIES: [Category; 5] = [
         Category::WebDefacement,
         Category::MalwareImplant,
@@ -83,60 +82,7 @@ fn notice_row(title: String, issued_at: DateTime<Utc>, rng: &mut StdRng) -> noti
         Category::Phishing,
         Category::DataLeak,
     ];
-    notice::ActiveModel {
-        id: NotSet,
-        title: Set(title),
-        category: Set(CATEGORIES[rng.gen_range(0..CATEGORIES.len())]),
-        severity: Set(Severity::ALL[rng.gen_range(0..Severity::ALL.len())]),
-        target_name: Set("某互联网企业".into()),
-        target_kind: Set(TargetKind::InternetCompany),
-        site_address: Set("重庆市渝北区".into()),
-        site_lat: Set(None),
-        site_lon: Set(None),
-        description: Set("历史记录（基准测试生成）".into()),
-        requires_onsite: Set(true),
-        issued_by: Set(None),
-        issued_at: Set(issued_at),
-    }
-}
-
-fn assignment_row(
-    notice_id: i64,
-    (unit_id, branch_id): (i64, i64),
-    state: &AssignmentState,
-    extended_to: Option<DateTime<Utc>>,
-    policy: &SlaPolicy,
-) -> assignment::ActiveModel {
-    let m = &state.milestones;
-    let deadline = extended_to.unwrap_or(state.deadline_at);
-    let late = [m.plan_activated_at, m.on_site_at, m.hq_remote_at].iter().any(|t| t.is_none_or(|t| t > deadline));
-    let finished = m.closed_at.is_some() || state.stood_down_at.is_some();
-    assignment::ActiveModel {
-        id: NotSet,
-        notice_id: Set(notice_id),
-        unit_id: Set(unit_id),
-        branch_id: Set(Some(branch_id)),
-        status: Set(state.status),
-        requires_onsite: Set(state.requires_onsite),
-        notified_at: Set(state.notified_at),
-        deadline_at: Set(deadline),
-        original_deadline_at: Set(state.deadline_at),
-        acknowledged_at: Set(m.acknowledged_at),
-        plan_activated_at: Set(m.plan_activated_at),
-        on_site_at: Set(m.on_site_at),
-        hq_remote_at: Set(m.hq_remote_at),
-        resolved_at: Set(m.resolved_at),
-        closed_at: Set(m.closed_at),
-        stood_down_at: Set(state.stood_down_at),
-        stand_down_reason: Set(state.stood_down_at.map(|_| "误报".to_owned())),
-        extension_count: Set(i32::from(extended_to.is_some())),
-        breached_at: Set((finished && late && state.stood_down_at.is_none()).then_some(deadline)),
-        reassigned_from: Set(None),
-        policy: Set(policy.clone().into()),
-        protection_period_id: Set(None),
-        version: Set(1),
-        updated_at: Set(state.notified_at),
-    }
+    (CATEGORIES[rng.gen_range(0..CATEGORIES.len())], Severity::ALL[rng.gen_range(0..Severity::ALL.len())])
 }
 
 /// A closed assignment's life, drawn at random: most on time, some late,
@@ -212,64 +158,38 @@ pub async fn closed_year(
     let span = (to - from).num_seconds().max(1);
     let mut written = 0;
     while written < count {
-        let txn = store.db().begin().await?;
         let notices_in_chunk = (count - written).div_ceil(PER_NOTICE).min(CHUNK / PER_NOTICE);
-        let times: Vec<DateTime<Utc>> =
-            (0..notices_in_chunk).map(|_| from + Duration::seconds(rng.gen_range(0..span))).collect();
-        let rows: Vec<_> =
-            times.iter().map(|t| notice_row(format!("历史事件 {}", t.timestamp()), *t, &mut rng)).collect();
-        let notice_ids = notice::Entity::insert_many(rows).exec_with_returning_keys(&txn).await?;
-        let mut assignments = Vec::with_capacity(CHUNK);
-        let mut lives = Vec::with_capacity(CHUNK);
-        for (k, t0) in times.iter().enumerate() {
-            for _ in 0..PER_NOTICE.min(count - written - assignments.len()) {
-                let place = units.branches[rng.gen_range(0..units.branches.len())];
-                let (state, extended) = closed_life(*t0, &policy, &mut rng);
-                assignments.push(assignment_row(notice_ids[k], place, &state, extended, &policy));
-                lives.push(state);
+        let mut notices = Vec::with_capacity(notices_in_chunk);
+        let mut in_chunk = 0;
+        for _ in 0..notices_in_chunk {
+            let t0 = from + Duration::seconds(rng.gen_range(0..span));
+            let (category, severity) = kind_of(&mut rng);
+            let mut assignments = Vec::with_capacity(PER_NOTICE);
+            for _ in 0..PER_NOTICE.min(count - written - in_chunk) {
+                let (unit_id, branch_id) = units.branches[rng.gen_range(0..units.branches.len())];
+                let (state, extended_to) = closed_life(t0, &policy, &mut rng);
+                let closure_filed_at = state
+                    .milestones
+                    .resolved_at
+                    .filter(|_| rng.gen_bool(0.33))
+                    .map(|resolved| resolved + exp_minutes(&mut rng, 2_880.0));
+                assignments.push(HistoricAssignment {
+                    unit_id,
+                    branch_id,
+                    state,
+                    extended_to,
+                    closure_filed_at,
+                    timers: false,
+                });
+                in_chunk += 1;
             }
+            let title = format!("历史事件 {}", t0.timestamp());
+            notices.push(HistoricNotice { title, category, severity, issued_at: t0, assignments });
         }
-        let n = assignments.len();
-        let assignment_ids = assignment::Entity::insert_many(assignments).exec_with_returning_keys(&txn).await?;
-        let reports: Vec<_> = lives
-            .iter()
-            .enumerate()
-            .filter_map(|(k, s)| {
-                let resolved = s.milestones.resolved_at?;
-                rng.gen_bool(0.33).then(|| closure_row(assignment_ids[k], resolved + exp_minutes(&mut rng, 2_880.0)))
-            })
-            .collect();
-        if !reports.is_empty() {
-            closure_report::Entity::insert_many(reports).exec(&txn).await?;
-        }
-        txn.commit().await?;
-        written += n;
+        store.write_history(&notices, &policy).await?;
+        written += in_chunk;
     }
     Ok(written)
-}
-
-fn closure_row(assignment_id: i64, submitted_at: DateTime<Utc>) -> closure_report::ActiveModel {
-    closure_report::ActiveModel {
-        id: NotSet,
-        assignment_id: Set(assignment_id),
-        status: Set(onsite::domain::closure::ClosureStatus::Accepted),
-        event_time: Set(None),
-        description: Set("首页被篡改".into()),
-        cause: Set("弱口令".into()),
-        impact: Set("首页不可用".into()),
-        countermeasures: Set("恢复页面，修改口令".into()),
-        analysis: Set(String::new()),
-        five_tuples: Set(Vec::new().into()),
-        propagation_path: Set(String::new()),
-        c2_addresses: Set(Vec::new().into()),
-        disposal_recommendations: Set(String::new()),
-        submitted_at: Set(Some(submitted_at)),
-        reviewed_at: Set(Some(submitted_at)),
-        reviewed_by: Set(None),
-        review_comment: Set(None),
-        created_at: Set(submitted_at),
-        updated_at: Set(submitted_at),
-    }
 }
 
 /// `count` open, unacknowledged assignments dispatched so that their first
@@ -289,46 +209,25 @@ pub async fn open_with_timers(
     let mut written = 0;
     let mut timers_written = 0;
     while written < count {
-        let txn = store.db().begin().await?;
         let n = (count - written).min(CHUNK / 5);
-        let t0s: Vec<DateTime<Utc>> = (0..n)
-            .map(|_| {
-                first_due - Duration::seconds(policy.ack_target_secs)
-                    + Duration::milliseconds(rng.gen_range(0..span_ms))
-            })
-            .collect();
-        let rows: Vec<_> =
-            t0s.iter().map(|t| notice_row(format!("待处理事件 {}", t.timestamp()), *t, &mut rng)).collect();
-        let notice_ids = notice::Entity::insert_many(rows).exec_with_returning_keys(&txn).await?;
-        let states: Vec<AssignmentState> =
-            t0s.iter().map(|t0| AssignmentState::dispatched(*t0, policy.deadline_secs, true)).collect();
-        let rows: Vec<_> = states
-            .iter()
-            .enumerate()
-            .map(|(k, s)| {
-                let place = units.branches[rng.gen_range(0..units.branches.len())];
-                assignment_row(notice_ids[k], place, s, None, policy)
-            })
-            .collect();
-        let assignment_ids = assignment::Entity::insert_many(rows).exec_with_returning_keys(&txn).await?;
-        let timers: Vec<_> = states
-            .iter()
-            .enumerate()
-            .flat_map(|(k, s)| {
-                let assignment_id = assignment_ids[k];
-                escalation::plan(policy, s).into_iter().map(move |t| timer::ActiveModel {
-                    assignment_id: Set(assignment_id),
-                    kind: Set(t.kind),
-                    due_at: Set(t.due_at),
-                    status: Set(onsite::domain::escalation::TimerStatus::Pending),
-                    created_at: Set(s.notified_at),
-                    ..Default::default()
-                })
-            })
-            .collect();
-        timers_written += timers.len();
-        timer::Entity::insert_many(timers).exec(&txn).await?;
-        txn.commit().await?;
+        let mut notices = Vec::with_capacity(n);
+        for _ in 0..n {
+            let t0 = first_due - Duration::seconds(policy.ack_target_secs)
+                + Duration::milliseconds(rng.gen_range(0..span_ms));
+            let (category, severity) = kind_of(&mut rng);
+            let (unit_id, branch_id) = units.branches[rng.gen_range(0..units.branches.len())];
+            let open = HistoricAssignment {
+                unit_id,
+                branch_id,
+                state: AssignmentState::dispatched(t0, policy.deadline_secs, true),
+                extended_to: None,
+                closure_filed_at: None,
+                timers: true,
+            };
+            let title = format!("待处理事件 {}", t0.timestamp());
+            notices.push(HistoricNotice { title, category, severity, issued_at: t0, assignments: vec![open] });
+        }
+        timers_written += store.write_history(&notices, policy).await?;
         written += n;
     }
     Ok(timers_written)

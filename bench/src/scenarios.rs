@@ -6,7 +6,6 @@ use std::sync::atomic::AtomicU64;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
 
 use super::database::{Backend, Fresh};
 use super::history;
@@ -20,7 +19,6 @@ use onsite::config::DatabaseConfig;
 use onsite::domain::period;
 use onsite::domain::policy::SlaPolicy;
 use onsite::store::Store;
-use onsite_store::entities::timer;
 
 pub async fn all(backend: Backend, options: &Options, table: &mut Table) -> anyhow::Result<()> {
     let wanted = |s: Scenario| options.only.is_empty() || options.only.contains(&s);
@@ -224,24 +222,8 @@ async fn timers(backend: Backend, options: &Options, table: &mut Table) -> anyho
     let observe_end = first_due + chrono::Duration::from_std(sizes.timer_observe)?;
     let wait = (observe_end - Utc::now()).to_std().unwrap_or_default() + Duration::from_secs(2);
     tokio::time::sleep(wait).await;
-    let in_window = || {
-        timer::Entity::find().filter(timer::Column::DueAt.gte(first_due)).filter(timer::Column::DueAt.lt(observe_end))
-    };
-    let mut late: Vec<i64> = in_window()
-        .filter(timer::Column::Status.ne(onsite::domain::escalation::TimerStatus::Pending))
-        .select_only()
-        .column(timer::Column::LateMs)
-        .into_tuple::<Option<i64>>()
-        .all(store.db())
-        .await?
-        .into_iter()
-        .flatten()
-        .collect();
+    let (mut late, unfired) = store.timer_lateness(first_due, observe_end).await?;
     late.sort_unstable();
-    let unfired = in_window()
-        .filter(timer::Column::Status.eq(onsite::domain::escalation::TimerStatus::Pending))
-        .count(store.db())
-        .await?;
     let due = late.len();
     let at = |q| Duration::from_millis(u64::try_from(percentile(&late, q).unwrap_or_default()).unwrap_or(0));
     table.add(

@@ -9,17 +9,14 @@ pub mod assignments;
 pub mod audit;
 pub mod audit_key;
 pub mod board;
+/// Histories written in bulk for the benchmark (feature `bench`).
+#[cfg(feature = "bench")]
+pub mod bulk;
 pub mod channels;
 pub mod closure_reports;
 mod code_list;
 mod config;
 pub mod contacts;
-/// The tables' rows: private to the store, except to the benchmark's bulk
-/// history writer (feature `bench`), which fills a year of rows faster than
-/// the use cases could.
-#[cfg(feature = "bench")]
-pub mod entities;
-#[cfg(not(feature = "bench"))]
 mod entities;
 pub mod handovers;
 mod json_text;
