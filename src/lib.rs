@@ -91,6 +91,19 @@ impl AppState {
     }
 }
 
+impl AppState {
+    /// A signed action-link token for this person to act on this assignment,
+    /// naming the channel it goes out on, valid for the configured time.
+    pub fn action_token(&self, assignment_id: i64, person_id: i64, channel_id: i64) -> String {
+        let ttl = i64::try_from(self.config.notify.link_ttl.as_secs()).unwrap_or(86_400);
+        let expires_at = self.clock.now().timestamp() + ttl;
+        notify::action_link::sign(
+            &self.link_key,
+            notify::action_link::ActionGrant { assignment_id, person_id, channel_id, expires_at },
+        )
+    }
+}
+
 /// The action-link key: the configured secret, or a per-process random one.
 fn link_key(config: &Config) -> Vec<u8> {
     use secrecy::ExposeSecret;
@@ -135,6 +148,12 @@ fn channels(config: &Config) -> Result<Channels, StartupError> {
             notify::sms::Sms::new(url.clone(), n.sms_template.clone(), n.sms_key.clone(), config.outbox.send_timeout)
                 .map_err(|e| StartupError::Channel(e.to_string()))?;
         channels = channels.with(ChannelKind::Sms, Arc::new(sms));
+    }
+    if config.notify.demo_inbox {
+        let inbox: Arc<dyn notify::Channel> = Arc::new(notify::demo::DemoInbox);
+        for kind in ChannelKind::ALL.iter().filter(|k| **k != ChannelKind::Telegram) {
+            channels = channels.with(*kind, inbox.clone());
+        }
     }
     Ok(channels)
 }

@@ -63,6 +63,12 @@ enum Admin {
         #[arg(long)]
         expires_in: Option<humantime::Duration>,
     },
+    /// Set a user's password (prompted twice, or one line on standard input);
+    /// unlocks the account and ends its web sessions.
+    SetPassword {
+        #[arg(long)]
+        username: String,
+    },
     /// Revoke a user's API tokens: those with --name, or all of them.
     RevokeToken {
         #[arg(long)]
@@ -103,7 +109,8 @@ async fn main() -> anyhow::Result<()> {
     }
 }
 
-async fn serve(config: Config, clock: Arc<dyn Clock>, demo: bool) -> anyhow::Result<()> {
+async fn serve(mut config: Config, clock: Arc<dyn Clock>, demo: bool) -> anyhow::Result<()> {
+    config.notify.demo_inbox |= demo;
     let app = App::build(config, clock.clone()).await?;
     if demo {
         match demo::seed(&app.state().store, clock.now()).await? {
@@ -125,6 +132,9 @@ async fn serve(config: Config, clock: Arc<dyn Clock>, demo: bool) -> anyhow::Res
     // "listening on" line, so it comes last.
     let mut out = std::io::stdout();
     let _ = writeln!(out, "  值守看板 Live board: http://{addr}/board (登录 sign in: http://{addr}/login)");
+    if app.state().config.notify.demo_inbox {
+        let _ = writeln!(out, "  演示收件箱 Demo inbox (every page lands here): http://{addr}/demo/inbox");
+    }
     let _ = writeln!(out, "onsite 已启动 listening on http://{addr}/");
     let _ = out.flush();
     tracing::info!(%addr, "serving");
@@ -166,6 +176,11 @@ async fn run_admin(config: Config, clock: Arc<dyn Clock>, admin: Admin) -> anyho
                 .context("expiry too far in the future")?;
             let (_, token) = store.create_token(&By::operator("cli"), &username, &name, expires_at, now).await?;
             println!("{}", token.expose_secret());
+        }
+        Admin::SetPassword { username } => {
+            let password = password_from_stdin()?;
+            store.set_password(&By::operator("cli"), &username, &password, clock.now()).await?;
+            println!("password set for {username} / 已为 {username} 设置新密码");
         }
         Admin::RevokeToken { username, name } => {
             let revoked = store.revoke_tokens(&By::operator("cli"), &username, name.as_deref(), clock.now()).await?;

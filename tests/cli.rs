@@ -198,9 +198,10 @@ async fn create_user_reads_one_line_of_standard_input_as_the_password() {
     use std::io::Write;
     let dir = tempfile::tempdir().unwrap();
     assert!(onsite(dir.path()).arg("migrate").output().unwrap().status.success());
-    let create = |username: &str, input: &'static str| {
+    let admin = |args: &[&str], input: &'static str| {
         let mut child = onsite(dir.path())
-            .args(["admin", "create-user", "--username", username, "--role", "bureau", "--password-stdin"])
+            .arg("admin")
+            .args(args)
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
@@ -208,6 +209,9 @@ async fn create_user_reads_one_line_of_standard_input_as_the_password() {
             .unwrap();
         child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
         child.wait_with_output().unwrap()
+    };
+    let create = |username: &str, input: &'static str| {
+        admin(&["create-user", "--username", username, "--role", "bureau", "--password-stdin"], input)
     };
     let created = create("zhao.liu", "Long test password 1\nLong test password 1\n");
     assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
@@ -235,6 +239,18 @@ async fn create_user_reads_one_line_of_standard_input_as_the_password() {
     };
     assert_eq!(sign_in("Long test password 1\nLong test password 1").await, 401);
     assert_eq!(sign_in("Long test password 1").await, 303);
+
+    // A lost password is not a dead end: set-password replaces it.
+    let set = admin(&["set-password", "--username", "zhao.liu"], "Another password 2\n");
+    assert!(set.status.success(), "{}", String::from_utf8_lossy(&set.stderr));
+    assert!(String::from_utf8_lossy(&set.stdout).contains("password set for zhao.liu"));
+    assert_eq!(sign_in("Long test password 1").await, 401, "the old password no longer works");
+    assert_eq!(sign_in("Another password 2").await, 303);
+    let nobody = admin(&["set-password", "--username", "nobody"], "Another password 2\n");
+    assert!(!nobody.status.success());
+    assert!(String::from_utf8_lossy(&nobody.stderr).contains("no user nobody"), "{nobody:?}");
+    let short = admin(&["set-password", "--username", "zhao.liu"], "short\n");
+    assert!(!short.status.success(), "a weak password is refused");
     assert!(server.stop().success());
 }
 

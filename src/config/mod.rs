@@ -93,6 +93,7 @@ impl Default for Config {
                 sms_key: None,
                 link_secret: None,
                 link_ttl: Duration::from_secs(24 * 3600),
+                demo_inbox: false,
             },
             telegram: TelegramConfig {
                 api_url: "https://api.telegram.org".into(),

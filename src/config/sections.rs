@@ -132,6 +132,11 @@ pub struct NotifyConfig {
     /// How long an action link in a page stays valid.
     #[serde(with = "humantime_serde")]
     pub link_ttl: Duration,
+    /// Demo mode (`onsite serve --demo`): every page except Telegram's is
+    /// delivered to the built-in demo inbox (`/demo/inbox`) instead of a
+    /// provider, so one browser can play both the bureau and the engineer.
+    #[serde(default)]
+    pub demo_inbox: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

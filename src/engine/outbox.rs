@@ -11,7 +11,7 @@ use crate::config::OutboxConfig;
 use crate::domain::clock::to_storage_precision;
 use crate::domain::people::ChannelKind;
 use crate::domain::record::Page;
-use crate::notify::action_link::{self, ActionGrant, LINE_PREFIX};
+use crate::notify::action_link::LINE_PREFIX;
 use crate::notify::message::ENGLISH_SEPARATOR;
 use crate::notify::{Delivery, SendError};
 use crate::store::StoreError;
@@ -98,12 +98,11 @@ async fn attempt(state: &AppState, p: &Page) -> Attempt {
     }
 }
 
-/// A signed action link for this person, assignment and channel, expiring
-/// after the configured time, for channels without buttons.
+/// A signed action link for this person, assignment and channel, for
+/// channels without buttons.
 fn action_url_for(state: &AppState, assignment_id: i64, person_id: i64, channel_id: i64) -> String {
-    let ttl = i64::try_from(state.config.notify.link_ttl.as_secs()).unwrap_or(86_400);
-    let grant = ActionGrant { assignment_id, person_id, channel_id, expires_at: state.clock.now().timestamp() + ttl };
-    format!("{}/a/{}", state.config.http.public_url.trim_end_matches('/'), action_link::sign(&state.link_key, grant))
+    let token = state.action_token(assignment_id, person_id, channel_id);
+    format!("{}/a/{token}", state.config.http.public_url.trim_end_matches('/'))
 }
 
 /// Adds the action link to the Chinese part of a page (so it survives an

@@ -3,6 +3,7 @@
 //! later, or fall over to the next channel.
 
 pub mod action_link;
+pub mod demo;
 pub mod message;
 pub mod robots;
 pub mod sms;

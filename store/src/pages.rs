@@ -8,7 +8,9 @@ use super::rosters::{Duty, duty_of};
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
+};
 
 use super::entities::{assignment, bureau_contact, channel, notice, page, person, unit, unit_channel};
 use super::{Store, StoreError, StoreResult};
@@ -310,6 +312,19 @@ impl Store {
             .order_by_asc(page::Column::Id)
             .all(self.db())
             .await?;
+        Ok(records::all(rows))
+    }
+
+    /// The latest pages to people, newest first, within `scope` (a unit's
+    /// reader sees its own people's): what the demo inbox shows.
+    pub async fn latest_pages(&self, scope: Scope, limit: u64) -> StoreResult<Vec<Page>> {
+        let mut q = page::Entity::find().filter(page::Column::PersonId.is_not_null());
+        if let Scope::Unit(u) = scope {
+            let people =
+                person::Entity::find().select_only().column(person::Column::Id).filter(person::Column::UnitId.eq(u));
+            q = q.filter(page::Column::PersonId.in_subquery(people.into_query()));
+        }
+        let rows = q.order_by_desc(page::Column::Id).limit(limit).all(self.reader()).await?;
         Ok(records::all(rows))
     }
 }

@@ -11,7 +11,7 @@ use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 
 use super::audit::Audit;
-use super::entities::{api_token, unit, user};
+use super::entities::{api_token, unit, user, web_session};
 use super::{Store, StoreError, StoreResult};
 use crate::domain::access::By;
 use crate::domain::access::{Actor, Source, UserRole};
@@ -220,6 +220,34 @@ impl Store {
         self.audit(&txn, Audit::new(by, "token.revoked", format!("user:{}", user.id)).with(detail), now).await?;
         txn.commit().await?;
         Ok(revoked)
+    }
+
+    /// Sets `username`'s password (a lost one is not a dead end): the
+    /// account is unlocked and its open web sessions end.
+    pub async fn set_password(
+        &self,
+        by: &By,
+        username: &str,
+        password: &SecretString,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let user = self.existing_user(username).await?;
+        let hash = hash_password(password)?;
+        let txn = self.db().begin().await?;
+        user::ActiveModel {
+            id: Set(user.id),
+            password_hash: Set(Some(hash)),
+            failed_logins: Set(0),
+            locked_until: Set(None),
+            ..Default::default()
+        }
+        .update(&txn)
+        .await?;
+        web_session::Entity::delete_many().filter(web_session::Column::UserId.eq(user.id)).exec(&txn).await?;
+        let detail = serde_json::json!({ "username": user.username });
+        self.audit(&txn, Audit::new(by, "user.password_set", format!("user:{}", user.id)).with(detail), now).await?;
+        txn.commit().await?;
+        Ok(())
     }
 
     /// Resolves a bearer token to the acting user, or `None` when the token is

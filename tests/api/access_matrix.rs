@@ -421,8 +421,12 @@ fn page_form(template: &str, w: &World, n: usize) -> Vec<(String, String)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_page_answers_each_role_and_scope_as_the_matrix_says() {
-    let app =
-        TestApp::spawn_with(Backend::Sqlite, |c| c.web.sign_in_attempts_per_minute = 1_000).await.expect("sqlite app");
+    let app = TestApp::spawn_with(Backend::Sqlite, |c| {
+        c.web.sign_in_attempts_per_minute = 1_000;
+        c.notify.demo_inbox = true;
+    })
+    .await
+    .expect("sqlite app");
     let w = world(&app).await;
     let mut sessions = Vec::new();
     for name in w.usernames {

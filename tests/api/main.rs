@@ -9,6 +9,7 @@ mod bad_input;
 mod channels;
 mod closure;
 mod connections;
+mod demo;
 mod escalation;
 #[path = "../support/fake_telegram.rs"]
 mod fake_telegram;

@@ -84,7 +84,7 @@ impl Web {
         (r.status(), location)
     }
 
-    async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String, String) {
+    pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String, String) {
         let r = self.client.post(format!("{}{path}", self.base)).form(fields).send().await.unwrap();
         let location = r.headers().get("location").map(|l| l.to_str().unwrap().to_owned()).unwrap_or_default();
         (r.status(), location, r.text().await.unwrap())

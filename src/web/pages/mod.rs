@@ -7,6 +7,7 @@ pub mod action;
 pub mod admin;
 pub mod board;
 pub mod closure;
+pub mod demo;
 pub mod error;
 pub mod form;
 pub mod login;
@@ -43,6 +44,7 @@ pub fn router() -> Router<AppState> {
         .merge(roster::router())
         .merge(closure::router())
         .merge(action::router())
+        .merge(demo::router())
 }
 
 /// What every signed-in page shows around its content.
@@ -56,6 +58,8 @@ pub struct Chrome {
     pub csrf: String,
     pub can_direct: bool,
     pub is_admin: bool,
+    /// Demo mode: the navigation offers the demo inbox.
+    pub demo_inbox: bool,
     /// The navigation entry to highlight.
     pub active: &'static str,
     /// The server's clock, for the countdowns.
@@ -77,6 +81,7 @@ impl Chrome {
             csrf: session.csrf_token.clone(),
             can_direct: session.actor.can_direct(),
             is_admin: session.actor.role == UserRole::Admin,
+            demo_inbox: state.config.notify.demo_inbox,
             active,
             now_ms: state.clock.now().timestamp_millis(),
             path: path.to_owned(),

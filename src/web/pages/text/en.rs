@@ -11,6 +11,7 @@ pub const EN: UiText = UiText {
     nav_units: "Support units",
     nav_periods: "Protection",
     nav_users: "Users & tokens",
+    nav_demo_inbox: "Demo inbox",
     sign_out: "Sign out",
     switch_lang: "中文",
     login_title: "Sign in",

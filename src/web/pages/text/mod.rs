@@ -2,11 +2,13 @@
 //! from here (domain labels come from the domain).
 
 mod action;
+mod demo;
 mod duty;
 mod en;
 mod zh;
 
 pub use action::{ActionText, EN as ACTION_EN, ZH as ACTION_ZH};
+pub use demo::{DemoText, demo};
 pub use duty::{DutyText, duty};
 pub use en::EN;
 pub use zh::ZH;
@@ -23,6 +25,7 @@ pub struct UiText {
     pub nav_units: &'static str,
     pub nav_periods: &'static str,
     pub nav_users: &'static str,
+    pub nav_demo_inbox: &'static str,
     pub sign_out: &'static str,
     pub switch_lang: &'static str,
     pub login_title: &'static str,

@@ -11,6 +11,7 @@ pub const ZH: UiText = UiText {
     nav_units: "支撑单位",
     nav_periods: "重保",
     nav_users: "用户与令牌",
+    nav_demo_inbox: "演示收件箱",
     sign_out: "退出",
     switch_lang: "English",
     login_title: "登录",
