@@ -113,15 +113,17 @@ async fn serve(mut config: Config, clock: Arc<dyn Clock>, demo: bool) -> anyhow:
     config.notify.demo_inbox |= demo;
     let app = App::build(config, clock.clone()).await?;
     if demo {
-        match demo::seed(&app.state().store, clock.now()).await? {
+        match demo::seed(app.state(), clock.now()).await? {
             Some(creds) => {
                 println!("演示数据已创建 Demo data created. Shown once / 仅显示一次:");
                 println!("  user 用户名: {}", creds.username);
                 println!("  password 密码: {}", creds.password.expose_secret());
                 println!("  API token 令牌: {}", creds.token.expose_secret());
+                println!("  admin 管理员: {} / {}", creds.admin_username, creds.admin_password.expose_secret());
             }
             None => println!(
-                "演示数据已存在 Demo data already present; make a new token with: onsite admin create-token --username {}",
+                "演示数据已存在 Demo data already present; a lost password: onsite admin set-password --username {}; a new token: onsite admin create-token --username {}",
+                demo::DEMO_USERNAME,
                 demo::DEMO_USERNAME
             ),
         }

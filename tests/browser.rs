@@ -12,6 +12,8 @@ mod fake_telegram;
 mod helpers;
 #[path = "support/postgres.rs"]
 mod postgres;
+#[path = "support/process.rs"]
+mod process;
 
 use std::time::Duration;
 
@@ -24,11 +26,15 @@ use onsite::domain::access::UserRole;
 const PASSWORD: &str = "a long test password";
 
 async fn sign_in(c: &Client, app: &TestApp, username: &str) {
-    c.goto(&app.url("/board")).await.expect("open board");
+    sign_in_at(c, &app.url(""), username, PASSWORD).await;
+}
+
+async fn sign_in_at(c: &Client, base: &str, username: &str, password: &str) {
+    c.goto(&format!("{base}/board")).await.expect("open board");
     // Not signed in: the board sends the browser to the sign-in page.
     assert!(c.current_url().await.unwrap().path().starts_with("/login"));
     c.find(Locator::Css("input[name=username]")).await.unwrap().send_keys(username).await.unwrap();
-    c.find(Locator::Css("input[name=password]")).await.unwrap().send_keys(PASSWORD).await.unwrap();
+    c.find(Locator::Css("input[name=password]")).await.unwrap().send_keys(password).await.unwrap();
     c.find(Locator::Id("sign-in")).await.unwrap().click().await.unwrap();
     c.wait().for_element(Locator::Id("board-rows")).await.expect("board after sign-in");
     assert_eq!(c.current_url().await.unwrap().path(), "/board");
@@ -250,4 +256,89 @@ async fn bureau_staff_issue_extend_and_stand_down_while_a_second_board_follows_l
     staff.close().await.unwrap();
     watcher.close().await.unwrap();
     phone.close().await.unwrap();
+}
+
+/// `onsite serve --demo` as a newcomer meets it: three months of history in
+/// the reports, and a notice answered from the demo inbox moving the board.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_answers_from_its_inbox_and_the_board_moves() {
+    let Some(driver) = Driver::start() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = process::onsite(dir.path(), &process::sqlite_url(dir.path()));
+    cmd.args(["serve", "--demo"]);
+    let server = process::Server::start(cmd);
+    let printed = |label: &str| {
+        server.lines.iter().find_map(|l| l.split(label).nth(1)).map(|v| v.trim().to_owned()).expect(label)
+    };
+    let (password, token) = (printed("password 密码: "), printed("API token 令牌: "));
+    let profiles = tempfile::tempdir().unwrap();
+    let c = driver.browser(&profiles.path().join("demo")).await;
+    sign_in_at(&c, &server.base, "duty", &password).await;
+    assert!(text_of(&c, "#open-count").await.parse::<u32>().unwrap() >= 2, "the demo's running notices");
+    screenshot(&c, "demo-board").await;
+
+    // A notice to the first demo unit, then the page of whoever is on duty
+    // there (the demo's roster) in the inbox.
+    let api = reqwest::Client::new();
+    let units: serde_json::Value = api
+        .get(format!("{}/api/v1/units", server.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let unit = units[0]["id"].as_i64().unwrap();
+    let title = "演示：某政务网站首页被篡改";
+    let body = serde_json::json!({
+        "title": title, "category": "web_defacement", "severity": "II",
+        "target": {"name": "重庆某局", "kind": "other"},
+        "site": {"address": "重庆市渝中区解放碑", "lat": 29.557, "lon": 106.577},
+        "description": "首页被篡改", "requires_onsite": true, "unit_ids": [unit],
+    });
+    let issued = api.post(format!("{}/api/v1/notices", server.base)).bearer_auth(&token).json(&body).send().await;
+    assert_eq!(issued.unwrap().status(), 201);
+    c.goto(&format!("{}/demo/inbox", server.base)).await.unwrap();
+    let link = eventually(Duration::from_secs(10), "the page to the one on duty in the inbox", || async {
+        c.refresh().await.unwrap();
+        let script = "const m=[...document.querySelectorAll('#inbox article')]\
+                      .find(m=>m.textContent.includes(arguments[0])&&m.querySelector('a.button'));\
+                      return m ? m.querySelector('a.button').getAttribute('href') : null;";
+        c.execute(script, vec![title.into()]).await.unwrap().as_str().is_some()
+    })
+    .await;
+    assert!(link < Duration::from_secs(10));
+    assert!(!text_of(&c, "#inbox").await.contains("发送失败"), "every demo page is delivered");
+    screenshot(&c, "demo-inbox").await;
+    assert_no_console_errors(&c, "in the demo inbox").await;
+
+    // They answer from the action page their page links to.
+    let script = "return [...document.querySelectorAll('#inbox article')]\
+                  .find(m=>m.textContent.includes(arguments[0])&&m.querySelector('a.button'))\
+                  .querySelector('a.button').getAttribute('href');";
+    let href = c.execute(script, vec![title.into()]).await.unwrap().as_str().unwrap().to_owned();
+    c.goto(&format!("{}{href}", server.base)).await.unwrap();
+    for milestone in ["acknowledged", "plan_activated", "on_site"] {
+        let button = format!("button[value={milestone}]");
+        c.find(Locator::Css(&button)).await.unwrap().click().await.unwrap();
+        c.wait().for_element(Locator::Css(".flash.ok")).await.expect("recorded");
+    }
+    c.goto(&format!("{}/board", server.base)).await.unwrap();
+    c.wait().for_element(Locator::Id("board-rows")).await.unwrap();
+    assert!(board_row(&c, title).await.is_some());
+    assert!(text_of(&c, "#board-rows").await.contains("已到达现场"), "the board shows the engineer on site");
+    screenshot(&c, "demo-board-after").await;
+
+    // Three months of history in the reports, charts drawn.
+    let today = (chrono::Utc::now() + Minutes::hours(8)).date_naive();
+    let from = today - Minutes::days(92);
+    c.goto(&format!("{}/reports?from={from}&to={today}", server.base)).await.unwrap();
+    c.wait().for_element(Locator::Css(".charts")).await.unwrap();
+    assert_eq!(c.find_all(Locator::Css(".charts svg")).await.unwrap().len(), 3);
+    screenshot(&c, "demo-reports").await;
+    browser::screenshot_at(&c, ".charts", "demo-report-charts").await;
+    assert_no_console_errors(&c, "on the demo's reports").await;
+    c.close().await.unwrap();
+    assert!(server.stop().success());
 }

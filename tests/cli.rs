@@ -2,6 +2,8 @@
 //! address, stops cleanly on SIGTERM; `admin` creates users and tokens that
 //! the API accepts; a bad configuration value stops start-up with its key.
 
+#[path = "support/postgres.rs"]
+mod postgres;
 #[path = "support/process.rs"]
 mod process;
 
@@ -44,6 +46,52 @@ async fn serve_demo_prints_credentials_that_work_and_stops_on_sigterm() {
     let still = client.get(format!("{base}/api/v1/units")).bearer_auth(&token).send().await.unwrap();
     assert_eq!(still.status(), 200, "the first token still works");
     assert!(again.stop().success());
+}
+
+/// What a newcomer sees first: three months of history with every kind of
+/// outcome, two notices still running, and no page that failed.
+async fn the_demo_has_lived_three_months(dir: &std::path::Path, url: &str) {
+    let mut cmd = process::onsite(dir, url);
+    cmd.args(["serve", "--demo"]);
+    let server = Server::start(cmd);
+    let token =
+        server.lines.iter().find_map(|l| l.split("API token 令牌: ").nth(1)).expect("a token").trim().to_owned();
+    assert!(server.lines.iter().any(|l| l.contains("admin 管理员: admin / ")), "{:?}", server.lines);
+    let client = reqwest::Client::new();
+    let get = |path: String| {
+        let (client, token, base) = (client.clone(), token.clone(), server.base.clone());
+        async move {
+            let r = client.get(format!("{base}{path}")).bearer_auth(token).send().await.unwrap();
+            assert_eq!(r.status(), 200, "{path}");
+            r.json::<serde_json::Value>().await.unwrap()
+        }
+    };
+    let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+    let from = today - chrono::Duration::days(92);
+    let report = get(format!("/api/v1/reports/sla?from={from}&to={today}")).await;
+    let t = &report["totals"];
+    assert!(t["assignments"].as_i64().unwrap() >= 40, "{t}");
+    for outcome in ["kept", "breached", "stood_down", "extended", "closure_filed", "closure_accepted"] {
+        assert!(t[outcome].as_i64().unwrap() > 0, "some {outcome}: {t}");
+    }
+    let open = get("/api/v1/notices?open=true".into()).await;
+    assert_eq!(open["items"].as_array().unwrap().len(), 2, "two notices still running");
+    let periods = get("/api/v1/protection-periods".into()).await;
+    assert!(periods.to_string().contains("元旦"), "a protection period from tomorrow: {periods}");
+    assert!(server.stop().success());
+}
+
+#[tokio::test]
+async fn serve_demo_lives_three_months_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    the_demo_has_lived_three_months(dir.path(), &process::sqlite_url(dir.path())).await;
+}
+
+#[tokio::test]
+async fn serve_demo_lives_three_months_on_postgres() {
+    let Some(db) = postgres::PgDatabase::create().await else { return };
+    let dir = tempfile::tempdir().unwrap();
+    the_demo_has_lived_three_months(dir.path(), &db.url()).await;
 }
 
 #[tokio::test]
