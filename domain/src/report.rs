@@ -3,7 +3,10 @@
 //! the result.
 //!
 //! Definitions (they are what the report page says they are):
-//! - *counted*: assignments not stood down; every rate is over these.
+//! - *counted*: assignments not stood down.
+//! - *pending*: counted assignments still open whose promise can still be
+//!   kept (their deadline from T0 has not passed): neither kept nor missed
+//!   yet, so left out of the on-time rate until it is decided.
 //! - *within the deadline*: the milestone came no later than T0 plus the
 //!   policy's deadline (the two-hour commitment), whatever extension followed.
 //! - *kept*: every required milestone within the deadline.
@@ -62,7 +65,11 @@ pub struct Figures {
     /// Every required milestone within the deadline: the promise kept.
     pub kept: u64,
     pub breached: u64,
-    /// `kept / counted`, absent when nothing is counted.
+    /// Still open with time left: not yet kept or missed.
+    #[serde(default)]
+    pub pending: u64,
+    /// `kept / (counted − pending)`: the promises decided so far; absent
+    /// when none is.
     pub on_time_rate: Option<f64>,
     pub time_to_acknowledge: DurationStats,
     pub time_to_plan: DurationStats,
@@ -149,7 +156,7 @@ pub fn contribution(f: &Facts, now: DateTime<Utc>) -> (Tally, Option<Breach>) {
     let verdict = evaluate(&f.state, &f.policy, now);
     let breached = verdict.state == SlaState::Breached;
     let mut tally = Tally::default();
-    tally.add(f, breached);
+    tally.add(f, breached, pending(f, now));
     let breach = breached.then_some(Breach {
         assignment_id: f.assignment_id,
         notice_id: f.notice_id,
@@ -161,6 +168,13 @@ pub fn contribution(f: &Facts, now: DateTime<Utc>) -> (Tally, Option<Breach>) {
         extended: f.extended,
     });
     (tally, breach)
+}
+
+/// Whether an assignment's promise is still undecided at `now`: open, not
+/// yet kept, and its deadline from T0 not yet passed.
+fn pending(f: &Facts, now: DateTime<Utc>) -> bool {
+    let deadline = f.state.notified_at + chrono::Duration::seconds(f.policy.deadline_secs);
+    !settled(&f.state) && !kept(&f.state, &f.policy) && now < deadline
 }
 
 /// A settled assignment's part: the same whenever it is asked (its clock
@@ -175,7 +189,7 @@ impl Tally {
         self.figures.assignments == 0
     }
 
-    fn add(&mut self, f: &Facts, verdict_breached: bool) {
+    fn add(&mut self, f: &Facts, verdict_breached: bool, pending: bool) {
         let s = &mut self.figures;
         s.assignments += 1;
         s.extended += u64::from(f.extended);
@@ -195,6 +209,7 @@ impl Tally {
         s.hq_remote_within_deadline += u64::from(within(Milestone::HqRemote));
         s.kept += u64::from(kept(&f.state, &f.policy));
         s.breached += u64::from(verdict_breached);
+        s.pending += u64::from(pending);
         if let Some(filed) = f.closure_submitted_at {
             s.closure_filed += 1;
             s.closure_accepted += u64::from(f.closure_accepted);
@@ -211,7 +226,7 @@ impl Tally {
         }
     }
 
-    fn counts(f: &mut Figures) -> [&mut u64; 13] {
+    fn counts(f: &mut Figures) -> [&mut u64; 14] {
         [
             &mut f.assignments,
             &mut f.stood_down,
@@ -224,6 +239,7 @@ impl Tally {
             &mut f.hq_remote_within_deadline,
             &mut f.kept,
             &mut f.breached,
+            &mut f.pending,
             &mut f.closure_filed,
             &mut f.closure_accepted,
         ]
@@ -272,7 +288,8 @@ impl Tally {
 
     fn finish(mut self) -> Figures {
         let s = &mut self.figures;
-        s.on_time_rate = (s.counted > 0).then(|| s.kept as f64 / s.counted as f64);
+        let decided = s.counted.saturating_sub(s.pending);
+        s.on_time_rate = (decided > 0).then(|| s.kept as f64 / decided as f64);
         s.time_to_acknowledge = stats(&mut self.ack);
         s.time_to_plan = stats(&mut self.plan);
         s.time_to_on_site = stats(&mut self.on_site);

@@ -191,6 +191,7 @@ pub const FIGURE_COLUMNS: &[Column] = &[
     ("两小时内总部远程支撑 HQ remote within 2h", |f| f.hq_remote_within_deadline.to_string()),
     ("履约 Kept", |f| f.kept.to_string()),
     ("超时 Breached", |f| f.breached.to_string()),
+    ("进行中未到时限 Pending", |f| f.pending.to_string()),
     ("履约率 On-time rate", |f| f.on_time_rate.map(|r| format!("{r:.4}")).unwrap_or_default()),
     ("接收用时中位数(秒) Ack median (s)", |f| opt(f.time_to_acknowledge.median_seconds)),
     ("接收用时P90(秒) Ack p90 (s)", |f| opt(f.time_to_acknowledge.p90_seconds)),

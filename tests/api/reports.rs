@@ -22,6 +22,7 @@ crate::on_both_backends!(
     the_report_page_shows_the_same_figures_with_charts_and_exports,
     settled_assignments_come_from_the_report_cells_and_agree_with_every_row,
     a_formula_typed_as_a_name_or_title_reaches_no_export_as_a_formula,
+    a_month_with_open_assignments_rates_only_the_decided_ones,
 );
 
 fn shanghai(s: &str) -> DateTime<Utc> {
@@ -412,4 +413,29 @@ async fn a_formula_typed_as_a_name_or_title_reaches_no_export_as_a_formula(app: 
     }
     assert_eq!(book.worksheet_range("按单位 By unit").unwrap().get((1, 0)), Some(&Data::String(unit.into())));
     assert_eq!(book.worksheet_range("超时清单 Breaches").unwrap().get((1, 2)), Some(&Data::String(title.into())));
+}
+
+/// A fresh month is not 0 % on time: what still has time left is pending.
+async fn a_month_with_open_assignments_rates_only_the_decided_ones(app: TestApp) {
+    let unit = app.unit_with_people("安盾").await.id;
+    let t0 = shanghai("2026-12-03T09:00:00");
+    let on_time = [(5, ev("acknowledged")), (20, ev("plan_activated")), (30, ev("hq_remote")), (60, ev("on_site"))];
+    history(&app, unit, t0, "已按时到场", &on_time).await;
+    history(&app, unit, t0 + Duration::minutes(30), "刚接收", &[(3, ev("acknowledged"))]).await;
+    history(&app, unit, t0 + Duration::minutes(40), "刚派单", &[]).await;
+    app.clock.set(t0 + Duration::minutes(90));
+    let totals = app.get_ok("/api/v1/reports/sla?period=2026-12").await["totals"].clone();
+    assert_eq!(
+        (totals["counted"].as_i64(), totals["kept"].as_i64(), totals["pending"].as_i64()),
+        (Some(3), Some(1), Some(2))
+    );
+    assert_eq!(totals["on_time_rate"], 1.0, "the two with time left are not counted as missed: {totals}");
+    let page = crate::web::Web::sign_in(&app, "duty").await.get("/reports?period=2026-12").await.1;
+    assert!(page.contains("100.0%") && page.contains("进行中未到时限"), "the page shows the pending apart");
+
+    // Three hours in, the second and third have missed their deadline.
+    app.clock.set(t0 + Duration::minutes(180));
+    let totals = app.get_ok("/api/v1/reports/sla?period=2026-12").await["totals"].clone();
+    assert_eq!((totals["pending"].as_i64(), totals["breached"].as_i64()), (Some(0), Some(2)));
+    assert!((totals["on_time_rate"].as_f64().unwrap() - 1.0 / 3.0).abs() < 1e-9, "{totals}");
 }

@@ -99,3 +99,23 @@ fn cells_merge_and_unmerge_to_the_same_figures() {
     cell.remove(&extra);
     assert_eq!(cell.clone().finish(), before.clone().finish());
 }
+
+#[test]
+fn an_open_assignment_with_time_left_is_pending_not_missed() {
+    // At 30 minutes: one kept already (all in by 20), two open with time left.
+    let fresh = AssignmentState::dispatched(t0(), 7_200, true);
+    let acknowledged = fresh.reach(Milestone::Acknowledged, min(3), min(3)).unwrap();
+    let rows = [facts(1, 10, answered(2, 20)), facts(2, 10, fresh.clone()), facts(3, 20, acknowledged)];
+    let t = build(&rows, |_| "2026-11".to_owned(), min(30)).totals;
+    assert_eq!((t.counted, t.kept, t.pending, t.breached), (3, 1, 2, 0));
+    assert_eq!(t.on_time_rate, Some(1.0), "only the decided one is rated");
+
+    // A month of nothing but fresh notices has no rate yet, not 0 %.
+    let t = build(&[facts(2, 10, fresh.clone())], |_| "2026-11".to_owned(), min(30)).totals;
+    assert_eq!((t.pending, t.on_time_rate), (1, None));
+
+    // Past the deadline it is decided: missed, even before anyone closes it.
+    let t = build(&rows, |_| "2026-11".to_owned(), min(121)).totals;
+    assert_eq!((t.kept, t.pending, t.breached), (1, 0, 2));
+    assert_eq!(t.on_time_rate, Some(1.0 / 3.0));
+}

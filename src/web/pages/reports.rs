@@ -47,6 +47,10 @@ pub struct FigureCells {
     pub on_site: String,
     pub hq: String,
     pub kept: u64,
+    /// Counted and decided: the rate's denominator.
+    pub decided: u64,
+    /// Still open with time left, out of the rate.
+    pub pending: u64,
     pub rate: String,
     pub breached: u64,
     pub ack_time: String,
@@ -79,6 +83,8 @@ impl FigureCells {
             on_site: share(f.on_site_within_deadline, f.on_site_required),
             hq: share(f.hq_remote_within_deadline, f.counted),
             kept: f.kept,
+            decided: f.counted.saturating_sub(f.pending),
+            pending: f.pending,
             rate: f.on_time_rate.map_or("—".to_owned(), |r| format!("{:.1}%", r * 100.0)),
             breached: f.breached,
             ack_time: times(&f.time_to_acknowledge, lang),

@@ -216,6 +216,8 @@ pub struct UiText {
     pub r_on_site: &'static str,
     pub r_hq: &'static str,
     pub r_kept: &'static str,
+    /// Open assignments with time left, left out of the rate.
+    pub r_pending: &'static str,
     pub r_breached: &'static str,
     pub r_rate: &'static str,
     pub r_ack_time: &'static str,
