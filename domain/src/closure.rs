@@ -6,7 +6,6 @@ use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use super::access::Need;
 use super::error::{DomainError, FieldError, Validator};
@@ -54,7 +53,8 @@ labelled_enum! {
 }
 
 /// One five-tuple as typed: addresses as text, ports optional (ICMP has none).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FiveTupleInput {
     pub src_ip: String,
     pub src_port: Option<u32>,
@@ -168,7 +168,8 @@ fn is_domain(d: &str) -> bool {
 }
 
 /// A closure report as submitted, before validation.
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ClosureInput {
     /// When the incident happened (not when it was reported).
     #[serde(default, deserialize_with = "super::instant::bounded_opt")]

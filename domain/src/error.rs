@@ -5,7 +5,8 @@ use serde::Serialize;
 
 /// One invalid field, with a stable code and messages in both languages so
 /// the API, the web form and the bot can each show it their own way.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldError {
     pub field: String,
     pub code: &'static str,

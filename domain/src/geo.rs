@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 use super::error::FieldError;
 
 /// A WGS-84 position whose latitude and longitude are finite and in range.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Coordinates {
     pub lat: f64,
     pub lon: f64,

@@ -46,22 +46,41 @@ macro_rules! labelled_enum {
             }
         }
 
-        // Written by hand: the derive does not see `serde(rename)` through
-        // this macro and documented the Rust names instead of the codes.
-        impl utoipa::PartialSchema for $name {
-            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-                utoipa::openapi::schema::ObjectBuilder::new()
-                    .schema_type(utoipa::openapi::schema::Type::String)
+        $crate::openapi_enum!($name, [$($code),+], [$(concat!("`", $code, "` ", $zh, " / ", $en)),+]);
+
+        $crate::stored_as_code!($name);
+    };
+}
+
+/// The OpenAPI schema of a labelled enum (feature `openapi`): its codes,
+/// each described in both languages. Written by hand: the derive does not
+/// see `serde(rename)` through `labelled_enum!` and documented the Rust
+/// names instead of the codes.
+#[cfg(feature = "openapi")]
+#[macro_export]
+#[doc(hidden)]
+macro_rules! openapi_enum {
+    ($name:ident, [$($code:expr),+], [$($described:expr),+]) => {
+        impl $crate::__utoipa::PartialSchema for $name {
+            fn schema() -> $crate::__utoipa::openapi::RefOr<$crate::__utoipa::openapi::schema::Schema> {
+                $crate::__utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type($crate::__utoipa::openapi::schema::Type::String)
                     .enum_values(Some([$($code),+]))
-                    .description(Some([$(concat!("`", $code, "` ", $zh, " / ", $en)),+].join("; ")))
+                    .description(Some([$($described),+].join("; ")))
                     .into()
             }
         }
 
-        impl utoipa::ToSchema for $name {}
-
-        $crate::stored_as_code!($name);
+        impl $crate::__utoipa::ToSchema for $name {}
     };
+}
+
+/// Without the `openapi` feature a labelled enum has no schema.
+#[cfg(not(feature = "openapi"))]
+#[macro_export]
+#[doc(hidden)]
+macro_rules! openapi_enum {
+    ($($ignored:tt)*) => {};
 }
 
 /// `FromStr` and `Display` through a type's `from_code` and `code`: what

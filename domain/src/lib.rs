@@ -36,6 +36,11 @@ pub mod unit;
 
 pub use error::{DomainError, FieldError};
 
+/// For `labelled_enum!`'s schema, wherever it expands.
+#[cfg(feature = "openapi")]
+#[doc(hidden)]
+pub use utoipa as __utoipa;
+
 /// Times the domain's unit tests share: T0 is 03:00 in Chongqing.
 #[cfg(test)]
 pub(crate) mod fixtures {

@@ -64,7 +64,8 @@ impl SlaPolicy {
 /// A unit's deviations from the configured policy (a unit may promise a
 /// shorter deadline, or the bureau may give it longer to reach remote sites).
 /// Offsets are durations such as `90m`; absent ones keep the base value.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PolicyOverride {
     pub ack_target: Option<String>,

@@ -42,7 +42,8 @@ pub fn in_force(periods: &[ProtectionPeriod], unit_id: i64, at: DateTime<Utc>) -
 }
 
 /// A period as typed.
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProtectionPeriodInput {
     pub name: String,
     #[serde(deserialize_with = "super::instant::bounded")]

@@ -19,7 +19,6 @@ use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use super::assignment::{AssignmentState, Milestone, Status};
 use super::policy::SlaPolicy;
@@ -42,7 +41,8 @@ pub struct Facts {
 }
 
 /// Median and 90th percentile of a duration, over the assignments that reached it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DurationStats {
     pub count: u64,
     pub median_seconds: Option<i64>,
@@ -50,7 +50,8 @@ pub struct DurationStats {
 }
 
 /// The figures of one group (all, a unit, a branch).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Figures {
     pub assignments: u64,
     pub stood_down: u64,

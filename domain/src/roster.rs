@@ -184,7 +184,8 @@ impl Roster {
 }
 
 /// A rotation as typed (API body or web form), before it is checked.
-#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RotationInput {
     /// An IANA zone; `Asia/Shanghai` when absent.
     pub zone: Option<String>,

@@ -6,7 +6,6 @@
 
 use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use super::error::{DomainError, FieldError, Validator};
 use super::text;
@@ -41,7 +40,8 @@ labelled_enum! {
 pub const MAX_TASKS_PER_REQUEST: usize = 500;
 
 /// One checklist entry as typed.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ScreeningTaskInput {
     pub unit_id: i64,
     /// The enterprise (重点企业) to screen.
@@ -56,7 +56,8 @@ pub struct ScreeningTaskInput {
 }
 
 /// A checklist as typed: every entry is added, or none.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ScreeningTasksInput {
     pub tasks: Vec<ScreeningTaskInput>,
 }
@@ -109,7 +110,8 @@ pub fn parse_tasks(
 }
 
 /// A result as typed.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ScreeningResultInput {
     pub outcome: ScreeningOutcome,
     /// What was found (required when issues were found or the enterprise
@@ -151,7 +153,8 @@ pub struct TaskState {
 }
 
 /// One unit's row of the progress table.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UnitProgress {
     pub unit_id: i64,
     pub remote_total: u32,

@@ -141,7 +141,16 @@ async fn an_extension_moves_the_deadline_and_is_on_the_timeline(app: TestApp) {
     let last = timeline.as_array().unwrap().last().unwrap().clone();
     assert_eq!(last["kind"], "extended");
     assert_eq!(last["note"], "山区道路塌方，绕行");
-    assert_eq!(last["data"]["to"], "2026-11-24T22:00:00Z");
+    // Every time the API shows is in Shanghai time, the facts' too, and
+    // every kind is named in both languages.
+    assert_eq!(last["data"]["to"], "2026-11-25T06:00:00+08:00");
+    assert_eq!(
+        (last["kind_label"]["zh"].as_str(), last["kind_label"]["en"].as_str()),
+        (Some("延长时限"), Some("Deadline extended"))
+    );
+    let dispatched = &timeline[0];
+    assert_eq!(dispatched["kind"], "dispatched");
+    assert!(dispatched["data"]["deadline_at"].as_str().unwrap().ends_with("+08:00"), "{dispatched}");
 }
 
 async fn a_stood_down_assignment_stops_its_clock_and_refuses_milestones(app: TestApp) {

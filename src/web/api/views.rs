@@ -305,6 +305,8 @@ pub struct TimelineEventView {
     pub assignment_id: i64,
     /// `dispatched`, a milestone code, `note`, `extended`, `stood_down`, …
     pub kind: String,
+    /// What `kind` means, in both languages.
+    pub kind_label: Label,
     /// When it happened.
     pub at: DateTime<FixedOffset>,
     /// When onsite recorded it.
@@ -312,8 +314,26 @@ pub struct TimelineEventView {
     pub actor: String,
     pub source: Source,
     pub note: Option<String>,
+    /// The event's facts; their instants in the display zone, like every
+    /// other time here.
     #[schema(value_type = Option<Object>)]
-    pub data: Option<EventData>,
+    pub data: Option<serde_json::Value>,
+}
+
+/// An event's facts as shown: serialised as stored, with each instant it
+/// names moved to the display zone.
+fn shown(data: EventData, tz: Tz) -> serde_json::Value {
+    let mut shown = serde_json::to_value(&data).unwrap_or_default();
+    let mut set = |field: &str, at: DateTime<Utc>| shown[field] = serde_json::json!(local(at, tz));
+    match &data {
+        EventData::Dispatched(d) => set("deadline_at", d.deadline_at),
+        EventData::Extended(e) => {
+            set("from", e.from);
+            set("to", e.to);
+        }
+        EventData::Reassigned(_) | EventData::Located(_) | EventData::TimerFired(_) | EventData::PageFailed(_) => {}
+    }
+    shown
 }
 
 impl TimelineEventView {
@@ -322,12 +342,13 @@ impl TimelineEventView {
             id: e.id,
             assignment_id: e.assignment_id,
             kind: e.kind.code().to_owned(),
+            kind_label: label_of!(e.kind),
             at: local(e.at, tz),
             recorded_at: local(e.recorded_at, tz),
             actor: e.actor,
             source: e.source,
             note: e.note,
-            data: e.data,
+            data: e.data.map(|d| shown(d, tz)),
         }
     }
 }
