@@ -212,6 +212,9 @@ impl Store {
         self.changes.subscribe()
     }
 
+    /// The connection itself: the store's modules write through it; outside
+    /// the store only tests use it, to edit rows by hand as an intruder or an
+    /// operator would.
     pub fn db(&self) -> &DatabaseConnection {
         &self.db
     }
