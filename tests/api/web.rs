@@ -363,6 +363,8 @@ async fn the_bureau_keeps_the_registry_on_the_web_and_a_unit_user_only_reads_its
         )
         .await;
     assert!(page.contains("渝北分公司</td>"), "branch listed");
+    let branches = page.split("<table id=\"branches\">").nth(1).and_then(|t| t.split("</thead>").next()).unwrap();
+    assert!(branches.contains("名称") && !branches.contains("姓名"), "a branch has a 名称, not a 姓名: {branches}");
     let branch = app.get_ok(&format!("/api/v1/units/{unit_id}/branches")).await[0]["id"].as_i64().unwrap();
     let (_, _, page) = web
         .post(
@@ -371,6 +373,11 @@ async fn the_bureau_keeps_the_registry_on_the_web_and_a_unit_user_only_reads_its
         )
         .await;
     assert!(page.contains("周工") && page.contains("技术人员"), "person listed with a Chinese role");
+    let kinds = page.split("<select name=\"kind\">").nth(1).and_then(|t| t.split("</select>").next()).unwrap();
+    assert!(
+        kinds.contains("sms") && !kinds.contains("telegram"),
+        "a Telegram chat is linked with a code, not typed: {kinds}"
+    );
     let person = app.get_ok(&format!("/api/v1/units/{unit_id}/people")).await[0]["id"].as_i64().unwrap();
     let robot = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=robotkey42#secret=topsecret";
     let (_, _, page) = web.post(&format!("/people/{person}/channels"), &[("kind", "wecom"), ("address", robot)]).await;

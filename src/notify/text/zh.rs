@@ -59,7 +59,7 @@ pub fn duty_start(c: &DutyContext, tz: Tz) -> (String, String) {
     } else {
         let after = c.after.as_deref().unwrap_or("无（此前无人值班）");
         format!(
-            "{title}\n{name}，您的值班已开始：{from} 至 {until}。\n交班人：{after}\n值班期间本分支机构的应急响应派单将直接呼叫您，请保持通讯畅通。",
+            "{title}\n{name}，您的值班已开始：{from} 至 {until}。\n交班人：{after}\n值班期间本属地机构的应急响应派单将直接呼叫您，请保持通讯畅通。",
             name = c.person_name,
         )
     };

@@ -224,7 +224,12 @@ async fn unit_page_inner(
             .collect(),
         people,
         roles: Role::ALL.iter().map(|r| choice(r.code(), r.label(lang))).collect(),
-        channel_kinds: ChannelKind::ALL.iter().map(|k| choice(k.code(), k.label(lang))).collect(),
+        // A Telegram chat is added by linking it (a one-time code), not typed.
+        channel_kinds: ChannelKind::ALL
+            .iter()
+            .filter(|k| **k != ChannelKind::Telegram)
+            .map(|k| choice(k.code(), k.label(lang)))
+            .collect(),
         can_manage: session.actor.can_manage_registry(),
         flash,
         flash_error,

@@ -113,7 +113,7 @@ pub const ZH: DutyText = DutyText {
     add_tasks: "添加排查任务",
     enterprises_hint: "每行一家企业；可用“|”分隔企业与检测对象，例如：重庆某银行 | 网上银行系统",
     roster_title: "值班表",
-    roster_none: "尚未设置值班表：派单呼叫本分支机构全部技术人员。",
+    roster_none: "尚未设置值班表：派单呼叫本属地机构全部技术人员。",
     rotation: "轮值",
     starts_on: "首班日期",
     handover: "交接班时间",

@@ -118,6 +118,7 @@ pub const EN: UiText = UiText {
     people: "People",
     new_person: "Add a person",
     name: "Name",
+    title_name: "Name",
     phone: "Phone",
     role: "Role",
     channels: "Channels",

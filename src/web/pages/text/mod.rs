@@ -133,6 +133,8 @@ pub struct UiText {
     pub people: &'static str,
     pub new_person: &'static str,
     pub name: &'static str,
+    /// A branch's (or unit's) name, as opposed to a person's.
+    pub title_name: &'static str,
     pub phone: &'static str,
     pub role: &'static str,
     pub channels: &'static str,

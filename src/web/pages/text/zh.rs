@@ -118,6 +118,7 @@ pub const ZH: UiText = UiText {
     people: "人员",
     new_person: "新增人员",
     name: "姓名",
+    title_name: "名称",
     phone: "电话",
     role: "角色",
     channels: "呼叫渠道",
