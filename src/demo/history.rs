@@ -107,7 +107,7 @@ pub async fn live(state: &AppState, bureau: &Caller, units: &[Responder], now: D
             issued.get(notice).and_then(|a| a.iter().find(|(u, _)| *u == unit)).map(|(_, id)| *id)
         };
         let app = &sim.app;
-        let result: Result<(), AppError> = match step {
+        let step: Result<(), AppError> = match step {
             Step::Issue { units: chosen, title, category, severity } => {
                 let (unit_ids, branch_ids) = chosen.iter().map(|u| (units[*u].unit_id, units[*u].branch_id)).unzip();
                 let draft = notice(title, category, severity, unit_ids, branch_ids)?;
@@ -146,7 +146,7 @@ pub async fn live(state: &AppState, bureau: &Caller, units: &[Responder], now: D
                 None => Ok(()),
             },
         };
-        result?;
+        step?;
     }
     while let Some(due) = state.store.next_timer_due().await?.filter(|due| *due <= now) {
         clock.set(due);

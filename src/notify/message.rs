@@ -5,6 +5,7 @@
 use chrono_tz::Tz;
 
 use super::text;
+use crate::domain::labels::Lang;
 pub use crate::domain::page::{DutyContext, PageContext};
 use crate::domain::page::{PageBody, PageWriter};
 
@@ -36,6 +37,16 @@ pub struct Message {
 
 /// Between the Chinese and the English text of a page.
 pub const ENGLISH_SEPARATOR: &str = "\n——\n";
+
+/// One language's part of a bilingual page text (Chinese first, then
+/// English); the whole text when it has only one.
+pub fn in_lang(text: &str, lang: Lang) -> &str {
+    match (text.split_once(ENGLISH_SEPARATOR), lang) {
+        (Some((zh, _)), Lang::Zh) => zh,
+        (Some((_, en)), Lang::En) => en,
+        (None, _) => text,
+    }
+}
 
 pub fn render(ctx: &PageContext, tz: Tz) -> Message {
     let (zh_title, zh_text) = text::zh::page(ctx, tz);

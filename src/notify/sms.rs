@@ -46,7 +46,7 @@ pub fn render(template: &str, to: &str, text: &str) -> String {
 /// The Chinese part of the page only (before the English separator), cut to
 /// size, but never cutting the action link: it is moved to the end whole.
 fn short_text(d: &Delivery) -> String {
-    let zh = d.text.split(super::message::ENGLISH_SEPARATOR).next().unwrap_or(&d.text);
+    let zh = super::message::in_lang(&d.text, crate::domain::labels::Lang::Zh);
     let (link, rest): (Vec<&str>, Vec<&str>) = zh.lines().partition(|l| l.starts_with(super::action_link::LINE_PREFIX));
     let link = link.first().map(|l| format!("\n{l}")).unwrap_or_default();
     let budget = MAX_CHARS.saturating_sub(link.chars().count());

@@ -164,7 +164,7 @@ impl Store {
             return Err(StoreError::Concurrent { entity: "assignment" });
         }
         let periods = super::protection::in_force_at(&txn, now).await?;
-        let (policy, period) = policy_at(Some(&unit.clone().into()), to_unit_id, policy, &periods, now);
+        let (policy, period) = policy_at(Some(&Unit::from(unit)), to_unit_id, policy, &periods, now);
         let to = Dispatch { unit_id: to_unit_id, branch_id: None, reassigned_from: Some(current.id), period };
         let created = self.dispatch(&txn, by, &notice, to, &policy, now).await?;
         timeline::append(

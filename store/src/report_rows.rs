@@ -11,7 +11,7 @@ use sea_orm::{FromQueryResult, QuerySelect, Select};
 
 use super::entities::assignment;
 use super::{StoreError, StoreResult};
-use crate::domain::assignment::{AssignmentState, Milestones, Status};
+use crate::domain::assignment::Status;
 use crate::domain::closure::ClosureStatus;
 use crate::domain::policy::SlaPolicy;
 use crate::domain::report::Facts;
@@ -89,22 +89,7 @@ impl Policies {
 
 /// One assignment's facts from its report columns and its closure report.
 pub(super) fn facts_of(a: ReportRow, policy: Arc<SlaPolicy>, closure: Option<&ClosureFacts>) -> StoreResult<Facts> {
-    let milestones = Milestones {
-        acknowledged_at: a.acknowledged_at,
-        plan_activated_at: a.plan_activated_at,
-        on_site_at: a.on_site_at,
-        hq_remote_at: a.hq_remote_at,
-        resolved_at: a.resolved_at,
-        closed_at: a.closed_at,
-    };
-    let state = AssignmentState {
-        status: a.status,
-        requires_onsite: a.requires_onsite,
-        notified_at: a.notified_at,
-        deadline_at: a.deadline_at,
-        milestones,
-        stood_down_at: a.stood_down_at,
-    };
+    let state = assignment::state_of!(a);
     Ok(Facts {
         assignment_id: a.id,
         notice_id: a.notice_id,

@@ -14,10 +14,10 @@ use super::error::PageError;
 use super::text::{DemoText, demo};
 use crate::AppState;
 use crate::domain::duration::format_local;
-use crate::domain::page::PageBody;
+use crate::domain::labels::Lang;
 use crate::domain::people::masked_address;
 use crate::domain::record::Page;
-use crate::notify::message::ENGLISH_SEPARATOR;
+use crate::notify::message::in_lang;
 use crate::web::session::SignedIn;
 
 /// The latest pages shown.
@@ -49,13 +49,7 @@ struct InboxPage {
     messages: Vec<Message>,
 }
 
-/// One language of a bilingual page text (Chinese first, then English).
-fn in_lang(body: &PageBody, lang: crate::domain::labels::Lang) -> String {
-    let (zh, en) = body.text.split_once(ENGLISH_SEPARATOR).unwrap_or((&body.text, &body.text));
-    if lang == crate::domain::labels::Lang::En { en.to_owned() } else { zh.to_owned() }
-}
-
-fn message(state: &AppState, p: Page, lang: crate::domain::labels::Lang) -> Message {
+fn message(state: &AppState, p: Page, lang: Lang) -> Message {
     let action = match (p.assignment_id, p.person_id, p.channel_id) {
         (Some(a), Some(person), Some(channel)) => Some(format!("/a/{}", state.action_token(a, person, channel))),
         _ => None,
@@ -68,7 +62,7 @@ fn message(state: &AppState, p: Page, lang: crate::domain::labels::Lang) -> Mess
         status: p.status.label(lang),
         delivered: p.sent_at.is_some(),
         title: p.body.title.clone(),
-        text: in_lang(&p.body, lang),
+        text: in_lang(&p.body.text, lang).to_owned(),
         action,
     }
 }

@@ -2,7 +2,7 @@
 
 use sea_orm::entity::prelude::*;
 
-use crate::domain::assignment::{AssignmentState, Milestones, Status};
+use crate::domain::assignment::{AssignmentState, Status};
 use crate::domain::policy::SlaPolicy;
 use crate::json_text::JsonText;
 
@@ -43,23 +43,33 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
+/// The part of an assignment the state machine reads, from any row that
+/// carries the table's state columns under their own names (the whole row,
+/// or the report's narrower `ReportRow`).
+macro_rules! state_of {
+    ($row:expr) => {
+        $crate::domain::assignment::AssignmentState {
+            status: $row.status,
+            requires_onsite: $row.requires_onsite,
+            notified_at: $row.notified_at,
+            deadline_at: $row.deadline_at,
+            milestones: $crate::domain::assignment::Milestones {
+                acknowledged_at: $row.acknowledged_at,
+                plan_activated_at: $row.plan_activated_at,
+                on_site_at: $row.on_site_at,
+                hq_remote_at: $row.hq_remote_at,
+                resolved_at: $row.resolved_at,
+                closed_at: $row.closed_at,
+            },
+            stood_down_at: $row.stood_down_at,
+        }
+    };
+}
+pub(crate) use state_of;
+
 impl Model {
     /// The part of the row the state machine reads.
     pub fn state(&self) -> AssignmentState {
-        AssignmentState {
-            status: self.status,
-            requires_onsite: self.requires_onsite,
-            notified_at: self.notified_at,
-            deadline_at: self.deadline_at,
-            milestones: Milestones {
-                acknowledged_at: self.acknowledged_at,
-                plan_activated_at: self.plan_activated_at,
-                on_site_at: self.on_site_at,
-                hq_remote_at: self.hq_remote_at,
-                resolved_at: self.resolved_at,
-                closed_at: self.closed_at,
-            },
-            stood_down_at: self.stood_down_at,
-        }
+        state_of!(self)
     }
 }
