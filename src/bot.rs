@@ -10,7 +10,7 @@ use onsite_telegram::{Action, BotCore, BotError, Lang as BotLang};
 use crate::AppState;
 use crate::app::AppError;
 use crate::domain::DomainError;
-use crate::domain::access::{Caller, Scope, Source};
+use crate::domain::access::{Caller, Source};
 use crate::domain::assignment::Milestone;
 use crate::domain::duration::format_local;
 use crate::domain::geo::Coordinates;
@@ -34,7 +34,8 @@ impl CoreBot {
     async fn person(&self, chat_id: i64) -> Result<Person, BotError> {
         let chat = self.state.store.telegram_chat(chat_id).await.map_err(internal)?.ok_or(BotError::NotLinked)?;
         let id = chat.person_id.ok_or(BotError::NotLinked)?;
-        self.state.store.person(Scope::All, id).await.map_err(|_| BotError::NotLinked)
+        // The linked chat is the proof of who this is, in whichever unit.
+        self.state.app.reads_for_proof().person(id).await.map_err(|_| BotError::NotLinked)
     }
 
     /// The chat's person, as the application layer's caller.
@@ -121,8 +122,8 @@ impl BotCore for CoreBot {
     }
 
     async fn await_location(&self, chat_id: i64, assignment_id: i64) -> Result<(), BotError> {
-        let person = self.person(chat_id).await?;
-        self.state.store.assignment(Scope::Unit(person.unit_id), assignment_id).await.map_err(|e| refusal(e.into()))?;
+        let caller = self.caller(chat_id).await?;
+        self.state.app.reads(&caller).assignment(assignment_id).await.map_err(|e| refusal(e.into()))?;
         let now = self.state.clock.now();
         self.state.store.update_telegram_chat(chat_id, None, Some(Some(assignment_id)), now).await.map_err(internal)
     }
@@ -152,7 +153,8 @@ impl BotCore for CoreBot {
     async fn status(&self, chat_id: i64) -> Result<Vec<OpenAssignment>, BotError> {
         let person = self.person(chat_id).await?;
         let now = self.state.clock.now();
-        let open = self.state.store.open_assignments(person.unit_id).await.map_err(internal)?;
+        let reads = self.state.app.reads(&person.caller(Source::Bot));
+        let open = reads.open_assignments(person.unit_id).await.map_err(internal)?;
         open.into_iter()
             .map(|(a, title)| {
                 let state = a.state.clone();
@@ -177,7 +179,8 @@ impl BotCore for CoreBot {
         let assignment_id = match replied {
             Some(id) => id,
             None => {
-                let open = self.state.store.open_assignments(person.unit_id).await.map_err(internal)?;
+                let reads = self.state.app.reads(&person.caller(Source::Bot));
+                let open = reads.open_assignments(person.unit_id).await.map_err(internal)?;
                 match open.as_slice() {
                     [(only, _)] => only.id,
                     _ => {

@@ -140,6 +140,29 @@ pub struct PersonCaller {
     pub source: Source,
 }
 
+/// Whoever reads, through any door: what they may see.
+pub trait Reader {
+    fn scope(&self) -> Scope;
+}
+
+impl<T: Reader + ?Sized> Reader for &T {
+    fn scope(&self) -> Scope {
+        (**self).scope()
+    }
+}
+
+impl Reader for Actor {
+    fn scope(&self) -> Scope {
+        Actor::scope(self)
+    }
+}
+
+impl Reader for Caller {
+    fn scope(&self) -> Scope {
+        Caller::scope(self)
+    }
+}
+
 /// Whoever asks the application layer for something, through any door.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Caller {

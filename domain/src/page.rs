@@ -108,3 +108,44 @@ pub struct PageBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duty_until: Option<DateTime<Utc>>,
 }
+
+/// What follows a channel giving up on a page: the fall-over rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterFailure<C> {
+    /// The same message on the recipient's next active channel.
+    NextChannel(C),
+    /// Another copy of the message reached them or still may: nothing more.
+    Covered,
+    /// Nobody was reached: the timeline says so, and the bureau's duty
+    /// staff are paged unless it was them who could not be reached.
+    Unreached { tell_bureau: bool },
+}
+
+/// `next`: the recipient's first active channel not yet tried for this
+/// message; `covered`: whether another copy was delivered or is still
+/// queued; `to_a_person`: a unit's person rather than a bureau contact.
+pub fn after_failure<C>(next: Option<C>, covered: bool, to_a_person: bool, reason: PageReason) -> AfterFailure<C> {
+    match next {
+        Some(channel) => AfterFailure::NextChannel(channel),
+        None if covered => AfterFailure::Covered,
+        None => AfterFailure::Unreached { tell_bureau: to_a_person && reason != PageReason::DeliveryFailed },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_page_falls_over_then_tells_the_bureau_once() {
+        let r = PageReason::Dispatch;
+        assert_eq!(after_failure(Some(7), false, true, r), AfterFailure::NextChannel(7));
+        assert_eq!(after_failure(Some(7), true, true, r), AfterFailure::NextChannel(7));
+        assert_eq!(after_failure(None::<i64>, true, true, r), AfterFailure::Covered);
+        assert_eq!(after_failure(None::<i64>, false, true, r), AfterFailure::Unreached { tell_bureau: true });
+        // The bureau's own contact, or a failure notice that failed: nobody left to tell.
+        assert_eq!(after_failure(None::<i64>, false, false, r), AfterFailure::Unreached { tell_bureau: false });
+        let failed = PageReason::DeliveryFailed;
+        assert_eq!(after_failure(None::<i64>, false, true, failed), AfterFailure::Unreached { tell_bureau: false });
+    }
+}

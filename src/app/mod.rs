@@ -10,6 +10,7 @@ pub mod assignments;
 pub mod closure;
 pub mod notices;
 pub mod protection;
+pub mod reads;
 pub mod registry;
 pub mod rosters;
 pub mod users;
@@ -69,6 +70,12 @@ impl Core {
     pub fn with_link_code_ttl(mut self, ttl: std::time::Duration) -> Self {
         self.link_code_ttl = chrono::Duration::from_std(ttl).unwrap_or(self.link_code_ttl);
         self
+    }
+
+    /// Whether `caller`'s role may ever do what `need` names: for a door
+    /// that shows a form only to those whose submission could succeed.
+    pub fn may(&self, caller: &Caller, need: Need) -> AppResult<()> {
+        Self::require(caller, need)
     }
 
     /// The role check every use case opens with.

@@ -5,13 +5,24 @@ use secrecy::SecretString;
 
 use crate::domain::access::By;
 use crate::domain::access::{Caller, Need};
-use crate::domain::record::User;
+use crate::domain::record::{ApiToken, User};
 use crate::domain::text::{self, NAME};
 use crate::store::users::NewUser;
 
 use super::{AppResult, Core};
 
 impl Core {
+    /// Every user with their tokens, for the administrators' page.
+    pub async fn users(&self, caller: &Caller) -> AppResult<Vec<(User, Vec<ApiToken>)>> {
+        Self::require(caller, Need::Admin)?;
+        let mut out = Vec::new();
+        for user in self.store.users().await? {
+            let tokens = self.store.tokens_of(user.id).await?;
+            out.push((user, tokens));
+        }
+        Ok(out)
+    }
+
     pub async fn create_user(&self, caller: &Caller, new: NewUser) -> AppResult<User> {
         Self::require(caller, Need::Admin)?;
         Ok(self.store.create_user(&By::caller(caller), new, self.clock.now()).await?)

@@ -1,8 +1,9 @@
-//! The background work of one instance: the timer engine and the page
-//! outbox, driven by one loop that sleeps until the earliest due row, a
+//! The background work of one instance: the timer engine, duty hand-overs
+//! and the page outbox, driven by one loop that sleeps until the earliest due row, a
 //! wake-up (this process, or a peer through PostgreSQL NOTIFY), or the
 //! fallback poll. Every step is also callable alone (`tick`) for tests.
 
+pub mod handovers;
 pub mod outbox;
 pub mod telegram;
 pub mod timers;
@@ -47,7 +48,7 @@ impl Engine {
     /// every due page.
     pub async fn tick(&self) -> Result<Tick, StoreError> {
         let timers = timers::fire_due(&self.state, &self.instance).await?;
-        let handovers = self.state.store.announce_handovers(self.state.clock.now()).await?.pages;
+        let handovers = handovers::announce_due(&self.state).await?.pages;
         let pages = outbox::send_due(&self.state).await?;
         self.state.store.seal_audit().await?;
         Ok(Tick { timers, pages, handovers })
@@ -99,7 +100,7 @@ impl Engine {
             let never = Arc::new(Notify::new());
             tokio::spawn(run_loop(Loop::new("handovers", &self.state, never), stop, move || {
                 let engine = engine.clone();
-                async move { Ok(engine.state.store.announce_handovers(engine.state.clock.now()).await?.next) }
+                async move { Ok(handovers::announce_due(&engine.state).await?.next) }
             }))
         };
         let instance = self.instance.clone();

@@ -9,6 +9,7 @@ use futures::Stream;
 
 use super::{BreachView, FIGURE_COLUMNS, SlaReportView};
 use crate::AppState;
+use crate::app::reads::Reads;
 use crate::domain::access::Actor;
 use crate::domain::duration::format_duration;
 use crate::domain::labels::Lang;
@@ -77,9 +78,9 @@ pub fn breach_stream(
     filter: ReportFilter,
 ) -> impl Stream<Item = Result<Bytes, std::io::Error>> + Send {
     async_stream::try_stream! {
-        let scope = actor.scope();
+        let reads = state.app.reads(&actor);
         let now = state.clock.now();
-        let (facts, months) = state.store.breach_sources(scope, &filter).await.map_err(failed)?;
+        let (facts, months) = reads.breach_sources(&filter).await.map_err(failed)?;
         let mut judged: Vec<Breach> = facts.iter().filter_map(|f| report::contribution(f, now).1).collect();
         report::sort_breaches(&mut judged);
         let mut judged = VecDeque::from(judged);
@@ -91,13 +92,13 @@ pub fn breach_stream(
             let page = if months.is_empty() {
                 Vec::new()
             } else {
-                state.store.settled_breaches_after(scope, &filter, &months, after, Some(PAGE)).await.map_err(failed)?
+                reads.settled_breaches_after(&filter, &months, after, Some(PAGE)).await.map_err(failed)?
             };
             let done = (page.len() as u64) < PAGE;
             after = page.last().map(|b| (b.lateness_seconds, b.assignment_id));
             let batch = merge_page(&mut judged, page, done);
             if !batch.is_empty() {
-                yield rows(&state, batch).await.map_err(failed)?;
+                yield rows(reads, state.tz, batch).await.map_err(failed)?;
             }
             if done {
                 break;
@@ -133,22 +134,22 @@ fn failed(e: impl std::fmt::Display) -> std::io::Error {
 }
 
 /// CSV rows for a batch of breaches, with their titles and names.
-async fn rows(state: &AppState, batch: Vec<Breach>) -> Result<Bytes, StoreError> {
+async fn rows(reads: Reads<'_>, tz: chrono_tz::Tz, batch: Vec<Breach>) -> Result<Bytes, StoreError> {
     let ids = |f: fn(&Breach) -> Option<i64>| {
         let mut v: Vec<i64> = batch.iter().filter_map(f).collect();
         v.sort_unstable();
         v.dedup();
         v
     };
-    let titles = state.store.notice_titles(&ids(|b| Some(b.notice_id))).await?;
-    let units = state.store.unit_names(&ids(|b| Some(b.unit_id))).await?;
-    let branches = state.store.branch_names(&ids(|b| b.branch_id)).await?;
+    let titles = reads.notice_titles(&ids(|b| Some(b.notice_id))).await?;
+    let units = reads.unit_names(&ids(|b| Some(b.unit_id))).await?;
+    let branches = reads.branch_names(&ids(|b| b.branch_id)).await?;
     let mut w = csv::Writer::from_writer(Vec::new());
     for b in batch {
         let title = titles.get(&b.notice_id).cloned().unwrap_or_default();
         let unit = units.get(&b.unit_id).cloned().unwrap_or_else(|| format!("#{}", b.unit_id));
         let branch = b.branch_id.and_then(|id| branches.get(&id).cloned());
-        let view = BreachView::new(b, title, unit, branch, state.tz);
+        let view = BreachView::new(b, title, unit, branch, tz);
         record(&mut w, breach_row(&view)).map_err(|e| StoreError::Corrupt(format!("csv: {e}")))?;
     }
     Ok(Bytes::from(w.into_inner().map_err(|e| StoreError::Corrupt(format!("csv: {e}")))?))

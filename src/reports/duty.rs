@@ -61,11 +61,12 @@ pub async fn daily_report(
     let now = state.clock.now();
     let window = Period { from: p.starts_at, to: p.ends_at };
     let filter = ReportFilter { protection_period_id: Some(p.id), breach_limit: Some(0), ..ReportFilter::new(window) };
-    let rows = state.store.report_rows(actor.scope(), &filter).await?;
+    let reads = state.app.reads(actor);
+    let rows = reads.report_rows(&filter).await?;
     let tz = state.tz;
     let built = report::build(&rows.facts, |t| t.with_timezone(&tz).format("%Y-%m-%d").to_string(), now);
     let units = (!p.unit_ids.is_empty()).then_some(p.unit_ids.as_slice());
-    let duty = state.store.duty_between(actor.scope(), units, window.from, window.to).await?;
+    let duty = reads.duty_between(units, window.from, window.to).await?;
     let days = period::days(&window, tz)
         .into_iter()
         .map(|(date, span)| {

@@ -252,7 +252,7 @@ pub async fn sla_report(
     let now = state.clock.now();
     let (built, rows) = build(state, actor, &filter, now).await?;
     let notice_ids: Vec<i64> = built.breaches.iter().map(|b| b.notice_id).collect();
-    let titles = state.store.notice_titles(&notice_ids).await?;
+    let titles = state.app.reads(actor).notice_titles(&notice_ids).await?;
     Ok(SlaReportView::new(built, &rows, &titles, filter.period, state.tz, now))
 }
 
@@ -265,7 +265,7 @@ pub async fn filter_of(
     breaches: Listing,
 ) -> Result<ReportFilter, StoreError> {
     let protection = match q.protection_period_id {
-        Some(id) => Some(state.store.protection_period(id).await?),
+        Some(id) => Some(state.app.reads(actor).protection_period(id).await?),
         None => None,
     };
     let period = match (&protection, &q.period, &q.from, &q.to) {
@@ -273,7 +273,7 @@ pub async fn filter_of(
         _ => period_of(state, q)?,
     };
     if let Some(unit) = q.unit_id {
-        state.store.unit(actor.scope(), unit).await?;
+        state.app.reads(actor).unit(unit).await?;
     }
     Ok(ReportFilter {
         unit_id: q.unit_id,
@@ -298,7 +298,7 @@ pub async fn build(
     filter: &ReportFilter,
     now: DateTime<Utc>,
 ) -> Result<(SlaReport, ReportRows), StoreError> {
-    let mut rows = state.store.report_rows(actor.scope(), filter).await?;
+    let mut rows = state.app.reads(actor).report_rows(filter).await?;
     let mut b = report::Builder::default();
     for m in period::months_touched(&filter.period, state.tz) {
         b.month(&m);

@@ -16,6 +16,7 @@ pub mod telegram;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -36,6 +37,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(public_url, origin::same_site_only))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), pages::error::error_pages))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, timeout))
         .layer(TraceLayer::new_for_http());
@@ -85,13 +87,24 @@ pub const CSV: &str = "text/csv; charset=utf-8";
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 pub const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 
-async fn not_found(uri: Uri) -> ApiError {
-    ApiError::NotFound(format!("no route for {}", uri.path()))
+/// No such route: problem+json under `/api/`, the error page elsewhere.
+async fn not_found(uri: Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        ApiError::NotFound(format!("no route for {}", uri.path())).into_response()
+    } else {
+        pages::error::PageError::NotFound.into_response()
+    }
 }
 
-async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
+/// A page asked for with the wrong method (a form's address typed in) is
+/// not there to be read; the API says which method it is.
+async fn method_not_allowed(method: Method, uri: Uri) -> Response {
+    if !uri.path().starts_with("/api/") {
+        return pages::error::PageError::NotFound.into_response();
+    }
     ApiError::BadRequest {
         status: StatusCode::METHOD_NOT_ALLOWED,
         detail: format!("{method} is not allowed on {}", uri.path()),
     }
+    .into_response()
 }

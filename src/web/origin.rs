@@ -15,7 +15,6 @@ use axum::response::{IntoResponse, Response};
 
 use super::pages::error::PageError;
 use super::problem::ApiError;
-use crate::domain::labels::Lang;
 
 /// The middleware; its state is the configured public address.
 pub async fn same_site_only(State(public_url): State<Arc<str>>, req: Request, next: Next) -> Response {
@@ -28,7 +27,7 @@ pub async fn same_site_only(State(public_url): State<Arc<str>>, req: Request, ne
     if req.uri().path().starts_with("/api/") {
         ApiError::Forbidden("cross-site requests are refused").into_response()
     } else {
-        PageError::Csrf(Lang::Zh).into_response()
+        PageError::Csrf.into_response()
     }
 }
 

@@ -85,10 +85,10 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Posted<T> {
         let CsrfField { csrf } = serde_html_form::from_bytes(&bytes).unwrap_or_default();
         let matches = crate::crypto::same_secret(csrf.as_bytes(), session.csrf_token.as_bytes());
         if !form_type || csrf.is_empty() || !matches {
-            return Err(PageError::Csrf(session.lang).into_response());
+            return Err(PageError::Csrf.into_response());
         }
-        let form = serde_html_form::from_bytes(&bytes)
-            .map_err(|e| PageError::BadForm(session.lang, e.to_string()).into_response())?;
+        let form =
+            serde_html_form::from_bytes(&bytes).map_err(|e| PageError::BadForm(e.to_string()).into_response())?;
         Ok(Self { session, path, form })
     }
 }

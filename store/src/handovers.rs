@@ -1,12 +1,10 @@
-//! Duty hand-over messages: when someone comes on duty (a rotation's
-//! hand-over, an override starting or ending), they are told through their
-//! first channel, with whom they take over from; when nobody does (a gap),
-//! the unit's support leads are told, since notices page them meanwhile. Durable without a timer
-//! row: each pass looks back over a window and writes the message once
-//! (its key names the branch, the instant and the person), so a restart
-//! inside the window still sends it and a second instance never doubles it.
+//! Duty hand-over messages, written: the rosters the engine reads for
+//! changes of duty, and one hand-over's messages (to whoever comes on, or,
+//! for a gap, to the unit's support leads) written once, under a key naming
+//! the branch, the instant and the person, so a second pass or a second
+//! instance never doubles them.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, SqlErr, TransactionTrait};
 
 use super::entities::{branch, page, person, roster, unit};
@@ -16,48 +14,26 @@ use super::{Store, StoreError, StoreResult};
 use crate::domain::escalation::PageReason;
 use crate::domain::page::DutyContext;
 use crate::domain::people::Role;
-use crate::domain::roster::Handover;
-
-/// How far back a pass looks for hand-overs not yet announced: an instance
-/// down for longer does not tell people about shifts long begun.
-pub const ANNOUNCE_WINDOW: Duration = Duration::minutes(30);
-
-/// What one pass did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Announced {
-    pub pages: usize,
-    /// The next hand-over of any roster within a day, to sleep until.
-    pub next: Option<DateTime<Utc>>,
-}
+use crate::domain::roster::{Handover, Roster};
 
 impl Store {
-    /// Announces every change of duty in `(now - ANNOUNCE_WINDOW, now]` not yet
-    /// announced.
-    pub async fn announce_handovers(&self, now: DateTime<Utc>) -> StoreResult<Announced> {
-        let since = now - ANNOUNCE_WINDOW;
-        let mut out = Announced::default();
+    /// Every branch's roster, with its overrides from `since` on: what the
+    /// engine reads each pass to find the changes of duty to announce.
+    pub async fn rosters_since(&self, since: DateTime<Utc>) -> StoreResult<Vec<(i64, Roster)>> {
         // Scanned through the readers (every few seconds, every roster); each
         // message is checked and written on the writer.
+        let mut out = Vec::new();
         for r in roster::Entity::find().all(self.reader()).await? {
-            let Some((roster, _)) = load(self.reader(), r.branch_id, since).await? else { continue };
-            for h in roster.handovers(since, now) {
-                out.pages += self.announce(r.branch_id, &h, now).await?;
+            if let Some((roster, _)) = load(self.reader(), r.branch_id, since).await? {
+                out.push((r.branch_id, roster));
             }
-            let next = roster.segments(now, now + Duration::days(1)).get(1).map(|s| s.from);
-            out.next = match (out.next, next) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
-            };
-        }
-        if out.pages > 0 {
-            self.wake();
         }
         Ok(out)
     }
 
     /// Writes one hand-over's messages unless they are written already: to
     /// whoever comes on, or, for a gap, to the unit's support leads.
-    async fn announce(&self, branch_id: i64, h: &Handover, now: DateTime<Utc>) -> StoreResult<usize> {
+    pub async fn announce_handover(&self, branch_id: i64, h: &Handover, now: DateTime<Utc>) -> StoreResult<usize> {
         let txn = self.db().begin().await?;
         let Some(b) = branch::Entity::find_by_id(branch_id).one(&txn).await? else { return Ok(0) };
         let told = match h.person_id {
@@ -108,6 +84,9 @@ impl Store {
             Store::notify_peers(&txn).await?;
         }
         txn.commit().await?;
+        if pages > 0 {
+            self.wake();
+        }
         Ok(pages)
     }
 }

@@ -20,6 +20,7 @@ use super::{Store, StoreError, StoreResult};
 use crate::domain::access::By;
 use crate::domain::escalation::{Audience, PageReason};
 use crate::domain::event::{BureauEvent, DeliveryStatus, EventKind};
+use crate::domain::page::{AfterFailure, after_failure};
 use crate::domain::people::{ChannelKind, ChannelStatus};
 use crate::domain::record::Page;
 use crate::domain::timeline::{EventData, PageFailed};
@@ -205,33 +206,33 @@ impl Store {
             None => None,
         };
         let reason = failed.reason;
-        if let Some(c) = next {
-            let r = Recipient {
-                person_id: failed.person_id,
-                contact_id: None,
-                group_id: None,
-                name: failed.recipient.clone(),
-                targets: vec![],
-            };
-            let t = Target { channel_id: Some(c.id), kind: c.kind, address: c.address.clone() };
-            let p =
-                insert_page(conn, failed.assignment_id, &r, &t, reason, &failed.message_key, &failed.body, now).await?;
-            if let Some(a) = &assignment {
-                page_event(conn, self.audit_key(), a, failed, error, Some(p.channel_kind), now).await?;
-            }
-            return Ok(true);
-        }
-        let delivered_or_pending = siblings.iter().any(|p| {
+        let covered = siblings.iter().any(|p| {
             p.id != failed.id
                 && matches!(p.status, DeliveryStatus::Sent | DeliveryStatus::Queued | DeliveryStatus::Sending)
         });
-        if delivered_or_pending {
-            return Ok(false);
-        }
+        let tell_bureau = match after_failure(next, covered, failed.person_id.is_some(), reason) {
+            AfterFailure::NextChannel(c) => {
+                let r = Recipient {
+                    person_id: failed.person_id,
+                    contact_id: None,
+                    group_id: None,
+                    name: failed.recipient.clone(),
+                    targets: vec![],
+                };
+                let t = Target { channel_id: Some(c.id), kind: c.kind, address: c.address.clone() };
+                let p = insert_page(conn, failed.assignment_id, &r, &t, reason, &failed.message_key, &failed.body, now)
+                    .await?;
+                if let Some(a) = &assignment {
+                    page_event(conn, self.audit_key(), a, failed, error, Some(p.channel_kind), now).await?;
+                }
+                return Ok(true);
+            }
+            AfterFailure::Covered => return Ok(false),
+            AfterFailure::Unreached { tell_bureau } => tell_bureau,
+        };
         let Some(a) = assignment else { return Ok(false) };
         page_event(conn, self.audit_key(), &a, failed, error, None, now).await?;
-        if failed.person_id.is_none() || reason == PageReason::DeliveryFailed {
-            // The bureau's own contact could not be reached: nobody left to tell.
+        if !tell_bureau {
             return Ok(false);
         }
         let ctx = context(conn, &a, PageReason::DeliveryFailed, Some(failed.recipient.clone()), now).await?;

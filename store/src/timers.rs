@@ -6,8 +6,8 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{LockBehavior, LockType};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 
 use super::entities::{assignment, timer};
@@ -15,8 +15,10 @@ use super::pages::{self, Fanout};
 use super::timeline::{self, NewEvent};
 use super::{Store, StoreError, StoreResult};
 use crate::domain::access::By;
-use crate::domain::escalation::{Firing, PlannedTimer, TimerKind, TimerStatus, on_fire};
+use crate::domain::assignment::AssignmentState;
+use crate::domain::escalation::{Audience, PageReason, PlannedTimer, TimerKind, TimerStatus};
 use crate::domain::event::EventKind;
+use crate::domain::policy::SlaPolicy;
 use crate::domain::record::Timer;
 use crate::domain::timeline::{EventData, TimerFired};
 use crate::records;
@@ -100,11 +102,11 @@ impl Store {
             .map(records::all)?)
     }
 
-    /// Claims and applies the earliest due timer in one transaction: its
-    /// effect on the timeline, the pages it enqueues, the breach it records.
-    /// `None` when nothing is due (or every due timer is held by a peer).
-    #[tracing::instrument(skip_all, fields(instance))]
-    pub async fn fire_next_timer(&self, instance: &str, now: DateTime<Utc>) -> StoreResult<Option<FiredTimer>> {
+    /// Claims the earliest due timer and locks its assignment, in a
+    /// transaction the claim holds until it is written. `None` when nothing
+    /// is due (or every due timer is held by a peer).
+    #[tracing::instrument(skip_all)]
+    pub async fn claim_due_timer(&self, now: DateTime<Utc>) -> StoreResult<Option<TimerClaim>> {
         let txn = self.db().begin().await?;
         let mut q = timer::Entity::find()
             .filter(timer::Column::Status.eq(TimerStatus::Pending))
@@ -124,68 +126,116 @@ impl Store {
             aq = aq.lock(LockType::Update);
         }
         let a = aq.one(&txn).await?.ok_or(StoreError::not_found("assignment", due.assignment_id))?;
-        let kind = due.kind;
-        let state = a.state();
-        let policy = &a.policy;
-        let late_ms = (now - due.due_at).num_milliseconds().max(0);
-        let (status, outcome, page_count, breach) = match on_fire(kind, &state, policy, now) {
-            Firing::Retire { why } => (TimerStatus::Retired, why.to_owned(), 0, false),
-            Firing::Page { audiences, reason, breach } => {
-                let enqueued = pages::enqueue(
-                    &txn,
-                    self.page_writer(),
-                    &a,
-                    reason,
-                    &audiences,
-                    Fanout::FirstChannel,
-                    &format!("t{}", due.id),
-                    now,
-                )
+        Ok(Some(TimerClaim { store: self.clone(), txn, due, assignment: a }))
+    }
+}
+
+/// A due timer claimed for firing, its assignment locked. The engine asks
+/// the domain what it does (`escalation::on_fire` over `state` and
+/// `policy`), then `retire` or `page` writes that and commits.
+pub struct TimerClaim {
+    store: Store,
+    txn: DatabaseTransaction,
+    due: timer::Model,
+    assignment: assignment::Model,
+}
+
+impl TimerClaim {
+    pub fn kind(&self) -> TimerKind {
+        self.due.kind
+    }
+
+    /// The assignment's state as it is now.
+    pub fn state(&self) -> AssignmentState {
+        self.assignment.state()
+    }
+
+    /// The policy the assignment was dispatched under.
+    pub fn policy(&self) -> &SlaPolicy {
+        &self.assignment.policy
+    }
+
+    /// How late it fires, in milliseconds.
+    fn late_ms(&self, now: DateTime<Utc>) -> i64 {
+        (now - self.due.due_at).num_milliseconds().max(0)
+    }
+
+    /// Nothing left to do (the milestone it waited for came): marked retired.
+    pub async fn retire(self, why: &str, instance: &str, now: DateTime<Utc>) -> StoreResult<FiredTimer> {
+        let late_ms = self.late_ms(now);
+        self.finish(TimerStatus::Retired, why.to_owned(), late_ms, 0, false, instance, now).await
+    }
+
+    /// Pages `audiences` for `reason`, records the breach at the deadline if
+    /// it is one, and puts the firing on the timeline.
+    pub async fn page(
+        self,
+        audiences: &[Audience],
+        reason: PageReason,
+        breach: bool,
+        instance: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<FiredTimer> {
+        let (a, due, late_ms) = (&self.assignment, &self.due, self.late_ms(now));
+        let enqueued = pages::enqueue(
+            &self.txn,
+            self.store.page_writer(),
+            a,
+            reason,
+            audiences,
+            Fanout::FirstChannel,
+            &format!("t{}", due.id),
+            now,
+        )
+        .await?;
+        if breach && a.breached_at.is_none() {
+            // The breach happened at the deadline, however late the engine noticed.
+            assignment::ActiveModel { id: Set(a.id), breached_at: Set(Some(due.due_at)), ..Default::default() }
+                .update(&self.txn)
                 .await?;
-                if breach && a.breached_at.is_none() {
-                    // The breach happened at the deadline, however late the engine noticed.
-                    assignment::ActiveModel { id: Set(a.id), breached_at: Set(Some(due.due_at)), ..Default::default() }
-                        .update(&txn)
-                        .await?;
-                }
-                timeline::append(
-                    &txn,
-                    self.audit_key(),
-                    NewEvent {
-                        assignment_id: a.id,
-                        notice_id: a.notice_id,
-                        kind: EventKind::Timer(kind),
-                        at: due.due_at,
-                        by: &By::system(),
-                        note: None,
-                        data: Some(EventData::TimerFired(TimerFired {
-                            late_ms,
-                            audiences: audiences.clone(),
-                            paged: enqueued.paged,
-                        })),
-                    },
-                    now,
-                )
-                .await?;
-                (TimerStatus::Fired, format!("paged {}", enqueued.pages), enqueued.pages, breach)
-            }
+        }
+        let data = TimerFired { late_ms, audiences: audiences.to_vec(), paged: enqueued.paged };
+        let event = NewEvent {
+            assignment_id: a.id,
+            notice_id: a.notice_id,
+            kind: EventKind::Timer(due.kind),
+            at: due.due_at,
+            by: &By::system(),
+            note: None,
+            data: Some(EventData::TimerFired(data)),
         };
-        let mut t: timer::ActiveModel = due.clone().into();
-        t.status = Set(status.to_owned());
+        timeline::append(&self.txn, self.store.audit_key(), event, now).await?;
+        let outcome = format!("paged {}", enqueued.pages);
+        self.finish(TimerStatus::Fired, outcome, late_ms, enqueued.pages, breach, instance, now).await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn finish(
+        self,
+        status: TimerStatus,
+        outcome: String,
+        late_ms: i64,
+        pages: usize,
+        breach: bool,
+        instance: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<FiredTimer> {
+        let mut t: timer::ActiveModel = self.due.into();
+        t.status = Set(status);
         t.fired_at = Set(Some(now));
         t.late_ms = Set(Some(late_ms));
         t.fired_by = Set(Some(instance.to_owned()));
         t.outcome = Set(Some(outcome));
-        let timer = t.update(&txn).await?;
+        let timer = t.update(&self.txn).await?;
         // New pages wake the senders; a breach changes what boards show.
-        let changed = page_count > 0 || breach;
+        let changed = pages > 0 || breach;
         if changed {
-            Store::notify_peers(&txn).await?;
+            Store::notify_peers(&self.txn).await?;
         }
-        txn.commit().await?;
+        self.txn.commit().await?;
         if changed {
-            self.wake();
+            self.store.wake();
         }
-        Ok(Some(FiredTimer { timer: timer.into(), late_ms, pages: page_count, breach }))
+        Ok(FiredTimer { timer: timer.into(), late_ms, pages, breach })
     }
 }

@@ -10,6 +10,7 @@ mod channels;
 mod closure;
 mod connections;
 mod demo;
+mod error_pages;
 mod escalation;
 #[path = "../support/fake_telegram.rs"]
 mod fake_telegram;

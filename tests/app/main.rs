@@ -7,6 +7,7 @@ mod assignments;
 mod closure;
 mod notices;
 mod protection;
+mod reads;
 mod registry;
 mod rosters;
 mod users;

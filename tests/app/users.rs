@@ -34,6 +34,9 @@ async fn an_administrator_creates_a_user_issues_a_token_and_revokes_it() {
     let admin = admin(&w).await;
     let u = w.core.create_user(&admin, new_user("zhangsan")).await.unwrap();
     let secret = w.core.create_token(&admin, u.id, "报表脚本").await.unwrap();
+    let listed = w.core.users(&admin).await.unwrap();
+    let (_, tokens) = listed.iter().find(|(user, _)| user.id == u.id).expect("the new user is listed");
+    assert_eq!(tokens.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), vec!["报表脚本"]);
     let now = w.clock_now();
     assert!(w.store.authenticate_token(secret.expose_secret(), Source::Api, now).await.unwrap().is_some());
     assert_eq!(w.core.revoke_tokens(&admin, u.id).await.unwrap(), 1);

@@ -12,7 +12,7 @@ use utoipa_axum::routes;
 
 use super::views::{AssignmentView, PageView, TimelineEventView};
 use crate::AppState;
-use crate::domain::access::{Actor, Caller};
+use crate::domain::access::{Actor, Caller, Reader};
 use crate::domain::assignment::Milestone;
 use crate::domain::change::Reassignment;
 use crate::domain::clock::to_storage_precision;
@@ -96,8 +96,8 @@ async fn get_assignment(
     Authenticated(actor): Authenticated,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<AssignmentView>, ApiError> {
-    let a = state.store.assignment(actor.scope(), id).await?;
-    Ok(Json(view(&state, a).await?))
+    let a = state.app.reads(&actor).assignment(id).await?;
+    Ok(Json(view(&state, &actor, a).await?))
 }
 
 /// Report a milestone or add a note. An impossible transition is 409.
@@ -110,8 +110,9 @@ async fn record_event(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<EventBody>,
 ) -> Result<(StatusCode, Json<EventRecorded>), ApiError> {
-    let recorded = state.app.change_assignment(&Caller::User(actor), id, change_for(body)?).await?;
-    Ok((StatusCode::CREATED, Json(recorded_view(&state, recorded).await?)))
+    let caller = Caller::User(actor);
+    let recorded = state.app.change_assignment(&caller, id, change_for(body)?).await?;
+    Ok((StatusCode::CREATED, Json(recorded_view(&state, &caller, recorded).await?)))
 }
 
 fn change_for(body: EventBody) -> Result<Change, DomainError> {
@@ -203,13 +204,15 @@ async fn reassign(
     ApiJson(body): ApiJson<ReassignBody>,
 ) -> Result<(StatusCode, Json<AssignmentView>), ApiError> {
     let to = Reassignment::parse(body.unit_id, &body.reason)?;
-    let created = state.app.reassign(&Caller::User(actor), id, to).await?;
-    Ok((StatusCode::CREATED, Json(view(&state, created).await?)))
+    let caller = Caller::User(actor);
+    let created = state.app.reassign(&caller, id, to).await?;
+    Ok((StatusCode::CREATED, Json(view(&state, &caller, created).await?)))
 }
 
 async fn bureau_change(state: &AppState, actor: Actor, id: i64, change: Change) -> Result<AssignmentView, ApiError> {
-    let recorded = state.app.change_assignment(&Caller::User(actor), id, change).await?;
-    view(state, recorded.assignment).await
+    let caller = Caller::User(actor);
+    let recorded = state.app.change_assignment(&caller, id, change).await?;
+    view(state, &caller, recorded.assignment).await
 }
 
 /// Every event of the assignment, oldest first.
@@ -220,7 +223,7 @@ async fn timeline(
     Authenticated(actor): Authenticated,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Vec<TimelineEventView>>, ApiError> {
-    let events = state.store.timeline(actor.scope(), id).await?;
+    let events = state.app.reads(&actor).timeline(id).await?;
     Ok(Json(events.into_iter().map(|e| TimelineEventView::new(e, state.tz)).collect()))
 }
 
@@ -232,16 +235,17 @@ async fn pages(
     Authenticated(actor): Authenticated,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Vec<PageView>>, ApiError> {
-    let pages = state.store.pages(actor.scope(), id).await?;
+    let pages = state.app.reads(&actor).pages(id).await?;
     Ok(Json(pages.into_iter().map(|p| PageView::new(p, state.tz)).collect()))
 }
 
-async fn view(state: &AppState, a: Assignment) -> Result<AssignmentView, ApiError> {
-    let names = state.store.unit_names(&[a.unit_id]).await?;
+async fn view(state: &AppState, reader: &impl Reader, a: Assignment) -> Result<AssignmentView, ApiError> {
+    let names = state.app.reads(reader).unit_names(&[a.unit_id]).await?;
     let name = names.get(&a.unit_id).cloned();
     Ok(AssignmentView::new(a, name, state.tz, state.clock.now()))
 }
 
-async fn recorded_view(state: &AppState, r: Recorded) -> Result<EventRecorded, ApiError> {
-    Ok(EventRecorded { event: TimelineEventView::new(r.event, state.tz), assignment: view(state, r.assignment).await? })
+async fn recorded_view(state: &AppState, reader: &impl Reader, r: Recorded) -> Result<EventRecorded, ApiError> {
+    let assignment = view(state, reader, r.assignment).await?;
+    Ok(EventRecorded { event: TimelineEventView::new(r.event, state.tz), assignment })
 }

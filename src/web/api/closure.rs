@@ -31,11 +31,11 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// The report as shown, or 404 when none has been started.
 pub async fn view(state: &AppState, actor: &Actor, id: i64) -> Result<ClosureReportView, StoreError> {
-    let scope = actor.scope();
-    let report = state.store.closure_report(scope, id).await?.ok_or(StoreError::not_found("closure report", id))?;
-    let a = state.store.assignment(scope, id).await?;
-    let title = state.store.notice(scope, a.notice_id).await?.notice.title;
-    let unit = state.store.unit_names(&[a.unit_id]).await?.remove(&a.unit_id).unwrap_or_default();
+    let reads = state.app.reads(actor);
+    let report = reads.closure_report(id).await?.ok_or(StoreError::not_found("closure report", id))?;
+    let a = reads.assignment(id).await?;
+    let title = reads.notice(a.notice_id).await?.notice.title;
+    let unit = reads.unit_names(&[a.unit_id]).await?.remove(&a.unit_id).unwrap_or_default();
     Ok(ClosureReportView::new(report, &a, title, unit, state.tz, state.clock.now()))
 }
 

@@ -11,7 +11,7 @@ use utoipa_axum::routes;
 
 use super::views::NoticeView;
 use crate::AppState;
-use crate::domain::access::Caller;
+use crate::domain::access::{Caller, Reader};
 use crate::domain::notice::{Category, NoticeDraft, NoticeInput, Severity, TargetKind};
 use crate::store::notices::{NoticeFilter, NoticeRecord};
 use crate::web::auth::Authenticated;
@@ -81,8 +81,9 @@ async fn issue_notice(
         unit_ids: body.unit_ids,
         branch_ids: body.branch_ids,
     })?;
-    let record = state.app.issue_notice(&Caller::User(actor), draft).await?;
-    Ok((StatusCode::CREATED, Json(view(&state, record, state.clock.now()).await?)))
+    let caller = Caller::User(actor);
+    let record = state.app.issue_notice(&caller, draft).await?;
+    Ok((StatusCode::CREATED, Json(view(&state, &caller, record, state.clock.now()).await?)))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -142,10 +143,10 @@ async fn list_notices(
         limit,
         offset,
     };
-    let (records, total) = state.store.notices(actor.scope(), &filter).await?;
+    let (records, total) = state.app.reads(&actor).notices(&filter).await?;
     let now = state.clock.now();
     let ids: Vec<i64> = records.iter().flat_map(|r| r.assignments.iter().map(|a| a.unit_id)).collect();
-    let names = state.store.unit_names(&ids).await?;
+    let names = state.app.reads(&actor).unit_names(&ids).await?;
     let items = records.into_iter().map(|r| NoticeView::new(r, &names, state.tz, now)).collect::<Vec<_>>();
     Ok(Json(NoticePage { items, total, limit, offset }))
 }
@@ -158,12 +159,17 @@ async fn get_notice(
     Authenticated(actor): Authenticated,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<NoticeView>, ApiError> {
-    let record = state.store.notice(actor.scope(), id).await?;
-    Ok(Json(view(&state, record, state.clock.now()).await?))
+    let record = state.app.reads(&actor).notice(id).await?;
+    Ok(Json(view(&state, &actor, record, state.clock.now()).await?))
 }
 
-async fn view(state: &AppState, record: NoticeRecord, now: DateTime<Utc>) -> Result<NoticeView, ApiError> {
+async fn view(
+    state: &AppState,
+    reader: &impl Reader,
+    record: NoticeRecord,
+    now: DateTime<Utc>,
+) -> Result<NoticeView, ApiError> {
     let ids: Vec<i64> = record.assignments.iter().map(|a| a.unit_id).collect();
-    let names = state.store.unit_names(&ids).await?;
+    let names = state.app.reads(reader).unit_names(&ids).await?;
     Ok(NoticeView::new(record, &names, state.tz, now))
 }

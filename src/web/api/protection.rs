@@ -72,9 +72,9 @@ async fn create_period(
     responses((status = 200, body = [ProtectionPeriodView])), security(("bearer" = [])))]
 async fn list_periods(
     State(state): State<AppState>,
-    Authenticated(_actor): Authenticated,
+    Authenticated(actor): Authenticated,
 ) -> Result<Json<Vec<ProtectionPeriodView>>, ApiError> {
-    let periods = state.store.protection_periods().await?;
+    let periods = state.app.reads(&actor).protection_periods().await?;
     Ok(Json(periods.into_iter().map(|p| view(&state, p)).collect()))
 }
 
@@ -83,10 +83,10 @@ async fn list_periods(
     responses((status = 200, body = ProtectionPeriodView), (status = 404, body = Problem)), security(("bearer" = [])))]
 async fn get_period(
     State(state): State<AppState>,
-    Authenticated(_actor): Authenticated,
+    Authenticated(actor): Authenticated,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<ProtectionPeriodView>, ApiError> {
-    let p = state.store.protection_period(id).await?;
+    let p = state.app.reads(&actor).protection_period(id).await?;
     Ok(Json(view(&state, p)))
 }
 
@@ -100,6 +100,6 @@ async fn daily_report(
     Authenticated(actor): Authenticated,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<DailyReportView>, ApiError> {
-    let p = state.store.protection_period(id).await?;
+    let p = state.app.reads(&actor).protection_period(id).await?;
     Ok(Json(duty::daily_report(&state, &actor, &p).await?))
 }

@@ -84,11 +84,12 @@ async fn get_roster(
 ) -> Result<Json<RosterView>, ApiError> {
     let now = state.clock.now();
     let stored = state
-        .store
-        .roster(actor.scope(), branch_id, now)
+        .app
+        .reads(&actor)
+        .roster(branch_id, now)
         .await?
         .ok_or(crate::store::StoreError::not_found("roster", branch_id))?;
-    Ok(Json(view(&state, stored, now).await?))
+    Ok(Json(view(&state, &Caller::User(actor), stored, now).await?))
 }
 
 /// Set the branch's rotation (daily or weekly hand-over at a local time).
@@ -102,8 +103,9 @@ async fn set_roster(
     ApiJson(input): ApiJson<RotationInput>,
 ) -> Result<Json<RosterView>, ApiError> {
     let rotation = Rotation::parse(&input, state.tz)?;
-    let stored = state.app.set_roster(&Caller::User(actor), branch_id, rotation).await?;
-    Ok(Json(view(&state, stored, state.clock.now()).await?))
+    let caller = Caller::User(actor);
+    let stored = state.app.set_roster(&caller, branch_id, rotation).await?;
+    Ok(Json(view(&state, &caller, stored, state.clock.now()).await?))
 }
 
 /// Put someone else on duty for a stretch (leave, an exchange of shifts).
@@ -124,12 +126,18 @@ async fn add_override(
         until: input.until.with_timezone(&Utc),
         reason,
     };
-    let stored = state.app.add_roster_override(&Caller::User(actor), branch_id, draft).await?;
-    Ok((StatusCode::CREATED, Json(view(&state, stored, state.clock.now()).await?)))
+    let caller = Caller::User(actor);
+    let stored = state.app.add_roster_override(&caller, branch_id, draft).await?;
+    Ok((StatusCode::CREATED, Json(view(&state, &caller, stored, state.clock.now()).await?)))
 }
 
-async fn view(state: &AppState, stored: StoredRoster, now: DateTime<Utc>) -> Result<RosterView, ApiError> {
-    let names = state.store.people(stored.branch.unit_id).await?;
+async fn view(
+    state: &AppState,
+    caller: &Caller,
+    stored: StoredRoster,
+    now: DateTime<Utc>,
+) -> Result<RosterView, ApiError> {
+    let names = state.app.reads(caller).people(stored.branch.unit_id).await?;
     let name = |id: i64| names.iter().find(|p| p.id == id).map(|p| p.name.clone()).unwrap_or_default();
     let tz = state.tz;
     let shift = |s: Shift| ShiftView {

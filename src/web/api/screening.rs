@@ -77,12 +77,13 @@ pub struct ScreeningProgressView {
 
 /// A period's progress table within the actor's scope.
 pub async fn progress_of(state: &AppState, actor: &Actor, period_id: i64) -> Result<ScreeningProgressView, ApiError> {
-    let period = state.store.protection_period(period_id).await?;
-    let tasks = state.store.screening_tasks(actor.scope(), period_id).await?;
+    let reads = state.app.reads(actor);
+    let period = reads.protection_period(period_id).await?;
+    let tasks = reads.screening_tasks(period_id).await?;
     let states: Vec<_> = tasks.iter().map(|t| t.progress(period.starts_at)).collect();
     let (units, total) = screening::progress(&states, state.clock.now());
     let ids: Vec<i64> = units.iter().map(|u| u.unit_id).collect();
-    let names = state.store.unit_names(&ids).await?;
+    let names = reads.unit_names(&ids).await?;
     let view = |unit_name: String, progress: UnitProgress| UnitProgressView {
         unit_name,
         percent_done: progress.percent(),
@@ -122,8 +123,9 @@ async fn list_tasks(
     Authenticated(actor): Authenticated,
     ApiPath(period_id): ApiPath<i64>,
 ) -> Result<Json<Vec<ScreeningTaskView>>, ApiError> {
-    state.store.protection_period(period_id).await?;
-    let tasks = state.store.screening_tasks(actor.scope(), period_id).await?;
+    let reads = state.app.reads(&actor);
+    reads.protection_period(period_id).await?;
+    let tasks = reads.screening_tasks(period_id).await?;
     Ok(Json(tasks.into_iter().map(|t| task_view(&state, t)).collect()))
 }
 

@@ -111,7 +111,7 @@ async fn list_units(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
 ) -> Result<Json<Vec<UnitView>>, ApiError> {
-    let units = state.store.units(actor.scope()).await?;
+    let units = state.app.reads(&actor).units().await?;
     Ok(Json(units.into_iter().map(|u| UnitView::new(u, state.tz)).collect()))
 }
 
@@ -123,9 +123,10 @@ async fn get_unit(
     Authenticated(actor): Authenticated,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<UnitDetail>, ApiError> {
-    let unit = state.store.unit(actor.scope(), id).await?;
-    let branches = state.store.branches(id).await?.into_iter().map(|b| BranchView::new(b, state.tz)).collect();
-    let people = state.store.people(id).await?.into_iter().map(|p| PersonView::new(p, state.tz)).collect();
+    let reads = state.app.reads(&actor);
+    let unit = reads.unit(id).await?;
+    let branches = reads.branches(id).await?.into_iter().map(|b| BranchView::new(b, state.tz)).collect();
+    let people = reads.people(id).await?.into_iter().map(|p| PersonView::new(p, state.tz)).collect();
     Ok(Json(UnitDetail { unit: UnitView::new(unit, state.tz), branches, people }))
 }
 
@@ -161,8 +162,9 @@ async fn list_branches(
     Authenticated(actor): Authenticated,
     ApiPath(unit_id): ApiPath<i64>,
 ) -> Result<Json<Vec<BranchView>>, ApiError> {
-    state.store.unit(actor.scope(), unit_id).await?;
-    Ok(Json(state.store.branches(unit_id).await?.into_iter().map(|b| BranchView::new(b, state.tz)).collect()))
+    Ok(Json(
+        state.app.reads(&actor).branches(unit_id).await?.into_iter().map(|b| BranchView::new(b, state.tz)).collect(),
+    ))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -196,8 +198,7 @@ async fn list_people(
     Authenticated(actor): Authenticated,
     ApiPath(unit_id): ApiPath<i64>,
 ) -> Result<Json<Vec<PersonView>>, ApiError> {
-    state.store.unit(actor.scope(), unit_id).await?;
-    let people = state.store.people(unit_id).await?;
+    let people = state.app.reads(&actor).people(unit_id).await?;
     Ok(Json(people.into_iter().map(|p| PersonView::new(p, state.tz)).collect()))
 }
 
@@ -277,8 +278,7 @@ async fn list_channels(
     Authenticated(actor): Authenticated,
     ApiPath(person_id): ApiPath<i64>,
 ) -> Result<Json<Vec<ChannelView>>, ApiError> {
-    state.store.person(actor.scope(), person_id).await?;
-    let channels = state.store.channels(person_id).await?;
+    let channels = state.app.reads(&actor).channels(person_id).await?;
     Ok(Json(channels.into_iter().map(|c| ChannelView::new(c, state.tz)).collect()))
 }
 
@@ -336,7 +336,7 @@ async fn get_policy(
     Authenticated(actor): Authenticated,
     ApiPath(unit_id): ApiPath<i64>,
 ) -> Result<Json<UnitPolicy>, ApiError> {
-    let unit = state.store.unit(actor.scope(), unit_id).await?;
+    let unit = state.app.reads(&actor).unit(unit_id).await?;
     let effective = effective_policy(&unit, &state.policy);
     Ok(Json(UnitPolicy { overrides: unit.policy_override.clone(), effective: (&effective).into() }))
 }

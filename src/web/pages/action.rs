@@ -19,7 +19,7 @@ use super::text::{ACTION_EN as EN, ACTION_ZH as ZH, ActionText};
 use crate::AppState;
 use crate::app::AppError;
 use crate::domain::DomainError;
-use crate::domain::access::{Scope, Source};
+use crate::domain::access::Source;
 use crate::domain::assignment::Milestone;
 use crate::domain::duration::{format_duration, format_local};
 use crate::domain::labels::Lang;
@@ -90,8 +90,9 @@ struct ActionForm {
 /// though the link has not expired.
 async fn resolve(state: &AppState, token: &str) -> Option<(ActionGrant, Person)> {
     let grant = action_link::verify(&state.link_key, token, state.clock.now())?;
-    let person = state.store.person(Scope::All, grant.person_id).await.ok().filter(|p| p.active)?;
-    state.store.channel(Scope::All, grant.channel_id).await.ok().filter(|c| c.person_id == person.id)?;
+    let proven = state.app.reads_for_proof();
+    let person = proven.person(grant.person_id).await.ok().filter(|p| p.active)?;
+    proven.channel(grant.channel_id).await.ok().filter(|c| c.person_id == person.id)?;
     Some((grant, person))
 }
 
@@ -154,9 +155,10 @@ async fn page(
     person: &Person,
     flash: Option<(bool, String)>,
 ) -> Option<ActionPage> {
-    let a = state.store.assignment(Scope::Unit(person.unit_id), grant.assignment_id).await.ok()?;
-    let notice = state.store.notice(Scope::Unit(person.unit_id), a.notice_id).await.ok()?.notice;
-    let unit = state.store.unit_names(&[a.unit_id]).await.ok()?.remove(&a.unit_id).unwrap_or_default();
+    let reads = state.app.reads(&person.caller(Source::Web));
+    let a = reads.assignment(grant.assignment_id).await.ok()?;
+    let notice = reads.notice(a.notice_id).await.ok()?.notice;
+    let unit = reads.unit_names(&[a.unit_id]).await.ok()?.remove(&a.unit_id).unwrap_or_default();
     let assignment = a.state.clone();
     let left = (a.state.deadline_at - state.clock.now()).num_seconds();
     let mut rows = vec![Milestone::Acknowledged, Milestone::PlanActivated];

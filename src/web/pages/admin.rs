@@ -5,7 +5,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Response};
+
 use axum::routing::{get, post};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
@@ -16,11 +16,11 @@ use super::notice_form::Choice;
 use crate::AppState;
 use crate::app::AppError;
 use crate::domain::DomainError;
-use crate::domain::access::{Scope, UserRole};
+use crate::domain::access::UserRole;
 use crate::domain::duration::format_local;
 use crate::domain::labels::Lang;
 use crate::domain::login::is_locked;
-use crate::store::StoreError;
+
 use crate::store::sessions::WebSession;
 use crate::store::users::NewUser;
 use crate::web::session::{Posted, SignedIn};
@@ -67,16 +67,15 @@ enum Outcome {
     Token(SecretString),
 }
 
-async fn page(state: &AppState, session: &WebSession, outcome: Outcome) -> Result<UsersPage, StoreError> {
+/// Admins only (the application layer refuses everyone else).
+async fn page(state: &AppState, session: &WebSession, outcome: Outcome) -> Result<UsersPage, PageError> {
     let lang = session.lang;
     let now = state.clock.now();
-    let units = state.store.units(Scope::All).await?;
+    let accounts = state.app.users(&session.caller()).await?;
+    let units = state.app.reads(&session.actor).units().await?;
     let mut users = Vec::new();
-    for u in state.store.users().await? {
-        let tokens = state
-            .store
-            .tokens_of(u.id)
-            .await?
+    for (u, tokens) in accounts {
+        let tokens = tokens
             .into_iter()
             .map(|t| TokenLine {
                 name: t.name,
@@ -118,20 +117,8 @@ async fn page(state: &AppState, session: &WebSession, outcome: Outcome) -> Resul
     })
 }
 
-/// Admins only; everyone else is told so.
-async fn respond(state: &AppState, session: &WebSession, outcome: Outcome) -> Response {
-    let lang = session.lang;
-    if session.actor.role != UserRole::Admin {
-        return PageError::Forbidden(lang).into_response();
-    }
-    match page(state, session, outcome).await {
-        Ok(p) => p.into_response(),
-        Err(e) => PageError::store(lang)(e).into_response(),
-    }
-}
-
-async fn show(State(state): State<AppState>, signed: SignedIn) -> Response {
-    respond(&state, &signed.session, Outcome::None).await
+async fn show(State(state): State<AppState>, signed: SignedIn) -> Result<UsersPage, PageError> {
+    page(&state, &signed.session, Outcome::None).await
 }
 
 /// A refusal's words, or the page error for anything else.
@@ -139,11 +126,12 @@ fn outcome_of(result: Result<Outcome, AppError>, lang: Lang) -> Result<Outcome, 
     result.or_else(|e| refusal(e, lang).map(Outcome::Refused))
 }
 
-async fn finish(state: &AppState, session: &WebSession, result: Result<Outcome, AppError>) -> Response {
-    match outcome_of(result, session.lang) {
-        Ok(o) => respond(state, session, o).await,
-        Err(e) => e.into_response(),
-    }
+async fn finish(
+    state: &AppState,
+    session: &WebSession,
+    result: Result<Outcome, AppError>,
+) -> Result<UsersPage, PageError> {
+    page(state, session, outcome_of(result, session.lang)?).await
 }
 
 #[derive(Deserialize)]
@@ -158,7 +146,7 @@ struct UserForm {
     unit_id: String,
 }
 
-async fn create_user(State(state): State<AppState>, posted: Posted<UserForm>) -> Response {
+async fn create_user(State(state): State<AppState>, posted: Posted<UserForm>) -> Result<UsersPage, PageError> {
     let session = &posted.session;
     let f = posted.form;
     let result = async {
@@ -182,13 +170,21 @@ struct TokenForm {
     name: String,
 }
 
-async fn create_token(State(state): State<AppState>, Path(id): Path<i64>, posted: Posted<TokenForm>) -> Response {
+async fn create_token(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    posted: Posted<TokenForm>,
+) -> Result<UsersPage, PageError> {
     let session = &posted.session;
     let result = state.app.create_token(&session.caller(), id, &posted.form.name).await.map(Outcome::Token);
     finish(&state, session, result).await
 }
 
-async fn revoke(State(state): State<AppState>, Path(id): Path<i64>, posted: Posted<TokenForm>) -> Response {
+async fn revoke(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    posted: Posted<TokenForm>,
+) -> Result<UsersPage, PageError> {
     let session = &posted.session;
     let result = state.app.revoke_tokens(&session.caller(), id).await.map(|_| Outcome::Done);
     finish(&state, session, result).await

@@ -9,7 +9,6 @@ use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
-use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use futures::Stream;
 
@@ -85,7 +84,7 @@ pub struct DutyView {
 
 async fn duty_views(state: &AppState, session: &WebSession) -> Result<Vec<DutyView>, PageError> {
     let now = state.clock.now();
-    let lines = state.store.duty_now(session.actor.scope(), now).await.map_err(PageError::store(session.lang))?;
+    let lines = state.app.reads(&session.actor).duty_now(now).await?;
     Ok(lines
         .into_iter()
         .map(|d| DutyView {
@@ -99,7 +98,7 @@ async fn duty_views(state: &AppState, session: &WebSession) -> Result<Vec<DutyVi
 }
 
 fn row_view(r: BoardRow, state: &AppState, lang: Lang) -> Result<RowView, PageError> {
-    let clock = ClockView::new(&r.assignment, lang, state.tz, state.clock.now()).map_err(PageError::store(lang))?;
+    let clock = ClockView::new(&r.assignment, lang, state.tz, state.clock.now())?;
     Ok(RowView {
         assignment_id: r.assignment.id,
         notice_id: r.notice.id,
@@ -127,31 +126,20 @@ fn row_view(r: BoardRow, state: &AppState, lang: Lang) -> Result<RowView, PageEr
 /// The rows' HTML and how many there are, for the reader's scope and language.
 async fn render_rows(state: &AppState, session: &WebSession) -> Result<(String, usize), PageError> {
     let lang = session.lang;
-    let rows = state.store.board(session.actor.scope()).await.map_err(PageError::store(lang))?;
+    let rows = state.app.reads(&session.actor).board().await?;
     let rows = rows.into_iter().map(|r| row_view(r, state, lang)).collect::<Result<Vec<_>, _>>()?;
     let count = rows.len();
     let html = Rows { t: ui(lang), rows }.render().map_err(|e| {
         tracing::error!(error = %e, "board render failed");
-        PageError::Unavailable(lang)
+        PageError::Unavailable
     })?;
     Ok((html, count))
 }
 
-async fn show(State(state): State<AppState>, signed: SignedIn) -> Response {
-    let page = async {
-        let (rows_html, count) = render_rows(&state, &signed.session).await?;
-        let duty = duty_views(&state, &signed.session).await?;
-        Ok::<_, PageError>(BoardPage {
-            chrome: Chrome::new(&state, &signed.session, &signed.path, "board"),
-            count,
-            rows_html,
-            duty,
-        })
-    };
-    match page.await {
-        Ok(p) => p.into_response(),
-        Err(e) => e.into_response(),
-    }
+async fn show(State(state): State<AppState>, signed: SignedIn) -> Result<BoardPage, PageError> {
+    let (rows_html, count) = render_rows(&state, &signed.session).await?;
+    let duty = duty_views(&state, &signed.session).await?;
+    Ok(BoardPage { chrome: Chrome::new(&state, &signed.session, &signed.path, "board"), count, rows_html, duty })
 }
 
 async fn events(State(state): State<AppState>, signed: SignedIn) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {

@@ -289,19 +289,14 @@ async fn page(
 ) -> Result<Response, PageError> {
     let lang = session.lang;
     let actor = &session.actor;
-    let a = state.store.assignment(actor.scope(), id).await.map_err(PageError::store(lang))?;
-    let title = state.store.notice(actor.scope(), a.notice_id).await.map_err(PageError::store(lang))?.notice.title;
-    let unit = state
-        .store
-        .unit_names(&[a.unit_id])
-        .await
-        .map_err(PageError::store(lang))?
-        .remove(&a.unit_id)
-        .unwrap_or_default();
+    let reads = state.app.reads(actor);
+    let a = reads.assignment(id).await?;
+    let title = reads.notice(a.notice_id).await?.notice.title;
+    let unit = reads.unit_names(&[a.unit_id]).await?.remove(&a.unit_id).unwrap_or_default();
     let current = match view(state, actor, id).await {
         Ok(v) => Some(v),
         Err(crate::store::StoreError::NotFound { .. }) => None,
-        Err(e) => return Err(PageError::store(lang)(e)),
+        Err(e) => return Err(PageError::from(e)),
     };
     let status = current.as_ref().map(|v| v.status);
     let can_write = actor.can_report_for(a.unit_id);
@@ -411,11 +406,10 @@ async fn return_report(
 }
 
 async fn download(State(state): State<AppState>, signed: SignedIn, Path(id): Path<i64>) -> Result<Response, PageError> {
-    let lang = signed.session.lang;
-    let v = view(&state, &signed.session.actor, id).await.map_err(PageError::store(lang))?;
+    let v = view(&state, &signed.session.actor, id).await?;
     let body = docx(&v).map_err(|e| {
         tracing::error!(error = %e, "docx failed");
-        PageError::Unavailable(lang)
+        PageError::Unavailable
     })?;
     Ok(crate::web::attachment(crate::web::DOCX, &format!("closure-report-{id}.docx"), body))
 }

@@ -6,7 +6,6 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use super::Chrome;
@@ -67,19 +66,16 @@ fn message(state: &AppState, p: Page, lang: Lang) -> Message {
     }
 }
 
-async fn show(State(state): State<AppState>, signed: SignedIn) -> Response {
+async fn show(State(state): State<AppState>, signed: SignedIn) -> Result<InboxPage, PageError> {
     let session = &signed.session;
     let lang = session.lang;
     if !state.config.notify.demo_inbox {
-        return PageError::NotFound(lang).into_response();
+        return Err(PageError::NotFound);
     }
-    match state.store.latest_pages(session.actor.scope(), SHOWN).await {
-        Ok(pages) => InboxPage {
-            chrome: Chrome::new(&state, session, "/demo/inbox", "demo"),
-            d: demo(lang),
-            messages: pages.into_iter().map(|p| message(&state, p, lang)).collect(),
-        }
-        .into_response(),
-        Err(e) => PageError::store(lang)(e).into_response(),
-    }
+    let pages = state.app.reads(&session.actor).latest_pages(SHOWN).await?;
+    Ok(InboxPage {
+        chrome: Chrome::new(&state, session, "/demo/inbox", "demo"),
+        d: demo(lang),
+        messages: pages.into_iter().map(|p| message(&state, p, lang)).collect(),
+    })
 }

@@ -1,46 +1,92 @@
-//! The one place a page's failure becomes an HTML answer: status, wording in
-//! the reader's language, and a way back. Details go to the log, not the page.
+//! The one place a page's failure becomes an HTML answer. A handler returns
+//! `Err(PageError)`, which leaves the response bare with the error attached;
+//! `error_pages`, a layer over every page, renders it once the reader is
+//! known: in their language inside the site's navigation when signed in,
+//! in both languages otherwise. Extractor rejections (a malformed path or
+//! query) are rendered the same way. Details go to the log, not the page.
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::http::StatusCode;
+use axum::extract::{Request, State};
+use axum::http::{Method, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use axum_extra::extract::CookieJar;
 
+use super::Chrome;
 use super::text::{UiText, ui};
+use crate::AppState;
 use crate::app::AppError;
+use crate::domain::DomainError;
 use crate::domain::labels::Lang;
 use crate::store::StoreError;
+use crate::web::session::COOKIE;
 
-#[derive(Debug)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum PageError {
-    NotFound(Lang),
-    Forbidden(Lang),
-    Csrf(Lang),
-    BadForm(Lang, String),
+    NotFound,
+    Forbidden,
+    Csrf,
+    /// The form or query could not be read; the detail is the parser's.
+    BadForm(String),
     /// A rule refused the change (e.g. an impossible transition).
-    Refused(Lang, String),
-    Unavailable(Lang),
+    Refused(DomainError),
+    /// A concurrent change won.
+    Busy,
+    Unavailable,
 }
 
-impl PageError {
-    /// Maps a store failure for a reader of `lang`.
-    pub fn store(lang: Lang) -> impl Fn(StoreError) -> PageError {
-        move |e| match e {
-            StoreError::NotFound { .. } => PageError::NotFound(lang),
-            StoreError::Domain(d) => PageError::Refused(lang, d.text(lang)),
-            StoreError::Concurrent { .. } => PageError::Refused(lang, ui(lang).unavailable.to_owned()),
+impl From<StoreError> for PageError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound { .. } => PageError::NotFound,
+            StoreError::Domain(d) => PageError::Refused(d),
+            StoreError::Concurrent { .. } => PageError::Busy,
             other => {
                 tracing::error!(error = %other, "page failed");
-                PageError::Unavailable(lang)
+                PageError::Unavailable
             }
         }
     }
+}
 
-    /// Maps an application-layer refusal for a reader of `lang`.
-    pub fn app(lang: Lang) -> impl Fn(AppError) -> PageError {
-        move |e| match e {
-            AppError::Denied(_) => PageError::Forbidden(lang),
-            AppError::Store(s) => PageError::store(lang)(s),
+impl From<AppError> for PageError {
+    fn from(e: AppError) -> Self {
+        match e {
+            AppError::Denied(_) => PageError::Forbidden,
+            AppError::Store(s) => s.into(),
+        }
+    }
+}
+
+impl From<DomainError> for PageError {
+    fn from(e: DomainError) -> Self {
+        PageError::Refused(e)
+    }
+}
+
+impl PageError {
+    fn status(&self) -> StatusCode {
+        match self {
+            PageError::NotFound => StatusCode::NOT_FOUND,
+            PageError::Forbidden | PageError::Csrf => StatusCode::FORBIDDEN,
+            PageError::BadForm(_) => StatusCode::BAD_REQUEST,
+            PageError::Refused(_) | PageError::Busy => StatusCode::CONFLICT,
+            PageError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    /// What the reader is told, in `lang`.
+    fn message(&self, lang: Lang) -> String {
+        let t = ui(lang);
+        match self {
+            PageError::NotFound => t.not_found.to_owned(),
+            PageError::Forbidden => t.forbidden.to_owned(),
+            PageError::Csrf => t.csrf_failed.to_owned(),
+            PageError::BadForm(detail) => format!("{} ({detail})", t.bad_form),
+            PageError::Refused(d) => format!("{}：{}", t.conflict, d.text(lang)),
+            PageError::Busy => format!("{}：{}", t.conflict, t.unavailable),
+            PageError::Unavailable => t.unavailable.to_owned(),
         }
     }
 }
@@ -51,35 +97,7 @@ impl PageError {
 pub fn refusal(e: impl Into<AppError>, lang: Lang) -> Result<String, PageError> {
     match e.into() {
         AppError::Store(StoreError::Domain(d)) => Ok(d.text(lang)),
-        other => Err(PageError::app(lang)(other)),
-    }
-}
-
-impl From<StoreError> for PageError {
-    fn from(e: StoreError) -> Self {
-        PageError::store(Lang::Zh)(e)
-    }
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "error.html")]
-struct ErrorPage {
-    t: &'static UiText,
-    lang: Lang,
-    message: String,
-}
-
-impl IntoResponse for PageError {
-    fn into_response(self) -> Response {
-        let (status, lang, message) = match self {
-            PageError::NotFound(l) => (StatusCode::NOT_FOUND, l, ui(l).not_found.to_owned()),
-            PageError::Forbidden(l) => (StatusCode::FORBIDDEN, l, ui(l).forbidden.to_owned()),
-            PageError::Csrf(l) => (StatusCode::FORBIDDEN, l, ui(l).csrf_failed.to_owned()),
-            PageError::BadForm(l, detail) => (StatusCode::BAD_REQUEST, l, format!("{} ({detail})", ui(l).bad_form)),
-            PageError::Refused(l, why) => (StatusCode::CONFLICT, l, format!("{}：{why}", ui(l).conflict)),
-            PageError::Unavailable(l) => (StatusCode::SERVICE_UNAVAILABLE, l, ui(l).unavailable.to_owned()),
-        };
-        (status, ErrorPage { t: ui(lang), lang, message }).into_response()
+        other => Err(other.into()),
     }
 }
 
@@ -89,5 +107,87 @@ pub fn outcome_flash(result: Result<(), impl Into<AppError>>, lang: Lang) -> Res
     match result {
         Ok(()) => Ok((false, ui(lang).done.to_owned())),
         Err(e) => refusal(e, lang).map(|why| (true, why)),
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let mut response = self.status().into_response();
+        response.extensions_mut().insert(self);
+        response
+    }
+}
+
+/// The error inside the signed-in reader's navigation.
+#[derive(Template, WebTemplate)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    chrome: Chrome,
+    message: String,
+}
+
+/// The error for a reader not signed in, in both languages.
+#[derive(Template, WebTemplate)]
+#[template(path = "error_plain.html")]
+struct PlainErrorPage {
+    zh: &'static UiText,
+    en: &'static UiText,
+    message_zh: String,
+    message_en: String,
+}
+
+/// The layer that renders a page's failure for its reader; the API's
+/// answers (problem+json) pass through untouched.
+pub async fn error_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if request.uri().path().starts_with("/api/") {
+        return next.run(request).await;
+    }
+    let cookie = CookieJar::from_headers(request.headers()).get(COOKIE).map(|c| c.value().to_owned());
+    let path = request.uri().path().to_owned();
+    let get = request.method() == Method::GET;
+    let response = next.run(request).await;
+    let status = response.status();
+    let error = match response.extensions().get::<PageError>() {
+        Some(e) => e.clone(),
+        None if is_rejection(&response) => rejection(response, get).await,
+        None => return response,
+    };
+    let status = if error == PageError::NotFound { StatusCode::NOT_FOUND } else { status };
+    render(&state, cookie.as_deref(), &path, status, &error).await
+}
+
+/// axum's extractors answer a malformed path, query or form with plain text.
+fn is_rejection(r: &Response) -> bool {
+    r.status().is_client_error()
+        && r.headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/plain"))
+}
+
+async fn rejection(r: Response, get: bool) -> PageError {
+    let body = axum::body::to_bytes(r.into_body(), 4096).await.unwrap_or_default();
+    let detail = String::from_utf8_lossy(&body).into_owned();
+    // A path that does not parse (`/assignments/abc`) names nothing there is.
+    if get && detail.starts_with("Invalid URL") { PageError::NotFound } else { PageError::BadForm(detail) }
+}
+
+async fn render(state: &AppState, cookie: Option<&str>, path: &str, status: StatusCode, error: &PageError) -> Response {
+    let session = match cookie {
+        Some(c) => state.store.web_session(c, state.config.session_lifetime(), state.clock.now()).await.ok().flatten(),
+        None => None,
+    };
+    match session {
+        Some(s) => (status, ErrorPage { message: error.message(s.lang), chrome: Chrome::new(state, &s, path, "") })
+            .into_response(),
+        None => {
+            let page = PlainErrorPage {
+                zh: ui(Lang::Zh),
+                en: ui(Lang::En),
+                message_zh: error.message(Lang::Zh),
+                message_en: error.message(Lang::En),
+            };
+            (status, page).into_response()
+        }
     }
 }

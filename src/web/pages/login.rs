@@ -200,11 +200,13 @@ async fn sign_in(
 #[derive(Deserialize)]
 struct Empty {}
 
-async fn sign_out(State(state): State<AppState>, jar: CookieJar, posted: Posted<Empty>) -> Response {
-    if let Err(e) = state.store.end_session(posted.session.id).await {
-        return PageError::from(e).into_response();
-    }
-    (jar.add(cleared_cookie()), Redirect::to("/login")).into_response()
+async fn sign_out(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    posted: Posted<Empty>,
+) -> Result<(CookieJar, Redirect), PageError> {
+    state.store.end_session(posted.session.id).await?;
+    Ok((jar.add(cleared_cookie()), Redirect::to("/login")))
 }
 
 #[derive(Deserialize)]
@@ -214,15 +216,13 @@ struct LangChoice {
     back: String,
 }
 
-async fn switch_lang(State(state): State<AppState>, posted: Posted<LangChoice>) -> Response {
+async fn switch_lang(State(state): State<AppState>, posted: Posted<LangChoice>) -> Result<Redirect, PageError> {
     let lang = Lang::from_code(&posted.form.lang).unwrap_or(Lang::Zh);
     let Ok(back) = return_path(Some(&posted.form.back)) else {
-        return PageError::BadForm(posted.session.lang, ui(posted.session.lang).bad_return.to_owned()).into_response();
+        return Err(PageError::BadForm(ui(posted.session.lang).bad_return.to_owned()));
     };
-    if let Err(e) = state.store.set_user_lang(posted.session.actor.user_id, lang).await {
-        return PageError::store(lang)(e).into_response();
-    }
-    Redirect::to(&back).into_response()
+    state.store.set_user_lang(posted.session.actor.user_id, lang).await?;
+    Ok(Redirect::to(&back))
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 
 pub mod action;
 pub mod admin;
+pub mod assignment_forms;
 pub mod board;
 pub mod closure;
 pub mod demo;
@@ -37,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .merge(board::router())
         .merge(notice_form::router())
         .merge(notice::router())
+        .merge(assignment_forms::router())
         .merge(registry::router())
         .merge(admin::router())
         .merge(reports::router())

@@ -1,41 +1,30 @@
 //! A notice's page: each assignment's clock, milestones, timeline and pages,
-//! with the bureau's actions (extend, stand down, reassign, note) and the
-//! unit's milestone report; and the list of notices.
+//! with the forms of the bureau's actions and the unit's milestone report
+//! (posted to `assignment_forms`); and the list of notices.
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use serde::Deserialize;
 
 use super::Chrome;
 use super::error::PageError;
 use super::view::{ClockView, MilestoneView};
 use crate::AppState;
-use crate::domain::DomainError;
-use crate::domain::access::Scope;
-use crate::domain::assignment::Milestone;
-use crate::domain::change::Reassignment;
 use crate::domain::duration::format_local;
 use crate::domain::labels::Lang;
 use crate::domain::record::Notice;
-use crate::store::assignments::Change;
 use crate::store::notices::{NoticeFilter, NoticeRecord};
-use crate::store::sessions::WebSession;
-use crate::web::session::{Posted, SignedIn};
+use crate::web::session::SignedIn;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/notices", get(list))
         .route("/notices/{id}", get(show))
         .route("/assignments/{id}", get(assignment))
-        .route("/assignments/{id}/extend", post(extend))
-        .route("/assignments/{id}/stand-down", post(stand_down))
-        .route("/assignments/{id}/reassign", post(reassign))
-        .route("/assignments/{id}/note", post(note))
-        .route("/assignments/{id}/milestone", post(milestone))
 }
 
 pub struct NoticeHead {
@@ -141,19 +130,18 @@ async fn show(
 ) -> Result<Response, PageError> {
     let session = &signed.session;
     let lang = session.lang;
-    let store_err = PageError::store(lang);
-    let scope = session.actor.scope();
-    let NoticeRecord { notice, assignments } = state.store.notice(scope, id).await.map_err(&store_err)?;
+    let reads = state.app.reads(&session.actor);
+    let NoticeRecord { notice, assignments } = reads.notice(id).await?;
     let unit_ids: Vec<i64> = assignments.iter().map(|a| a.unit_id).collect();
-    let names = state.store.unit_names(&unit_ids).await.map_err(&store_err)?;
+    let names = reads.unit_names(&unit_ids).await?;
     let now = state.clock.now();
     let mut cards = Vec::with_capacity(assignments.len());
     for a in assignments {
-        let clock = ClockView::new(&a, lang, state.tz, now).map_err(&store_err)?;
-        let timeline = state.store.timeline(scope, a.id).await.map_err(&store_err)?;
-        let pages = state.store.pages(scope, a.id).await.map_err(&store_err)?;
+        let clock = ClockView::new(&a, lang, state.tz, now)?;
+        let timeline = reads.timeline(a.id).await?;
+        let pages = reads.pages(a.id).await?;
         let branch = match a.branch_id {
-            Some(b) => state.store.branch(b).await.map_err(&store_err)?.map(|b| b.name),
+            Some(b) => reads.branch(b).await?.map(|b| b.name),
             None => None,
         };
         cards.push(AssignmentCard {
@@ -205,14 +193,7 @@ async fn show(
         });
     }
     let all_units = if session.actor.can_direct() {
-        state
-            .store
-            .units(Scope::All)
-            .await
-            .map_err(&store_err)?
-            .into_iter()
-            .map(|u| UnitOption { id: u.id, name: u.name })
-            .collect()
+        reads.units().await?.into_iter().map(|u| UnitOption { id: u.id, name: u.name }).collect()
     } else {
         Vec::new()
     };
@@ -229,12 +210,13 @@ async fn show(
 
 /// `/assignments/{id}`: the notice page, scrolled to the assignment; 404 for
 /// an assignment outside the reader's scope.
-async fn assignment(State(state): State<AppState>, signed: SignedIn, Path(id): Path<i64>) -> Response {
-    let lang = signed.session.lang;
-    match state.store.assignment(signed.session.actor.scope(), id).await {
-        Ok(a) => Redirect::to(&format!("/notices/{}#a{}", a.notice_id, a.id)).into_response(),
-        Err(e) => PageError::store(lang)(e).into_response(),
-    }
+async fn assignment(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    Path(id): Path<i64>,
+) -> Result<Redirect, PageError> {
+    let a = state.app.reads(&signed.session.actor).assignment(id).await?;
+    Ok(Redirect::to(&format!("/notices/{}#a{}", a.notice_id, a.id)))
 }
 
 #[derive(Deserialize)]
@@ -278,18 +260,18 @@ async fn list(
 ) -> Result<Response, PageError> {
     let session = &signed.session;
     let lang = session.lang;
-    let store_err = PageError::store(lang);
+    let reads = state.app.reads(&session.actor);
     let filter = NoticeFilter { limit: PAGE_SIZE, offset: q.offset, ..NoticeFilter::default() };
-    let (records, total) = state.store.notices(session.actor.scope(), &filter).await.map_err(&store_err)?;
+    let (records, total) = reads.notices(&filter).await?;
     let unit_ids: Vec<i64> = records.iter().flat_map(|r| r.assignments.iter().map(|a| a.unit_id)).collect();
-    let names = state.store.unit_names(&unit_ids).await.map_err(&store_err)?;
+    let names = reads.unit_names(&unit_ids).await?;
     let now = state.clock.now();
     let mut notices = Vec::with_capacity(records.len());
     for r in records {
         let h = head(&r.notice, lang, state.tz);
         let mut lines = Vec::new();
         for a in &r.assignments {
-            let clock = ClockView::new(a, lang, state.tz, now).map_err(&store_err)?;
+            let clock = ClockView::new(a, lang, state.tz, now)?;
             lines.push(AssignmentLine {
                 unit: names.get(&a.unit_id).cloned().unwrap_or_default(),
                 sla_code: clock.sla_code,
@@ -314,93 +296,4 @@ async fn list(
         next: (q.offset + PAGE_SIZE < total).then_some(q.offset + PAGE_SIZE),
     }
     .into_response())
-}
-
-/// Applies a change from a form and returns to the notice page.
-async fn apply(state: &AppState, session: &WebSession, id: i64, change: Result<Change, DomainError>) -> Response {
-    let lang = session.lang;
-    let caller = session.caller();
-    let result = match change {
-        Ok(change) => state.app.change_assignment(&caller, id, change).await,
-        Err(e) => Err(e.into()),
-    };
-    match result {
-        Ok(r) => Redirect::to(&format!("/notices/{}?done=1#a{}", r.assignment.notice_id, id)).into_response(),
-        Err(e) => PageError::app(lang)(e).into_response(),
-    }
-}
-
-#[derive(Deserialize)]
-struct ExtendForm {
-    #[serde(default)]
-    deadline_at: String,
-    #[serde(default)]
-    reason: String,
-}
-
-async fn extend(State(state): State<AppState>, Path(id): Path<i64>, posted: Posted<ExtendForm>) -> Response {
-    let lang = posted.session.lang;
-    let Some(deadline) = super::form::local_datetime(&posted.form.deadline_at, state.tz) else {
-        return PageError::Refused(lang, super::text::ui(lang).bad_deadline.to_owned()).into_response();
-    };
-    let change = Change::Extend { deadline_at: deadline.to_utc(), reason: posted.form.reason };
-    apply(&state, &posted.session, id, Ok(change)).await
-}
-
-#[derive(Deserialize)]
-struct ReasonForm {
-    #[serde(default)]
-    reason: String,
-}
-
-async fn stand_down(State(state): State<AppState>, Path(id): Path<i64>, posted: Posted<ReasonForm>) -> Response {
-    apply(&state, &posted.session, id, Ok(Change::StandDown { reason: posted.form.reason })).await
-}
-
-#[derive(Deserialize)]
-struct ReassignForm {
-    #[serde(default)]
-    unit_id: String,
-    #[serde(default)]
-    reason: String,
-}
-
-async fn reassign(State(state): State<AppState>, Path(id): Path<i64>, posted: Posted<ReassignForm>) -> Response {
-    let session = &posted.session;
-    let lang = session.lang;
-    let Ok(unit_id) = posted.form.unit_id.trim().parse::<i64>() else {
-        return PageError::BadForm(lang, "unit_id".into()).into_response();
-    };
-    let caller = session.caller();
-    let result = match Reassignment::parse(unit_id, &posted.form.reason) {
-        Ok(to) => state.app.reassign(&caller, id, to).await,
-        Err(e) => Err(e.into()),
-    };
-    match result {
-        Ok(a) => Redirect::to(&format!("/notices/{}?done=1#a{}", a.notice_id, a.id)).into_response(),
-        Err(e) => PageError::app(lang)(e).into_response(),
-    }
-}
-
-#[derive(Deserialize)]
-struct NoteForm {
-    #[serde(default)]
-    note: String,
-}
-
-async fn note(State(state): State<AppState>, Path(id): Path<i64>, posted: Posted<NoteForm>) -> Response {
-    apply(&state, &posted.session, id, Change::note(&posted.form.note)).await
-}
-
-#[derive(Deserialize)]
-struct MilestoneForm {
-    #[serde(default)]
-    milestone: String,
-}
-
-async fn milestone(State(state): State<AppState>, Path(id): Path<i64>, posted: Posted<MilestoneForm>) -> Response {
-    let Some(m) = Milestone::from_code(&posted.form.milestone).filter(|m| *m != Milestone::Closed) else {
-        return PageError::BadForm(posted.session.lang, "milestone".into()).into_response();
-    };
-    apply(&state, &posted.session, id, Ok(Change::milestone(m))).await
 }

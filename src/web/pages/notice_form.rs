@@ -16,10 +16,11 @@ use super::Chrome;
 use super::error::PageError;
 use crate::AppState;
 use crate::app::AppError;
-use crate::domain::access::Scope;
+use crate::domain::access::Need;
 use crate::domain::notice::{Category, NoticeDraft, NoticeInput, Severity, TargetKind};
 use crate::domain::{DomainError, FieldError};
 use crate::store::StoreError;
+use crate::store::sessions::WebSession;
 use crate::web::session::{Posted, SignedIn};
 
 pub fn router() -> Router<AppState> {
@@ -53,9 +54,19 @@ pub struct NoticeForm {
     pub unit_ids: Vec<String>,
     #[serde(default)]
     pub branch_ids: Vec<String>,
-    /// `review` (first submit), `issue` (confirmed) or `edit` (back).
     #[serde(default)]
-    pub step: String,
+    pub step: Step,
+}
+
+/// Where the two-step form is: the first submit asks for a review, the
+/// confirmation page issues or goes back to edit.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Step {
+    #[default]
+    Review,
+    Issue,
+    Edit,
 }
 
 /// The typed values, normalised for showing again.
@@ -218,22 +229,17 @@ fn draft(v: &Values) -> Result<NoticeDraft, Vec<FieldError>> {
 
 async fn form_page(
     state: &AppState,
-    session: &crate::store::sessions::WebSession,
+    session: &WebSession,
     path: &str,
     v: Values,
     errors: Vec<FieldError>,
-) -> Response {
+) -> Result<Response, PageError> {
     let lang = session.lang;
-    let units = match state.store.units(Scope::All).await {
-        Ok(u) => u,
-        Err(e) => return PageError::store(lang)(e).into_response(),
-    };
+    let reads = state.app.reads(&session.actor);
+    let units = reads.units().await?;
     let mut unit_choices = Vec::with_capacity(units.len());
     for u in units {
-        let branches = match state.store.branches(u.id).await {
-            Ok(b) => b,
-            Err(e) => return PageError::store(lang)(e).into_response(),
-        };
+        let branches = reads.branches(u.id).await?;
         unit_choices.push(UnitChoice {
             checked: v.unit_ids.contains(&u.id),
             branches: branches
@@ -264,79 +270,71 @@ async fn form_page(
         .collect::<HashMap<_, _>>();
     let status =
         if errors.is_empty() { axum::http::StatusCode::OK } else { axum::http::StatusCode::UNPROCESSABLE_ENTITY };
-    (
-        status,
-        FormPage {
-            chrome: Chrome::new(state, session, path, "new"),
-            categories: choices(Category::ALL, &v.category, Category::code, |c| c.label(lang)),
-            severities: choices(Severity::ALL, &v.severity, Severity::code, |s| s.label(lang)),
-            target_kinds: choices(TargetKind::ALL, &v.target_kind, TargetKind::code, |k| k.label(lang)),
-            units: unit_choices,
-            v,
-            errors,
-        },
-    )
-        .into_response()
+    let page = FormPage {
+        chrome: Chrome::new(state, session, path, "new"),
+        categories: choices(Category::ALL, &v.category, Category::code, |c| c.label(lang)),
+        severities: choices(Severity::ALL, &v.severity, Severity::code, |s| s.label(lang)),
+        target_kinds: choices(TargetKind::ALL, &v.target_kind, TargetKind::code, |k| k.label(lang)),
+        units: unit_choices,
+        v,
+        errors,
+    };
+    Ok((status, page).into_response())
 }
 
-async fn show(State(state): State<AppState>, signed: SignedIn) -> Response {
-    if !signed.session.actor.can_direct() {
-        return PageError::Forbidden(signed.session.lang).into_response();
-    }
+async fn show(State(state): State<AppState>, signed: SignedIn) -> Result<Response, PageError> {
+    state.app.may(&signed.session.caller(), Need::Direct)?;
     form_page(&state, &signed.session, &signed.path, Values::blank(), Vec::new()).await
 }
 
-async fn submit(State(state): State<AppState>, posted: Posted<NoticeForm>) -> Response {
+async fn submit(State(state): State<AppState>, posted: Posted<NoticeForm>) -> Result<Response, PageError> {
     let session = &posted.session;
     let lang = session.lang;
-    if !session.actor.can_direct() {
-        return PageError::Forbidden(lang).into_response();
-    }
+    state.app.may(&session.caller(), Need::Direct)?;
     let mut v = Values::of(&posted.form);
     // A branch counts only for a unit that is ticked (the form disables the others).
-    let branch_units = match branch_owners(&state, &v.branch_ids).await {
-        Ok(b) => b,
-        Err(e) => return PageError::store(lang)(e).into_response(),
-    };
+    let branch_units = branch_owners(&state, session, &v.branch_ids).await?;
     v.branch_ids.retain(|b| branch_units.get(b).is_some_and(|u| v.unit_ids.contains(u)));
-    if posted.form.step == "edit" {
+    if posted.form.step == Step::Edit {
         return form_page(&state, session, &posted.path, v, Vec::new()).await;
     }
     let draft = match draft(&v) {
         Ok(d) => d,
         Err(errors) => return form_page(&state, session, &posted.path, v, errors).await,
     };
-    if posted.form.step != "issue" {
-        let names = match state.store.unit_names(&draft.unit_ids).await {
-            Ok(n) => n,
-            Err(e) => return PageError::store(lang)(e).into_response(),
-        };
+    if posted.form.step == Step::Review {
+        let names = state.app.reads(&session.actor).unit_names(&draft.unit_ids).await?;
         let chosen =
             draft.unit_ids.iter().map(|id| names.get(id).cloned().unwrap_or_else(|| format!("#{id}"))).collect();
-        return ConfirmPage {
+        let page = ConfirmPage {
             chrome: Chrome::new(&state, session, &posted.path, "new"),
             category: draft.category.label(lang),
             severity: draft.severity.label(lang),
             target_kind: draft.target_kind.label(lang),
             chosen,
             v,
-        }
-        .into_response();
+        };
+        return Ok(page.into_response());
     }
     match state.app.issue_notice(&session.caller(), draft).await {
-        Ok(record) => Redirect::to(&format!("/notices/{}", record.notice.id)).into_response(),
+        Ok(record) => Ok(Redirect::to(&format!("/notices/{}", record.notice.id)).into_response()),
         Err(AppError::Store(StoreError::Domain(DomainError::Invalid(errors)))) => {
             form_page(&state, session, &posted.path, v, errors).await
         }
-        Err(e) => PageError::app(lang)(e).into_response(),
+        Err(e) => Err(e.into()),
     }
 }
 
 /// Which unit each of these branches belongs to.
-async fn branch_owners(state: &AppState, branch_ids: &[i64]) -> Result<HashMap<i64, i64>, StoreError> {
+async fn branch_owners(
+    state: &AppState,
+    session: &WebSession,
+    branch_ids: &[i64],
+) -> Result<HashMap<i64, i64>, StoreError> {
+    let reads = state.app.reads(&session.actor);
     let mut owners = HashMap::new();
     for id in branch_ids {
-        if let Some(b) = state.store.branch(*id).await? {
+        if let Some(b) = reads.branch(*id).await? {
             owners.insert(b.id, b.unit_id);
         }
     }

@@ -21,8 +21,8 @@ use super::notice_form::Choice;
 use super::text::{DutyText, duty};
 use crate::AppState;
 use crate::app::AppError;
+use crate::app::reads::Reads;
 use crate::domain::DomainError;
-use crate::domain::access::Scope;
 use crate::domain::duration::format_local;
 use crate::domain::policy::PolicyOverride;
 use crate::domain::protection::{ProtectionPeriod, ProtectionPeriodInput};
@@ -77,18 +77,21 @@ fn units_text(p: &ProtectionPeriod, names: &HashMap<i64, String>, d: &DutyText) 
         .join("、")
 }
 
-async fn unit_names(state: &AppState, scope: Scope) -> Result<HashMap<i64, String>, StoreError> {
-    Ok(state.store.units(scope).await?.into_iter().map(|u| (u.id, u.name)).collect())
+/// The names of the units the reader sees and of those the periods cover.
+async fn unit_names(reads: Reads<'_>, periods: &[ProtectionPeriod]) -> Result<HashMap<i64, String>, StoreError> {
+    let mut names: HashMap<i64, String> = reads.units().await?.into_iter().map(|u| (u.id, u.name)).collect();
+    let covered: Vec<i64> = periods.iter().flat_map(|p| p.unit_ids.iter().copied()).collect();
+    names.extend(reads.unit_names(&covered).await?);
+    Ok(names)
 }
 
-async fn periods_page(state: &AppState, session: &WebSession, flash: Flash) -> Result<PeriodsPage, StoreError> {
+async fn periods_page(state: &AppState, session: &WebSession, flash: Flash) -> Result<PeriodsPage, PageError> {
     let d = duty(session.lang);
-    let names = unit_names(state, Scope::All).await?;
+    let reads = state.app.reads(&session.actor);
+    let periods = reads.protection_periods().await?;
+    let names = unit_names(reads, &periods).await?;
     let now = state.clock.now();
-    let periods = state
-        .store
-        .protection_periods()
-        .await?
+    let periods = periods
         .into_iter()
         .map(|p| PeriodLine {
             units: units_text(&p, &names, d),
@@ -114,9 +117,8 @@ async fn periods_page(state: &AppState, session: &WebSession, flash: Flash) -> R
     })
 }
 
-async fn list(State(state): State<AppState>, signed: SignedIn) -> Response {
-    let lang = signed.session.lang;
-    periods_page(&state, &signed.session, None).await.map_err(PageError::store(lang)).into_response()
+async fn list(State(state): State<AppState>, signed: SignedIn) -> Result<PeriodsPage, PageError> {
+    periods_page(&state, &signed.session, None).await
 }
 
 #[derive(Deserialize, Default)]
@@ -159,21 +161,18 @@ fn period_input(f: &PeriodForm, tz: Tz) -> Result<ProtectionPeriodInput, DomainE
     })
 }
 
-async fn create(State(state): State<AppState>, posted: Posted<PeriodForm>) -> Response {
+async fn create(State(state): State<AppState>, posted: Posted<PeriodForm>) -> Result<Response, PageError> {
     let session = &posted.session;
-    let lang = session.lang;
     let saved = match period_input(&posted.form, state.tz) {
         Ok(input) => state.app.create_protection_period(&session.caller(), &input).await,
         Err(e) => Err(e.into()),
     };
     match saved {
-        Ok(p) => Redirect::to(&format!("/periods/{}", p.id)).into_response(),
-        Err(e) => match refusal(e, lang) {
-            Ok(why) => {
-                periods_page(&state, session, Some((true, why))).await.map_err(PageError::store(lang)).into_response()
-            }
-            Err(page) => page.into_response(),
-        },
+        Ok(p) => Ok(Redirect::to(&format!("/periods/{}", p.id)).into_response()),
+        Err(e) => {
+            let why = refusal(e, session.lang)?;
+            Ok(periods_page(&state, session, Some((true, why))).await?.into_response())
+        }
     }
 }
 
@@ -239,11 +238,12 @@ fn clock_of(t: &DateTime<FixedOffset>) -> String {
     t.format("%H:%M").to_string()
 }
 
-async fn period_page(state: &AppState, session: &WebSession, id: i64, flash: Flash) -> Result<PeriodPage, StoreError> {
+async fn period_page(state: &AppState, session: &WebSession, id: i64, flash: Flash) -> Result<PeriodPage, PageError> {
     let (lang, actor) = (session.lang, &session.actor);
     let d = duty(lang);
-    let p = state.store.protection_period(id).await?;
-    let names = unit_names(state, Scope::All).await?;
+    let reads = state.app.reads(actor);
+    let p = reads.protection_period(id).await?;
+    let names = unit_names(reads, std::slice::from_ref(&p)).await?;
     let unit = |id: i64| names.get(&id).cloned().unwrap_or_else(|| format!("#{id}"));
     let report = daily_report(state, actor, &p).await?;
     let days = report
@@ -266,7 +266,7 @@ async fn period_page(state: &AppState, session: &WebSession, id: i64, flash: Fla
             breached: day.figures.breached,
         })
         .collect();
-    let tasks = state.store.screening_tasks(actor.scope(), id).await?;
+    let tasks = reads.screening_tasks(id).await?;
     let states: Vec<_> = tasks.iter().map(|t| t.progress(p.starts_at)).collect();
     let (rows, total) = screening::progress(&states, state.clock.now());
     let line = |unit: String, r: &screening::UnitProgress| ProgressLine {
@@ -342,20 +342,19 @@ async fn period_page(state: &AppState, session: &WebSession, id: i64, flash: Fla
     })
 }
 
-async fn render(state: &AppState, session: &WebSession, id: i64, flash: Flash) -> Response {
-    period_page(state, session, id, flash).await.map_err(PageError::store(session.lang)).into_response()
-}
-
-async fn show(State(state): State<AppState>, signed: SignedIn, Path(id): Path<i64>) -> Response {
-    render(&state, &signed.session, id, None).await
+async fn show(State(state): State<AppState>, signed: SignedIn, Path(id): Path<i64>) -> Result<PeriodPage, PageError> {
+    period_page(&state, &signed.session, id, None).await
 }
 
 /// After a form on a period's page: the page, with "recorded" or why not.
-async fn after(state: &AppState, session: &WebSession, id: i64, result: Result<(), AppError>) -> Response {
-    match outcome_flash(result, session.lang) {
-        Ok(flash) => render(state, session, id, Some(flash)).await,
-        Err(page) => page.into_response(),
-    }
+async fn after(
+    state: &AppState,
+    session: &WebSession,
+    id: i64,
+    result: Result<(), AppError>,
+) -> Result<PeriodPage, PageError> {
+    let flash = outcome_flash(result, session.lang)?;
+    period_page(state, session, id, Some(flash)).await
 }
 
 #[derive(Deserialize, Default)]
@@ -402,7 +401,11 @@ fn tasks_input(f: &TasksForm, tz: Tz) -> Result<ScreeningTasksInput, DomainError
     Ok(ScreeningTasksInput { tasks })
 }
 
-async fn add_tasks(State(state): State<AppState>, Path(id): Path<i64>, posted: Posted<TasksForm>) -> Response {
+async fn add_tasks(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    posted: Posted<TasksForm>,
+) -> Result<PeriodPage, PageError> {
     let session = &posted.session;
     let result = match tasks_input(&posted.form, state.tz) {
         Ok(input) => state.app.add_screening_tasks(&session.caller(), id, &input).await.map(|_| ()),
@@ -419,7 +422,11 @@ struct ResultForm {
     findings: String,
 }
 
-async fn record_result(State(state): State<AppState>, Path(id): Path<i64>, posted: Posted<ResultForm>) -> Response {
+async fn record_result(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    posted: Posted<ResultForm>,
+) -> Result<PeriodPage, PageError> {
     let session = &posted.session;
     let f = &posted.form;
     let result = async {
@@ -429,12 +436,7 @@ async fn record_result(State(state): State<AppState>, Path(id): Path<i64>, poste
         state.app.record_screening_result(&session.caller(), id, draft).await.map(|_| ())
     }
     .await;
-    let flash = match outcome_flash(result, session.lang) {
-        Ok(flash) => flash,
-        Err(page) => return page.into_response(),
-    };
-    match state.store.screening_task(session.actor.scope(), id).await {
-        Ok(task) => render(&state, session, task.protection_period_id, Some(flash)).await,
-        Err(e) => PageError::store(session.lang)(e).into_response(),
-    }
+    let flash = outcome_flash(result, session.lang)?;
+    let task = state.app.reads(&session.actor).screening_task(id).await?;
+    period_page(&state, session, task.protection_period_id, Some(flash)).await
 }

@@ -19,7 +19,6 @@ use crate::domain::DomainError;
 use crate::domain::duration::format_local;
 use crate::domain::people::{ChannelDraft, ChannelKind, ChannelStatus, Role, masked_address};
 use crate::domain::unit::{BranchDraft, PersonDraft, UnitDraft};
-use crate::store::StoreError;
 use crate::store::sessions::WebSession;
 use crate::store::telegram::LinkTarget;
 use crate::web::session::{Posted, SignedIn};
@@ -96,14 +95,15 @@ struct UnitPage {
     roster_link: &'static str,
 }
 
-async fn units_page(state: &AppState, session: &WebSession, path: &str, flash: Option<(bool, String)>) -> Response {
-    let lang = session.lang;
-    let units = match state.store.units(session.actor.scope()).await {
-        Ok(u) => u,
-        Err(e) => return PageError::store(lang)(e).into_response(),
-    };
+async fn units_page(
+    state: &AppState,
+    session: &WebSession,
+    path: &str,
+    flash: Option<(bool, String)>,
+) -> Result<UnitsPage, PageError> {
+    let units = state.app.reads(&session.actor).units().await?;
     let (flash_error, flash) = flash.map_or((false, None), |(err, f)| (err, Some(f)));
-    UnitsPage {
+    Ok(UnitsPage {
         chrome: Chrome::new(state, session, path, "units"),
         units: units
             .into_iter()
@@ -117,11 +117,10 @@ async fn units_page(state: &AppState, session: &WebSession, path: &str, flash: O
         can_manage: session.actor.can_manage_registry(),
         flash,
         flash_error,
-    }
-    .into_response()
+    })
 }
 
-async fn list(State(state): State<AppState>, signed: SignedIn) -> Response {
+async fn list(State(state): State<AppState>, signed: SignedIn) -> Result<UnitsPage, PageError> {
     units_page(&state, &signed.session, &signed.path, None).await
 }
 
@@ -135,20 +134,19 @@ struct UnitForm {
     hq_address: String,
 }
 
-async fn create_unit(State(state): State<AppState>, posted: Posted<UnitForm>) -> Response {
+async fn create_unit(State(state): State<AppState>, posted: Posted<UnitForm>) -> Result<Response, PageError> {
     let session = &posted.session;
-    let lang = session.lang;
     let f = &posted.form;
     let created = match UnitDraft::parse(&f.name, blank_none(&f.credit_code), blank_none(&f.hq_address)) {
         Ok(draft) => state.app.create_unit(&session.caller(), draft).await,
         Err(e) => Err(e.into()),
     };
     match created {
-        Ok(u) => Redirect::to(&format!("/units/{}", u.id)).into_response(),
-        Err(e) => match refusal(e, lang) {
-            Ok(why) => units_page(&state, session, "/units", Some((true, why))).await,
-            Err(page) => page.into_response(),
-        },
+        Ok(u) => Ok(Redirect::to(&format!("/units/{}", u.id)).into_response()),
+        Err(e) => {
+            let why = refusal(e, session.lang)?;
+            Ok(units_page(&state, session, "/units", Some((true, why))).await?.into_response())
+        }
     }
 }
 
@@ -159,28 +157,14 @@ async fn unit_page(
     id: i64,
     flash: Option<(bool, String)>,
     link: Option<(String, chrono::DateTime<chrono::Utc>)>,
-) -> Response {
+) -> Result<UnitPage, PageError> {
     let lang = session.lang;
-    match unit_page_inner(state, session, id, flash, link).await {
-        Ok(page) => page.into_response(),
-        Err(e) => PageError::store(lang)(e).into_response(),
-    }
-}
-
-async fn unit_page_inner(
-    state: &AppState,
-    session: &WebSession,
-    id: i64,
-    flash: Option<(bool, String)>,
-    link: Option<(String, chrono::DateTime<chrono::Utc>)>,
-) -> Result<UnitPage, StoreError> {
-    let lang = session.lang;
-    let unit = state.store.unit(session.actor.scope(), id).await?;
-    let branches = state.store.branches(id).await?;
+    let reads = state.app.reads(&session.actor);
+    let unit = reads.unit(id).await?;
+    let branches = reads.branches(id).await?;
     let mut people = Vec::new();
-    for p in state.store.people(id).await? {
-        let channels = state
-            .store
+    for p in reads.people(id).await? {
+        let channels = reads
             .channels(p.id)
             .await?
             .into_iter()
@@ -239,16 +223,19 @@ async fn unit_page_inner(
     })
 }
 
-async fn show(State(state): State<AppState>, signed: SignedIn, Path(id): Path<i64>) -> Response {
+async fn show(State(state): State<AppState>, signed: SignedIn, Path(id): Path<i64>) -> Result<UnitPage, PageError> {
     unit_page(&state, &signed.session, id, None, None).await
 }
 
 /// After a registry form: the unit's page, with "recorded" or why not.
-async fn after(state: &AppState, session: &WebSession, unit_id: i64, result: Result<(), AppError>) -> Response {
-    match outcome_flash(result, session.lang) {
-        Ok(flash) => unit_page(state, session, unit_id, Some(flash), None).await,
-        Err(page) => page.into_response(),
-    }
+async fn after(
+    state: &AppState,
+    session: &WebSession,
+    unit_id: i64,
+    result: Result<(), AppError>,
+) -> Result<UnitPage, PageError> {
+    let flash = outcome_flash(result, session.lang)?;
+    unit_page(state, session, unit_id, Some(flash), None).await
 }
 
 #[derive(Deserialize)]
@@ -275,7 +262,11 @@ fn number(field: &str, raw: &str) -> Result<Option<f64>, DomainError> {
     }
 }
 
-async fn create_branch(State(state): State<AppState>, Path(id): Path<i64>, posted: Posted<BranchForm>) -> Response {
+async fn create_branch(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    posted: Posted<BranchForm>,
+) -> Result<UnitPage, PageError> {
     let session = &posted.session;
     let f = &posted.form;
     let result = async {
@@ -304,7 +295,11 @@ struct PersonForm {
     branch_id: String,
 }
 
-async fn create_person(State(state): State<AppState>, Path(id): Path<i64>, posted: Posted<PersonForm>) -> Response {
+async fn create_person(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    posted: Posted<PersonForm>,
+) -> Result<UnitPage, PageError> {
     let session = &posted.session;
     let f = &posted.form;
     let result = async {
@@ -326,7 +321,11 @@ struct ChannelForm {
     address: String,
 }
 
-async fn create_channel(State(state): State<AppState>, Path(id): Path<i64>, posted: Posted<ChannelForm>) -> Response {
+async fn create_channel(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    posted: Posted<ChannelForm>,
+) -> Result<UnitPage, PageError> {
     let session = &posted.session;
     let f = &posted.form;
     let result = async {
@@ -336,40 +335,36 @@ async fn create_channel(State(state): State<AppState>, Path(id): Path<i64>, post
         state.app.create_channel(&session.caller(), id, draft).await.map(|_| ())
     }
     .await;
-    let flash = match outcome_flash(result, session.lang) {
-        Ok(flash) => flash,
-        Err(page) => return page.into_response(),
-    };
-    match state.store.person(session.actor.scope(), id).await {
-        Ok(p) => unit_page(&state, session, p.unit_id, Some(flash), None).await,
-        Err(e) => PageError::store(session.lang)(e).into_response(),
-    }
+    let flash = outcome_flash(result, session.lang)?;
+    let p = state.app.reads(&session.actor).person(id).await?;
+    unit_page(&state, session, p.unit_id, Some(flash), None).await
 }
 
 #[derive(Deserialize)]
 struct Empty {}
 
-async fn person_link(State(state): State<AppState>, Path(id): Path<i64>, posted: Posted<Empty>) -> Response {
+async fn person_link(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    posted: Posted<Empty>,
+) -> Result<UnitPage, PageError> {
     link(&state, &posted.session, LinkTarget::Person(id)).await
 }
 
-async fn duty_group_link(State(state): State<AppState>, Path(id): Path<i64>, posted: Posted<Empty>) -> Response {
+async fn duty_group_link(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    posted: Posted<Empty>,
+) -> Result<UnitPage, PageError> {
     link(&state, &posted.session, LinkTarget::Unit(id)).await
 }
 
 /// Issues a link code and shows it once on the unit's page.
-async fn link(state: &AppState, session: &WebSession, target: LinkTarget) -> Response {
-    let lang = session.lang;
-    let code = match state.app.link_code(&session.caller(), target).await {
-        Ok(code) => code,
-        Err(e) => return PageError::app(lang)(e).into_response(),
-    };
+async fn link(state: &AppState, session: &WebSession, target: LinkTarget) -> Result<UnitPage, PageError> {
+    let code = state.app.link_code(&session.caller(), target).await?;
     let unit_id = match target {
-        LinkTarget::Unit(id) => Ok(id),
-        LinkTarget::Person(id) => state.store.person(session.actor.scope(), id).await.map(|p| p.unit_id),
+        LinkTarget::Unit(id) => id,
+        LinkTarget::Person(id) => state.app.reads(&session.actor).person(id).await?.unit_id,
     };
-    match unit_id {
-        Ok(unit_id) => unit_page(state, session, unit_id, None, Some(code)).await,
-        Err(e) => PageError::store(lang)(e).into_response(),
-    }
+    unit_page(state, session, unit_id, None, Some(code)).await
 }

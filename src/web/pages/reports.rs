@@ -23,7 +23,6 @@ use crate::domain::period;
 use crate::domain::report::{DurationStats, Figures};
 use crate::reports::charts::{self, ChartText};
 use crate::reports::{Listing, ReportQuery, SlaReportView, csv, filter_of, sla_report, xlsx};
-use crate::store::StoreError;
 use crate::store::reports::ReportFilter;
 use crate::web::session::SignedIn;
 use crate::web::{CSV, XLSX, attachment};
@@ -139,16 +138,11 @@ struct ReportPage {
 }
 
 /// The query, with empty form fields read as absent.
-fn cleaned(q: Result<Query<Vec<(String, String)>>, QueryRejection>, lang: Lang) -> Result<ReportQuery, PageError> {
-    let Query(pairs) = q.map_err(|e| PageError::BadForm(lang, e.body_text()))?;
+fn cleaned(q: Result<Query<Vec<(String, String)>>, QueryRejection>) -> Result<ReportQuery, PageError> {
+    let Query(pairs) = q.map_err(|e| PageError::BadForm(e.body_text()))?;
     let mut out = ReportQuery::default();
     let bad = |field: &str| {
-        PageError::store(lang)(StoreError::Domain(DomainError::field(
-            field,
-            "invalid",
-            format!("{field} is not valid"),
-            format!("{field} 无效"),
-        )))
+        PageError::from(DomainError::field(field, "invalid", format!("{field} is not valid"), format!("{field} 无效")))
     };
     for (key, value) in pairs {
         let value = value.trim().to_owned();
@@ -221,10 +215,11 @@ async fn show(
     let session = &signed.session;
     let lang = session.lang;
     let t = super::text::ui(lang);
-    let q = cleaned(q, lang)?;
-    let report = sla_report(&state, &session.actor, &q, Listing::Asked).await.map_err(PageError::store(lang))?;
-    let units = state.store.units(session.actor.scope()).await.map_err(PageError::store(lang))?;
-    let periods = state.store.protection_periods().await.map_err(PageError::store(lang))?;
+    let q = cleaned(q)?;
+    let report = sla_report(&state, &session.actor, &q, Listing::Asked).await?;
+    let reads = state.app.reads(&session.actor);
+    let units = reads.units().await?;
+    let periods = reads.protection_periods().await?;
     let (chart_on_time, chart_distribution, chart_breaches) = charts_of(&report, t);
     let choice = |code: &str, label: &str, selected: bool| Choice { code: code.into(), label: label.into(), selected };
     let period_label = format!(
@@ -300,18 +295,17 @@ async fn export_csv(
     signed: SignedIn,
     q: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Result<Response, PageError> {
-    let lang = signed.session.lang;
-    let q = cleaned(q, lang)?;
+    let q = cleaned(q)?;
     let actor = signed.session.actor.clone();
     if q.table.as_deref() == Some("breaches") {
-        let filter = filter_of(&state, &actor, &q, Listing::All).await.map_err(PageError::store(lang))?;
+        let filter = filter_of(&state, &actor, &q, Listing::All).await?;
         let body = axum::body::Body::from_stream(csv::breach_stream(state, actor, filter));
         return Ok(attachment(CSV, "sla-breaches.csv", body));
     }
-    let report = sla_report(&state, &actor, &q, Listing::Asked).await.map_err(PageError::store(lang))?;
+    let report = sla_report(&state, &actor, &q, Listing::Asked).await?;
     let body = csv::units(&report).map_err(|e| {
         tracing::error!(error = %e, "csv export failed");
-        PageError::Unavailable(lang)
+        PageError::Unavailable
     })?;
     Ok(attachment(CSV, "sla-units.csv", body))
 }
@@ -321,12 +315,11 @@ async fn export_xlsx(
     signed: SignedIn,
     q: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Result<Response, PageError> {
-    let lang = signed.session.lang;
-    let q = cleaned(q, lang)?;
-    let report = sla_report(&state, &signed.session.actor, &q, Listing::All).await.map_err(PageError::store(lang))?;
+    let q = cleaned(q)?;
+    let report = sla_report(&state, &signed.session.actor, &q, Listing::All).await?;
     let body = xlsx::workbook(&report).map_err(|e| {
         tracing::error!(error = %e, "xlsx export failed");
-        PageError::Unavailable(lang)
+        PageError::Unavailable
     })?;
     Ok(attachment(XLSX, "sla-report.xlsx", body))
 }
@@ -360,18 +353,17 @@ async fn scorecard(
     let this_year = state.clock.now().with_timezone(&state.tz).format("%Y").to_string();
     let raw = y.year.filter(|s| !s.trim().is_empty()).unwrap_or(this_year);
     let Ok(year_number) = raw.trim().parse::<i32>() else {
-        return Err(PageError::Refused(lang, t.bad_year.to_owned()));
+        let t = |lang| super::text::ui(lang).bad_year;
+        return Err(DomainError::field("year", "invalid", t(Lang::En), t(Lang::Zh)).into());
     };
     let year_text = year_number.to_string();
-    let unit = state.store.unit(session.actor.scope(), id).await.map_err(PageError::store(lang))?;
+    let unit = state.app.reads(&session.actor).unit(id).await?;
     // One read of the year; the months are cut from it.
-    let period_of = |name: &str| {
-        period::named(name, state.tz).map_err(|e| PageError::store(lang)(DomainError::Invalid(vec![e]).into()))
-    };
+    let period_of =
+        |name: &str| period::named(name, state.tz).map_err(|e| PageError::from(DomainError::Invalid(vec![e])));
     let filter = ReportFilter { unit_id: Some(id), breach_limit: Some(0), ..ReportFilter::new(period_of(&year_text)?) };
     let now = state.clock.now();
-    let (year, _) =
-        crate::reports::build(&state, &session.actor, &filter, now).await.map_err(PageError::store(lang))?;
+    let (year, _) = crate::reports::build(&state, &session.actor, &filter, now).await?;
     let mut months = Vec::with_capacity(12);
     let mut rates = Vec::with_capacity(12);
     for (name, totals) in &year.by_month {

@@ -8,7 +8,6 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::{Datelike, Duration, Utc};
 use serde::Deserialize;
@@ -23,7 +22,6 @@ use crate::app::AppError;
 use crate::domain::DomainError;
 use crate::domain::period::{self, Period};
 use crate::domain::roster::{Rotation, RotationInput};
-use crate::store::StoreError;
 use crate::store::rosters::OverrideDraft;
 use crate::store::sessions::WebSession;
 use crate::web::session::{Posted, SignedIn};
@@ -98,13 +96,14 @@ async fn roster_page(
     session: &WebSession,
     branch_id: i64,
     flash: Option<(bool, String)>,
-) -> Result<RosterPage, StoreError> {
+) -> Result<RosterPage, PageError> {
     let (lang, actor) = (session.lang, &session.actor);
     let d = duty(lang);
     let tz = state.tz;
-    let b = state.store.branch_in(actor.scope(), branch_id).await?;
-    let unit = state.store.unit(actor.scope(), b.unit_id).await?;
-    let people = state.store.people(b.unit_id).await?;
+    let reads = state.app.reads(actor);
+    let b = reads.branch_in(branch_id).await?;
+    let unit = reads.unit(b.unit_id).await?;
+    let people = reads.people(b.unit_id).await?;
     let names: HashMap<i64, String> = people.iter().map(|p| (p.id, p.name.clone())).collect();
     let name = |id: i64| names.get(&id).cloned().unwrap_or_else(|| format!("#{id}"));
     let now = state.clock.now();
@@ -112,7 +111,7 @@ async fn roster_page(
     let start =
         today.and_hms_opt(0, 0, 0).and_then(|t| t.and_local_timezone(tz).earliest()).map_or(now, |t| t.to_utc());
     let window = Period { from: start, to: start + Duration::days(CALENDAR_DAYS) };
-    let stored = state.store.roster(actor.scope(), branch_id, window.from).await?;
+    let stored = reads.roster(branch_id, window.from).await?;
     let weekdays = if lang == crate::domain::labels::Lang::Zh { WEEKDAYS_ZH } else { WEEKDAYS_EN };
     let mut days = Vec::new();
     if let Some(s) = &stored {
@@ -208,20 +207,19 @@ async fn roster_page(
     })
 }
 
-async fn render(state: &AppState, session: &WebSession, id: i64, flash: Option<(bool, String)>) -> Response {
-    roster_page(state, session, id, flash).await.map_err(PageError::store(session.lang)).into_response()
-}
-
-async fn show(State(state): State<AppState>, signed: SignedIn, Path(id): Path<i64>) -> Response {
-    render(&state, &signed.session, id, None).await
+async fn show(State(state): State<AppState>, signed: SignedIn, Path(id): Path<i64>) -> Result<RosterPage, PageError> {
+    roster_page(&state, &signed.session, id, None).await
 }
 
 /// After a roster form: the roster's page, with "recorded" or why not.
-async fn after(state: &AppState, session: &WebSession, id: i64, result: Result<(), AppError>) -> Response {
-    match outcome_flash(result, session.lang) {
-        Ok(flash) => render(state, session, id, Some(flash)).await,
-        Err(page) => page.into_response(),
-    }
+async fn after(
+    state: &AppState,
+    session: &WebSession,
+    id: i64,
+    result: Result<(), AppError>,
+) -> Result<RosterPage, PageError> {
+    let flash = outcome_flash(result, session.lang)?;
+    roster_page(state, session, id, Some(flash)).await
 }
 
 /// The rotation form: its fields, and `m{person id}` = that person's turn.
@@ -251,7 +249,11 @@ fn rotation_input(f: &RotationForm) -> Result<RotationInput, DomainError> {
     })
 }
 
-async fn set_rotation(State(state): State<AppState>, Path(id): Path<i64>, posted: Posted<RotationForm>) -> Response {
+async fn set_rotation(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    posted: Posted<RotationForm>,
+) -> Result<RosterPage, PageError> {
     let session = &posted.session;
     let result = async {
         let rotation = Rotation::parse(&rotation_input(&posted.form)?, state.tz)?;
@@ -273,7 +275,11 @@ struct OverrideForm {
     reason: String,
 }
 
-async fn add_override(State(state): State<AppState>, Path(id): Path<i64>, posted: Posted<OverrideForm>) -> Response {
+async fn add_override(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    posted: Posted<OverrideForm>,
+) -> Result<RosterPage, PageError> {
     let session = &posted.session;
     let f = &posted.form;
     let result = async {

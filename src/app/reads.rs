@@ -1,0 +1,136 @@
+//! Reads for a caller: the one place a door's reads take their scope.
+//! A door asks `Core::reads(&caller)` and reads through it; what lies
+//! outside the caller's scope is not found, whichever door asks.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+
+use super::Core;
+use crate::domain::access::{Reader, Scope};
+use crate::domain::protection::ProtectionPeriod;
+use crate::domain::record::{
+    Assignment, Branch, Channel, ClosureReport, Page, Person, ScreeningTask, TimelineEvent, Unit,
+};
+use crate::domain::report::{Breach, Facts};
+use crate::store::board::BoardRow;
+use crate::store::notices::{NoticeFilter, NoticeRecord};
+use crate::store::reports::{ReportFilter, ReportRows};
+use crate::store::rosters::{BranchDuty, DutyNow, StoredRoster};
+use crate::store::{Store, StoreError, StoreResult};
+
+/// The store as one caller may read it.
+#[derive(Clone, Copy)]
+pub struct Reads<'a> {
+    store: &'a Store,
+    scope: Scope,
+}
+
+impl Core {
+    /// What `reader` may read: everything for the bureau, their own unit's
+    /// records for a unit's user or person.
+    pub fn reads(&self, reader: &impl Reader) -> Reads<'_> {
+        Reads { store: &self.store, scope: reader.scope() }
+    }
+
+    /// Reads for a door that is still finding out who calls (a signed
+    /// action link, a linked chat): the record the proof names, in any unit.
+    pub fn reads_for_proof(&self) -> Reads<'_> {
+        Reads { store: &self.store, scope: Scope::All }
+    }
+}
+
+/// A read the store scopes itself: the same signature without the scope.
+macro_rules! scoped {
+    ($( $(#[$m:meta])* fn $name:ident($($arg:ident: $ty:ty),*) -> $ret:ty; )*) => {
+        $( $(#[$m])* pub async fn $name(&self, $($arg: $ty),*) -> StoreResult<$ret> {
+            self.store.$name(self.scope, $($arg),*).await
+        } )*
+    };
+}
+
+/// Names and titles of records the caller already holds by id: they add
+/// nothing a scoped read did not already show.
+macro_rules! names {
+    ($( $(#[$m:meta])* fn $name:ident; )*) => {
+        $( $(#[$m])* pub async fn $name(&self, ids: &[i64]) -> StoreResult<HashMap<i64, String>> {
+            self.store.$name(ids).await
+        } )*
+    };
+}
+
+impl Reads<'_> {
+    scoped! {
+        fn assignment(id: i64) -> Assignment;
+        fn notice(id: i64) -> NoticeRecord;
+        fn notices(filter: &NoticeFilter) -> (Vec<NoticeRecord>, u64);
+        fn timeline(assignment_id: i64) -> Vec<TimelineEvent>;
+        /// The pages sent about an assignment.
+        fn pages(assignment_id: i64) -> Vec<Page>;
+        /// The latest pages in scope, newest first.
+        fn latest_pages(limit: u64) -> Vec<Page>;
+        fn closure_report(assignment_id: i64) -> Option<ClosureReport>;
+        fn unit(id: i64) -> Unit;
+        fn units() -> Vec<Unit>;
+        fn person(id: i64) -> Person;
+        fn channel(id: i64) -> Channel;
+        fn branch_in(branch_id: i64) -> Branch;
+        fn board() -> Vec<BoardRow>;
+        fn roster(branch_id: i64, now: DateTime<Utc>) -> Option<StoredRoster>;
+        fn duty_now(now: DateTime<Utc>) -> Vec<DutyNow>;
+        fn duty_between(units: Option<&[i64]>, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<BranchDuty>;
+        fn screening_tasks(period_id: i64) -> Vec<ScreeningTask>;
+        fn screening_task(id: i64) -> ScreeningTask;
+        fn report_rows(filter: &ReportFilter) -> ReportRows;
+        fn breach_sources(filter: &ReportFilter) -> (Vec<Facts>, Vec<String>);
+        fn settled_breaches_after(
+            filter: &ReportFilter, months: &[String], after: Option<(i64, i64)>, limit: Option<u64>
+        ) -> Vec<Breach>;
+    }
+
+    names! {
+        fn unit_names;
+        fn notice_titles;
+        fn branch_names;
+    }
+
+    /// A unit's branches, when the unit is in scope.
+    pub async fn branches(&self, unit_id: i64) -> StoreResult<Vec<Branch>> {
+        self.unit(unit_id).await?;
+        self.store.branches(unit_id).await
+    }
+
+    /// A unit's people, when the unit is in scope.
+    pub async fn people(&self, unit_id: i64) -> StoreResult<Vec<Person>> {
+        self.unit(unit_id).await?;
+        self.store.people(unit_id).await
+    }
+
+    /// A person's channels, when the person is in scope.
+    pub async fn channels(&self, person_id: i64) -> StoreResult<Vec<Channel>> {
+        self.person(person_id).await?;
+        self.store.channels(person_id).await
+    }
+
+    /// A unit's open assignments with their notices' titles, when the unit is in scope.
+    pub async fn open_assignments(&self, unit_id: i64) -> StoreResult<Vec<(Assignment, String)>> {
+        if !self.scope.allows_unit(unit_id) {
+            return Err(StoreError::not_found("unit", unit_id));
+        }
+        self.store.open_assignments(unit_id).await
+    }
+
+    /// A branch named on a record already read (an assignment's, a roster's).
+    pub async fn branch(&self, id: i64) -> StoreResult<Option<Branch>> {
+        Ok(self.store.branch(id).await?.filter(|b| self.scope.allows_unit(b.unit_id)))
+    }
+
+    /// Protection periods are the bureau's announcements: everyone reads them.
+    pub async fn protection_periods(&self) -> StoreResult<Vec<ProtectionPeriod>> {
+        self.store.protection_periods().await
+    }
+
+    pub async fn protection_period(&self, id: i64) -> StoreResult<ProtectionPeriod> {
+        self.store.protection_period(id).await
+    }
+}
