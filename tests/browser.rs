@@ -209,6 +209,11 @@ async fn bureau_staff_issue_extend_and_stand_down_while_a_second_board_follows_l
         .await
         .unwrap();
     stand_down.find(Locator::Css("button")).await.unwrap().click().await.unwrap();
+    // A stand-down is confirmed on a page of its own, which names the reason.
+    let confirm = staff.wait().for_element(Locator::Id("confirm-action")).await.unwrap();
+    let reason = staff.find(Locator::Id("confirm-reason")).await.unwrap().text().await.unwrap();
+    assert_eq!(reason, "企业已自行恢复，经核实撤销");
+    confirm.click().await.unwrap();
     staff.wait().for_element(Locator::Id("flash")).await.unwrap();
     eventually(Duration::from_secs(2), "stood-down assignment leaves the board", || async {
         board_row(&watcher, "临近时限").await.is_none()
@@ -319,10 +324,17 @@ async fn the_demo_answers_from_its_inbox_and_the_board_moves() {
                   .querySelector('a.button').getAttribute('href');";
     let href = c.execute(script, vec![title.into()]).await.unwrap().as_str().unwrap().to_owned();
     c.goto(&format!("{}{href}", server.base)).await.unwrap();
-    for milestone in ["acknowledged", "plan_activated", "on_site"] {
+    for (milestone, label) in
+        [("acknowledged", "已接收"), ("plan_activated", "启动应急支撑方案"), ("on_site", "到达现场")]
+    {
         let button = format!("button[value={milestone}]");
         c.find(Locator::Css(&button)).await.unwrap().click().await.unwrap();
-        c.wait().for_element(Locator::Css(".flash.ok")).await.expect("recorded");
+        // The answer is the next page's flash naming this milestone (the
+        // previous page's flash may still be on screen a moment).
+        eventually(Duration::from_secs(5), "the milestone is recorded", || async {
+            text_of(&c, ".flash.ok").await.contains(label)
+        })
+        .await;
     }
     c.goto(&format!("{}/board", server.base)).await.unwrap();
     c.wait().for_element(Locator::Id("board-rows")).await.unwrap();

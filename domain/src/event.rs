@@ -49,6 +49,12 @@ impl EventKind {
         }
     }
 
+    /// A page that could not be delivered (and perhaps fell over): shown
+    /// folded apart from the milestones.
+    pub fn is_delivery_failure(self) -> bool {
+        matches!(self, EventKind::Other(BureauEvent::PageFailed | BureauEvent::PageFallback))
+    }
+
     pub fn from_code(code: &str) -> Option<Self> {
         Milestone::from_code(code)
             .map(EventKind::Milestone)
@@ -73,6 +79,17 @@ labelled_enum! {
         Sent => ("sent", "已送达", "Sent"),
         Failed => ("failed", "发送失败", "Failed"),
         Cancelled => ("cancelled", "已取消", "Cancelled"),
+    }
+}
+
+labelled_enum! {
+    /// Why a page was not delivered (yet), for its reader; the provider's
+    /// own words are kept beside it for administrators.
+    pub enum DeliveryFailure {
+        NoSender => ("no_sender", "未配置该渠道的发送服务", "No sender is configured for this channel"),
+        Rejected => ("rejected", "地址无效或被对方拒收", "The address was rejected"),
+        Unavailable => ("unavailable", "发送服务暂时不可用，稍后重试", "The provider is unavailable; will retry"),
+        Exhausted => ("exhausted", "多次重试后仍未送达", "Not delivered after repeated attempts"),
     }
 }
 

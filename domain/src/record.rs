@@ -153,7 +153,10 @@ pub struct Page {
     pub attempts: i32,
     pub next_attempt_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
+    /// The provider's own words about the last failure (for administrators).
     pub last_error: Option<String>,
+    /// What the last failure means, for every reader.
+    pub failure: Option<crate::event::DeliveryFailure>,
     pub provider_message_id: Option<String>,
     pub created_at: DateTime<Utc>,
 }

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::escalation::Audience;
+use crate::event::DeliveryFailure;
 use crate::geo::Coordinates;
 use crate::people::ChannelKind;
 
@@ -87,6 +88,10 @@ pub struct PageFailed {
     pub recipient: String,
     pub channel: ChannelKind,
     pub error: String,
+    /// What the error means, for the reader (absent on events recorded
+    /// before failures were classified).
+    #[serde(default)]
+    pub failure: Option<DeliveryFailure>,
     /// The recipient's next channel, tried instead; none when none was left.
     pub fell_over_to: Option<ChannelKind>,
 }
@@ -129,12 +134,20 @@ mod tests {
                 recipient: "李工".into(),
                 channel: ChannelKind::Sms,
                 error: "rejected".into(),
+                failure: Some(DeliveryFailure::Rejected),
                 fell_over_to: Some(ChannelKind::Telegram),
             }),
         ];
         for shape in &shapes {
             assert_eq!(&round_trip(shape), shape);
         }
+    }
+
+    #[test]
+    fn a_failure_recorded_before_failures_were_classified_still_reads() {
+        let old = r#"{"page_id":5,"recipient":"李工","channel":"sms","error":"x","fell_over_to":null}"#;
+        let read: PageFailed = serde_json::from_str(old).unwrap();
+        assert_eq!(read.failure, None);
     }
 
     #[test]

@@ -12,6 +12,7 @@ mod m20261130_000002_rosters;
 mod m20261130_000003_protection_periods;
 mod m20261130_000004_screening;
 mod m20261201_000001_audit_keyed;
+mod m20261202_000001_delivery_failure;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000003_protection_periods::Migration),
             Box::new(m20261130_000004_screening::Migration),
             Box::new(m20261201_000001_audit_keyed::Migration),
+            Box::new(m20261202_000001_delivery_failure::Migration),
         ]
     }
 }

@@ -2,9 +2,9 @@
 //! deadline, stand it down, reassign it to another unit.
 
 use crate::domain::access::By;
-use crate::domain::access::{Caller, Need};
+use crate::domain::access::{Caller, Need, Scope};
 use crate::domain::change::{Change, Reassignment};
-use crate::domain::record::Assignment;
+use crate::domain::record::{Assignment, Unit};
 use crate::store::assignments::Recorded;
 
 use super::{AppResult, Core};
@@ -26,5 +26,23 @@ impl Core {
         let by = By::caller(caller);
         let now = self.clock.now();
         Ok(self.store.reassign(&by, caller.scope(), id, &to, &self.policy, now).await?)
+    }
+
+    /// Whether standing assignment `id` down for `reason` would be accepted
+    /// now (role, then scope, then the state machine), without writing
+    /// anything: a door asks before it asks the user to confirm.
+    pub async fn check_stand_down(&self, caller: &Caller, id: i64, reason: &str) -> AppResult<Assignment> {
+        Self::require(caller, Need::Direct)?;
+        let a = self.store.assignment(caller.scope(), id).await?;
+        a.state.stand_down(reason, self.clock.now())?;
+        Ok(a)
+    }
+
+    /// The same for a reassignment (which begins with a stand-down), with
+    /// the unit it would go to.
+    pub async fn check_reassign(&self, caller: &Caller, id: i64, to: &Reassignment) -> AppResult<(Assignment, Unit)> {
+        let a = self.check_stand_down(caller, id, &to.reason).await?;
+        let unit = self.store.unit(Scope::All, to.to_unit_id).await?;
+        Ok((a, unit))
     }
 }

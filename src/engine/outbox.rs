@@ -9,6 +9,7 @@ use rand::Rng;
 use crate::AppState;
 use crate::config::OutboxConfig;
 use crate::domain::clock::to_storage_precision;
+use crate::domain::event::DeliveryFailure;
 use crate::domain::people::ChannelKind;
 use crate::domain::record::Page;
 use crate::notify::action_link::LINE_PREFIX;
@@ -60,7 +61,8 @@ pub async fn send_due(state: &AppState) -> Result<usize, StoreError> {
 async fn attempt(state: &AppState, p: &Page) -> Attempt {
     let kind = p.channel_kind;
     let Some(channel) = state.channels.get(kind) else {
-        return Attempt::GiveUp { error: format!("no {} sender is configured", kind.code()), broken: false };
+        let error = format!("no {} sender is configured", kind.code());
+        return Attempt::GiveUp { error, failure: DeliveryFailure::NoSender };
     };
     let body = &p.body;
     let mut text = body.text.clone();
@@ -84,10 +86,11 @@ async fn attempt(state: &AppState, p: &Page) -> Attempt {
     let now = state.clock.now();
     match result {
         Ok(provider_id) => Attempt::Sent { provider_id },
-        Err(SendError::Permanent { reason }) => Attempt::GiveUp { error: reason, broken: true },
+        Err(SendError::Permanent { reason }) => Attempt::GiveUp { error: reason, failure: DeliveryFailure::Rejected },
         Err(SendError::Retryable { reason, retry_after }) => {
             if p.attempts >= state.config.outbox.max_attempts {
-                return Attempt::GiveUp { error: format!("{reason} (after {} attempts)", p.attempts), broken: false };
+                let error = format!("{reason} (after {} attempts)", p.attempts);
+                return Attempt::GiveUp { error, failure: DeliveryFailure::Exhausted };
             }
             let wait =
                 retry_delay(&state.config.outbox, p.attempts, retry_after, rand::thread_rng().gen_range(0.0..=1.0));

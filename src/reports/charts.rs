@@ -18,12 +18,25 @@ pub struct ChartText<'a> {
     pub y: &'a str,
 }
 
+/// Axis labels: legible once the chart is scaled to its column of the page.
+const LABEL: (&str, u32) = ("sans-serif", 18);
+const CAPTION: (&str, u32) = ("sans-serif", 24);
+/// The height of one bar of a horizontal bar chart.
+const ROW: u32 = 34;
+
 /// Runs a drawing into an SVG string; a drawing error leaves an empty chart
 /// rather than failing the report.
 fn svg(draw: impl FnOnce(&DrawingArea<SVGBackend<'_>, plotters::coord::Shift>) -> Result<(), String>) -> String {
+    svg_sized(HEIGHT, draw)
+}
+
+fn svg_sized(
+    height: u32,
+    draw: impl FnOnce(&DrawingArea<SVGBackend<'_>, plotters::coord::Shift>) -> Result<(), String>,
+) -> String {
     let mut out = String::new();
     {
-        let root = SVGBackend::with_string(&mut out, (WIDTH, HEIGHT)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut out, (WIDTH, height)).into_drawing_area();
         let drawn = root.fill(&WHITE).map_err(|e| e.to_string()).and_then(|()| draw(&root));
         if let Err(e) = drawn.and_then(|()| root.present().map_err(|e| e.to_string())) {
             tracing::warn!(error = %e, "chart not drawn");
@@ -37,17 +50,11 @@ fn index(i: usize) -> i32 {
 }
 
 /// A bar per labelled value, on a y axis from 0 to `top`.
-fn bars(
-    bars: &[(String, u64)],
-    top: u64,
-    colour: RGBColor,
-    text: &ChartText<'_>,
-    y_label: &dyn Fn(&u64) -> String,
-) -> String {
+fn bars(bars: &[(String, u64)], top: u64, colour: RGBColor, text: &ChartText<'_>) -> String {
     svg(|root| {
         let n = index(bars.len().max(1));
         let mut chart = ChartBuilder::on(root)
-            .caption(text.title, ("sans-serif", 24))
+            .caption(text.title, CAPTION)
             .margin(10)
             .x_label_area_size(40)
             .y_label_area_size(50)
@@ -62,10 +69,10 @@ fn bars(
         chart
             .configure_mesh()
             .disable_x_mesh()
-            .label_style(("sans-serif", 15))
+            .label_style(LABEL)
             .x_label_formatter(&label)
             .y_desc(text.y)
-            .y_label_formatter(y_label)
+            .y_label_formatter(&|v| v.to_string())
             .draw()
             .map_err(|e| e.to_string())?;
         chart
@@ -81,11 +88,50 @@ fn bars(
 }
 
 /// On-time rate (the promise kept) per group (a unit, a month), in percent;
-/// groups with nothing counted are left out.
+/// groups with nothing counted are left out. The bars lie down, one row per
+/// group with its name beside it, so long unit names never overlap.
 pub fn on_time_rates(groups: &[(String, Option<f64>)], text: &ChartText<'_>) -> String {
     let rates: Vec<(String, u64)> =
         groups.iter().filter_map(|(name, rate)| rate.map(|r| (name.clone(), (r * 100.0).round() as u64))).collect();
-    bars(&rates, 100, GREEN, text, &|v| format!("{v}%"))
+    let rows = u32::try_from(rates.len().max(1)).unwrap_or(u32::MAX);
+    let widest = rates.iter().map(|r| r.0.chars().count()).max().unwrap_or(0);
+    // CJK characters are about as wide as the font is high.
+    let name_width = u32::try_from(widest).unwrap_or(u32::MAX).saturating_mul(LABEL.1).clamp(40, WIDTH / 2);
+    svg_sized(90 + rows.saturating_mul(ROW), |root| {
+        let n = index(rates.len().max(1));
+        let mut chart = ChartBuilder::on(root)
+            .caption(text.title, CAPTION)
+            .margin(10)
+            .x_label_area_size(36)
+            .y_label_area_size(name_width + 10)
+            .build_cartesian_2d(0u64..100, (0..n).into_segmented())
+            .map_err(|e| e.to_string())?;
+        let label = |v: &SegmentValue<i32>| match v {
+            SegmentValue::CenterOf(i) => {
+                usize::try_from(*i).ok().and_then(|i| rates.get(i)).map(|b| b.0.clone()).unwrap_or_default()
+            }
+            _ => String::new(),
+        };
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .x_labels(6)
+            .label_style(LABEL)
+            .y_label_formatter(&label)
+            .x_label_formatter(&|v| format!("{v}%"))
+            .x_desc(text.y)
+            .draw()
+            .map_err(|e| e.to_string())?;
+        chart
+            .draw_series(
+                Histogram::horizontal(&chart)
+                    .style(GREEN.filled())
+                    .margin(6)
+                    .data(rates.iter().enumerate().map(|(i, b)| (index(i), b.1))),
+            )
+            .map_err(|e| e.to_string())?;
+        Ok(())
+    })
 }
 
 /// How soon after T0 technicians reached the site, against the two-hour line.
@@ -95,7 +141,7 @@ pub fn on_site_distribution(d: &Distribution, deadline_minutes: i64, text: &Char
     let width = d.bucket_minutes.max(1);
     svg(|root| {
         let mut chart = ChartBuilder::on(root)
-            .caption(text.title, ("sans-serif", 24))
+            .caption(text.title, CAPTION)
             .margin(10)
             .x_label_area_size(40)
             .y_label_area_size(40)
@@ -107,7 +153,7 @@ pub fn on_site_distribution(d: &Distribution, deadline_minutes: i64, text: &Char
         chart
             .configure_mesh()
             .disable_x_mesh()
-            .label_style(("sans-serif", 15))
+            .label_style(LABEL)
             .x_desc(text.x)
             .y_desc(text.y)
             .x_label_formatter(&|m| format!("{}:{:02}", m / 60, m % 60))
@@ -131,5 +177,5 @@ pub fn on_site_distribution(d: &Distribution, deadline_minutes: i64, text: &Char
 pub fn breaches_by_month(months: &[MonthCount], text: &ChartText<'_>) -> String {
     let counts: Vec<(String, u64)> = months.iter().map(|m| (m.month.clone(), m.breaches)).collect();
     let top = counts.iter().map(|c| c.1).max().unwrap_or(0).max(1) + 1;
-    bars(&counts, top, RED, text, &|v| v.to_string())
+    bars(&counts, top, RED, text)
 }

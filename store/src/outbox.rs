@@ -19,7 +19,7 @@ use super::timeline::{self, NewEvent};
 use super::{Store, StoreError, StoreResult};
 use crate::domain::access::By;
 use crate::domain::escalation::{Audience, PageReason};
-use crate::domain::event::{BureauEvent, DeliveryStatus, EventKind};
+use crate::domain::event::{BureauEvent, DeliveryFailure, DeliveryStatus, EventKind};
 use crate::domain::page::{AfterFailure, after_failure};
 use crate::domain::people::{ChannelKind, ChannelStatus};
 use crate::domain::record::Page;
@@ -37,11 +37,11 @@ pub enum Attempt {
         error: String,
         at: DateTime<Utc>,
     },
-    /// This channel is done with this message; `broken` marks the channel
-    /// unusable (the provider refused it for good).
+    /// This channel is done with this message; a `Rejected` failure marks
+    /// the channel unusable (the provider refused it for good).
     GiveUp {
         error: String,
-        broken: bool,
+        failure: DeliveryFailure,
     },
 }
 
@@ -132,15 +132,18 @@ impl Store {
                     update.sent_at = Set(Some(now));
                     update.provider_message_id = Set(provider_id.clone());
                     update.last_error = Set(None);
+                    update.last_error_code = Set(None);
                 }
                 Attempt::Retry { error, at } => {
                     update.status = Set(DeliveryStatus::Queued);
                     update.next_attempt_at = Set(*at);
                     update.last_error = Set(Some(error.clone()));
+                    update.last_error_code = Set(Some(DeliveryFailure::Unavailable));
                 }
-                Attempt::GiveUp { error, .. } => {
+                Attempt::GiveUp { error, failure } => {
                     update.status = Set(DeliveryStatus::Failed);
                     update.last_error = Set(Some(error.clone()));
+                    update.last_error_code = Set(Some(*failure));
                 }
             }
             let res = page::Entity::update_many()
@@ -152,9 +155,9 @@ impl Store {
                 .await?;
             recorded.push(res.rows_affected > 0);
             if res.rows_affected > 0
-                && let Attempt::GiveUp { error, broken } = attempt
+                && let Attempt::GiveUp { error, failure } = attempt
             {
-                woke |= self.fall_over(&txn, claimed, error, *broken, now).await?;
+                woke |= self.fall_over(&txn, claimed, error, *failure, now).await?;
             }
         }
         if woke {
@@ -175,10 +178,12 @@ impl Store {
         conn: &C,
         failed: &Page,
         error: &str,
-        broken: bool,
+        failure: DeliveryFailure,
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
-        if broken && let Some(channel_id) = failed.channel_id {
+        if failure == DeliveryFailure::Rejected
+            && let Some(channel_id) = failed.channel_id
+        {
             channel::ActiveModel {
                 id: Set(channel_id),
                 status: Set(ChannelStatus::Broken),
@@ -223,7 +228,7 @@ impl Store {
                 let p = insert_page(conn, failed.assignment_id, &r, &t, reason, &failed.message_key, &failed.body, now)
                     .await?;
                 if let Some(a) = &assignment {
-                    page_event(conn, self.audit_key(), a, failed, error, Some(p.channel_kind), now).await?;
+                    page_event(conn, self.audit_key(), a, failed, (error, failure), Some(p.channel_kind), now).await?;
                 }
                 return Ok(true);
             }
@@ -231,7 +236,7 @@ impl Store {
             AfterFailure::Unreached { tell_bureau } => tell_bureau,
         };
         let Some(a) = assignment else { return Ok(false) };
-        page_event(conn, self.audit_key(), &a, failed, error, None, now).await?;
+        page_event(conn, self.audit_key(), &a, failed, (error, failure), None, now).await?;
         if !tell_bureau {
             return Ok(false);
         }
@@ -297,7 +302,7 @@ async fn page_event<C: ConnectionTrait>(
     key: &AuditKey,
     a: &assignment::Model,
     failed: &Page,
-    error: &str,
+    (error, failure): (&str, DeliveryFailure),
     fell_over_to: Option<ChannelKind>,
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
@@ -318,6 +323,7 @@ async fn page_event<C: ConnectionTrait>(
                 recipient: failed.recipient.clone(),
                 channel: failed.channel_kind,
                 error: error.to_owned(),
+                failure: Some(failure),
                 fell_over_to,
             })),
         },

@@ -147,6 +147,7 @@ impl From<page::Model> for Page {
             next_attempt_at: p.next_attempt_at,
             sent_at: p.sent_at,
             last_error: p.last_error,
+            failure: p.last_error_code,
             provider_message_id: p.provider_message_id,
             created_at: p.created_at,
         }

@@ -377,8 +377,8 @@ fn page_form(template: &str, w: &World, n: usize) -> Vec<(String, String)> {
         "milestone" => vec![("milestone", "acknowledged".into())],
         "note" => vec![("note", "已电话联系现场".into())],
         "extend" => vec![("deadline_at", "2026-11-25T06:00".into()), ("reason", "路途较远".into())],
-        "stand-down" => vec![("reason", "误报".into())],
-        "reassign" => vec![("unit_id", w.b.id.to_string()), ("reason", "就近处置".into())],
+        "stand-down" => vec![("reason", "误报".into()), ("step", "confirm".into())],
+        "reassign" => vec![("unit_id", w.b.id.to_string()), ("reason", "就近处置".into()), ("step", "confirm".into())],
         "closure-report" => vec![("description", "首页被篡改，已恢复".into())],
         "return" => vec![("comment", "请补充样本哈希".into())],
         "users" => vec![

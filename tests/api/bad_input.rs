@@ -64,6 +64,27 @@ async fn bad_notices_are_refused_and_issue_nothing(app: TestApp) {
     .await;
     assert!(p["detail"].as_str().unwrap().contains("title"), "{p}");
 
+    // Every missing and every mistyped field is named at once, in both languages.
+    let mut body = with(&["title"], Value::Null);
+    body.as_object_mut().unwrap().remove("description");
+    body["severity"] = json!("V");
+    body["requires_onsite"] = json!("yes");
+    let p = expect_problem(app.post("/api/v1/notices", &body).await, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let named: Vec<(&str, &str)> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["field"].as_str().unwrap(), e["code"].as_str().unwrap()))
+        .collect();
+    for expected in
+        [("severity", "invalid"), ("requires_onsite", "invalid"), ("title", "required"), ("description", "required")]
+    {
+        assert!(named.contains(&expected), "{expected:?} not named: {p}");
+    }
+    assert!(p["detail_zh"].as_str().unwrap().contains("缺少必填项 title"), "{p}");
+    assert!(p["errors"].as_array().unwrap().iter().all(|e| !e["message_zh"].as_str().unwrap().is_empty()), "{p}");
+    assert_eq!(notice_count(&app).await, 0, "nothing issued");
+
     // Malformed JSON.
     let p = expect_problem(
         post_raw(&app, "/api/v1/notices", "application/json", "{\"title\": ").await,

@@ -9,6 +9,7 @@ use serde_json::json;
 use crate::escalation::paged_unit;
 use crate::helpers::{TestApp, expect_json, t0};
 use crate::receiver::{Answer, Receiver};
+use crate::web::Web;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_provider_that_times_out_is_retried_and_delivered_when_it_answers() {
@@ -72,6 +73,8 @@ async fn a_failing_channel_backs_off_gives_up_and_falls_over_to_the_next_channel
     let failing = first.iter().find(|p| p["status"] == "queued").unwrap().clone();
     assert_eq!(failing["attempts"], 1);
     assert_eq!(failing["error"], "webhook answered 500 Internal Server Error");
+    assert_eq!(failing["error_code"], "unavailable");
+    assert_eq!(failing["error_label"]["zh"], "发送服务暂时不可用，稍后重试");
     let retry_at = chrono::DateTime::parse_from_rfc3339(failing["next_attempt_at"].as_str().unwrap()).unwrap();
     let wait = retry_at.to_utc() - t0();
     assert!(
@@ -88,6 +91,7 @@ async fn a_failing_channel_backs_off_gives_up_and_falls_over_to_the_next_channel
     let gave_up = pages.iter().find(|p| p["channel_id"] == failing["channel_id"]).unwrap();
     assert_eq!(gave_up["status"], "failed");
     assert_eq!(gave_up["attempts"], 5);
+    assert_eq!(gave_up["error_code"], "exhausted");
     assert!(hooks.take_names().is_empty(), "nothing new was delivered");
 
     // The acknowledgement reminder goes to the first channel only; when it
@@ -146,6 +150,18 @@ async fn a_page_nobody_can_receive_is_reported_to_the_bureau(app: TestApp) {
     let events = app.get_ok(&format!("/api/v1/assignments/{id}/timeline")).await;
     let failed = events.as_array().unwrap().iter().find(|e| e["kind"] == "page_failed").unwrap().clone();
     assert_eq!(failed["data"]["recipient"], "王敏");
+    assert_eq!(liaison["error_code"], "rejected");
+    assert_eq!(failed["data"]["failure"], "rejected");
+    // On the notice page the failure reads in the reader's words, folded
+    // apart from the milestones; the provider's own words are for admins.
+    let notice = app.get_ok(&format!("/api/v1/assignments/{id}")).await["notice_id"].clone();
+    let (_, page) = Web::sign_in(&app, "duty").await.get(&format!("/notices/{notice}")).await;
+    assert!(page.contains("地址无效或被对方拒收"), "{page}");
+    assert!(page.contains(r#"<details class="deliveries"><summary>未送达的呼叫（1）"#), "{page}");
+    assert!(!page.contains("webhook answered 404"), "raw provider text shown to the bureau: {page}");
+    app.user_token("root", onsite::domain::access::UserRole::Admin, None).await;
+    let (_, page) = Web::sign_in(&app, "root").await.get(&format!("/notices/{notice}")).await;
+    assert!(page.contains("webhook answered 404"), "an administrator sees the provider's words: {page}");
     // The broken channel is not paged again at the next step.
     app.clock.set(t0() + Duration::minutes(10));
     app.tick().await;

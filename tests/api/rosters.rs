@@ -16,6 +16,7 @@ crate::on_both_backends!(
     an_engineer_deactivated_while_on_duty_leaves_a_gap_the_support_lead_covers,
     a_bad_roster_is_refused_field_by_field_and_changes_nothing,
     the_bot_tells_an_engineer_their_duty_starts_and_who_hands_over,
+    a_rotation_that_starts_later_warns_of_the_gap_and_can_start_now,
 );
 
 struct Branch {
@@ -266,4 +267,35 @@ async fn the_bot_tells_an_engineer_their_duty_starts_and_who_hands_over(app: Tes
     app.clock.set(t0() + chrono::Duration::hours(31));
     assert_eq!(app.tick().await.handovers, 0, "赵磊's shift began at 09:00 on the 26th, an hour ago");
     assert!(hooks.received().is_empty());
+}
+
+async fn a_rotation_that_starts_later_warns_of_the_gap_and_can_start_now(app: TestApp) {
+    let hooks = Receiver::start().await;
+    let (_, b) = branch(&app, &hooks).await;
+    // At 03:00, a daily rotation whose first hand-over is at 09:00 today.
+    let body = json!({"starts_on": "2026-11-25", "handover": "09:00", "shift_days": 1,
+        "members": [b.person("zhao"), b.person("qian")]});
+    let roster = set_roster(&app, b.id, body).await;
+    assert!(roster["on_duty"].is_null(), "a gap until 09:00: {roster}");
+    let web = Web::sign_in(&app, "duty").await;
+    let path = format!("/branches/{}/roster", b.id);
+    let (_, page) = web.get(&path).await;
+    assert!(page.contains(r#"id="gap-warning""#) && page.contains("首班于 2026-11-25 09:00"), "{page}");
+    assert!(page.contains("期间的派单只通知支撑负责人"), "{page}");
+    // Starting now makes the first hand-over yesterday's, so the first member is on now.
+    assert!(page.contains(r#"name="starts_on" value="2026-11-24""#), "{page}");
+    let (zhao, qian) = (format!("m{}", b.person("zhao")), format!("m{}", b.person("qian")));
+    let form = [
+        ("starts_on", "2026-11-24"),
+        ("handover", "09:00"),
+        ("shift_days", "1"),
+        ("zone", "Asia/Shanghai"),
+        (zhao.as_str(), "1"),
+        (qian.as_str(), "2"),
+    ];
+    let (status, _, page) = web.post(&path, &form).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!page.contains(r#"id="gap-warning""#), "{page}");
+    let roster = app.get_ok(&format!("/api/v1/branches/{}/roster", b.id)).await;
+    assert_eq!(roster["on_duty"]["name"], "赵磊", "{roster}");
 }

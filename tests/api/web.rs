@@ -125,8 +125,12 @@ async fn a_post_without_the_forms_csrf_token_is_refused_and_changes_nothing(app:
     }
     assert_eq!(app.timeline_len(a).await, before, "nothing recorded");
     assert_eq!(app.get_ok(&format!("/api/v1/assignments/{a}")).await["status"], "notified");
-    // With the token the same post works.
-    let (status, location, _) = web.post(&path, &[("reason", "企业已自行恢复")]).await;
+    // With the token the same post asks for confirmation first, and changes nothing yet.
+    let (status, _, page) = web.post(&path, &[("reason", "企业已自行恢复")]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("确认撤销派单") && page.contains("企业已自行恢复") && page.contains("安盾"), "{page}");
+    assert_eq!(app.get_ok(&format!("/api/v1/assignments/{a}")).await["status"], "notified");
+    let (status, location, _) = web.post(&path, &[("reason", "企业已自行恢复"), ("step", "confirm")]).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert!(location.starts_with(&format!("/notices/{}", notice["id"])), "{location}");
     assert_eq!(app.get_ok(&format!("/api/v1/assignments/{a}")).await["status"], "stood_down");
@@ -260,12 +264,18 @@ async fn the_bureau_reassigns_and_a_manager_may_not(app: TestApp) {
 
     app.clock.set(app.clock.now_utc() + Duration::minutes(30));
     let web = Web::sign_in(&app, "duty").await;
-    let (status, location, _) = web
-        .post(
-            &format!("/assignments/{a}/reassign"),
-            &[("unit_id", &second.id.to_string()), ("reason", "原单位无人响应")],
-        )
-        .await;
+    let path = format!("/assignments/{a}/reassign");
+    let to = second.id.to_string();
+    // First the question, naming both units; nothing moves yet.
+    let (status, _, page) = web.post(&path, &[("unit_id", &to), ("reason", "原单位无人响应")]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("确认改派") && page.contains("安盾") && page.contains("山城"), "{page}");
+    assert_eq!(app.get_ok(&format!("/api/v1/assignments/{a}")).await["status"], "notified");
+    // A reassignment to a unit that does not exist is refused at the question.
+    let (status, _, _) = web.post(&path, &[("unit_id", "99999"), ("reason", "原单位无人响应")]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, location, _) =
+        web.post(&path, &[("unit_id", &to), ("reason", "原单位无人响应"), ("step", "confirm")]).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let old = app.get_ok(&format!("/api/v1/assignments/{a}")).await;
     assert_eq!(old["status"], "stood_down");

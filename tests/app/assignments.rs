@@ -111,3 +111,29 @@ async fn a_reassignment_stands_the_old_one_down_and_starts_a_fresh_clock_at_the_
 fn to(unit_id: i64, reason: &str) -> Reassignment {
     Reassignment::parse(unit_id, reason).unwrap()
 }
+
+#[tokio::test]
+async fn asking_before_a_stand_down_or_a_reassignment_decides_as_doing_it_would_and_writes_nothing() {
+    let w = World::new().await;
+    let id = w.assignment().await;
+    let events = w.store.timeline(onsite::domain::access::Scope::All, id).await.unwrap().len();
+    for caller in [&w.manager, &w.unit_user, &w.engineer] {
+        denied(w.core.check_stand_down(caller, id, "误报").await, Need::Direct);
+    }
+    refused(w.core.check_stand_down(&w.bureau, id, "  ").await, "required");
+    not_found(w.core.check_stand_down(&w.bureau, 9_999, "误报").await);
+    let to = Reassignment::parse(w.other_unit, "就近处置").unwrap();
+    let (a, unit) = w.core.check_reassign(&w.bureau, id, &to).await.unwrap();
+    assert_eq!((a.id, unit.id), (id, w.other_unit));
+    not_found(w.core.check_reassign(&w.bureau, id, &Reassignment::parse(9_999, "就近处置").unwrap()).await);
+    assert_eq!(w.core.check_stand_down(&w.bureau, id, "误报").await.unwrap().state.status, Status::Notified);
+    assert_eq!(
+        w.store.timeline(onsite::domain::access::Scope::All, id).await.unwrap().len(),
+        events,
+        "nothing written"
+    );
+    // Once stood down, the question itself is refused by the state machine.
+    w.core.change_assignment(&w.bureau, id, Change::StandDown { reason: "误报".into() }).await.unwrap();
+    refused(w.core.check_stand_down(&w.bureau, id, "再次撤销").await, "stood_down");
+    refused(w.core.check_reassign(&w.bureau, id, &to).await.map(|_| ()), "stood_down");
+}

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use crate::domain::access::Source;
 use crate::domain::assignment::{Milestone, Status};
 use crate::domain::escalation::PageReason;
-use crate::domain::event::DeliveryStatus;
+use crate::domain::event::{DeliveryFailure, DeliveryStatus};
 use crate::domain::labels::Lang;
 use crate::domain::notice::{Category, Severity, TargetKind};
 use crate::domain::people::{BureauRole, ChannelKind, ChannelStatus, Role, masked_address};
@@ -398,7 +398,11 @@ pub struct PageView {
     pub created_at: DateTime<FixedOffset>,
     pub next_attempt_at: Option<DateTime<FixedOffset>>,
     pub sent_at: Option<DateTime<FixedOffset>>,
+    /// The provider's own words about the last failure.
     pub error: Option<String>,
+    /// What the last failure means: `no_sender`, `rejected`, `unavailable`, `exhausted`.
+    pub error_code: Option<DeliveryFailure>,
+    pub error_label: Option<Label>,
 }
 
 impl PageView {
@@ -419,6 +423,8 @@ impl PageView {
             next_attempt_at: waiting.then(|| local(p.next_attempt_at, tz)),
             sent_at: local_opt(p.sent_at, tz),
             error: p.last_error,
+            error_code: p.failure,
+            error_label: p.failure.map(|f| label_of!(f)),
         }
     }
 }

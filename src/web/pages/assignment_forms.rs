@@ -1,19 +1,25 @@
 //! The forms posted from a notice's page: the bureau's actions on an
 //! assignment (extend, stand down, reassign, note) and the unit's milestone
-//! report. Each goes to the application layer and back to the notice page.
+//! report. Each goes to the application layer and back to the notice page;
+//! a stand-down and a reassignment are confirmed on a page of their own first.
 
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::response::Redirect;
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
 use serde::Deserialize;
 
+use askama::Template;
+use askama_web::WebTemplate;
+
+use super::Chrome;
 use super::error::PageError;
 use crate::AppState;
 use crate::domain::DomainError;
 use crate::domain::assignment::Milestone;
 use crate::domain::change::Reassignment;
 use crate::domain::labels::Lang;
+use crate::domain::record::Assignment;
 use crate::store::assignments::Change;
 use crate::store::sessions::WebSession;
 use crate::web::session::Posted;
@@ -59,18 +65,84 @@ async fn extend(
     apply(&state, &posted.session, id, Ok(change)).await
 }
 
+/// A stand-down or a reassignment is asked for, then confirmed: the first
+/// post shows what would happen, the confirmation's post does it.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum Step {
+    #[default]
+    Review,
+    Confirm,
+}
+
+/// What is about to be done to whose assignment, for a last look.
+#[derive(Template, WebTemplate)]
+#[template(path = "assignment_confirm.html")]
+struct ConfirmPage {
+    chrome: Chrome,
+    heading: &'static str,
+    hint: &'static str,
+    action: String,
+    id: i64,
+    notice_id: i64,
+    title: String,
+    unit: String,
+    /// The unit a reassignment goes to.
+    to_unit: Option<(i64, String)>,
+    reason: String,
+}
+
+impl ConfirmPage {
+    async fn new(
+        state: &AppState,
+        posted: &Posted<impl Sized>,
+        a: &Assignment,
+        reason: String,
+        to_unit: Option<(i64, String)>,
+    ) -> Result<Self, PageError> {
+        let t = super::text::ui(posted.session.lang);
+        let reads = state.app.reads(&posted.session.actor);
+        let title = reads.notice(a.notice_id).await?.notice.title;
+        let unit = reads.unit_names(&[a.unit_id]).await?.remove(&a.unit_id).unwrap_or_default();
+        let (heading, hint, verb) = match to_unit {
+            Some(_) => (t.confirm_reassign, t.confirm_reassign_hint, "reassign"),
+            None => (t.confirm_stand_down, t.confirm_stand_down_hint, "stand-down"),
+        };
+        Ok(Self {
+            chrome: Chrome::new(state, &posted.session, &posted.path, "notices"),
+            heading,
+            hint,
+            action: format!("/assignments/{}/{verb}", a.id),
+            id: a.id,
+            notice_id: a.notice_id,
+            title,
+            unit,
+            to_unit,
+            reason,
+        })
+    }
+}
+
 #[derive(Deserialize)]
 struct ReasonForm {
     #[serde(default)]
     reason: String,
+    #[serde(default)]
+    step: Step,
 }
 
 async fn stand_down(
     State(state): State<AppState>,
     Path(id): Path<i64>,
     posted: Posted<ReasonForm>,
-) -> Result<Redirect, PageError> {
-    apply(&state, &posted.session, id, Ok(Change::StandDown { reason: posted.form.reason })).await
+) -> Result<Response, PageError> {
+    if posted.form.step == Step::Review {
+        let a = state.app.check_stand_down(&posted.session.caller(), id, &posted.form.reason).await?;
+        let reason = posted.form.reason.trim().to_owned();
+        return Ok(ConfirmPage::new(&state, &posted, &a, reason, None).await?.into_response());
+    }
+    let change = Change::StandDown { reason: posted.form.reason };
+    Ok(apply(&state, &posted.session, id, Ok(change)).await?.into_response())
 }
 
 #[derive(Deserialize)]
@@ -79,19 +151,26 @@ struct ReassignForm {
     unit_id: String,
     #[serde(default)]
     reason: String,
+    #[serde(default)]
+    step: Step,
 }
 
 async fn reassign(
     State(state): State<AppState>,
     Path(id): Path<i64>,
     posted: Posted<ReassignForm>,
-) -> Result<Redirect, PageError> {
+) -> Result<Response, PageError> {
     let Ok(unit_id) = posted.form.unit_id.trim().parse::<i64>() else {
         return Err(PageError::BadForm("unit_id".into()));
     };
     let to = Reassignment::parse(unit_id, &posted.form.reason)?;
-    let a = state.app.reassign(&posted.session.caller(), id, to).await?;
-    Ok(Redirect::to(&format!("/notices/{}?done=1#a{}", a.notice_id, a.id)))
+    let caller = posted.session.caller();
+    if posted.form.step == Step::Review {
+        let (a, unit) = state.app.check_reassign(&caller, id, &to).await?;
+        return Ok(ConfirmPage::new(&state, &posted, &a, to.reason, Some((unit.id, unit.name))).await?.into_response());
+    }
+    let a = state.app.reassign(&caller, id, to).await?;
+    Ok(Redirect::to(&format!("/notices/{}?done=1#a{}", a.notice_id, a.id)).into_response())
 }
 
 #[derive(Deserialize)]

@@ -18,6 +18,7 @@ pub mod protection;
 pub mod registry;
 pub mod reports;
 pub mod roster;
+pub mod screening;
 pub mod text;
 pub mod view;
 

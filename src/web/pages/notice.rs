@@ -14,9 +14,11 @@ use super::Chrome;
 use super::error::PageError;
 use super::view::{ClockView, MilestoneView};
 use crate::AppState;
+use crate::domain::access::UserRole;
 use crate::domain::duration::format_local;
 use crate::domain::labels::Lang;
-use crate::domain::record::Notice;
+use crate::domain::record::{Notice, TimelineEvent};
+use crate::domain::timeline::EventData;
 use crate::store::notices::{NoticeFilter, NoticeRecord};
 use crate::web::session::SignedIn;
 
@@ -55,7 +57,10 @@ pub struct PageRow {
     pub status: String,
     pub attempts: i32,
     pub sent_at: String,
-    pub error: Option<String>,
+    /// What the last failure means, in the reader's language.
+    pub error: Option<&'static str>,
+    /// The provider's own words, shown to administrators only.
+    pub detail: Option<String>,
 }
 
 pub struct AssignmentCard {
@@ -81,6 +86,9 @@ pub struct AssignmentCard {
     pub suggested_extension: String,
     pub milestones: Vec<MilestoneView>,
     pub timeline: Vec<EventRow>,
+    /// Pages that could not be delivered, folded apart so they never bury
+    /// the milestones.
+    pub deliveries: Vec<EventRow>,
     pub pages: Vec<PageRow>,
 }
 
@@ -122,6 +130,26 @@ struct Flash {
     done: Option<String>,
 }
 
+/// One timeline row; a failed delivery says to whom, on what, and why in
+/// the reader's language.
+fn event_row(e: TimelineEvent, lang: Lang, tz: chrono_tz::Tz) -> EventRow {
+    let note = match &e.data {
+        Some(EventData::PageFailed(f)) => {
+            let why = f.failure.map_or("", |x| x.label(lang));
+            let next = f.fell_over_to.map(|k| format!(" → {}", k.label(lang))).unwrap_or_default();
+            Some(format!("{} · {} {why}{next}", f.recipient, f.channel.label(lang)))
+        }
+        _ => e.note,
+    };
+    EventRow {
+        at: format_local(e.at, tz),
+        kind: e.kind.label(lang).to_owned(),
+        actor: e.actor,
+        source: e.source.label(lang),
+        note,
+    }
+}
+
 async fn show(
     State(state): State<AppState>,
     signed: SignedIn,
@@ -138,7 +166,8 @@ async fn show(
     let mut cards = Vec::with_capacity(assignments.len());
     for a in assignments {
         let clock = ClockView::new(&a, lang, state.tz, now)?;
-        let timeline = reads.timeline(a.id).await?;
+        let (deliveries, events): (Vec<_>, Vec<_>) =
+            reads.timeline(a.id).await?.into_iter().partition(|e| e.kind.is_delivery_failure());
         let pages = reads.pages(a.id).await?;
         let branch = match a.branch_id {
             Some(b) => reads.branch(b).await?.map(|b| b.name),
@@ -168,16 +197,8 @@ async fn show(
                 .format("%Y-%m-%dT%H:%M")
                 .to_string(),
             milestones: clock.milestones,
-            timeline: timeline
-                .into_iter()
-                .map(|e| EventRow {
-                    at: format_local(e.at, state.tz),
-                    kind: e.kind.label(lang).to_owned(),
-                    actor: e.actor,
-                    source: e.source.label(lang),
-                    note: e.note,
-                })
-                .collect(),
+            timeline: events.into_iter().map(|e| event_row(e, lang, state.tz)).collect(),
+            deliveries: deliveries.into_iter().map(|e| event_row(e, lang, state.tz)).collect(),
             pages: pages
                 .into_iter()
                 .map(|p| PageRow {
@@ -187,7 +208,8 @@ async fn show(
                     status: p.status.label(lang).to_owned(),
                     attempts: p.attempts,
                     sent_at: p.sent_at.map(|t| format_local(t, state.tz)).unwrap_or_default(),
-                    error: p.last_error,
+                    error: p.failure.map(|f| f.label(lang)),
+                    detail: p.last_error.filter(|_| session.actor.role == UserRole::Admin),
                 })
                 .collect(),
         });

@@ -9,26 +9,23 @@ use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use chrono::{DateTime, FixedOffset};
 use chrono_tz::Tz;
 use serde::Deserialize;
 
 use super::Chrome;
-use super::error::{PageError, outcome_flash, refusal};
+use super::error::{PageError, refusal};
 use super::form::{blank_none, local_time};
 use super::notice_form::Choice;
 use super::text::{DutyText, duty};
 use crate::AppState;
-use crate::app::AppError;
 use crate::app::reads::Reads;
 use crate::domain::DomainError;
 use crate::domain::duration::format_local;
 use crate::domain::policy::PolicyOverride;
 use crate::domain::protection::{ProtectionPeriod, ProtectionPeriodInput};
-use crate::domain::screening::{
-    self, ResultDraft, ScreeningKind, ScreeningOutcome, ScreeningResultInput, ScreeningTaskInput, ScreeningTasksInput,
-};
+use crate::domain::screening::{self, ScreeningKind, ScreeningOutcome};
 use crate::reports::duty::daily_report;
 use crate::store::StoreError;
 use crate::store::sessions::WebSession;
@@ -38,12 +35,11 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/periods", get(list).post(create))
         .route("/periods/{id}", get(show))
-        .route("/periods/{id}/tasks", post(add_tasks))
-        .route("/screening-tasks/{id}/result", post(record_result))
+        .merge(super::screening::router())
 }
 
 /// A flash message: (is it an error, the words).
-type Flash = Option<(bool, String)>;
+pub(super) type Flash = Option<(bool, String)>;
 
 pub struct PeriodLine {
     pub id: i64,
@@ -213,7 +209,7 @@ pub struct TaskLine {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "period.html")]
-struct PeriodPage {
+pub(super) struct PeriodPage {
     chrome: Chrome,
     d: &'static DutyText,
     id: i64,
@@ -234,11 +230,23 @@ struct PeriodPage {
     flash_error: bool,
 }
 
-fn clock_of(t: &DateTime<FixedOffset>) -> String {
-    t.format("%H:%M").to_string()
+/// A span within one day as clock times; a span running to the day's end
+/// ends at 24:00, as on the roster page, not at 00:00.
+fn clocks_of(from: &DateTime<FixedOffset>, until: &DateTime<FixedOffset>) -> String {
+    let end = if until.date_naive() > from.date_naive() && until.time() == chrono::NaiveTime::MIN {
+        "24:00".to_owned()
+    } else {
+        until.format("%H:%M").to_string()
+    };
+    format!("{}–{end}", from.format("%H:%M"))
 }
 
-async fn period_page(state: &AppState, session: &WebSession, id: i64, flash: Flash) -> Result<PeriodPage, PageError> {
+pub(super) async fn period_page(
+    state: &AppState,
+    session: &WebSession,
+    id: i64,
+    flash: Flash,
+) -> Result<PeriodPage, PageError> {
     let (lang, actor) = (session.lang, &session.actor);
     let d = duty(lang);
     let reads = state.app.reads(actor);
@@ -255,7 +263,7 @@ async fn period_page(state: &AppState, session: &WebSession, id: i64, flash: Fla
                 .iter()
                 .map(|s| {
                     let who = s.person.clone().unwrap_or_else(|| d.nobody.to_owned());
-                    format!("{} {}：{who} {}–{}", s.unit, s.branch, clock_of(&s.from), clock_of(&s.until))
+                    format!("{} {}：{who} {}", s.unit, s.branch, clocks_of(&s.from, &s.until))
                 })
                 .collect(),
             date: day.date,
@@ -346,97 +354,15 @@ async fn show(State(state): State<AppState>, signed: SignedIn, Path(id): Path<i6
     period_page(&state, &signed.session, id, None).await
 }
 
-/// After a form on a period's page: the page, with "recorded" or why not.
-async fn after(
-    state: &AppState,
-    session: &WebSession,
-    id: i64,
-    result: Result<(), AppError>,
-) -> Result<PeriodPage, PageError> {
-    let flash = outcome_flash(result, session.lang)?;
-    period_page(state, session, id, Some(flash)).await
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-#[derive(Deserialize, Default)]
-struct TasksForm {
-    #[serde(default)]
-    unit_id: String,
-    #[serde(default)]
-    kind: String,
-    #[serde(default)]
-    enterprises: String,
-    #[serde(default)]
-    due_at: String,
-}
-
-/// The checklist typed in the form: one enterprise per line, `|` before
-/// the target.
-fn tasks_input(f: &TasksForm, tz: Tz) -> Result<ScreeningTasksInput, DomainError> {
-    let unit_id = f
-        .unit_id
-        .trim()
-        .parse::<i64>()
-        .map_err(|_| DomainError::field("unit_id", "required", "choose a unit", "请选择支撑单位"))?;
-    let kind = ScreeningKind::from_code(f.kind.trim())
-        .ok_or_else(|| DomainError::field("kind", "required", "choose how to screen", "请选择排查方式"))?;
-    let due_at = match f.due_at.trim() {
-        "" => None,
-        raw => Some(local_time("due_at", raw, tz).map_err(|e| DomainError::Invalid(vec![e]))?),
-    };
-    let tasks = f
-        .enterprises
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| {
-            let (enterprise, target) = l.split_once('|').unwrap_or((l, ""));
-            ScreeningTaskInput {
-                unit_id,
-                enterprise: enterprise.trim().to_owned(),
-                target: target.trim().to_owned(),
-                kind,
-                due_at,
-            }
-        })
-        .collect();
-    Ok(ScreeningTasksInput { tasks })
-}
-
-async fn add_tasks(
-    State(state): State<AppState>,
-    Path(id): Path<i64>,
-    posted: Posted<TasksForm>,
-) -> Result<PeriodPage, PageError> {
-    let session = &posted.session;
-    let result = match tasks_input(&posted.form, state.tz) {
-        Ok(input) => state.app.add_screening_tasks(&session.caller(), id, &input).await.map(|_| ()),
-        Err(e) => Err(e.into()),
-    };
-    after(&state, session, id, result).await
-}
-
-#[derive(Deserialize, Default)]
-struct ResultForm {
-    #[serde(default)]
-    outcome: String,
-    #[serde(default)]
-    findings: String,
-}
-
-async fn record_result(
-    State(state): State<AppState>,
-    Path(id): Path<i64>,
-    posted: Posted<ResultForm>,
-) -> Result<PeriodPage, PageError> {
-    let session = &posted.session;
-    let f = &posted.form;
-    let result = async {
-        let outcome = ScreeningOutcome::from_code(f.outcome.trim())
-            .ok_or_else(|| DomainError::field("outcome", "required", "choose a result", "请选择排查结果"))?;
-        let draft = ResultDraft::parse(&ScreeningResultInput { outcome, findings: f.findings.clone() })?;
-        state.app.record_screening_result(&session.caller(), id, draft).await.map(|_| ())
+    #[test]
+    fn a_span_to_the_end_of_the_day_ends_at_24_00() {
+        let t = |s: &str| DateTime::parse_from_rfc3339(s).unwrap();
+        assert_eq!(clocks_of(&t("2026-12-01T09:00:00+08:00"), &t("2026-12-02T00:00:00+08:00")), "09:00–24:00");
+        assert_eq!(clocks_of(&t("2026-12-01T00:00:00+08:00"), &t("2026-12-02T00:00:00+08:00")), "00:00–24:00");
+        assert_eq!(clocks_of(&t("2026-12-01T00:00:00+08:00"), &t("2026-12-01T09:00:00+08:00")), "00:00–09:00");
     }
-    .await;
-    let flash = outcome_flash(result, session.lang)?;
-    let task = state.app.reads(&session.actor).screening_task(id).await?;
-    period_page(&state, session, task.protection_period_id, Some(flash)).await
 }

@@ -9,7 +9,7 @@ use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::routing::get;
-use chrono::{Datelike, Duration, Utc};
+use chrono::{DateTime, Datelike, Duration, Utc};
 use serde::Deserialize;
 
 use super::Chrome;
@@ -20,6 +20,7 @@ use super::text::{DutyText, duty};
 use crate::AppState;
 use crate::app::AppError;
 use crate::domain::DomainError;
+use crate::domain::duration::format_local;
 use crate::domain::period::{self, Period};
 use crate::domain::roster::{Rotation, RotationInput};
 use crate::store::rosters::OverrideDraft;
@@ -83,6 +84,10 @@ struct RosterPage {
     handover: String,
     shift_days: u32,
     zone: String,
+    /// When a rotation's first shift is still to come: its start, local.
+    gap_until: Option<String>,
+    /// The first shift's date that puts its first member on duty now.
+    start_now_on: String,
     can_edit: bool,
     flash: Option<String>,
     flash_error: bool,
@@ -184,8 +189,8 @@ async fn roster_page(
                     .iter()
                     .map(|o| OverrideLine {
                         person: name(o.person_id),
-                        from: crate::domain::duration::format_local(o.from, tz),
-                        until: crate::domain::duration::format_local(o.until, tz),
+                        from: format_local(o.from, tz),
+                        until: format_local(o.until, tz),
                         reason: o.reason.clone(),
                     })
                     .collect()
@@ -201,10 +206,21 @@ async fn roster_page(
         handover: rotation.map_or_else(|| "09:00".to_owned(), |r| r.handover.format("%H:%M").to_string()),
         shift_days: rotation.map_or(1, |r| r.shift_days),
         zone: rotation.map_or_else(|| tz.name().to_owned(), |r| r.zone.name().to_owned()),
+        gap_until: rotation.map(|r| r.shift_start(0)).filter(|first| *first > now).map(|t| format_local(t, tz)),
+        start_now_on: rotation.map(|r| start_now_on(r, now)).unwrap_or_default(),
         can_edit: actor.can_report_for(b.unit_id),
         flash,
         flash_error,
     })
+}
+
+/// The first shift's date for a rotation to cover `now` at once: today if
+/// today's hand-over has passed, else yesterday.
+fn start_now_on(r: &Rotation, now: DateTime<Utc>) -> String {
+    let local = now.with_timezone(&r.zone);
+    let today = local.date_naive();
+    let day = if local.time() >= r.handover { today } else { today.pred_opt().unwrap_or(today) };
+    day.format("%Y-%m-%d").to_string()
 }
 
 async fn show(State(state): State<AppState>, signed: SignedIn, Path(id): Path<i64>) -> Result<RosterPage, PageError> {

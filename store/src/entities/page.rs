@@ -3,7 +3,7 @@
 use sea_orm::entity::prelude::*;
 
 use crate::domain::escalation::PageReason;
-use crate::domain::event::DeliveryStatus;
+use crate::domain::event::{DeliveryFailure, DeliveryStatus};
 use crate::domain::page::PageBody;
 use crate::domain::people::ChannelKind;
 use crate::json_text::JsonText;
@@ -31,6 +31,7 @@ pub struct Model {
     pub lease_until: Option<DateTimeUtc>,
     pub sent_at: Option<DateTimeUtc>,
     pub last_error: Option<String>,
+    pub last_error_code: Option<DeliveryFailure>,
     pub provider_message_id: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
