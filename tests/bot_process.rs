@@ -7,6 +7,8 @@ mod fake_telegram;
 mod postgres;
 #[path = "support/process.rs"]
 mod process;
+#[path = "support/trials.rs"]
+mod trials;
 
 use std::time::{Duration, Instant};
 
@@ -54,7 +56,6 @@ async fn engineer_code(server: &Server, token: &str) -> (Value, String) {
 /// The webhook secret the tests configure (long enough to be accepted).
 const HOOK_SECRET: &str = "hook-secret-0123456789abcdefghijklmnop";
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_served_bot_links_a_chat_delivers_a_page_and_records_a_press() {
     let dir = tempfile::tempdir().unwrap();
     let url = sqlite_url(dir.path());
@@ -106,7 +107,6 @@ async fn the_served_bot_links_a_chat_delivers_a_page_and_records_a_press() {
     assert!(server.stop().success());
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn in_webhook_mode_updates_come_through_the_signed_webhook() {
     let dir = tempfile::tempdir().unwrap();
     let url = sqlite_url(dir.path());
@@ -144,7 +144,6 @@ async fn in_webhook_mode_updates_come_through_the_signed_webhook() {
     assert!(server.stop().success());
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_two_instances_one_polls_and_the_other_takes_over_when_it_dies() {
     let Some(db) = postgres::PgDatabase::create().await else { return };
     let url = db.url();
@@ -174,7 +173,6 @@ async fn with_two_instances_one_polls_and_the_other_takes_over_when_it_dies() {
     assert!(b.stop().success());
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn secrets_never_reach_the_logs() {
     let dir = tempfile::tempdir().unwrap();
     let url = sqlite_url(dir.path());
@@ -218,4 +216,13 @@ async fn secrets_never_reach_the_logs() {
     ] {
         assert!(!logs.contains(secret), "`{secret}` leaked into the logs");
     }
+}
+
+fn main() {
+    trials::main(vec![
+        trial!(the_served_bot_links_a_chat_delivers_a_page_and_records_a_press),
+        trial!(in_webhook_mode_updates_come_through_the_signed_webhook),
+        trial!(with_two_instances_one_polls_and_the_other_takes_over_when_it_dies, Postgres),
+        trial!(secrets_never_reach_the_logs),
+    ]);
 }

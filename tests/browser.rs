@@ -14,6 +14,8 @@ mod helpers;
 mod postgres;
 #[path = "support/process.rs"]
 mod process;
+#[path = "support/trials.rs"]
+mod trials;
 
 use std::time::Duration;
 
@@ -64,7 +66,6 @@ const GREEN: &str = "rgb(30, 123, 52)";
 const AMBER: &str = "rgb(154, 91, 0)";
 const RED: &str = "rgb(179, 38, 30)";
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bureau_staff_issue_extend_and_stand_down_while_a_second_board_follows_live() {
     let Some(driver) = Driver::start() else { return };
     let app = TestApp::spawn(Backend::Sqlite).await.expect("sqlite app");
@@ -265,7 +266,6 @@ async fn bureau_staff_issue_extend_and_stand_down_while_a_second_board_follows_l
 
 /// `onsite serve --demo` as a newcomer meets it: three months of history in
 /// the reports, and a notice answered from the demo inbox moving the board.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_answers_from_its_inbox_and_the_board_moves() {
     let Some(driver) = Driver::start() else { return };
     let dir = tempfile::tempdir().unwrap();
@@ -353,4 +353,11 @@ async fn the_demo_answers_from_its_inbox_and_the_board_moves() {
     assert_no_console_errors(&c, "on the demo's reports").await;
     c.close().await.unwrap();
     assert!(server.stop().success());
+}
+
+fn main() {
+    trials::main(vec![
+        trial!(bureau_staff_issue_extend_and_stand_down_while_a_second_board_follows_live, Browser),
+        trial!(the_demo_answers_from_its_inbox_and_the_board_moves, Browser),
+    ]);
 }

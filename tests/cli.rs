@@ -6,6 +6,8 @@
 mod postgres;
 #[path = "support/process.rs"]
 mod process;
+#[path = "support/trials.rs"]
+mod trials;
 
 use process::Server;
 
@@ -13,7 +15,6 @@ fn onsite(dir: &std::path::Path) -> std::process::Command {
     process::onsite(dir, &format!("sqlite://{}", dir.join("data/onsite.db").display()))
 }
 
-#[tokio::test]
 async fn serve_demo_prints_credentials_that_work_and_stops_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
     let mut cmd = onsite(dir.path());
@@ -81,20 +82,17 @@ async fn the_demo_has_lived_three_months(dir: &std::path::Path, url: &str) {
     assert!(server.stop().success());
 }
 
-#[tokio::test]
 async fn serve_demo_lives_three_months_on_sqlite() {
     let dir = tempfile::tempdir().unwrap();
     the_demo_has_lived_three_months(dir.path(), &process::sqlite_url(dir.path())).await;
 }
 
-#[tokio::test]
 async fn serve_demo_lives_three_months_on_postgres() {
     let Some(db) = postgres::PgDatabase::create().await else { return };
     let dir = tempfile::tempdir().unwrap();
     the_demo_has_lived_three_months(dir.path(), &db.url()).await;
 }
 
-#[tokio::test]
 async fn admin_commands_create_a_user_and_a_token_the_api_accepts() {
     let dir = tempfile::tempdir().unwrap();
     let migrate = onsite(dir.path()).arg("migrate").output().unwrap();
@@ -141,7 +139,6 @@ async fn admin_commands_create_a_user_and_a_token_the_api_accepts() {
     assert!(server.stop().success());
 }
 
-#[test]
 fn a_bad_configuration_value_stops_start_up_naming_the_key() {
     let dir = tempfile::tempdir().unwrap();
     let out = onsite(dir.path()).env("ONSITE_POLICY__DEADLINE", "soon").arg("serve").output().unwrap();
@@ -152,7 +149,6 @@ fn a_bad_configuration_value_stops_start_up_naming_the_key() {
 
 /// A secret that is set but weak or empty stops start-up, named, before
 /// anything listens.
-#[test]
 fn a_weak_or_empty_secret_stops_start_up_naming_it() {
     let dir = tempfile::tempdir().unwrap();
     for (key, value) in [
@@ -204,7 +200,6 @@ fn verify_with(dir: &std::path::Path, args: &[&str]) -> (bool, String) {
     (out.status.success(), text)
 }
 
-#[tokio::test]
 async fn verify_audit_passes_untouched_and_names_the_first_edited_deleted_or_swapped_row() {
     let cases = [
         ("", true, "5 entries"),
@@ -241,7 +236,6 @@ async fn verify_audit_passes_untouched_and_names_the_first_edited_deleted_or_swa
 
 /// `--password-stdin` takes the first line: a password piped twice (as a
 /// prompt would want it) is the password, not both lines joined.
-#[tokio::test]
 async fn create_user_reads_one_line_of_standard_input_as_the_password() {
     use std::io::Write;
     let dir = tempfile::tempdir().unwrap();
@@ -305,7 +299,6 @@ async fn create_user_reads_one_line_of_standard_input_as_the_password() {
 /// A checkpoint exported now verifies with the log; one altered in the file
 /// is refused as not signed with the key, and the chain's key lives in a
 /// file beside the database, readable by its owner only.
-#[test]
 fn signed_checkpoints_are_exported_and_checked() {
     let dir = tempfile::tempdir().unwrap();
     audited(dir.path());
@@ -334,4 +327,24 @@ fn signed_checkpoints_are_exported_and_checked() {
         .output()
         .unwrap();
     assert!(!out.status.success(), "another key does not verify this log");
+}
+
+fn main() {
+    trials::main(vec![
+        trial!(serve_demo_prints_credentials_that_work_and_stops_on_sigterm),
+        trial!(serve_demo_lives_three_months_on_sqlite),
+        trial!(serve_demo_lives_three_months_on_postgres, Postgres),
+        trial!(admin_commands_create_a_user_and_a_token_the_api_accepts),
+        trials::plain(
+            "a_bad_configuration_value_stops_start_up_naming_the_key",
+            a_bad_configuration_value_stops_start_up_naming_the_key,
+        ),
+        trials::plain(
+            "a_weak_or_empty_secret_stops_start_up_naming_it",
+            a_weak_or_empty_secret_stops_start_up_naming_it,
+        ),
+        trial!(verify_audit_passes_untouched_and_names_the_first_edited_deleted_or_swapped_row),
+        trial!(create_user_reads_one_line_of_standard_input_as_the_password),
+        trials::plain("signed_checkpoints_are_exported_and_checked", signed_checkpoints_are_exported_and_checked),
+    ]);
 }

@@ -8,6 +8,8 @@ mod postgres;
 mod process;
 #[path = "support/receiver.rs"]
 mod receiver;
+#[path = "support/trials.rs"]
+mod trials;
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -138,7 +140,6 @@ fn deliveries(hooks: &Receiver) -> HashMap<String, usize> {
     counts
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn first_page_within_50ms_and_timers_within_a_second_of_due() {
     let _serial = SERIAL.lock().await;
     let dir = tempfile::tempdir().unwrap();
@@ -180,7 +181,6 @@ async fn first_page_within_50ms_and_timers_within_a_second_of_due() {
     assert!(server.stop().success());
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_with_timers_due_and_pages_in_flight_loses_nothing() {
     let _serial = SERIAL.lock().await;
     let dir = tempfile::tempdir().unwrap();
@@ -235,7 +235,6 @@ async fn sigkill_with_timers_due_and_pages_in_flight_loses_nothing() {
     assert!(restarted.stop().success());
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_instances_on_postgres_fire_each_timer_once_and_survive_losing_one() {
     let _serial = SERIAL.lock().await;
     let Some(db) = postgres::PgDatabase::create().await else { return };
@@ -305,4 +304,12 @@ fn repeats(keys: &[String], got: &HashMap<String, usize>) -> usize {
         repeats += n - 1;
     }
     repeats
+}
+
+fn main() {
+    trials::main(vec![
+        trial!(first_page_within_50ms_and_timers_within_a_second_of_due),
+        trial!(sigkill_with_timers_due_and_pages_in_flight_loses_nothing),
+        trial!(two_instances_on_postgres_fire_each_timer_once_and_survive_losing_one, Postgres),
+    ]);
 }

@@ -49,6 +49,16 @@ fn index(i: usize) -> i32 {
     i32::try_from(i).unwrap_or(i32::MAX)
 }
 
+/// The name under (or beside) a bar; nothing between bars.
+fn segment_label(bars: &[(String, u64)], v: &SegmentValue<i32>) -> String {
+    match v {
+        SegmentValue::CenterOf(i) => {
+            usize::try_from(*i).ok().and_then(|i| bars.get(i)).map(|b| b.0.clone()).unwrap_or_default()
+        }
+        _ => String::new(),
+    }
+}
+
 /// A bar per labelled value, on a y axis from 0 to `top`.
 fn bars(bars: &[(String, u64)], top: u64, colour: RGBColor, text: &ChartText<'_>) -> String {
     svg(|root| {
@@ -60,12 +70,7 @@ fn bars(bars: &[(String, u64)], top: u64, colour: RGBColor, text: &ChartText<'_>
             .y_label_area_size(50)
             .build_cartesian_2d((0..n).into_segmented(), 0u64..top)
             .map_err(|e| e.to_string())?;
-        let label = |v: &SegmentValue<i32>| match v {
-            SegmentValue::CenterOf(i) => {
-                usize::try_from(*i).ok().and_then(|i| bars.get(i)).map(|b| b.0.clone()).unwrap_or_default()
-            }
-            _ => String::new(),
-        };
+        let label = |v: &SegmentValue<i32>| segment_label(bars, v);
         chart
             .configure_mesh()
             .disable_x_mesh()
@@ -106,12 +111,7 @@ pub fn on_time_rates(groups: &[(String, Option<f64>)], text: &ChartText<'_>) -> 
             .y_label_area_size(name_width + 10)
             .build_cartesian_2d(0u64..100, (0..n).into_segmented())
             .map_err(|e| e.to_string())?;
-        let label = |v: &SegmentValue<i32>| match v {
-            SegmentValue::CenterOf(i) => {
-                usize::try_from(*i).ok().and_then(|i| rates.get(i)).map(|b| b.0.clone()).unwrap_or_default()
-            }
-            _ => String::new(),
-        };
+        let label = |v: &SegmentValue<i32>| segment_label(&rates, v);
         chart
             .configure_mesh()
             .disable_y_mesh()

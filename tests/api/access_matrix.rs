@@ -15,6 +15,14 @@ use crate::closure::full_report;
 use crate::helpers::{Backend, TestApp, Unit, expect_json, expect_problem, notice_body};
 use crate::web::Web;
 
+crate::tests! {
+    once: [
+        the_matrix_names_every_api_route_and_every_page,
+        every_api_route_answers_each_role_and_scope_as_the_matrix_says,
+        every_page_answers_each_role_and_scope_as_the_matrix_says,
+    ],
+}
+
 const MATRIX: &str = include_str!("../../docs/access-matrix.csv");
 
 /// The matrix's columns after surface, method and path.
@@ -114,7 +122,6 @@ fn page_routes_in_source() -> BTreeSet<(String, String)> {
     routes
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_matrix_names_every_api_route_and_every_page() {
     let app = TestApp::spawn(Backend::Sqlite).await.expect("sqlite app");
     let doc = app.get_ok("/api/v1/openapi.json").await;
@@ -301,7 +308,6 @@ fn api_body(method: &str, template: &str, w: &World, n: usize) -> Option<Value> 
     })
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_api_route_answers_each_role_and_scope_as_the_matrix_says() {
     let app = TestApp::spawn(Backend::Sqlite).await.expect("sqlite app");
     let w = world(&app).await;
@@ -419,7 +425,6 @@ fn page_form(template: &str, w: &World, n: usize) -> Vec<(String, String)> {
     form
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_page_answers_each_role_and_scope_as_the_matrix_says() {
     let app = TestApp::spawn_with(Backend::Sqlite, |c| {
         c.web.sign_in_attempts_per_minute = 1_000;

@@ -9,10 +9,15 @@ use crate::escalation::paged_unit;
 use crate::helpers::{Backend, TestApp};
 use crate::receiver::Receiver;
 
-crate::on_both_backends!(
-    an_action_link_reports_a_milestone_as_the_paged_person,
-    a_link_stops_working_when_its_person_is_deactivated_or_its_channel_removed,
-);
+crate::tests! {
+    both: [
+        an_action_link_reports_a_milestone_as_the_paged_person,
+        a_link_stops_working_when_its_person_is_deactivated_or_its_channel_removed,
+    ],
+    once: [
+        tried_tokens_from_one_address_are_limited,
+    ],
+}
 
 /// Issues a notice and returns its assignment and the action link's token
 /// from the engineer's webhook page.
@@ -71,7 +76,6 @@ async fn an_action_link_reports_a_milestone_as_the_paged_person(app: TestApp) {
 
 /// Someone trying tokens from one address is held back after the
 /// configured number of requests a minute, and a press then changes nothing.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tried_tokens_from_one_address_are_limited() {
     let app =
         TestApp::spawn_with(Backend::Sqlite, |c| c.web.action_link_requests_per_minute = 3).await.expect("sqlite app");

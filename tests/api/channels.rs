@@ -8,6 +8,16 @@ use serde_json::{Value, json};
 use crate::helpers::{Backend, TestApp, expect_json, t0};
 use crate::receiver::{Answer, Receiver};
 
+crate::tests! {
+    once: [
+        robots_and_sms_get_their_own_formats_and_signatures,
+        markup_typed_into_a_notice_is_not_rendered_by_the_robots,
+        no_reader_sees_a_credential_of_a_channel_address,
+        a_robot_error_code_is_a_failure_and_its_rate_limit_a_retry,
+        the_generic_webhook_is_signed_over_its_exact_body,
+    ],
+}
+
 async fn person_with(app: &TestApp, unit: i64, name: &str, role: &str, channels: &[(&str, String)]) -> i64 {
     let p = expect_json(
         app.post(&format!("/api/v1/units/{unit}/people"), &json!({"name": name, "role": role})).await,
@@ -28,7 +38,6 @@ fn query(r: &crate::receiver::Received, key: &str) -> String {
     r.query.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()).unwrap_or_default()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn robots_and_sms_get_their_own_formats_and_signatures() {
     let hooks = Receiver::start().await;
     let sms_url = hooks.url("sms");
@@ -86,7 +95,6 @@ async fn robots_and_sms_get_their_own_formats_and_signatures() {
 
 /// A title typed with markdown or HTML arrives in the WeCom and DingTalk
 /// groups as typed: the only live link is the page's own action link.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn markup_typed_into_a_notice_is_not_rendered_by_the_robots() {
     let hooks = Receiver::start().await;
     let Some(app) = TestApp::spawn(Backend::Sqlite).await else { return };
@@ -117,7 +125,6 @@ async fn markup_typed_into_a_notice_is_not_rendered_by_the_robots() {
 
 /// Whoever holds a robot's key or token, or a webhook's credentials, can post
 /// false pages into the group: no reader ever gets one back, whatever the role.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_reader_sees_a_credential_of_a_channel_address() {
     let Some(app) = TestApp::spawn(Backend::Sqlite).await else { return };
     let unit = app.unit_with_people("安盾").await;
@@ -159,7 +166,6 @@ async fn no_reader_sees_a_credential_of_a_channel_address() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_robot_error_code_is_a_failure_and_its_rate_limit_a_retry() {
     let hooks = Receiver::start().await;
     let Some(app) = TestApp::spawn(Backend::Sqlite).await else { return };
@@ -181,7 +187,6 @@ async fn a_robot_error_code_is_a_failure_and_its_rate_limit_a_retry() {
     assert_eq!(page("王敏")["next_attempt_at"], "2026-11-25T03:01:00+08:00");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_generic_webhook_is_signed_over_its_exact_body() {
     let hooks = Receiver::start().await;
     let Some(app) = TestApp::spawn_with(Backend::Sqlite, |c| {

@@ -11,6 +11,13 @@ use tokio::net::{TcpSocket, TcpStream};
 
 use crate::helpers::{Backend, TestApp};
 
+crate::tests! {
+    once: [
+        slow_clients_are_cut_off_while_a_normal_request_answers_fast,
+        metrics_ask_for_their_token_when_one_is_set,
+    ],
+}
+
 /// A client on another loopback address that starts a request and never
 /// finishes its headers.
 async fn slow_client(server: SocketAddr) -> TcpStream {
@@ -27,7 +34,6 @@ async fn closed_within(stream: &mut TcpStream, wait: Duration) -> bool {
     matches!(tokio::time::timeout(wait, stream.read(&mut buf)).await, Ok(Ok(0) | Err(_)))
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn slow_clients_are_cut_off_while_a_normal_request_answers_fast() {
     let Some(app) = TestApp::spawn_with(Backend::Sqlite, |c| {
         c.http.header_read_timeout = Duration::from_secs(2);
@@ -70,7 +76,6 @@ async fn slow_clients_are_cut_off_while_a_normal_request_answers_fast() {
     assert!(!closed_within(&mut again, Duration::from_millis(200)).await, "the address may connect again");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metrics_ask_for_their_token_when_one_is_set() {
     let token = "metrics-0123456789abcdefghijklmnopqrstuv";
     let Some(app) =

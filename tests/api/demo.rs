@@ -8,18 +8,26 @@ use serde_json::json;
 use crate::helpers::{Backend, TestApp, expect_json};
 use crate::web::Web;
 
+crate::tests! {
+    once: [
+        sqlite_pages_land_in_the_demo_inbox_and_its_link_answers_as_the_engineer,
+        without_demo_mode_there_is_no_inbox_and_pages_are_not_swallowed,
+    ],
+    postgres: [
+        postgres_pages_land_in_the_demo_inbox_and_its_link_answers_as_the_engineer,
+    ],
+}
+
 async fn demo_app(backend: Backend) -> Option<TestApp> {
     TestApp::spawn_with(backend, |c| c.notify.demo_inbox = true).await
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_pages_land_in_the_demo_inbox_and_its_link_answers_as_the_engineer() {
     if let Some(app) = demo_app(Backend::Sqlite).await {
         pages_land_in_the_demo_inbox_and_its_link_answers_as_the_engineer(app).await;
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_pages_land_in_the_demo_inbox_and_its_link_answers_as_the_engineer() {
     if let Some(app) = demo_app(Backend::Postgres).await {
         pages_land_in_the_demo_inbox_and_its_link_answers_as_the_engineer(app).await;
@@ -72,7 +80,6 @@ async fn pages_land_in_the_demo_inbox_and_its_link_answers_as_the_engineer(app: 
     assert_eq!(inbox.matches("<article").count(), 2 * pages.len(), "the bureau sees both units'");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_demo_mode_there_is_no_inbox_and_pages_are_not_swallowed() {
     let Some(app) = TestApp::spawn(Backend::Sqlite).await else { return };
     let bureau = Web::sign_in(&app, "duty").await;

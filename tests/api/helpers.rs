@@ -20,33 +20,6 @@ pub enum Backend {
     Postgres,
 }
 
-/// Generates one `#[tokio::test]` per backend for each listed test function.
-#[macro_export]
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    if let Some(app) = $crate::helpers::TestApp::spawn($crate::helpers::Backend::Sqlite).await {
-                        super::$name(app).await;
-                    }
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    if let Some(app) = $crate::helpers::TestApp::spawn($crate::helpers::Backend::Postgres).await {
-                        super::$name(app).await;
-                    }
-                }
-            )*
-        }
-    };
-}
-
 /// 2026-11-24 19:00 UTC = 2026-11-25 03:00 in Chongqing: the 3 a.m. page.
 pub fn t0() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-11-24T19:00:00Z").unwrap().to_utc()

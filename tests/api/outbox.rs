@@ -11,7 +11,6 @@ use crate::helpers::{TestApp, expect_json, t0};
 use crate::receiver::{Answer, Receiver};
 use crate::web::Web;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_provider_that_times_out_is_retried_and_delivered_when_it_answers() {
     let Some(app) = TestApp::spawn_with(crate::helpers::Backend::Sqlite, |c| {
         c.outbox.send_timeout = std::time::Duration::from_millis(300);
@@ -36,13 +35,18 @@ async fn a_provider_that_times_out_is_retried_and_delivered_when_it_answers() {
     assert_eq!(page["attempts"], 2);
 }
 
-crate::on_both_backends!(
-    a_failing_channel_backs_off_gives_up_and_falls_over_to_the_next_channel,
-    retry_after_is_honoured_and_the_page_goes_out_after_it,
-    a_page_nobody_can_receive_is_reported_to_the_bureau,
-    a_recovered_channel_delivers_the_retried_page_once,
-    a_stored_page_that_cannot_be_read_is_set_aside_and_the_rest_go_out,
-);
+crate::tests! {
+    both: [
+        a_failing_channel_backs_off_gives_up_and_falls_over_to_the_next_channel,
+        retry_after_is_honoured_and_the_page_goes_out_after_it,
+        a_page_nobody_can_receive_is_reported_to_the_bureau,
+        a_recovered_channel_delivers_the_retried_page_once,
+        a_stored_page_that_cannot_be_read_is_set_aside_and_the_rest_go_out,
+    ],
+    once: [
+        a_provider_that_times_out_is_retried_and_delivered_when_it_answers,
+    ],
+}
 
 async fn people_pages(app: &TestApp, id: i64, recipient: &str) -> Vec<serde_json::Value> {
     let pages = app.get_ok(&format!("/api/v1/assignments/{id}/pages")).await;

@@ -9,19 +9,25 @@ use serde_json::{Value, json};
 use crate::fake_telegram::Failure;
 use crate::helpers::{Backend, TestApp, expect_json, t0};
 
-crate::on_both_backends!(
-    a_chat_is_linked_with_a_one_time_code_and_bad_codes_bind_nothing,
-    a_page_arrives_with_buttons_and_a_press_records_the_milestone,
-    a_press_that_is_no_longer_valid_is_answered_with_why,
-    on_site_asks_for_a_location_and_flags_one_far_from_the_site,
-    status_notes_and_language,
-    a_redelivered_update_is_handled_once,
-    telegram_rate_limits_and_blocked_chats_are_handled_as_a_channel,
-    a_units_duty_group_gets_the_engineers_pages_and_members_act_from_it,
-    every_button_records_its_milestone_and_edits_the_page,
-    a_blocked_bot_falls_over_to_the_next_channel,
-    malformed_or_unexpected_updates_are_answered_or_ignored,
-);
+crate::tests! {
+    both: [
+        a_chat_is_linked_with_a_one_time_code_and_bad_codes_bind_nothing,
+        a_page_arrives_with_buttons_and_a_press_records_the_milestone,
+        a_press_that_is_no_longer_valid_is_answered_with_why,
+        on_site_asks_for_a_location_and_flags_one_far_from_the_site,
+        status_notes_and_language,
+        a_redelivered_update_is_handled_once,
+        telegram_rate_limits_and_blocked_chats_are_handled_as_a_channel,
+        a_units_duty_group_gets_the_engineers_pages_and_members_act_from_it,
+        every_button_records_its_milestone_and_edits_the_page,
+        a_blocked_bot_falls_over_to_the_next_channel,
+        malformed_or_unexpected_updates_are_answered_or_ignored,
+    ],
+    once: [
+        pages_are_paced_per_chat_without_holding_up_other_chats,
+        link_codes_tried_from_one_chat_are_limited,
+    ],
+}
 
 const ENGINEER_CHAT: i64 = 5551;
 
@@ -391,7 +397,6 @@ async fn malformed_or_unexpected_updates_are_answered_or_ignored(app: TestApp) {
 /// Telegram allows one message a second per chat: a second page to the same
 /// chat waits for it (Telegram would refuse it), while a page to another
 /// chat goes at once instead of queueing behind a timer tick.
-#[tokio::test]
 async fn pages_are_paced_per_chat_without_holding_up_other_chats() {
     use onsite::notify::Channel;
     let fake = crate::fake_telegram::FakeTelegram::start().await;
@@ -430,7 +435,6 @@ async fn pages_are_paced_per_chat_without_holding_up_other_chats() {
 
 /// A chat trying link codes is held back after the configured number of
 /// attempts, even with a right code; another chat is not.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn link_codes_tried_from_one_chat_are_limited() {
     let app =
         TestApp::spawn_with(Backend::Sqlite, |c| c.telegram.link_code_attempts_per_hour = 2).await.expect("sqlite app");

@@ -8,16 +8,21 @@ use reqwest::redirect::Policy;
 
 use crate::helpers::{ClockExt, TestApp};
 
-crate::on_both_backends!(
-    a_post_without_the_forms_csrf_token_is_refused_and_changes_nothing,
-    a_unit_user_never_sees_another_units_assignment,
-    five_wrong_passwords_lock_the_account_for_fifteen_minutes,
-    an_invalid_notice_form_shows_errors_beside_fields_and_keeps_what_was_typed,
-    the_bureau_reassigns_and_a_manager_may_not,
-    signing_out_ends_the_session,
-    the_bureau_keeps_the_registry_on_the_web_and_a_unit_user_only_reads_its_own,
-    an_admin_issues_a_token_shown_once_and_revokes_it,
-);
+crate::tests! {
+    both: [
+        a_post_without_the_forms_csrf_token_is_refused_and_changes_nothing,
+        a_unit_user_never_sees_another_units_assignment,
+        five_wrong_passwords_lock_the_account_for_fifteen_minutes,
+        an_invalid_notice_form_shows_errors_beside_fields_and_keeps_what_was_typed,
+        the_bureau_reassigns_and_a_manager_may_not,
+        signing_out_ends_the_session,
+        the_bureau_keeps_the_registry_on_the_web_and_a_unit_user_only_reads_its_own,
+        an_admin_issues_a_token_shown_once_and_revokes_it,
+    ],
+    once: [
+        sign_in_attempts_from_one_address_are_limited,
+    ],
+}
 
 pub const PASSWORD: &str = "a long test password";
 
@@ -452,7 +457,6 @@ async fn an_admin_issues_a_token_shown_once_and_revokes_it(app: TestApp) {
 }
 
 /// The limit is per client address and independent of the database.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_in_attempts_from_one_address_are_limited() {
     let app = TestApp::spawn_with(crate::helpers::Backend::Sqlite, |c| c.web.sign_in_attempts_per_minute = 3)
         .await

@@ -21,9 +21,7 @@ pub struct Driver {
 impl Driver {
     /// Starts chromedriver; `None` outside CI when it is not installed.
     pub fn start() -> Option<Self> {
-        let binary = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
-            .into_iter()
-            .find(|p| std::path::Path::new(p).exists());
+        let binary = crate::trials::CHROMEDRIVER.into_iter().find(|p| std::path::Path::new(p).exists());
         let Some(binary) = binary else {
             assert!(std::env::var("CI").is_err(), "CI=true but chromedriver is not installed");
             eprintln!("chromedriver not installed: browser test skipped");
