@@ -47,7 +47,7 @@ pub async fn sign_in(server: &Server) -> anyhow::Result<String> {
         .form(&[("csrf", token.as_str()), ("username", "bench"), ("password", PASSWORD), ("next", "/board")])
         .send()
         .await?;
-    set_cookie(&r, onsite::web::session::COOKIE)
+    set_cookie(&r, onsite::web::cookie::COOKIE)
         .with_context(|| format!("sign-in answered {} without a session cookie", r.status()))
 }
 

@@ -8,16 +8,13 @@ use axum::http::request::Parts;
 use axum::http::{Method, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
-use axum_extra::extract::cookie::{Cookie, SameSite};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
+use super::cookie::COOKIE;
 use super::pages::error::PageError;
 use crate::AppState;
 use crate::store::sessions::WebSession;
-
-/// The session cookie's name.
-pub const COOKIE: &str = "onsite_session";
 
 /// The signed-in user of a page request, and the path asked for (the
 /// language switch comes back to it).
@@ -91,16 +88,4 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Posted<T> {
             serde_html_form::from_bytes(&bytes).map_err(|e| PageError::BadForm(e.to_string()).into_response())?;
         Ok(Self { session, path, form })
     }
-}
-
-/// The session cookie: HttpOnly, SameSite=Lax, Secure unless configured off.
-pub fn session_cookie(value: String, secure: bool) -> Cookie<'static> {
-    Cookie::build((COOKIE, value)).path("/").http_only(true).same_site(SameSite::Lax).secure(secure).build()
-}
-
-/// Clears the session cookie in the browser.
-pub fn cleared_cookie() -> Cookie<'static> {
-    let mut cookie = Cookie::build((COOKIE, "")).path("/").http_only(true).same_site(SameSite::Lax).build();
-    cookie.make_removal();
-    cookie
 }

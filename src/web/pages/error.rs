@@ -20,7 +20,7 @@ use crate::app::AppError;
 use crate::domain::DomainError;
 use crate::domain::labels::Lang;
 use crate::store::StoreError;
-use crate::web::session::COOKIE;
+use crate::web::cookie::COOKIE;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum PageError {

@@ -21,7 +21,8 @@ use crate::crypto::random_secret;
 use crate::domain::duration::format_local;
 use crate::domain::labels::Lang;
 use crate::store::sessions::SignInRefusal;
-use crate::web::session::{Posted, cleared_cookie, session_cookie};
+use crate::web::cookie::{cleared_cookie, session_cookie};
+use crate::web::session::Posted;
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -44,6 +44,7 @@ pub fn router() -> Router<AppState> {
         .merge(admin::router())
         .merge(reports::router())
         .merge(protection::router())
+        .merge(screening::router())
         .merge(roster::router())
         .merge(closure::router())
         .merge(action::router())

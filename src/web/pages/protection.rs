@@ -32,10 +32,7 @@ use crate::store::sessions::WebSession;
 use crate::web::session::{Posted, SignedIn};
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/periods", get(list).post(create))
-        .route("/periods/{id}", get(show))
-        .merge(super::screening::router())
+    Router::new().route("/periods", get(list).post(create)).route("/periods/{id}", get(show))
 }
 
 /// A flash message: (is it an error, the words).
