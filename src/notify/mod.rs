@@ -10,6 +10,7 @@ pub mod sms;
 pub mod telegram;
 pub mod text;
 pub mod webhook;
+pub mod wecom_crypt;
 
 use std::collections::HashMap;
 use std::sync::Arc;
