@@ -4,6 +4,7 @@
 
 pub mod action_link;
 pub mod demo;
+pub mod feishu_crypt;
 pub mod message;
 pub mod robots;
 pub mod sms;
