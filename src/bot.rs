@@ -172,6 +172,7 @@ impl BotCore for CoreBot {
 
     async fn note(&self, chat_id: i64, reply_to_message: Option<i32>, text: &str) -> Result<i64, BotError> {
         let person = self.person(chat_id).await?;
+        let caller = person.caller(Source::Bot);
         let replied = match reply_to_message {
             Some(m) => self.state.store.assignment_of_telegram_message(chat_id, m).await.map_err(internal)?,
             None => None,
@@ -179,8 +180,7 @@ impl BotCore for CoreBot {
         let assignment_id = match replied {
             Some(id) => id,
             None => {
-                let reads = self.state.app.reads(&person.caller(Source::Bot));
-                let open = reads.open_assignments(person.unit_id).await.map_err(internal)?;
+                let open = self.state.app.reads(&caller).open_assignments(person.unit_id).await.map_err(internal)?;
                 match open.as_slice() {
                     [(only, _)] => only.id,
                     _ => {
@@ -193,7 +193,6 @@ impl BotCore for CoreBot {
             }
         };
         let note = Change::note(text).map_err(|e| refusal(e.into()))?;
-        let caller = self.caller(chat_id).await?;
         self.state.app.change_assignment(&caller, assignment_id, note).await.map_err(refusal)?;
         Ok(assignment_id)
     }

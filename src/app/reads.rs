@@ -40,6 +40,29 @@ impl Core {
     }
 }
 
+/// A record of one unit: a unit itself, a branch, a person.
+pub trait InUnit {
+    fn unit_id(&self) -> i64;
+}
+
+impl InUnit for Unit {
+    fn unit_id(&self) -> i64 {
+        self.id
+    }
+}
+
+impl InUnit for Branch {
+    fn unit_id(&self) -> i64 {
+        self.unit_id
+    }
+}
+
+impl InUnit for Person {
+    fn unit_id(&self) -> i64 {
+        self.unit_id
+    }
+}
+
 /// A read the store scopes itself: the same signature without the scope.
 macro_rules! scoped {
     ($( $(#[$m:meta])* fn $name:ident($($arg:ident: $ty:ty),*) -> $ret:ty; )*) => {
@@ -94,22 +117,27 @@ impl Reads<'_> {
         fn branch_names;
     }
 
-    /// A unit's branches, when the unit is in scope.
-    pub async fn branches(&self, unit_id: i64) -> StoreResult<Vec<Branch>> {
-        self.unit(unit_id).await?;
-        self.store.branches(unit_id).await
+    /// The unit of a record already read, when it is in scope (no query:
+    /// the record proves the unit exists).
+    fn in_scope(&self, of: &impl InUnit) -> StoreResult<i64> {
+        let unit_id = of.unit_id();
+        if self.scope.allows_unit(unit_id) { Ok(unit_id) } else { Err(StoreError::not_found("unit", unit_id)) }
     }
 
-    /// A unit's people, when the unit is in scope.
-    pub async fn people(&self, unit_id: i64) -> StoreResult<Vec<Person>> {
-        self.unit(unit_id).await?;
-        self.store.people(unit_id).await
+    /// The branches of the unit a record belongs to.
+    pub async fn branches(&self, of: &impl InUnit) -> StoreResult<Vec<Branch>> {
+        self.store.branches(self.in_scope(of)?).await
     }
 
-    /// A person's channels, when the person is in scope.
-    pub async fn channels(&self, person_id: i64) -> StoreResult<Vec<Channel>> {
-        self.person(person_id).await?;
-        self.store.channels(person_id).await
+    /// The people of the unit a record belongs to.
+    pub async fn people(&self, of: &impl InUnit) -> StoreResult<Vec<Person>> {
+        self.store.people(self.in_scope(of)?).await
+    }
+
+    /// A person's channels.
+    pub async fn channels(&self, person: &Person) -> StoreResult<Vec<Channel>> {
+        self.in_scope(person)?;
+        self.store.channels(person.id).await
     }
 
     /// A unit's open assignments with their notices' titles, when the unit is in scope.

@@ -1,5 +1,7 @@
 //! Request extractors whose rejections are problem+json like every other error.
 
+use axum::body::{Body, Bytes};
+use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -19,10 +21,23 @@ impl<S: Send + Sync, T: DeserializeOwned + ToSchema> FromRequest<S> for ApiJson<
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        let axum::Json(value) = axum::Json::<Value>::from_request(req, state).await?;
-        match T::deserialize(&value) {
-            Ok(t) => Ok(Self(t)),
-            Err(_) => Err(ApiError::Validation(field_errors::<T>(value))),
+        // The body is read once (within the configured limit) and parsed once
+        // by axum's own extractor, which also checks the content type; only a
+        // body that does not fit is read again, to name every bad field.
+        let (parts, body) = req.into_parts();
+        let headers = parts.headers.clone();
+        let bytes = Bytes::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(|e| ApiError::BadRequest { status: e.status(), detail: e.body_text() })?;
+        let mut again = Request::new(Body::from(bytes.clone()));
+        *again.headers_mut() = headers;
+        match axum::Json::<T>::from_request(again, state).await {
+            Ok(axum::Json(t)) => Ok(Self(t)),
+            Err(JsonRejection::JsonDataError(_)) => {
+                let value: Value = serde_json::from_slice(&bytes).unwrap_or_default();
+                Err(ApiError::Validation(field_errors::<T>(value)))
+            }
+            Err(other) => Err(other.into()),
         }
     }
 }

@@ -41,17 +41,18 @@ async fn a_unit_reads_its_own_assignment_and_not_another_units() {
 async fn another_units_branches_people_and_open_work_are_not_found() {
     let w = World::new().await;
     w.assignment().await;
+    let unit = w.core.reads(&w.bureau).unit(w.unit).await.unwrap();
     let reads = w.core.reads(&w.stranger);
-    hidden(reads.branches(w.unit).await);
-    hidden(reads.people(w.unit).await);
+    hidden(reads.branches(&unit).await);
+    hidden(reads.people(&unit).await);
     hidden(reads.open_assignments(w.unit).await);
     assert!(reads.branch(w.branch).await.unwrap().is_none(), "a branch id names nothing outside the scope");
     assert_eq!(reads.units().await.unwrap().iter().map(|u| u.id).collect::<Vec<_>>(), vec![w.other_unit]);
     let own = w.core.reads(&w.unit_user);
     assert_eq!(own.open_assignments(w.unit).await.unwrap().len(), 1);
-    let person = own.people(w.unit).await.unwrap().remove(0);
-    assert_eq!(own.channels(person.id).await.unwrap().len(), 0);
-    hidden(reads.channels(person.id).await);
+    let person = own.people(&unit).await.unwrap().remove(0);
+    assert_eq!(own.channels(&person).await.unwrap().len(), 0);
+    hidden(reads.channels(&person).await);
 }
 
 #[tokio::test]

@@ -137,7 +137,7 @@ async fn view(
     stored: StoredRoster,
     now: DateTime<Utc>,
 ) -> Result<RosterView, ApiError> {
-    let names = state.app.reads(caller).people(stored.branch.unit_id).await?;
+    let names = state.app.reads(caller).people(&stored.branch).await?;
     let name = |id: i64| names.iter().find(|p| p.id == id).map(|p| p.name.clone()).unwrap_or_default();
     let tz = state.tz;
     let shift = |s: Shift| ShiftView {

@@ -125,8 +125,8 @@ async fn get_unit(
 ) -> Result<Json<UnitDetail>, ApiError> {
     let reads = state.app.reads(&actor);
     let unit = reads.unit(id).await?;
-    let branches = reads.branches(id).await?.into_iter().map(|b| BranchView::new(b, state.tz)).collect();
-    let people = reads.people(id).await?.into_iter().map(|p| PersonView::new(p, state.tz)).collect();
+    let branches = reads.branches(&unit).await?.into_iter().map(|b| BranchView::new(b, state.tz)).collect();
+    let people = reads.people(&unit).await?.into_iter().map(|p| PersonView::new(p, state.tz)).collect();
     Ok(Json(UnitDetail { unit: UnitView::new(unit, state.tz), branches, people }))
 }
 
@@ -162,9 +162,9 @@ async fn list_branches(
     Authenticated(actor): Authenticated,
     ApiPath(unit_id): ApiPath<i64>,
 ) -> Result<Json<Vec<BranchView>>, ApiError> {
-    Ok(Json(
-        state.app.reads(&actor).branches(unit_id).await?.into_iter().map(|b| BranchView::new(b, state.tz)).collect(),
-    ))
+    let reads = state.app.reads(&actor);
+    let unit = reads.unit(unit_id).await?;
+    Ok(Json(reads.branches(&unit).await?.into_iter().map(|b| BranchView::new(b, state.tz)).collect()))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -198,7 +198,8 @@ async fn list_people(
     Authenticated(actor): Authenticated,
     ApiPath(unit_id): ApiPath<i64>,
 ) -> Result<Json<Vec<PersonView>>, ApiError> {
-    let people = state.app.reads(&actor).people(unit_id).await?;
+    let reads = state.app.reads(&actor);
+    let people = reads.people(&reads.unit(unit_id).await?).await?;
     Ok(Json(people.into_iter().map(|p| PersonView::new(p, state.tz)).collect()))
 }
 
@@ -278,7 +279,8 @@ async fn list_channels(
     Authenticated(actor): Authenticated,
     ApiPath(person_id): ApiPath<i64>,
 ) -> Result<Json<Vec<ChannelView>>, ApiError> {
-    let channels = state.app.reads(&actor).channels(person_id).await?;
+    let reads = state.app.reads(&actor);
+    let channels = reads.channels(&reads.person(person_id).await?).await?;
     Ok(Json(channels.into_iter().map(|c| ChannelView::new(c, state.tz)).collect()))
 }
 

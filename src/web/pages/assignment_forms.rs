@@ -3,14 +3,13 @@
 //! report. Each goes to the application layer and back to the notice page;
 //! a stand-down and a reassignment are confirmed on a page of their own first.
 
+use askama::Template;
+use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
 use serde::Deserialize;
-
-use askama::Template;
-use askama_web::WebTemplate;
 
 use super::Chrome;
 use super::error::PageError;
@@ -41,7 +40,12 @@ async fn apply(
     change: Result<Change, DomainError>,
 ) -> Result<Redirect, PageError> {
     let r = state.app.change_assignment(&session.caller(), id, change?).await?;
-    Ok(Redirect::to(&format!("/notices/{}?done=1#a{}", r.assignment.notice_id, id)))
+    Ok(done(&r.assignment))
+}
+
+/// Back to the assignment on its notice's page, saying it was recorded.
+fn done(a: &Assignment) -> Redirect {
+    Redirect::to(&format!("/notices/{}?done=1#a{}", a.notice_id, a.id))
 }
 
 #[derive(Deserialize)]
@@ -102,7 +106,7 @@ impl ConfirmPage {
     ) -> Result<Self, PageError> {
         let t = super::text::ui(posted.session.lang);
         let reads = state.app.reads(&posted.session.actor);
-        let title = reads.notice(a.notice_id).await?.notice.title;
+        let title = reads.notice_titles(&[a.notice_id]).await?.remove(&a.notice_id).unwrap_or_default();
         let unit = reads.unit_names(&[a.unit_id]).await?.remove(&a.unit_id).unwrap_or_default();
         let (heading, hint, verb) = match to_unit {
             Some(_) => (t.confirm_reassign, t.confirm_reassign_hint, "reassign"),
@@ -169,8 +173,7 @@ async fn reassign(
         let (a, unit) = state.app.check_reassign(&caller, id, &to).await?;
         return Ok(ConfirmPage::new(&state, &posted, &a, to.reason, Some((unit.id, unit.name))).await?.into_response());
     }
-    let a = state.app.reassign(&caller, id, to).await?;
-    Ok(Redirect::to(&format!("/notices/{}?done=1#a{}", a.notice_id, a.id)).into_response())
+    Ok(done(&state.app.reassign(&caller, id, to).await?).into_response())
 }
 
 #[derive(Deserialize)]

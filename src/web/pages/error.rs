@@ -22,7 +22,7 @@ use crate::domain::labels::Lang;
 use crate::store::StoreError;
 use crate::web::cookie::COOKIE;
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum PageError {
     NotFound,
     Forbidden,
@@ -142,18 +142,20 @@ pub async fn error_pages(State(state): State<AppState>, request: Request, next: 
     if request.uri().path().starts_with("/api/") {
         return next.run(request).await;
     }
-    let cookie = CookieJar::from_headers(request.headers()).get(COOKIE).map(|c| c.value().to_owned());
-    let path = request.uri().path().to_owned();
+    // Kept cheaply (shared buffers) and read only if the page failed.
+    let cookies = request.headers().get(header::COOKIE).cloned();
+    let uri = request.uri().clone();
     let get = request.method() == Method::GET;
     let response = next.run(request).await;
-    let status = response.status();
-    let error = match response.extensions().get::<PageError>() {
-        Some(e) => e.clone(),
+    let (error, status) = match response.extensions().get::<PageError>() {
+        Some(e) => (e.clone(), e.status()),
         None if is_rejection(&response) => rejection(response, get).await,
         None => return response,
     };
-    let status = if error == PageError::NotFound { StatusCode::NOT_FOUND } else { status };
-    render(&state, cookie.as_deref(), &path, status, &error).await
+    let mut headers = axum::http::HeaderMap::new();
+    headers.extend(cookies.map(|c| (header::COOKIE, c)));
+    let cookie = CookieJar::from_headers(&headers).get(COOKIE).map(|c| c.value().to_owned());
+    render(&state, cookie.as_deref(), uri.path(), status, &error).await
 }
 
 /// axum's extractors answer a malformed path, query or form with plain text.
@@ -165,11 +167,17 @@ fn is_rejection(r: &Response) -> bool {
             .is_some_and(|v| v.starts_with("text/plain"))
 }
 
-async fn rejection(r: Response, get: bool) -> PageError {
+/// The error a rejection stands for, with the status to answer it with.
+async fn rejection(r: Response, get: bool) -> (PageError, StatusCode) {
+    let status = r.status();
     let body = axum::body::to_bytes(r.into_body(), 4096).await.unwrap_or_default();
     let detail = String::from_utf8_lossy(&body).into_owned();
     // A path that does not parse (`/assignments/abc`) names nothing there is.
-    if get && detail.starts_with("Invalid URL") { PageError::NotFound } else { PageError::BadForm(detail) }
+    if get && detail.starts_with("Invalid URL") {
+        (PageError::NotFound, StatusCode::NOT_FOUND)
+    } else {
+        (PageError::BadForm(detail), status)
+    }
 }
 
 async fn render(state: &AppState, cookie: Option<&str>, path: &str, status: StatusCode, error: &PageError) -> Response {

@@ -239,7 +239,7 @@ async fn form_page(
     let units = reads.units().await?;
     let mut unit_choices = Vec::with_capacity(units.len());
     for u in units {
-        let branches = reads.branches(u.id).await?;
+        let branches = reads.branches(&u).await?;
         unit_choices.push(UnitChoice {
             checked: v.unit_ids.contains(&u.id),
             branches: branches

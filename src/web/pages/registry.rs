@@ -161,11 +161,11 @@ async fn unit_page(
     let lang = session.lang;
     let reads = state.app.reads(&session.actor);
     let unit = reads.unit(id).await?;
-    let branches = reads.branches(id).await?;
+    let branches = reads.branches(&unit).await?;
     let mut people = Vec::new();
-    for p in reads.people(id).await? {
+    for p in reads.people(&unit).await? {
         let channels = reads
-            .channels(p.id)
+            .channels(&p)
             .await?
             .into_iter()
             .map(|c| ChannelLine {

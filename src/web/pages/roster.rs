@@ -108,7 +108,7 @@ async fn roster_page(
     let reads = state.app.reads(actor);
     let b = reads.branch_in(branch_id).await?;
     let unit = reads.unit(b.unit_id).await?;
-    let people = reads.people(b.unit_id).await?;
+    let people = reads.people(&b).await?;
     let names: HashMap<i64, String> = people.iter().map(|p| (p.id, p.name.clone())).collect();
     let name = |id: i64| names.get(&id).cloned().unwrap_or_else(|| format!("#{id}"));
     let now = state.clock.now();
