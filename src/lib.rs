@@ -59,6 +59,9 @@ pub struct AppState {
     pub telegram_me: Arc<tokio::sync::OnceCell<teloxide::types::Me>>,
     /// Limits per client on sign-in, action links and link codes.
     pub throttles: Arc<throttle::Throttles>,
+    /// The WeCom app, when configured: a channel, and the voice of its
+    /// callback door.
+    pub wecom: Option<Arc<notify::wecom_app::WecomApp>>,
 }
 
 impl AppState {
@@ -69,6 +72,12 @@ impl AppState {
         let mut channels = channels(&config)?;
         if let Some(bot) = &telegram {
             channels = channels.with(ChannelKind::Telegram, Arc::new(notify::telegram::Telegram::new(bot.clone())));
+        }
+        let wecom = wecom_app(&config, clock.clone())?.map(Arc::new);
+        if let Some(app) = &wecom
+            && !config.notify.demo_inbox
+        {
+            channels = channels.with(ChannelKind::WecomApp, app.clone());
         }
         let link_key = Arc::new(link_key(&config));
         let throttles = Arc::new(throttle::Throttles::new(&config));
@@ -87,6 +96,7 @@ impl AppState {
             telegram_wake: Arc::new(tokio::sync::Notify::new()),
             telegram_me: Arc::new(tokio::sync::OnceCell::new()),
             throttles,
+            wecom,
         })
     }
 }
@@ -128,6 +138,31 @@ fn telegram_bot(config: &Config) -> Result<Option<teloxide::Bot>, StartupError> 
     let url = url::Url::parse(&config.telegram.api_url)
         .map_err(|e| StartupError::Channel(format!("telegram.api_url: {e}")))?;
     Ok(Some(teloxide::Bot::with_client(token.expose_secret(), client).set_api_url(url)))
+}
+
+/// The WeCom app, when `[wecom]` names one (validation has made sure the
+/// section is whole).
+fn wecom_app(config: &Config, clock: Arc<dyn Clock>) -> Result<Option<notify::wecom_app::WecomApp>, StartupError> {
+    use secrecy::ExposeSecret;
+    let w = &config.wecom;
+    let (Some(corp_id), Some(agent_id), Some(secret)) = (&w.corp_id, w.agent_id, &w.secret) else { return Ok(None) };
+    let callback = match (&w.token, &w.encoding_aes_key) {
+        (Some(token), Some(key)) => Some(
+            notify::wecom_crypt::WecomCrypt::new(token.expose_secret(), key.expose_secret(), corp_id)
+                .map_err(|e| StartupError::Channel(format!("wecom.encoding_aes_key: {e}")))?,
+        ),
+        _ => None,
+    };
+    let keys = notify::wecom_app::WecomKeys {
+        api_url: w.api_url.clone(),
+        corp_id: corp_id.clone(),
+        agent_id,
+        secret: secret.clone(),
+        callback,
+    };
+    notify::wecom_app::WecomApp::new(keys, config.outbox.send_timeout, clock)
+        .map(Some)
+        .map_err(|e| StartupError::Channel(e.to_string()))
 }
 
 /// The senders this configuration can drive.

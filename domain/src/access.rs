@@ -40,6 +40,7 @@ labelled_enum! {
         Web => ("web", "网页", "Web"),
         Api => ("api", "接口", "API"),
         Bot => ("bot", "机器人", "Bot"),
+        Wecom => ("wecom", "企业微信", "WeCom"),
         System => ("system", "系统", "System"),
     }
 }

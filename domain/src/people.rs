@@ -33,6 +33,7 @@ labelled_enum! {
         Feishu => ("feishu", "飞书", "Feishu"),
         Sms => ("sms", "短信", "SMS"),
         Webhook => ("webhook", "Webhook", "Webhook"),
+        WecomApp => ("wecom_app", "企业微信应用", "WeCom app"),
     }
 }
 
@@ -80,7 +81,8 @@ impl ContactDraft {
 }
 
 /// Validates a channel address for its kind: a chat id for Telegram, a phone
-/// number for SMS, an http(s) URL for the robots and webhooks.
+/// number for SMS, the person's userid for a chat app, an http(s) URL for the
+/// robots and webhooks.
 pub fn validate_channel_address(kind: ChannelKind, address: &str) -> Result<String, super::FieldError> {
     let address = super::text::required("address", address, super::text::Limit::line(1_000))?;
     let ok = match kind {
@@ -88,6 +90,7 @@ pub fn validate_channel_address(kind: ChannelKind, address: &str) -> Result<Stri
             address.strip_prefix('-').unwrap_or(&address).chars().all(|c| c.is_ascii_digit()) && address.len() <= 20
         }
         ChannelKind::Sms => is_phone(&address),
+        ChannelKind::WecomApp => is_chat_app_user(&address),
         ChannelKind::Wecom | ChannelKind::Dingtalk | ChannelKind::Feishu | ChannelKind::Webhook => {
             url::Url::parse(&address)
                 .map(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
@@ -100,6 +103,7 @@ pub fn validate_channel_address(kind: ChannelKind, address: &str) -> Result<Stri
         let (en, zh) = match kind {
             ChannelKind::Telegram => ("a numeric Telegram chat id", "数字形式的 Telegram 会话 ID"),
             ChannelKind::Sms => ("a phone number", "手机号码"),
+            ChannelKind::WecomApp => ("the person's WeCom userid", "此人的企业微信账号（userid）"),
             _ => ("an http(s) URL", "http(s) 网址"),
         };
         Err(super::FieldError::new(
@@ -123,7 +127,7 @@ pub const MASK: &str = "***";
 /// credentials and are shown as stored.
 pub fn masked_address(kind: ChannelKind, address: &str) -> String {
     match kind {
-        ChannelKind::Telegram | ChannelKind::Sms => address.to_owned(),
+        ChannelKind::Telegram | ChannelKind::Sms | ChannelKind::WecomApp => address.to_owned(),
         ChannelKind::Wecom | ChannelKind::Dingtalk | ChannelKind::Feishu | ChannelKind::Webhook => masked_url(address),
     }
 }
@@ -162,6 +166,13 @@ fn is_plain_word(segment: &str) -> bool {
     version || (segment.len() <= 12 && segment.chars().all(|c| c.is_ascii_alphabetic() || matches!(c, '-' | '_' | '.')))
 }
 
+/// A chat app's id of a person (a WeCom userid): 1 to 64 bytes of letters,
+/// digits and `_-@.`, as WeCom allows.
+fn is_chat_app_user(value: &str) -> bool {
+    (1..=64).contains(&value.len())
+        && value.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '@' | '.'))
+}
+
 /// A phone number: optional leading `+`, then 5 to 15 digits (E.164 length).
 pub fn is_phone(value: &str) -> bool {
     let digits = value.strip_prefix('+').unwrap_or(value);
@@ -181,6 +192,9 @@ mod tests {
         assert!(validate_channel_address(ChannelKind::Webhook, "https://hooks.example/x").is_ok());
         assert!(validate_channel_address(ChannelKind::Wecom, "ftp://x").is_err());
         assert!(validate_channel_address(ChannelKind::Feishu, "not a url").is_err());
+        assert!(validate_channel_address(ChannelKind::WecomApp, "zhao.lei@anshield").is_ok());
+        assert!(validate_channel_address(ChannelKind::WecomApp, "赵磊").is_err());
+        assert!(validate_channel_address(ChannelKind::WecomApp, &"x".repeat(65)).is_err());
     }
 
     #[test]

@@ -13,6 +13,7 @@ mod m20261130_000003_protection_periods;
 mod m20261130_000004_screening;
 mod m20261201_000001_audit_keyed;
 mod m20261202_000001_delivery_failure;
+mod m20261203_000001_callback_receipts;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000004_screening::Migration),
             Box::new(m20261201_000001_audit_keyed::Migration),
             Box::new(m20261202_000001_delivery_failure::Migration),
+            Box::new(m20261203_000001_callback_receipts::Migration),
         ]
     }
 }

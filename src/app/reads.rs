@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 
 use super::Core;
 use crate::domain::access::{Reader, Scope};
+use crate::domain::people::ChannelKind;
 use crate::domain::protection::ProtectionPeriod;
 use crate::domain::record::{
     Assignment, Branch, Channel, ClosureReport, Page, Person, ScreeningTask, TimelineEvent, Unit,
@@ -97,6 +98,8 @@ impl Reads<'_> {
         fn units() -> Vec<Unit>;
         fn person(id: i64) -> Person;
         fn channel(id: i64) -> Channel;
+        /// Who is reached on a chat app or a phone at this address.
+        fn person_reached_at(kind: ChannelKind, address: &str) -> Option<Person>;
         fn branch_in(branch_id: i64) -> Branch;
         fn board() -> Vec<BoardRow>;
         fn roster(branch_id: i64, now: DateTime<Utc>) -> Option<StoredRoster>;

@@ -22,6 +22,7 @@ pub enum ConfigError {
     Invalid { key: &'static str, message: String },
 }
 
+mod apps;
 mod sections;
 mod validate;
 
@@ -46,6 +47,7 @@ pub struct Config {
     pub notify: NotifyConfig,
     pub telegram: TelegramConfig,
     pub web: WebConfig,
+    pub wecom: WecomConfig,
 }
 
 impl Default for Config {
@@ -114,6 +116,14 @@ impl Default for Config {
                 sign_in_attempts_per_minute: 20,
                 action_link_requests_per_minute: 30,
             },
+            wecom: WecomConfig {
+                api_url: "https://qyapi.weixin.qq.com".into(),
+                corp_id: None,
+                agent_id: None,
+                secret: None,
+                token: None,
+                encoding_aes_key: None,
+            },
         }
     }
 }
@@ -127,6 +137,9 @@ const SECRET_KEYS: &[&str] = &[
     "telegram.webhook_secret",
     "http.metrics_token",
     "database.audit_key",
+    "wecom.secret",
+    "wecom.token",
+    "wecom.encoding_aes_key",
 ];
 
 impl Config {

@@ -191,3 +191,30 @@ pub struct WebConfig {
     /// Action-link page views and presses one client address may make per minute.
     pub action_link_requests_per_minute: u32,
 }
+
+/// WeCom's self-built app (企业微信自建应用): pages to a person's WeCom
+/// userid as cards with buttons, and the callback `/callbacks/wecom` that
+/// takes their presses. Off unless `corp_id`, `agent_id` and the secret are
+/// all set; the callback is on when its token and key are set too.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WecomConfig {
+    /// WeCom's server API; tests point it at a local fake.
+    pub api_url: String,
+    /// 企业ID (CorpID).
+    #[serde(default)]
+    pub corp_id: Option<String>,
+    /// The app's AgentId.
+    #[serde(default)]
+    pub agent_id: Option<i64>,
+    /// The app's Secret: only from `ONSITE_WECOM__SECRET`.
+    #[serde(skip_serializing, default)]
+    pub secret: Option<SecretString>,
+    /// The callback's Token: only from `ONSITE_WECOM__TOKEN`.
+    #[serde(skip_serializing, default)]
+    pub token: Option<SecretString>,
+    /// The callback's EncodingAESKey (43 characters): only from
+    /// `ONSITE_WECOM__ENCODING_AES_KEY`.
+    #[serde(skip_serializing, default)]
+    pub encoding_aes_key: Option<SecretString>,
+}

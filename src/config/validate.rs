@@ -46,6 +46,7 @@ impl Config {
     /// Checks what serde cannot: addresses, zones, URLs and policy sanity.
     pub fn validate(&self) -> Result<(), ConfigError> {
         self.validate_secrets()?;
+        self.validate_apps()?;
         self.http_addr()?;
         self.timezone()?;
         if self.http.body_limit_bytes < 1024 {

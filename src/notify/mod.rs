@@ -3,6 +3,8 @@
 //! later, or fall over to the next channel.
 
 pub mod action_link;
+pub mod app_token;
+pub mod buttons;
 pub mod demo;
 pub mod feishu_crypt;
 pub mod message;
@@ -11,6 +13,7 @@ pub mod sms;
 pub mod telegram;
 pub mod text;
 pub mod webhook;
+pub mod wecom_app;
 pub mod wecom_crypt;
 
 use std::collections::HashMap;
@@ -40,6 +43,24 @@ pub struct Delivery {
     /// When it is sent (from the injected clock): signed robots put it in
     /// their signature.
     pub sent_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl Delivery {
+    /// The assignment whose milestone buttons the page carries: pages a
+    /// unit's people act on carry them, the bureau's do not.
+    pub fn buttons_for(&self) -> Option<i64> {
+        use crate::domain::escalation::PageReason;
+        matches!(
+            self.body.reason,
+            PageReason::Dispatch
+                | PageReason::AckReminder
+                | PageReason::AckEscalation
+                | PageReason::Reminder
+                | PageReason::Warning
+        )
+        .then_some(self.body.assignment_id)
+        .flatten()
+    }
 }
 
 /// What the provider said.

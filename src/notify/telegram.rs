@@ -16,7 +16,6 @@ use teloxide::prelude::*;
 use teloxide::{ApiError, RequestError};
 
 use super::{Channel, Delivery, SendError};
-use crate::domain::escalation::PageReason;
 
 pub struct Telegram {
     bot: Bot,
@@ -46,20 +45,6 @@ impl Telegram {
         self.per_chat_minute.until_key_ready(&chat).await;
         self.overall.until_ready().await;
     }
-}
-
-/// Pages a unit's people act on carry the buttons; the bureau's do not.
-fn has_buttons(d: &Delivery) -> Option<i64> {
-    matches!(
-        d.body.reason,
-        PageReason::Dispatch
-            | PageReason::AckReminder
-            | PageReason::AckEscalation
-            | PageReason::Reminder
-            | PageReason::Warning
-    )
-    .then_some(d.body.assignment_id)
-    .flatten()
 }
 
 /// How a Telegram error bears on the page.
@@ -92,7 +77,7 @@ impl Channel for Telegram {
             d.address.parse().map_err(|_| SendError::Permanent { reason: "not a Telegram chat id".into() })?;
         self.turn(chat).await;
         let mut request = self.bot.send_message(ChatId(chat), d.text.clone());
-        if let Some(assignment_id) = has_buttons(d) {
+        if let Some(assignment_id) = d.buttons_for() {
             request = request.reply_markup(page_buttons(assignment_id, Lang::Zh));
         }
         let sent = request.await.map_err(|e| classify(&e))?;

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod assets;
 pub mod auth;
+pub mod callbacks;
 pub mod cookie;
 pub mod extract;
 pub mod health;

@@ -3,14 +3,14 @@
 //! makes the action links already sent over it stop working.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, EntityTrait, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
 
 use super::audit::Audit;
 use super::entities::{channel, person};
 use super::{Store, StoreError, StoreResult};
 use crate::domain::access::By;
 use crate::domain::access::Scope;
-use crate::domain::people::{ChannelDraft, ChannelStatus};
+use crate::domain::people::{ChannelDraft, ChannelKind, ChannelStatus};
 use crate::domain::record::{Channel, Person};
 
 impl Store {
@@ -22,6 +22,27 @@ impl Store {
         };
         self.person(scope, c.person_id).await.map_err(|_| StoreError::not_found("channel", id))?;
         Ok(c.into())
+    }
+
+    /// The active person an active channel of `kind` at `address` reaches:
+    /// who pressed a chat app's button or answered a call. `None` for an
+    /// address nobody here holds; an address two people share (a typing
+    /// mistake) proves neither.
+    pub async fn person_reached_at(
+        &self,
+        scope: Scope,
+        kind: ChannelKind,
+        address: &str,
+    ) -> StoreResult<Option<Person>> {
+        let channels = channel::Entity::find()
+            .filter(channel::Column::Kind.eq(kind))
+            .filter(channel::Column::Address.eq(address))
+            .filter(channel::Column::Status.ne(ChannelStatus::Removed))
+            .all(self.db())
+            .await?;
+        let [only] = channels.as_slice() else { return Ok(None) };
+        let person = person::Entity::find_by_id(only.person_id).one(self.db()).await?;
+        Ok(person.filter(|p| p.active && scope.allows_unit(p.unit_id)).map(Person::from))
     }
 
     /// Replaces a channel's kind and address (written, never read back): the

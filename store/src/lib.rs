@@ -25,6 +25,7 @@ pub mod outbox;
 pub mod pages;
 pub mod peers;
 pub mod protection;
+pub mod receipts;
 mod records;
 pub mod report_cells;
 mod report_rows;

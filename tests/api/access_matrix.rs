@@ -3,7 +3,9 @@
 //! role may never do this), hidden (404: the subject belongs to another
 //! unit, and its existence is not confirmed), or "sign in first". A route
 //! missing from the matrix fails the test, so no route ships without a
-//! decision about who may use it.
+//! decision about who may use it. A vendor's callback (`callback` rows) is
+//! "signed": no role's credentials let a request in without the vendor's
+//! signature.
 
 use std::collections::BTreeSet;
 
@@ -36,6 +38,7 @@ enum Expect {
     Hidden,
     Login,
     Public,
+    Signed,
 }
 
 struct Rule {
@@ -63,6 +66,7 @@ fn matrix() -> Vec<Rule> {
                     "hidden" => Expect::Hidden,
                     "login" => Expect::Login,
                     "public" => Expect::Public,
+                    "signed" => Expect::Signed,
                     other => panic!("unknown cell {other:?} in {l}"),
                 })
                 .collect();
@@ -132,7 +136,12 @@ async fn the_matrix_names_every_api_route_and_every_page() {
         }
     }
     assert!(api.len() > 30, "the OpenAPI document lists the API: {api:?}");
-    assert_eq!(api, declared("api"), "docs/access-matrix.csv and the OpenAPI document list the same API routes");
+    let mut documented = declared("api");
+    documented.extend(declared("callback"));
+    assert_eq!(
+        api, documented,
+        "docs/access-matrix.csv and the OpenAPI document list the same API routes and callbacks"
+    );
     let pages = page_routes_in_source();
     assert!(pages.len() > 30, "{pages:?}");
     assert_eq!(pages, declared("page"), "docs/access-matrix.csv and src/web/pages list the same pages");
@@ -309,10 +318,11 @@ fn api_body(method: &str, template: &str, w: &World, n: usize) -> Option<Value> 
 }
 
 async fn every_api_route_answers_each_role_and_scope_as_the_matrix_says() {
-    let app = TestApp::spawn(Backend::Sqlite).await.expect("sqlite app");
+    let wecom = crate::fake_wecom::FakeWecom::start(&[]).await;
+    let app = TestApp::spawn_with(Backend::Sqlite, |c| wecom.configure(c)).await.expect("sqlite app");
     let w = world(&app).await;
     let mut n = 0;
-    for rule in matrix().into_iter().filter(|r| r.surface == "api") {
+    for rule in matrix().into_iter().filter(|r| r.surface == "api" || r.surface == "callback") {
         for (i, expect) in rule.expect.iter().enumerate() {
             n += 1;
             let s = subject(&app, &w, &rule.path).await;
@@ -323,6 +333,9 @@ async fn every_api_route_answers_each_role_and_scope_as_the_matrix_says() {
             }
             if let Some(body) = api_body(&rule.method, &rule.path, &w, n) {
                 request = request.json(&body);
+            }
+            if *expect == Expect::Signed {
+                request = forged_signature(&app, request);
             }
             let response = request.send().await.unwrap();
             let cell = format!("{} {} as {}", rule.method, s.path, ACTORS[i]);
@@ -338,12 +351,27 @@ async fn every_api_route_answers_each_role_and_scope_as_the_matrix_says() {
                 Expect::Deny => drop(expect_problem(response, StatusCode::FORBIDDEN).await),
                 Expect::Hidden => drop(expect_problem(response, StatusCode::NOT_FOUND).await),
                 Expect::Login => drop(expect_problem(response, StatusCode::UNAUTHORIZED).await),
+                Expect::Signed => drop(expect_problem(response, StatusCode::FORBIDDEN).await),
             }
             if *expect != Expect::Allow {
                 s.assert_unchanged(&app, &cell).await;
             }
         }
     }
+}
+
+/// A callback as its vendor would send it, fresh, but with a signature
+/// made without the vendor's secret.
+fn forged_signature(app: &TestApp, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+    use onsite::domain::clock::Clock;
+    let timestamp = app.clock.now().timestamp().to_string();
+    let query = [
+        ("msg_signature", "0".repeat(40)),
+        ("timestamp", timestamp),
+        ("nonce", "1".into()),
+        ("echostr", "AAAA".into()),
+    ];
+    request.query(&query).body("<xml><Encrypt><![CDATA[AAAA]]></Encrypt></xml>")
 }
 
 /// A valid form for each page that takes one; `n` keeps names unique.
@@ -464,6 +492,7 @@ async fn every_page_answers_each_role_and_scope_as_the_matrix_says() {
                 Expect::Deny => assert_eq!(status, StatusCode::FORBIDDEN, "{cell}"),
                 Expect::Hidden => assert_eq!(status, StatusCode::NOT_FOUND, "{cell}"),
                 Expect::Login => assert!(to_login, "{cell}: expected a redirect to sign in, got {status} → {location}"),
+                Expect::Signed => unreachable!("{cell}: pages are not signed by a vendor"),
             }
             if *expect != Expect::Allow {
                 s.assert_unchanged(&app, &cell).await;

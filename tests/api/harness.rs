@@ -31,21 +31,39 @@ pub fn both(module: &str, name: &str, test: fn(TestApp) -> Body) -> [Trial; 2] {
     ]
 }
 
+/// One trial per backend of a test that starts its own app (configured
+/// for a fake vendor, say) on the backend it is given.
+pub fn backends(module: &str, name: &str, test: fn(Backend) -> Body) -> [Trial; 2] {
+    let on = |backend: Backend| {
+        move || {
+            block_on(test(backend));
+            Ok(())
+        }
+    };
+    [
+        Trial::test(named(module, &["sqlite", name]), on(Backend::Sqlite)),
+        Trial::test(named(module, &["postgres", name]), on(Backend::Postgres))
+            .with_ignored_flag(Needs::Postgres.missing()),
+    ]
+}
+
 /// A test that sets itself up; `postgres` marks one that needs the server.
 pub fn once(module: &str, name: &str, postgres: bool, test: fn() -> Body) -> Trial {
     let needs = if postgres { Needs::Postgres } else { Needs::Nothing };
     crate::trials::test(named(module, &[name]), needs, test)
 }
 
-/// The module's trials: `both` take an app per backend, `once` set
+/// The module's trials: `both` take an app per backend, `backends` a
+/// backend to start their own app on, `once` set
 /// themselves up on SQLite or none, `postgres` need the server (each
 /// section ends with a comma).
 #[macro_export]
 macro_rules! tests {
-    ($(both: [$($both:ident),* $(,)?],)? $(once: [$($once:ident),* $(,)?],)? $(postgres: [$($pg:ident),* $(,)?],)?) => {
+    ($(both: [$($both:ident),* $(,)?],)? $(backends: [$($backend:ident),* $(,)?],)? $(once: [$($once:ident),* $(,)?],)? $(postgres: [$($pg:ident),* $(,)?],)?) => {
         pub fn trials() -> Vec<libtest_mimic::Trial> {
             std::iter::empty()
             $($(.chain($crate::harness::both(module_path!(), stringify!($both), |app| Box::pin($both(app)))))*)?
+            $($(.chain($crate::harness::backends(module_path!(), stringify!($backend), |b| Box::pin($backend(b)))))*)?
             $($(.chain([$crate::harness::once(module_path!(), stringify!($once), false, || Box::pin($once()))]))*)?
             $($(.chain([$crate::harness::once(module_path!(), stringify!($pg), true, || Box::pin($pg()))]))*)?
             .collect()

@@ -16,6 +16,8 @@ mod error_pages;
 mod escalation;
 #[path = "../support/fake_telegram.rs"]
 mod fake_telegram;
+#[path = "../support/fake_wecom.rs"]
+mod fake_wecom;
 mod flow;
 mod harness;
 mod helpers;
@@ -35,6 +37,7 @@ mod telegram;
 #[path = "../support/trials.rs"]
 mod trials;
 mod web;
+mod wecom;
 
 fn main() {
     let args = libtest_mimic::Arguments::from_args();
@@ -61,6 +64,7 @@ fn main() {
         sign_in::trials(),
         telegram::trials(),
         web::trials(),
+        wecom::trials(),
     ];
     libtest_mimic::run(&args, trials.into_iter().flatten().collect()).exit();
 }

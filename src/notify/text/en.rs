@@ -65,3 +65,15 @@ pub fn duty_start(c: &DutyContext, tz: Tz) -> (String, String) {
     };
     (title, text)
 }
+
+pub const CHAT: super::ChatText = super::ChatText {
+    button_ack: "Acknowledge",
+    button_plan: "Plan activated",
+    button_site: "On site",
+    button_hq: "HQ remote",
+    source: "onsite emergency response",
+    unknown_user: "Your account is not a channel of any support unit's person here; nothing was recorded. Ask your unit's liaison to add it in onsite.",
+    unknown_button: "This button is not recognised; nothing was recorded. Use the latest page.",
+    not_your_unit: "This page is not your unit's; nothing was recorded.",
+    failed: "This could not be recorded just now; try again, or open the action link in the page.",
+};

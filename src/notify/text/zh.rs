@@ -65,3 +65,15 @@ pub fn duty_start(c: &DutyContext, tz: Tz) -> (String, String) {
     };
     (title, text)
 }
+
+pub const CHAT: super::ChatText = super::ChatText {
+    button_ack: "确认接收",
+    button_plan: "已启动应急方案",
+    button_site: "已到达现场",
+    button_hq: "总部远程支撑",
+    source: "onsite 应急响应",
+    unknown_user: "你的账号未登记为任何支撑单位人员的接收渠道，未记录任何操作。请联系单位接口人在 onsite 中添加。",
+    unknown_button: "无法识别此按钮，未记录任何操作。请使用最新的派单消息。",
+    not_your_unit: "这不是你所在单位的派单，未记录任何操作。",
+    failed: "系统暂时无法记录，请稍后重试，或打开派单消息中的操作链接。",
+};

@@ -28,6 +28,7 @@ use crate::AppState;
         (name = "registry", description = "Support units, branches, people and channels"),
         (name = "notices", description = "Emergency-response notices"),
         (name = "assignments", description = "One notice dispatched to one unit, with its clock"),
+        (name = "callbacks", description = "Chat apps and phone gateways calling back, signed by the vendor"),
     )
 )]
 struct ApiDoc;
@@ -86,7 +87,8 @@ impl Modify for ProblemResponses {
     }
 }
 
-/// The API routes, nested under `/api/v1`, plus `/api/v1/openapi.json`.
+/// The API routes, nested under `/api/v1`, the vendors' callbacks
+/// (`/callbacks/…`), and `/api/v1/openapi.json` documenting both.
 pub fn router() -> Router<AppState> {
     let inner = OpenApiRouter::new()
         .merge(units::router())
@@ -98,7 +100,10 @@ pub fn router() -> Router<AppState> {
         .merge(rosters::router())
         .merge(protection::router())
         .merge(screening::router());
-    let (api, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", inner).split_for_parts();
+    let (api, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .nest("/api/v1", inner)
+        .merge(crate::web::callbacks::router())
+        .split_for_parts();
     // After the routes are merged: the derive's modifiers run before them.
     ProblemResponses.modify(&mut doc);
     api.route("/api/v1/openapi.json", get(move || async move { Json(doc) }))

@@ -139,7 +139,7 @@ struct PlainErrorPage {
 /// The layer that renders a page's failure for its reader; the API's
 /// answers (problem+json) pass through untouched.
 pub async fn error_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if request.uri().path().starts_with("/api/") {
+    if ["/api/", "/callbacks/"].iter().any(|p| request.uri().path().starts_with(p)) {
         return next.run(request).await;
     }
     // Kept cheaply (shared buffers) and read only if the page failed.

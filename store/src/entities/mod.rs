@@ -7,6 +7,7 @@ pub mod audit_entry;
 pub mod audit_head;
 pub mod branch;
 pub mod bureau_contact;
+pub mod callback_receipt;
 pub mod channel;
 pub mod closure_report;
 pub mod milestone;
