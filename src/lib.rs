@@ -62,6 +62,9 @@ pub struct AppState {
     /// The WeCom app, when configured: a channel, and the voice of its
     /// callback door.
     pub wecom: Option<Arc<notify::wecom_app::WecomApp>>,
+    /// The Feishu app, when configured: a channel, and the voice of its
+    /// callback door.
+    pub feishu: Option<Arc<notify::feishu_app::FeishuApp>>,
 }
 
 impl AppState {
@@ -78,6 +81,12 @@ impl AppState {
             && !config.notify.demo_inbox
         {
             channels = channels.with(ChannelKind::WecomApp, app.clone());
+        }
+        let feishu = feishu_app(&config, clock.clone())?.map(Arc::new);
+        if let Some(app) = &feishu
+            && !config.notify.demo_inbox
+        {
+            channels = channels.with(ChannelKind::FeishuApp, app.clone());
         }
         let link_key = Arc::new(link_key(&config));
         let throttles = Arc::new(throttle::Throttles::new(&config));
@@ -97,6 +106,7 @@ impl AppState {
             telegram_me: Arc::new(tokio::sync::OnceCell::new()),
             throttles,
             wecom,
+            feishu,
         })
     }
 }
@@ -111,6 +121,12 @@ impl AppState {
             &self.link_key,
             notify::action_link::ActionGrant { assignment_id, person_id, channel_id, expires_at },
         )
+    }
+
+    /// The action page's address for that token.
+    pub fn action_url(&self, assignment_id: i64, person_id: i64, channel_id: i64) -> String {
+        let token = self.action_token(assignment_id, person_id, channel_id);
+        format!("{}/a/{token}", self.config.http.public_url.trim_end_matches('/'))
     }
 }
 
@@ -161,6 +177,23 @@ fn wecom_app(config: &Config, clock: Arc<dyn Clock>) -> Result<Option<notify::we
         callback,
     };
     notify::wecom_app::WecomApp::new(keys, config.outbox.send_timeout, clock)
+        .map(Some)
+        .map_err(|e| StartupError::Channel(e.to_string()))
+}
+
+/// The Feishu app, when `[feishu]` names one.
+fn feishu_app(config: &Config, clock: Arc<dyn Clock>) -> Result<Option<notify::feishu_app::FeishuApp>, StartupError> {
+    use secrecy::ExposeSecret;
+    let f = &config.feishu;
+    let (Some(app_id), Some(app_secret)) = (&f.app_id, &f.app_secret) else { return Ok(None) };
+    let keys = notify::feishu_app::FeishuKeys {
+        api_url: f.api_url.clone(),
+        app_id: app_id.clone(),
+        app_secret: app_secret.clone(),
+        verification_token: f.verification_token.clone(),
+        crypt: f.encrypt_key.as_ref().map(|k| notify::feishu_crypt::FeishuCrypt::new(k.expose_secret())),
+    };
+    notify::feishu_app::FeishuApp::new(keys, config.outbox.send_timeout, clock)
         .map(Some)
         .map_err(|e| StartupError::Channel(e.to_string()))
 }

@@ -41,6 +41,7 @@ labelled_enum! {
         Api => ("api", "接口", "API"),
         Bot => ("bot", "机器人", "Bot"),
         Wecom => ("wecom", "企业微信", "WeCom"),
+        Feishu => ("feishu", "飞书", "Feishu"),
         System => ("system", "系统", "System"),
     }
 }

@@ -34,6 +34,7 @@ labelled_enum! {
         Sms => ("sms", "短信", "SMS"),
         Webhook => ("webhook", "Webhook", "Webhook"),
         WecomApp => ("wecom_app", "企业微信应用", "WeCom app"),
+        FeishuApp => ("feishu_app", "飞书应用", "Feishu app"),
     }
 }
 
@@ -90,7 +91,7 @@ pub fn validate_channel_address(kind: ChannelKind, address: &str) -> Result<Stri
             address.strip_prefix('-').unwrap_or(&address).chars().all(|c| c.is_ascii_digit()) && address.len() <= 20
         }
         ChannelKind::Sms => is_phone(&address),
-        ChannelKind::WecomApp => is_chat_app_user(&address),
+        ChannelKind::WecomApp | ChannelKind::FeishuApp => is_chat_app_user(&address),
         ChannelKind::Wecom | ChannelKind::Dingtalk | ChannelKind::Feishu | ChannelKind::Webhook => {
             url::Url::parse(&address)
                 .map(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
@@ -104,6 +105,7 @@ pub fn validate_channel_address(kind: ChannelKind, address: &str) -> Result<Stri
             ChannelKind::Telegram => ("a numeric Telegram chat id", "数字形式的 Telegram 会话 ID"),
             ChannelKind::Sms => ("a phone number", "手机号码"),
             ChannelKind::WecomApp => ("the person's WeCom userid", "此人的企业微信账号（userid）"),
+            ChannelKind::FeishuApp => ("the person's Feishu open_id", "此人的飞书 open_id"),
             _ => ("an http(s) URL", "http(s) 网址"),
         };
         Err(super::FieldError::new(
@@ -127,7 +129,7 @@ pub const MASK: &str = "***";
 /// credentials and are shown as stored.
 pub fn masked_address(kind: ChannelKind, address: &str) -> String {
     match kind {
-        ChannelKind::Telegram | ChannelKind::Sms | ChannelKind::WecomApp => address.to_owned(),
+        ChannelKind::Telegram | ChannelKind::Sms | ChannelKind::WecomApp | ChannelKind::FeishuApp => address.to_owned(),
         ChannelKind::Wecom | ChannelKind::Dingtalk | ChannelKind::Feishu | ChannelKind::Webhook => masked_url(address),
     }
 }
@@ -166,8 +168,8 @@ fn is_plain_word(segment: &str) -> bool {
     version || (segment.len() <= 12 && segment.chars().all(|c| c.is_ascii_alphabetic() || matches!(c, '-' | '_' | '.')))
 }
 
-/// A chat app's id of a person (a WeCom userid): 1 to 64 bytes of letters,
-/// digits and `_-@.`, as WeCom allows.
+/// A chat app's id of a person (a WeCom userid, a Feishu open_id): 1 to 64
+/// bytes of letters, digits and `_-@.`, as both allow.
 fn is_chat_app_user(value: &str) -> bool {
     (1..=64).contains(&value.len())
         && value.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '@' | '.'))
@@ -195,6 +197,8 @@ mod tests {
         assert!(validate_channel_address(ChannelKind::WecomApp, "zhao.lei@anshield").is_ok());
         assert!(validate_channel_address(ChannelKind::WecomApp, "赵磊").is_err());
         assert!(validate_channel_address(ChannelKind::WecomApp, &"x".repeat(65)).is_err());
+        assert!(validate_channel_address(ChannelKind::FeishuApp, "ou_7d8a6e6df7621556ce0d21922b676706ccs").is_ok());
+        assert!(validate_channel_address(ChannelKind::FeishuApp, "https://open.feishu.cn/x").is_err());
     }
 
     #[test]

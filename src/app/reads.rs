@@ -15,6 +15,7 @@ use crate::domain::record::{
 };
 use crate::domain::report::{Breach, Facts};
 use crate::store::board::BoardRow;
+use crate::store::channels::Reached;
 use crate::store::notices::{NoticeFilter, NoticeRecord};
 use crate::store::reports::{ReportFilter, ReportRows};
 use crate::store::rosters::{BranchDuty, DutyNow, StoredRoster};
@@ -99,7 +100,7 @@ impl Reads<'_> {
         fn person(id: i64) -> Person;
         fn channel(id: i64) -> Channel;
         /// Who is reached on a chat app or a phone at this address.
-        fn person_reached_at(kind: ChannelKind, address: &str) -> Option<Person>;
+        fn person_reached_at(kind: ChannelKind, address: &str) -> Option<Reached>;
         fn branch_in(branch_id: i64) -> Branch;
         fn board() -> Vec<BoardRow>;
         fn roster(branch_id: i64, now: DateTime<Utc>) -> Option<StoredRoster>;

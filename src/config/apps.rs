@@ -16,42 +16,67 @@ fn blank(secret: &Option<SecretString>) -> bool {
     secret.as_ref().is_some_and(|s| s.expose_secret().trim().is_empty())
 }
 
+/// Refuses a section holding part of what goes together: `app` (all or
+/// none), `callback` (all or none, and only with the app).
+fn whole(
+    section: &'static str,
+    name_zh: &str,
+    app: &[(&str, bool)],
+    callback: &[(&str, bool)],
+) -> Result<(), ConfigError> {
+    let callback_on = callback.iter().any(|(_, present)| *present);
+    let app_off = app.iter().all(|(_, present)| !present);
+    let half = missing(app)
+        .or_else(|| missing(callback))
+        .or_else(|| (callback_on && app_off).then(|| app.iter().map(|(k, _)| *k).collect()));
+    match half {
+        Some(absent) => Err(invalid(
+            section,
+            format!("half-configured, missing {} / {name_zh}配置不完整，缺少 {}", absent.join(", "), absent.join("、")),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Refuses a secret set to nothing, which would page with an empty key.
+fn not_blank(secrets: &[(&'static str, &Option<SecretString>)]) -> Result<(), ConfigError> {
+    match secrets.iter().find(|(_, secret)| blank(secret)) {
+        Some((key, _)) => {
+            Err(invalid(key, format!("ONSITE_{} is empty / 为空", key.to_uppercase().replace('.', "__"))))
+        }
+        None => Ok(()),
+    }
+}
+
 impl Config {
     pub(super) fn validate_apps(&self) -> Result<(), ConfigError> {
+        self.validate_wecom()?;
+        self.validate_feishu()
+    }
+
+    fn validate_wecom(&self) -> Result<(), ConfigError> {
         let w = &self.wecom;
         if url::Url::parse(&w.api_url).is_err() {
             return Err(invalid("wecom.api_url", "not a URL"));
         }
-        for (key, secret) in
-            [("wecom.secret", &w.secret), ("wecom.token", &w.token), ("wecom.encoding_aes_key", &w.encoding_aes_key)]
-        {
-            if blank(secret) {
-                return Err(invalid(key, format!("ONSITE_{} is empty / 为空", key.to_uppercase().replace('.', "__"))));
-            }
-        }
-        let app = [
-            ("wecom.corp_id", w.corp_id.is_some()),
-            ("wecom.agent_id", w.agent_id.is_some()),
-            ("ONSITE_WECOM__SECRET", w.secret.is_some()),
-        ];
-        let callback = [
-            ("ONSITE_WECOM__TOKEN", w.token.is_some()),
-            ("ONSITE_WECOM__ENCODING_AES_KEY", w.encoding_aes_key.is_some()),
-        ];
-        let callback_on = w.token.is_some() || w.encoding_aes_key.is_some();
-        let half = missing(&app)
-            .or_else(|| missing(&callback))
-            .or_else(|| (callback_on && w.corp_id.is_none()).then(|| app.iter().map(|(k, _)| *k).collect()));
-        if let Some(absent) = half {
-            return Err(invalid(
-                "wecom",
-                format!(
-                    "half-configured, missing {} / 企业微信应用配置不完整，缺少 {}",
-                    absent.join(", "),
-                    absent.join("、")
-                ),
-            ));
-        }
+        not_blank(&[
+            ("wecom.secret", &w.secret),
+            ("wecom.token", &w.token),
+            ("wecom.encoding_aes_key", &w.encoding_aes_key),
+        ])?;
+        whole(
+            "wecom",
+            "企业微信应用",
+            &[
+                ("wecom.corp_id", w.corp_id.is_some()),
+                ("wecom.agent_id", w.agent_id.is_some()),
+                ("ONSITE_WECOM__SECRET", w.secret.is_some()),
+            ],
+            &[
+                ("ONSITE_WECOM__TOKEN", w.token.is_some()),
+                ("ONSITE_WECOM__ENCODING_AES_KEY", w.encoding_aes_key.is_some()),
+            ],
+        )?;
         if let Some(key) = &w.encoding_aes_key {
             let key = key.expose_secret();
             if key.len() != 43 || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '/') {
@@ -60,6 +85,32 @@ impl Config {
                     "ONSITE_WECOM__ENCODING_AES_KEY must be the 43 characters WeCom shows / 须为企业微信后台给出的 43 位字符",
                 ));
             }
+        }
+        Ok(())
+    }
+
+    fn validate_feishu(&self) -> Result<(), ConfigError> {
+        let f = &self.feishu;
+        if url::Url::parse(&f.api_url).is_err() {
+            return Err(invalid("feishu.api_url", "not a URL"));
+        }
+        not_blank(&[
+            ("feishu.app_secret", &f.app_secret),
+            ("feishu.verification_token", &f.verification_token),
+            ("feishu.encrypt_key", &f.encrypt_key),
+        ])?;
+        whole(
+            "feishu",
+            "飞书应用",
+            &[("feishu.app_id", f.app_id.is_some()), ("ONSITE_FEISHU__APP_SECRET", f.app_secret.is_some())],
+            &[("ONSITE_FEISHU__VERIFICATION_TOKEN", f.verification_token.is_some())],
+        )?;
+        if f.encrypt_key.is_some() && f.verification_token.is_none() {
+            return Err(invalid(
+                "feishu",
+                "half-configured, missing ONSITE_FEISHU__VERIFICATION_TOKEN (the Encrypt Key serves the callback) / \
+                 飞书应用配置不完整，缺少 ONSITE_FEISHU__VERIFICATION_TOKEN（Encrypt Key 用于回调）",
+            ));
         }
         Ok(())
     }
@@ -91,5 +142,24 @@ mod tests {
         only_callback.wecom.token = Some(SecretString::from("QDG6eK"));
         only_callback.wecom.encoding_aes_key = Some(SecretString::from("jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"));
         assert!(only_callback.validate().unwrap_err().to_string().contains("wecom.corp_id"));
+    }
+
+    #[test]
+    fn a_half_configured_feishu_app_is_refused_naming_what_is_missing() {
+        let mut c = Config::default();
+        c.feishu.app_id = Some("cli_a1b2c3d4e5f6a7b8".into());
+        let msg = c.validate().unwrap_err().to_string();
+        assert!(msg.contains("ONSITE_FEISHU__APP_SECRET") && msg.contains("飞书应用配置不完整"), "{msg}");
+        c.feishu.app_secret = Some(SecretString::from("secret"));
+        assert!(c.validate().is_ok(), "the app alone pages without a callback");
+        c.feishu.encrypt_key = Some(SecretString::from("6YezwdTZnkkei0lTgsMyMc2PJBTuc7JW"));
+        assert!(c.validate().unwrap_err().to_string().contains("ONSITE_FEISHU__VERIFICATION_TOKEN"));
+        c.feishu.verification_token = Some(SecretString::from("066zT6pS4QCbgj5Do145GfDbbagCHGgF"));
+        assert!(c.validate().is_ok());
+        c.feishu.app_id = None;
+        assert!(c.validate().unwrap_err().to_string().contains("feishu.app_id"));
+        let mut blank = Config::default();
+        blank.feishu.app_secret = Some(SecretString::from(""));
+        assert!(blank.validate().unwrap_err().to_string().contains("ONSITE_FEISHU__APP_SECRET is empty"));
     }
 }

@@ -48,6 +48,7 @@ pub struct Config {
     pub telegram: TelegramConfig,
     pub web: WebConfig,
     pub wecom: WecomConfig,
+    pub feishu: FeishuConfig,
 }
 
 impl Default for Config {
@@ -124,6 +125,13 @@ impl Default for Config {
                 token: None,
                 encoding_aes_key: None,
             },
+            feishu: FeishuConfig {
+                api_url: "https://open.feishu.cn".into(),
+                app_id: None,
+                app_secret: None,
+                verification_token: None,
+                encrypt_key: None,
+            },
         }
     }
 }
@@ -140,6 +148,9 @@ const SECRET_KEYS: &[&str] = &[
     "wecom.secret",
     "wecom.token",
     "wecom.encoding_aes_key",
+    "feishu.app_secret",
+    "feishu.verification_token",
+    "feishu.encrypt_key",
 ];
 
 impl Config {

@@ -218,3 +218,29 @@ pub struct WecomConfig {
     #[serde(skip_serializing, default)]
     pub encoding_aes_key: Option<SecretString>,
 }
+
+/// Feishu's (飞书 / Lark) custom app: pages to a person's open_id as cards
+/// with buttons, and the card-action callback `/callbacks/feishu`. Off
+/// unless the app id and secret are both set; the callback is on when its
+/// verification token is set, and signed and encrypted when the Encrypt Key
+/// is set too.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeishuConfig {
+    /// Feishu's open API (`https://open.larksuite.com` for Lark); tests
+    /// point it at a local fake.
+    pub api_url: String,
+    /// The app's App ID (`cli_…`).
+    #[serde(default)]
+    pub app_id: Option<String>,
+    /// The app's App Secret: only from `ONSITE_FEISHU__APP_SECRET`.
+    #[serde(skip_serializing, default)]
+    pub app_secret: Option<SecretString>,
+    /// The callback's Verification Token: only from
+    /// `ONSITE_FEISHU__VERIFICATION_TOKEN`.
+    #[serde(skip_serializing, default)]
+    pub verification_token: Option<SecretString>,
+    /// The Encrypt Key: only from `ONSITE_FEISHU__ENCRYPT_KEY`.
+    #[serde(skip_serializing, default)]
+    pub encrypt_key: Option<SecretString>,
+}

@@ -70,7 +70,7 @@ async fn attempt(state: &AppState, p: &Page) -> Attempt {
     if kind != ChannelKind::Telegram
         && let (Some(assignment_id), Some(person_id), Some(channel_id)) = (p.assignment_id, p.person_id, p.channel_id)
     {
-        let url = action_url_for(state, assignment_id, person_id, channel_id);
+        let url = state.action_url(assignment_id, person_id, channel_id);
         text = with_action_link(&text, &url);
         action_url = Some(url);
     }
@@ -99,13 +99,6 @@ async fn attempt(state: &AppState, p: &Page) -> Attempt {
             Attempt::Retry { error: reason, at }
         }
     }
-}
-
-/// A signed action link for this person, assignment and channel, for
-/// channels without buttons.
-fn action_url_for(state: &AppState, assignment_id: i64, person_id: i64, channel_id: i64) -> String {
-    let token = state.action_token(assignment_id, person_id, channel_id);
-    format!("{}/a/{token}", state.config.http.public_url.trim_end_matches('/'))
 }
 
 /// Adds the action link to the Chinese part of a page (so it survives an

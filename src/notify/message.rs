@@ -48,6 +48,16 @@ pub fn in_lang(text: &str, lang: Lang) -> &str {
     }
 }
 
+/// At most `max` bytes of `text`, cut at a character boundary (a vendor's
+/// limit on a message in bytes).
+pub fn cut_bytes(text: &str, max: usize) -> &str {
+    let mut end = text.len().min(max);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
 pub fn render(ctx: &PageContext, tz: Tz) -> Message {
     let (zh_title, zh_text) = text::zh::page(ctx, tz);
     let (en_title, en_text) = text::en::page(ctx, tz);
@@ -62,6 +72,12 @@ mod tests {
     use chrono::DateTime;
 
     const TZ: Tz = chrono_tz::Asia::Shanghai;
+
+    #[test]
+    fn a_cut_never_splits_a_character() {
+        assert_eq!(cut_bytes("确认接收", 7), "确认");
+        assert_eq!(cut_bytes("ok", 7), "ok");
+    }
 
     fn ctx(reason: PageReason) -> PageContext {
         let t0 = DateTime::parse_from_rfc3339("2026-11-24T19:00:00Z").unwrap().to_utc();

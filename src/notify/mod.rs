@@ -6,6 +6,7 @@ pub mod action_link;
 pub mod app_token;
 pub mod buttons;
 pub mod demo;
+pub mod feishu_app;
 pub mod feishu_crypt;
 pub mod message;
 pub mod robots;

@@ -16,6 +16,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::app_token::{Issued, TokenCache};
+use super::message::cut_bytes;
 use super::text::{CHAT_ZH, ChatText};
 use super::wecom_crypt::WecomCrypt;
 use super::{Channel, Delivery, SendError, buttons, message};
@@ -182,14 +183,6 @@ fn cut_chars(text: &str, max: usize) -> String {
     cut
 }
 
-fn cut_bytes(text: &str, max: usize) -> &str {
-    let mut end = text.len().min(max);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
-}
-
 /// The card of a page an engineer acts on: the title, the page's Chinese
 /// text, the action link behind the card, and the milestone buttons.
 fn card(d: &Delivery, agent_id: i64, assignment_id: i64, text: &ChatText) -> Value {
@@ -293,6 +286,5 @@ mod tests {
         assert!(matches!(refused(45009, "freq"), SendError::Retryable { retry_after: Some(_), .. }));
         assert!(matches!(refused(-1, "busy"), SendError::Retryable { retry_after: None, .. }));
         assert!(matches!(refused(81013, "user invalid"), SendError::Permanent { .. }));
-        assert_eq!(cut_bytes("确认接收", 7), "确认");
     }
 }

@@ -13,6 +13,14 @@ use crate::domain::access::Scope;
 use crate::domain::people::{ChannelDraft, ChannelKind, ChannelStatus};
 use crate::domain::record::{Channel, Person};
 
+/// A person found by one of their channels' addresses, and that channel
+/// (whose action link a door may hand back).
+#[derive(Debug, Clone)]
+pub struct Reached {
+    pub person: Person,
+    pub channel_id: i64,
+}
+
 impl Store {
     /// A channel whose person is in `scope`.
     pub async fn channel(&self, scope: Scope, id: i64) -> StoreResult<Channel> {
@@ -33,7 +41,7 @@ impl Store {
         scope: Scope,
         kind: ChannelKind,
         address: &str,
-    ) -> StoreResult<Option<Person>> {
+    ) -> StoreResult<Option<Reached>> {
         let channels = channel::Entity::find()
             .filter(channel::Column::Kind.eq(kind))
             .filter(channel::Column::Address.eq(address))
@@ -42,7 +50,8 @@ impl Store {
             .await?;
         let [only] = channels.as_slice() else { return Ok(None) };
         let person = person::Entity::find_by_id(only.person_id).one(self.db()).await?;
-        Ok(person.filter(|p| p.active && scope.allows_unit(p.unit_id)).map(Person::from))
+        let person = person.filter(|p| p.active && scope.allows_unit(p.unit_id)).map(Person::from);
+        Ok(person.map(|person| Reached { person, channel_id: only.id }))
     }
 
     /// Replaces a channel's kind and address (written, never read back): the

@@ -14,10 +14,13 @@ mod connections;
 mod demo;
 mod error_pages;
 mod escalation;
+#[path = "../support/fake_feishu.rs"]
+mod fake_feishu;
 #[path = "../support/fake_telegram.rs"]
 mod fake_telegram;
 #[path = "../support/fake_wecom.rs"]
 mod fake_wecom;
+mod feishu;
 mod flow;
 mod harness;
 mod helpers;
@@ -53,6 +56,7 @@ fn main() {
         demo::trials(),
         error_pages::trials(),
         escalation::trials(),
+        feishu::trials(),
         flow::trials(),
         listing::trials(),
         outbox::trials(),

@@ -71,6 +71,8 @@ pub const CHAT: super::ChatText = super::ChatText {
     button_plan: "Plan activated",
     button_site: "On site",
     button_hq: "HQ remote",
+    button_open: "Open the action page",
+    recorded: "Recorded",
     source: "onsite emergency response",
     unknown_user: "Your account is not a channel of any support unit's person here; nothing was recorded. Ask your unit's liaison to add it in onsite.",
     unknown_button: "This button is not recognised; nothing was recorded. Use the latest page.",

@@ -10,6 +10,10 @@ pub struct ChatText {
     pub button_plan: &'static str,
     pub button_site: &'static str,
     pub button_hq: &'static str,
+    /// The link button to the page's action page.
+    pub button_open: &'static str,
+    /// A press was recorded (before the milestone's name).
+    pub recorded: &'static str,
     /// The card's source line.
     pub source: &'static str,
     /// The person pressing is not known here by this app's account.

@@ -71,6 +71,8 @@ pub const CHAT: super::ChatText = super::ChatText {
     button_plan: "已启动应急方案",
     button_site: "已到达现场",
     button_hq: "总部远程支撑",
+    button_open: "打开操作页",
+    recorded: "已记录",
     source: "onsite 应急响应",
     unknown_user: "你的账号未登记为任何支撑单位人员的接收渠道，未记录任何操作。请联系单位接口人在 onsite 中添加。",
     unknown_button: "无法识别此按钮，未记录任何操作。请使用最新的派单消息。",

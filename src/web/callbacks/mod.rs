@@ -5,6 +5,7 @@
 //! callback from being applied twice, the words of a refusal, and the one
 //! conversion of their errors to problem+json in both languages.
 
+pub mod feishu;
 pub mod wecom;
 
 use axum::http::{StatusCode, header};
@@ -23,7 +24,7 @@ use crate::web::problem::Problem;
 
 /// The doors, documented in the OpenAPI document beside the API.
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().merge(wecom::router())
+    OpenApiRouter::new().merge(wecom::router()).merge(feishu::router())
 }
 
 /// A callback signed further than this from now is refused: a recorded

@@ -158,9 +158,9 @@ async fn press(state: &AppState, event: &Event) -> Result<(), CallbackError> {
     let userid = event.from_user_name.as_str();
     let pressed = event.event_key.as_deref().and_then(buttons::parse_key);
     let reads = state.app.reads_for_proof();
-    let person =
+    let reached =
         reads.person_reached_at(ChannelKind::WecomApp, userid).await.map_err(|_| CallbackError::Unavailable)?;
-    let (person, (milestone, assignment_id)) = match (person, pressed) {
+    let (person, (milestone, assignment_id)) = match (reached.map(|r| r.person), pressed) {
         (None, _) => return tell(state, userid, Words::unknown_user()),
         (_, None) => return tell(state, userid, Words::unknown_button()),
         (Some(p), Some(pressed)) => (p, pressed),
