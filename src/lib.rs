@@ -65,6 +65,9 @@ pub struct AppState {
     /// The Feishu app, when configured: a channel, and the voice of its
     /// callback door.
     pub feishu: Option<Arc<notify::feishu_app::FeishuApp>>,
+    /// The SMS gateway, when configured: a channel, and how the SMS reply
+    /// door answers.
+    pub sms: Option<Arc<notify::sms::Sms>>,
 }
 
 impl AppState {
@@ -88,6 +91,12 @@ impl AppState {
         {
             channels = channels.with(ChannelKind::FeishuApp, app.clone());
         }
+        let sms = sms_gateway(&config)?.map(Arc::new);
+        if let Some(sms) = &sms
+            && !config.notify.demo_inbox
+        {
+            channels = channels.with(ChannelKind::Sms, sms.clone());
+        }
         let link_key = Arc::new(link_key(&config));
         let throttles = Arc::new(throttle::Throttles::new(&config));
         let store = store.with_zone(tz);
@@ -107,6 +116,7 @@ impl AppState {
             throttles,
             wecom,
             feishu,
+            sms,
         })
     }
 }
@@ -198,6 +208,15 @@ fn feishu_app(config: &Config, clock: Arc<dyn Clock>) -> Result<Option<notify::f
         .map_err(|e| StartupError::Channel(e.to_string()))
 }
 
+/// The SMS gateway, when `[notify] sms_url` names one.
+fn sms_gateway(config: &Config) -> Result<Option<notify::sms::Sms>, StartupError> {
+    let n = &config.notify;
+    let Some(url) = &n.sms_url else { return Ok(None) };
+    notify::sms::Sms::new(url.clone(), n.sms_template.clone(), n.sms_key.clone(), config.outbox.send_timeout)
+        .map(Some)
+        .map_err(|e| StartupError::Channel(e.to_string()))
+}
+
 /// The senders this configuration can drive.
 fn channels(config: &Config) -> Result<Channels, StartupError> {
     let webhook = Webhook::new(config.outbox.send_timeout, config.notify.webhook_secret.clone())
@@ -210,13 +229,6 @@ fn channels(config: &Config) -> Result<Channels, StartupError> {
         .with(ChannelKind::Wecom, Arc::new(robot(ChannelKind::Wecom)?))
         .with(ChannelKind::Dingtalk, Arc::new(robot(ChannelKind::Dingtalk)?))
         .with(ChannelKind::Feishu, Arc::new(robot(ChannelKind::Feishu)?));
-    if let Some(url) = &config.notify.sms_url {
-        let n = &config.notify;
-        let sms =
-            notify::sms::Sms::new(url.clone(), n.sms_template.clone(), n.sms_key.clone(), config.outbox.send_timeout)
-                .map_err(|e| StartupError::Channel(e.to_string()))?;
-        channels = channels.with(ChannelKind::Sms, Arc::new(sms));
-    }
     if config.notify.demo_inbox {
         let inbox: Arc<dyn notify::Channel> = Arc::new(notify::demo::DemoInbox);
         for kind in ChannelKind::ALL.iter().filter(|k| **k != ChannelKind::Telegram) {

@@ -26,6 +26,7 @@ pub mod period;
 pub mod policy;
 pub mod protection;
 pub mod record;
+pub mod reply;
 pub mod report;
 pub mod roster;
 pub mod screening;

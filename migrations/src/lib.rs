@@ -14,6 +14,7 @@ mod m20261130_000004_screening;
 mod m20261201_000001_audit_keyed;
 mod m20261202_000001_delivery_failure;
 mod m20261203_000001_callback_receipts;
+mod m20261204_000001_sms_reply_codes;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000001_audit_keyed::Migration),
             Box::new(m20261202_000001_delivery_failure::Migration),
             Box::new(m20261203_000001_callback_receipts::Migration),
+            Box::new(m20261204_000001_sms_reply_codes::Migration),
         ]
     }
 }

@@ -49,6 +49,8 @@ pub struct Config {
     pub web: WebConfig,
     pub wecom: WecomConfig,
     pub feishu: FeishuConfig,
+    #[serde(default)]
+    pub sms: SmsConfig,
 }
 
 impl Default for Config {
@@ -132,6 +134,7 @@ impl Default for Config {
                 verification_token: None,
                 encrypt_key: None,
             },
+            sms: SmsConfig::default(),
         }
     }
 }
@@ -151,6 +154,7 @@ const SECRET_KEYS: &[&str] = &[
     "feishu.app_secret",
     "feishu.verification_token",
     "feishu.encrypt_key",
+    "sms.reply_secret",
 ];
 
 impl Config {

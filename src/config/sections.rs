@@ -244,3 +244,15 @@ pub struct FeishuConfig {
     #[serde(skip_serializing, default)]
     pub encrypt_key: Option<SecretString>,
 }
+
+/// Replies to SMS pages (短信回复): the gateway forwards each text an
+/// engineer sends back to `/callbacks/sms`, signed with this secret. The
+/// pages themselves go out through `[notify] sms_url`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmsConfig {
+    /// The inbound callback's signing secret: only from
+    /// `ONSITE_SMS__REPLY_SECRET`; the callback is off without it.
+    #[serde(skip_serializing, default)]
+    pub reply_secret: Option<SecretString>,
+}

@@ -10,8 +10,10 @@ use crate::AppState;
 use crate::config::OutboxConfig;
 use crate::domain::clock::to_storage_precision;
 use crate::domain::event::DeliveryFailure;
+use crate::domain::labels::Lang;
 use crate::domain::people::ChannelKind;
 use crate::domain::record::Page;
+use crate::domain::reply;
 use crate::notify::action_link::LINE_PREFIX;
 use crate::notify::message::ENGLISH_SEPARATOR;
 use crate::notify::{Delivery, SendError};
@@ -71,8 +73,18 @@ async fn attempt(state: &AppState, p: &Page) -> Attempt {
         && let (Some(assignment_id), Some(person_id), Some(channel_id)) = (p.assignment_id, p.person_id, p.channel_id)
     {
         let url = state.action_url(assignment_id, person_id, channel_id);
-        text = with_action_link(&text, &url);
+        text = with_zh_line(&text, &format!("{LINE_PREFIX}{url}"));
         action_url = Some(url);
+    }
+    if kind == ChannelKind::Sms
+        && let (Some(assignment_id), Some(channel_id)) = (p.assignment_id, p.channel_id)
+        && Delivery::carries_buttons(body.reason)
+    {
+        // Without its number the SMS still carries the action link.
+        match state.store.sms_reply_number(channel_id, assignment_id, state.clock.now()).await {
+            Ok(number) => text = with_zh_line(&text, &reply::line(number, Lang::Zh)),
+            Err(e) => tracing::warn!(error = %e, page = p.id, "cannot number an SMS page's reply code"),
+        }
     }
     let delivery = Delivery {
         address: p.address.clone(),
@@ -101,12 +113,12 @@ async fn attempt(state: &AppState, p: &Page) -> Attempt {
     }
 }
 
-/// Adds the action link to the Chinese part of a page (so it survives an
-/// SMS cut to the Chinese text).
-fn with_action_link(text: &str, url: &str) -> String {
+/// Adds a line to the Chinese part of a page (so it survives an SMS cut
+/// to the Chinese text).
+fn with_zh_line(text: &str, line: &str) -> String {
     match text.split_once(ENGLISH_SEPARATOR) {
-        Some((zh, en)) => format!("{zh}\n{LINE_PREFIX}{url}{ENGLISH_SEPARATOR}{en}"),
-        None => format!("{text}\n{LINE_PREFIX}{url}"),
+        Some((zh, en)) => format!("{zh}\n{line}{ENGLISH_SEPARATOR}{en}"),
+        None => format!("{text}\n{line}"),
     }
 }
 

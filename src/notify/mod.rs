@@ -50,17 +50,20 @@ impl Delivery {
     /// The assignment whose milestone buttons the page carries: pages a
     /// unit's people act on carry them, the bureau's do not.
     pub fn buttons_for(&self) -> Option<i64> {
+        Self::carries_buttons(self.body.reason).then_some(self.body.assignment_id).flatten()
+    }
+
+    /// Whether a page sent for `reason` asks its reader to act.
+    pub fn carries_buttons(reason: crate::domain::escalation::PageReason) -> bool {
         use crate::domain::escalation::PageReason;
         matches!(
-            self.body.reason,
+            reason,
             PageReason::Dispatch
                 | PageReason::AckReminder
                 | PageReason::AckEscalation
                 | PageReason::Reminder
                 | PageReason::Warning
         )
-        .then_some(self.body.assignment_id)
-        .flatten()
     }
 }
 

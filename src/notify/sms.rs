@@ -7,6 +7,7 @@ use std::time::Duration;
 use secrecy::{ExposeSecret, SecretString};
 
 use super::{Channel, Delivery, SendError};
+use crate::domain::reply;
 
 /// Longest SMS text sent: a few segments, enough for the Chinese summary.
 const MAX_CHARS: usize = 300;
@@ -44,26 +45,34 @@ pub fn render(template: &str, to: &str, text: &str) -> String {
 }
 
 /// The Chinese part of the page only (before the English separator), cut to
-/// size, but never cutting the action link: it is moved to the end whole.
+/// size, but never cutting the action link or the reply codes: they are
+/// moved to the end whole.
 fn short_text(d: &Delivery) -> String {
     let zh = super::message::in_lang(&d.text, crate::domain::labels::Lang::Zh);
-    let (link, rest): (Vec<&str>, Vec<&str>) = zh.lines().partition(|l| l.starts_with(super::action_link::LINE_PREFIX));
-    let link = link.first().map(|l| format!("\n{l}")).unwrap_or_default();
-    let budget = MAX_CHARS.saturating_sub(link.chars().count());
+    let (kept, rest): (Vec<&str>, Vec<&str>) =
+        zh.lines().partition(|l| l.starts_with(super::action_link::LINE_PREFIX) || l.starts_with(reply::PREFIX_ZH));
+    let kept: String = kept.iter().map(|l| format!("\n{l}")).collect();
+    let budget = MAX_CHARS.saturating_sub(kept.chars().count());
     let mut text: String = rest.join("\n").chars().take(budget).collect();
-    text.push_str(&link);
+    text.push_str(&kept);
     text
 }
 
-#[async_trait::async_trait]
-impl Channel for Sms {
-    async fn send(&self, d: &Delivery) -> Result<Option<String>, SendError> {
-        let body = render(&self.template, &d.address, &short_text(d));
+impl Sms {
+    /// A text to one phone (the answer to a reply), cut to size.
+    pub async fn tell(&self, to: &str, text: &str) -> Result<(), SendError> {
+        let text: String = text.chars().take(MAX_CHARS).collect();
+        let key = format!("tell:{to}:{}", crate::crypto::random_secret("", 8));
+        self.post(to, &text, &key).await.map(|_| ())
+    }
+
+    async fn post(&self, to: &str, text: &str, idempotency_key: &str) -> Result<Option<String>, SendError> {
+        let body = render(&self.template, to, text);
         let mut request = self
             .client
             .post(&self.url)
             .header(reqwest::header::CONTENT_TYPE, "application/json")
-            .header(super::webhook::IDEMPOTENCY_HEADER, &d.idempotency_key)
+            .header(super::webhook::IDEMPOTENCY_HEADER, idempotency_key)
             .body(body);
         if let Some(key) = &self.key {
             request = request.bearer_auth(key.expose_secret());
@@ -83,23 +92,31 @@ impl Channel for Sms {
     }
 }
 
+#[async_trait::async_trait]
+impl Channel for Sms {
+    async fn send(&self, d: &Delivery) -> Result<Option<String>, SendError> {
+        self.post(&d.address, &short_text(d), &d.idempotency_key).await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::labels::Lang;
 
     #[test]
     fn a_long_page_is_cut_but_keeps_its_action_link() {
         let d = Delivery {
             address: "+8613800000000".into(),
             idempotency_key: "k".into(),
-            text: format!("{}\n操作 Act: https://x/a/tok\n——\nEnglish", "长".repeat(500)),
+            text: format!("{}\n操作 Act: https://x/a/tok\n{}\n——\nEnglish", "长".repeat(500), reply::line(3, Lang::Zh)),
             action_url: Some("https://x/a/tok".into()),
             body: crate::notify::tests::dispatch_body("t"),
             sent_at: chrono::Utc::now(),
         };
         let text = short_text(&d);
         assert!(text.chars().count() <= MAX_CHARS);
-        assert!(text.ends_with("操作 Act: https://x/a/tok"), "{text}");
+        assert!(text.ends_with(&format!("操作 Act: https://x/a/tok\n{}", reply::line(3, Lang::Zh))), "{text}");
         assert!(!text.contains("English"));
     }
 

@@ -27,6 +27,7 @@ pub mod peers;
 pub mod protection;
 pub mod receipts;
 mod records;
+pub mod reply_codes;
 pub mod report_cells;
 mod report_rows;
 pub mod reports;

@@ -323,6 +323,7 @@ async fn every_api_route_answers_each_role_and_scope_as_the_matrix_says() {
     let configure = |c: &mut onsite::config::Config| {
         wecom.configure(c);
         feishu.configure(c);
+        c.sms.reply_secret = Some(secrecy::SecretString::from("reply-secret-shared-with-the-sms-gateway"));
     };
     let app = TestApp::spawn_with(Backend::Sqlite, configure).await.expect("sqlite app");
     let w = world(&app).await;
@@ -370,6 +371,12 @@ async fn every_api_route_answers_each_role_and_scope_as_the_matrix_says() {
 fn forged_signature(app: &TestApp, path: &str, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
     use onsite::domain::clock::Clock;
     let timestamp = app.clock.now().timestamp().to_string();
+    if path == "/callbacks/sms" {
+        return request
+            .header("X-Onsite-Timestamp", timestamp)
+            .header("X-Onsite-Signature", format!("sha256={}", "0".repeat(64)))
+            .body(r#"{"mobile":"13800138000","text":"1A","time":0}"#);
+    }
     if path == "/callbacks/feishu" {
         return request
             .header("X-Lark-Request-Timestamp", timestamp)

@@ -36,6 +36,7 @@ mod rosters;
 mod screening;
 mod service;
 mod sign_in;
+mod sms_replies;
 mod telegram;
 #[path = "../support/trials.rs"]
 mod trials;
@@ -66,6 +67,7 @@ fn main() {
         screening::trials(),
         service::trials(),
         sign_in::trials(),
+        sms_replies::trials(),
         telegram::trials(),
         web::trials(),
         wecom::trials(),

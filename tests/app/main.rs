@@ -9,6 +9,7 @@ mod notices;
 mod protection;
 mod reads;
 mod registry;
+mod reply_codes;
 mod rosters;
 mod users;
 mod world;

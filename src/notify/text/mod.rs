@@ -14,6 +14,14 @@ pub struct ChatText {
     pub button_open: &'static str,
     /// A press was recorded (before the milestone's name).
     pub recorded: &'static str,
+    /// An SMS reply that is not a reply code.
+    pub unknown_reply: &'static str,
+    /// A reply code whose page is too old.
+    pub expired_code: &'static str,
+    /// A reply code no page to this phone carried.
+    pub unknown_code: &'static str,
+    /// After (zh) or before (en) a reply code's number: which page it is.
+    pub page_number: &'static str,
     /// The card's source line.
     pub source: &'static str,
     /// The person pressing is not known here by this app's account.

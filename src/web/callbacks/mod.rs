@@ -6,6 +6,7 @@
 //! conversion of their errors to problem+json in both languages.
 
 pub mod feishu;
+pub mod sms;
 pub mod wecom;
 
 use axum::http::{StatusCode, header};
@@ -24,7 +25,7 @@ use crate::web::problem::Problem;
 
 /// The doors, documented in the OpenAPI document beside the API.
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().merge(wecom::router()).merge(feishu::router())
+    OpenApiRouter::new().merge(wecom::router()).merge(feishu::router()).merge(sms::router())
 }
 
 /// A callback signed further than this from now is refused: a recorded

@@ -21,6 +21,7 @@ pub mod report_meta;
 pub mod roster;
 pub mod roster_override;
 pub mod screening_task;
+pub mod sms_reply_code;
 pub mod telegram_chat;
 pub mod telegram_link;
 pub mod telegram_update;

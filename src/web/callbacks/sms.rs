@@ -1,0 +1,177 @@
+//! `/callbacks/sms`: texts engineers send back to an SMS page, forwarded by
+//! the SMS gateway in the shape Chinese cloud SMS services post replies
+//! (`mobile`, `nationcode`, `text`, `time`), signed with the reply secret
+//! (`X-Onsite-Signature` over `{timestamp}.{body}`, `X-Onsite-Timestamp`).
+//! A reply code (`1A`: page 1, acknowledged) records the milestone as the
+//! person the phone number is; every reply is answered, in the callback's
+//! response and by SMS when a gateway is configured.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use secrecy::ExposeSecret;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::{CallbackError, Words, fresh};
+use crate::AppState;
+use crate::domain::access::Source;
+use crate::domain::labels::Lang;
+use crate::domain::people::ChannelKind;
+use crate::domain::reply;
+use crate::notify::text::{CHAT_EN, CHAT_ZH};
+use crate::notify::webhook::{SIGNATURE_HEADER, verify};
+use crate::store::assignments::Change;
+use crate::store::reply_codes::ReplyTarget;
+use crate::web::problem::Problem;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(receive))
+}
+
+/// The receipts' door name.
+const DOOR: &str = "sms";
+
+/// When the gateway signed the forward, in seconds since the epoch.
+pub const TIMESTAMP_HEADER: &str = "X-Onsite-Timestamp";
+
+/// A text sent back to us.
+#[derive(Debug, Deserialize)]
+struct Inbound {
+    /// The sender's number, as the carrier gives it (without the country
+    /// code when `nationcode` is given).
+    mobile: String,
+    #[serde(default)]
+    nationcode: Option<String>,
+    text: String,
+    /// When the carrier received it (seconds): with the number and the
+    /// text, what makes a forwarded reply the same reply.
+    #[serde(default)]
+    time: i64,
+}
+
+/// A reply texted back to an SMS page (短信回复): a reply code records its
+/// milestone.
+#[utoipa::path(post, path = "/callbacks/sms", tag = "callbacks",
+    request_body(content = String, content_type = "application/json",
+        description = "`{mobile, nationcode?, text, time}`, signed in `X-Onsite-Signature` over `{X-Onsite-Timestamp}.{body}`"),
+    responses((status = 200, description = "`{result: 0, reply}`: what the sender is told", body = String,
+            content_type = "application/json"),
+        (status = 503, body = Problem)))]
+async fn receive(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    match take(&state, &headers, &body).await {
+        Ok(answer) => Json(answer).into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "SMS reply refused");
+            e.into_response()
+        }
+    }
+}
+
+async fn take(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Value, CallbackError> {
+    let secret = state.config.sms.reply_secret.as_ref().ok_or(CallbackError::NotConfigured)?;
+    let now = state.clock.now();
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let timestamp = header(TIMESTAMP_HEADER).ok_or(CallbackError::Stale)?;
+    fresh(timestamp, now)?;
+    let signature = header(SIGNATURE_HEADER).ok_or(CallbackError::Signature)?;
+    let signed = [format!("{timestamp}.").as_bytes(), body].concat();
+    if !verify(secret.expose_secret(), &signed, signature) {
+        return Err(CallbackError::Signature);
+    }
+    let inbound: Inbound = serde_json::from_slice(body).map_err(|_| CallbackError::Malformed("not an SMS reply"))?;
+    let key = format!("{}:{}:{}", inbound.mobile, inbound.time, inbound.text);
+    if !state.store.first_receipt(DOOR, &key, now).await.map_err(|_| CallbackError::Unavailable)? {
+        return Ok(json!({ "result": 0, "errmsg": "OK" }));
+    }
+    let (to, words) = match answer(state, &inbound).await {
+        Err(CallbackError::Unavailable) => {
+            // Ours to fix: let the gateway's retry through.
+            let _ = state.store.forget_receipt(DOOR, &key).await;
+            return Err(CallbackError::Unavailable);
+        }
+        other => other?,
+    };
+    if let Some(sms) = state.sms.clone() {
+        let text = words.both();
+        tokio::spawn(async move {
+            if let Err(e) = sms.tell(&to, &text).await {
+                tracing::warn!(error = %e, "cannot answer an SMS reply");
+            }
+        });
+    }
+    Ok(json!({ "result": 0, "errmsg": "OK", "reply": words.both() }))
+}
+
+/// The numbers the sender may be stored as: as given, and with the
+/// country code.
+fn numbers(inbound: &Inbound) -> Vec<String> {
+    let mobile = inbound.mobile.trim();
+    let mut out = vec![mobile.to_owned()];
+    if let Some(code) = inbound.nationcode.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        out.push(format!("+{code}{mobile}"));
+        out.push(format!("{code}{mobile}"));
+    }
+    out
+}
+
+/// Records what the reply asks, as the person the number is; returns the
+/// number to answer and what they are told.
+async fn answer(state: &AppState, inbound: &Inbound) -> Result<(String, Words), CallbackError> {
+    let reads = state.app.reads_for_proof();
+    let mut found = None;
+    for number in numbers(inbound) {
+        found = reads.person_reached_at(ChannelKind::Sms, &number).await.map_err(|_| CallbackError::Unavailable)?;
+        if found.is_some() {
+            break;
+        }
+    }
+    let Some(reached) = found else { return Ok((inbound.mobile.clone(), Words::unknown_user())) };
+    let to = inbound.mobile.clone();
+    let Some(reply) = reply::parse(&inbound.text) else {
+        return Ok((to, Words::of(CHAT_ZH.unknown_reply, CHAT_EN.unknown_reply)));
+    };
+    let target = state
+        .store
+        .sms_reply_target(reached.channel_id, reply.number, state.clock.now())
+        .await
+        .map_err(|_| CallbackError::Unavailable)?;
+    let assignment_id = match target {
+        ReplyTarget::Assignment(id) => id,
+        ReplyTarget::Expired => return Ok((to, Words::of(CHAT_ZH.expired_code, CHAT_EN.expired_code))),
+        ReplyTarget::Unknown => return Ok((to, Words::of(CHAT_ZH.unknown_code, CHAT_EN.unknown_code))),
+    };
+    let caller = reached.person.caller(Source::Sms);
+    match state.app.change_assignment(&caller, assignment_id, Change::milestone(reply.milestone)).await {
+        Ok(_) => Ok((
+            to,
+            Words::of(
+                format!(
+                    "{}：{}（{}{}）",
+                    CHAT_ZH.recorded,
+                    reply.milestone.label(Lang::Zh),
+                    reply.number,
+                    CHAT_ZH.page_number
+                ),
+                format!(
+                    "{}: {} ({} {})",
+                    CHAT_EN.recorded,
+                    reply.milestone.label(Lang::En),
+                    CHAT_EN.page_number,
+                    reply.number
+                ),
+            ),
+        )),
+        Err(e) => match Words::refusal(&e) {
+            Some(words) => Ok((to, words)),
+            None => {
+                tracing::error!(error = %e, "cannot record an SMS reply");
+                Err(CallbackError::Unavailable)
+            }
+        },
+    }
+}
