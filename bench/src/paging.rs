@@ -14,17 +14,32 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use serde_json::{Value, json};
 
-use super::receiver::{Receiver, tag};
+use super::receiver::{self, Receiver, tag};
 use super::server::Server;
 
 /// People paged at T0 per assignment: the engineer and the liaison.
 pub const PAGES_PER_ASSIGNMENT: usize = 2;
 
-/// How the engineers of new units are reached (liaisons are on webhooks).
+/// How the engineers of new units are reached (liaisons are on webhooks):
+/// the channel kind of their first channel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Engineers {
-    OnTelegram,
-    OnWebhook,
+pub struct Engineers(pub &'static str);
+
+impl Engineers {
+    pub const ON_TELEGRAM: Self = Self(receiver::TELEGRAM);
+    pub const ON_WEBHOOK: Self = Self(receiver::WEBHOOK);
+
+    /// The engineer's channel: a distinct chat, userid, open_id or phone.
+    fn channel(self, hooks: &Receiver, name: &str, k: u64) -> Value {
+        let address = match self.0 {
+            receiver::TELEGRAM => (10_000 + k).to_string(),
+            receiver::WECOM_APP => format!("bench{k}"),
+            receiver::FEISHU_APP => format!("ou_bench{k}"),
+            receiver::SMS => format!("+86139{k:08}"),
+            _ => hooks.hook(name),
+        };
+        json!({ "kind": self.0, "address": address })
+    }
 }
 
 /// `count` units, each with an engineer and a liaison.
@@ -39,10 +54,11 @@ pub async fn units(server: &Server, hooks: &Receiver, count: usize, engineers: E
                 .post(&format!("/api/v1/units/{id}/people"), &json!({ "name": format!("{role}{i}"), "role": role }))
                 .await?;
             let k = NEXT.fetch_add(1, Ordering::Relaxed);
-            let channel = if n == 0 && engineers == Engineers::OnTelegram {
-                json!({ "kind": "telegram", "address": (10_000 + k).to_string() })
+            let name = format!("{role}-{k}");
+            let channel = if n == 0 {
+                engineers.channel(hooks, &name, k)
             } else {
-                json!({ "kind": "webhook", "address": hooks.hook(&format!("{role}-{k}")) })
+                Engineers::ON_WEBHOOK.channel(hooks, &name, k)
             };
             server.post(&format!("/api/v1/people/{}/channels", person["id"]), &channel).await?;
         }
@@ -70,12 +86,12 @@ pub async fn notice_to(server: &Server, unit_ids: &[i64], tags: &AtomicU64) -> a
 pub const LATENCY_PACE: Duration = Duration::from_millis(40);
 
 /// Issues `count` notices one after another, rotating over `units`, and
-/// returns each one's time from sending the request to its first Telegram
-/// message arriving.
+/// returns each one's time from sending the request to its first page on
+/// `channel` arriving.
 pub async fn first_page_latency(
     server: &Server,
     fake: &Receiver,
-    units: &[i64],
+    (units, channel): (&[i64], &'static str),
     count: u64,
     tags: &AtomicU64,
 ) -> anyhow::Result<Vec<Duration>> {
@@ -90,10 +106,10 @@ pub async fn first_page_latency(
         let unit = units[usize::try_from(n)? % units.len()];
         let sent = Instant::now();
         server.post("/api/v1/notices", &notice(n, &[unit])).await?;
-        if !fake.wait_until(Duration::from_secs(10), |f| f.first_telegram(n).is_some()).await {
-            bail!("notice {n}: no Telegram message within 10 s");
+        if !fake.wait_until(Duration::from_secs(10), |f| f.first(channel, n).is_some()).await {
+            bail!("notice {n}: no {channel} page within 10 s");
         }
-        let first = fake.first_telegram(n).context("first page")?;
+        let first = fake.first(channel, n).context("first page")?;
         latencies.push(first.saturating_duration_since(sent));
     }
     Ok(latencies)

@@ -1,15 +1,16 @@
 //! Where the benchmark's pages land, on loopback: a fake Telegram Bot API
-//! (`/{bot}/{method}`: it answers what the bot calls) and a webhook receiver
-//! (`/hook/{name}`). Each page's arrival is stamped and keyed by the
-//! benchmark tag in its text (`[B123]`), so a notice can be matched to its
-//! first page and every page counted exactly once.
+//! (`/{bot}/{method}`: it answers what the bot calls), the WeCom and Feishu
+//! apps' token and send APIs, an SMS gateway (`/sms`) and a webhook receiver
+//! (`/hook/{name}`). Each page's arrival is stamped and keyed by its channel
+//! and the benchmark tag in its text (`[B123]`), so a notice can be matched
+//! to its first page and every page counted exactly once.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::extract::{Path, State};
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{Value, json};
 use tokio::sync::Notify;
@@ -17,22 +18,26 @@ use tokio::sync::Notify;
 /// The bot token the benchmark gives its servers.
 pub const TOKEN: &str = "100000:BENCH-token";
 
+/// The channels pages land on here, by their channel kind's code.
+pub const TELEGRAM: &str = "telegram";
+pub const WEBHOOK: &str = "webhook";
+pub const WECOM_APP: &str = "wecom_app";
+pub const FEISHU_APP: &str = "feishu_app";
+pub const SMS: &str = "sms";
+
 #[derive(Default)]
 struct Received {
-    /// Telegram messages, by tag: when each copy arrived.
-    telegram: HashMap<u64, Vec<Instant>>,
-    /// Webhook posts, by tag.
-    webhook: HashMap<u64, Vec<Instant>>,
+    /// Pages by channel and tag: when each copy arrived.
+    pages: HashMap<(&'static str, u64), Vec<Instant>>,
     /// Every page received, tagged or not (numbers the fake's message ids).
     total: usize,
 }
 
 impl Received {
-    fn record(&mut self, telegram: bool, text: &str, at: Instant) {
+    fn record(&mut self, channel: &'static str, text: &str, at: Instant) {
         self.total += 1;
         if let Some(n) = tag_in(text) {
-            let map = if telegram { &mut self.telegram } else { &mut self.webhook };
-            map.entry(n).or_default().push(at);
+            self.pages.entry((channel, n)).or_default().push(at);
         }
     }
 }
@@ -65,6 +70,11 @@ impl Receiver {
         let app = Router::new()
             .route("/{bot}/{method}", post(api))
             .route("/hook/{name}", post(hook))
+            .route("/sms", post(sms))
+            .route("/cgi-bin/gettoken", get(wecom_token))
+            .route("/cgi-bin/message/send", post(wecom_send))
+            .route("/open-apis/auth/v3/tenant_access_token/internal", post(feishu_token))
+            .route("/open-apis/im/v1/messages", post(feishu_send))
             .with_state(fake.clone());
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
@@ -72,9 +82,24 @@ impl Receiver {
         Ok(fake)
     }
 
-    /// When the first Telegram message tagged `n` arrived.
-    pub fn first_telegram(&self, n: u64) -> Option<Instant> {
-        self.lock().telegram.get(&n).and_then(|t| t.iter().min().copied())
+    /// When the first page on `channel` tagged `n` arrived.
+    pub fn first(&self, channel: &'static str, n: u64) -> Option<Instant> {
+        self.lock().pages.get(&(channel, n)).and_then(|t| t.iter().min().copied())
+    }
+
+    /// The configuration that points the apps and the SMS gateway here.
+    pub fn app_env(&self) -> Vec<(String, String)> {
+        let pairs = [
+            ("ONSITE_WECOM__API_URL", self.url.clone()),
+            ("ONSITE_WECOM__CORP_ID", "wwbench".into()),
+            ("ONSITE_WECOM__AGENT_ID", "1000002".into()),
+            ("ONSITE_WECOM__SECRET", "bench-wecom-secret".into()),
+            ("ONSITE_FEISHU__API_URL", self.url.clone()),
+            ("ONSITE_FEISHU__APP_ID", "cli_bench".into()),
+            ("ONSITE_FEISHU__APP_SECRET", "bench-feishu-secret".into()),
+            ("ONSITE_NOTIFY__SMS_URL", format!("{}/sms", self.url)),
+        ];
+        pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
     }
 
     /// How many pages (of any channel) each tag received, and the latest arrival.
@@ -82,7 +107,7 @@ impl Receiver {
         let r = self.lock();
         let mut copies: HashMap<u64, usize> = HashMap::new();
         let mut last = None;
-        for (n, at) in r.telegram.iter().chain(&r.webhook) {
+        for ((_, n), at) in &r.pages {
             *copies.entry(*n).or_default() += at.len();
             last = last.max(at.iter().max().copied());
         }
@@ -107,6 +132,12 @@ impl Receiver {
                 return done(self);
             }
         }
+    }
+
+    fn arrived(&self, channel: &'static str, raw: &str) {
+        let at = Instant::now();
+        self.lock().record(channel, raw, at);
+        self.arrived.notify_waiters();
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Received> {
@@ -138,7 +169,7 @@ async fn api(State(fake): State<Receiver>, Path((_bot, method)): Path<(String, S
             let text = body["text"].as_str().unwrap_or_default();
             let message_id = {
                 let mut r = fake.lock();
-                r.record(true, text, at);
+                r.record(TELEGRAM, text, at);
                 r.total
             };
             fake.arrived.notify_waiters();
@@ -156,10 +187,34 @@ async fn api(State(fake): State<Receiver>, Path((_bot, method)): Path<(String, S
 
 /// A webhook page: the tag is in the JSON's `text`.
 async fn hook(State(fake): State<Receiver>, raw: String) -> &'static str {
-    let at = Instant::now();
-    fake.lock().record(false, &raw, at);
-    fake.arrived.notify_waiters();
+    fake.arrived(WEBHOOK, &raw);
     "ok"
+}
+
+/// An SMS through the gateway: the tag is in the text.
+async fn sms(State(fake): State<Receiver>, raw: String) -> &'static str {
+    fake.arrived(SMS, &raw);
+    "ok"
+}
+
+async fn wecom_token() -> Json<Value> {
+    Json(json!({ "errcode": 0, "errmsg": "ok", "access_token": "bench-token", "expires_in": 7200 }))
+}
+
+/// A WeCom app message: the tag is in the card's title.
+async fn wecom_send(State(fake): State<Receiver>, raw: String) -> Json<Value> {
+    fake.arrived(WECOM_APP, &raw);
+    Json(json!({ "errcode": 0, "errmsg": "ok", "invaliduser": "", "msgid": "bench" }))
+}
+
+async fn feishu_token() -> Json<Value> {
+    Json(json!({ "code": 0, "msg": "ok", "tenant_access_token": "t-bench", "expire": 7200 }))
+}
+
+/// A Feishu app message: the tag is in the card's header.
+async fn feishu_send(State(fake): State<Receiver>, raw: String) -> Json<Value> {
+    fake.arrived(FEISHU_APP, &raw);
+    Json(json!({ "code": 0, "msg": "success", "data": { "message_id": "om_bench" } }))
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use super::database::{Backend, Fresh};
 use super::history;
 use super::load::{self, Auth};
 use super::paging::{self, Engineers};
-use super::receiver::Receiver;
+use super::receiver::{self, Receiver};
 use super::results::{Table, Target, ms};
 use super::server::{Launch, Server};
 use super::{Options, Scenario, percentile};
@@ -49,7 +49,7 @@ impl Prepared {
     async fn new(backend: Backend, options: &Options, name: &str) -> anyhow::Result<Self> {
         let fake = Receiver::start().await?;
         let db = Fresh::create(backend, &options.postgres, name).await?;
-        let launch = Launch { database_url: db.url.clone(), telegram_url: fake.url.clone(), env: Vec::new() };
+        let launch = Launch { database_url: db.url.clone(), telegram_url: fake.url.clone(), env: fake.app_env() };
         let token = {
             let launch = launch.clone();
             tokio::task::spawn_blocking(move || launch.prepare()).await??
@@ -85,32 +85,42 @@ async fn paging(backend: Backend, options: &Options, table: &mut Table) -> anyho
     let server = Arc::new(p.start().await?);
     table.add(backend, "cold start to ready (empty database)", ms(server.ready_after), Target::none());
     // Enough units that no chat gets more than Telegram allows (1/s, 20/min).
-    let on_telegram = paging::units(&server, &p.fake, 100, Engineers::OnTelegram).await?;
     let tags = AtomicU64::new(1);
-    // Warm up connections and caches before anything is timed.
-    paging::first_page_latency(&server, &p.fake, &on_telegram, 10, &tags).await?;
-    let mut lat = paging::first_page_latency(&server, &p.fake, &on_telegram, sizes.latency_notices, &tags).await?;
-    lat.sort_unstable();
     let limit = if backend == Backend::Sqlite { 20.0 } else { 40.0 };
-    let n = sizes.latency_notices;
-    let p50 = percentile(&lat, 0.5).unwrap_or_default();
-    let p99 = percentile(&lat, 0.99).unwrap_or_default();
-    let max = lat.last().copied().unwrap_or_default();
-    table.add(
-        backend,
-        format!("notice → first Telegram page, p50 ({n} notices, one per {} ms)", paging::LATENCY_PACE.as_millis()),
-        ms(p50),
-        Target::none(),
-    );
-    table.add(
-        backend,
-        "notice → first Telegram page, p99",
-        ms(p99),
-        Target::at_most(p99.as_secs_f64() * 1e3, limit, format!("≤ {limit} ms")),
-    );
-    table.add(backend, "notice → first Telegram page, max", ms(max), Target::none());
+    let channels = [
+        ("Telegram", receiver::TELEGRAM, 100),
+        ("WeCom app", receiver::WECOM_APP, 20),
+        ("Feishu app", receiver::FEISHU_APP, 20),
+        ("SMS", receiver::SMS, 20),
+    ];
+    for (name, channel, units) in channels {
+        let units = paging::units(&server, &p.fake, units, Engineers(channel)).await?;
+        // Warm up connections, caches and the app's token before anything is timed.
+        paging::first_page_latency(&server, &p.fake, (&units, channel), 10, &tags).await?;
+        let mut lat =
+            paging::first_page_latency(&server, &p.fake, (&units, channel), sizes.latency_notices, &tags).await?;
+        lat.sort_unstable();
+        let n = sizes.latency_notices;
+        let p50 = percentile(&lat, 0.5).unwrap_or_default();
+        let p99 = percentile(&lat, 0.99).unwrap_or_default();
+        let max = lat.last().copied().unwrap_or_default();
+        let pace = paging::LATENCY_PACE.as_millis();
+        table.add(
+            backend,
+            format!("notice → first {name} page, p50 ({n} notices, one per {pace} ms)"),
+            ms(p50),
+            Target::none(),
+        );
+        table.add(
+            backend,
+            format!("notice → first {name} page, p99"),
+            ms(p99),
+            Target::at_most(p99.as_secs_f64() * 1e3, limit, format!("≤ {limit} ms")),
+        );
+        table.add(backend, format!("notice → first {name} page, max"), ms(max), Target::none());
+    }
 
-    let on_webhooks = paging::units(&server, &p.fake, 8, Engineers::OnWebhook).await?;
+    let on_webhooks = paging::units(&server, &p.fake, 8, Engineers::ON_WEBHOOK).await?;
     let b = paging::burst(&server, &p.fake, &on_webhooks, sizes.burst_notices, sizes.burst_clients, &tags).await?;
     let accepted = b.notices as f64 / b.accepted_in.as_secs_f64();
     let delivered = b.notices as f64 / b.delivered_in.as_secs_f64();

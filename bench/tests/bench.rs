@@ -52,6 +52,9 @@ async fn the_benchmark_runs_end_to_end_and_records_its_table() {
         for measure in [
             "cold start to ready",
             "notice → first Telegram page, p99",
+            "notice → first WeCom app page, p99",
+            "notice → first Feishu app page, p99",
+            "notice → first SMS page, p99",
             "burst: pages delivered, each exactly once | 200/200",
             "timer lateness p99",
             "timers due in the window left unfired | 0 |",

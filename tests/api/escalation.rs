@@ -73,6 +73,18 @@ pub async fn paged_unit(app: &TestApp, receiver: &Receiver) -> i64 {
     id
 }
 
+/// Puts `kind` at `address` in place of the unit's engineer's first channel
+/// (the webhook `paged_unit` gave them); returns the engineer's id.
+pub async fn engineer_first_on(app: &TestApp, unit: i64, kind: &str, address: &str) -> i64 {
+    let people = app.get_ok(&format!("/api/v1/units/{unit}/people")).await;
+    let engineer = people.as_array().unwrap().iter().find(|p| p["role"] == "engineer").unwrap()["id"].as_i64().unwrap();
+    let channels = app.get_ok(&format!("/api/v1/people/{engineer}/channels")).await;
+    let first = channels[0]["id"].as_i64().unwrap();
+    let put = app.client.put(app.url(&format!("/api/v1/channels/{first}"))).bearer_auth(&app.token);
+    expect_json(put.json(&json!({"kind": kind, "address": address})).send().await.unwrap(), StatusCode::OK).await;
+    engineer
+}
+
 async fn at_minute(app: &TestApp, minute: i64) {
     app.clock.set(t0() + Duration::minutes(minute));
     app.tick().await;

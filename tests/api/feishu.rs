@@ -9,7 +9,7 @@ use chrono::Duration;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::escalation::paged_unit;
+use crate::escalation::{engineer_first_on, paged_unit};
 use crate::fake_feishu::{Callback, FakeFeishu, VERIFICATION_TOKEN};
 use crate::helpers::{Backend, TestApp, expect_json, expect_problem};
 use crate::receiver::Receiver;
@@ -41,13 +41,7 @@ struct Setup {
 async fn paged_on_feishu(app: TestApp, feishu: FakeFeishu) -> Setup {
     let hooks = Receiver::start().await;
     let unit = paged_unit(&app, &hooks).await;
-    let people = app.get_ok(&format!("/api/v1/units/{unit}/people")).await;
-    let engineer = people.as_array().unwrap().iter().find(|p| p["role"] == "engineer").unwrap()["id"].as_i64().unwrap();
-    let channels = app.get_ok(&format!("/api/v1/people/{engineer}/channels")).await;
-    let first = channels[0]["id"].as_i64().unwrap();
-    let put = app.client.put(app.url(&format!("/api/v1/channels/{first}"))).bearer_auth(&app.token);
-    let body = json!({"kind": "feishu_app", "address": OPEN_ID});
-    expect_json(put.json(&body).send().await.unwrap(), StatusCode::OK).await;
+    let engineer = engineer_first_on(&app, unit, "feishu_app", OPEN_ID).await;
     let body = json!({"kind": "webhook", "address": hooks.url("engineer")});
     expect_json(app.post(&format!("/api/v1/people/{engineer}/channels"), &body).await, StatusCode::CREATED).await;
     let assignment = app.issue(&[unit], true).await["assignments"][0]["id"].as_i64().unwrap();

@@ -7,7 +7,7 @@ use chrono::Duration;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::escalation::paged_unit;
+use crate::escalation::{engineer_first_on, paged_unit};
 use crate::helpers::{Backend, TestApp, expect_json, expect_problem};
 use crate::receiver::Receiver;
 
@@ -39,12 +39,7 @@ async fn paged_by_sms(backend: Backend) -> Option<Setup> {
     })
     .await?;
     let unit = paged_unit(&app, &hooks).await;
-    let people = app.get_ok(&format!("/api/v1/units/{unit}/people")).await;
-    let engineer = people.as_array().unwrap().iter().find(|p| p["role"] == "engineer").unwrap()["id"].as_i64().unwrap();
-    let channels = app.get_ok(&format!("/api/v1/people/{engineer}/channels")).await;
-    let first = channels[0]["id"].as_i64().unwrap();
-    let put = app.client.put(app.url(&format!("/api/v1/channels/{first}"))).bearer_auth(&app.token);
-    expect_json(put.json(&json!({"kind": "sms", "address": PHONE})).send().await.unwrap(), StatusCode::OK).await;
+    engineer_first_on(&app, unit, "sms", PHONE).await;
     let assignment = app.issue(&[unit], true).await["assignments"][0]["id"].as_i64().unwrap();
     app.tick().await;
     Some(Setup { app, hooks, unit, assignment })

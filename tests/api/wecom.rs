@@ -8,7 +8,7 @@ use chrono::Duration;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::escalation::paged_unit;
+use crate::escalation::{engineer_first_on, paged_unit};
 use crate::fake_wecom::{Callback, FakeWecom};
 use crate::helpers::{Backend, TestApp, expect_json, expect_problem};
 use crate::receiver::Receiver;
@@ -37,12 +37,7 @@ struct Setup {
 async fn paged_on_wecom(app: TestApp, wecom: FakeWecom) -> Setup {
     let hooks = Receiver::start().await;
     let unit = paged_unit(&app, &hooks).await;
-    let engineer = person(&app, unit, "engineer").await;
-    let channels = app.get_ok(&format!("/api/v1/people/{engineer}/channels")).await;
-    let first = channels[0]["id"].as_i64().unwrap();
-    let put = app.client.put(app.url(&format!("/api/v1/channels/{first}"))).bearer_auth(&app.token);
-    let body = json!({"kind": "wecom_app", "address": "zhao.lei"});
-    expect_json(put.json(&body).send().await.unwrap(), StatusCode::OK).await;
+    let engineer = engineer_first_on(&app, unit, "wecom_app", "zhao.lei").await;
     let body = json!({"kind": "webhook", "address": hooks.url("engineer")});
     expect_json(app.post(&format!("/api/v1/people/{engineer}/channels"), &body).await, StatusCode::CREATED).await;
     let assignment = app.issue(&[unit], true).await["assignments"][0]["id"].as_i64().unwrap();
@@ -52,11 +47,6 @@ async fn paged_on_wecom(app: TestApp, wecom: FakeWecom) -> Setup {
 
 async fn spawn(backend: Backend, wecom: &FakeWecom) -> Option<TestApp> {
     TestApp::spawn_with(backend, |c| wecom.configure(c)).await
-}
-
-async fn person(app: &TestApp, unit: i64, role: &str) -> i64 {
-    let people = app.get_ok(&format!("/api/v1/units/{unit}/people")).await;
-    people.as_array().unwrap().iter().find(|p| p["role"] == role).unwrap()["id"].as_i64().unwrap()
 }
 
 async fn callback(app: &TestApp, press: &Callback) -> reqwest::Response {

@@ -7,11 +7,10 @@
 //! response as Feishu asks, is a toast in the reader's language and the
 //! card redrawn with what was done and the buttons left.
 
-use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chrono::{DateTime, Utc};
 use secrecy::ExposeSecret;
 use serde::Deserialize;
@@ -106,13 +105,7 @@ fn token_matches(app: &FeishuApp, token: &str) -> Result<(), CallbackError> {
             content_type = "application/json"),
         (status = 503, body = Problem)))]
 async fn receive(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    match take(&state, &headers, &body).await {
-        Ok(answer) => Json(answer).into_response(),
-        Err(e) => {
-            tracing::warn!(error = %e, "Feishu callback refused");
-            e.into_response()
-        }
-    }
+    super::answer_json(DOOR, take(&state, &headers, &body).await)
 }
 
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {

@@ -78,6 +78,17 @@ impl IntoResponse for CallbackError {
     }
 }
 
+/// A door's JSON answer, or its refusal as problem+json (logged).
+pub fn answer_json(door: &str, taken: Result<serde_json::Value, CallbackError>) -> Response {
+    match taken {
+        Ok(answer) => axum::Json(answer).into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, door, "callback refused");
+            e.into_response()
+        }
+    }
+}
+
 /// Checks a callback's own timestamp (seconds) against the clock.
 pub fn fresh(timestamp: &str, now: DateTime<Utc>) -> Result<(), CallbackError> {
     let at = timestamp.parse::<i64>().ok().and_then(|s| DateTime::from_timestamp(s, 0)).ok_or(CallbackError::Stale)?;

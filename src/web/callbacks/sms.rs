@@ -6,11 +6,10 @@
 //! person the phone number is; every reply is answered, in the callback's
 //! response and by SMS when a gateway is configured.
 
-use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use secrecy::ExposeSecret;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -63,13 +62,7 @@ struct Inbound {
             content_type = "application/json"),
         (status = 503, body = Problem)))]
 async fn receive(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    match take(&state, &headers, &body).await {
-        Ok(answer) => Json(answer).into_response(),
-        Err(e) => {
-            tracing::warn!(error = %e, "SMS reply refused");
-            e.into_response()
-        }
-    }
+    super::answer_json(DOOR, take(&state, &headers, &body).await)
 }
 
 async fn take(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Value, CallbackError> {
