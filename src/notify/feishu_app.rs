@@ -136,15 +136,9 @@ impl FeishuApp {
                     self.tokens.forget(&token).await;
                     refreshed = true;
                 }
-                _ => return Err(answer_refused(&answer)),
+                code => return Err(refused(code, &answer.msg, None)),
             }
         }
-    }
-
-    /// A text message to one person (a press refused, and why).
-    pub async fn tell(&self, open_id: &str, text: &str) -> Result<(), SendError> {
-        let uuid = uuid_of(&format!("tell:{open_id}:{}", self.clock.now().timestamp_millis()));
-        self.post_message(open_id, "text", &json!({ "text": cut_bytes(text, TEXT_BYTES) }), &uuid).await.map(|_| ())
     }
 }
 
@@ -225,9 +219,7 @@ async fn answer(sent: Result<reqwest::Response, reqwest::Error>) -> Result<Answe
         return Err(SendError::Retryable { reason: format!("feishu_app answered {status}"), retry_after: None });
     }
     match response.json::<Answer>().await {
-        Ok(answer) if answer.code != 0 && RATE_LIMITED.contains(&answer.code) => {
-            Err(refused(answer.code, &answer.msg, reset))
-        }
+        Ok(answer) if RATE_LIMITED.contains(&answer.code) => Err(refused(answer.code, &answer.msg, reset)),
         Ok(answer) => Ok(answer),
         Err(_) if status.as_u16() == 429 => Err(refused(99991400, "rate limited", reset)),
         Err(_) => Err(SendError::Retryable {
@@ -235,10 +227,6 @@ async fn answer(sent: Result<reqwest::Response, reqwest::Error>) -> Result<Answe
             retry_after: None,
         }),
     }
-}
-
-fn answer_refused(answer: &Answer) -> SendError {
-    refused(answer.code, &answer.msg, None)
 }
 
 /// How one of Feishu's codes bears on the page.

@@ -73,6 +73,23 @@ pub async fn paged_unit(app: &TestApp, receiver: &Receiver) -> i64 {
     id
 }
 
+/// With the engineer's first channel down: the acknowledgement reminder,
+/// sent only to the first channel, gives up there and falls over to the
+/// engineer's webhook (`engineer` on `hooks`), on the assignment's timeline.
+pub async fn reminder_falls_over_to_the_webhook(app: &TestApp, hooks: &Receiver, assignment: i64) {
+    app.clock.advance(Duration::minutes(11));
+    app.tick().await;
+    for _ in 0..5 {
+        app.clock.advance(Duration::minutes(2));
+        app.tick().await;
+    }
+    let names = hooks.take_names();
+    assert!(names.contains(&"engineer".to_owned()), "fell over to the webhook: {names:?}");
+    let events = app.get_ok(&format!("/api/v1/assignments/{assignment}/timeline")).await;
+    let events = events.as_array().unwrap();
+    assert!(events.iter().any(|e| e["kind"] == "page_fallback" && e["data"]["recipient"] == "赵磊"));
+}
+
 /// Puts `kind` at `address` in place of the unit's engineer's first channel
 /// (the webhook `paged_unit` gave them); returns the engineer's id.
 pub async fn engineer_first_on(app: &TestApp, unit: i64, kind: &str, address: &str) -> i64 {

@@ -9,7 +9,7 @@ use chrono::Duration;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::escalation::{engineer_first_on, paged_unit};
+use crate::escalation::{engineer_first_on, paged_unit, reminder_falls_over_to_the_webhook};
 use crate::fake_feishu::{Callback, FakeFeishu, VERIFICATION_TOKEN};
 use crate::helpers::{Backend, TestApp, expect_json, expect_problem};
 use crate::receiver::Receiver;
@@ -214,16 +214,7 @@ async fn the_frequency_limit_waits_and_an_outage_falls_over_to_the_next_channel(
 
     let _ = hooks.take_names();
     feishu.set_down(true);
-    app.clock.advance(Duration::minutes(11));
-    app.tick().await;
-    for _ in 0..5 {
-        app.clock.advance(Duration::minutes(2));
-        app.tick().await;
-    }
-    let names = hooks.take_names();
-    assert!(names.contains(&"engineer".to_owned()), "fell over to the webhook: {names:?}");
-    let events = timeline(&app, id).await;
-    assert!(events.iter().any(|e| e["kind"] == "page_fallback" && e["data"]["recipient"] == "赵磊"));
+    reminder_falls_over_to_the_webhook(&app, &hooks, id).await;
 }
 
 async fn the_handshake_is_answered_with_and_without_an_encrypt_key() {

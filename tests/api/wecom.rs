@@ -8,7 +8,7 @@ use chrono::Duration;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::escalation::{engineer_first_on, paged_unit};
+use crate::escalation::{engineer_first_on, paged_unit, reminder_falls_over_to_the_webhook};
 use crate::fake_wecom::{Callback, FakeWecom};
 use crate::helpers::{Backend, TestApp, expect_json, expect_problem};
 use crate::receiver::Receiver;
@@ -226,16 +226,7 @@ async fn a_rate_limit_waits_and_an_outage_falls_over_to_the_next_channel() {
     // up there and falls over to the engineer's webhook.
     let _ = hooks.take_names();
     wecom.set_down(true);
-    app.clock.advance(Duration::minutes(11));
-    app.tick().await;
-    for _ in 0..5 {
-        app.clock.advance(Duration::minutes(2));
-        app.tick().await;
-    }
-    let names = hooks.take_names();
-    assert!(names.contains(&"engineer".to_owned()), "fell over to the webhook: {names:?}");
-    let events = timeline(&app, id).await;
-    assert!(events.iter().any(|e| e["kind"] == "page_fallback" && e["data"]["recipient"] == "赵磊"));
+    reminder_falls_over_to_the_webhook(&app, &hooks, id).await;
 }
 
 async fn the_callback_url_check_echoes_and_an_unconfigured_callback_is_not_there() {
