@@ -65,6 +65,9 @@ pub struct AppState {
     /// The Feishu app, when configured: a channel, and the voice of its
     /// callback door.
     pub feishu: Option<Arc<notify::feishu_app::FeishuApp>>,
+    /// The DingTalk app, when configured: a channel, and the voice of its
+    /// callback door.
+    pub dingtalk: Option<Arc<notify::dingtalk_app::DingtalkApp>>,
     /// The SMS gateway, when configured: a channel, and how the SMS reply
     /// door answers.
     pub sms: Option<Arc<notify::sms::Sms>>,
@@ -80,22 +83,14 @@ impl AppState {
             channels = channels.with(ChannelKind::Telegram, Arc::new(notify::telegram::Telegram::new(bot.clone())));
         }
         let wecom = wecom_app(&config, clock.clone())?.map(Arc::new);
-        if let Some(app) = &wecom
-            && !config.notify.demo_inbox
-        {
-            channels = channels.with(ChannelKind::WecomApp, app.clone());
-        }
         let feishu = feishu_app(&config, clock.clone())?.map(Arc::new);
-        if let Some(app) = &feishu
-            && !config.notify.demo_inbox
-        {
-            channels = channels.with(ChannelKind::FeishuApp, app.clone());
-        }
+        let dingtalk = dingtalk_app(&config, clock.clone())?.map(Arc::new);
         let sms = sms_gateway(&config)?.map(Arc::new);
-        if let Some(sms) = &sms
-            && !config.notify.demo_inbox
-        {
-            channels = channels.with(ChannelKind::Sms, sms.clone());
+        if !config.notify.demo_inbox {
+            channels = serving(channels, ChannelKind::WecomApp, &wecom);
+            channels = serving(channels, ChannelKind::FeishuApp, &feishu);
+            channels = serving(channels, ChannelKind::DingtalkApp, &dingtalk);
+            channels = serving(channels, ChannelKind::Sms, &sms);
         }
         let link_key = Arc::new(link_key(&config));
         let throttles = Arc::new(throttle::Throttles::new(&config));
@@ -116,6 +111,7 @@ impl AppState {
             throttles,
             wecom,
             feishu,
+            dingtalk,
             sms,
         })
     }
@@ -174,7 +170,7 @@ fn wecom_app(config: &Config, clock: Arc<dyn Clock>) -> Result<Option<notify::we
     let (Some(corp_id), Some(agent_id), Some(secret)) = (&w.corp_id, w.agent_id, &w.secret) else { return Ok(None) };
     let callback = match (&w.token, &w.encoding_aes_key) {
         (Some(token), Some(key)) => Some(
-            notify::wecom_crypt::WecomCrypt::new(token.expose_secret(), key.expose_secret(), corp_id)
+            notify::msg_crypt::MsgCrypt::new(token.expose_secret(), key.expose_secret(), corp_id)
                 .map_err(|e| StartupError::Channel(format!("wecom.encoding_aes_key: {e}")))?,
         ),
         _ => None,
@@ -206,6 +202,41 @@ fn feishu_app(config: &Config, clock: Arc<dyn Clock>) -> Result<Option<notify::f
     notify::feishu_app::FeishuApp::new(keys, config.outbox.send_timeout, clock)
         .map(Some)
         .map_err(|e| StartupError::Channel(e.to_string()))
+}
+
+/// The DingTalk app, when `[dingtalk]` names one.
+fn dingtalk_app(
+    config: &Config,
+    clock: Arc<dyn Clock>,
+) -> Result<Option<notify::dingtalk_app::DingtalkApp>, StartupError> {
+    use secrecy::ExposeSecret;
+    let d = &config.dingtalk;
+    let (Some(app_key), Some(app_secret)) = (&d.app_key, &d.app_secret) else { return Ok(None) };
+    let callback = match (&d.callback_token, &d.callback_aes_key) {
+        (Some(token), Some(key)) => Some(
+            notify::msg_crypt::MsgCrypt::new(token.expose_secret(), key.expose_secret(), app_key)
+                .map_err(|e| StartupError::Channel(format!("dingtalk.callback_aes_key: {e}")))?,
+        ),
+        _ => None,
+    };
+    let keys = notify::dingtalk_app::DingtalkKeys {
+        api_url: d.api_url.clone(),
+        app_key: app_key.clone(),
+        app_secret: app_secret.clone(),
+        robot_code: d.robot_code.clone().unwrap_or_else(|| app_key.clone()),
+        callback,
+    };
+    notify::dingtalk_app::DingtalkApp::new(keys, config.outbox.send_timeout, clock)
+        .map(Some)
+        .map_err(|e| StartupError::Channel(e.to_string()))
+}
+
+/// `channels` with `sender` paging `kind`, when it is configured.
+fn serving<T: notify::Channel + 'static>(channels: Channels, kind: ChannelKind, sender: &Option<Arc<T>>) -> Channels {
+    match sender {
+        Some(sender) => channels.with(kind, sender.clone()),
+        None => channels,
+    }
 }
 
 /// The SMS gateway, when `[notify] sms_url` names one.

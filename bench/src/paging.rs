@@ -33,7 +33,7 @@ impl Engineers {
     fn channel(self, hooks: &Receiver, name: &str, k: u64) -> Value {
         let address = match self.0 {
             receiver::TELEGRAM => (10_000 + k).to_string(),
-            receiver::WECOM_APP => format!("bench{k}"),
+            receiver::WECOM_APP | receiver::DINGTALK_APP => format!("bench{k}"),
             receiver::FEISHU_APP => format!("ou_bench{k}"),
             receiver::SMS => format!("+86139{k:08}"),
             _ => hooks.hook(name),

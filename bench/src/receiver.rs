@@ -1,6 +1,6 @@
 //! Where the benchmark's pages land, on loopback: a fake Telegram Bot API
-//! (`/{bot}/{method}`: it answers what the bot calls), the WeCom and Feishu
-//! apps' token and send APIs, an SMS gateway (`/sms`) and a webhook receiver
+//! (`/{bot}/{method}`: it answers what the bot calls), the WeCom, Feishu and
+//! DingTalk apps' token and send APIs, an SMS gateway (`/sms`) and a webhook receiver
 //! (`/hook/{name}`). Each page's arrival is stamped and keyed by its channel
 //! and the benchmark tag in its text (`[B123]`), so a notice can be matched
 //! to its first page and every page counted exactly once.
@@ -23,6 +23,7 @@ pub const TELEGRAM: &str = "telegram";
 pub const WEBHOOK: &str = "webhook";
 pub const WECOM_APP: &str = "wecom_app";
 pub const FEISHU_APP: &str = "feishu_app";
+pub const DINGTALK_APP: &str = "dingtalk_app";
 pub const SMS: &str = "sms";
 
 #[derive(Default)]
@@ -75,6 +76,8 @@ impl Receiver {
             .route("/cgi-bin/message/send", post(wecom_send))
             .route("/open-apis/auth/v3/tenant_access_token/internal", post(feishu_token))
             .route("/open-apis/im/v1/messages", post(feishu_send))
+            .route("/v1.0/oauth2/accessToken", post(dingtalk_token))
+            .route("/v1.0/robot/oToMessages/batchSend", post(dingtalk_send))
             .with_state(fake.clone());
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
@@ -97,6 +100,9 @@ impl Receiver {
             ("ONSITE_FEISHU__API_URL", self.url.clone()),
             ("ONSITE_FEISHU__APP_ID", "cli_bench".into()),
             ("ONSITE_FEISHU__APP_SECRET", "bench-feishu-secret".into()),
+            ("ONSITE_DINGTALK__API_URL", self.url.clone()),
+            ("ONSITE_DINGTALK__APP_KEY", "dingbench".into()),
+            ("ONSITE_DINGTALK__APP_SECRET", "bench-dingtalk-secret".into()),
             ("ONSITE_NOTIFY__SMS_URL", format!("{}/sms", self.url)),
         ];
         pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
@@ -215,6 +221,16 @@ async fn feishu_token() -> Json<Value> {
 async fn feishu_send(State(fake): State<Receiver>, raw: String) -> Json<Value> {
     fake.arrived(FEISHU_APP, &raw);
     Json(json!({ "code": 0, "msg": "success", "data": { "message_id": "om_bench" } }))
+}
+
+async fn dingtalk_token() -> Json<Value> {
+    Json(json!({ "accessToken": "d-bench", "expireIn": 7200 }))
+}
+
+/// A DingTalk robot message: the tag is in its parameters' title.
+async fn dingtalk_send(State(fake): State<Receiver>, raw: String) -> Json<Value> {
+    fake.arrived(DINGTALK_APP, &raw);
+    Json(json!({ "processQueryKey": "bench", "invalidStaffIdList": [], "flowControlledStaffIdList": [] }))
 }
 
 #[cfg(test)]

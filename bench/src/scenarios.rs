@@ -91,6 +91,7 @@ async fn paging(backend: Backend, options: &Options, table: &mut Table) -> anyho
         ("Telegram", receiver::TELEGRAM, 100),
         ("WeCom app", receiver::WECOM_APP, 20),
         ("Feishu app", receiver::FEISHU_APP, 20),
+        ("DingTalk app", receiver::DINGTALK_APP, 20),
         ("SMS", receiver::SMS, 20),
     ];
     for (name, channel, units) in channels {

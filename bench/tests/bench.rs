@@ -54,6 +54,7 @@ async fn the_benchmark_runs_end_to_end_and_records_its_table() {
             "notice → first Telegram page, p99",
             "notice → first WeCom app page, p99",
             "notice → first Feishu app page, p99",
+            "notice → first DingTalk app page, p99",
             "notice → first SMS page, p99",
             "burst: pages delivered, each exactly once | 200/200",
             "timer lateness p99",

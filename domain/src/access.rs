@@ -42,6 +42,7 @@ labelled_enum! {
         Bot => ("bot", "机器人", "Bot"),
         Wecom => ("wecom", "企业微信", "WeCom"),
         Feishu => ("feishu", "飞书", "Feishu"),
+        Dingtalk => ("dingtalk", "钉钉", "DingTalk"),
         Sms => ("sms", "短信", "SMS"),
         System => ("system", "系统", "System"),
     }

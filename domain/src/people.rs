@@ -35,6 +35,15 @@ labelled_enum! {
         Webhook => ("webhook", "Webhook", "Webhook"),
         WecomApp => ("wecom_app", "企业微信应用", "WeCom app"),
         FeishuApp => ("feishu_app", "飞书应用", "Feishu app"),
+        DingtalkApp => ("dingtalk_app", "钉钉应用", "DingTalk app"),
+    }
+}
+
+impl ChannelKind {
+    /// Whether a page to act on ends with reply codes (`1A` …) its reader
+    /// can text back: channels where an answer is a typed message.
+    pub fn takes_reply_codes(self) -> bool {
+        matches!(self, ChannelKind::Sms | ChannelKind::DingtalkApp)
     }
 }
 
@@ -91,7 +100,7 @@ pub fn validate_channel_address(kind: ChannelKind, address: &str) -> Result<Stri
             address.strip_prefix('-').unwrap_or(&address).chars().all(|c| c.is_ascii_digit()) && address.len() <= 20
         }
         ChannelKind::Sms => is_phone(&address),
-        ChannelKind::WecomApp | ChannelKind::FeishuApp => is_chat_app_user(&address),
+        ChannelKind::WecomApp | ChannelKind::FeishuApp | ChannelKind::DingtalkApp => is_chat_app_user(&address),
         ChannelKind::Wecom | ChannelKind::Dingtalk | ChannelKind::Feishu | ChannelKind::Webhook => {
             url::Url::parse(&address)
                 .map(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
@@ -106,6 +115,7 @@ pub fn validate_channel_address(kind: ChannelKind, address: &str) -> Result<Stri
             ChannelKind::Sms => ("a phone number", "手机号码"),
             ChannelKind::WecomApp => ("the person's WeCom userid", "此人的企业微信账号（userid）"),
             ChannelKind::FeishuApp => ("the person's Feishu open_id", "此人的飞书 open_id"),
+            ChannelKind::DingtalkApp => ("the person's DingTalk userid", "此人的钉钉 userid"),
             _ => ("an http(s) URL", "http(s) 网址"),
         };
         Err(super::FieldError::new(
@@ -129,7 +139,11 @@ pub const MASK: &str = "***";
 /// credentials and are shown as stored.
 pub fn masked_address(kind: ChannelKind, address: &str) -> String {
     match kind {
-        ChannelKind::Telegram | ChannelKind::Sms | ChannelKind::WecomApp | ChannelKind::FeishuApp => address.to_owned(),
+        ChannelKind::Telegram
+        | ChannelKind::Sms
+        | ChannelKind::WecomApp
+        | ChannelKind::FeishuApp
+        | ChannelKind::DingtalkApp => address.to_owned(),
         ChannelKind::Wecom | ChannelKind::Dingtalk | ChannelKind::Feishu | ChannelKind::Webhook => masked_url(address),
     }
 }
@@ -199,6 +213,8 @@ mod tests {
         assert!(validate_channel_address(ChannelKind::WecomApp, &"x".repeat(65)).is_err());
         assert!(validate_channel_address(ChannelKind::FeishuApp, "ou_7d8a6e6df7621556ce0d21922b676706ccs").is_ok());
         assert!(validate_channel_address(ChannelKind::FeishuApp, "https://open.feishu.cn/x").is_err());
+        assert!(validate_channel_address(ChannelKind::DingtalkApp, "manager4220").is_ok());
+        assert!(validate_channel_address(ChannelKind::DingtalkApp, "two words").is_err());
     }
 
     #[test]

@@ -48,10 +48,23 @@ fn not_blank(secrets: &[(&'static str, &Option<SecretString>)]) -> Result<(), Co
     }
 }
 
+/// Refuses a callback AES key that is not the 43 Base64 characters the
+/// vendor's console shows.
+fn aes_key_43(key: &'static str, value: &Option<SecretString>, message: &str) -> Result<(), ConfigError> {
+    let Some(value) = value else { return Ok(()) };
+    let value = value.expose_secret();
+    if value.len() == 43 && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '/') {
+        Ok(())
+    } else {
+        Err(invalid(key, message.to_owned()))
+    }
+}
+
 impl Config {
     pub(super) fn validate_apps(&self) -> Result<(), ConfigError> {
         self.validate_wecom()?;
-        self.validate_feishu()
+        self.validate_feishu()?;
+        self.validate_dingtalk()
     }
 
     fn validate_wecom(&self) -> Result<(), ConfigError> {
@@ -77,16 +90,37 @@ impl Config {
                 ("ONSITE_WECOM__ENCODING_AES_KEY", w.encoding_aes_key.is_some()),
             ],
         )?;
-        if let Some(key) = &w.encoding_aes_key {
-            let key = key.expose_secret();
-            if key.len() != 43 || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '/') {
-                return Err(invalid(
-                    "wecom.encoding_aes_key",
-                    "ONSITE_WECOM__ENCODING_AES_KEY must be the 43 characters WeCom shows / 须为企业微信后台给出的 43 位字符",
-                ));
-            }
+        aes_key_43(
+            "wecom.encoding_aes_key",
+            &w.encoding_aes_key,
+            "ONSITE_WECOM__ENCODING_AES_KEY must be the 43 characters WeCom shows / 须为企业微信后台给出的 43 位字符",
+        )
+    }
+
+    fn validate_dingtalk(&self) -> Result<(), ConfigError> {
+        let d = &self.dingtalk;
+        if url::Url::parse(&d.api_url).is_err() {
+            return Err(invalid("dingtalk.api_url", "not a URL"));
         }
-        Ok(())
+        not_blank(&[
+            ("dingtalk.app_secret", &d.app_secret),
+            ("dingtalk.callback_token", &d.callback_token),
+            ("dingtalk.callback_aes_key", &d.callback_aes_key),
+        ])?;
+        whole(
+            "dingtalk",
+            "钉钉应用",
+            &[("dingtalk.app_key", d.app_key.is_some()), ("ONSITE_DINGTALK__APP_SECRET", d.app_secret.is_some())],
+            &[
+                ("ONSITE_DINGTALK__CALLBACK_TOKEN", d.callback_token.is_some()),
+                ("ONSITE_DINGTALK__CALLBACK_AES_KEY", d.callback_aes_key.is_some()),
+            ],
+        )?;
+        aes_key_43(
+            "dingtalk.callback_aes_key",
+            &d.callback_aes_key,
+            "ONSITE_DINGTALK__CALLBACK_AES_KEY must be the 43 characters DingTalk shows / 须为钉钉开发者后台给出的 43 位字符",
+        )
     }
 
     fn validate_feishu(&self) -> Result<(), ConfigError> {
@@ -161,5 +195,23 @@ mod tests {
         let mut blank = Config::default();
         blank.feishu.app_secret = Some(SecretString::from(""));
         assert!(blank.validate().unwrap_err().to_string().contains("ONSITE_FEISHU__APP_SECRET is empty"));
+    }
+
+    #[test]
+    fn a_half_configured_dingtalk_app_is_refused_naming_what_is_missing() {
+        let mut c = Config::default();
+        c.dingtalk.app_key = Some("dingbench0000000001".into());
+        let msg = c.validate().unwrap_err().to_string();
+        assert!(msg.contains("ONSITE_DINGTALK__APP_SECRET") && msg.contains("钉钉应用配置不完整"), "{msg}");
+        c.dingtalk.app_secret = Some(SecretString::from("secret"));
+        assert!(c.validate().is_ok(), "the app alone pages and takes its robot's messages");
+        c.dingtalk.callback_token = Some(SecretString::from("mryue"));
+        assert!(c.validate().unwrap_err().to_string().contains("ONSITE_DINGTALK__CALLBACK_AES_KEY"));
+        c.dingtalk.callback_aes_key = Some(SecretString::from("too short"));
+        assert!(c.validate().unwrap_err().to_string().contains("43"));
+        c.dingtalk.callback_aes_key = Some(SecretString::from("Yue0EfdN5900c1ce5cf6A152c63DDe1808a60c5ecd7"));
+        assert!(c.validate().is_ok());
+        c.dingtalk.app_key = None;
+        assert!(c.validate().unwrap_err().to_string().contains("dingtalk.app_key"));
     }
 }

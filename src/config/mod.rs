@@ -49,6 +49,7 @@ pub struct Config {
     pub web: WebConfig,
     pub wecom: WecomConfig,
     pub feishu: FeishuConfig,
+    pub dingtalk: DingtalkConfig,
     #[serde(default)]
     pub sms: SmsConfig,
 }
@@ -134,6 +135,14 @@ impl Default for Config {
                 verification_token: None,
                 encrypt_key: None,
             },
+            dingtalk: DingtalkConfig {
+                api_url: "https://api.dingtalk.com".into(),
+                app_key: None,
+                robot_code: None,
+                app_secret: None,
+                callback_token: None,
+                callback_aes_key: None,
+            },
             sms: SmsConfig::default(),
         }
     }
@@ -154,6 +163,9 @@ const SECRET_KEYS: &[&str] = &[
     "feishu.app_secret",
     "feishu.verification_token",
     "feishu.encrypt_key",
+    "dingtalk.app_secret",
+    "dingtalk.callback_token",
+    "dingtalk.callback_aes_key",
     "sms.reply_secret",
 ];
 

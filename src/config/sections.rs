@@ -245,6 +245,37 @@ pub struct FeishuConfig {
     pub encrypt_key: Option<SecretString>,
 }
 
+/// DingTalk's enterprise internal app (钉钉企业内部应用): pages to a
+/// person's userid from the app's robot, and the robot's messages back on
+/// `/callbacks/dingtalk`. Off unless the app key and secret are both set;
+/// the encrypted event subscription on the same door is on when its token
+/// and AES key are set too.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DingtalkConfig {
+    /// DingTalk's server API; tests point it at a local fake.
+    pub api_url: String,
+    /// The app's AppKey (`ding…`).
+    #[serde(default)]
+    pub app_key: Option<String>,
+    /// The robot's code; DingTalk gives an internal app's robot its app key,
+    /// which is used when this is not set.
+    #[serde(default)]
+    pub robot_code: Option<String>,
+    /// The app's AppSecret (it also signs the robot's messages to us): only
+    /// from `ONSITE_DINGTALK__APP_SECRET`.
+    #[serde(skip_serializing, default)]
+    pub app_secret: Option<SecretString>,
+    /// The event subscription's token: only from
+    /// `ONSITE_DINGTALK__CALLBACK_TOKEN`.
+    #[serde(skip_serializing, default)]
+    pub callback_token: Option<SecretString>,
+    /// The event subscription's aes_key (43 characters): only from
+    /// `ONSITE_DINGTALK__CALLBACK_AES_KEY`.
+    #[serde(skip_serializing, default)]
+    pub callback_aes_key: Option<SecretString>,
+}
+
 /// Replies to SMS pages (短信回复): the gateway forwards each text an
 /// engineer sends back to `/callbacks/sms`, signed with this secret. The
 /// pages themselves go out through `[notify] sms_url`.

@@ -76,14 +76,14 @@ async fn attempt(state: &AppState, p: &Page) -> Attempt {
         text = with_zh_line(&text, &format!("{LINE_PREFIX}{url}"));
         action_url = Some(url);
     }
-    if kind == ChannelKind::Sms
+    if kind.takes_reply_codes()
         && let (Some(assignment_id), Some(channel_id)) = (p.assignment_id, p.channel_id)
         && Delivery::carries_buttons(body.reason)
     {
-        // Without its number the SMS still carries the action link.
-        match state.store.sms_reply_number(channel_id, assignment_id, state.clock.now()).await {
+        // Without its number the page still carries the action link.
+        match state.store.reply_number(channel_id, assignment_id, state.clock.now()).await {
             Ok(number) => text = with_zh_line(&text, &reply::line(number, Lang::Zh)),
-            Err(e) => tracing::warn!(error = %e, page = p.id, "cannot number an SMS page's reply code"),
+            Err(e) => tracing::warn!(error = %e, page = p.id, "cannot number a page's reply code"),
         }
     }
     let delivery = Delivery {

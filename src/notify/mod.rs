@@ -6,16 +6,17 @@ pub mod action_link;
 pub mod app_token;
 pub mod buttons;
 pub mod demo;
+pub mod dingtalk_app;
 pub mod feishu_app;
 pub mod feishu_crypt;
 pub mod message;
+pub mod msg_crypt;
 pub mod robots;
 pub mod sms;
 pub mod telegram;
 pub mod text;
 pub mod webhook;
 pub mod wecom_app;
-pub mod wecom_crypt;
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -72,7 +72,7 @@ fn markdown(d: &Delivery) -> String {
 const LINK_LABEL: &str = "打开操作页 Open";
 
 /// Text that markdown and the HTML the robots accept read as plain text.
-fn escaped(text: &str) -> String {
+pub(super) fn escaped(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
         match c {

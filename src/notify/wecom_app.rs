@@ -17,8 +17,8 @@ use serde_json::{Value, json};
 
 use super::app_token::{Issued, TokenCache};
 use super::message::cut_bytes;
+use super::msg_crypt::MsgCrypt;
 use super::text::{CHAT_ZH, ChatText};
-use super::wecom_crypt::WecomCrypt;
 use super::{Channel, Delivery, SendError, buttons, message};
 use crate::domain::clock::Clock;
 use crate::domain::labels::Lang;
@@ -30,7 +30,7 @@ pub struct WecomKeys {
     pub agent_id: i64,
     pub secret: SecretString,
     /// The callback's Token and EncodingAESKey, when the callback is set up.
-    pub callback: Option<WecomCrypt>,
+    pub callback: Option<MsgCrypt>,
 }
 
 pub struct WecomApp {
@@ -72,7 +72,7 @@ impl WecomApp {
     }
 
     /// The callback's keys, when the callback is set up.
-    pub fn crypt(&self) -> Option<&WecomCrypt> {
+    pub fn crypt(&self) -> Option<&MsgCrypt> {
         self.keys.callback.as_ref()
     }
 

@@ -1,6 +1,7 @@
-//! The numbers of SMS reply codes: a page about an assignment sent to a
-//! phone carries a number that stands for that assignment on that phone
-//! only; the same number comes back in the engineer's reply (`1A`).
+//! The numbers of reply codes: a page about an assignment sent to a phone
+//! (SMS) or a chat (the DingTalk app's robot) carries a number that stands
+//! for that assignment on that channel only; the same number comes back in
+//! the engineer's reply (`1A`).
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
@@ -9,7 +10,7 @@ use super::entities::sms_reply_code;
 use super::{Store, StoreResult};
 use crate::domain::reply::MAX_NUMBER;
 
-/// A number answers for this long after the last SMS that carried it:
+/// A number answers for this long after the last page that carried it:
 /// longer than any assignment stays open without a page.
 pub const REPLY_CODE_TTL: Duration = Duration::hours(24);
 
@@ -19,7 +20,7 @@ pub enum ReplyTarget {
     Assignment(i64),
     /// It stood for an assignment, longer ago than `REPLY_CODE_TTL`.
     Expired,
-    /// No page to this phone carried it.
+    /// No page on this channel carried it.
     Unknown,
 }
 
@@ -27,10 +28,10 @@ pub enum ReplyTarget {
 const ATTEMPTS: usize = 3;
 
 impl Store {
-    /// The number for `assignment_id` on SMS channel `channel_id`: the one
+    /// The number for `assignment_id` on channel `channel_id`: the one
     /// it already has there (made fresh again), else the lowest free one,
     /// else the one used longest ago.
-    pub async fn sms_reply_number(&self, channel_id: i64, assignment_id: i64, now: DateTime<Utc>) -> StoreResult<i32> {
+    pub async fn reply_number(&self, channel_id: i64, assignment_id: i64, now: DateTime<Utc>) -> StoreResult<i32> {
         let mut last = None;
         for _ in 0..ATTEMPTS {
             match self.try_reply_number(channel_id, assignment_id, now).await {
@@ -79,7 +80,7 @@ impl Store {
     }
 
     /// What `number` stands for on channel `channel_id` at `now`.
-    pub async fn sms_reply_target(&self, channel_id: i64, number: i32, now: DateTime<Utc>) -> StoreResult<ReplyTarget> {
+    pub async fn reply_target(&self, channel_id: i64, number: i32, now: DateTime<Utc>) -> StoreResult<ReplyTarget> {
         let row = sms_reply_code::Entity::find()
             .filter(sms_reply_code::Column::ChannelId.eq(channel_id))
             .filter(sms_reply_code::Column::Number.eq(number))

@@ -320,9 +320,11 @@ fn api_body(method: &str, template: &str, w: &World, n: usize) -> Option<Value> 
 async fn every_api_route_answers_each_role_and_scope_as_the_matrix_says() {
     let wecom = crate::fake_wecom::FakeWecom::start(&[]).await;
     let feishu = crate::fake_feishu::FakeFeishu::start(&[]).await;
+    let dingtalk = crate::fake_dingtalk::FakeDingtalk::start(&[]).await;
     let configure = |c: &mut onsite::config::Config| {
         wecom.configure(c);
         feishu.configure(c);
+        dingtalk.configure(c);
         c.sms.reply_secret = Some(secrecy::SecretString::from("reply-secret-shared-with-the-sms-gateway"));
     };
     let app = TestApp::spawn_with(Backend::Sqlite, configure).await.expect("sqlite app");
@@ -376,6 +378,13 @@ fn forged_signature(app: &TestApp, path: &str, request: reqwest::RequestBuilder)
             .header("X-Onsite-Timestamp", timestamp)
             .header("X-Onsite-Signature", format!("sha256={}", "0".repeat(64)))
             .body(r#"{"mobile":"13800138000","text":"1A","time":0}"#);
+    }
+    if path == "/callbacks/dingtalk" {
+        let timestamp_ms = app.clock.now().timestamp_millis().to_string();
+        return request
+            .header("timestamp", timestamp_ms)
+            .header("sign", "A".repeat(44))
+            .body(r#"{"msgId":"m1","msgtype":"text","text":{"content":"1A"},"senderStaffId":"manager4220"}"#);
     }
     if path == "/callbacks/feishu" {
         return request

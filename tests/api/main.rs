@@ -12,8 +12,11 @@ mod channels;
 mod closure;
 mod connections;
 mod demo;
+mod dingtalk;
 mod error_pages;
 mod escalation;
+#[path = "../support/fake_dingtalk.rs"]
+mod fake_dingtalk;
 #[path = "../support/fake_feishu.rs"]
 mod fake_feishu;
 #[path = "../support/fake_telegram.rs"]
@@ -55,6 +58,7 @@ fn main() {
         closure::trials(),
         connections::trials(),
         demo::trials(),
+        dingtalk::trials(),
         error_pages::trials(),
         escalation::trials(),
         feishu::trials(),

@@ -163,7 +163,7 @@ async fn wrong_foreign_expired_and_unsigned_replies_change_nothing() {
     let cases = [
         ("13900000000", "1A", "未登记"),
         ("13800138000", "ok 收到", "例如 1A 表示确认接收"),
-        ("13800138000", "9A", "没有发给你的派单短信使用此编号"),
+        ("13800138000", "9A", "没有发给你的派单使用此编号"),
     ];
     for (mobile, text, says) in cases {
         let answer = answered(&app, mobile, text).await;

@@ -23,8 +23,7 @@ async fn numbers_are_per_phone_and_assignment_and_the_oldest_gives_way() {
         assignments.push(record.assignments[0].id);
     }
     let t = w.clock_now();
-    let number =
-        |i: usize, minutes: i64| w.store.sms_reply_number(phone, assignments[i], t + Duration::minutes(minutes));
+    let number = |i: usize, minutes: i64| w.store.reply_number(phone, assignments[i], t + Duration::minutes(minutes));
     assert_eq!(number(0, 0).await.unwrap(), 1);
     assert_eq!(number(1, 1).await.unwrap(), 2);
     assert_eq!(number(0, 2).await.unwrap(), 1, "a reminder keeps its number");
@@ -33,12 +32,12 @@ async fn numbers_are_per_phone_and_assignment_and_the_oldest_gives_way() {
     }
     // All 99 in use: the 100th takes the number used longest ago (2).
     assert_eq!(number(99, 4).await.unwrap(), 2);
-    let target = |n, minutes| w.store.sms_reply_target(phone, n, t + Duration::minutes(minutes));
+    let target = |n, minutes| w.store.reply_target(phone, n, t + Duration::minutes(minutes));
     assert_eq!(target(2, 5).await.unwrap(), ReplyTarget::Assignment(assignments[99]));
     assert_eq!(target(1, 5).await.unwrap(), ReplyTarget::Assignment(assignments[0]));
     assert_eq!(target(1, 2 + 24 * 60 + 1).await.unwrap(), ReplyTarget::Expired);
     // A day on, 1 is free again and goes to the next page that needs one.
-    let later = w.store.sms_reply_number(phone, assignments[1], t + Duration::hours(25)).await.unwrap();
+    let later = w.store.reply_number(phone, assignments[1], t + Duration::hours(25)).await.unwrap();
     assert_eq!(later, 1);
     assert_eq!(target(1, 25 * 60).await.unwrap(), ReplyTarget::Assignment(assignments[1]));
 }

@@ -17,7 +17,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use onsite::notify::wecom_crypt::WecomCrypt;
+use onsite::notify::msg_crypt::MsgCrypt;
 use serde_json::{Value, json};
 
 pub const CORP_ID: &str = "ww5823bf96d3bd56c7";
@@ -155,7 +155,7 @@ pub struct Callback {
 impl Callback {
     /// The query string and the XML body WeCom would POST.
     pub fn signed(&self) -> (String, String) {
-        let crypt = WecomCrypt::new(&self.token, AES_KEY, &self.corp).unwrap();
+        let crypt = MsgCrypt::new(&self.token, AES_KEY, &self.corp).unwrap();
         let encrypted = crypt.encrypt(&self.event, rand::random());
         let ts = self.timestamp.to_string();
         let signature = crypt.signature(&ts, &self.nonce, &encrypted);
@@ -169,7 +169,7 @@ impl Callback {
 
     /// The URL check WeCom makes when the callback URL is saved.
     pub fn url_check(timestamp: i64, echo: &str) -> String {
-        let crypt = WecomCrypt::new(TOKEN, AES_KEY, CORP_ID).unwrap();
+        let crypt = MsgCrypt::new(TOKEN, AES_KEY, CORP_ID).unwrap();
         let encrypted = crypt.encrypt(echo, rand::random());
         let ts = timestamp.to_string();
         let signature = crypt.signature(&ts, "n1", &encrypted);

@@ -164,10 +164,7 @@ async fn take(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Valu
     if h.app_id != app.app_id() {
         return Err(CallbackError::OtherReceiver);
     }
-    let created = h.create_time.parse::<i64>().ok().and_then(DateTime::from_timestamp_millis);
-    if created.is_none_or(|at| (now - at).abs() > super::FRESHNESS) {
-        return Err(CallbackError::Stale);
-    }
+    super::fresh_ms(&h.create_time, now)?;
     let Some(event) = callback.event.filter(|_| h.event_type == "card.action.trigger") else {
         return Ok(json!({}));
     };

@@ -5,7 +5,9 @@
 //! callback from being applied twice, the words of a refusal, and the one
 //! conversion of their errors to problem+json in both languages.
 
+pub mod dingtalk;
 pub mod feishu;
+pub mod replies;
 pub mod sms;
 pub mod wecom;
 
@@ -25,7 +27,7 @@ use crate::web::problem::Problem;
 
 /// The doors, documented in the OpenAPI document beside the API.
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().merge(wecom::router()).merge(feishu::router()).merge(sms::router())
+    OpenApiRouter::new().merge(wecom::router()).merge(feishu::router()).merge(dingtalk::router()).merge(sms::router())
 }
 
 /// A callback signed further than this from now is refused: a recorded
@@ -91,8 +93,19 @@ pub fn answer_json(door: &str, taken: Result<serde_json::Value, CallbackError>) 
 
 /// Checks a callback's own timestamp (seconds) against the clock.
 pub fn fresh(timestamp: &str, now: DateTime<Utc>) -> Result<(), CallbackError> {
-    let at = timestamp.parse::<i64>().ok().and_then(|s| DateTime::from_timestamp(s, 0)).ok_or(CallbackError::Stale)?;
-    if (now - at).abs() <= FRESHNESS { Ok(()) } else { Err(CallbackError::Stale) }
+    within(timestamp.parse::<i64>().ok().and_then(|s| DateTime::from_timestamp(s, 0)), now)
+}
+
+/// Checks a callback's own timestamp in milliseconds against the clock.
+pub fn fresh_ms(timestamp_ms: &str, now: DateTime<Utc>) -> Result<(), CallbackError> {
+    within(timestamp_ms.parse::<i64>().ok().and_then(DateTime::from_timestamp_millis), now)
+}
+
+fn within(at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Result<(), CallbackError> {
+    match at {
+        Some(at) if (now - at).abs() <= FRESHNESS => Ok(()),
+        _ => Err(CallbackError::Stale),
+    }
 }
 
 /// What a person is told, in both languages (Chinese first).

@@ -19,13 +19,8 @@ use utoipa_axum::routes;
 use super::{CallbackError, Words, fresh};
 use crate::AppState;
 use crate::domain::access::Source;
-use crate::domain::labels::Lang;
 use crate::domain::people::ChannelKind;
-use crate::domain::reply;
-use crate::notify::text::{CHAT_EN, CHAT_ZH};
 use crate::notify::webhook::{SIGNATURE_HEADER, verify};
-use crate::store::assignments::Change;
-use crate::store::reply_codes::ReplyTarget;
 use crate::web::problem::Problem;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -123,48 +118,9 @@ async fn answer(state: &AppState, inbound: &Inbound) -> Result<(String, Words), 
             break;
         }
     }
-    let Some(reached) = found else { return Ok((inbound.mobile.clone(), Words::unknown_user())) };
-    let to = inbound.mobile.clone();
-    let Some(reply) = reply::parse(&inbound.text) else {
-        return Ok((to, Words::of(CHAT_ZH.unknown_reply, CHAT_EN.unknown_reply)));
+    let words = match found {
+        Some(reached) => super::replies::record(state, reached, Source::Sms, &inbound.text).await?,
+        None => Words::unknown_user(),
     };
-    let target = state
-        .store
-        .sms_reply_target(reached.channel_id, reply.number, state.clock.now())
-        .await
-        .map_err(|_| CallbackError::Unavailable)?;
-    let assignment_id = match target {
-        ReplyTarget::Assignment(id) => id,
-        ReplyTarget::Expired => return Ok((to, Words::of(CHAT_ZH.expired_code, CHAT_EN.expired_code))),
-        ReplyTarget::Unknown => return Ok((to, Words::of(CHAT_ZH.unknown_code, CHAT_EN.unknown_code))),
-    };
-    let caller = reached.person.caller(Source::Sms);
-    match state.app.change_assignment(&caller, assignment_id, Change::milestone(reply.milestone)).await {
-        Ok(_) => Ok((
-            to,
-            Words::of(
-                format!(
-                    "{}：{}（{}{}）",
-                    CHAT_ZH.recorded,
-                    reply.milestone.label(Lang::Zh),
-                    reply.number,
-                    CHAT_ZH.page_number
-                ),
-                format!(
-                    "{}: {} ({} {})",
-                    CHAT_EN.recorded,
-                    reply.milestone.label(Lang::En),
-                    CHAT_EN.page_number,
-                    reply.number
-                ),
-            ),
-        )),
-        Err(e) => match Words::refusal(&e) {
-            Some(words) => Ok((to, words)),
-            None => {
-                tracing::error!(error = %e, "cannot record an SMS reply");
-                Err(CallbackError::Unavailable)
-            }
-        },
-    }
+    Ok((inbound.mobile.clone(), words))
 }

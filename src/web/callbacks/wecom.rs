@@ -19,8 +19,8 @@ use crate::domain::duration::format_local;
 use crate::domain::labels::Lang;
 use crate::domain::people::ChannelKind;
 use crate::notify::buttons;
+use crate::notify::msg_crypt::{CryptError, MsgCrypt};
 use crate::notify::wecom_app::WecomApp;
-use crate::notify::wecom_crypt::{CryptError, WecomCrypt};
 use crate::store::assignments::Change;
 use crate::web::problem::Problem;
 
@@ -73,7 +73,7 @@ struct Event {
     agent_id: Option<i64>,
 }
 
-fn configured(state: &AppState) -> Result<(&WecomApp, &WecomCrypt), CallbackError> {
+fn configured(state: &AppState) -> Result<(&WecomApp, &MsgCrypt), CallbackError> {
     let app = state.wecom.as_deref().ok_or(CallbackError::NotConfigured)?;
     let crypt = app.crypt().ok_or(CallbackError::NotConfigured)?;
     Ok((app, crypt))

@@ -1,10 +1,12 @@
-//! WeCom's callback encryption (企业微信 回调加解密, the scheme of its
-//! `WXBizMsgCrypt` libraries): a callback carries `msg_signature`, the
+//! The callback encryption WeCom (企业微信 回调加解密, its `WXBizMsgCrypt`
+//! libraries) and DingTalk (钉钉 回调加解密, `DingCallbackCrypto`) share: a
+//! callback carries `msg_signature`, the
 //! SHA-1 of the sorted token, timestamp, nonce and ciphertext; the
 //! ciphertext is AES-256-CBC under the 43-character EncodingAESKey (plus
 //! `=`, Base64-decoded; the IV is the key's first 16 bytes, PKCS#7 padding to
 //! 32 bytes) over 16 random bytes, the message's length (4 bytes, big-endian),
-//! the message, and the receiver's id (the corp id), which must be ours.
+//! the message, and the receiver's id (WeCom's corp id; the app key of a
+//! DingTalk internal app's event subscription), which must be ours.
 
 use aes::cipher::{BlockDecryptMut, BlockEncryptMut, KeyIvInit};
 use base64::Engine;
@@ -42,19 +44,19 @@ pub enum CryptError {
 
 /// One app's callback keys.
 #[derive(Clone)]
-pub struct WecomCrypt {
+pub struct MsgCrypt {
     token: String,
     key: [u8; 32],
     receiver: String,
 }
 
-impl std::fmt::Debug for WecomCrypt {
+impl std::fmt::Debug for MsgCrypt {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WecomCrypt").field("receiver", &self.receiver).finish_non_exhaustive()
+        f.debug_struct("MsgCrypt").field("receiver", &self.receiver).finish_non_exhaustive()
     }
 }
 
-impl WecomCrypt {
+impl MsgCrypt {
     pub fn new(token: &str, encoding_aes_key: &str, receiver: &str) -> Result<Self, CryptError> {
         if encoding_aes_key.len() != 43 {
             return Err(CryptError::BadKey);
@@ -128,8 +130,8 @@ mod tests {
     const KEY: &str = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C";
     const CORP: &str = "wx5823bf96d3bd56c7";
 
-    fn official() -> WecomCrypt {
-        WecomCrypt::new(TOKEN, KEY, CORP).unwrap()
+    fn official() -> MsgCrypt {
+        MsgCrypt::new(TOKEN, KEY, CORP).unwrap()
     }
 
     #[test]
@@ -154,10 +156,25 @@ mod tests {
         let signature = c.signature("1700000000", "42", &sealed);
         assert_eq!(c.open(&signature, "1700000000", "42", &sealed).unwrap(), "<xml>确认接收</xml>");
         assert_eq!(c.open(&signature, "1700000001", "42", &sealed), Err(CryptError::Signature));
-        let other_corp = WecomCrypt::new(TOKEN, KEY, "ww0000000000000000").unwrap();
+        let other_corp = MsgCrypt::new(TOKEN, KEY, "ww0000000000000000").unwrap();
         assert_eq!(other_corp.decrypt(&sealed), Err(CryptError::Receiver));
         assert_eq!(c.decrypt("not base64!"), Err(CryptError::Ciphertext));
         assert_eq!(c.decrypt(&STANDARD.encode([0u8; 15])), Err(CryptError::Ciphertext));
-        assert_eq!(WecomCrypt::new(TOKEN, "short", CORP).unwrap_err(), CryptError::BadKey);
+        assert_eq!(MsgCrypt::new(TOKEN, "short", CORP).unwrap_err(), CryptError::BadKey);
+    }
+
+    #[test]
+    fn dingtalks_published_sample_opens_with_the_same_scheme() {
+        // The sample in DingTalk's DingTalk-Callback-Crypto (DingCallbackCrypto3.py);
+        // its timestamp is in milliseconds.
+        let c = MsgCrypt::new("mryue", "Yue0EfdN5900c1ce5cf6A152c63DDe1808a60c5ecd7", "ding6ccabc44d2c8d38b").unwrap();
+        let encrypted = "0vJiX6vliEpwG3U45CtXqi+m8PXbQRARJ8p8BbDuD1EMTDf0jKpQ79QS93qEk7XHpP6u+oTTrd15NRPvNvmBKyDCYxxOK+HZeKju4yhELOFchzNukR+t8SB/qk4ROMu3";
+        let opened =
+            c.open("03044561471240d4a14bb09372dfcfd4fd0e40cb", "1608001896814", "WL4PK6yA", encrypted).unwrap();
+        assert!(opened.contains("EventType"), "{opened}");
+        assert_eq!(
+            c.open("03044561471240d4a14bb09372dfcfd4fd0e40cb", "1608001896815", "WL4PK6yA", encrypted),
+            Err(CryptError::Signature)
+        );
     }
 }
