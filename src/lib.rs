@@ -86,11 +86,13 @@ impl AppState {
         let feishu = feishu_app(&config, clock.clone())?.map(Arc::new);
         let dingtalk = dingtalk_app(&config, clock.clone())?.map(Arc::new);
         let sms = sms_gateway(&config)?.map(Arc::new);
+        let voice = voice_gateway(&config, tz)?.map(Arc::new);
         if !config.notify.demo_inbox {
             channels = serving(channels, ChannelKind::WecomApp, &wecom);
             channels = serving(channels, ChannelKind::FeishuApp, &feishu);
             channels = serving(channels, ChannelKind::DingtalkApp, &dingtalk);
             channels = serving(channels, ChannelKind::Sms, &sms);
+            channels = serving(channels, ChannelKind::Voice, &voice);
         }
         let link_key = Arc::new(link_key(&config));
         let throttles = Arc::new(throttle::Throttles::new(&config));
@@ -237,6 +239,21 @@ fn serving<T: notify::Channel + 'static>(channels: Channels, kind: ChannelKind, 
         Some(sender) => channels.with(kind, sender.clone()),
         None => channels,
     }
+}
+
+/// The voice gateway, when `[voice]` names one.
+fn voice_gateway(config: &Config, tz: chrono_tz::Tz) -> Result<Option<notify::voice::Voice>, StartupError> {
+    let v = &config.voice;
+    let (Some(url), Some(tts_code)) = (&v.url, &v.tts_code) else { return Ok(None) };
+    notify::voice::Voice::new(
+        (url.clone(), tts_code.clone()),
+        v.key.clone(),
+        v.play_times,
+        tz,
+        config.outbox.send_timeout,
+    )
+    .map(Some)
+    .map_err(|e| StartupError::Channel(e.to_string()))
 }
 
 /// The SMS gateway, when `[notify] sms_url` names one.

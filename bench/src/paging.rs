@@ -36,6 +36,7 @@ impl Engineers {
             receiver::WECOM_APP | receiver::DINGTALK_APP => format!("bench{k}"),
             receiver::FEISHU_APP => format!("ou_bench{k}"),
             receiver::SMS => format!("+86139{k:08}"),
+            receiver::VOICE => format!("+86138{k:08}"),
             _ => hooks.hook(name),
         };
         json!({ "kind": self.0, "address": address })
@@ -69,7 +70,7 @@ pub async fn units(server: &Server, hooks: &Receiver, count: usize, engineers: E
 
 fn notice(n: u64, unit_ids: &[i64]) -> Value {
     json!({
-        "title": format!("网站被篡改 {}", tag(n)), "category": "web_defacement", "severity": "II",
+        "title": format!("{} 网站被篡改", tag(n)), "category": "web_defacement", "severity": "II",
         "target": { "name": "某互联网企业", "kind": "internet_company" },
         "site": { "address": "重庆市渝北区" }, "description": "首页被篡改（基准测试）",
         "requires_onsite": true, "unit_ids": unit_ids,

@@ -1,6 +1,6 @@
 //! Where the benchmark's pages land, on loopback: a fake Telegram Bot API
 //! (`/{bot}/{method}`: it answers what the bot calls), the WeCom, Feishu and
-//! DingTalk apps' token and send APIs, an SMS gateway (`/sms`) and a webhook receiver
+//! DingTalk apps' token and send APIs, an SMS gateway (`/sms`), a voice gateway (`/voice`) and a webhook receiver
 //! (`/hook/{name}`). Each page's arrival is stamped and keyed by its channel
 //! and the benchmark tag in its text (`[B123]`), so a notice can be matched
 //! to its first page and every page counted exactly once.
@@ -24,6 +24,7 @@ pub const WEBHOOK: &str = "webhook";
 pub const WECOM_APP: &str = "wecom_app";
 pub const FEISHU_APP: &str = "feishu_app";
 pub const DINGTALK_APP: &str = "dingtalk_app";
+pub const VOICE: &str = "voice";
 pub const SMS: &str = "sms";
 
 #[derive(Default)]
@@ -55,9 +56,10 @@ pub fn tag(n: u64) -> String {
     format!("[B{n}]")
 }
 
+/// The first tag that reads whole: a markdown copy of the title may carry
+/// it escaped (`\\[B1\\]`) before the plain one.
 fn tag_in(text: &str) -> Option<u64> {
-    let rest = text.split("[B").nth(1)?;
-    rest.split(']').next()?.parse().ok()
+    text.split("[B").skip(1).find_map(|rest| rest.split(']').next()?.parse().ok())
 }
 
 impl Receiver {
@@ -72,6 +74,7 @@ impl Receiver {
             .route("/{bot}/{method}", post(api))
             .route("/hook/{name}", post(hook))
             .route("/sms", post(sms))
+            .route("/voice", post(voice))
             .route("/cgi-bin/gettoken", get(wecom_token))
             .route("/cgi-bin/message/send", post(wecom_send))
             .route("/open-apis/auth/v3/tenant_access_token/internal", post(feishu_token))
@@ -104,6 +107,10 @@ impl Receiver {
             ("ONSITE_DINGTALK__APP_KEY", "dingbench".into()),
             ("ONSITE_DINGTALK__APP_SECRET", "bench-dingtalk-secret".into()),
             ("ONSITE_NOTIFY__SMS_URL", format!("{}/sms", self.url)),
+            ("ONSITE_VOICE__URL", format!("{}/voice", self.url)),
+            ("ONSITE_VOICE__TTS_CODE", "TTS_BENCH".into()),
+            // The path is measured, not the limit per number.
+            ("ONSITE_VOICE__CALLS_PER_WINDOW", "1000000".into()),
         ];
         pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
     }
@@ -203,6 +210,12 @@ async fn sms(State(fake): State<Receiver>, raw: String) -> &'static str {
     "ok"
 }
 
+/// A voice call: the tag is in the title the call reads out.
+async fn voice(State(fake): State<Receiver>, raw: String) -> Json<Value> {
+    fake.arrived(VOICE, &raw);
+    Json(json!({ "Code": "OK", "Message": "OK", "CallId": "bench" }))
+}
+
 async fn wecom_token() -> Json<Value> {
     Json(json!({ "errcode": 0, "errmsg": "ok", "access_token": "bench-token", "expires_in": 7200 }))
 }
@@ -242,5 +255,6 @@ mod tests {
         assert_eq!(tag_in(&format!("应急响应派单 {} 某单位", tag(42))), Some(42));
         assert_eq!(tag_in("no tag here"), None);
         assert_eq!(tag_in("[Bx]"), None);
+        assert_eq!(tag_in(r#"{"text":"\\[B7\\] x","title":"[B7] x"}"#), Some(7));
     }
 }

@@ -93,6 +93,7 @@ async fn paging(backend: Backend, options: &Options, table: &mut Table) -> anyho
         ("Feishu app", receiver::FEISHU_APP, 20),
         ("DingTalk app", receiver::DINGTALK_APP, 20),
         ("SMS", receiver::SMS, 20),
+        ("voice", receiver::VOICE, 20),
     ];
     for (name, channel, units) in channels {
         let units = paging::units(&server, &p.fake, units, Engineers(channel)).await?;

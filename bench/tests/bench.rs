@@ -56,6 +56,7 @@ async fn the_benchmark_runs_end_to_end_and_records_its_table() {
             "notice → first Feishu app page, p99",
             "notice → first DingTalk app page, p99",
             "notice → first SMS page, p99",
+            "notice → first voice page, p99",
             "burst: pages delivered, each exactly once | 200/200",
             "timer lateness p99",
             "timers due in the window left unfired | 0 |",

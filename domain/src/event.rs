@@ -90,6 +90,7 @@ labelled_enum! {
         Rejected => ("rejected", "地址无效或被对方拒收", "The address was rejected"),
         Unavailable => ("unavailable", "发送服务暂时不可用，稍后重试", "The provider is unavailable; will retry"),
         Exhausted => ("exhausted", "多次重试后仍未送达", "Not delivered after repeated attempts"),
+        CallLimit => ("call_limit", "已达此号码的呼叫次数上限", "The call limit for this number is reached"),
     }
 }
 

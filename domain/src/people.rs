@@ -36,6 +36,7 @@ labelled_enum! {
         WecomApp => ("wecom_app", "企业微信应用", "WeCom app"),
         FeishuApp => ("feishu_app", "飞书应用", "Feishu app"),
         DingtalkApp => ("dingtalk_app", "钉钉应用", "DingTalk app"),
+        Voice => ("voice", "语音电话", "Voice call"),
     }
 }
 
@@ -99,7 +100,7 @@ pub fn validate_channel_address(kind: ChannelKind, address: &str) -> Result<Stri
         ChannelKind::Telegram => {
             address.strip_prefix('-').unwrap_or(&address).chars().all(|c| c.is_ascii_digit()) && address.len() <= 20
         }
-        ChannelKind::Sms => is_phone(&address),
+        ChannelKind::Sms | ChannelKind::Voice => is_phone(&address),
         ChannelKind::WecomApp | ChannelKind::FeishuApp | ChannelKind::DingtalkApp => is_chat_app_user(&address),
         ChannelKind::Wecom | ChannelKind::Dingtalk | ChannelKind::Feishu | ChannelKind::Webhook => {
             url::Url::parse(&address)
@@ -112,7 +113,7 @@ pub fn validate_channel_address(kind: ChannelKind, address: &str) -> Result<Stri
     } else {
         let (en, zh) = match kind {
             ChannelKind::Telegram => ("a numeric Telegram chat id", "数字形式的 Telegram 会话 ID"),
-            ChannelKind::Sms => ("a phone number", "手机号码"),
+            ChannelKind::Sms | ChannelKind::Voice => ("a phone number", "手机号码"),
             ChannelKind::WecomApp => ("the person's WeCom userid", "此人的企业微信账号（userid）"),
             ChannelKind::FeishuApp => ("the person's Feishu open_id", "此人的飞书 open_id"),
             ChannelKind::DingtalkApp => ("the person's DingTalk userid", "此人的钉钉 userid"),
@@ -141,6 +142,7 @@ pub fn masked_address(kind: ChannelKind, address: &str) -> String {
     match kind {
         ChannelKind::Telegram
         | ChannelKind::Sms
+        | ChannelKind::Voice
         | ChannelKind::WecomApp
         | ChannelKind::FeishuApp
         | ChannelKind::DingtalkApp => address.to_owned(),
@@ -205,6 +207,8 @@ mod tests {
         assert!(validate_channel_address(ChannelKind::Telegram, "@someone").is_err());
         assert!(validate_channel_address(ChannelKind::Sms, "+8613800138000").is_ok());
         assert!(validate_channel_address(ChannelKind::Sms, "138-0013").is_err());
+        assert!(validate_channel_address(ChannelKind::Voice, "+8613800138000").is_ok());
+        assert!(validate_channel_address(ChannelKind::Voice, "call me").is_err());
         assert!(validate_channel_address(ChannelKind::Webhook, "https://hooks.example/x").is_ok());
         assert!(validate_channel_address(ChannelKind::Wecom, "ftp://x").is_err());
         assert!(validate_channel_address(ChannelKind::Feishu, "not a url").is_err());

@@ -15,6 +15,7 @@ mod m20261201_000001_audit_keyed;
 mod m20261202_000001_delivery_failure;
 mod m20261203_000001_callback_receipts;
 mod m20261204_000001_sms_reply_codes;
+mod m20261205_000001_pages_by_address;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000001_delivery_failure::Migration),
             Box::new(m20261203_000001_callback_receipts::Migration),
             Box::new(m20261204_000001_sms_reply_codes::Migration),
+            Box::new(m20261205_000001_pages_by_address::Migration),
         ]
     }
 }

@@ -64,7 +64,8 @@ impl Config {
     pub(super) fn validate_apps(&self) -> Result<(), ConfigError> {
         self.validate_wecom()?;
         self.validate_feishu()?;
-        self.validate_dingtalk()
+        self.validate_dingtalk()?;
+        self.validate_voice()
     }
 
     fn validate_wecom(&self) -> Result<(), ConfigError> {
@@ -95,6 +96,30 @@ impl Config {
             &w.encoding_aes_key,
             "ONSITE_WECOM__ENCODING_AES_KEY must be the 43 characters WeCom shows / 须为企业微信后台给出的 43 位字符",
         )
+    }
+
+    fn validate_voice(&self) -> Result<(), ConfigError> {
+        let v = &self.voice;
+        if v.url.as_deref().is_some_and(|u| url::Url::parse(u).is_err()) {
+            return Err(invalid("voice.url", "not a URL"));
+        }
+        not_blank(&[("voice.key", &v.key)])?;
+        whole(
+            "voice",
+            "语音通知",
+            &[("voice.url", v.url.is_some()), ("voice.tts_code", v.tts_code.is_some())],
+            &[("ONSITE_VOICE__KEY", v.key.is_some())],
+        )?;
+        if !(1..=3).contains(&v.play_times) {
+            return Err(invalid("voice.play_times", "must be 1 to 3 / 须为 1 至 3"));
+        }
+        if v.calls_per_window == 0 || v.call_window.is_zero() {
+            return Err(invalid(
+                "voice.calls_per_window",
+                "calls_per_window and call_window must be more than zero / 须大于零",
+            ));
+        }
+        Ok(())
     }
 
     fn validate_dingtalk(&self) -> Result<(), ConfigError> {
@@ -213,5 +238,23 @@ mod tests {
         assert!(c.validate().is_ok());
         c.dingtalk.app_key = None;
         assert!(c.validate().unwrap_err().to_string().contains("dingtalk.app_key"));
+    }
+
+    #[test]
+    fn a_half_configured_voice_gateway_is_refused_and_its_limit_must_ring() {
+        let mut c = Config::default();
+        c.voice.url = Some("https://voice-gateway.example/call".into());
+        let msg = c.validate().unwrap_err().to_string();
+        assert!(msg.contains("voice.tts_code") && msg.contains("语音通知配置不完整"), "{msg}");
+        c.voice.tts_code = Some("TTS_269350123".into());
+        assert!(c.validate().is_ok());
+        c.voice.play_times = 4;
+        assert!(c.validate().unwrap_err().to_string().contains("voice.play_times"));
+        c.voice.play_times = 2;
+        c.voice.calls_per_window = 0;
+        assert!(c.validate().unwrap_err().to_string().contains("voice.calls_per_window"));
+        let mut key_only = Config::default();
+        key_only.voice.key = Some(SecretString::from("gateway-key"));
+        assert!(key_only.validate().unwrap_err().to_string().contains("voice.url"));
     }
 }

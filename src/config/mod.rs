@@ -52,6 +52,8 @@ pub struct Config {
     pub dingtalk: DingtalkConfig,
     #[serde(default)]
     pub sms: SmsConfig,
+    #[serde(default)]
+    pub voice: VoiceConfig,
 }
 
 impl Default for Config {
@@ -144,6 +146,7 @@ impl Default for Config {
                 callback_aes_key: None,
             },
             sms: SmsConfig::default(),
+            voice: VoiceConfig::default(),
         }
     }
 }
@@ -167,6 +170,7 @@ const SECRET_KEYS: &[&str] = &[
     "dingtalk.callback_token",
     "dingtalk.callback_aes_key",
     "sms.reply_secret",
+    "voice.key",
 ];
 
 impl Config {

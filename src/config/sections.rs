@@ -287,3 +287,43 @@ pub struct SmsConfig {
     #[serde(skip_serializing, default)]
     pub reply_secret: Option<SecretString>,
 }
+
+/// Voice calls (语音通知) through a voice-notification gateway in the shape
+/// of the Chinese cloud voice services: a TTS template in the vendor's
+/// console with parameters, a call id back. Off without `url` and
+/// `tts_code`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VoiceConfig {
+    /// The gateway's endpoint for one call.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// The TTS template's code (`TtsCode`), whose variables are `title`
+    /// and `deadline`.
+    #[serde(default)]
+    pub tts_code: Option<String>,
+    /// The gateway's key, sent as a bearer token: only from
+    /// `ONSITE_VOICE__KEY`.
+    #[serde(skip_serializing, default)]
+    pub key: Option<SecretString>,
+    /// Times the message is played in one call (1 to 3).
+    pub play_times: u8,
+    /// At most this many calls ring one number within `call_window`; a page
+    /// past the limit falls over to the person's next channel.
+    pub calls_per_window: u32,
+    #[serde(with = "humantime_serde")]
+    pub call_window: Duration,
+}
+
+impl Default for VoiceConfig {
+    fn default() -> Self {
+        Self {
+            url: None,
+            tts_code: None,
+            key: None,
+            play_times: 2,
+            calls_per_window: 3,
+            call_window: Duration::from_secs(15 * 60),
+        }
+    }
+}

@@ -3,6 +3,7 @@
 //! wake-up (this process, or a peer through PostgreSQL NOTIFY), or the
 //! fallback poll. Every step is also callable alone (`tick`) for tests.
 
+pub mod call_limit;
 pub mod handovers;
 pub mod outbox;
 pub mod telegram;

@@ -39,7 +39,16 @@ pub async fn send_due(state: &AppState) -> Result<usize, StoreError> {
             return Ok(attempts);
         }
         attempts += batch.len();
-        let sends = batch.iter().map(|p| attempt(state, p));
+        let mut refused = super::call_limit::refused(state, &batch).await;
+        let sends = batch.iter().map(|p| {
+            let refused = refused.remove(&p.id);
+            async move {
+                match refused {
+                    Some(refused) => refused,
+                    None => attempt(state, p).await,
+                }
+            }
+        });
         let outcomes = futures::future::join_all(sends).await;
         let outcomes: Vec<(&Page, Attempt)> = batch.iter().zip(outcomes).collect();
         for (p, outcome) in &outcomes {

@@ -15,6 +15,7 @@ pub mod robots;
 pub mod sms;
 pub mod telegram;
 pub mod text;
+pub mod voice;
 pub mod webhook;
 pub mod wecom_app;
 

@@ -254,6 +254,17 @@ impl Store {
     }
 
     /// Pages waiting to be sent (queued or being sent).
+    /// How many voice calls went out to `number` since `since`.
+    pub async fn calls_since(&self, number: &str, since: DateTime<Utc>) -> StoreResult<u64> {
+        Ok(page::Entity::find()
+            .filter(page::Column::Address.eq(number))
+            .filter(page::Column::SentAt.gte(since))
+            .filter(page::Column::ChannelKind.eq(ChannelKind::Voice))
+            .filter(page::Column::Status.eq(DeliveryStatus::Sent))
+            .count(self.db())
+            .await?)
+    }
+
     pub async fn queued_page_count(&self) -> StoreResult<u64> {
         Ok(page::Entity::find()
             .filter(page::Column::Status.is_in([DeliveryStatus::Queued, DeliveryStatus::Sending]))

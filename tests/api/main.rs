@@ -21,6 +21,8 @@ mod fake_dingtalk;
 mod fake_feishu;
 #[path = "../support/fake_telegram.rs"]
 mod fake_telegram;
+#[path = "../support/fake_voice.rs"]
+mod fake_voice;
 #[path = "../support/fake_wecom.rs"]
 mod fake_wecom;
 mod feishu;
@@ -43,6 +45,7 @@ mod sms_replies;
 mod telegram;
 #[path = "../support/trials.rs"]
 mod trials;
+mod voice;
 mod web;
 mod wecom;
 
@@ -73,6 +76,7 @@ fn main() {
         sign_in::trials(),
         sms_replies::trials(),
         telegram::trials(),
+        voice::trials(),
         web::trials(),
         wecom::trials(),
     ];
