@@ -1,5 +1,6 @@
-//! Pages by address and time: how many calls rang one number lately (the
-//! voice channel's per-number limit) is read at every call.
+//! Voice pages by number and time: how many calls rang one number lately
+//! (the voice channel's per-number limit) is read at every call. Partial,
+//! so that no other page pays for it on insert and update.
 
 use sea_orm_migration::prelude::*;
 
@@ -9,19 +10,16 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.create_index(
-            Index::create()
-                .name("idx_pages_address_sent")
-                .table("pages")
-                .col("address")
-                .col("sent_at")
-                .if_not_exists()
-                .to_owned(),
-        )
-        .await
+        m.get_connection()
+            .execute_unprepared(
+                "CREATE INDEX IF NOT EXISTS idx_pages_voice_sent ON pages (address, sent_at) \
+                 WHERE channel_kind = 'voice'",
+            )
+            .await
+            .map(|_| ())
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_index(Index::drop().name("idx_pages_address_sent").table("pages").to_owned()).await
+        m.get_connection().execute_unprepared("DROP INDEX IF EXISTS idx_pages_voice_sent").await.map(|_| ())
     }
 }
