@@ -167,16 +167,9 @@ fn telegram_bot(config: &Config) -> Result<Option<teloxide::Bot>, StartupError> 
 /// The WeCom app, when `[wecom]` names one (validation has made sure the
 /// section is whole).
 fn wecom_app(config: &Config, clock: Arc<dyn Clock>) -> Result<Option<notify::wecom_app::WecomApp>, StartupError> {
-    use secrecy::ExposeSecret;
     let w = &config.wecom;
     let (Some(corp_id), Some(agent_id), Some(secret)) = (&w.corp_id, w.agent_id, &w.secret) else { return Ok(None) };
-    let callback = match (&w.token, &w.encoding_aes_key) {
-        (Some(token), Some(key)) => Some(
-            notify::msg_crypt::MsgCrypt::new(token.expose_secret(), key.expose_secret(), corp_id)
-                .map_err(|e| StartupError::Channel(format!("wecom.encoding_aes_key: {e}")))?,
-        ),
-        _ => None,
-    };
+    let callback = callback_crypt((&w.token, &w.encoding_aes_key), corp_id, "wecom.encoding_aes_key")?;
     let keys = notify::wecom_app::WecomKeys {
         api_url: w.api_url.clone(),
         corp_id: corp_id.clone(),
@@ -211,16 +204,9 @@ fn dingtalk_app(
     config: &Config,
     clock: Arc<dyn Clock>,
 ) -> Result<Option<notify::dingtalk_app::DingtalkApp>, StartupError> {
-    use secrecy::ExposeSecret;
     let d = &config.dingtalk;
     let (Some(app_key), Some(app_secret)) = (&d.app_key, &d.app_secret) else { return Ok(None) };
-    let callback = match (&d.callback_token, &d.callback_aes_key) {
-        (Some(token), Some(key)) => Some(
-            notify::msg_crypt::MsgCrypt::new(token.expose_secret(), key.expose_secret(), app_key)
-                .map_err(|e| StartupError::Channel(format!("dingtalk.callback_aes_key: {e}")))?,
-        ),
-        _ => None,
-    };
+    let callback = callback_crypt((&d.callback_token, &d.callback_aes_key), app_key, "dingtalk.callback_aes_key")?;
     let keys = notify::dingtalk_app::DingtalkKeys {
         api_url: d.api_url.clone(),
         app_key: app_key.clone(),
@@ -231,6 +217,19 @@ fn dingtalk_app(
     notify::dingtalk_app::DingtalkApp::new(keys, config.outbox.send_timeout, clock)
         .map(Some)
         .map_err(|e| StartupError::Channel(e.to_string()))
+}
+
+/// A callback's keys (token, AES key) for `receiver`, when both are set.
+fn callback_crypt(
+    (token, key): (&Option<secrecy::SecretString>, &Option<secrecy::SecretString>),
+    receiver: &str,
+    key_name: &str,
+) -> Result<Option<notify::msg_crypt::MsgCrypt>, StartupError> {
+    use secrecy::ExposeSecret;
+    let (Some(token), Some(key)) = (token, key) else { return Ok(None) };
+    notify::msg_crypt::MsgCrypt::new(token.expose_secret(), key.expose_secret(), receiver)
+        .map(Some)
+        .map_err(|e| StartupError::Channel(format!("{key_name}: {e}")))
 }
 
 /// `channels` with `sender` paging `kind`, when it is configured.
@@ -246,7 +245,8 @@ fn voice_gateway(config: &Config, tz: chrono_tz::Tz) -> Result<Option<notify::vo
     let v = &config.voice;
     let (Some(url), Some(tts_code)) = (&v.url, &v.tts_code) else { return Ok(None) };
     notify::voice::Voice::new(
-        (url.clone(), tts_code.clone()),
+        url.clone(),
+        tts_code.clone(),
         v.key.clone(),
         v.play_times,
         tz,

@@ -22,7 +22,7 @@ use super::action_link::LINE_PREFIX;
 use super::app_token::{Issued, TokenCache};
 use super::message::cut_bytes;
 use super::msg_crypt::MsgCrypt;
-use super::robots::{dingtalk_sign, escaped};
+use super::robots::{dingtalk_sign, escaped, titled};
 use super::text::{CHAT_ZH, ChatText};
 use super::{Channel, Delivery, SendError, buttons};
 use crate::crypto::same_secret;
@@ -189,9 +189,7 @@ impl From<Failed> for SendError {
 /// retried; 401 asks for a new token; any other refusal falls over.
 async fn answer<T: serde::de::DeserializeOwned>(sent: Result<reqwest::Response, reqwest::Error>) -> Result<T, Failed> {
     let retry = |reason: String, retry_after| Failed::Send(SendError::Retryable { reason, retry_after });
-    let response = sent.map_err(|e| {
-        retry(if e.is_timeout() { "timed out".into() } else { "dingtalk_app unreachable".into() }, None)
-    })?;
+    let response = sent.map_err(|e| Failed::Send(SendError::unreachable("dingtalk_app", &e)))?;
     let status = response.status();
     if status.is_success() {
         return response.json().await.map_err(|_| retry("dingtalk_app answered no JSON".into(), None));
@@ -212,12 +210,12 @@ async fn answer<T: serde::de::DeserializeOwned>(sent: Result<reqwest::Response, 
 /// A page as the robot's message: an ActionCard with a button per
 /// milestone when it asks to be acted on and carries its link, else text.
 fn message(d: &Delivery, text: &ChatText) -> (String, Value) {
-    let body = format!("{}\n{}", d.body.title, d.text);
     let (Some(_), Some(url)) = (d.buttons_for(), d.action_url.as_deref()) else {
+        let body = format!("{}\n{}", d.body.title, d.text);
         return ("sampleText".into(), json!({ "content": cut_bytes(&body, TEXT_BYTES) }));
     };
     let lines: Vec<String> = d.text.lines().filter(|l| !l.starts_with(LINE_PREFIX)).map(escaped).collect();
-    let markdown = format!("**{}**\n\n{}", escaped(&d.body.title), lines.join("  \n"));
+    let markdown = titled(&d.body.title, &lines);
     let mut param = json!({ "title": d.body.title, "text": cut_bytes(&markdown, TEXT_BYTES) });
     for (i, m) in buttons::MILESTONES.iter().enumerate() {
         param[format!("actionTitle{}", i + 1)] = json!(buttons::label(*m, text));

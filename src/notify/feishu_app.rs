@@ -204,10 +204,7 @@ pub fn card(parts: &CardParts) -> Value {
 /// Reads Feishu's answer, whose body carries the code on 4xx too: only a
 /// transport failure, a 5xx or a body that is not Feishu's is retried here.
 async fn answer(sent: Result<reqwest::Response, reqwest::Error>) -> Result<Answer, SendError> {
-    let response = sent.map_err(|e| SendError::Retryable {
-        reason: if e.is_timeout() { "timed out".into() } else { "feishu_app unreachable".into() },
-        retry_after: None,
-    })?;
+    let response = sent.map_err(|e| SendError::unreachable("feishu_app", &e))?;
     let status = response.status();
     let reset = response
         .headers()

@@ -80,6 +80,15 @@ pub enum SendError {
     Permanent { reason: String },
 }
 
+impl SendError {
+    /// A provider that could not be reached (or did not answer in time):
+    /// retried later.
+    pub fn unreachable(provider: &str, e: &reqwest::Error) -> Self {
+        let reason = if e.is_timeout() { "timed out".into() } else { format!("{provider} unreachable") };
+        SendError::Retryable { reason, retry_after: None }
+    }
+}
+
 #[async_trait::async_trait]
 pub trait Channel: Send + Sync {
     /// Sends one message; `Ok` carries the provider's message id, if any.

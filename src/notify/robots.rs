@@ -65,7 +65,12 @@ fn markdown(d: &Delivery) -> String {
             _ => escaped(line),
         })
         .collect();
-    format!("**{}**\n\n{}", escaped(&d.body.title), lines.join("  \n"))
+    titled(&d.body.title, &lines)
+}
+
+/// A markdown message: the title in bold, then lines already escaped.
+pub(super) fn titled(title: &str, lines: &[String]) -> String {
+    format!("**{}**\n\n{}", escaped(title), lines.join("  \n"))
 }
 
 /// What the action link reads as in a markdown message.
@@ -115,10 +120,8 @@ impl Channel for Robot {
                 body
             }
         };
-        let response = self.client.post(url).json(&body).send().await.map_err(|e| SendError::Retryable {
-            reason: if e.is_timeout() { "timed out".into() } else { "robot unreachable".into() },
-            retry_after: None,
-        })?;
+        let response =
+            self.client.post(url).json(&body).send().await.map_err(|e| SendError::unreachable("robot", &e))?;
         let status = response.status();
         if status.is_server_error() || status.as_u16() == 429 {
             return Err(SendError::Retryable { reason: format!("robot answered {status}"), retry_after: None });

@@ -77,10 +77,7 @@ impl Sms {
         if let Some(key) = &self.key {
             request = request.bearer_auth(key.expose_secret());
         }
-        let response = request.send().await.map_err(|e| SendError::Retryable {
-            reason: if e.is_timeout() { "timed out".into() } else { "SMS gateway unreachable".into() },
-            retry_after: None,
-        })?;
+        let response = request.send().await.map_err(|e| SendError::unreachable("SMS gateway", &e))?;
         let status = response.status();
         if status.is_success() {
             Ok(None)

@@ -40,7 +40,8 @@ struct Answer {
 
 impl Voice {
     pub fn new(
-        (url, tts_code): (String, String),
+        url: String,
+        tts_code: String,
         key: Option<SecretString>,
         play_times: u8,
         tz: Tz,
@@ -90,10 +91,7 @@ impl Channel for Voice {
         if let Some(key) = &self.key {
             request = request.bearer_auth(key.expose_secret());
         }
-        let response = request.send().await.map_err(|e| SendError::Retryable {
-            reason: if e.is_timeout() { "timed out".into() } else { "voice gateway unreachable".into() },
-            retry_after: None,
-        })?;
+        let response = request.send().await.map_err(|e| SendError::unreachable("voice gateway", &e))?;
         let status = response.status();
         if status.is_server_error() || status.as_u16() == 429 {
             return Err(SendError::Retryable { reason: format!("voice gateway answered {status}"), retry_after: None });

@@ -144,10 +144,7 @@ impl WecomApp {
 
 /// Reads WeCom's answer: a transport failure or a 5xx is retried.
 async fn answer(sent: Result<reqwest::Response, reqwest::Error>) -> Result<Answer, SendError> {
-    let response = sent.map_err(|e| SendError::Retryable {
-        reason: if e.is_timeout() { "timed out".into() } else { "wecom_app unreachable".into() },
-        retry_after: None,
-    })?;
+    let response = sent.map_err(|e| SendError::unreachable("wecom_app", &e))?;
     let status = response.status();
     if !status.is_success() {
         let reason = format!("wecom_app answered {status}");
