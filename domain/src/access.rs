@@ -44,6 +44,7 @@ labelled_enum! {
         Feishu => ("feishu", "飞书", "Feishu"),
         Dingtalk => ("dingtalk", "钉钉", "DingTalk"),
         Sms => ("sms", "短信", "SMS"),
+        Voice => ("voice", "语音电话", "Voice call"),
         System => ("system", "系统", "System"),
     }
 }

@@ -223,6 +223,21 @@ impl AssignmentState {
         Ok((next, reason))
     }
 
+    /// Whether the person paged may still decline ("I cannot, page
+    /// someone else"): only while nobody has acknowledged it; after that
+    /// the unit's lead hands it over.
+    pub fn decline(&self) -> Result<(), DomainError> {
+        self.require_open("decline")?;
+        if let Some(at) = self.milestones.acknowledged_at {
+            return Err(DomainError::conflict(
+                "already_acknowledged",
+                format!("it was already acknowledged at {}; ask the unit's lead to hand it over", at.to_rfc3339()),
+                format!("该派单已于 {} 确认接收，无法拒绝；请联系单位负责人改派", at.to_rfc3339()),
+            ));
+        }
+        Ok(())
+    }
+
     fn require_open(&self, action: &str) -> Result<(), DomainError> {
         if self.status.is_open() {
             return Ok(());
@@ -366,5 +381,13 @@ mod tests {
         assert_eq!(code(s.reach(Milestone::Acknowledged, min(31), min(31)).unwrap_err()), "stood_down");
         assert_eq!(code(s.extend(min(300), "x").unwrap_err()), "stood_down");
         assert_eq!(code(s.stand_down("again", min(32)).unwrap_err()), "stood_down");
+        assert_eq!(code(s.decline().unwrap_err()), "stood_down");
+    }
+
+    #[test]
+    fn only_an_unacknowledged_open_assignment_can_be_declined() {
+        assert!(fresh(true).decline().is_ok());
+        let acked = fresh(true).reach(Milestone::Acknowledged, min(1), min(1)).unwrap();
+        assert_eq!(code(acked.decline().unwrap_err()), "already_acknowledged");
     }
 }

@@ -32,6 +32,12 @@ pub enum Change {
     StandDown {
         reason: String,
     },
+    /// The person paged cannot take it ("page someone else"): the next
+    /// step of the acknowledgement escalation comes due now.
+    Decline {
+        /// Why, when they say.
+        note: Option<String>,
+    },
 }
 
 impl Change {
@@ -53,7 +59,7 @@ impl Change {
             Change::Milestone { milestone: Milestone::Closed, .. }
             | Change::Extend { .. }
             | Change::StandDown { .. } => Need::Direct,
-            Change::Milestone { .. } | Change::Note { .. } => Need::Report,
+            Change::Milestone { .. } | Change::Note { .. } | Change::Decline { .. } => Need::Report,
         }
     }
 }

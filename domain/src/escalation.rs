@@ -70,6 +70,11 @@ pub struct PlannedTimer {
 /// Who is paged the moment an assignment is dispatched (every channel).
 pub const DISPATCH_AUDIENCE: &[Audience] = &[Audience::Engineers, Audience::Liaison];
 
+/// The timers a decline ("I cannot, page someone else") brings due now:
+/// the first still pending, so the support lead hears at once (the
+/// reminder), or the emergency lead and the bureau when that has fired.
+pub const BROUGHT_FORWARD_BY_DECLINE: [TimerKind; 2] = [TimerKind::AckReminder, TimerKind::AckEscalation];
+
 /// Every timer of a freshly dispatched assignment.
 pub fn plan(policy: &SlaPolicy, state: &AssignmentState) -> Vec<PlannedTimer> {
     let t0 = state.notified_at;

@@ -19,6 +19,7 @@ labelled_enum! {
         ClosureReturned => ("closure_returned", "处置报告退回", "Closure report returned"),
         PageFailed => ("page_failed", "通知发送失败", "Page not delivered"),
         PageFallback => ("page_fallback", "改用备用渠道通知", "Paged on the next channel"),
+        Declined => ("declined", "无法接单，请通知他人", "Declined: page someone else"),
     }
 }
 
@@ -76,9 +77,19 @@ labelled_enum! {
     pub enum DeliveryStatus {
         Queued => ("queued", "排队中", "Queued"),
         Sending => ("sending", "发送中", "Sending"),
-        Sent => ("sent", "已送达", "Sent"),
+        Sent => ("sent", "已发送", "Sent"),
         Failed => ("failed", "发送失败", "Failed"),
         Cancelled => ("cancelled", "已取消", "Cancelled"),
+    }
+}
+
+labelled_enum! {
+    /// What the provider later reported of a sent page, where it reports:
+    /// the message delivered or read, the call answered.
+    pub enum Receipt {
+        Delivered => ("delivered", "已送达", "Delivered"),
+        Read => ("read", "已读", "Read"),
+        Answered => ("answered", "已接听", "Answered"),
     }
 }
 
@@ -91,6 +102,7 @@ labelled_enum! {
         Unavailable => ("unavailable", "发送服务暂时不可用，稍后重试", "The provider is unavailable; will retry"),
         Exhausted => ("exhausted", "多次重试后仍未送达", "Not delivered after repeated attempts"),
         CallLimit => ("call_limit", "已达此号码的呼叫次数上限", "The call limit for this number is reached"),
+        NotAnswered => ("not_answered", "电话未接通（无人接听、忙线或无法接通）", "The call was not answered (no answer, busy or unreachable)"),
     }
 }
 

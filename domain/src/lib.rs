@@ -7,6 +7,7 @@
 pub mod access;
 pub mod assignment;
 pub mod audit;
+pub mod call;
 pub mod change;
 pub mod clock;
 pub mod closure;

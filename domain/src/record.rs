@@ -158,6 +158,9 @@ pub struct Page {
     /// What the last failure means, for every reader.
     pub failure: Option<crate::event::DeliveryFailure>,
     pub provider_message_id: Option<String>,
+    /// What the provider later reported of it (delivered, read, answered),
+    /// and when.
+    pub receipt: Option<(crate::event::Receipt, DateTime<Utc>)>,
     pub created_at: DateTime<Utc>,
 }
 

@@ -103,13 +103,10 @@ impl Config {
         if v.url.as_deref().is_some_and(|u| url::Url::parse(u).is_err()) {
             return Err(invalid("voice.url", "not a URL"));
         }
-        not_blank(&[("voice.key", &v.key)])?;
-        whole(
-            "voice",
-            "语音通知",
-            &[("voice.url", v.url.is_some()), ("voice.tts_code", v.tts_code.is_some())],
-            &[("ONSITE_VOICE__KEY", v.key.is_some())],
-        )?;
+        not_blank(&[("voice.key", &v.key), ("voice.report_secret", &v.report_secret)])?;
+        let app = [("voice.url", v.url.is_some()), ("voice.tts_code", v.tts_code.is_some())];
+        whole("voice", "语音通知", &app, &[("ONSITE_VOICE__KEY", v.key.is_some())])?;
+        whole("voice", "语音通知", &app, &[("ONSITE_VOICE__REPORT_SECRET", v.report_secret.is_some())])?;
         if !(1..=3).contains(&v.play_times) {
             return Err(invalid("voice.play_times", "must be 1 to 3 / 须为 1 至 3"));
         }
@@ -256,5 +253,8 @@ mod tests {
         let mut key_only = Config::default();
         key_only.voice.key = Some(SecretString::from("gateway-key"));
         assert!(key_only.validate().unwrap_err().to_string().contains("voice.url"));
+        let mut reports_only = Config::default();
+        reports_only.voice.report_secret = Some(SecretString::from("report-secret"));
+        assert!(reports_only.validate().unwrap_err().to_string().contains("voice.tts_code"));
     }
 }

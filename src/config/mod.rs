@@ -171,6 +171,7 @@ const SECRET_KEYS: &[&str] = &[
     "dingtalk.callback_aes_key",
     "sms.reply_secret",
     "voice.key",
+    "voice.report_secret",
 ];
 
 impl Config {

@@ -306,6 +306,11 @@ pub struct VoiceConfig {
     /// `ONSITE_VOICE__KEY`.
     #[serde(skip_serializing, default)]
     pub key: Option<SecretString>,
+    /// The signing secret of the gateway's call reports (answered, key
+    /// pressed, not answered) to `/callbacks/voice`: only from
+    /// `ONSITE_VOICE__REPORT_SECRET`; the callback is off without it.
+    #[serde(skip_serializing, default)]
+    pub report_secret: Option<SecretString>,
     /// Times the message is played in one call (1 to 3).
     pub play_times: u8,
     /// At most this many calls ring one number within `call_window`; a page
@@ -321,6 +326,7 @@ impl Default for VoiceConfig {
             url: None,
             tts_code: None,
             key: None,
+            report_secret: None,
             play_times: 2,
             calls_per_window: 3,
             call_window: Duration::from_secs(15 * 60),

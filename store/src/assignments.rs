@@ -1,4 +1,5 @@
-//! The assignment aggregate: milestones, notes, extensions and stand-downs.
+//! The assignment aggregate: milestones, notes, extensions, stand-downs
+//! and declines.
 //! Each change is one transaction: the new state (guarded by a version
 //! number, so a concurrent change is retried against fresh state), the
 //! milestone row and the timeline event commit together or not at all.
@@ -179,6 +180,11 @@ pub(super) async fn apply(
             update.stood_down_at = Set(next.stood_down_at);
             update.stand_down_reason = Set(Some(reason.clone()));
             (EventKind::Other(BureauEvent::StoodDown), now, Some(reason), None)
+        }
+        Change::Decline { note } => {
+            state.decline()?;
+            timers::bring_forward(txn, current.id, &escalation::BROUGHT_FORWARD_BY_DECLINE, now).await?;
+            (EventKind::Other(BureauEvent::Declined), now, note.clone(), None)
         }
     };
     if !matches!(change, Change::Note { .. }) {

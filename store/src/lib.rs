@@ -22,6 +22,7 @@ pub mod handovers;
 mod json_text;
 pub mod notices;
 pub mod outbox;
+pub mod page_reports;
 pub mod pages;
 pub mod peers;
 pub mod protection;

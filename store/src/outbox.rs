@@ -173,7 +173,7 @@ impl Store {
     /// After a channel gave up on a message: the recipient's next channel,
     /// or, when none is left and nothing reached them, a page to the bureau.
     /// Returns whether new pages were enqueued.
-    async fn fall_over<C: ConnectionTrait>(
+    pub(super) async fn fall_over<C: ConnectionTrait>(
         &self,
         conn: &C,
         failed: &Page,
@@ -253,7 +253,6 @@ impl Store {
         Ok(enqueued > 0)
     }
 
-    /// Pages waiting to be sent (queued or being sent).
     /// How many voice calls went out to `number` since `since`.
     pub async fn calls_since(&self, number: &str, since: DateTime<Utc>) -> StoreResult<u64> {
         Ok(page::Entity::find()
@@ -265,6 +264,7 @@ impl Store {
             .await?)
     }
 
+    /// Pages waiting to be sent (queued or being sent).
     pub async fn queued_page_count(&self) -> StoreResult<u64> {
         Ok(page::Entity::find()
             .filter(page::Column::Status.is_in([DeliveryStatus::Queued, DeliveryStatus::Sending]))

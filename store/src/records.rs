@@ -149,6 +149,7 @@ impl From<page::Model> for Page {
             last_error: p.last_error,
             failure: p.last_error_code,
             provider_message_id: p.provider_message_id,
+            receipt: p.receipt.zip(p.receipt_at),
             created_at: p.created_at,
         }
     }

@@ -65,6 +65,31 @@ pub async fn cancel<C: ConnectionTrait>(
     Ok(res.rows_affected)
 }
 
+/// Makes the earliest pending timer of these kinds due now, inside the
+/// caller's transaction; which kind it was, if any was pending.
+pub async fn bring_forward<C: ConnectionTrait>(
+    conn: &C,
+    assignment_id: i64,
+    kinds: &[TimerKind],
+    now: DateTime<Utc>,
+) -> StoreResult<Option<TimerKind>> {
+    let Some(next) = timer::Entity::find()
+        .filter(timer::Column::AssignmentId.eq(assignment_id))
+        .filter(timer::Column::Status.eq(TimerStatus::Pending))
+        .filter(timer::Column::Kind.is_in(kinds.iter().copied()))
+        .order_by_asc(timer::Column::DueAt)
+        .one(conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let kind = next.kind;
+    if next.due_at > now {
+        timer::ActiveModel { id: Set(next.id), due_at: Set(now), ..Default::default() }.update(conn).await?;
+    }
+    Ok(Some(kind))
+}
+
 /// One timer the engine handled.
 #[derive(Debug, Clone)]
 pub struct FiredTimer {

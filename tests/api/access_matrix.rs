@@ -321,10 +321,12 @@ async fn every_api_route_answers_each_role_and_scope_as_the_matrix_says() {
     let wecom = crate::fake_wecom::FakeWecom::start(&[]).await;
     let feishu = crate::fake_feishu::FakeFeishu::start(&[]).await;
     let dingtalk = crate::fake_dingtalk::FakeDingtalk::start(&[]).await;
+    let voice = crate::fake_voice::FakeVoice::start().await;
     let configure = |c: &mut onsite::config::Config| {
         wecom.configure(c);
         feishu.configure(c);
         dingtalk.configure(c);
+        voice.configure(c);
         c.sms.reply_secret = Some(secrecy::SecretString::from("reply-secret-shared-with-the-sms-gateway"));
     };
     let app = TestApp::spawn_with(Backend::Sqlite, configure).await.expect("sqlite app");
@@ -373,11 +375,17 @@ async fn every_api_route_answers_each_role_and_scope_as_the_matrix_says() {
 fn forged_signature(app: &TestApp, path: &str, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
     use onsite::domain::clock::Clock;
     let timestamp = app.clock.now().timestamp().to_string();
-    if path == "/callbacks/sms" {
-        return request
-            .header("X-Onsite-Timestamp", timestamp)
+    let gateway = |request: reqwest::RequestBuilder, body: &'static str| {
+        request
+            .header("X-Onsite-Timestamp", timestamp.clone())
             .header("X-Onsite-Signature", format!("sha256={}", "0".repeat(64)))
-            .body(r#"{"mobile":"13800138000","text":"1A","time":0}"#);
+            .body(body)
+    };
+    if path == "/callbacks/sms" {
+        return gateway(request, r#"{"mobile":"13800138000","text":"1A","time":0}"#);
+    }
+    if path == "/callbacks/voice" {
+        return gateway(request, r#"[{"call_id":"116012854210^1028700001","status_code":"300000","dtmf":"1"}]"#);
     }
     if path == "/callbacks/dingtalk" {
         let timestamp_ms = app.clock.now().timestamp_millis().to_string();

@@ -12,6 +12,7 @@ use crate::receiver::Receiver;
 crate::tests! {
     both: [
         an_action_link_reports_a_milestone_as_the_paged_person,
+        the_paged_person_can_decline_until_someone_acknowledges,
         a_link_stops_working_when_its_person_is_deactivated_or_its_channel_removed,
     ],
     once: [
@@ -72,6 +73,34 @@ async fn an_action_link_reports_a_milestone_as_the_paged_person(app: TestApp) {
     assert_eq!(expired.status(), StatusCode::NOT_FOUND);
     let a = app.get_ok(&format!("/api/v1/assignments/{id}")).await;
     assert!(a["milestones"]["plan_activated_at"].is_null(), "an expired link changed nothing");
+}
+
+async fn the_paged_person_can_decline_until_someone_acknowledges(app: TestApp) {
+    let hooks = Receiver::start().await;
+    let (id, token) = paged_link(&app, &hooks).await;
+    let url = app.url(&format!("/a/{token}"));
+    let html = app.client.get(&url).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("value=\"declined\"") && html.contains("无法接单"), "{html}");
+
+    hooks.take_names();
+    app.clock.advance(Duration::minutes(2));
+    let declined = app.client.post(&url).form(&[("action", "declined")]).send().await.unwrap();
+    assert_eq!(declined.status(), StatusCode::OK);
+    let html = declined.text().await.unwrap();
+    assert!(html.contains("已告知无法接单"), "{html}");
+    app.tick().await;
+    assert!(hooks.take_names().contains(&"support_lead".to_owned()), "the support lead is paged now");
+    let events = app.get_ok(&format!("/api/v1/assignments/{id}/timeline")).await;
+    let declined = events.as_array().unwrap().iter().find(|e| e["kind"] == "declined").unwrap().clone();
+    assert_eq!((declined["actor"].as_str(), declined["source"].as_str()), (Some("赵磊"), Some("web")));
+
+    // Acknowledged: the button is gone, and a stale press is refused.
+    app.client.post(&url).form(&[("action", "acknowledged")]).send().await.unwrap();
+    let html = app.client.get(&url).send().await.unwrap().text().await.unwrap();
+    assert!(!html.contains("value=\"declined\""), "{html}");
+    let stale = app.client.post(&url).form(&[("action", "declined")]).send().await.unwrap();
+    assert_eq!(stale.status(), StatusCode::CONFLICT);
+    assert!(stale.text().await.unwrap().contains("无法拒绝"));
 }
 
 /// Someone trying tokens from one address is held back after the

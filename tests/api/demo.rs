@@ -58,7 +58,7 @@ async fn pages_land_in_the_demo_inbox_and_its_link_answers_as_the_engineer(app: 
     let bureau = Web::sign_in(&app, "duty").await;
     let (status, inbox) = bureau.get("/demo/inbox").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(inbox.contains("赵磊") && inbox.contains("已送达"), "{inbox}");
+    assert!(inbox.contains("赵磊") && inbox.contains("已发送"), "{inbox}");
     assert!(bureau.get("/board").await.1.contains("/demo/inbox"), "the navigation offers the inbox");
 
     // The engineer's page carries the link (ours is the newest, on top);

@@ -16,6 +16,7 @@ crate::on_both_backends!(
     standing_down_cancels_timers_and_unsent_pages,
     an_extension_moves_the_reminders_and_the_breach,
     a_unit_policy_applies_to_new_assignments_only,
+    a_decline_pages_the_next_step_at_once,
 );
 
 /// A unit whose people each have one webhook channel named after their role,
@@ -310,4 +311,35 @@ async fn a_unit_policy_applies_to_new_assignments_only(app: TestApp) {
     assert_eq!(names.iter().filter(|n| *n == "manager").count(), 1, "only the old assignment breached: {names:?}");
     at_minute(&app, 180).await;
     assert_eq!(hooks.take_names().iter().filter(|n| *n == "manager").count(), 1);
+}
+
+async fn a_decline_pages_the_next_step_at_once(app: TestApp) {
+    let hooks = Receiver::start().await;
+    let unit = paged_unit(&app, &hooks).await;
+    let id = app.issue(&[unit], true).await["assignments"][0]["id"].as_i64().unwrap();
+    at_minute(&app, 0).await;
+    hooks.take_names();
+
+    // Three minutes in, the engineer cannot go: the reminder to the support
+    // lead goes out now, not at ten minutes.
+    app.clock.set(t0() + Duration::minutes(3));
+    let declined = app.event(id, json!({"kind": "declined", "note": "人在外地"})).await;
+    let event = expect_json(declined, StatusCode::CREATED).await["event"].clone();
+    assert_eq!((event["kind"].as_str(), event["note"].as_str()), (Some("declined"), Some("人在外地")));
+    at_minute(&app, 3).await;
+    assert_eq!(hooks.take_names(), ["engineer", "liaison", "support_lead"]);
+    // Declined again, the escalation to the emergency lead and the bureau
+    // comes next; then nothing is left to bring forward.
+    expect_json(app.event(id, json!({"kind": "declined"})).await, StatusCode::CREATED).await;
+    at_minute(&app, 4).await;
+    assert_eq!(hooks.take_names(), ["duty", "emergency_lead"]);
+    at_minute(&app, 20).await;
+    assert!(hooks.take_names().is_empty(), "each step paged once");
+
+    // Once acknowledged, a decline is refused and changes nothing.
+    expect_json(app.event(id, json!({"kind": "acknowledged"})).await, StatusCode::CREATED).await;
+    let refused = expect_json(app.event(id, json!({"kind": "declined"})).await, StatusCode::CONFLICT).await;
+    assert_eq!(refused["code"], "already_acknowledged", "{refused}");
+    let kinds = timeline_kinds(&app, id).await;
+    assert_eq!(kinds.iter().filter(|k| *k == "declined").count(), 2, "{kinds:?}");
 }

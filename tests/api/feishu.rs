@@ -3,7 +3,8 @@
 //! milestone as the person whose open_id pressed, answered with a toast and
 //! the card redrawn; forged, stale and misaddressed callbacks change
 //! nothing; the token is fetched again when it expires; the frequency limit
-//! waits; an outage falls over; the handshake, with and without an Encrypt Key.
+//! waits; an outage falls over; the handshake, with and without an Encrypt Key;
+//! the card read by its addressee is the page's read receipt.
 
 use chrono::Duration;
 use reqwest::StatusCode;
@@ -130,6 +131,17 @@ async fn a_page_is_a_card_and_a_press_records_the_milestone_as_that_person(backe
     assert_eq!(keys(&plan["card"]["data"]), [format!("on_site@{id}"), format!("hq_remote@{id}")]);
     let a = app.get_ok(&format!("/api/v1/assignments/{id}")).await;
     assert!(a["milestones"]["on_site_at"].is_null() && !a["milestones"]["plan_activated_at"].is_null(), "{a}");
+
+    // Feishu reports the card read: a read by someone else is not his
+    // receipt; his is, with when.
+    let page = || async { app.get_ok(&format!("/api/v1/assignments/{id}/pages")).await[0].clone() };
+    let other = answered(&app, &feishu.read("ou_someone_else_in_the_chat", &["om_1"], now_ms(&app))).await;
+    assert_eq!((other, page().await["receipt"].clone()), (json!({}), Value::Null));
+    answered(&app, &feishu.read(OPEN_ID, &["om_1"], now_ms(&app))).await;
+    let read = page().await;
+    assert_eq!((read["status"].as_str(), read["receipt"].as_str()), (Some("sent"), Some("read")), "{read}");
+    assert_eq!(read["receipt_label"]["zh"], "已读");
+    assert!(read["receipt_at"].as_str().unwrap().starts_with("2026-11-25T03:00:30"), "{read}");
 }
 
 async fn forged_stale_and_misaddressed_callbacks_change_nothing(backend: Backend) {

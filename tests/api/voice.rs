@@ -2,7 +2,11 @@
 //! engineer's phone and the call reads out its title and deadline; a storm
 //! of pages rings one number at most `calls_per_window` times in the
 //! window, the rest falling over to the person's next channel; the
-//! carrier's flow control waits a minute.
+//! carrier's flow control waits a minute. The gateway's signed call
+//! reports: key 1 acknowledges as the engineer, key 2 declines and brings
+//! the reminder to the support lead due now, a call nobody answers falls
+//! over to the next channel; forged, stale and repeated reports change
+//! nothing.
 
 use chrono::Duration;
 use reqwest::StatusCode;
@@ -10,15 +14,18 @@ use serde_json::{Value, json};
 
 use crate::escalation::{engineer_first_on, paged_unit};
 use crate::fake_voice::FakeVoice;
-use crate::helpers::{Backend, TestApp, expect_json};
+use crate::helpers::{Backend, TestApp, expect_json, expect_problem};
 use crate::receiver::Receiver;
 
 crate::tests! {
     backends: [
         a_page_rings_the_engineer_and_reads_out_its_title_and_deadline,
+        key_1_on_the_call_acknowledges_as_the_engineer_once,
     ],
     once: [
         a_storm_rings_a_number_at_most_the_limit_and_the_rest_fall_over,
+        key_2_declines_and_the_support_lead_is_paged_at_once,
+        a_call_nobody_answers_falls_over_to_the_next_channel,
     ],
 }
 
@@ -110,4 +117,109 @@ async fn a_storm_rings_a_number_at_most_the_limit_and_the_rest_fall_over() {
     app.tick().await;
     assert_eq!(voice_page(&app, later).await["status"], "sent");
     assert_eq!(voice.calls().len(), 4);
+}
+
+fn now(app: &TestApp) -> i64 {
+    use onsite::domain::clock::Clock;
+    app.clock.now().timestamp()
+}
+
+async fn results(response: reqwest::Response) -> Vec<String> {
+    let body = expect_json(response, StatusCode::OK).await;
+    assert_eq!(body["code"], 0, "{body}");
+    body["results"].as_array().unwrap().iter().map(|r| r["result"].as_str().unwrap().to_owned()).collect()
+}
+
+async fn timeline(app: &TestApp, id: i64) -> Vec<Value> {
+    app.get_ok(&format!("/api/v1/assignments/{id}/timeline")).await.as_array().unwrap().clone()
+}
+
+async fn key_1_on_the_call_acknowledges_as_the_engineer_once(backend: Backend) {
+    let Some((app, voice, _hooks, unit)) = called_unit(backend).await else { return };
+    let id = issued(&app, unit).await;
+    app.tick().await;
+    let onsite = &app.url("");
+
+    // Forged, stale and unsigned reports are refused and change nothing.
+    let forged = voice.report_signed(onsite, 0, "300000", Some("1"), now(&app), "not-the-secret").await;
+    assert_eq!(expect_problem(forged, StatusCode::FORBIDDEN).await["code"], "signature");
+    let stale = voice.report(onsite, 0, "300000", Some("1"), now(&app) - 600).await;
+    assert_eq!(expect_problem(stale, StatusCode::BAD_REQUEST).await["code"], "stale");
+    assert_eq!(app.get_ok(&format!("/api/v1/assignments/{id}")).await["status"], "notified");
+
+    // He answers and presses 1: acknowledged as him, from the call.
+    assert_eq!(results(voice.report(onsite, 0, "300000", Some("1"), now(&app)).await).await, ["acknowledged"]);
+    assert_eq!(app.get_ok(&format!("/api/v1/assignments/{id}")).await["status"], "acknowledged");
+    let acks: Vec<Value> = timeline(&app, id).await.into_iter().filter(|e| e["kind"] == "acknowledged").collect();
+    assert_eq!(acks.len(), 1, "{acks:?}");
+    assert_eq!(acks[0]["source"], "voice");
+    assert_eq!(acks[0]["actor"], "赵磊");
+    let page = voice_page(&app, id).await;
+    assert_eq!((page["status"].as_str(), page["receipt"].as_str()), (Some("sent"), Some("answered")), "{page}");
+    assert_eq!(page["receipt_label"]["zh"], "已接听");
+
+    // The gateway retries the same report: answered, not applied again;
+    // the call's final report (heard through) changes nothing either.
+    assert_eq!(results(voice.report(onsite, 0, "300000", Some("1"), now(&app)).await).await, ["repeated"]);
+    assert_eq!(results(voice.report(onsite, 0, "200000", Some("1"), now(&app)).await).await, ["refused"]);
+    let acks = timeline(&app, id).await.into_iter().filter(|e| e["kind"] == "acknowledged").count();
+    assert_eq!(acks, 1);
+}
+
+async fn key_2_declines_and_the_support_lead_is_paged_at_once() {
+    let Some((app, voice, hooks, unit)) = called_unit(Backend::Sqlite).await else { return };
+    let id = issued(&app, unit).await;
+    app.tick().await;
+    hooks.take_names();
+    let onsite = &app.url("");
+
+    // Two minutes in, long before the ten-minute reminder, he cannot go.
+    app.clock.advance(Duration::minutes(2));
+    assert_eq!(results(voice.report(onsite, 0, "300000", Some("2"), now(&app)).await).await, ["declined"]);
+    let declined = timeline(&app, id).await.into_iter().find(|e| e["kind"] == "declined").expect("declined");
+    assert_eq!((declined["actor"].as_str(), declined["source"].as_str()), (Some("赵磊"), Some("voice")));
+    app.tick().await;
+    app.tick().await;
+    let names = hooks.take_names();
+    assert!(names.contains(&"support_lead".to_owned()), "the reminder went out now: {names:?}");
+    let pages = app.get_ok(&format!("/api/v1/assignments/{id}/pages")).await;
+    assert!(pages.as_array().unwrap().iter().any(|p| p["reason"] == "ack_reminder"), "{pages}");
+
+    // Someone else acknowledges; declining now is refused and changes nothing.
+    expect_json(app.event(id, json!({"kind": "acknowledged"})).await, StatusCode::CREATED).await;
+    assert_eq!(app.get_ok(&format!("/api/v1/assignments/{id}")).await["status"], "acknowledged");
+    let second = voice.calls().len() - 1;
+    assert_eq!(results(voice.report(onsite, second, "300000", Some("2"), now(&app)).await).await, ["refused"]);
+    assert_eq!(timeline(&app, id).await.iter().filter(|e| e["kind"] == "declined").count(), 1);
+}
+
+async fn a_call_nobody_answers_falls_over_to_the_next_channel() {
+    let Some((app, voice, hooks, unit)) = called_unit(Backend::Sqlite).await else { return };
+    let id = issued(&app, unit).await;
+    app.tick().await;
+    let onsite = &app.url("");
+
+    // The dispatch's call goes unanswered, but the dispatch reached him on
+    // every channel: the page fails, nothing more is sent.
+    assert_eq!(results(voice.report(onsite, 0, "200003", None, now(&app)).await).await, ["not_answered"]);
+    let page = voice_page(&app, id).await;
+    assert_eq!((page["status"].as_str(), page["error_code"].as_str()), (Some("failed"), Some("not_answered")));
+    assert!(!timeline(&app, id).await.iter().any(|e| e["kind"] == "page_fallback"));
+    hooks.take_names();
+
+    // The reminder goes to his first channel only: the phone. Busy: it
+    // falls over to his webhook at once.
+    app.clock.advance(Duration::minutes(11));
+    app.tick().await;
+    assert_eq!(voice.calls().len(), 2);
+    assert!(!hooks.take_names().contains(&"engineer".to_owned()), "the reminder rang the phone first");
+    assert_eq!(results(voice.report(onsite, 1, "200002", None, now(&app)).await).await, ["not_answered"]);
+    app.tick().await;
+    assert!(hooks.take_names().contains(&"engineer".to_owned()), "fell over to the webhook");
+    let fell_over = timeline(&app, id).await.into_iter().any(|e| {
+        e["kind"] == "page_fallback" && e["data"]["recipient"] == "赵磊" && e["data"]["failure"] == "not_answered"
+    });
+    assert!(fell_over);
+    // A late report of the same call (its final record) changes nothing more.
+    assert_eq!(results(voice.report(onsite, 1, "200003", None, now(&app)).await).await, ["noted"]);
 }

@@ -129,6 +129,35 @@ impl FakeFeishu {
         Callback { event, timestamp: at_ms / 1000, key: ENCRYPT_KEY.into(), nonce: format!("n{n}") }
     }
 
+    /// Messages read by `open_id` (`im.message.message_read_v1`), as
+    /// Feishu calls back when the app subscribed to them.
+    pub fn read(&self, open_id: &str, message_ids: &[&str], at_ms: i64) -> Callback {
+        let n = self.with(|i| {
+            i.events += 1;
+            i.events
+        });
+        let event = json!({
+            "schema": "2.0",
+            "header": {
+                "event_id": format!("a1984f25108f8137722bb63cee927e{n:02}"),
+                "token": VERIFICATION_TOKEN,
+                "create_time": at_ms.to_string(),
+                "event_type": "im.message.message_read_v1",
+                "tenant_key": "2ca1d211f64f6438",
+                "app_id": APP_ID,
+            },
+            "event": {
+                "reader": {
+                    "reader_id": { "open_id": open_id, "union_id": "on_8ed6aa67826108097d9ee143816345", "user_id": "a1b2c3" },
+                    "read_time": at_ms.to_string(),
+                    "tenant_key": "2ca1d211f64f6438",
+                },
+                "message_id_list": message_ids,
+            },
+        });
+        Callback { event, timestamp: at_ms / 1000, key: ENCRYPT_KEY.into(), nonce: format!("n{n}") }
+    }
+
     /// The handshake Feishu makes when the callback address is saved.
     pub fn handshake(token: &str) -> Value {
         json!({ "challenge": "ajls384kdjx98XX", "token": token, "type": "url_verification" })

@@ -6,7 +6,9 @@
 //! missing), refuses a malformed number (`isv.MOBILE_NUMBER_ILLEGAL`),
 //! answers the carrier's per-number flow control
 //! (`isv.BUSINESS_LIMIT_CONTROL`) when scripted, and gives each call a
-//! `CallId`.
+//! `CallId`. Like the vendor's HTTP push, it reports a call's end and the
+//! keys pressed (`[{call_id, status_code, dtmf, out_id, status_time}]`)
+//! to `/callbacks/voice`, signed with the report secret.
 
 use std::sync::{Arc, Mutex};
 
@@ -19,10 +21,12 @@ use serde_json::{Value, json};
 
 pub const KEY: &str = "voice-gateway-key";
 pub const TTS_CODE: &str = "TTS_269350123";
+pub const REPORT_SECRET: &str = "voice-report-secret-shared-with-onsite-0123";
 
 /// A call the gateway placed.
 #[derive(Debug, Clone)]
 pub struct Call {
+    pub id: String,
     pub to: String,
     pub params: Value,
     pub out_id: String,
@@ -53,6 +57,47 @@ impl FakeVoice {
         c.voice.url = Some(format!("{}/call", self.url));
         c.voice.tts_code = Some(TTS_CODE.into());
         c.voice.key = Some(secrecy::SecretString::from(KEY));
+        c.voice.report_secret = Some(secrecy::SecretString::from(REPORT_SECRET));
+    }
+
+    /// Pushes the report of call `n` (from 0) to onsite, as the gateway
+    /// does at the call's end: `status_code` and the keys pressed, signed
+    /// at `ts` (seconds) with `secret`.
+    pub async fn report(&self, onsite: &str, n: usize, status: &str, dtmf: Option<&str>, ts: i64) -> reqwest::Response {
+        self.report_signed(onsite, n, status, dtmf, ts, REPORT_SECRET).await
+    }
+
+    pub async fn report_signed(
+        &self,
+        onsite: &str,
+        n: usize,
+        status: &str,
+        dtmf: Option<&str>,
+        ts: i64,
+        secret: &str,
+    ) -> reqwest::Response {
+        let call = self.calls()[n].clone();
+        let at = chrono::DateTime::from_timestamp(ts, 0).unwrap().with_timezone(&chrono_tz::Asia::Shanghai);
+        let mut report = json!({
+            "call_id": call.id,
+            "status_code": status,
+            "status_time": at.format("%Y-%m-%d %H:%M:%S").to_string(),
+            "out_id": call.out_id,
+        });
+        if let Some(keys) = dtmf {
+            report["dtmf"] = json!(keys);
+        }
+        let raw = json!([report]).to_string();
+        let signature = onsite::notify::webhook::sign(secret, format!("{ts}.{raw}").as_bytes());
+        reqwest::Client::new()
+            .post(format!("{onsite}/callbacks/voice"))
+            .header("content-type", "application/json")
+            .header("X-Onsite-Timestamp", ts.to_string())
+            .header("X-Onsite-Signature", signature)
+            .body(raw)
+            .send()
+            .await
+            .unwrap()
     }
 
     fn with<T>(&self, f: impl FnOnce(&mut Inner) -> T) -> T {
@@ -99,8 +144,8 @@ async fn call(State(f): State<FakeVoice>, headers: HeaderMap, axum::Json(body): 
             return answer("isv.BUSINESS_LIMIT_CONTROL", "触发号码分钟级流控");
         }
         let out_id = body["OutId"].as_str().unwrap_or_default().to_owned();
-        i.calls.push(Call { to, params, out_id });
-        let id = format!("116012854210^10287{:05}", i.calls.len());
+        let id = format!("116012854210^10287{:05}", i.calls.len() + 1);
+        i.calls.push(Call { id: id.clone(), to, params, out_id });
         axum::Json(json!({ "Code": "OK", "Message": "OK", "CallId": id, "RequestId": "5A8F4E1C" })).into_response()
     })
 }

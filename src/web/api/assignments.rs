@@ -38,7 +38,9 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 labelled_enum! {
-    /// What an event reports: a milestone, or a note.
+    /// What an event reports: a milestone, a note, or that the one paged
+    /// cannot take it (`declined`: the next step of the acknowledgement
+    /// escalation is paged now).
     pub enum EventKind {
         Acknowledged => ("acknowledged", "已接收", "Acknowledged"),
         PlanActivated => ("plan_activated", "启动应急支撑方案", "Plan activated"),
@@ -47,6 +49,7 @@ labelled_enum! {
         Resolved => ("resolved", "处置完成", "Resolved"),
         Closed => ("closed", "已结案", "Closed"),
         Note => ("note", "备注", "Note"),
+        Declined => ("declined", "无法接单，请通知他人", "Declined: page someone else"),
     }
 }
 
@@ -59,7 +62,7 @@ impl EventKind {
             EventKind::HqRemote => Some(Milestone::HqRemote),
             EventKind::Resolved => Some(Milestone::Resolved),
             EventKind::Closed => Some(Milestone::Closed),
-            EventKind::Note => None,
+            EventKind::Note | EventKind::Declined => None,
         }
     }
 }
@@ -130,16 +133,22 @@ fn change_for(body: EventBody) -> Result<Change, DomainError> {
             flag_beyond_m: None,
         }),
         None => {
-            let note = Change::note(body.note.as_deref().unwrap_or(""))?;
+            let change = match body.kind {
+                EventKind::Declined => Change::Decline {
+                    note: text::optional("note", body.note.as_deref(), LONG_TEXT)
+                        .map_err(|e| DomainError::Invalid(vec![e]))?,
+                },
+                _ => Change::note(body.note.as_deref().unwrap_or(""))?,
+            };
             if body.at.is_some() {
                 return Err(DomainError::Invalid(vec![FieldError::new(
                     "at",
                     "not_allowed",
-                    "a note is recorded at the time it is written",
-                    "备注以提交时间记录，不能指定时间",
+                    "a note or a decline is recorded at the time it is written",
+                    "备注或拒绝接单以提交时间记录，不能指定时间",
                 )]));
             }
-            Ok(note)
+            Ok(change)
         }
     }
 }

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use crate::domain::access::Source;
 use crate::domain::assignment::{Milestone, Status};
 use crate::domain::escalation::PageReason;
-use crate::domain::event::{DeliveryFailure, DeliveryStatus};
+use crate::domain::event::{DeliveryFailure, DeliveryStatus, Receipt};
 use crate::domain::labels::Lang;
 use crate::domain::notice::{Category, Severity, TargetKind};
 use crate::domain::people::{BureauRole, ChannelKind, ChannelStatus, Role, masked_address};
@@ -403,6 +403,11 @@ pub struct PageView {
     /// What the last failure means: `no_sender`, `rejected`, `unavailable`, `exhausted`.
     pub error_code: Option<DeliveryFailure>,
     pub error_label: Option<Label>,
+    /// What the provider reported later, where it reports: `delivered`,
+    /// `read`, `answered` (a call).
+    pub receipt: Option<Receipt>,
+    pub receipt_label: Option<Label>,
+    pub receipt_at: Option<DateTime<FixedOffset>>,
 }
 
 impl PageView {
@@ -425,6 +430,9 @@ impl PageView {
             error: p.last_error,
             error_code: p.failure,
             error_label: p.failure.map(|f| label_of!(f)),
+            receipt: p.receipt.map(|(r, _)| r),
+            receipt_label: p.receipt.map(|(r, _)| label_of!(r)),
+            receipt_at: p.receipt.map(|(_, at)| local(at, tz)),
         }
     }
 }

@@ -5,7 +5,9 @@
 //! answers the challenge. A press on a page's card records the milestone
 //! as the person whose open_id pressed, and the answer, given in the same
 //! response as Feishu asks, is a toast in the reader's language and the
-//! card redrawn with what was done and the buttons left.
+//! card redrawn with what was done and the buttons left. A message read
+//! (`im.message.message_read_v1`) by the person a page went to is that
+//! page's read receipt.
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -24,6 +26,7 @@ use crate::crypto::same_secret;
 use crate::domain::access::Source;
 use crate::domain::assignment::Milestone;
 use crate::domain::duration::format_local;
+use crate::domain::event::Receipt;
 use crate::domain::labels::Lang;
 use crate::domain::people::ChannelKind;
 use crate::notify::buttons;
@@ -57,7 +60,7 @@ struct Challenge {
 struct Callback {
     header: Header,
     #[serde(default)]
-    event: Option<CardAction>,
+    event: Value,
 }
 
 #[derive(Deserialize)]
@@ -85,6 +88,29 @@ struct Operator {
 struct Action {
     #[serde(default)]
     value: Value,
+}
+
+/// Messages of the app's read by one person.
+#[derive(Deserialize)]
+struct MessageRead {
+    reader: Reader,
+    message_id_list: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct Reader {
+    reader_id: Operator,
+    /// Milliseconds since the epoch, as a string.
+    read_time: String,
+}
+
+const CARD_ACTION: &str = "card.action.trigger";
+const MESSAGE_READ: &str = "im.message.message_read_v1";
+
+/// The events this door acts on.
+enum Event {
+    Press(CardAction),
+    Read(MessageRead),
 }
 
 fn configured(state: &AppState) -> Result<&FeishuApp, CallbackError> {
@@ -165,13 +191,20 @@ async fn take(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Valu
         return Err(CallbackError::OtherReceiver);
     }
     super::fresh_ms(&h.create_time, now)?;
-    let Some(event) = callback.event.filter(|_| h.event_type == "card.action.trigger") else {
-        return Ok(json!({}));
+    let malformed = |_| CallbackError::Malformed("the event is not of its type's shape");
+    let event = match h.event_type.as_str() {
+        CARD_ACTION => Event::Press(serde_json::from_value(callback.event).map_err(malformed)?),
+        MESSAGE_READ => Event::Read(serde_json::from_value(callback.event).map_err(malformed)?),
+        _ => return Ok(json!({})),
     };
     if !state.store.first_receipt(DOOR, &h.event_id, now).await.map_err(|_| CallbackError::Unavailable)? {
         return Ok(json!({}));
     }
-    match press(state, &event).await {
+    let answered = match event {
+        Event::Press(pressed) => press(state, &pressed).await,
+        Event::Read(messages) => read(state, messages, now).await,
+    };
+    match answered {
         Err(CallbackError::Unavailable) => {
             // Ours to fix: let Feishu's retry through.
             let _ = state.store.forget_receipt(DOOR, &h.event_id).await;
@@ -179,6 +212,20 @@ async fn take(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Valu
         }
         other => other,
     }
+}
+
+/// Read receipts on the pages among the messages read that went to the
+/// reader.
+async fn read(state: &AppState, event: MessageRead, now: DateTime<Utc>) -> Result<Value, CallbackError> {
+    let open_id = event.reader.reader_id.open_id;
+    let at = event.reader.read_time.parse().ok().and_then(DateTime::from_timestamp_millis).map_or(now, |t| t.min(now));
+    for id in &event.message_id_list {
+        let page = state.store.page_by_provider_id(ChannelKind::FeishuApp, id).await;
+        if let Some(page) = page.map_err(|_| CallbackError::Unavailable)?.filter(|p| p.address == open_id) {
+            state.store.record_receipt(page.id, Receipt::Read, at).await.map_err(|_| CallbackError::Unavailable)?;
+        }
+    }
+    Ok(json!({}))
 }
 
 /// A toast in both languages, Feishu showing the reader's.

@@ -9,11 +9,13 @@ pub mod dingtalk;
 pub mod feishu;
 pub mod replies;
 pub mod sms;
+pub mod voice;
 pub mod wecom;
 
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Duration, Utc};
+use secrecy::{ExposeSecret, SecretString};
 
 use utoipa_axum::router::OpenApiRouter;
 
@@ -22,12 +24,18 @@ use crate::app::AppError;
 use crate::domain::DomainError;
 use crate::domain::labels::Lang;
 use crate::notify::text::{CHAT_EN, CHAT_ZH};
+use crate::notify::webhook::{SIGNATURE_HEADER, verify};
 use crate::store::StoreError;
 use crate::web::problem::Problem;
 
 /// The doors, documented in the OpenAPI document beside the API.
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().merge(wecom::router()).merge(feishu::router()).merge(dingtalk::router()).merge(sms::router())
+    OpenApiRouter::new()
+        .merge(wecom::router())
+        .merge(feishu::router())
+        .merge(dingtalk::router())
+        .merge(sms::router())
+        .merge(voice::router())
 }
 
 /// A callback signed further than this from now is refused: a recorded
@@ -89,6 +97,29 @@ pub fn answer_json(door: &str, taken: Result<serde_json::Value, CallbackError>) 
             e.into_response()
         }
     }
+}
+
+/// When a phone gateway signed what it forwards, in seconds since the epoch.
+pub const TIMESTAMP_HEADER: &str = "X-Onsite-Timestamp";
+
+/// Proves a phone gateway's forward (an SMS reply, a call report): fresh,
+/// and `X-Onsite-Signature` the HMAC-SHA256 of `{timestamp}.{body}` under
+/// the door's secret.
+pub fn signed_by_gateway(
+    headers: &HeaderMap,
+    body: &[u8],
+    secret: &SecretString,
+    now: DateTime<Utc>,
+) -> Result<(), CallbackError> {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let timestamp = header(TIMESTAMP_HEADER).ok_or(CallbackError::Stale)?;
+    fresh(timestamp, now)?;
+    let signature = header(SIGNATURE_HEADER).ok_or(CallbackError::Signature)?;
+    let signed = [format!("{timestamp}.").as_bytes(), body].concat();
+    if !verify(secret.expose_secret(), &signed, signature) {
+        return Err(CallbackError::Signature);
+    }
+    Ok(())
 }
 
 /// Checks a callback's own timestamp (seconds) against the clock.

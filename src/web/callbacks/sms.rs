@@ -10,17 +10,15 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
-use secrecy::ExposeSecret;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{CallbackError, Words, fresh};
+use super::{CallbackError, Words};
 use crate::AppState;
 use crate::domain::access::Source;
 use crate::domain::people::ChannelKind;
-use crate::notify::webhook::{SIGNATURE_HEADER, verify};
 use crate::web::problem::Problem;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -29,9 +27,6 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// The receipts' door name.
 const DOOR: &str = "sms";
-
-/// When the gateway signed the forward, in seconds since the epoch.
-pub const TIMESTAMP_HEADER: &str = "X-Onsite-Timestamp";
 
 /// A text sent back to us.
 #[derive(Debug, Deserialize)]
@@ -63,14 +58,7 @@ async fn receive(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
 async fn take(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Value, CallbackError> {
     let secret = state.config.sms.reply_secret.as_ref().ok_or(CallbackError::NotConfigured)?;
     let now = state.clock.now();
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    let timestamp = header(TIMESTAMP_HEADER).ok_or(CallbackError::Stale)?;
-    fresh(timestamp, now)?;
-    let signature = header(SIGNATURE_HEADER).ok_or(CallbackError::Signature)?;
-    let signed = [format!("{timestamp}.").as_bytes(), body].concat();
-    if !verify(secret.expose_secret(), &signed, signature) {
-        return Err(CallbackError::Signature);
-    }
+    super::signed_by_gateway(headers, body, secret, now)?;
     let inbound: Inbound = serde_json::from_slice(body).map_err(|_| CallbackError::Malformed("not an SMS reply"))?;
     let key = format!("{}:{}:{}", inbound.mobile, inbound.time, inbound.text);
     if !state.store.first_receipt(DOOR, &key, now).await.map_err(|_| CallbackError::Unavailable)? {

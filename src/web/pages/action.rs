@@ -52,6 +52,8 @@ struct ActionPage {
     remaining: String,
     overdue: bool,
     open: bool,
+    /// Nobody has acknowledged yet: the person may still decline.
+    declinable: bool,
     milestones: Vec<MilestoneRow>,
     flash: Option<String>,
     flash_ok: bool,
@@ -121,19 +123,13 @@ async fn act(
         return refused;
     }
     let Some((grant, person)) = resolve(&state, &token).await else { return invalid() };
-    let milestone = form.ok().and_then(|Form(f)| Milestone::from_code(&f.action)).filter(|m| {
-        matches!(m, Milestone::Acknowledged | Milestone::PlanActivated | Milestone::OnSite | Milestone::HqRemote)
-    });
-    let Some(milestone) = milestone else {
+    let Some((change, done)) = form.ok().and_then(|Form(f)| asked(&f.action)) else {
         return (StatusCode::UNPROCESSABLE_ENTITY, "未知操作 / unknown action").into_response();
     };
     let caller = person.caller(Source::Web);
-    let result = state.app.change_assignment(&caller, grant.assignment_id, Change::milestone(milestone)).await;
+    let result = state.app.change_assignment(&caller, grant.assignment_id, change).await;
     let (status, flash) = match result {
-        Ok(_) => (
-            StatusCode::OK,
-            (true, format!("{}：{} · {} {}", ZH.done, milestone.label(Lang::Zh), EN.done, milestone.label(Lang::En))),
-        ),
+        Ok(_) => (StatusCode::OK, (true, done)),
         Err(AppError::Store(StoreError::Domain(DomainError::Conflict { message, message_zh, .. }))) => {
             (StatusCode::CONFLICT, (false, format!("{}：{message_zh} · {}: {message}", ZH.refused, EN.refused)))
         }
@@ -147,6 +143,19 @@ async fn act(
         Some(p) => (status, p).into_response(),
         None => invalid(),
     }
+}
+
+/// What a button asks: a milestone the phone page offers, or to decline;
+/// with what the person is told once it is done.
+fn asked(action: &str) -> Option<(Change, String)> {
+    if action == "declined" {
+        return Some((Change::Decline { note: None }, format!("{} · {}", ZH.declined, EN.declined)));
+    }
+    let m = Milestone::from_code(action).filter(|m| {
+        matches!(m, Milestone::Acknowledged | Milestone::PlanActivated | Milestone::OnSite | Milestone::HqRemote)
+    })?;
+    let done = format!("{}：{} · {} {}", ZH.done, m.label(Lang::Zh), EN.done, m.label(Lang::En));
+    Some((Change::milestone(m), done))
 }
 
 async fn page(
@@ -190,6 +199,7 @@ async fn page(
         remaining: format_duration(left.abs(), Lang::Zh),
         overdue: left < 0,
         open: assignment.status.is_open(),
+        declinable: assignment.decline().is_ok(),
         milestones,
         flash,
         flash_ok,

@@ -8,6 +8,7 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::Chrome;
@@ -15,7 +16,7 @@ use super::error::PageError;
 use super::view::{ClockView, MilestoneView};
 use crate::AppState;
 use crate::domain::access::UserRole;
-use crate::domain::duration::format_local;
+use crate::domain::duration::{format_duration, format_local};
 use crate::domain::labels::Lang;
 use crate::domain::record::{Notice, TimelineEvent};
 use crate::domain::timeline::EventData;
@@ -56,7 +57,11 @@ pub struct PageRow {
     pub reason: String,
     pub status: String,
     pub attempts: i32,
+    /// When it was sent, and how long after it was queued.
     pub sent_at: String,
+    /// What the provider reported later (delivered, read, answered), and
+    /// how long after the send.
+    pub receipt: Option<String>,
     /// What the last failure means, in the reader's language.
     pub error: Option<&'static str>,
     /// The provider's own words, shown to administrators only.
@@ -150,6 +155,12 @@ fn event_row(e: TimelineEvent, lang: Lang, tz: chrono_tz::Tz) -> EventRow {
     }
 }
 
+/// A time in the display zone with how long after `since` it came, as
+/// `2026-11-25 03:00 (+4秒)`: how long a page waited, how long a call rang.
+fn stamped(at: DateTime<Utc>, since: DateTime<Utc>, lang: Lang, tz: chrono_tz::Tz) -> String {
+    format!("{} (+{})", format_local(at, tz), format_duration((at - since).num_seconds(), lang))
+}
+
 async fn show(
     State(state): State<AppState>,
     signed: SignedIn,
@@ -207,7 +218,11 @@ async fn show(
                     reason: p.reason.label(lang).to_owned(),
                     status: p.status.label(lang).to_owned(),
                     attempts: p.attempts,
-                    sent_at: p.sent_at.map(|t| format_local(t, state.tz)).unwrap_or_default(),
+                    sent_at: p.sent_at.map(|t| stamped(t, p.created_at, lang, state.tz)).unwrap_or_default(),
+                    receipt: p
+                        .receipt
+                        .zip(p.sent_at)
+                        .map(|((r, at), sent)| format!("{} {}", r.label(lang), stamped(at, sent, lang, state.tz))),
                     error: p.failure.map(|f| f.label(lang)),
                     detail: p.last_error.filter(|_| session.actor.role == UserRole::Admin),
                 })

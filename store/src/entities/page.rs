@@ -3,7 +3,7 @@
 use sea_orm::entity::prelude::*;
 
 use crate::domain::escalation::PageReason;
-use crate::domain::event::{DeliveryFailure, DeliveryStatus};
+use crate::domain::event::{DeliveryFailure, DeliveryStatus, Receipt};
 use crate::domain::page::PageBody;
 use crate::domain::people::ChannelKind;
 use crate::json_text::JsonText;
@@ -33,6 +33,8 @@ pub struct Model {
     pub last_error: Option<String>,
     pub last_error_code: Option<DeliveryFailure>,
     pub provider_message_id: Option<String>,
+    pub receipt: Option<Receipt>,
+    pub receipt_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -12,6 +12,9 @@ pub struct ActionText {
     pub throttled: &'static str,
     pub done: &'static str,
     pub refused: &'static str,
+    /// The button for "I cannot take it, page someone else".
+    pub decline: &'static str,
+    pub declined: &'static str,
 }
 
 pub const ZH: ActionText = ActionText {
@@ -27,6 +30,8 @@ pub const ZH: ActionText = ActionText {
     throttled: "请求过于频繁，请一分钟后再试；紧急情况请电话联系值班人员。",
     done: "已记录",
     refused: "未执行",
+    decline: "无法接单，请通知他人",
+    declined: "已告知无法接单，正在通知下一位",
 };
 
 pub const EN: ActionText = ActionText {
@@ -42,4 +47,6 @@ pub const EN: ActionText = ActionText {
     throttled: "Too many requests; try again in a minute, or call the duty officer if it is urgent.",
     done: "Recorded",
     refused: "Not done",
+    decline: "I cannot take it: page someone else",
+    declined: "Declined; the next person is being paged",
 };

@@ -101,6 +101,7 @@ pub struct UiText {
     pub p_status: &'static str,
     pub p_attempts: &'static str,
     pub p_sent_at: &'static str,
+    pub p_receipt: &'static str,
     pub p_error: &'static str,
     pub notified_at: &'static str,
     pub deadline_at: &'static str,
