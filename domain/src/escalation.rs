@@ -57,6 +57,7 @@ labelled_enum! {
         DeliveryFailed => ("delivery_failed", "呼叫无法送达", "Page could not be delivered"),
         DutyStart => ("duty_start", "值班开始", "Your duty starts"),
         DutyGap => ("duty_gap", "值班空缺", "Nobody on duty"),
+        Test => ("test", "测试呼叫", "Test page"),
     }
 }
 

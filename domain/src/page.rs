@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::escalation::PageReason;
 use crate::notice::{Category, Severity};
+use crate::people::ChannelKind;
 
 /// The facts a page about an assignment is written from.
 #[derive(Debug, Clone)]
@@ -44,6 +45,31 @@ pub struct DutyContext {
     pub after: Option<String>,
     /// Nobody comes on: the message tells the support lead of a gap.
     pub gap: bool,
+}
+
+/// A test page (测试呼叫): to whom, on which channel, asked by whom and
+/// when. It proves a channel works; it is about no assignment.
+#[derive(Debug, Clone)]
+pub struct TestContext {
+    pub person_name: String,
+    pub channel: ChannelKind,
+    pub by: String,
+    pub at: DateTime<Utc>,
+}
+
+impl TestContext {
+    pub fn body(&self, title: String, text: String) -> PageBody {
+        PageBody {
+            title,
+            text,
+            reason: PageReason::Test,
+            assignment_id: None,
+            notice_id: None,
+            deadline_at: None,
+            duty_from: None,
+            duty_until: None,
+        }
+    }
 }
 
 impl PageContext {
@@ -85,6 +111,7 @@ impl DutyContext {
 pub trait PageWriter: Send + Sync + std::fmt::Debug {
     fn page(&self, ctx: &PageContext) -> PageBody;
     fn duty_start(&self, ctx: &DutyContext) -> PageBody;
+    fn test(&self, ctx: &TestContext) -> PageBody;
 }
 
 /// A page as stored: its words, written once when it is enqueued (so every
@@ -124,7 +151,11 @@ pub enum AfterFailure<C> {
 /// `next`: the recipient's first active channel not yet tried for this
 /// message; `covered`: whether another copy was delivered or is still
 /// queued; `to_a_person`: a unit's person rather than a bureau contact.
+/// A test page never falls over: it is about the channel it was sent on.
 pub fn after_failure<C>(next: Option<C>, covered: bool, to_a_person: bool, reason: PageReason) -> AfterFailure<C> {
+    if reason == PageReason::Test {
+        return AfterFailure::Unreached { tell_bureau: false };
+    }
     match next {
         Some(channel) => AfterFailure::NextChannel(channel),
         None if covered => AfterFailure::Covered,
@@ -147,5 +178,8 @@ mod tests {
         assert_eq!(after_failure(None::<i64>, false, false, r), AfterFailure::Unreached { tell_bureau: false });
         let failed = PageReason::DeliveryFailed;
         assert_eq!(after_failure(None::<i64>, false, true, failed), AfterFailure::Unreached { tell_bureau: false });
+        // A test page is about its channel: it tries no other and tells nobody.
+        let test = PageReason::Test;
+        assert_eq!(after_failure(Some(7), false, true, test), AfterFailure::Unreached { tell_bureau: false });
     }
 }

@@ -8,7 +8,7 @@ use crate::domain::access::By;
 use crate::domain::access::{Caller, Need};
 use crate::domain::people::{ChannelDraft, ContactDraft};
 use crate::domain::policy::{PolicyOverride, SlaPolicy};
-use crate::domain::record::{Branch, BureauContact, Channel, Person, Unit};
+use crate::domain::record::{Branch, BureauContact, Channel, Page, Person, Unit};
 use crate::domain::unit::{BranchDraft, PersonDraft, UnitDraft};
 use crate::store::telegram::LinkTarget;
 
@@ -47,6 +47,14 @@ impl Core {
     pub async fn replace_channel(&self, caller: &Caller, channel_id: i64, draft: ChannelDraft) -> AppResult<Channel> {
         Self::require(caller, Need::Registry)?;
         Ok(self.store.replace_channel(&By::caller(caller), caller.scope(), channel_id, draft, self.clock.now()).await?)
+    }
+
+    /// A test page to channel `channel_id`, claimed for the caller's door
+    /// to send at once (see `engine::test_page`).
+    pub async fn claim_test_page(&self, caller: &Caller, channel_id: i64, lease: chrono::Duration) -> AppResult<Page> {
+        Self::require(caller, Need::Registry)?;
+        let by = By::caller(caller);
+        Ok(self.store.claim_test_page(&by, caller.scope(), channel_id, self.clock.now(), lease).await?)
     }
 
     pub async fn remove_channel(&self, caller: &Caller, channel_id: i64) -> AppResult<()> {

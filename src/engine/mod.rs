@@ -7,6 +7,7 @@ pub mod call_limit;
 pub mod handovers;
 pub mod outbox;
 pub mod telegram;
+pub mod test_page;
 pub mod timers;
 
 use std::sync::Arc;

@@ -39,34 +39,39 @@ pub async fn send_due(state: &AppState) -> Result<usize, StoreError> {
             return Ok(attempts);
         }
         attempts += batch.len();
-        let mut refused = super::call_limit::refused(state, &batch).await;
-        let sends = batch.iter().map(|p| {
-            let refused = refused.remove(&p.id);
-            async move {
-                match refused {
-                    Some(refused) => refused,
-                    None => attempt(state, p).await,
-                }
+        send_claimed(state, &batch).await?;
+    }
+}
+
+/// Sends pages already claimed and records how each attempt ended.
+pub async fn send_claimed(state: &AppState, batch: &[Page]) -> Result<(), StoreError> {
+    let mut refused = super::call_limit::refused(state, batch).await;
+    let sends = batch.iter().map(|p| {
+        let refused = refused.remove(&p.id);
+        async move {
+            match refused {
+                Some(refused) => refused,
+                None => attempt(state, p).await,
             }
-        });
-        let outcomes = futures::future::join_all(sends).await;
-        let outcomes: Vec<(&Page, Attempt)> = batch.iter().zip(outcomes).collect();
-        for (p, outcome) in &outcomes {
-            let label = match outcome {
-                Attempt::Sent { .. } => "sent",
-                Attempt::Retry { .. } => "retried",
-                Attempt::GiveUp { .. } => "failed",
-            };
-            metrics::counter!("onsite_pages_total", "channel" => p.channel_kind.code(), "outcome" => label)
-                .increment(1);
         }
-        let recorded = state.store.record_attempts(&outcomes, state.clock.now()).await?;
-        for ((p, _), kept) in outcomes.iter().zip(recorded) {
-            if !kept {
-                tracing::warn!(page = p.id, "lost the claim on a page while sending it; another sender has it");
-            }
+    });
+    let outcomes = futures::future::join_all(sends).await;
+    let outcomes: Vec<(&Page, Attempt)> = batch.iter().zip(outcomes).collect();
+    for (p, outcome) in &outcomes {
+        let label = match outcome {
+            Attempt::Sent { .. } => "sent",
+            Attempt::Retry { .. } => "retried",
+            Attempt::GiveUp { .. } => "failed",
+        };
+        metrics::counter!("onsite_pages_total", "channel" => p.channel_kind.code(), "outcome" => label).increment(1);
+    }
+    let recorded = state.store.record_attempts(&outcomes, state.clock.now()).await?;
+    for ((p, _), kept) in outcomes.iter().zip(recorded) {
+        if !kept {
+            tracing::warn!(page = p.id, "lost the claim on a page while sending it; another sender has it");
         }
     }
+    Ok(())
 }
 
 async fn attempt(state: &AppState, p: &Page) -> Attempt {

@@ -7,7 +7,7 @@ use chrono_tz::Tz;
 use super::text;
 use crate::domain::labels::Lang;
 pub use crate::domain::page::{DutyContext, PageContext};
-use crate::domain::page::{PageBody, PageWriter};
+use crate::domain::page::{PageBody, PageWriter, TestContext};
 
 /// The page writer the store is given: this module's words, in `tz`.
 #[derive(Debug, Clone, Copy)]
@@ -24,6 +24,12 @@ impl PageWriter for Wording {
     fn duty_start(&self, ctx: &DutyContext) -> PageBody {
         let (zh_title, zh_text) = text::zh::duty_start(ctx, self.tz);
         let (en_title, en_text) = text::en::duty_start(ctx, self.tz);
+        ctx.body(format!("{zh_title} / {en_title}"), format!("{zh_text}{ENGLISH_SEPARATOR}{en_text}"))
+    }
+
+    fn test(&self, ctx: &TestContext) -> PageBody {
+        let (zh_title, zh_text) = text::zh::test_page(ctx, self.tz);
+        let (en_title, en_text) = text::en::test_page(ctx, self.tz);
         ctx.body(format!("{zh_title} / {en_title}"), format!("{zh_text}{ENGLISH_SEPARATOR}{en_text}"))
     }
 }

@@ -36,6 +36,7 @@ pub mod rosters;
 pub mod screening;
 pub mod sessions;
 pub mod telegram;
+pub mod test_pages;
 pub mod timeline;
 pub mod timers;
 pub mod units;

@@ -43,6 +43,7 @@ mod service;
 mod sign_in;
 mod sms_replies;
 mod telegram;
+mod test_pages;
 #[path = "../support/trials.rs"]
 mod trials;
 mod voice;
@@ -76,6 +77,7 @@ fn main() {
         sign_in::trials(),
         sms_replies::trials(),
         telegram::trials(),
+        test_pages::trials(),
         voice::trials(),
         web::trials(),
         wecom::trials(),

@@ -5,7 +5,7 @@ use crate::domain::escalation::PageReason;
 use crate::domain::labels::Lang;
 use chrono_tz::Tz;
 
-use crate::domain::page::{DutyContext, PageContext};
+use crate::domain::page::{DutyContext, PageContext, TestContext};
 
 pub fn page(c: &PageContext, tz: Tz) -> (String, String) {
     let title = format!("[{}] {}", c.reason.label(Lang::En), c.title);
@@ -25,7 +25,7 @@ pub fn page(c: &PageContext, tz: Tz) -> (String, String) {
             &format!("The deadline ({} promised) has passed; please check.", format_duration(c.promised_secs, Lang::En))
         }
         PageReason::DeliveryFailed => "A page could not be delivered; phone them.",
-        PageReason::DutyStart | PageReason::DutyGap => "",
+        PageReason::DutyStart | PageReason::DutyGap | PageReason::Test => "",
     };
     let mut text = format!(
         "Unit: {unit}\nCategory: {category}, severity {sev}\nTarget: {target}\nSite: {site}\nNotified: {t0}\nDeadline: {deadline} ({clock})\n{ask}",
@@ -63,6 +63,19 @@ pub fn duty_start(c: &DutyContext, tz: Tz) -> (String, String) {
             name = c.person_name,
         )
     };
+    (title, text)
+}
+
+/// A test page: it proves this channel receives pages; no reply needed.
+pub fn test_page(c: &TestContext, tz: Tz) -> (String, String) {
+    let title = format!("[{}] onsite channel test", PageReason::Test.label(Lang::En));
+    let text = format!(
+        "{title}\n{name}, this is a test message: it checks that your {channel} receives emergency-response pages.\nSent by {by} at {at}.\nNo reply or action needed.",
+        name = c.person_name,
+        channel = c.channel.label(Lang::En),
+        by = c.by,
+        at = format_local(c.at, tz),
+    );
     (title, text)
 }
 

@@ -5,7 +5,7 @@ use crate::domain::escalation::PageReason;
 use crate::domain::labels::Lang;
 use chrono_tz::Tz;
 
-use crate::domain::page::{DutyContext, PageContext};
+use crate::domain::page::{DutyContext, PageContext, TestContext};
 
 pub fn page(c: &PageContext, tz: Tz) -> (String, String) {
     let title = format!("【{}】{}", c.reason.label(Lang::Zh), c.title);
@@ -25,7 +25,7 @@ pub fn page(c: &PageContext, tz: Tz) -> (String, String) {
             &format!("已超过响应时限（承诺 {}），请核实情况。", format_duration(c.promised_secs, Lang::Zh))
         }
         PageReason::DeliveryFailed => "以下人员的呼叫无法送达，请电话联系。",
-        PageReason::DutyStart | PageReason::DutyGap => "",
+        PageReason::DutyStart | PageReason::DutyGap | PageReason::Test => "",
     };
     let mut text = format!(
         "{title}\n支撑单位：{unit}\n事件类型：{category}　分级：{sev_code} {severity}\n检测对象：{target}\n现场地址：{site}\n派单时间：{t0}\n响应时限：{deadline}（{clock}）\n{ask}",
@@ -63,6 +63,19 @@ pub fn duty_start(c: &DutyContext, tz: Tz) -> (String, String) {
             name = c.person_name,
         )
     };
+    (title, text)
+}
+
+/// 测试呼叫：确认此渠道能收到派单，无需回复。
+pub fn test_page(c: &TestContext, tz: Tz) -> (String, String) {
+    let title = format!("【{}】onsite 渠道测试", PageReason::Test.label(Lang::Zh));
+    let text = format!(
+        "{title}\n{name}，这是一条测试消息，用于确认您的{channel}能收到应急响应派单。\n发起人：{by}　时间：{at}\n无需回复或操作。",
+        name = c.person_name,
+        channel = c.channel.label(Lang::Zh),
+        by = c.by,
+        at = format_local(c.at, tz),
+    );
     (title, text)
 }
 

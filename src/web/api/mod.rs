@@ -8,6 +8,7 @@ pub mod protection;
 pub mod reports;
 pub mod rosters;
 pub mod screening;
+pub mod test_pages;
 pub mod units;
 pub mod views;
 
@@ -92,6 +93,7 @@ impl Modify for ProblemResponses {
 pub fn router() -> Router<AppState> {
     let inner = OpenApiRouter::new()
         .merge(units::router())
+        .merge(test_pages::router())
         .merge(notices::router())
         .merge(assignments::router())
         .merge(bureau::router())

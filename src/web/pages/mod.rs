@@ -7,6 +7,7 @@ pub mod action;
 pub mod admin;
 pub mod assignment_forms;
 pub mod board;
+pub mod channel_test;
 pub mod closure;
 pub mod demo;
 pub mod error;
@@ -41,6 +42,7 @@ pub fn router() -> Router<AppState> {
         .merge(notice::router())
         .merge(assignment_forms::router())
         .merge(registry::router())
+        .merge(channel_test::router())
         .merge(admin::router())
         .merge(reports::router())
         .merge(protection::router())

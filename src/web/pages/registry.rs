@@ -59,6 +59,7 @@ pub struct BranchLine {
 }
 
 pub struct ChannelLine {
+    pub id: i64,
     pub kind: &'static str,
     pub address: String,
     /// Paged: no status shown.
@@ -77,7 +78,7 @@ pub struct PersonLine {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "unit.html")]
-struct UnitPage {
+pub(super) struct UnitPage {
     chrome: Chrome,
     id: i64,
     name: String,
@@ -151,7 +152,7 @@ async fn create_unit(State(state): State<AppState>, posted: Posted<UnitForm>) ->
 }
 
 /// Renders a unit's page, with an optional flash and a link code to show once.
-async fn unit_page(
+pub(super) async fn unit_page(
     state: &AppState,
     session: &WebSession,
     id: i64,
@@ -169,6 +170,7 @@ async fn unit_page(
             .await?
             .into_iter()
             .map(|c| ChannelLine {
+                id: c.id,
                 kind: c.kind.label(lang),
                 address: masked_address(c.kind, &c.address),
                 active: c.status == ChannelStatus::Active,
@@ -341,7 +343,7 @@ async fn create_channel(
 }
 
 #[derive(Deserialize)]
-struct Empty {}
+pub(super) struct Empty {}
 
 async fn person_link(
     State(state): State<AppState>,

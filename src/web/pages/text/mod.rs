@@ -127,6 +127,12 @@ pub struct UiText {
     pub milestone: &'static str,
     pub save: &'static str,
     pub done: &'static str,
+    /// The button beside a channel, and what its answer says.
+    pub test_page: &'static str,
+    pub test_sent: &'static str,
+    pub test_failed: &'static str,
+    pub test_retrying: &'static str,
+    pub provider_id: &'static str,
     pub no_rows: &'static str,
     pub units_title: &'static str,
     pub new_unit: &'static str,
