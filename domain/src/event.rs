@@ -102,6 +102,7 @@ labelled_enum! {
         Unavailable => ("unavailable", "发送服务暂时不可用，稍后重试", "The provider is unavailable; will retry"),
         Exhausted => ("exhausted", "多次重试后仍未送达", "Not delivered after repeated attempts"),
         CallLimit => ("call_limit", "已达此号码的呼叫次数上限", "The call limit for this number is reached"),
+        Undelivered => ("undelivered", "运营商回执：未送达", "The carrier reports it was not delivered"),
         NotAnswered => ("not_answered", "电话未接通（无人接听、忙线或无法接通）", "The call was not answered (no answer, busy or unreachable)"),
     }
 }

@@ -119,7 +119,9 @@ pub struct NotifyConfig {
     /// The SMS gateway's URL; SMS is off without it.
     #[serde(default)]
     pub sms_url: Option<String>,
-    /// The gateway's request body, with `{to}` and `{text}`.
+    /// The gateway's request body, with `{to}`, `{text}` and `{key}` (the
+    /// page's key, passed on as the gateway's `OutId`: its delivery reports
+    /// to `/callbacks/sms` then name the page).
     pub sms_template: String,
     /// The gateway's bearer key: only from `ONSITE_NOTIFY__SMS_KEY`.
     #[serde(skip_serializing, default)]

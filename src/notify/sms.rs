@@ -1,5 +1,7 @@
 //! SMS through an HTTP gateway. Gateways differ, so the request body is a
-//! template from configuration with `{to}` and `{text}` replaced (JSON-escaped).
+//! template from configuration with `{to}`, `{text}` and `{key}` (the page's
+//! idempotency key, for the gateway to pass on as its `OutId`, so that its
+//! delivery reports name the page) replaced, JSON-escaped.
 //! The gateway's own key, if any, comes from the environment as a bearer token.
 
 use std::time::Duration;
@@ -35,13 +37,13 @@ impl Sms {
     }
 }
 
-/// The request body: the template with `{to}` and `{text}` JSON-escaped.
-pub fn render(template: &str, to: &str, text: &str) -> String {
+/// The request body: the template with `{to}`, `{text}` and `{key}` JSON-escaped.
+pub fn render(template: &str, to: &str, text: &str, key: &str) -> String {
     let escape = |s: &str| {
         let quoted = serde_json::to_string(s).unwrap_or_default();
         quoted[1..quoted.len().saturating_sub(1)].to_owned()
     };
-    template.replace("{to}", &escape(to)).replace("{text}", &escape(text))
+    template.replace("{to}", &escape(to)).replace("{key}", &escape(key)).replace("{text}", &escape(text))
 }
 
 /// The Chinese part of the page only (before the English separator), cut to
@@ -67,7 +69,7 @@ impl Sms {
     }
 
     async fn post(&self, to: &str, text: &str, idempotency_key: &str) -> Result<Option<String>, SendError> {
-        let body = render(&self.template, to, text);
+        let body = render(&self.template, to, text, idempotency_key);
         let mut request = self
             .client
             .post(&self.url)
@@ -119,9 +121,11 @@ mod tests {
 
     #[test]
     fn the_template_is_filled_with_json_escaped_values() {
-        let body = render(r#"{"phone":"{to}","msg":"{text}"}"#, "+8613800000000", "第一行\n\"引号\"");
+        let template = r#"{"phone":"{to}","msg":"{text}","out_id":"{key}"}"#;
+        let body = render(template, "+8613800000000", "第一行\n\"引号\" {key}", "dispatch:12:c3");
         let v: serde_json::Value = serde_json::from_str(&body).unwrap();
         assert_eq!(v["phone"], "+8613800000000");
-        assert_eq!(v["msg"], "第一行\n\"引号\"");
+        assert_eq!(v["msg"], "第一行\n\"引号\" {key}", "a text is never read as the template");
+        assert_eq!(v["out_id"], "dispatch:12:c3");
     }
 }

@@ -23,6 +23,17 @@ impl Store {
             .map(Page::from))
     }
 
+    /// The page whose idempotency key a provider passed back (an SMS
+    /// gateway's `OutId`), on a channel kind.
+    pub async fn page_by_key(&self, kind: ChannelKind, key: &str) -> StoreResult<Option<Page>> {
+        Ok(page::Entity::find()
+            .filter(page::Column::IdempotencyKey.eq(key))
+            .filter(page::Column::ChannelKind.eq(kind))
+            .one(self.db())
+            .await?
+            .map(Page::from))
+    }
+
     /// Records `receipt` on a sent page, unless it already holds one that
     /// says as much (a read message was delivered); whether it did.
     pub async fn record_receipt(&self, page_id: i64, receipt: Receipt, at: DateTime<Utc>) -> StoreResult<bool> {

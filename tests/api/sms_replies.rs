@@ -1,7 +1,9 @@
 //! SMS replies end to end: a page by SMS carries its reply codes; the
 //! engineer's reply, forwarded signed by the gateway, records the milestone
 //! as the person the number is and is answered by SMS; wrong, foreign,
-//! expired and unsigned replies change nothing and say why.
+//! expired and unsigned replies change nothing and say why. The gateway's
+//! delivery reports to the same door mark a page delivered, or fail it and
+//! fall over to the next channel.
 
 use chrono::Duration;
 use reqwest::StatusCode;
@@ -17,6 +19,7 @@ crate::tests! {
     ],
     once: [
         wrong_foreign_expired_and_unsigned_replies_change_nothing,
+        delivery_reports_mark_pages_delivered_and_an_undelivered_sms_falls_over,
     ],
 }
 
@@ -186,4 +189,80 @@ async fn wrong_foreign_expired_and_unsigned_replies_change_nothing() {
     let p =
         expect_problem(forward(&plain, &reply("13800138000", "1A", t), t, SECRET).await, StatusCode::NOT_FOUND).await;
     assert_eq!(p["detail_zh"], "此回调未配置");
+}
+
+async fn delivery_reports_mark_pages_delivered_and_an_undelivered_sms_falls_over() {
+    let hooks = Receiver::start().await;
+    let sms_url = hooks.url("sms");
+    let Some(app) = TestApp::spawn_with(Backend::Sqlite, |c| {
+        c.notify.sms_url = Some(sms_url);
+        c.notify.sms_template = r#"{"to":"{to}","text":"{text}","out_id":"{key}"}"#.into();
+        c.sms.reply_secret = Some(secrecy::SecretString::from(SECRET));
+    })
+    .await
+    else {
+        return;
+    };
+    let unit = paged_unit(&app, &hooks).await;
+    let engineer = engineer_first_on(&app, unit, "sms", PHONE).await;
+    let body = json!({"kind": "webhook", "address": hooks.url("engineer")});
+    expect_json(app.post(&format!("/api/v1/people/{engineer}/channels"), &body).await, StatusCode::CREATED).await;
+    let id = app.issue(&[unit], true).await["assignments"][0]["id"].as_i64().unwrap();
+    app.tick().await;
+    let out_ids = || -> Vec<String> {
+        let sms = hooks.received().into_iter().filter(|r| r.name == "sms");
+        sms.map(|r| r.body["out_id"].as_str().unwrap().to_owned()).collect()
+    };
+    let report = |out_id: &str, success: bool, code: &str| {
+        json!([{ "phone_number": "13800138000", "send_time": "2026-11-25 03:00:00", "report_time": "2026-11-25 03:00:07",
+                 "success": success, "err_code": code, "err_msg": if success { "用户接收成功" } else { "用户停机" },
+                 "sms_size": "1", "biz_id": "932702304080415357^0", "out_id": out_id }])
+    };
+    let sms_page = || async {
+        let pages = app.get_ok(&format!("/api/v1/assignments/{id}/pages")).await;
+        pages.as_array().unwrap().iter().filter(|p| p["channel"] == "sms").cloned().collect::<Vec<Value>>()
+    };
+
+    // The dispatch's SMS arrived: its page says so, with when.
+    let dispatch = out_ids()[0].clone();
+    app.clock.advance(Duration::seconds(10));
+    let t = now(&app);
+    let answer =
+        expect_json(forward(&app, &report(&dispatch, true, "DELIVERED"), t, SECRET).await, StatusCode::OK).await;
+    assert_eq!(answer["results"], json!(["delivered"]), "{answer}");
+    let page = sms_page().await[0].clone();
+    assert_eq!(
+        (page["receipt"].as_str(), page["receipt_at"].as_str()),
+        (Some("delivered"), Some("2026-11-25T03:00:07+08:00"))
+    );
+    let unknown =
+        expect_json(forward(&app, &report("not-ours", true, "DELIVERED"), t, SECRET).await, StatusCode::OK).await;
+    assert_eq!(unknown["results"], json!(["unknown_page"]));
+
+    // The reminder goes to his first channel only; the carrier reports it
+    // undelivered (phone out of service): it falls over to his webhook.
+    app.clock.advance(Duration::minutes(11));
+    app.tick().await;
+    let reminder = out_ids().last().unwrap().clone();
+    assert_ne!(reminder, dispatch);
+    hooks.take_names();
+    let t = now(&app);
+    let failed =
+        expect_json(forward(&app, &report(&reminder, false, "MOBILE_NOT_ON_SERVICE"), t, SECRET).await, StatusCode::OK)
+            .await;
+    assert_eq!(failed["results"], json!(["undelivered"]));
+    app.tick().await;
+    assert_eq!(hooks.take_names(), ["engineer"], "fell over to the webhook");
+    let events = timeline(&app, id).await;
+    let fell_over = events.iter().find(|e| e["kind"] == "page_fallback").expect("a fall-over on the timeline");
+    assert_eq!(fell_over["data"]["failure"], "undelivered", "{fell_over}");
+    // The same report again, or a late "delivered" for a failed page, changes nothing.
+    let again =
+        expect_json(forward(&app, &report(&reminder, false, "MOBILE_NOT_ON_SERVICE"), t, SECRET).await, StatusCode::OK)
+            .await;
+    assert_eq!(again["results"], json!(["noted"]));
+    let late = expect_json(forward(&app, &report(&reminder, true, "DELIVERED"), t, SECRET).await, StatusCode::OK).await;
+    assert_eq!(late["results"], json!(["noted"]));
+    app.tick().await;
+    assert!(hooks.take_names().is_empty());
 }

@@ -9,6 +9,7 @@ pub mod dingtalk;
 pub mod feishu;
 pub mod replies;
 pub mod sms;
+pub mod sms_reports;
 pub mod voice;
 pub mod wecom;
 

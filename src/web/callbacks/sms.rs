@@ -4,7 +4,8 @@
 //! (`X-Onsite-Signature` over `{timestamp}.{body}`, `X-Onsite-Timestamp`).
 //! A reply code (`1A`: page 1, acknowledged) records the milestone as the
 //! person the phone number is; every reply is answered, in the callback's
-//! response and by SMS when a gateway is configured.
+//! response and by SMS when a gateway is configured. The gateway's delivery
+//! reports come to the same door, as a JSON array (`sms_reports`).
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -44,10 +45,10 @@ struct Inbound {
 }
 
 /// A reply texted back to an SMS page (短信回复): a reply code records its
-/// milestone.
+/// milestone; or the gateway's delivery reports (短信回执).
 #[utoipa::path(post, path = "/callbacks/sms", tag = "callbacks",
     request_body(content = String, content_type = "application/json",
-        description = "`{mobile, nationcode?, text, time}`, signed in `X-Onsite-Signature` over `{X-Onsite-Timestamp}.{body}`"),
+        description = "A reply `{mobile, nationcode?, text, time}`, or delivery reports `[{success, err_code, err_msg, report_time, out_id}]`; signed in `X-Onsite-Signature` over `{X-Onsite-Timestamp}.{body}`"),
     responses((status = 200, description = "`{result: 0, reply}`: what the sender is told", body = String,
             content_type = "application/json"),
         (status = 503, body = Problem)))]
@@ -59,6 +60,9 @@ async fn take(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Valu
     let secret = state.config.sms.reply_secret.as_ref().ok_or(CallbackError::NotConfigured)?;
     let now = state.clock.now();
     super::signed_by_gateway(headers, body, secret, now)?;
+    if body.trim_ascii_start().starts_with(b"[") {
+        return super::sms_reports::take(state, body).await;
+    }
     let inbound: Inbound = serde_json::from_slice(body).map_err(|_| CallbackError::Malformed("not an SMS reply"))?;
     let key = format!("{}:{}:{}", inbound.mobile, inbound.time, inbound.text);
     if !state.store.first_receipt(DOOR, &key, now).await.map_err(|_| CallbackError::Unavailable)? {
