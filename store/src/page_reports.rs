@@ -15,23 +15,18 @@ use crate::domain::record::Page;
 impl Store {
     /// The page a provider's id names on a channel kind.
     pub async fn page_by_provider_id(&self, kind: ChannelKind, provider_id: &str) -> StoreResult<Option<Page>> {
-        Ok(page::Entity::find()
-            .filter(page::Column::ProviderMessageId.eq(provider_id))
-            .filter(page::Column::ChannelKind.eq(kind))
-            .one(self.db())
-            .await?
-            .map(Page::from))
+        self.page_where(kind, page::Column::ProviderMessageId, provider_id).await
     }
 
     /// The page whose idempotency key a provider passed back (an SMS
     /// gateway's `OutId`), on a channel kind.
     pub async fn page_by_key(&self, kind: ChannelKind, key: &str) -> StoreResult<Option<Page>> {
-        Ok(page::Entity::find()
-            .filter(page::Column::IdempotencyKey.eq(key))
-            .filter(page::Column::ChannelKind.eq(kind))
-            .one(self.db())
-            .await?
-            .map(Page::from))
+        self.page_where(kind, page::Column::IdempotencyKey, key).await
+    }
+
+    async fn page_where(&self, kind: ChannelKind, column: page::Column, value: &str) -> StoreResult<Option<Page>> {
+        let found = page::Entity::find().filter(column.eq(value)).filter(page::Column::ChannelKind.eq(kind));
+        Ok(found.one(self.db()).await?.map(Page::from))
     }
 
     /// Records `receipt` on a sent page, unless it already holds one that

@@ -60,10 +60,15 @@ pub(super) struct Recipient {
     pub(super) targets: Vec<Target>,
 }
 
+/// A person's key among a page's recipients.
+fn person_key(id: i64) -> String {
+    format!("p{id}")
+}
+
 impl Recipient {
     pub(super) fn key(&self) -> String {
         match (self.person_id, self.contact_id, self.group_id) {
-            (Some(p), _, _) => format!("p{p}"),
+            (Some(p), _, _) => person_key(p),
             (_, Some(c), _) => format!("b{c}"),
             (_, _, Some(g)) => format!("g{g}"),
             _ => "x".into(),
@@ -87,6 +92,10 @@ pub async fn enqueue<C: ConnectionTrait>(
 ) -> StoreResult<Enqueued> {
     let body = writer.page(&context(conn, a, reason, None, now).await?);
     let mut seen = HashSet::new();
+    if reason != PageReason::Dispatch {
+        // Whoever declined it is not paged about it again.
+        seen.extend(super::timeline::declined_by(conn, a.id).await?.into_iter().map(person_key));
+    }
     let mut out = Enqueued::default();
     // With a roster, "the branch's engineers" means whoever is on duty now;
     // nobody on duty goes straight to the support lead.

@@ -9,7 +9,7 @@ use super::entities::timeline_event;
 use super::json_text::JsonText;
 use super::{Store, StoreError, StoreResult};
 use crate::domain::access::{By, Scope};
-use crate::domain::event::EventKind;
+use crate::domain::event::{BureauEvent, EventKind};
 use crate::domain::record::TimelineEvent;
 use crate::domain::timeline::EventData;
 use crate::records;
@@ -25,6 +25,18 @@ pub struct NewEvent<'a> {
     pub by: &'a By,
     pub note: Option<String>,
     pub data: Option<EventData>,
+}
+
+/// The people who declined an assignment ("page someone else"): its
+/// escalation pages them no more.
+pub async fn declined_by<C: ConnectionTrait>(conn: &C, assignment_id: i64) -> StoreResult<Vec<i64>> {
+    let declined = EventKind::Other(BureauEvent::Declined);
+    let events = timeline_event::Entity::find()
+        .filter(timeline_event::Column::AssignmentId.eq(assignment_id))
+        .filter(timeline_event::Column::Kind.eq(declined))
+        .all(conn)
+        .await?;
+    Ok(events.into_iter().filter_map(|e| e.person_id).collect())
 }
 
 /// Appends an event inside the caller's transaction.

@@ -104,6 +104,35 @@ impl FakeFeishu {
     /// A press on a card's button, as Feishu calls back (`at_ms` is the
     /// callback's `create_time`).
     pub fn press(&self, open_id: &str, key: &str, at_ms: i64) -> Callback {
+        self.callback("card.action.trigger", at_ms, |n| {
+            json!({
+                "operator": { "tenant_key": "2ca1d211f64f6438", "user_id": "a1b2c3", "open_id": open_id },
+                "token": format!("c-{n}"),
+                "action": { "value": { "key": key }, "tag": "button" },
+                "host": "im_message",
+                "context": { "open_message_id": "om_x100b4", "open_chat_id": "oc_5ad11d72b830411d72b836c20" },
+            })
+        })
+    }
+
+    /// Messages read by `open_id` (`im.message.message_read_v1`), as
+    /// Feishu calls back when the app subscribed to them.
+    pub fn read(&self, open_id: &str, message_ids: &[&str], at_ms: i64) -> Callback {
+        self.callback("im.message.message_read_v1", at_ms, |_| {
+            json!({
+                "reader": {
+                    "reader_id": { "open_id": open_id, "union_id": "on_8ed6aa67826108097d9ee143816345", "user_id": "a1b2c3" },
+                    "read_time": at_ms.to_string(),
+                    "tenant_key": "2ca1d211f64f6438",
+                },
+                "message_id_list": message_ids,
+            })
+        })
+    }
+
+    /// A callback of schema 2.0 of `event_type`, the n-th this fake made,
+    /// its event written by `event(n)`.
+    fn callback(&self, event_type: &str, at_ms: i64, event: impl FnOnce(usize) -> Value) -> Callback {
         let n = self.with(|i| {
             i.events += 1;
             i.events
@@ -114,46 +143,11 @@ impl FakeFeishu {
                 "event_id": format!("f7984f25108f8137722bb63cee927e{n:02}"),
                 "token": VERIFICATION_TOKEN,
                 "create_time": at_ms.to_string(),
-                "event_type": "card.action.trigger",
+                "event_type": event_type,
                 "tenant_key": "2ca1d211f64f6438",
                 "app_id": APP_ID,
             },
-            "event": {
-                "operator": { "tenant_key": "2ca1d211f64f6438", "user_id": "a1b2c3", "open_id": open_id },
-                "token": format!("c-{n}"),
-                "action": { "value": { "key": key }, "tag": "button" },
-                "host": "im_message",
-                "context": { "open_message_id": "om_x100b4", "open_chat_id": "oc_5ad11d72b830411d72b836c20" },
-            },
-        });
-        Callback { event, timestamp: at_ms / 1000, key: ENCRYPT_KEY.into(), nonce: format!("n{n}") }
-    }
-
-    /// Messages read by `open_id` (`im.message.message_read_v1`), as
-    /// Feishu calls back when the app subscribed to them.
-    pub fn read(&self, open_id: &str, message_ids: &[&str], at_ms: i64) -> Callback {
-        let n = self.with(|i| {
-            i.events += 1;
-            i.events
-        });
-        let event = json!({
-            "schema": "2.0",
-            "header": {
-                "event_id": format!("a1984f25108f8137722bb63cee927e{n:02}"),
-                "token": VERIFICATION_TOKEN,
-                "create_time": at_ms.to_string(),
-                "event_type": "im.message.message_read_v1",
-                "tenant_key": "2ca1d211f64f6438",
-                "app_id": APP_ID,
-            },
-            "event": {
-                "reader": {
-                    "reader_id": { "open_id": open_id, "union_id": "on_8ed6aa67826108097d9ee143816345", "user_id": "a1b2c3" },
-                    "read_time": at_ms.to_string(),
-                    "tenant_key": "2ca1d211f64f6438",
-                },
-                "message_id_list": message_ids,
-            },
+            "event": event(n),
         });
         Callback { event, timestamp: at_ms / 1000, key: ENCRYPT_KEY.into(), nonce: format!("n{n}") }
     }

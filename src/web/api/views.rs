@@ -400,7 +400,9 @@ pub struct PageView {
     pub sent_at: Option<DateTime<FixedOffset>>,
     /// The provider's own words about the last failure.
     pub error: Option<String>,
-    /// What the last failure means: `no_sender`, `rejected`, `unavailable`, `exhausted`.
+    /// What the last failure means: `no_sender`, `rejected`, `unavailable`,
+    /// `exhausted`, `call_limit`, `not_answered` (a call nobody took),
+    /// `undelivered` (the carrier's report).
     pub error_code: Option<DeliveryFailure>,
     pub error_label: Option<Label>,
     /// What the provider reported later, where it reports: `delivered`,
