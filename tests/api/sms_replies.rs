@@ -133,6 +133,13 @@ async fn a_reply_code_records_its_milestone_as_the_person_and_is_answered(backen
     assert!(plan["reply"].as_str().unwrap().contains("已记录：启动应急支撑方案（2号派单）"), "{plan}");
     let a2 = app.get_ok(&format!("/api/v1/assignments/{second}")).await;
     assert!(!a2["milestones"]["plan_activated_at"].is_null() && a2["milestones"]["on_site_at"].is_null(), "{a2}");
+    // Every code of the line records its own milestone.
+    let site = answered(&app, "13800138000", "2s").await;
+    assert!(site["reply"].as_str().unwrap().contains("已记录：到达现场（2号派单）"), "{site}");
+    let hq = answered(&app, "13800138000", " 2H ").await;
+    assert!(hq["reply"].as_str().unwrap().contains("已记录：总部远程支撑（2号派单）"), "{hq}");
+    let a2 = app.get_ok(&format!("/api/v1/assignments/{second}")).await;
+    assert!(!a2["milestones"]["on_site_at"].is_null() && !a2["milestones"]["hq_remote_at"].is_null(), "{a2}");
     let a1 = app.get_ok(&format!("/api/v1/assignments/{first}")).await;
     assert!(a1["milestones"]["plan_activated_at"].is_null(), "the first is untouched: {a1}");
 }
