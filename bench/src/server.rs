@@ -31,7 +31,11 @@ impl Launch {
             .env("ONSITE_ENV", "bench")
             .env("ONSITE_DATABASE__URL", &self.database_url)
             .env("ONSITE_TELEGRAM__TOKEN", receiver::TOKEN)
-            .env("ONSITE_TELEGRAM__API_URL", &self.telegram_url);
+            .env("ONSITE_TELEGRAM__API_URL", &self.telegram_url)
+            // The benchmark's own settings: the server would refuse them as
+            // unknown configuration keys.
+            .env_remove("ONSITE_BENCH_SERVER")
+            .env_remove("ONSITE_BENCH_POSTGRES");
         if std::env::var_os("ONSITE_CONFIG_DIR").is_none() {
             cmd.env("ONSITE_CONFIG_DIR", config_dir());
         }
