@@ -65,16 +65,7 @@ fn now(app: &TestApp) -> i64 {
 
 /// A reply as the gateway forwards it, signed at `ts`.
 async fn forward(app: &TestApp, body: &Value, ts: i64, secret: &str) -> reqwest::Response {
-    let raw = body.to_string();
-    let signature = onsite::notify::webhook::sign(secret, format!("{ts}.{raw}").as_bytes());
-    let request = app.client.post(app.url("/callbacks/sms")).header("content-type", "application/json");
-    request
-        .header("X-Onsite-Timestamp", ts.to_string())
-        .header("X-Onsite-Signature", signature)
-        .body(raw)
-        .send()
-        .await
-        .unwrap()
+    crate::fake_voice::gateway_forward(&app.url("/callbacks/sms"), body.to_string(), ts, secret).await
 }
 
 fn reply(mobile: &str, text: &str, time: i64) -> Value {

@@ -87,17 +87,7 @@ impl FakeVoice {
         if let Some(keys) = dtmf {
             report["dtmf"] = json!(keys);
         }
-        let raw = json!([report]).to_string();
-        let signature = onsite::notify::webhook::sign(secret, format!("{ts}.{raw}").as_bytes());
-        reqwest::Client::new()
-            .post(format!("{onsite}/callbacks/voice"))
-            .header("content-type", "application/json")
-            .header("X-Onsite-Timestamp", ts.to_string())
-            .header("X-Onsite-Signature", signature)
-            .body(raw)
-            .send()
-            .await
-            .unwrap()
+        gateway_forward(&format!("{onsite}/callbacks/voice"), json!([report]).to_string(), ts, secret).await
     }
 
     fn with<T>(&self, f: impl FnOnce(&mut Inner) -> T) -> T {
@@ -112,6 +102,21 @@ impl FakeVoice {
     pub fn calls(&self) -> Vec<Call> {
         self.with(|i| i.calls.clone())
     }
+}
+
+/// Posts `raw` to `url` as the phone gateways (SMS, voice) forward to
+/// onsite: signed at `ts` (seconds) with `secret` over `{ts}.{raw}`.
+pub async fn gateway_forward(url: &str, raw: String, ts: i64, secret: &str) -> reqwest::Response {
+    let signature = onsite::notify::webhook::sign(secret, format!("{ts}.{raw}").as_bytes());
+    reqwest::Client::new()
+        .post(url)
+        .header("content-type", "application/json")
+        .header("X-Onsite-Timestamp", ts.to_string())
+        .header("X-Onsite-Signature", signature)
+        .body(raw)
+        .send()
+        .await
+        .unwrap()
 }
 
 fn answer(code: &str, message: &str) -> Response {
