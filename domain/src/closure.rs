@@ -1,46 +1,15 @@
 //! The closure report (处置报告) of docs/DOMAIN.md §5: what the unit found and
 //! did, the network indicators (five-tuples, C&C addresses) validated and
-//! shown defanged, and its workflow draft → submitted → accepted / returned.
+//! shown defanged; its workflow is the review's (`review`).
 
 use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::access::Need;
 use super::error::{DomainError, FieldError, Validator};
-use super::labels::Lang;
 use super::text::{self, LONG_TEXT};
 use crate::labelled_enum;
-
-labelled_enum! {
-    /// Where a closure report stands.
-    pub enum ClosureStatus {
-        Draft => ("draft", "草稿", "Draft"),
-        Submitted => ("submitted", "已提交", "Submitted"),
-        Accepted => ("accepted", "已通过", "Accepted"),
-        Returned => ("returned", "已退回", "Returned"),
-    }
-}
-
-labelled_enum! {
-    /// A step of the workflow.
-    pub enum ClosureAction {
-        Submit => ("submit", "提交处置报告", "Closure report submitted"),
-        Accept => ("accept", "处置报告通过", "Closure report accepted"),
-        Return => ("return", "处置报告退回", "Closure report returned"),
-    }
-}
-
-impl ClosureAction {
-    /// The unit submits its report; the bureau reviews it.
-    pub fn needs(self) -> Need {
-        match self {
-            ClosureAction::Submit => Need::Report,
-            ClosureAction::Accept | ClosureAction::Return => Need::Direct,
-        }
-    }
-}
 
 labelled_enum! {
     /// Transport protocol of a five-tuple.
@@ -326,69 +295,9 @@ impl ClosureDraft {
     }
 }
 
-impl ClosureStatus {
-    /// The unit may still edit the report.
-    pub fn editable(self) -> bool {
-        matches!(self, ClosureStatus::Draft | ClosureStatus::Returned)
-    }
-
-    /// The status after `action`, or why not.
-    pub fn after(self, action: ClosureAction) -> Result<Self, DomainError> {
-        match (self, action) {
-            (ClosureStatus::Draft | ClosureStatus::Returned, ClosureAction::Submit) => Ok(ClosureStatus::Submitted),
-            (ClosureStatus::Submitted, ClosureAction::Accept) => Ok(ClosureStatus::Accepted),
-            (ClosureStatus::Submitted, ClosureAction::Return) => Ok(ClosureStatus::Returned),
-            (from, action) => {
-                let (en, zh) = (from.label(Lang::En).to_lowercase(), from.label(Lang::Zh));
-                let (message, message_zh) = match action {
-                    ClosureAction::Submit => (
-                        format!("this closure report is {en} and cannot be submitted again"),
-                        format!("处置报告{zh}，不能再次提交"),
-                    ),
-                    ClosureAction::Accept => (
-                        format!("only a submitted closure report can be accepted; this one is {en}"),
-                        format!("只有已提交的处置报告才能通过，该报告当前为“{zh}”"),
-                    ),
-                    ClosureAction::Return => (
-                        format!("only a submitted closure report can be returned; this one is {en}"),
-                        format!("只有已提交的处置报告才能退回，该报告当前为“{zh}”"),
-                    ),
-                };
-                Err(DomainError::conflict("closure_transition", message, message_zh))
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_refused_step_says_why_in_plain_words() {
-        let said = |from: ClosureStatus, action| match from.after(action) {
-            Err(e) => (e.text(Lang::En), e.text(Lang::Zh)),
-            Ok(to) => panic!("{from:?} {action:?} allowed to {to:?}"),
-        };
-        assert_eq!(
-            said(ClosureStatus::Submitted, ClosureAction::Submit),
-            (
-                "this closure report is submitted and cannot be submitted again".into(),
-                "处置报告已提交，不能再次提交".into()
-            )
-        );
-        assert_eq!(
-            said(ClosureStatus::Draft, ClosureAction::Accept),
-            (
-                "only a submitted closure report can be accepted; this one is draft".into(),
-                "只有已提交的处置报告才能通过，该报告当前为“草稿”".into()
-            )
-        );
-        assert_eq!(
-            said(ClosureStatus::Accepted, ClosureAction::Return).1,
-            "只有已提交的处置报告才能退回，该报告当前为“已通过”"
-        );
-    }
 
     #[test]
     fn indicators_are_validated_and_defanged() {
@@ -420,18 +329,6 @@ mod tests {
             FiveTupleInput { src_ip: "10.0.0.256".into(), dst_port: Some(70_000), protocol: "gre".into(), ..good };
         let fields: Vec<String> = FiveTuple::parse(2, &bad).unwrap_err().into_iter().map(|e| e.field).collect();
         assert_eq!(fields, ["five_tuples[2].src_ip", "five_tuples[2].dst_port", "five_tuples[2].protocol"]);
-    }
-
-    #[test]
-    fn the_workflow_goes_draft_submitted_then_accepted_or_returned() {
-        use ClosureAction::*;
-        use ClosureStatus::*;
-        assert_eq!(Draft.after(Submit).unwrap(), Submitted);
-        assert_eq!(Submitted.after(Return).unwrap(), Returned);
-        assert_eq!(Returned.after(Submit).unwrap(), Submitted);
-        assert_eq!(Submitted.after(Accept).unwrap(), Accepted);
-        assert!(Accepted.after(Return).is_err() && Draft.after(Accept).is_err() && Accepted.after(Submit).is_err());
-        assert!(Draft.editable() && Returned.editable() && !Submitted.editable() && !Accepted.editable());
     }
 
     #[test]

@@ -49,7 +49,10 @@ pub struct NoticeInput {
     pub category: Category,
     pub severity: Severity,
     pub target_name: String,
-    pub target_kind: TargetKind,
+    pub target_kind: Option<TargetKind>,
+    /// The target picked from the registry of detection objects: its name
+    /// and kind are the registry's, whatever was typed.
+    pub enterprise_id: Option<i64>,
     pub site_address: String,
     pub site_lat: Option<f64>,
     pub site_lon: Option<f64>,
@@ -67,8 +70,10 @@ pub struct NoticeDraft {
     pub title: String,
     pub category: Category,
     pub severity: Severity,
+    /// Typed, or empty until the store reads it from the registry.
     pub target_name: String,
     pub target_kind: TargetKind,
+    pub enterprise_id: Option<i64>,
     pub site_address: String,
     pub site: Option<Coordinates>,
     pub description: String,
@@ -85,7 +90,21 @@ impl NoticeDraft {
     pub fn parse(input: NoticeInput) -> Result<Self, DomainError> {
         let mut v = Validator::default();
         let title = v.check(text::required("title", &input.title, TITLE));
-        let target_name = v.check(text::required("target.name", &input.target_name, NAME));
+        let (target_name, target_kind) = match input.enterprise_id {
+            Some(_) => (Some(String::new()), TargetKind::Other),
+            None => {
+                let name = v.check(text::required("target.name", &input.target_name, NAME));
+                if input.target_kind.is_none() {
+                    v.push(super::FieldError::new(
+                        "target.kind",
+                        "required",
+                        "choose the target's kind, or pick it from the registry",
+                        "请选择检测对象类型，或从检测对象名录中选择",
+                    ));
+                }
+                (name, input.target_kind.unwrap_or(TargetKind::Other))
+            }
+        };
         let site_address = v.check(text::required("site.address", &input.site_address, ADDRESS));
         let site = v.check(Coordinates::parse_optional("site", input.site_lat, input.site_lon));
         let description = v.check(text::required("description", &input.description, LONG_TEXT));
@@ -113,7 +132,8 @@ impl NoticeDraft {
             category: input.category,
             severity: input.severity,
             target_name: target_name.unwrap_or_default(),
-            target_kind: input.target_kind,
+            target_kind,
+            enterprise_id: input.enterprise_id,
             site_address: site_address.unwrap_or_default(),
             site: site.flatten(),
             description: description.unwrap_or_default(),
@@ -140,7 +160,8 @@ mod tests {
             category: Category::WebDefacement,
             severity: Severity::III,
             target_name: "某互联网企业".into(),
-            target_kind: TargetKind::InternetCompany,
+            target_kind: Some(TargetKind::InternetCompany),
+            enterprise_id: None,
             site_address: "重庆市渝中区解放碑".into(),
             site_lat: Some(29.5577),
             site_lon: Some(106.5772),
@@ -169,6 +190,18 @@ mod tests {
         };
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, vec!["title", "site.lat", "unit_ids"]);
+    }
+
+    #[test]
+    fn a_target_is_typed_with_its_kind_or_picked_from_the_registry() {
+        let typed = NoticeInput { target_name: " ".into(), target_kind: None, ..input() };
+        let DomainError::Invalid(errors) = NoticeDraft::parse(typed.clone()).unwrap_err() else {
+            panic!("expected field errors");
+        };
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, vec!["target.name", "target.kind"]);
+        let picked = NoticeDraft::parse(NoticeInput { enterprise_id: Some(4), ..typed }).unwrap();
+        assert_eq!((picked.enterprise_id, picked.target_name.as_str()), (Some(4), ""), "the store names it");
     }
 
     #[test]

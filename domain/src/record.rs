@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use crate::access::{Caller, PersonCaller, Source, UserRole};
 use crate::assignment::AssignmentState;
 use crate::audit::Content;
-use crate::closure::{ClosureDraft, ClosureStatus};
+use crate::closure::ClosureDraft;
 use crate::escalation::{PageReason, TimerKind, TimerStatus};
 use crate::event::{DeliveryStatus, EventKind};
 use crate::labels::Lang;
@@ -16,6 +16,7 @@ use crate::notice::{Category, Severity, TargetKind};
 use crate::page::PageBody;
 use crate::people::{BureauRole, ChannelKind, ChannelStatus, Role};
 use crate::policy::{PolicyOverride, SlaPolicy};
+use crate::review::ReviewStatus;
 use crate::screening::{ScreeningKind, ScreeningOutcome, TaskState, TaskStatus};
 use crate::timeline::EventData;
 
@@ -52,6 +53,8 @@ pub struct Notice {
     pub severity: Severity,
     pub target_name: String,
     pub target_kind: TargetKind,
+    /// The registered detection object, when picked from the registry.
+    pub enterprise_id: Option<i64>,
     pub site_address: String,
     pub site_lat: Option<f64>,
     pub site_lon: Option<f64>,
@@ -191,6 +194,8 @@ pub struct ScreeningTask {
     pub unit_id: i64,
     pub enterprise: String,
     pub target: String,
+    /// The registered detection object screened, when picked from the registry.
+    pub enterprise_id: Option<i64>,
     pub kind: ScreeningKind,
     pub due_at: Option<DateTime<Utc>>,
     pub status: TaskStatus,
@@ -220,7 +225,7 @@ impl ScreeningTask {
 pub struct ClosureReport {
     pub id: i64,
     pub assignment_id: i64,
-    pub status: ClosureStatus,
+    pub status: ReviewStatus,
     /// What the unit wrote (validated when it was saved).
     pub content: ClosureDraft,
     pub submitted_at: Option<DateTime<Utc>>,

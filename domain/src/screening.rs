@@ -44,8 +44,13 @@ pub const MAX_TASKS_PER_REQUEST: usize = 500;
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ScreeningTaskInput {
     pub unit_id: i64,
-    /// The enterprise (重点企业) to screen.
+    /// The enterprise (重点企业) to screen, typed; empty when picked from
+    /// the registry by `enterprise_id`.
+    #[serde(default)]
     pub enterprise: String,
+    /// The enterprise picked from the registry of detection objects.
+    #[serde(default)]
+    pub enterprise_id: Option<i64>,
     /// What of it: a site, a system, an address range.
     #[serde(default)]
     pub target: String,
@@ -66,7 +71,9 @@ pub struct ScreeningTasksInput {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TaskDraft {
     pub unit_id: i64,
+    /// Empty until the store reads it from the registry.
     pub enterprise: String,
+    pub enterprise_id: Option<i64>,
     pub target: String,
     pub kind: ScreeningKind,
     pub due_at: DateTime<Utc>,
@@ -93,12 +100,16 @@ pub fn parse_tasks(
     let mut drafts = Vec::with_capacity(input.tasks.len());
     for (i, t) in input.tasks.iter().enumerate() {
         let at = |e: FieldError| FieldError { field: format!("tasks[{i}].{}", e.field), ..e };
-        let enterprise = v.check(text::required("enterprise", &t.enterprise, text::NAME).map_err(at));
+        let enterprise = match t.enterprise_id {
+            Some(_) => Some(String::new()),
+            None => v.check(text::required("enterprise", &t.enterprise, text::NAME).map_err(at)),
+        };
         let target = v.check(text::optional("target", Some(&t.target), text::ADDRESS).map_err(at));
         if let (Some(enterprise), Some(target)) = (enterprise, target) {
             drafts.push(TaskDraft {
                 unit_id: t.unit_id,
                 enterprise,
+                enterprise_id: t.enterprise_id,
                 target: target.unwrap_or_default(),
                 kind: t.kind,
                 due_at: t.due_at.map_or(period_starts_at, |d| d.to_utc()),
@@ -244,6 +255,7 @@ mod tests {
         let entry = |enterprise: &str| ScreeningTaskInput {
             unit_id: 1,
             enterprise: enterprise.into(),
+            enterprise_id: None,
             target: String::new(),
             kind: ScreeningKind::Remote,
             due_at: None,

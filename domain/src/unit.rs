@@ -17,16 +17,7 @@ impl UnitDraft {
     pub fn parse(name: &str, credit_code: Option<&str>, hq_address: Option<&str>) -> Result<Self, DomainError> {
         let mut v = Validator::default();
         let name = v.check(text::required("name", name, NAME));
-        let credit_code =
-            v.check(text::optional("credit_code", credit_code, text::Limit::line(18)).and_then(|c| match c {
-                Some(code) if !is_credit_code(&code) => Err(FieldError::new(
-                    "credit_code",
-                    "invalid_credit_code",
-                    "a unified social credit code is 18 digits or capital letters",
-                    "统一社会信用代码应为 18 位数字或大写字母",
-                )),
-                other => Ok(other),
-            }));
+        let credit_code = v.check(optional_credit_code(credit_code));
         let hq_address = v.check(text::optional("hq_address", hq_address, ADDRESS));
         v.finish()?;
         Ok(Self {
@@ -34,6 +25,19 @@ impl UnitDraft {
             credit_code: credit_code.flatten(),
             hq_address: hq_address.flatten(),
         })
+    }
+}
+
+/// An optional 统一社会信用代码 as typed in a `credit_code` field.
+pub fn optional_credit_code(raw: Option<&str>) -> Result<Option<String>, FieldError> {
+    match text::optional("credit_code", raw, text::Limit::line(18))? {
+        Some(code) if !is_credit_code(&code) => Err(FieldError::new(
+            "credit_code",
+            "invalid_credit_code",
+            "a unified social credit code is 18 digits or capital letters",
+            "统一社会信用代码应为 18 位数字或大写字母",
+        )),
+        other => Ok(other),
     }
 }
 

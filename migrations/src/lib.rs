@@ -17,6 +17,7 @@ mod m20261203_000001_callback_receipts;
 mod m20261204_000001_sms_reply_codes;
 mod m20261205_000001_pages_by_address;
 mod m20261206_000001_page_receipts;
+mod m20261207_000001_duties;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000001_sms_reply_codes::Migration),
             Box::new(m20261205_000001_pages_by_address::Migration),
             Box::new(m20261206_000001_page_receipts::Migration),
+            Box::new(m20261207_000001_duties::Migration),
         ]
     }
 }

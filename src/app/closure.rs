@@ -3,8 +3,9 @@
 
 use crate::domain::access::By;
 use crate::domain::access::{Caller, Need};
-use crate::domain::closure::{ClosureAction, ClosureDraft};
+use crate::domain::closure::ClosureDraft;
 use crate::domain::record::ClosureReport;
+use crate::domain::review::ReviewAction;
 
 use super::{AppResult, Core};
 
@@ -21,7 +22,7 @@ impl Core {
         &self,
         caller: &Caller,
         id: i64,
-        action: ClosureAction,
+        action: ReviewAction,
         comment: Option<&str>,
     ) -> AppResult<ClosureReport> {
         Self::require(caller, action.needs())?;

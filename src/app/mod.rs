@@ -8,11 +8,13 @@
 
 pub mod assignments;
 pub mod closure;
+pub mod enterprises;
 pub mod notices;
 pub mod protection;
 pub mod reads;
 pub mod registry;
 pub mod rosters;
+pub mod special_reports;
 pub mod users;
 
 use std::sync::Arc;

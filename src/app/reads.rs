@@ -8,17 +8,21 @@ use chrono::{DateTime, Utc};
 
 use super::Core;
 use crate::domain::access::{Reader, Scope};
+use crate::domain::enterprise::Enterprise;
+use crate::domain::notice::TargetKind;
 use crate::domain::people::ChannelKind;
 use crate::domain::protection::ProtectionPeriod;
 use crate::domain::record::{
     Assignment, Branch, Channel, ClosureReport, Page, Person, ScreeningTask, TimelineEvent, Unit,
 };
 use crate::domain::report::{Breach, Facts};
+use crate::domain::special_report::{SpecialReport, SpecialReportEvent};
 use crate::store::board::BoardRow;
 use crate::store::channels::Reached;
 use crate::store::notices::{NoticeFilter, NoticeRecord};
 use crate::store::reports::{ReportFilter, ReportRows};
 use crate::store::rosters::{BranchDuty, DutyNow, StoredRoster};
+use crate::store::special_reports::SpecialReportFilter;
 use crate::store::{Store, StoreError, StoreResult};
 
 /// The store as one caller may read it.
@@ -107,6 +111,13 @@ impl Reads<'_> {
         fn duty_now(now: DateTime<Utc>) -> Vec<DutyNow>;
         fn duty_between(units: Option<&[i64]>, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<BranchDuty>;
         fn screening_tasks(period_id: i64) -> Vec<ScreeningTask>;
+        /// The screening tasks of a registered enterprise, newest first.
+        fn screening_tasks_of_enterprise(enterprise_id: i64) -> Vec<ScreeningTask>;
+        fn special_report(id: i64) -> SpecialReport;
+        fn special_reports(filter: &SpecialReportFilter) -> Vec<SpecialReport>;
+        fn special_report_events(id: i64) -> Vec<SpecialReportEvent>;
+        /// The report a notice was issued from.
+        fn special_report_of_notice(notice_id: i64) -> Option<SpecialReport>;
         fn screening_task(id: i64) -> ScreeningTask;
         fn report_rows(filter: &ReportFilter) -> ReportRows;
         fn breach_sources(filter: &ReportFilter) -> (Vec<Facts>, Vec<String>);
@@ -119,6 +130,7 @@ impl Reads<'_> {
         fn unit_names;
         fn notice_titles;
         fn branch_names;
+        fn enterprise_names;
     }
 
     /// The unit of a record already read, when it is in scope (no query:
@@ -164,5 +176,14 @@ impl Reads<'_> {
 
     pub async fn protection_period(&self, id: i64) -> StoreResult<ProtectionPeriod> {
         self.store.protection_period(id).await
+    }
+
+    /// The registry of detection objects: everyone picks targets from it.
+    pub async fn enterprises(&self, kind: Option<TargetKind>) -> StoreResult<Vec<Enterprise>> {
+        self.store.enterprises(kind).await
+    }
+
+    pub async fn enterprise(&self, id: i64) -> StoreResult<Enterprise> {
+        self.store.enterprise(id).await
     }
 }

@@ -17,8 +17,9 @@ use crate::domain::access::{Caller, Scope};
 use crate::domain::assignment::Milestone;
 use crate::domain::change::Change;
 use crate::domain::clock::ManualClock;
-use crate::domain::closure::{ClosureAction, ClosureDraft, ClosureInput};
+use crate::domain::closure::{ClosureDraft, ClosureInput};
 use crate::domain::notice::{Category, NoticeDraft, NoticeInput, Severity, TargetKind};
+use crate::domain::review::ReviewAction;
 use crate::engine::Engine;
 use crate::store::Store;
 
@@ -167,12 +168,12 @@ async fn report(
             let notified_at = store.assignment(Scope::All, id).await?.state.notified_at;
             app.save_closure_report(engineer, id, closure(notified_at - Duration::minutes(20))?).await.map(drop)
         }
-        ClosureStep::Submit => app.closure_step(engineer, id, ClosureAction::Submit, None).await.map(drop),
+        ClosureStep::Submit => app.closure_step(engineer, id, ReviewAction::Submit, None).await.map(drop),
         ClosureStep::Return => {
             let comment = Some("请补充攻击来源地址和处置建议");
-            app.closure_step(bureau, id, ClosureAction::Return, comment).await.map(drop)
+            app.closure_step(bureau, id, ReviewAction::Return, comment).await.map(drop)
         }
-        ClosureStep::Accept => app.closure_step(bureau, id, ClosureAction::Accept, None).await.map(drop),
+        ClosureStep::Accept => app.closure_step(bureau, id, ReviewAction::Accept, None).await.map(drop),
     }
 }
 
@@ -188,7 +189,8 @@ fn notice(
         category,
         severity,
         target_name: "重庆某单位".into(),
-        target_kind: TargetKind::Other,
+        target_kind: Some(TargetKind::Other),
+        enterprise_id: None,
         site_address: "重庆市渝中区解放碑".into(),
         site_lat: Some(29.557),
         site_lon: Some(106.577),

@@ -4,16 +4,17 @@
 
 use chrono::{DateTime, FixedOffset, Utc};
 use chrono_tz::Tz;
-use docx_rs::{AlignmentType, Docx, Paragraph, Run, RunFonts, Table, TableCell, TableRow};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::house_style::{document, heading, or_none, pack, table, text, when};
 use crate::domain::assignment::Milestone;
-use crate::domain::closure::{C2Address, ClosureStatus, Protocol};
+use crate::domain::closure::{C2Address, Protocol};
 use crate::domain::duration::format_duration;
 use crate::domain::labels::Lang;
 use crate::domain::record::{Assignment, ClosureReport};
 use crate::domain::report::kept;
+use crate::domain::review::ReviewStatus;
 use crate::domain::sla::{SlaState, evaluate};
 
 fn local(at: DateTime<Utc>, tz: Tz) -> DateTime<FixedOffset> {
@@ -60,7 +61,7 @@ pub struct ClosureReportView {
     pub notice_id: i64,
     pub title: String,
     pub unit_name: String,
-    pub status: ClosureStatus,
+    pub status: ReviewStatus,
     pub event_time: Option<DateTime<FixedOffset>>,
     pub description: String,
     pub cause: String,
@@ -142,55 +143,8 @@ impl ClosureReportView {
     }
 }
 
-const BODY_FONT: &str = "宋体";
-const HEADING_FONT: &str = "黑体";
-
-fn fonts(east_asia: &str) -> RunFonts {
-    RunFonts::new().east_asia(east_asia).ascii("Times New Roman").hi_ansi("Times New Roman")
-}
-
-fn text(s: &str) -> Paragraph {
-    let mut p = Paragraph::new();
-    for (i, line) in s.lines().enumerate() {
-        let mut run = Run::new().fonts(fonts(BODY_FONT)).size(24);
-        if i > 0 {
-            run = run.add_break(docx_rs::BreakType::TextWrapping);
-        }
-        p = p.add_run(run.add_text(line));
-    }
-    p
-}
-
-fn heading(s: &str) -> Paragraph {
-    Paragraph::new().add_run(Run::new().add_text(s).bold().size(28).fonts(fonts(HEADING_FONT)))
-}
-
-fn cell(s: &str) -> TableCell {
-    TableCell::new().add_paragraph(text(s))
-}
-
-fn table(header: &[&str], rows: Vec<Vec<String>>) -> Table {
-    let mut all = vec![TableRow::new(
-        header
-            .iter()
-            .map(|h| {
-                TableCell::new().add_paragraph(
-                    Paragraph::new().add_run(Run::new().add_text(*h).bold().fonts(fonts(HEADING_FONT)).size(22)),
-                )
-            })
-            .collect(),
-    )];
-    all.extend(rows.into_iter().map(|r| TableRow::new(r.iter().map(|c| cell(c)).collect())));
-    Table::new(all)
-}
-
-fn when(t: Option<DateTime<FixedOffset>>) -> String {
-    t.map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_else(|| "—".to_owned())
-}
-
 /// The report as a DOCX document.
 pub fn docx(v: &ClosureReportView) -> Result<Vec<u8>, String> {
-    let or_none = |s: &str| if s.trim().is_empty() { "无".to_owned() } else { s.to_owned() };
     let r = &v.response;
     let verdict = if r.kept {
         "两小时承诺：已履约（启动应急支撑方案、到达现场、总部远程支撑均在派单后两小时内完成）".to_owned()
@@ -201,19 +155,7 @@ pub fn docx(v: &ClosureReportView) -> Result<Vec<u8>, String> {
             format_duration(r.lateness_seconds, Lang::Zh)
         )
     };
-    let doc = Docx::new()
-        .default_fonts(fonts(BODY_FONT))
-        .default_size(24)
-        .add_paragraph(
-            Paragraph::new()
-                .align(AlignmentType::Center)
-                .add_run(Run::new().add_text("网络安全事件处置报告").bold().size(40).fonts(fonts(HEADING_FONT))),
-        )
-        .add_paragraph(
-            Paragraph::new()
-                .align(AlignmentType::Center)
-                .add_run(Run::new().add_text(&v.title).size(28).fonts(fonts(BODY_FONT))),
-        )
+    let doc = document("网络安全事件处置报告", &v.title)
         .add_table(table(
             &["项目", "内容"],
             vec![
@@ -273,7 +215,5 @@ pub fn docx(v: &ClosureReportView) -> Result<Vec<u8>, String> {
             ],
         ))
         .add_paragraph(text(&verdict));
-    let mut out = std::io::Cursor::new(Vec::new());
-    doc.build().pack(&mut out).map_err(|e| e.to_string())?;
-    Ok(out.into_inner())
+    pack(doc)
 }

@@ -6,6 +6,8 @@ pub mod charts;
 pub mod closure;
 pub mod csv;
 pub mod duty;
+pub mod house_style;
+pub mod special_reports;
 pub mod xlsx;
 
 use chrono::{DateTime, FixedOffset, Utc};

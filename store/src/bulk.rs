@@ -11,10 +11,10 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect
 use super::entities::{assignment, closure_report, notice, timer};
 use super::{Store, StoreResult};
 use crate::domain::assignment::AssignmentState;
-use crate::domain::closure::ClosureStatus;
 use crate::domain::escalation::{self, TimerStatus};
 use crate::domain::notice::{Category, Severity, TargetKind};
 use crate::domain::policy::SlaPolicy;
+use crate::domain::review::ReviewStatus;
 
 /// A notice of the history and the assignments it was dispatched as.
 #[derive(Debug, Clone)]
@@ -107,6 +107,7 @@ fn notice_row(n: &HistoricNotice) -> notice::ActiveModel {
         severity: Set(n.severity),
         target_name: Set("某互联网企业".into()),
         target_kind: Set(TargetKind::InternetCompany),
+        enterprise_id: Set(None),
         site_address: Set("重庆市渝北区".into()),
         site_lat: Set(None),
         site_lon: Set(None),
@@ -154,7 +155,7 @@ fn closure_row(assignment_id: i64, filed_at: DateTime<Utc>) -> closure_report::A
     closure_report::ActiveModel {
         id: NotSet,
         assignment_id: Set(assignment_id),
-        status: Set(ClosureStatus::Accepted),
+        status: Set(ReviewStatus::Accepted),
         event_time: Set(None),
         description: Set("首页被篡改".into()),
         cause: Set("弱口令".into()),

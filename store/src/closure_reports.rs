@@ -12,9 +12,10 @@ use super::{Store, StoreError, StoreResult};
 use crate::domain::DomainError;
 use crate::domain::access::By;
 use crate::domain::access::Scope;
-use crate::domain::closure::{ClosureAction, ClosureDraft, ClosureStatus};
+use crate::domain::closure::ClosureDraft;
 use crate::domain::event::{BureauEvent, EventKind};
 use crate::domain::record::ClosureReport;
+use crate::domain::review::{ReviewAction, ReviewStatus, Reviewed};
 
 async fn assignment_in(txn: &DatabaseTransaction, scope: Scope, id: i64) -> StoreResult<assignment::Model> {
     assignment::Entity::find_by_id(id)
@@ -53,21 +54,13 @@ impl Store {
         assignment_in(&txn, scope, assignment_id).await?;
         let existing = report_of(&txn, assignment_id).await?;
         if let Some(r) = &existing {
-            let status = r.status;
-            if !status.editable() {
-                return Err(DomainError::conflict(
-                    "closure_locked",
-                    format!("the report is {} and can no longer be edited", status.code()),
-                    format!("处置报告{}，不能再修改", status.label(crate::domain::labels::Lang::Zh)),
-                )
-                .into());
-            }
+            r.status.check_editable(Reviewed::ClosureReport)?;
         }
         let mut row = match &existing {
             Some(r) => closure_report::ActiveModel::from(r.clone()),
             None => closure_report::ActiveModel {
                 assignment_id: Set(assignment_id),
-                status: Set(ClosureStatus::Draft),
+                status: Set(ReviewStatus::Draft),
                 created_at: Set(now),
                 ..Default::default()
             },
@@ -98,7 +91,7 @@ impl Store {
         by: &By,
         scope: Scope,
         assignment_id: i64,
-        action: ClosureAction,
+        action: ReviewAction,
         comment: Option<&str>,
         now: DateTime<Utc>,
     ) -> StoreResult<ClosureReport> {
@@ -109,19 +102,19 @@ impl Store {
         let report =
             report_of(&txn, assignment_id).await?.ok_or(StoreError::not_found("closure report", assignment_id))?;
         let settled_before = super::report_cells::settled_of(&txn, &a, None, self.tz()).await?;
-        let next = report.status.after(action)?;
+        let next = report.status.after(action, Reviewed::ClosureReport)?;
         let mut row = closure_report::ActiveModel::from(report.clone());
         match action {
-            ClosureAction::Submit => {
+            ReviewAction::Submit => {
                 ClosureReport::from(report.clone()).content.check_complete()?;
                 row.submitted_at = Set(Some(now));
             }
-            ClosureAction::Return if comment.is_none() => {
+            ReviewAction::Return if comment.is_none() => {
                 return Err(
                     DomainError::field("comment", "required", "say why it is returned", "请填写退回原因").into()
                 );
             }
-            ClosureAction::Accept | ClosureAction::Return => {
+            ReviewAction::Accept | ReviewAction::Return => {
                 row.reviewed_at = Set(Some(now));
                 row.reviewed_by = Set(by.user_id);
                 row.review_comment = Set(comment.clone());
@@ -140,9 +133,9 @@ impl Store {
             return Err(StoreError::Concurrent { entity: "closure report" });
         }
         let kind = match action {
-            ClosureAction::Submit => BureauEvent::ClosureSubmitted,
-            ClosureAction::Accept => BureauEvent::ClosureAccepted,
-            ClosureAction::Return => BureauEvent::ClosureReturned,
+            ReviewAction::Submit => BureauEvent::ClosureSubmitted,
+            ReviewAction::Accept => BureauEvent::ClosureAccepted,
+            ReviewAction::Return => BureauEvent::ClosureReturned,
         };
         timeline::append(
             &txn,

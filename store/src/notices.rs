@@ -45,6 +45,8 @@ pub struct NoticeFilter {
     pub open: Option<bool>,
     pub category: Option<Category>,
     pub severity: Option<Severity>,
+    /// Only notices about this registered detection object.
+    pub enterprise_id: Option<i64>,
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
     pub limit: u64,
@@ -62,9 +64,34 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<NoticeRecord> {
         let txn = self.db().begin().await?;
+        let record = self.issue_in(&txn, by, draft, policy, now).await?;
+        Store::notify_peers(&txn).await?;
+        txn.commit().await?;
+        self.wake();
+        Ok(record)
+    }
+
+    /// Issues a notice inside `txn` (the caller commits and wakes the
+    /// engine): the notice, then one dispatched assignment per unit. A
+    /// target picked from the registry takes the registry's name and kind.
+    pub(crate) async fn issue_in(
+        &self,
+        txn: &DatabaseTransaction,
+        by: &By,
+        mut draft: NoticeDraft,
+        policy: &SlaPolicy,
+        now: DateTime<Utc>,
+    ) -> StoreResult<NoticeRecord> {
+        let registered = match draft.enterprise_id {
+            Some(id) => Some(super::enterprises::named(txn, "target.enterprise_id", id).await?),
+            None => super::enterprises::by_name(txn, &draft.target_name).await?,
+        };
+        if let Some(e) = registered {
+            (draft.enterprise_id, draft.target_name, draft.target_kind) = (Some(e.id), e.name, e.kind);
+        }
         let units: HashMap<i64, Unit> = unit::Entity::find()
             .filter(unit::Column::Id.is_in(draft.unit_ids.clone()))
-            .all(&txn)
+            .all(txn)
             .await?
             .into_iter()
             .map(|u| (u.id, Unit::from(u)))
@@ -81,13 +108,14 @@ impl Store {
             )
             .into());
         }
-        let branches = branches_by_unit(&txn, &draft.unit_ids, &draft.branch_ids).await?;
+        let branches = branches_by_unit(txn, &draft.unit_ids, &draft.branch_ids).await?;
         let notice = notice::ActiveModel {
             title: Set(draft.title),
             category: Set(draft.category),
             severity: Set(draft.severity),
             target_name: Set(draft.target_name),
             target_kind: Set(draft.target_kind),
+            enterprise_id: Set(draft.enterprise_id),
             site_address: Set(draft.site_address),
             site_lat: Set(draft.site.map(|s| s.lat)),
             site_lon: Set(draft.site.map(|s| s.lon)),
@@ -97,10 +125,10 @@ impl Store {
             issued_at: Set(now),
             ..Default::default()
         }
-        .insert(&txn)
+        .insert(txn)
         .await?;
         let mut assignments = Vec::with_capacity(draft.unit_ids.len());
-        let periods = super::protection::in_force_at(&txn, now).await?;
+        let periods = super::protection::in_force_at(txn, now).await?;
         for unit_id in &draft.unit_ids {
             let (policy, period) = policy_at(units.get(unit_id), *unit_id, policy, &periods, now);
             let to = Dispatch {
@@ -109,11 +137,8 @@ impl Store {
                 reassigned_from: None,
                 period,
             };
-            assignments.push(self.dispatch(&txn, by, &notice, to, &policy, now).await?);
+            assignments.push(self.dispatch(txn, by, &notice, to, &policy, now).await?);
         }
-        Store::notify_peers(&txn).await?;
-        txn.commit().await?;
-        self.wake();
         Ok(NoticeRecord { notice: notice.into(), assignments: records::all(assignments) })
     }
 
@@ -234,6 +259,9 @@ impl Store {
         }
         if let Some(s) = filter.severity {
             q = q.filter(notice::Column::Severity.eq(s));
+        }
+        if let Some(e) = filter.enterprise_id {
+            q = q.filter(notice::Column::EnterpriseId.eq(e));
         }
         if let Some(from) = filter.from {
             q = q.filter(notice::Column::IssuedAt.gte(from));

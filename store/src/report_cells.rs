@@ -19,9 +19,9 @@ use super::entities::{assignment, closure_report, notice, report_breach, report_
 use super::report_rows::{ClosureFacts, Policies, ReportRow, facts_of};
 use super::{Store, StoreError, StoreResult};
 use crate::domain::assignment::Status;
-use crate::domain::closure::ClosureStatus;
 use crate::domain::notice::{Category, Severity};
 use crate::domain::report::{self, Breach, Tally};
+use crate::domain::review::ReviewStatus;
 
 /// Bumped whenever the tally's encoding or meaning changes: the cells are
 /// then rebuilt at start-up.
@@ -270,7 +270,7 @@ impl Store {
                     closure_report::Column::Status,
                 ])
                 .filter(closure_report::Column::AssignmentId.between(first, last))
-                .into_tuple::<(i64, Option<DateTime<Utc>>, ClosureStatus)>()
+                .into_tuple::<(i64, Option<DateTime<Utc>>, ReviewStatus)>()
                 .all(&txn)
                 .await?
                 .into_iter()

@@ -12,9 +12,9 @@ use sea_orm::{FromQueryResult, QuerySelect, Select};
 use super::entities::assignment;
 use super::{StoreError, StoreResult};
 use crate::domain::assignment::Status;
-use crate::domain::closure::ClosureStatus;
 use crate::domain::policy::SlaPolicy;
 use crate::domain::report::Facts;
+use crate::domain::review::ReviewStatus;
 
 /// Ids bound per statement (SQLite allows 32,766 parameters).
 pub(super) const ID_SLICE: usize = 10_000;
@@ -43,7 +43,7 @@ pub(super) struct ReportRow {
 }
 
 /// A closure report as a report reads it: when it was (last) submitted and its status.
-pub(super) type ClosureFacts = (Option<DateTime<Utc>>, ClosureStatus);
+pub(super) type ClosureFacts = (Option<DateTime<Utc>>, ReviewStatus);
 
 impl From<&assignment::Model> for ReportRow {
     fn from(a: &assignment::Model) -> Self {
@@ -100,9 +100,9 @@ pub(super) fn facts_of(a: ReportRow, policy: Arc<SlaPolicy>, closure: Option<&Cl
         policy,
         // A returned report counts as filed once it is resubmitted.
         closure_submitted_at: closure
-            .filter(|(_, s)| matches!(s, ClosureStatus::Submitted | ClosureStatus::Accepted))
+            .filter(|(_, s)| matches!(s, ReviewStatus::Submitted | ReviewStatus::Accepted))
             .and_then(|(at, _)| *at),
-        closure_accepted: closure.is_some_and(|(_, s)| *s == ClosureStatus::Accepted),
+        closure_accepted: closure.is_some_and(|(_, s)| *s == ReviewStatus::Accepted),
     })
 }
 

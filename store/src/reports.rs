@@ -13,10 +13,10 @@ use super::report_rows::{ClosureFacts, ID_SLICE, Policies, ReportRow, facts_of, 
 use super::{Store, StoreResult};
 use crate::domain::access::Scope;
 use crate::domain::assignment::Status;
-use crate::domain::closure::ClosureStatus;
 use crate::domain::notice::{Category, Severity};
 use crate::domain::period::{self, Period, Split};
 use crate::domain::report::{Breach, Facts, Tally};
+use crate::domain::review::ReviewStatus;
 
 /// What a report covers.
 #[derive(Debug, Clone)]
@@ -164,7 +164,7 @@ impl Store {
                 closure_report::Column::AssignmentId
                     .in_subquery(q.clone().select_only().column(assignment::Column::Id).into_query()),
             )
-            .into_tuple::<(i64, Option<DateTime<Utc>>, ClosureStatus)>()
+            .into_tuple::<(i64, Option<DateTime<Utc>>, ReviewStatus)>()
             .all(self.reader())
             .await?
             .into_iter()

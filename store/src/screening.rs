@@ -65,11 +65,19 @@ impl Store {
             return Err(DomainError::Invalid(errors).into());
         }
         let mut saved = Vec::with_capacity(drafts.len());
-        for d in drafts {
+        for (i, mut d) in drafts.into_iter().enumerate() {
+            let registered = match d.enterprise_id {
+                Some(id) => Some(super::enterprises::named(&txn, &format!("tasks[{i}].enterprise_id"), id).await?),
+                None => super::enterprises::by_name(&txn, &d.enterprise).await?,
+            };
+            if let Some(e) = registered {
+                (d.enterprise_id, d.enterprise) = (Some(e.id), e.name);
+            }
             let row = screening_task::ActiveModel {
                 protection_period_id: Set(period.id),
                 unit_id: Set(d.unit_id),
                 enterprise: Set(d.enterprise),
+                enterprise_id: Set(d.enterprise_id),
                 target: Set(d.target),
                 kind: Set(d.kind),
                 due_at: Set(Some(d.due_at)),
@@ -104,6 +112,19 @@ impl Store {
             .all(self.reader())
             .await?;
         Ok(records::all(rows))
+    }
+
+    /// The tasks that screened registered enterprise `enterprise_id`, newest first.
+    pub async fn screening_tasks_of_enterprise(
+        &self,
+        scope: Scope,
+        enterprise_id: i64,
+    ) -> StoreResult<Vec<ScreeningTask>> {
+        let mut q = screening_task::Entity::find().filter(screening_task::Column::EnterpriseId.eq(enterprise_id));
+        if let Scope::Unit(u) = scope {
+            q = q.filter(screening_task::Column::UnitId.eq(u));
+        }
+        Ok(records::all(q.order_by_desc(screening_task::Column::Id).all(self.reader()).await?))
     }
 
     /// One task, if the scope covers its unit.

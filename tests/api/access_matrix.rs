@@ -248,6 +248,26 @@ async fn subject(app: &TestApp, w: &World, template: &str) -> Subject {
             expect_json(app.post(&path_tasks, &tasks).await, StatusCode::CREATED).await[0]["id"].as_i64().unwrap();
         path = path.replace("{period}", &period.to_string()).replace("{task}", &task.to_string());
     }
+    if path.contains("{enterprise}") {
+        let body = crate::duties::enterprise_body("重庆某企业");
+        let id = expect_json(app.post("/api/v1/enterprises", &body).await, StatusCode::CREATED).await["id"].clone();
+        path = path.replace("{enterprise}", &id.to_string());
+    }
+    if path.contains("{report}") {
+        let report = crate::duties::file_special_report(app, &app.token, Some(w.a.id)).await;
+        if path.ends_with("/accept") || path.ends_with("/return") || path.ends_with("/notice") {
+            expect_json(
+                app.post(&format!("/api/v1/special-reports/{report}/submit"), &json!({})).await,
+                StatusCode::OK,
+            )
+            .await;
+        }
+        if path.ends_with("/notice") {
+            let accept = format!("/api/v1/special-reports/{report}/accept");
+            expect_json(app.post(&accept, &json!({})).await, StatusCode::OK).await;
+        }
+        path = path.replace("{report}", &report.to_string());
+    }
     let mut assignment = None;
     if path.contains("{assignment}") {
         let id = app.issue(&[w.a.id], true).await["assignments"][0]["id"].as_i64().unwrap();
@@ -279,6 +299,13 @@ fn api_body(method: &str, template: &str, w: &World, n: usize) -> Option<Value> 
             "starts_at": "2026-11-25T00:00:00+08:00",
             "ends_at": "2026-11-26T00:00:00+08:00",
         }),
+        ("POST", "/api/v1/enterprises") => crate::duties::enterprise_body(&format!("企业{n}")),
+        ("PUT", "/api/v1/enterprises/{enterprise}") => crate::duties::enterprise_body(&format!("企业{n}")),
+        ("POST", "/api/v1/special-reports") => crate::duties::special_report_body(Some(w.a.id)),
+        ("PUT", "/api/v1/special-reports/{report}") => crate::duties::special_report_body(None),
+        ("POST", "/api/v1/special-reports/{report}/notice") => {
+            json!({"unit_ids": [w.a.id], "site_address": "重庆市渝北区"})
+        }
         ("POST", "/api/v1/bureau-contacts") => {
             json!({"name": format!("值班员{n}"), "role": "duty_officer", "kind": "webhook", "address": "http://127.0.0.1:9/hook"})
         }

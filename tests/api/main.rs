@@ -13,6 +13,7 @@ mod closure;
 mod connections;
 mod demo;
 mod dingtalk;
+mod duties;
 mod error_pages;
 mod escalation;
 #[path = "../support/fake_dingtalk.rs"]
@@ -63,6 +64,7 @@ fn main() {
         connections::trials(),
         demo::trials(),
         dingtalk::trials(),
+        duties::trials(),
         error_pages::trials(),
         escalation::trials(),
         feishu::trials(),

@@ -2,7 +2,8 @@
 //! bureau.
 
 use onsite::domain::access::Need;
-use onsite::domain::closure::{ClosureAction, ClosureDraft, ClosureInput, ClosureStatus};
+use onsite::domain::closure::{ClosureDraft, ClosureInput};
+use onsite::domain::review::{ReviewAction, ReviewStatus};
 
 use crate::world::{World, denied, not_found, refused};
 
@@ -23,15 +24,15 @@ async fn the_unit_writes_and_submits_the_bureau_returns_and_then_accepts() {
     let w = World::new().await;
     let id = w.assignment().await;
     let saved = w.core.save_closure_report(&w.unit_user, id, complete()).await.unwrap();
-    assert_eq!(saved.status, ClosureStatus::Draft);
-    w.core.closure_step(&w.unit_user, id, ClosureAction::Submit, None).await.unwrap();
-    refused(w.core.closure_step(&w.bureau, id, ClosureAction::Return, None).await, "required");
-    let returned = w.core.closure_step(&w.bureau, id, ClosureAction::Return, Some("补充影响范围")).await.unwrap();
-    assert_eq!(returned.status, ClosureStatus::Returned);
+    assert_eq!(saved.status, ReviewStatus::Draft);
+    w.core.closure_step(&w.unit_user, id, ReviewAction::Submit, None).await.unwrap();
+    refused(w.core.closure_step(&w.bureau, id, ReviewAction::Return, None).await, "required");
+    let returned = w.core.closure_step(&w.bureau, id, ReviewAction::Return, Some("补充影响范围")).await.unwrap();
+    assert_eq!(returned.status, ReviewStatus::Returned);
     w.core.save_closure_report(&w.unit_user, id, complete()).await.unwrap();
-    w.core.closure_step(&w.unit_user, id, ClosureAction::Submit, None).await.unwrap();
-    let accepted = w.core.closure_step(&w.bureau, id, ClosureAction::Accept, None).await.unwrap();
-    assert_eq!(accepted.status, ClosureStatus::Accepted);
+    w.core.closure_step(&w.unit_user, id, ReviewAction::Submit, None).await.unwrap();
+    let accepted = w.core.closure_step(&w.bureau, id, ReviewAction::Accept, None).await.unwrap();
+    assert_eq!(accepted.status, ReviewStatus::Accepted);
 }
 
 #[tokio::test]
@@ -40,9 +41,9 @@ async fn the_unit_does_not_review_its_own_report_and_a_manager_writes_none() {
     let id = w.assignment().await;
     denied(w.core.save_closure_report(&w.manager, id, complete()).await, Need::Report);
     w.core.save_closure_report(&w.unit_user, id, complete()).await.unwrap();
-    w.core.closure_step(&w.unit_user, id, ClosureAction::Submit, None).await.unwrap();
-    denied(w.core.closure_step(&w.unit_user, id, ClosureAction::Accept, None).await, Need::Direct);
-    denied(w.core.closure_step(&w.manager, id, ClosureAction::Accept, None).await, Need::Direct);
+    w.core.closure_step(&w.unit_user, id, ReviewAction::Submit, None).await.unwrap();
+    denied(w.core.closure_step(&w.unit_user, id, ReviewAction::Accept, None).await, Need::Direct);
+    denied(w.core.closure_step(&w.manager, id, ReviewAction::Accept, None).await, Need::Direct);
 }
 
 #[tokio::test]
@@ -51,7 +52,7 @@ async fn another_unit_cannot_see_let_alone_write_the_report() {
     let id = w.assignment().await;
     not_found(w.core.save_closure_report(&w.stranger, id, complete()).await);
     w.core.save_closure_report(&w.unit_user, id, complete()).await.unwrap();
-    not_found(w.core.closure_step(&w.stranger, id, ClosureAction::Submit, None).await);
+    not_found(w.core.closure_step(&w.stranger, id, ReviewAction::Submit, None).await);
 }
 
 #[tokio::test]
@@ -59,7 +60,7 @@ async fn a_submitted_report_is_locked_until_returned() {
     let w = World::new().await;
     let id = w.assignment().await;
     w.core.save_closure_report(&w.unit_user, id, complete()).await.unwrap();
-    w.core.closure_step(&w.unit_user, id, ClosureAction::Submit, None).await.unwrap();
+    w.core.closure_step(&w.unit_user, id, ReviewAction::Submit, None).await.unwrap();
     refused(w.core.save_closure_report(&w.unit_user, id, complete()).await, "closure_locked");
-    refused(w.core.closure_step(&w.unit_user, id, ClosureAction::Submit, None).await, "closure_transition");
+    refused(w.core.closure_step(&w.unit_user, id, ReviewAction::Submit, None).await, "closure_transition");
 }

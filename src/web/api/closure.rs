@@ -13,7 +13,8 @@ use utoipa_axum::routes;
 use crate::AppState;
 use crate::domain::access::Actor;
 use crate::domain::access::Caller;
-use crate::domain::closure::{ClosureAction, ClosureDraft, ClosureInput};
+use crate::domain::closure::{ClosureDraft, ClosureInput};
+use crate::domain::review::ReviewAction;
 use crate::reports::closure::{ClosureReportView, docx};
 use crate::store::StoreError;
 use crate::web::auth::Authenticated;
@@ -76,7 +77,7 @@ async fn step(
     state: &AppState,
     actor: &Actor,
     id: i64,
-    action: ClosureAction,
+    action: ReviewAction,
     comment: Option<&str>,
 ) -> Result<Json<ClosureReportView>, ApiError> {
     state.app.closure_step(&Caller::User(actor.clone()), id, action, comment).await?;
@@ -92,7 +93,7 @@ async fn submit(
     Authenticated(actor): Authenticated,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<ClosureReportView>, ApiError> {
-    step(&state, &actor, id, ClosureAction::Submit, None).await
+    step(&state, &actor, id, ReviewAction::Submit, None).await
 }
 
 /// Accept a submitted report (bureau).
@@ -116,7 +117,7 @@ async fn accept(
             })?
             .comment
     };
-    step(&state, &actor, id, ClosureAction::Accept, comment.as_deref()).await
+    step(&state, &actor, id, ReviewAction::Accept, comment.as_deref()).await
 }
 
 /// Return a submitted report to the unit with a comment (bureau).
@@ -129,7 +130,7 @@ async fn return_report(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<ReviewBody>,
 ) -> Result<Json<ClosureReportView>, ApiError> {
-    step(&state, &actor, id, ClosureAction::Return, body.comment.as_deref()).await
+    step(&state, &actor, id, ReviewAction::Return, body.comment.as_deref()).await
 }
 
 /// The report as a Word document (DOCX) in the bureau's layout.

@@ -3,11 +3,13 @@
 pub mod assignments;
 pub mod bureau;
 pub mod closure;
+pub mod enterprises;
 pub mod notices;
 pub mod protection;
 pub mod reports;
 pub mod rosters;
 pub mod screening;
+pub mod special_reports;
 pub mod test_pages;
 pub mod units;
 pub mod views;
@@ -29,6 +31,7 @@ use crate::AppState;
         (name = "registry", description = "Support units, branches, people and channels"),
         (name = "notices", description = "Emergency-response notices"),
         (name = "assignments", description = "One notice dispatched to one unit, with its clock"),
+        (name = "special-reports", description = "The units' special reports (专项报告) and their review"),
         (name = "callbacks", description = "Chat apps and phone gateways calling back, signed by the vendor"),
     )
 )]
@@ -101,7 +104,9 @@ pub fn router() -> Router<AppState> {
         .merge(closure::router())
         .merge(rosters::router())
         .merge(protection::router())
-        .merge(screening::router());
+        .merge(screening::router())
+        .merge(enterprises::router())
+        .merge(special_reports::router());
     let (api, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", inner)
         .merge(crate::web::callbacks::router())

@@ -22,10 +22,15 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(issue_notice, list_notices)).routes(routes!(get_notice))
 }
 
+/// The target: typed (`name` and `kind`), or picked from the registry of
+/// detection objects (`enterprise_id`), whose name and kind it then takes.
+/// A typed name the registry holds is linked to it.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct TargetInput {
+    #[serde(default)]
     pub name: String,
-    pub kind: TargetKind,
+    pub kind: Option<TargetKind>,
+    pub enterprise_id: Option<i64>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -73,6 +78,7 @@ async fn issue_notice(
         severity: body.severity,
         target_name: body.target.name,
         target_kind: body.target.kind,
+        enterprise_id: body.target.enterprise_id,
         site_address: body.site.address,
         site_lat: body.site.lat,
         site_lon: body.site.lon,
@@ -95,6 +101,8 @@ pub struct NoticeQuery {
     pub open: Option<bool>,
     pub category: Option<Category>,
     pub severity: Option<Severity>,
+    /// Only notices about this registered detection object.
+    pub enterprise_id: Option<i64>,
     /// Issued at or after this time (RFC 3339).
     #[serde(default, deserialize_with = "crate::domain::instant::bounded_opt")]
     pub from: Option<DateTime<FixedOffset>>,
@@ -138,6 +146,7 @@ async fn list_notices(
         open: q.open,
         category: q.category,
         severity: q.severity,
+        enterprise_id: q.enterprise_id,
         from: q.from.map(|t| t.with_timezone(&Utc)),
         to: q.to.map(|t| t.with_timezone(&Utc)),
         limit,
@@ -163,7 +172,7 @@ async fn get_notice(
     Ok(Json(view(&state, &actor, record, state.clock.now()).await?))
 }
 
-async fn view(
+pub async fn view(
     state: &AppState,
     reader: &impl Reader,
     record: NoticeRecord,

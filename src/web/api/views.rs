@@ -238,6 +238,8 @@ pub struct TargetView {
     pub name: String,
     pub kind: TargetKind,
     pub kind_label: Label,
+    /// The registered detection object, when the target is one.
+    pub enterprise_id: Option<i64>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -288,7 +290,12 @@ impl NoticeView {
             category_label: label_of!(category),
             severity,
             severity_label: label_of!(severity),
-            target: TargetView { name: n.target_name, kind, kind_label: label_of!(kind) },
+            target: TargetView {
+                name: n.target_name,
+                kind,
+                kind_label: label_of!(kind),
+                enterprise_id: n.enterprise_id,
+            },
             site: SiteView { address: n.site_address, lat: n.site_lat, lon: n.site_lon },
             description: n.description,
             requires_onsite: n.requires_onsite,

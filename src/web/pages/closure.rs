@@ -19,9 +19,10 @@ use crate::AppState;
 use crate::domain::DomainError;
 use crate::domain::FieldError;
 use crate::domain::assignment::Milestone;
-use crate::domain::closure::{ClosureAction, ClosureDraft, ClosureInput, ClosureStatus, FiveTupleInput};
+use crate::domain::closure::{ClosureDraft, ClosureInput, FiveTupleInput};
 use crate::domain::duration::format_duration;
 use crate::domain::labels::Lang;
+use crate::domain::review::{ReviewAction, ReviewStatus};
 use crate::reports::closure::{ClosureReportView, docx};
 use crate::store::sessions::WebSession;
 use crate::web::api::closure::view;
@@ -309,9 +310,9 @@ async fn page(
         unit,
         has_report: current.is_some(),
         report: current.as_ref().map(|v| shown(v, lang)),
-        can_edit: can_write && status.is_none_or(ClosureStatus::editable),
-        can_submit: can_write && status.is_some_and(ClosureStatus::editable),
-        can_review: actor.can_direct() && status == Some(ClosureStatus::Submitted),
+        can_edit: can_write && status.is_none_or(ReviewStatus::editable),
+        can_submit: can_write && status.is_some_and(ReviewStatus::editable),
+        can_review: actor.can_direct() && status == Some(ReviewStatus::Submitted),
         fields: fields(&form, &errors, lang),
         flash: flash.as_ref().map(|(_, f)| f.clone()),
         flash_error: flash.is_some_and(|(err, _)| err),
@@ -367,7 +368,7 @@ struct Review {
     comment: String,
 }
 
-async fn step(state: &AppState, posted: Posted<Review>, id: i64, action: ClosureAction) -> Result<Response, PageError> {
+async fn step(state: &AppState, posted: Posted<Review>, id: i64, action: ReviewAction) -> Result<Response, PageError> {
     let session = &posted.session;
     let lang = session.lang;
     let comment = Some(posted.form.comment.as_str()).filter(|c| !c.trim().is_empty());
@@ -386,7 +387,7 @@ async fn submit(
     Path(id): Path<i64>,
     posted: Posted<Review>,
 ) -> Result<Response, PageError> {
-    step(&state, posted, id, ClosureAction::Submit).await
+    step(&state, posted, id, ReviewAction::Submit).await
 }
 
 async fn accept(
@@ -394,7 +395,7 @@ async fn accept(
     Path(id): Path<i64>,
     posted: Posted<Review>,
 ) -> Result<Response, PageError> {
-    step(&state, posted, id, ClosureAction::Accept).await
+    step(&state, posted, id, ReviewAction::Accept).await
 }
 
 async fn return_report(
@@ -402,7 +403,7 @@ async fn return_report(
     Path(id): Path<i64>,
     posted: Posted<Review>,
 ) -> Result<Response, PageError> {
-    step(&state, posted, id, ClosureAction::Return).await
+    step(&state, posted, id, ReviewAction::Return).await
 }
 
 async fn download(State(state): State<AppState>, signed: SignedIn, Path(id): Path<i64>) -> Result<Response, PageError> {

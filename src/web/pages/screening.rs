@@ -72,6 +72,7 @@ fn tasks_input(f: &TasksForm, tz: Tz) -> Result<ScreeningTasksInput, DomainError
             ScreeningTaskInput {
                 unit_id,
                 enterprise: enterprise.trim().to_owned(),
+                enterprise_id: None,
                 target: target.trim().to_owned(),
                 kind,
                 due_at,

@@ -2,7 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
-use crate::domain::closure::{C2Address, ClosureStatus, FiveTuple};
+use crate::domain::closure::{C2Address, FiveTuple};
+use crate::domain::review::ReviewStatus;
 use crate::json_text::JsonText;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -11,7 +12,7 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub assignment_id: i64,
-    pub status: ClosureStatus,
+    pub status: ReviewStatus,
     pub event_time: Option<DateTimeUtc>,
     pub description: String,
     pub cause: String,

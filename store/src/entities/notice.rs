@@ -14,6 +14,7 @@ pub struct Model {
     pub severity: Severity,
     pub target_name: String,
     pub target_kind: TargetKind,
+    pub enterprise_id: Option<i64>,
     pub site_address: String,
     pub site_lat: Option<f64>,
     pub site_lon: Option<f64>,

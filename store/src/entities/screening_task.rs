@@ -15,6 +15,7 @@ pub struct Model {
     pub unit_id: i64,
     pub enterprise: String,
     pub target: String,
+    pub enterprise_id: Option<i64>,
     pub kind: ScreeningKind,
     pub due_at: Option<DateTimeUtc>,
     pub status: TaskStatus,
