@@ -456,6 +456,16 @@ fn page_form(template: &str, w: &World, n: usize) -> Vec<(String, String)> {
             ("unit_ids", w.a.id.to_string()),
             ("step", "issue".into()),
         ],
+        "enterprises" => {
+            vec![("name", format!("企业{n}")), ("kind", "internet_company".into()), ("businesses", "idc".into())]
+        }
+        "special-reports" | "{report}" => vec![
+            ("unit_id", w.a.id.to_string()),
+            ("title", "漏洞预警".into()),
+            ("category", "vulnerability".into()),
+            ("severity", "III".into()),
+        ],
+        "notice" => vec![("unit_ids", w.a.id.to_string()), ("site_address", "重庆市渝北区".into())],
         "units" => vec![("name", format!("单位{n}")), ("credit_code", String::new()), ("hq_address", String::new())],
         "branches" => vec![
             ("name", format!("江北分公司{n}")),

@@ -11,12 +11,14 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, expect_json, expect_problem, notice_body};
+use crate::web::Web;
 
 crate::on_both_backends!(
     the_bureau_keeps_the_registry_and_notices_and_screenings_name_their_target,
     a_bad_enterprise_is_refused_in_both_languages_and_changes_nothing,
     a_unit_files_a_special_report_the_bureau_reviews_it_and_issues_a_notice,
     special_reports_file_as_docx_and_list_as_xlsx,
+    the_registry_and_special_reports_are_kept_on_the_web,
 );
 
 static NAMES: AtomicUsize = AtomicUsize::new(0);
@@ -368,4 +370,64 @@ async fn special_reports_file_as_docx_and_list_as_xlsx(app: TestApp) {
     assert_eq!(first[7], Data::String("已提交".into()));
     assert_eq!(first[9], Data::String(rows[2][8].to_string()), "submitted when filed, on the test clock");
     assert_eq!(first[11], Data::Empty, "not turned into a notice");
+}
+
+async fn the_registry_and_special_reports_are_kept_on_the_web(app: TestApp) {
+    let a = app.unit_with_people("安盾").await;
+    app.user_token("andun", UserRole::Unit, Some(a.id)).await;
+    let (bureau, unit) = (Web::sign_in(&app, "duty").await, Web::sign_in(&app, "andun").await);
+
+    // A business that is not the kind's is refused on the page, in Chinese.
+    let bad = [("name", "重庆某运营商"), ("kind", "telecom_operator"), ("businesses", "idc")];
+    let (status, _, body) = bureau.post("/enterprises", &bad).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("“互联网数据中心”不属于基础电信企业"), "{body}");
+    let good = [
+        ("name", "重庆某云计算有限公司"),
+        ("kind", "internet_company"),
+        ("businesses", "idc"),
+        ("address", "重庆市两江新区"),
+    ];
+    let (status, location, _) = bureau.post("/enterprises", &good).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let enterprise = location.trim_start_matches("/enterprises/").to_owned();
+    let (status, _, _) = unit.post("/enterprises", &good).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "the registry is the bureau's");
+
+    // The unit writes a draft naming it; submitting too early says what is missing.
+    let mut fields = vec![
+        ("title", "某开源组件漏洞预警"),
+        ("category", "vulnerability"),
+        ("severity", "II"),
+        ("enterprise_ids", enterprise.as_str()),
+    ];
+    let (status, location, _) = unit.post("/special-reports", &fields).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let report = location.clone();
+    let (_, _, body) = unit.post(&format!("{report}/submit"), &[]).await;
+    assert!(body.contains("提交前须填写"), "{body}");
+    fields.extend([
+        ("event_time", "2026-11-24T21:30"),
+        ("description", "境外公开了利用代码"),
+        ("cause", "反序列化"),
+        ("impact", "省内多家企业"),
+        ("countermeasures", "升级"),
+    ]);
+    let (status, _, _) = unit.post(&report, &fields).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, _, body) = unit.post(&format!("{report}/submit"), &[]).await;
+    assert!(body.contains(r#"<dd id="report-status">已提交</dd>"#), "{body}");
+    assert!(!body.contains("id=\"accept-special-report\""), "a unit does not review");
+
+    // The bureau accepts it and turns it into a notice, linked both ways.
+    let (_, _, body) = bureau.post(&format!("{report}/accept"), &[]).await;
+    assert!(body.contains("id=\"special-report-notice\""), "{body}");
+    let unit_id = a.id.to_string();
+    let (status, notice, _) = bureau.post(&format!("{report}/notice"), &[("unit_ids", unit_id.as_str())]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page) = bureau.get(&notice).await;
+    assert!(page.contains(&format!(r#"href="{report}""#)), "{page}");
+    assert!(page.contains(&format!(r#"href="/enterprises/{enterprise}""#)), "{page}");
+    let (_, page) = unit.get(&format!("/enterprises/{enterprise}")).await;
+    assert!(page.contains(&format!(r#"href="{notice}""#)) && page.contains("某开源组件漏洞预警"), "{page}");
 }

@@ -10,6 +10,7 @@ pub mod board;
 pub mod channel_test;
 pub mod closure;
 pub mod demo;
+pub mod enterprises;
 pub mod error;
 pub mod form;
 pub mod login;
@@ -20,6 +21,7 @@ pub mod registry;
 pub mod reports;
 pub mod roster;
 pub mod screening;
+pub mod special_reports;
 pub mod text;
 pub mod view;
 
@@ -47,6 +49,8 @@ pub fn router() -> Router<AppState> {
         .merge(reports::router())
         .merge(protection::router())
         .merge(screening::router())
+        .merge(enterprises::router())
+        .merge(special_reports::router())
         .merge(roster::router())
         .merge(closure::router())
         .merge(action::router())

@@ -38,6 +38,8 @@ pub struct NoticeHead {
     pub severity_code: &'static str,
     pub target: String,
     pub target_kind: &'static str,
+    /// The registered detection object, linked to its page.
+    pub enterprise_id: Option<i64>,
     pub site: String,
     pub issued_at: String,
     pub description: String,
@@ -109,6 +111,8 @@ struct NoticePage {
     n: NoticeHead,
     assignments: Vec<AssignmentCard>,
     all_units: Vec<UnitOption>,
+    /// The special report the notice was issued from, and its label.
+    from_report: Option<(i64, &'static str)>,
     flash: Option<String>,
 }
 
@@ -121,6 +125,7 @@ fn head(n: &Notice, lang: Lang, tz: chrono_tz::Tz) -> NoticeHead {
         severity_code: n.severity.code(),
         target: n.target_name.clone(),
         target_kind: n.target_kind.label(lang),
+        enterprise_id: n.enterprise_id,
         site: match (n.site_lat, n.site_lon) {
             (Some(lat), Some(lon)) => format!("{} ({lat:.5}, {lon:.5})", n.site_address),
             _ => n.site_address.clone(),
@@ -235,11 +240,14 @@ async fn show(
         Vec::new()
     };
     let t = super::text::ui(lang);
+    let from_report =
+        reads.special_report_of_notice(notice.id).await?.map(|r| (r.id, super::text::duties(lang).from_report));
     Ok(NoticePage {
         chrome: Chrome::new(&state, session, &signed.path, "notices"),
         n: head(&notice, lang, state.tz),
         assignments: cards,
         all_units,
+        from_report,
         flash: flash.done.map(|_| t.done.to_owned()),
     }
     .into_response())

@@ -10,6 +10,8 @@ pub const EN: UiText = UiText {
     nav_notices: "Notices",
     nav_units: "Support units",
     nav_periods: "Protection",
+    nav_enterprises: "Detection objects",
+    nav_special_reports: "Special reports",
     nav_users: "Users & tokens",
     nav_demo_inbox: "Demo inbox",
     sign_out: "Sign out",

@@ -3,12 +3,14 @@
 
 mod action;
 mod demo;
+mod duties;
 mod duty;
 mod en;
 mod zh;
 
 pub use action::{ActionText, EN as ACTION_EN, ZH as ACTION_ZH};
 pub use demo::{DemoText, demo};
+pub use duties::{DutiesText, duties};
 pub use duty::{DutyText, duty};
 pub use en::EN;
 pub use zh::ZH;
@@ -24,6 +26,8 @@ pub struct UiText {
     pub nav_notices: &'static str,
     pub nav_units: &'static str,
     pub nav_periods: &'static str,
+    pub nav_enterprises: &'static str,
+    pub nav_special_reports: &'static str,
     pub nav_users: &'static str,
     pub nav_demo_inbox: &'static str,
     pub sign_out: &'static str,

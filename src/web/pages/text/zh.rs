@@ -10,6 +10,8 @@ pub const ZH: UiText = UiText {
     nav_notices: "通知记录",
     nav_units: "支撑单位",
     nav_periods: "重保",
+    nav_enterprises: "检测对象",
+    nav_special_reports: "专项报告",
     nav_users: "用户与令牌",
     nav_demo_inbox: "演示收件箱",
     sign_out: "退出",
