@@ -27,6 +27,20 @@ use onsite::domain::access::UserRole;
 
 const PASSWORD: &str = "a long test password";
 
+/// Waits for an element on the page a click is loading: a lookup that
+/// lands while the browser is still navigating is aborted, not failed,
+/// and is asked again.
+async fn after_navigation(c: &Client, locator: Locator<'_>) -> fantoccini::elements::Element {
+    for _ in 0..20 {
+        match c.wait().for_element(locator).await {
+            Ok(element) => return element,
+            Err(e) if e.to_string().contains("aborted by navigation") => continue,
+            Err(e) => panic!("waiting for {locator:?}: {e}"),
+        }
+    }
+    panic!("the page kept navigating while waiting for {locator:?}")
+}
+
 async fn sign_in(c: &Client, app: &TestApp, username: &str) {
     sign_in_at(c, &app.url(""), username, PASSWORD).await;
 }
@@ -122,7 +136,7 @@ async fn bureau_staff_issue_extend_and_stand_down_while_a_second_board_follows_l
         .await
         .unwrap();
     staff.find(Locator::Id("review")).await.unwrap().click().await.unwrap();
-    staff.wait().for_element(Locator::Id("form-errors")).await.unwrap();
+    after_navigation(&staff, Locator::Id("form-errors")).await;
     assert!(text_of(&staff, "[data-error-for=title]").await.contains("必填"), "title error in Chinese");
     assert!(text_of(&staff, "[data-error-for=unit_ids]").await.contains("支撑单位"));
     // The refusal is a 422 answer, which Chromium logs; nothing else may be.
@@ -149,11 +163,11 @@ async fn bureau_staff_issue_extend_and_stand_down_while_a_second_board_follows_l
     staff.find(Locator::Css(&branch_select)).await.unwrap().select_by_value(&unit.branch_id.to_string()).await.unwrap();
     screenshot(&staff, "notice-form").await;
     staff.find(Locator::Id("review")).await.unwrap().click().await.unwrap();
-    staff.wait().for_element(Locator::Id("confirm-issue")).await.unwrap();
+    after_navigation(&staff, Locator::Id("confirm-issue")).await;
     assert_eq!(text_of(&staff, "#confirm-title").await, title);
     assert_no_console_errors(&staff, "on the notice form").await;
     staff.find(Locator::Id("confirm-issue")).await.unwrap().click().await.unwrap();
-    staff.wait().for_element(Locator::Css("section[id^=a]")).await.unwrap();
+    after_navigation(&staff, Locator::Css("section[id^=a]")).await;
     assert!(staff.current_url().await.unwrap().path().starts_with("/notices/"));
 
     // The second browser's board shows it within 2 s, without a reload.
@@ -175,7 +189,7 @@ async fn bureau_staff_issue_extend_and_stand_down_while_a_second_board_follows_l
     let extend = staff.find(Locator::Css(".extend-form")).await.unwrap();
     extend.find(Locator::Css("input[name=reason]")).await.unwrap().send_keys("现场交通管制，申请延长").await.unwrap();
     extend.find(Locator::Css("button")).await.unwrap().click().await.unwrap();
-    staff.wait().for_element(Locator::Id("flash")).await.unwrap();
+    after_navigation(&staff, Locator::Id("flash")).await;
     let page = staff.find(Locator::Css("main")).await.unwrap().text().await.unwrap();
     assert!(page.contains("延长时限") && page.contains("现场交通管制"), "extension on the timeline");
     assert!(page.contains("2026-11-25 05:30"), "new deadline 05:30 Shanghai time: {page}");
@@ -211,11 +225,11 @@ async fn bureau_staff_issue_extend_and_stand_down_while_a_second_board_follows_l
         .unwrap();
     stand_down.find(Locator::Css("button")).await.unwrap().click().await.unwrap();
     // A stand-down is confirmed on a page of its own, which names the reason.
-    let confirm = staff.wait().for_element(Locator::Id("confirm-action")).await.unwrap();
+    let confirm = after_navigation(&staff, Locator::Id("confirm-action")).await;
     let reason = staff.find(Locator::Id("confirm-reason")).await.unwrap().text().await.unwrap();
     assert_eq!(reason, "企业已自行恢复，经核实撤销");
     confirm.click().await.unwrap();
-    staff.wait().for_element(Locator::Id("flash")).await.unwrap();
+    after_navigation(&staff, Locator::Id("flash")).await;
     eventually(Duration::from_secs(2), "stood-down assignment leaves the board", || async {
         board_row(&watcher, "临近时限").await.is_none()
     })
@@ -226,7 +240,7 @@ async fn bureau_staff_issue_extend_and_stand_down_while_a_second_board_follows_l
 
     // The month's SLA report: the breached one is listed, charts drawn.
     staff.goto(&app.url("/reports")).await.unwrap();
-    staff.wait().for_element(Locator::Id("breaches")).await.unwrap();
+    after_navigation(&staff, Locator::Id("breaches")).await;
     assert!(text_of(&staff, "#breaches").await.contains("历史派单·已超时"));
     assert_eq!(staff.find_all(Locator::Css(".charts svg")).await.unwrap().len(), 3);
     screenshot(&staff, "reports").await;
