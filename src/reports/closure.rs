@@ -8,6 +8,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::house_style::{document, heading, or_none, pack, table, text, when};
+use super::local;
 use crate::domain::assignment::Milestone;
 use crate::domain::closure::{C2Address, Protocol};
 use crate::domain::duration::format_duration;
@@ -16,10 +17,6 @@ use crate::domain::record::{Assignment, ClosureReport};
 use crate::domain::report::kept;
 use crate::domain::review::ReviewStatus;
 use crate::domain::sla::{SlaState, evaluate};
-
-fn local(at: DateTime<Utc>, tz: Tz) -> DateTime<FixedOffset> {
-    at.with_timezone(&tz).fixed_offset()
-}
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FiveTupleView {

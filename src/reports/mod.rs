@@ -27,7 +27,7 @@ use crate::store::StoreError;
 use crate::store::report_cells::month_of;
 use crate::store::reports::{ReportFilter, ReportRows};
 
-fn local(at: DateTime<Utc>, tz: Tz) -> DateTime<FixedOffset> {
+pub(crate) fn local(at: DateTime<Utc>, tz: Tz) -> DateTime<FixedOffset> {
     at.with_timezone(&tz).fixed_offset()
 }
 

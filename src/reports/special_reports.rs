@@ -3,22 +3,19 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, FixedOffset};
 use chrono_tz::Tz;
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::house_style::{document, heading, or_none, pack, table, text, when};
+use super::local;
 use crate::domain::access::Source;
 use crate::domain::labels::Lang;
 use crate::domain::notice::{Category, Severity};
 use crate::domain::review::ReviewStatus;
 use crate::domain::special_report::{SpecialReport, SpecialReportEvent, SpecialReportStep};
-
-fn local(at: DateTime<Utc>, tz: Tz) -> DateTime<FixedOffset> {
-    at.with_timezone(&tz).fixed_offset()
-}
 
 /// A registered enterprise a report names.
 #[derive(Debug, Serialize, ToSchema)]

@@ -35,15 +35,24 @@ impl From<enterprise::Model> for Enterprise {
 /// The enterprise `id`, read inside a transaction (a notice or a report
 /// naming it); a field error under `field` when there is none.
 pub(crate) async fn named(db: &impl ConnectionTrait, field: &str, id: i64) -> StoreResult<Enterprise> {
-    enterprise::Entity::find_by_id(id).one(db).await?.map(Enterprise::from).ok_or_else(|| {
-        DomainError::field(
-            field,
-            "unknown_enterprise",
-            format!("no detection object with id {id}"),
-            format!("检测对象 {id} 不存在"),
-        )
-        .into()
-    })
+    enterprise::Entity::find_by_id(id).one(db).await?.map(Enterprise::from).ok_or_else(|| unknown(field, id))
+}
+
+/// The field error for an enterprise id the registry does not hold.
+pub(crate) fn unknown(field: &str, id: i64) -> StoreError {
+    DomainError::field(
+        field,
+        "unknown_enterprise",
+        format!("no detection object with id {id}"),
+        format!("检测对象 {id} 不存在"),
+    )
+    .into()
+}
+
+/// Which of `ids` the registry holds, in one query.
+pub(crate) async fn known(db: &impl ConnectionTrait, ids: &[i64]) -> StoreResult<Vec<i64>> {
+    let rows = enterprise::Entity::find().filter(enterprise::Column::Id.is_in(ids.to_vec())).all(db).await?;
+    Ok(rows.into_iter().map(|e| e.id).collect())
 }
 
 /// The registered enterprise of exactly this name, if any: a target typed

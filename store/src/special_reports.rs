@@ -7,8 +7,8 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait, Set, TransactionTrait,
 };
 
 use super::audit::Audit;
@@ -94,8 +94,9 @@ async fn row_in(db: &impl ConnectionTrait, scope: Scope, id: i64) -> StoreResult
 
 /// Replaces the report's list of enterprises, each checked to exist.
 async fn set_targets(txn: &DatabaseTransaction, report_id: i64, ids: &[i64]) -> StoreResult<()> {
-    for (i, id) in ids.iter().enumerate() {
-        super::enterprises::named(txn, &format!("enterprise_ids[{i}]"), *id).await?;
+    let known = super::enterprises::known(txn, ids).await?;
+    if let Some((i, id)) = ids.iter().enumerate().find(|(_, id)| !known.contains(id)) {
+        return Err(super::enterprises::unknown(&format!("enterprise_ids[{i}]"), *id));
     }
     special_report_target::Entity::delete_many()
         .filter(special_report_target::Column::ReportId.eq(report_id))
@@ -197,9 +198,7 @@ impl Store {
         let mut row: special_report::ActiveModel = current.clone().into();
         let step = match action {
             ReviewAction::Submit => {
-                let [report] = <[SpecialReport; 1]>::try_from(with_targets(&txn, vec![current]).await?)
-                    .map_err(|_| StoreError::not_found("special_report", id))?;
-                report.content.check_complete()?;
+                report_of(current, Vec::new()).content.check_complete()?;
                 row.submitted_at = Set(Some(now));
                 SpecialReportStep::Submitted
             }
@@ -286,10 +285,10 @@ impl Store {
         }
         if let Some(e) = filter.enterprise_id {
             let about = special_report_target::Entity::find()
-                .filter(special_report_target::Column::EnterpriseId.eq(e))
-                .all(self.reader())
-                .await?;
-            q = q.filter(special_report::Column::Id.is_in(about.into_iter().map(|t| t.report_id)));
+                .select_only()
+                .column(special_report_target::Column::ReportId)
+                .filter(special_report_target::Column::EnterpriseId.eq(e));
+            q = q.filter(special_report::Column::Id.in_subquery(about.into_query()));
         }
         if let Some(from) = filter.from {
             q = q.filter(special_report::Column::CreatedAt.gte(from));
