@@ -36,6 +36,7 @@ pub mod screening;
 pub mod sla;
 pub mod special_report;
 pub mod text;
+pub mod threat;
 pub mod timeline;
 pub mod unit;
 

@@ -31,7 +31,32 @@ labelled_enum! {
     pub enum Reviewed {
         ClosureReport => ("closure_report", "处置报告", "closure report"),
         SpecialReport => ("special_report", "专项报告", "special report"),
+        ThreatReport => ("threat_report", "威胁信息报告", "threat report"),
     }
+}
+
+labelled_enum! {
+    /// A step on a reviewed report's own timeline.
+    pub enum ReviewStep {
+        Created => ("created", "创建草稿", "Draft created"),
+        Edited => ("edited", "修改", "Edited"),
+        FindingAdded => ("finding_added", "添加威胁信息", "Finding added"),
+        FindingRemoved => ("finding_removed", "删除威胁信息", "Finding removed"),
+        Submitted => ("submitted", "提交", "Submitted"),
+        Accepted => ("accepted", "通过", "Accepted"),
+        Returned => ("returned", "退回", "Returned"),
+        NoticeIssued => ("notice_issued", "转为应急响应通知", "Turned into a notice"),
+    }
+}
+
+/// One step of a report's timeline.
+#[derive(Debug, Clone)]
+pub struct ReviewEvent {
+    pub step: ReviewStep,
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub actor: String,
+    pub source: super::access::Source,
+    pub comment: Option<String>,
 }
 
 impl ReviewAction {
@@ -40,6 +65,19 @@ impl ReviewAction {
         match self {
             ReviewAction::Submit => Need::Report,
             ReviewAction::Accept | ReviewAction::Return => Need::Direct,
+        }
+    }
+
+    /// The step this action writes on the report's timeline; a report is
+    /// returned only with the reason why.
+    pub fn step(self, comment: Option<&str>) -> Result<ReviewStep, DomainError> {
+        match self {
+            ReviewAction::Submit => Ok(ReviewStep::Submitted),
+            ReviewAction::Accept => Ok(ReviewStep::Accepted),
+            ReviewAction::Return if comment.is_some() => Ok(ReviewStep::Returned),
+            ReviewAction::Return => {
+                Err(DomainError::field("comment", "required", "say why it is returned", "请填写退回原因"))
+            }
         }
     }
 }
@@ -76,6 +114,7 @@ impl ReviewStatus {
                 let code = match what {
                     Reviewed::ClosureReport => "closure_transition",
                     Reviewed::SpecialReport => "special_report_transition",
+                    Reviewed::ThreatReport => "threat_report_transition",
                 };
                 Err(DomainError::conflict(code, message, message_zh))
             }
@@ -90,6 +129,7 @@ impl ReviewStatus {
         let code = match what {
             Reviewed::ClosureReport => "closure_locked",
             Reviewed::SpecialReport => "special_report_locked",
+            Reviewed::ThreatReport => "threat_report_locked",
         };
         Err(DomainError::conflict(
             code,

@@ -8,14 +8,12 @@
 use chrono::{DateTime, FixedOffset, Utc};
 use serde::Deserialize;
 
-use super::access::Source;
 use super::enterprise::Enterprise;
 use super::error::{DomainError, FieldError, Validator};
 use super::labels::Lang;
 use super::notice::{Category, NoticeInput, Severity, TargetKind};
 use super::review::ReviewStatus;
 use super::text::{self, ADDRESS, LONG_TEXT, TITLE};
-use crate::labelled_enum;
 
 /// At most this many registered enterprises are named by one report.
 pub const MAX_TARGETS: usize = 50;
@@ -146,18 +144,6 @@ impl SpecialReportDraft {
     }
 }
 
-labelled_enum! {
-    /// A step on a special report's own timeline.
-    pub enum SpecialReportStep {
-        Created => ("created", "创建草稿", "Draft created"),
-        Edited => ("edited", "修改", "Edited"),
-        Submitted => ("submitted", "提交", "Submitted"),
-        Accepted => ("accepted", "通过", "Accepted"),
-        Returned => ("returned", "退回", "Returned"),
-        NoticeIssued => ("notice_issued", "转为应急响应通知", "Turned into a notice"),
-    }
-}
-
 /// A stored special report.
 #[derive(Debug, Clone)]
 pub struct SpecialReport {
@@ -172,16 +158,6 @@ pub struct SpecialReport {
     pub submitted_at: Option<DateTime<Utc>>,
     pub reviewed_at: Option<DateTime<Utc>>,
     pub review_comment: Option<String>,
-}
-
-/// One step of a special report's timeline.
-#[derive(Debug, Clone)]
-pub struct SpecialReportEvent {
-    pub step: SpecialReportStep,
-    pub at: DateTime<Utc>,
-    pub actor: String,
-    pub source: Source,
-    pub comment: Option<String>,
 }
 
 /// What the bureau adds to a report to issue it as a notice: who goes,

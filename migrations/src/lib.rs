@@ -18,6 +18,7 @@ mod m20261204_000001_sms_reply_codes;
 mod m20261205_000001_pages_by_address;
 mod m20261206_000001_page_receipts;
 mod m20261207_000001_duties;
+mod m20261208_000001_threat_reports;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000001_pages_by_address::Migration),
             Box::new(m20261206_000001_page_receipts::Migration),
             Box::new(m20261207_000001_duties::Migration),
+            Box::new(m20261208_000001_threat_reports::Migration),
         ]
     }
 }

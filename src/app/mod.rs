@@ -15,11 +15,12 @@ pub mod reads;
 pub mod registry;
 pub mod rosters;
 pub mod special_reports;
+pub mod threat_reports;
 pub mod users;
 
 use std::sync::Arc;
 
-use crate::domain::access::{Caller, Need};
+use crate::domain::access::{Caller, Need, Scope};
 use crate::domain::clock::Clock;
 use crate::domain::policy::SlaPolicy;
 use crate::domain::{DomainError, FieldError};
@@ -83,5 +84,19 @@ impl Core {
     /// The role check every use case opens with.
     fn require(caller: &Caller, need: Need) -> AppResult<()> {
         caller.require(need).map_err(AppError::Denied)
+    }
+
+    /// The unit a report is filed for: a unit's caller files for their own
+    /// (`unit_id` may be left out; another unit's is not found), the bureau
+    /// for the unit it names.
+    fn reporting_unit(caller: &Caller, unit_id: Option<i64>) -> AppResult<i64> {
+        match (caller.scope(), unit_id) {
+            (Scope::Unit(own), Some(other)) if other != own => Err(StoreError::not_found("unit", other).into()),
+            (Scope::Unit(own), _) => Ok(own),
+            (Scope::All, Some(id)) => Ok(id),
+            (Scope::All, None) => {
+                Err(DomainError::field("unit_id", "required", "name the unit reporting", "请选择报送单位").into())
+            }
+        }
     }
 }

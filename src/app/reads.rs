@@ -16,13 +16,17 @@ use crate::domain::record::{
     Assignment, Branch, Channel, ClosureReport, Page, Person, ScreeningTask, TimelineEvent, Unit,
 };
 use crate::domain::report::{Breach, Facts};
-use crate::domain::special_report::{SpecialReport, SpecialReportEvent};
+use crate::domain::review::{ReviewEvent, ReviewStatus};
+use crate::domain::special_report::SpecialReport;
+use crate::domain::threat::{SharedIndicator, ThreatFinding, ThreatReport};
 use crate::store::board::BoardRow;
 use crate::store::channels::Reached;
 use crate::store::notices::{NoticeFilter, NoticeRecord};
 use crate::store::reports::{ReportFilter, ReportRows};
 use crate::store::rosters::{BranchDuty, DutyNow, StoredRoster};
 use crate::store::special_reports::SpecialReportFilter;
+use crate::store::threat_findings::FindingFilter;
+use crate::store::threat_reports::ThreatReportFilter;
 use crate::store::{Store, StoreError, StoreResult};
 
 /// The store as one caller may read it.
@@ -115,7 +119,14 @@ impl Reads<'_> {
         fn screening_tasks_of_enterprise(enterprise_id: i64) -> Vec<ScreeningTask>;
         fn special_report(id: i64) -> SpecialReport;
         fn special_reports(filter: &SpecialReportFilter) -> Vec<SpecialReport>;
-        fn special_report_events(id: i64) -> Vec<SpecialReportEvent>;
+        fn special_report_events(id: i64) -> Vec<ReviewEvent>;
+        fn threat_report(id: i64) -> ThreatReport;
+        fn threat_reports(filter: &ThreatReportFilter) -> Vec<ThreatReport>;
+        fn threat_report_events(id: i64) -> Vec<ReviewEvent>;
+        /// Findings of submitted and accepted reports, with their reports' statuses.
+        fn threat_findings(filter: &FindingFilter) -> (Vec<ThreatFinding>, HashMap<i64, ReviewStatus>);
+        /// Indicators of these findings other units reported too.
+        fn shared_indicators(findings: &[ThreatFinding]) -> Vec<SharedIndicator>;
         /// The report a notice was issued from.
         fn special_report_of_notice(notice_id: i64) -> Option<SpecialReport>;
         fn screening_task(id: i64) -> ScreeningTask;

@@ -2,12 +2,11 @@
 //! own, the bureau accepts or returns them and may issue a notice from an
 //! accepted one.
 
-use crate::domain::access::{By, Caller, Need, Scope};
+use crate::domain::access::{By, Caller, Need};
 use crate::domain::notice::NoticeDraft;
 use crate::domain::review::ReviewAction;
 use crate::domain::special_report::{self, NoticeOrder, SpecialReport, SpecialReportDraft};
-use crate::domain::{DomainError, text};
-use crate::store::StoreError;
+use crate::domain::text;
 use crate::store::notices::NoticeRecord;
 
 use super::{AppResult, Core};
@@ -22,16 +21,7 @@ impl Core {
         draft: SpecialReportDraft,
     ) -> AppResult<SpecialReport> {
         Self::require(caller, Need::Report)?;
-        let unit_id = match (caller.scope(), unit_id) {
-            (Scope::Unit(own), Some(other)) if other != own => return Err(StoreError::not_found("unit", other).into()),
-            (Scope::Unit(own), _) => own,
-            (Scope::All, Some(id)) => id,
-            (Scope::All, None) => {
-                return Err(
-                    DomainError::field("unit_id", "required", "name the unit reporting", "请选择报送单位").into()
-                );
-            }
-        };
+        let unit_id = Self::reporting_unit(caller, unit_id)?;
         Ok(self.store.create_special_report(&By::caller(caller), unit_id, draft, self.clock.now()).await?)
     }
 

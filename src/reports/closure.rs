@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use super::house_style::{document, heading, or_none, pack, table, text, when};
 use super::local;
 use crate::domain::assignment::Milestone;
-use crate::domain::closure::{C2Address, Protocol};
+use crate::domain::closure::{C2Address, FiveTuple, Protocol};
 use crate::domain::duration::format_duration;
 use crate::domain::labels::Lang;
 use crate::domain::record::{Assignment, ClosureReport};
@@ -34,6 +34,46 @@ pub struct C2View {
     pub value: String,
     /// Safe to show: `hxxp://evil[.]com`.
     pub defanged: String,
+}
+
+impl From<&FiveTuple> for FiveTupleView {
+    fn from(t: &FiveTuple) -> Self {
+        Self {
+            src_ip: t.src_ip.to_string(),
+            src_port: t.src_port,
+            dst_ip: t.dst_ip.to_string(),
+            dst_port: t.dst_port,
+            protocol: t.protocol,
+        }
+    }
+}
+
+impl FiveTupleView {
+    /// One line: `10.0.0.5:51234 -> 203.0.113.7:23 TCP`.
+    pub fn line(&self) -> String {
+        let end = |ip: &str, port: Option<u16>| match port {
+            Some(p) if ip.contains(':') => format!("[{ip}]:{p}"),
+            Some(p) => format!("{ip}:{p}"),
+            None => ip.to_owned(),
+        };
+        format!(
+            "{} -> {} {}",
+            end(&self.src_ip, self.src_port),
+            end(&self.dst_ip, self.dst_port),
+            self.protocol.label(Lang::En)
+        )
+    }
+}
+
+impl From<&C2Address> for C2View {
+    fn from(c: &C2Address) -> Self {
+        let (kind, value) = match c {
+            C2Address::Ip(ip) => ("ip", ip.to_string()),
+            C2Address::Domain(d) => ("domain", d.clone()),
+            C2Address::Url(u) => ("url", u.clone()),
+        };
+        C2View { kind, value, defanged: c.defanged() }
+    }
 }
 
 /// The response as the system recorded it, and the two-hour verdict.
@@ -95,30 +135,9 @@ impl ClosureReportView {
             impact: draft.impact,
             countermeasures: draft.countermeasures,
             analysis: draft.analysis,
-            five_tuples: draft
-                .five_tuples
-                .into_iter()
-                .map(|t| FiveTupleView {
-                    src_ip: t.src_ip.to_string(),
-                    src_port: t.src_port,
-                    dst_ip: t.dst_ip.to_string(),
-                    dst_port: t.dst_port,
-                    protocol: t.protocol,
-                })
-                .collect(),
+            five_tuples: draft.five_tuples.iter().map(FiveTupleView::from).collect(),
             propagation_path: draft.propagation_path,
-            c2_addresses: draft
-                .c2_addresses
-                .iter()
-                .map(|c| {
-                    let (kind, value) = match c {
-                        C2Address::Ip(ip) => ("ip", ip.to_string()),
-                        C2Address::Domain(d) => ("domain", d.clone()),
-                        C2Address::Url(u) => ("url", u.clone()),
-                    };
-                    C2View { kind, value, defanged: c.defanged() }
-                })
-                .collect(),
+            c2_addresses: draft.c2_addresses.iter().map(C2View::from).collect(),
             disposal_recommendations: draft.disposal_recommendations,
             response: ResponseView {
                 notified_at: local(a.state.notified_at, tz),

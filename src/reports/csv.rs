@@ -23,7 +23,7 @@ const PAGE: u64 = 5_000;
 /// What Excel needs to read UTF-8.
 pub const BOM: &str = "\u{feff}";
 
-fn finish(w: csv::Writer<Vec<u8>>) -> Vec<u8> {
+pub(crate) fn finish(w: csv::Writer<Vec<u8>>) -> Vec<u8> {
     let body = w.into_inner().unwrap_or_default();
     let mut out = Vec::with_capacity(BOM.len() + body.len());
     out.extend_from_slice(BOM.as_bytes());
@@ -43,7 +43,7 @@ pub fn neutralised(value: &str) -> Cow<'_, str> {
 }
 
 /// Writes one row, every cell neutralised: the one way rows reach a CSV.
-fn record<W: std::io::Write, S: AsRef<str>>(
+pub(crate) fn record<W: std::io::Write, S: AsRef<str>>(
     w: &mut csv::Writer<W>,
     cells: impl IntoIterator<Item = S>,
 ) -> Result<(), csv::Error> {

@@ -7,7 +7,10 @@ pub mod closure;
 pub mod csv;
 pub mod duty;
 pub mod house_style;
+pub mod review;
 pub mod special_reports;
+pub mod stix;
+pub mod threats;
 pub mod xlsx;
 
 use chrono::{DateTime, FixedOffset, Utc};

@@ -11,11 +11,11 @@ use utoipa::ToSchema;
 
 use super::house_style::{document, heading, or_none, pack, table, text, when};
 use super::local;
-use crate::domain::access::Source;
+use super::review::StepView;
 use crate::domain::labels::Lang;
 use crate::domain::notice::{Category, Severity};
 use crate::domain::review::ReviewStatus;
-use crate::domain::special_report::{SpecialReport, SpecialReportEvent, SpecialReportStep};
+use crate::domain::special_report::SpecialReport;
 
 /// A registered enterprise a report names.
 #[derive(Debug, Serialize, ToSchema)]
@@ -92,22 +92,6 @@ impl SpecialReportView {
             names.push(&self.other_targets);
         }
         names.join("；")
-    }
-}
-
-/// One step of a report's timeline.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct StepView {
-    pub step: SpecialReportStep,
-    pub at: DateTime<FixedOffset>,
-    pub actor: String,
-    pub source: Source,
-    pub comment: Option<String>,
-}
-
-impl StepView {
-    pub fn new(e: SpecialReportEvent, tz: Tz) -> Self {
-        Self { step: e.step, at: local(e.at, tz), actor: e.actor, source: e.source, comment: e.comment }
     }
 }
 

@@ -103,16 +103,12 @@ impl Store {
             report_of(&txn, assignment_id).await?.ok_or(StoreError::not_found("closure report", assignment_id))?;
         let settled_before = super::report_cells::settled_of(&txn, &a, None, self.tz()).await?;
         let next = report.status.after(action, Reviewed::ClosureReport)?;
+        action.step(comment.as_deref())?;
         let mut row = closure_report::ActiveModel::from(report.clone());
         match action {
             ReviewAction::Submit => {
                 ClosureReport::from(report.clone()).content.check_complete()?;
                 row.submitted_at = Set(Some(now));
-            }
-            ReviewAction::Return if comment.is_none() => {
-                return Err(
-                    DomainError::field("comment", "required", "say why it is returned", "请填写退回原因").into()
-                );
             }
             ReviewAction::Accept | ReviewAction::Return => {
                 row.reviewed_at = Set(Some(now));

@@ -11,18 +11,17 @@ use sea_orm::{
     QuerySelect, QueryTrait, Set, TransactionTrait,
 };
 
-use super::audit::Audit;
-use super::entities::{special_report, special_report_event, special_report_target, unit};
+use super::entities::{special_report, special_report_target, unit};
 use super::notices::NoticeRecord;
 use super::{Store, StoreError, StoreResult};
-use crate::domain::DomainError;
 use crate::domain::access::{By, Scope};
 use crate::domain::notice::NoticeDraft;
 use crate::domain::policy::SlaPolicy;
-use crate::domain::review::{ReviewAction, ReviewStatus, Reviewed};
-use crate::domain::special_report::{
-    self as rules, SpecialReport, SpecialReportDraft, SpecialReportEvent, SpecialReportStep,
-};
+use crate::domain::review::{ReviewAction, ReviewEvent, ReviewStatus, ReviewStep, Reviewed};
+use crate::domain::special_report::{self as rules, SpecialReport, SpecialReportDraft};
+
+/// How the shared timeline and the refusals name these reports.
+const SUBJECT: Reviewed = Reviewed::SpecialReport;
 
 /// Which special reports to list.
 #[derive(Debug, Clone, Default)]
@@ -109,33 +108,6 @@ async fn set_targets(txn: &DatabaseTransaction, report_id: i64, ids: &[i64]) -> 
 }
 
 impl Store {
-    /// Appends a step to report `report_id`'s timeline and audits it.
-    async fn record_step(
-        &self,
-        txn: &DatabaseTransaction,
-        by: &By,
-        report_id: i64,
-        step: SpecialReportStep,
-        comment: Option<String>,
-        now: DateTime<Utc>,
-    ) -> StoreResult<()> {
-        let detail = serde_json::json!({ "comment": comment });
-        special_report_event::ActiveModel {
-            report_id: Set(report_id),
-            kind: Set(step),
-            at: Set(now),
-            actor: Set(by.label.clone()),
-            source: Set(by.source),
-            comment: Set(comment),
-            ..Default::default()
-        }
-        .insert(txn)
-        .await?;
-        let entry = Audit::new(by, format!("special_report.{}", step.code()), format!("special_report:{report_id}"))
-            .with(detail);
-        self.audit(txn, entry, now).await
-    }
-
     /// Files a new draft for unit `unit_id`.
     pub async fn create_special_report(
         &self,
@@ -155,7 +127,7 @@ impl Store {
         fill(&mut row, &draft, now);
         let saved = row.insert(&txn).await?;
         set_targets(&txn, saved.id, &draft.enterprise_ids).await?;
-        self.record_step(&txn, by, saved.id, SpecialReportStep::Created, None, now).await?;
+        self.record_review_step(&txn, by, (SUBJECT, saved.id), ReviewStep::Created, None, now).await?;
         txn.commit().await?;
         Ok(report_of(saved, draft.enterprise_ids))
     }
@@ -171,12 +143,12 @@ impl Store {
     ) -> StoreResult<SpecialReport> {
         let txn = self.db().begin().await?;
         let current = row_in(&txn, scope, id).await?;
-        current.status.check_editable(Reviewed::SpecialReport)?;
+        current.status.check_editable(SUBJECT)?;
         let mut row: special_report::ActiveModel = current.into();
         fill(&mut row, &draft, now);
         let saved = row.update(&txn).await?;
         set_targets(&txn, id, &draft.enterprise_ids).await?;
-        self.record_step(&txn, by, id, SpecialReportStep::Edited, None, now).await?;
+        self.record_review_step(&txn, by, (SUBJECT, id), ReviewStep::Edited, None, now).await?;
         txn.commit().await?;
         Ok(report_of(saved, draft.enterprise_ids))
     }
@@ -193,27 +165,21 @@ impl Store {
     ) -> StoreResult<SpecialReport> {
         let txn = self.db().begin().await?;
         let current = row_in(&txn, scope, id).await?;
-        let next = current.status.after(action, Reviewed::SpecialReport)?;
+        let next = current.status.after(action, SUBJECT)?;
         let before = current.status;
+        let step = action.step(comment.as_deref())?;
         let mut row: special_report::ActiveModel = current.clone().into();
-        let step = match action {
+        match action {
             ReviewAction::Submit => {
                 report_of(current, Vec::new()).content.check_complete()?;
                 row.submitted_at = Set(Some(now));
-                SpecialReportStep::Submitted
-            }
-            ReviewAction::Return if comment.is_none() => {
-                return Err(
-                    DomainError::field("comment", "required", "say why it is returned", "请填写退回原因").into()
-                );
             }
             ReviewAction::Accept | ReviewAction::Return => {
                 row.reviewed_at = Set(Some(now));
                 row.reviewed_by = Set(by.user_id);
                 row.review_comment = Set(comment.clone());
-                if action == ReviewAction::Accept { SpecialReportStep::Accepted } else { SpecialReportStep::Returned }
             }
-        };
+        }
         row.status = Set(next);
         row.updated_at = Set(now);
         // Only the step that finds the expected status wins a race.
@@ -226,7 +192,7 @@ impl Store {
         if res.rows_affected == 0 {
             return Err(StoreError::Concurrent { entity: "special report" });
         }
-        self.record_step(&txn, by, id, step, comment, now).await?;
+        self.record_review_step(&txn, by, (SUBJECT, id), step, comment, now).await?;
         let saved = row_in(&txn, scope, id).await?;
         let report = with_targets(&txn, vec![saved]).await?.pop().ok_or(StoreError::not_found("special_report", id))?;
         txn.commit().await?;
@@ -257,7 +223,7 @@ impl Store {
             return Err(StoreError::Concurrent { entity: "special report" });
         }
         let comment = Some(format!("#{} {}", record.notice.id, record.notice.title));
-        self.record_step(&txn, by, id, SpecialReportStep::NoticeIssued, comment, now).await?;
+        self.record_review_step(&txn, by, (SUBJECT, id), ReviewStep::NoticeIssued, comment, now).await?;
         Store::notify_peers(&txn).await?;
         txn.commit().await?;
         self.wake();
@@ -305,23 +271,9 @@ impl Store {
     }
 
     /// A report's timeline, oldest first.
-    pub async fn special_report_events(&self, scope: Scope, id: i64) -> StoreResult<Vec<SpecialReportEvent>> {
+    pub async fn special_report_events(&self, scope: Scope, id: i64) -> StoreResult<Vec<ReviewEvent>> {
         row_in(self.reader(), scope, id).await?;
-        let rows = special_report_event::Entity::find()
-            .filter(special_report_event::Column::ReportId.eq(id))
-            .order_by_asc(special_report_event::Column::Id)
-            .all(self.reader())
-            .await?;
-        Ok(rows
-            .into_iter()
-            .map(|e| SpecialReportEvent {
-                step: e.kind,
-                at: e.at,
-                actor: e.actor,
-                source: e.source,
-                comment: e.comment,
-            })
-            .collect())
+        super::review_events::events(self.reader(), SUBJECT, id).await
     }
 
     /// The report a notice was issued from, if the reader may see it.

@@ -268,6 +268,14 @@ async fn subject(app: &TestApp, w: &World, template: &str) -> Subject {
         }
         path = path.replace("{report}", &report.to_string());
     }
+    if path.contains("{threat}") {
+        let (report, finding) = crate::threats::file_threat_report(app, &app.token, Some(w.a.id)).await;
+        if path.ends_with("/accept") || path.ends_with("/return") {
+            let submit = format!("/api/v1/threat-reports/{report}/submit");
+            expect_json(app.post(&submit, &json!({})).await, StatusCode::OK).await;
+        }
+        path = path.replace("{threat}", &report.to_string()).replace("{finding}", &finding.to_string());
+    }
     let mut assignment = None;
     if path.contains("{assignment}") {
         let id = app.issue(&[w.a.id], true).await["assignments"][0]["id"].as_i64().unwrap();
@@ -306,6 +314,8 @@ fn api_body(method: &str, template: &str, w: &World, n: usize) -> Option<Value> 
         ("POST", "/api/v1/special-reports/{report}/notice") => {
             json!({"unit_ids": [w.a.id], "site_address": "重庆市渝北区"})
         }
+        ("POST", "/api/v1/threat-reports") => crate::threats::threat_report_body(Some(w.a.id)),
+        ("POST", "/api/v1/threat-reports/{threat}/findings") => crate::threats::finding_body("Gafgyt 变种"),
         ("POST", "/api/v1/bureau-contacts") => {
             json!({"name": format!("值班员{n}"), "role": "duty_officer", "kind": "webhook", "address": "http://127.0.0.1:9/hook"})
         }

@@ -45,6 +45,7 @@ mod sign_in;
 mod sms_replies;
 mod telegram;
 mod test_pages;
+mod threats;
 #[path = "../support/trials.rs"]
 mod trials;
 mod voice;
@@ -80,6 +81,8 @@ fn main() {
         sms_replies::trials(),
         telegram::trials(),
         test_pages::trials(),
+        threats::trials(),
+        threats::validator_trials(),
         voice::trials(),
         web::trials(),
         wecom::trials(),

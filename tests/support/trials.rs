@@ -18,6 +18,9 @@ pub enum Needs {
     Nothing,
     Postgres,
     Browser,
+    /// The OASIS STIX validator (`stix2-validator` from PyPI), which
+    /// `.ci/run` installs; the test says where it looks.
+    StixValidator,
 }
 
 impl Needs {
@@ -26,6 +29,7 @@ impl Needs {
             Needs::Nothing => false,
             Needs::Postgres => !crate::postgres::reachable(),
             Needs::Browser => !under_ci() && !chromedriver_installed(),
+            Needs::StixValidator => !under_ci(),
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod rosters;
 pub mod screening;
 pub mod special_reports;
 pub mod test_pages;
+pub mod threat_reports;
 pub mod units;
 pub mod views;
 
@@ -32,6 +33,7 @@ use crate::AppState;
         (name = "notices", description = "Emergency-response notices"),
         (name = "assignments", description = "One notice dispatched to one unit, with its clock"),
         (name = "special-reports", description = "The units' special reports (专项报告) and their review"),
+        (name = "threat-reports", description = "The units' threat reports (威胁信息报告), their review, and the month's findings for CAICT"),
         (name = "callbacks", description = "Chat apps and phone gateways calling back, signed by the vendor"),
     )
 )]
@@ -106,7 +108,8 @@ pub fn router() -> Router<AppState> {
         .merge(protection::router())
         .merge(screening::router())
         .merge(enterprises::router())
-        .merge(special_reports::router());
+        .merge(special_reports::router())
+        .merge(threat_reports::router());
     let (api, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", inner)
         .merge(crate::web::callbacks::router())
