@@ -14,6 +14,9 @@ use sha2::{Digest, Sha256};
 use crate::domain::threat::indicator::Indicator;
 use crate::domain::threat::{ThreatFinding, ThreatKind, five_tuple_pattern};
 
+/// STIX 2.1's media type.
+pub const MEDIA_TYPE: &str = "application/stix+json;version=2.1";
+
 /// A STIX timestamp: UTC, milliseconds, `Z`.
 fn ts(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()

@@ -15,16 +15,30 @@ use super::house_style::when;
 use super::local;
 use super::review::StepView;
 use super::special_reports::NamedEnterprise;
+use crate::AppState;
+use crate::app::reads::Reads;
+use crate::domain::DomainError;
+use crate::domain::access::Actor;
 use crate::domain::labels::Lang;
+use crate::domain::period::{self, Period};
 use crate::domain::review::ReviewStatus;
 use crate::domain::threat::indicator::{HashAlgorithm, IndicatorKind};
 use crate::domain::threat::{SharedIndicator, ThreatFinding, ThreatKind, ThreatReport};
+use crate::store::threat_findings::FindingFilter;
+use crate::store::{StoreError, StoreResult};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct HashView {
     pub algorithm: HashAlgorithm,
     /// Lower-case hex.
     pub value: String,
+}
+
+impl HashView {
+    /// `MD5:44d8…`.
+    pub fn line(&self) -> String {
+        format!("{}:{}", self.algorithm.label(Lang::En), self.value)
+    }
 }
 
 /// An indicator of this finding that other units reported too.
@@ -214,7 +228,7 @@ pub fn caict_row(no: usize, v: &FindingView) -> [String; 16] {
         lines(v.five_tuples.iter().map(FiveTupleView::line).collect()),
         v.propagation_path.clone(),
         lines(v.c2_addresses.iter().map(|c| c.defanged.clone()).collect()),
-        lines(v.hashes.iter().map(|h| format!("{}:{}", h.algorithm.label(Lang::En), h.value)).collect()),
+        lines(v.hashes.iter().map(HashView::line).collect()),
         v.disposal_advice.clone(),
         v.description.clone(),
         lines(
@@ -262,4 +276,65 @@ pub fn caict_csv(findings: &[FindingView]) -> Result<Vec<u8>, csv::Error> {
         super::csv::record(&mut w, caict_row(i + 1, v))?;
     }
     Ok(super::csv::finish(w))
+}
+
+/// Findings as shown: their units and enterprises named, the indicators
+/// other units reported too flagged.
+pub async fn finding_views(
+    state: &AppState,
+    reads: &Reads<'_>,
+    findings: Vec<ThreatFinding>,
+    status_of: impl Fn(i64) -> Option<ReviewStatus>,
+) -> StoreResult<Vec<FindingView>> {
+    let shared = reads.shared_indicators(&findings).await?;
+    let mut unit_ids: Vec<i64> = findings.iter().map(|f| f.unit_id).collect();
+    unit_ids.extend(shared.iter().flat_map(|s| s.unit_ids.iter().copied()));
+    let enterprise_ids: Vec<i64> = findings.iter().filter_map(|f| f.content.enterprise_id).collect();
+    let units = reads.unit_names(&unit_ids).await?;
+    let enterprises = reads.enterprise_names(&enterprise_ids).await?;
+    let names = Names { units: &units, enterprises: &enterprises, shared: &shared, tz: state.tz };
+    Ok(findings
+        .into_iter()
+        .map(|f| {
+            let status = status_of(f.report_id);
+            FindingView::new(f, &names, status)
+        })
+        .collect())
+}
+
+/// Which period's findings to export, and whose.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MonthFilter {
+    /// `YYYY-MM` (this month when left out), `YYYY-Qn` or `YYYY`, in the display zone.
+    pub period: Option<String>,
+    pub unit_id: Option<i64>,
+    /// Only findings about this registered detection object.
+    pub enterprise_id: Option<i64>,
+}
+
+/// The period's name and span, this month in the display zone by default.
+fn period_of(state: &AppState, raw: Option<&str>) -> Result<(String, Period), StoreError> {
+    let raw = match raw.map(str::trim).filter(|p| !p.is_empty()) {
+        Some(p) => p.to_owned(),
+        None => state.clock.now().with_timezone(&state.tz).format("%Y-%m").to_string(),
+    };
+    let span = period::named(&raw, state.tz).map_err(|e| DomainError::Invalid(vec![e]))?;
+    Ok((raw, span))
+}
+
+/// The findings of submitted and accepted reports found in the period, in
+/// the order found, as stored and as shown, and the period's name.
+pub async fn listed(
+    state: &AppState,
+    actor: &Actor,
+    q: &MonthFilter,
+) -> StoreResult<(String, Vec<ThreatFinding>, Vec<FindingView>)> {
+    let (name, span) = period_of(state, q.period.as_deref())?;
+    let reads = state.app.reads(actor);
+    let filter =
+        FindingFilter { unit_id: q.unit_id, enterprise_id: q.enterprise_id, from: Some(span.from), to: Some(span.to) };
+    let (found, statuses) = reads.threat_findings(&filter).await?;
+    let views = finding_views(state, &reads, found.clone(), |r| statuses.get(&r).copied()).await?;
+    Ok((name, found, views))
 }

@@ -475,6 +475,14 @@ fn page_form(template: &str, w: &World, n: usize) -> Vec<(String, String)> {
             ("category", "vulnerability".into()),
             ("severity", "III".into()),
         ],
+        "threat-reports" => vec![("unit_id", w.a.id.to_string()), ("title", "11月威胁信息".into())],
+        "findings" => vec![
+            ("kind", "phishing".into()),
+            ("name", "仿冒网银登录页".into()),
+            ("found_at", "2026-11-20T10:00".into()),
+            ("c2_addresses", "http://bank-login.example.com/".into()),
+            ("disposal_advice", "通报注册商停止解析".into()),
+        ],
         "notice" => vec![("unit_ids", w.a.id.to_string()), ("site_address", "重庆市渝北区".into())],
         "units" => vec![("name", format!("单位{n}")), ("credit_code", String::new()), ("hq_address", String::new())],
         "branches" => vec![

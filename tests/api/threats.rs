@@ -13,11 +13,13 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::helpers::{Backend, TestApp, expect_json, expect_problem};
+use crate::web::Web;
 
 crate::on_both_backends!(
     a_unit_files_threat_findings_and_the_bureau_reviews_them,
     bad_findings_are_refused_in_both_languages_and_change_nothing,
     the_months_findings_export_for_caict_with_shared_indicators_flagged,
+    threat_reports_are_kept_on_the_web,
 );
 
 /// The trials that need the STIX validator (ignored outside CI without it).
@@ -406,4 +408,46 @@ async fn the_stix_bundle_validates_against_stix_2_1() {
     let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert!(out.status.success(), "the validator refused the bundle:\n{said}");
     assert!(said.contains("STIX JSON: Valid"), "{said}");
+}
+
+async fn threat_reports_are_kept_on_the_web(app: TestApp) {
+    let a = app.unit_with_people("安盾").await;
+    app.user_token("andun", UserRole::Unit, Some(a.id)).await;
+    let (bureau, unit) = (Web::sign_in(&app, "duty").await, Web::sign_in(&app, "andun").await);
+
+    let (status, report, _) = unit.post("/threat-reports", &[("title", "11月威胁信息")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    // A bad hash is refused in Chinese, and what was typed stays in the form.
+    let mut finding = vec![
+        ("kind", "phishing"),
+        ("name", "仿冒网银登录页"),
+        ("found_at", "2026-11-20T10:00"),
+        ("c2_addresses", "hxxp://bank-login[.]example[.]com/"),
+        ("hashes", "abc"),
+        ("five_tuples", "10.0.0.5 51234 203.0.113.7 443 tcp"),
+        ("disposal_advice", "通报注册商停止解析"),
+    ];
+    let (_, _, body) = unit.post(&format!("{report}/findings"), &finding).await;
+    assert!(body.contains("不是有效的 MD5"), "{body}");
+    assert!(body.contains("仿冒网银登录页") && body.contains(">通报注册商停止解析</textarea>"), "kept: {body}");
+    finding.retain(|(k, _)| *k != "hashes");
+    let (_, _, body) = unit.post(&format!("{report}/findings"), &finding).await;
+    assert!(body.contains(r#"<dd id="finding-count">1</dd>"#), "{body}");
+    assert!(body.contains("hxxp://bank-login[.]example[.]com/"), "shown defanged: {body}");
+    assert!(body.contains("10.0.0.5:51234 -&#62; 203.0.113.7:443 TCP"), "{body}");
+    let (_, _, body) = unit.post(&format!("{report}/submit"), &[]).await;
+    assert!(body.contains(r#"<dd id="report-status">已提交</dd>"#), "{body}");
+    assert!(!body.contains("id=\"accept-threat-report\"") && !body.contains("id=\"add-finding\""), "{body}");
+
+    let (_, _, body) = bureau.post(&format!("{report}/accept"), &[]).await;
+    assert!(body.contains(r#"<dd id="report-status">已通过</dd>"#), "{body}");
+    // The month's export from the list page's form, as the bureau and the unit.
+    let (_, list) = bureau.get("/threat-reports").await;
+    assert!(list.contains(r#"action="/threat-findings.xlsx""#) && list.contains("11月威胁信息"), "{list}");
+    let (status, csv) = unit.get("/threat-findings.csv?period=2026-11").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(csv.contains("仿冒网银登录页") && csv.contains("hxxp://bank-login[.]example[.]com/"), "{csv}");
+    let (status, stix) = bureau.get("/threat-findings.stix.json?period=2026-11").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(stix.contains("\"infrastructure_types\": [\n        \"phishing\""), "{stix}");
 }

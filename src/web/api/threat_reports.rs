@@ -15,19 +15,16 @@ use utoipa_axum::routes;
 
 use super::closure::ReviewBody;
 use crate::AppState;
-use crate::app::reads::Reads;
+use crate::domain::DomainError;
 use crate::domain::access::{Actor, Caller};
-use crate::domain::period::{self, Period};
 use crate::domain::review::{ReviewAction, ReviewStatus};
-use crate::domain::threat::{
-    ThreatFinding, ThreatFindingDraft, ThreatFindingInput, ThreatReportDraft, ThreatReportInput,
-};
-use crate::domain::{DomainError, FieldError};
+use crate::domain::threat::{ThreatFindingDraft, ThreatFindingInput, ThreatReportDraft, ThreatReportInput};
 use crate::reports::review::StepView;
-use crate::reports::threats::{FindingView, Names, ThreatReportDetail, ThreatReportView, caict_csv, caict_workbook};
-use crate::store::threat_findings::FindingFilter;
+use crate::reports::threats::{
+    FindingView, MonthFilter, ThreatReportDetail, ThreatReportView, caict_csv, caict_workbook, finding_views, listed,
+};
+use crate::store::StoreResult;
 use crate::store::threat_reports::ThreatReportFilter;
-use crate::store::{StoreError, StoreResult};
 use crate::web::auth::Authenticated;
 use crate::web::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::web::problem::{ApiError, Problem};
@@ -45,30 +42,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(findings_xlsx))
         .routes(routes!(findings_csv))
         .routes(routes!(findings_stix))
-}
-
-/// Findings as shown: their units and enterprises named, the indicators
-/// other units reported too flagged.
-pub async fn finding_views(
-    state: &AppState,
-    reads: &Reads<'_>,
-    findings: Vec<ThreatFinding>,
-    status_of: impl Fn(i64) -> Option<ReviewStatus>,
-) -> StoreResult<Vec<FindingView>> {
-    let shared = reads.shared_indicators(&findings).await?;
-    let mut unit_ids: Vec<i64> = findings.iter().map(|f| f.unit_id).collect();
-    unit_ids.extend(shared.iter().flat_map(|s| s.unit_ids.iter().copied()));
-    let enterprise_ids: Vec<i64> = findings.iter().filter_map(|f| f.content.enterprise_id).collect();
-    let units = reads.unit_names(&unit_ids).await?;
-    let enterprises = reads.enterprise_names(&enterprise_ids).await?;
-    let names = Names { units: &units, enterprises: &enterprises, shared: &shared, tz: state.tz };
-    Ok(findings
-        .into_iter()
-        .map(|f| {
-            let status = status_of(f.report_id);
-            FindingView::new(f, &names, status)
-        })
-        .collect())
 }
 
 /// One report with its findings and timeline, as `actor` may see it.
@@ -229,62 +202,25 @@ async fn return_report(
     step(&state, &actor, id, ReviewAction::Return, body.comment.as_deref()).await
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct FindingQuery {
-    /// `YYYY-MM` (the default: this month), `YYYY-Qn` or `YYYY`, in the display zone.
-    pub period: Option<String>,
-    pub unit_id: Option<i64>,
-    /// Only findings about this registered detection object.
-    pub enterprise_id: Option<i64>,
-}
-
-impl FindingQuery {
-    fn period(&self, state: &AppState) -> Result<(String, Period), StoreError> {
-        let raw = match &self.period {
-            Some(p) => p.trim().to_owned(),
-            None => state.clock.now().with_timezone(&state.tz).format("%Y-%m").to_string(),
-        };
-        let span = period::named(&raw, state.tz).map_err(|e: FieldError| DomainError::Invalid(vec![e]))?;
-        Ok((raw, span))
-    }
-}
-
-/// The findings of submitted and accepted reports in the period, in the
-/// order found, and the period's name.
-async fn listed(
-    state: &AppState,
-    actor: &Actor,
-    q: &FindingQuery,
-) -> StoreResult<(String, Vec<ThreatFinding>, Vec<FindingView>)> {
-    let (name, span) = q.period(state)?;
-    let reads = state.app.reads(actor);
-    let filter =
-        FindingFilter { unit_id: q.unit_id, enterprise_id: q.enterprise_id, from: Some(span.from), to: Some(span.to) };
-    let (found, statuses) = reads.threat_findings(&filter).await?;
-    let views = finding_views(state, &reads, found.clone(), |r| statuses.get(&r).copied()).await?;
-    Ok((name, found, views))
-}
-
 /// The period's findings (submitted and accepted reports) in the caller's scope.
-#[utoipa::path(get, path = "/threat-findings", tag = "threat-reports", params(FindingQuery),
+#[utoipa::path(get, path = "/threat-findings", tag = "threat-reports", params(MonthFilter),
     responses((status = 200, body = [FindingView]), (status = 422, body = Problem)), security(("bearer" = [])))]
 async fn findings(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
-    ApiQuery(q): ApiQuery<FindingQuery>,
+    ApiQuery(q): ApiQuery<MonthFilter>,
 ) -> Result<Json<Vec<FindingView>>, ApiError> {
     Ok(Json(listed(&state, &actor, &q).await?.2))
 }
 
 /// The same findings as the CAICT workbook (the layout in docs/threat-export.md).
-#[utoipa::path(get, path = "/threat-findings.xlsx", tag = "threat-reports", params(FindingQuery),
+#[utoipa::path(get, path = "/threat-findings.xlsx", tag = "threat-reports", params(MonthFilter),
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 async fn findings_xlsx(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
-    ApiQuery(q): ApiQuery<FindingQuery>,
+    ApiQuery(q): ApiQuery<MonthFilter>,
 ) -> Result<Response, ApiError> {
     let (name, _, views) = listed(&state, &actor, &q).await?;
     let body = caict_workbook(&views).map_err(|e| ApiError::Internal(format!("xlsx: {e}")))?;
@@ -292,13 +228,13 @@ async fn findings_xlsx(
 }
 
 /// The same findings as CSV in the same columns.
-#[utoipa::path(get, path = "/threat-findings.csv", tag = "threat-reports", params(FindingQuery),
+#[utoipa::path(get, path = "/threat-findings.csv", tag = "threat-reports", params(MonthFilter),
     responses((status = 200, content_type = "text/csv", body = String), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 async fn findings_csv(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
-    ApiQuery(q): ApiQuery<FindingQuery>,
+    ApiQuery(q): ApiQuery<MonthFilter>,
 ) -> Result<Response, ApiError> {
     let (name, _, views) = listed(&state, &actor, &q).await?;
     let body = caict_csv(&views).map_err(|e| ApiError::Internal(format!("csv: {e}")))?;
@@ -306,20 +242,17 @@ async fn findings_csv(
 }
 
 /// The same findings as a STIX 2.1 bundle.
-#[utoipa::path(get, path = "/threat-findings.stix.json", tag = "threat-reports", params(FindingQuery),
+#[utoipa::path(get, path = "/threat-findings.stix.json", tag = "threat-reports", params(MonthFilter),
     responses((status = 200, content_type = "application/stix+json;version=2.1", body = Object), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 async fn findings_stix(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
-    ApiQuery(q): ApiQuery<FindingQuery>,
+    ApiQuery(q): ApiQuery<MonthFilter>,
 ) -> Result<Response, ApiError> {
     let (name, found, _) = listed(&state, &actor, &q).await?;
     let units = state.app.reads(&actor).unit_names(&found.iter().map(|f| f.unit_id).collect::<Vec<_>>()).await?;
     let body = serde_json::to_vec_pretty(&crate::reports::stix::bundle(&found, &units))
         .map_err(|e| ApiError::Internal(format!("stix: {e}")))?;
-    Ok(crate::web::attachment(STIX, &format!("threat-findings-{name}.stix.json"), body))
+    Ok(crate::web::attachment(crate::reports::stix::MEDIA_TYPE, &format!("threat-findings-{name}.stix.json"), body))
 }
-
-/// STIX 2.1's media type.
-const STIX: &str = "application/stix+json;version=2.1";

@@ -19,7 +19,7 @@ use crate::AppState;
 use crate::domain::DomainError;
 use crate::domain::FieldError;
 use crate::domain::assignment::Milestone;
-use crate::domain::closure::{ClosureDraft, ClosureInput, FiveTupleInput};
+use crate::domain::closure::{ClosureDraft, ClosureInput};
 use crate::domain::duration::format_duration;
 use crate::domain::labels::Lang;
 use crate::domain::review::{ReviewAction, ReviewStatus};
@@ -216,34 +216,13 @@ fn input_of(form: &ClosureForm, state: &AppState) -> Result<ClosureInput, Vec<Fi
             t
         }
     };
-    let mut five_tuples = Vec::new();
-    for (i, line) in form.five_tuples.lines().map(str::trim).filter(|l| !l.is_empty()).enumerate() {
-        let parts: Vec<&str> = line.split([' ', ',', '\t']).filter(|p| !p.is_empty()).collect();
-        let port = |p: &str| if p == "-" { Ok(None) } else { p.parse::<u32>().map(Some) };
-        match parts.as_slice() {
-            [src, sp, dst, dp, proto] => match (port(sp), port(dp)) {
-                (Ok(src_port), Ok(dst_port)) => five_tuples.push(FiveTupleInput {
-                    src_ip: (*src).to_owned(),
-                    src_port,
-                    dst_ip: (*dst).to_owned(),
-                    dst_port,
-                    protocol: (*proto).to_owned(),
-                }),
-                _ => errors.push(FieldError::new(
-                    format!("five_tuples[{i}]"),
-                    "invalid_port",
-                    "a port is a number or -",
-                    "端口应为数字或 -",
-                )),
-            },
-            _ => errors.push(FieldError::new(
-                format!("five_tuples[{i}]"),
-                "invalid_five_tuple",
-                "each line: src-ip src-port dst-ip dst-port protocol",
-                "每行应为：源IP 源端口 目的IP 目的端口 协议",
-            )),
+    let five_tuples = match super::form::five_tuple_lines(&form.five_tuples) {
+        Ok(t) => t,
+        Err(mut bad) => {
+            errors.append(&mut bad);
+            Vec::new()
         }
-    }
+    };
     if !errors.is_empty() {
         return Err(errors);
     }

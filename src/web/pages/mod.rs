@@ -23,6 +23,7 @@ pub mod roster;
 pub mod screening;
 pub mod special_reports;
 pub mod text;
+pub mod threat_reports;
 pub mod view;
 
 use axum::Router;
@@ -51,6 +52,7 @@ pub fn router() -> Router<AppState> {
         .merge(screening::router())
         .merge(enterprises::router())
         .merge(special_reports::router())
+        .merge(threat_reports::router())
         .merge(roster::router())
         .merge(closure::router())
         .merge(action::router())

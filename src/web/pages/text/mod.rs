@@ -6,6 +6,7 @@ mod demo;
 mod duties;
 mod duty;
 mod en;
+mod threats;
 mod zh;
 
 pub use action::{ActionText, EN as ACTION_EN, ZH as ACTION_ZH};
@@ -13,6 +14,7 @@ pub use demo::{DemoText, demo};
 pub use duties::{DutiesText, duties};
 pub use duty::{DutyText, duty};
 pub use en::EN;
+pub use threats::{ThreatText, threats};
 pub use zh::ZH;
 
 use crate::domain::labels::Lang;
@@ -28,6 +30,7 @@ pub struct UiText {
     pub nav_periods: &'static str,
     pub nav_enterprises: &'static str,
     pub nav_special_reports: &'static str,
+    pub nav_threat_reports: &'static str,
     pub nav_users: &'static str,
     pub nav_demo_inbox: &'static str,
     pub sign_out: &'static str,
