@@ -143,15 +143,23 @@ impl Store {
         Ok(report)
     }
 
+    /// Marks the report changed, only if it still stands as it was read:
+    /// a finding never slips into a report submitted meanwhile.
     async fn touch(
         &self,
         txn: &sea_orm::DatabaseTransaction,
         current: threat_report::Model,
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
-        let mut row: threat_report::ActiveModel = current.into();
-        row.updated_at = Set(now);
-        row.update(txn).await?;
+        let res = threat_report::Entity::update_many()
+            .col_expr(threat_report::Column::UpdatedAt, now.into())
+            .filter(threat_report::Column::Id.eq(current.id))
+            .filter(threat_report::Column::Status.eq(current.status))
+            .exec(txn)
+            .await?;
+        if res.rows_affected == 0 {
+            return Err(StoreError::Concurrent { entity: "threat report" });
+        }
         Ok(())
     }
 
