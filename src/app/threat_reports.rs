@@ -23,19 +23,14 @@ impl Core {
     }
 
     /// Adds a finding to a draft or a returned report.
-    pub async fn add_threat_finding(
-        &self,
-        caller: &Caller,
-        id: i64,
-        finding: ThreatFindingDraft,
-    ) -> AppResult<ThreatReport> {
+    pub async fn add_threat_finding(&self, caller: &Caller, id: i64, finding: ThreatFindingDraft) -> AppResult<()> {
         Self::require(caller, Need::Report)?;
         let now = self.clock.now();
         Ok(self.store.add_threat_finding(&By::caller(caller), caller.scope(), id, finding, now).await?)
     }
 
     /// Removes a finding from a draft or a returned report.
-    pub async fn remove_threat_finding(&self, caller: &Caller, id: i64, finding_id: i64) -> AppResult<ThreatReport> {
+    pub async fn remove_threat_finding(&self, caller: &Caller, id: i64, finding_id: i64) -> AppResult<()> {
         Self::require(caller, Need::Report)?;
         let now = self.clock.now();
         Ok(self.store.remove_threat_finding(&By::caller(caller), caller.scope(), id, finding_id, now).await?)
@@ -48,7 +43,7 @@ impl Core {
         id: i64,
         action: ReviewAction,
         comment: Option<&str>,
-    ) -> AppResult<ThreatReport> {
+    ) -> AppResult<()> {
         Self::require(caller, action.needs())?;
         let comment = text::optional("comment", comment, text::REASON)?;
         let now = self.clock.now();

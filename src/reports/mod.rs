@@ -323,14 +323,17 @@ pub async fn build(
     Ok((built, rows))
 }
 
+/// This month (`YYYY-MM`) on the display zone's calendar: the period a
+/// report or an export covers unless told otherwise.
+pub fn this_month(state: &AppState) -> String {
+    state.clock.now().with_timezone(&state.tz).format("%Y-%m").to_string()
+}
+
 fn period_of(state: &AppState, q: &ReportQuery) -> Result<Period, StoreError> {
     let parsed = match (&q.period, &q.from, &q.to) {
         (Some(p), None, None) => period::named(p, state.tz),
         (None, Some(from), Some(to)) => period::custom(from, to, state.tz),
-        (None, None, None) => {
-            let month = state.clock.now().with_timezone(&state.tz).format("%Y-%m").to_string();
-            period::named(&month, state.tz)
-        }
+        (None, None, None) => period::named(&this_month(state), state.tz),
         _ => Err(crate::domain::FieldError::new(
             "period",
             "invalid_period",

@@ -44,16 +44,20 @@ struct Objects {
     objects: Vec<Value>,
 }
 
-impl Objects {
-    fn common(&self, kind: &str, id: &str, at: &str, by: &str) -> serde_json::Map<String, Value> {
-        let mut m = serde_json::Map::new();
-        for (k, v) in [("type", kind), ("spec_version", "2.1"), ("id", id), ("created", at), ("modified", at)] {
-            m.insert(k.into(), v.into());
-        }
-        m.insert("created_by_ref".into(), by.into());
-        m
+/// The properties every object has, and who created it (all but the
+/// identities themselves).
+fn common(kind: &str, id: &str, at: &str, by: Option<&str>) -> serde_json::Map<String, Value> {
+    let mut m = serde_json::Map::new();
+    for (k, v) in [("type", kind), ("spec_version", "2.1"), ("id", id), ("created", at), ("modified", at)] {
+        m.insert(k.into(), v.into());
     }
+    if let Some(by) = by {
+        m.insert("created_by_ref".into(), by.into());
+    }
+    m
+}
 
+impl Objects {
     fn push(&mut self, mut base: serde_json::Map<String, Value>, rest: Value) -> String {
         if let Value::Object(rest) = rest {
             base.extend(rest);
@@ -65,7 +69,7 @@ impl Objects {
 
     fn relate(&mut self, (seed, at, by): (&str, &str, &str), source: &str, rel: &str, target: &str) {
         let rid = id("relationship", seed, &format!("{source}/{rel}/{target}"));
-        let base = self.common("relationship", &rid, at, by);
+        let base = common("relationship", &rid, at, Some(by));
         self.push(base, json!({ "relationship_type": rel, "source_ref": source, "target_ref": target }));
     }
 
@@ -77,7 +81,7 @@ impl Objects {
         valid_from: &str,
     ) -> String {
         let iid = id("indicator", seed, &pattern);
-        let base = self.common("indicator", &iid, at, by);
+        let base = common("indicator", &iid, at, Some(by));
         self.push(
             base,
             json!({
@@ -105,14 +109,14 @@ impl Objects {
         let description = notes.into_iter().filter(|n| !n.is_empty()).collect::<Vec<_>>().join("\n");
         // What hashes and five-tuples indicate: the malware, or the phishing site.
         let subject = if c.kind == ThreatKind::Phishing {
-            let base = self.common("infrastructure", &id("infrastructure", seed, "phishing"), &at, by);
+            let base = common("infrastructure", &id("infrastructure", seed, "phishing"), &at, Some(by));
             self.push(
                 base,
                 json!({ "name": c.name, "description": description, "infrastructure_types": ["phishing"],
                         "first_seen": found }),
             )
         } else {
-            let base = self.common("malware", &id("malware", seed, "malware"), &at, by);
+            let base = common("malware", &id("malware", seed, "malware"), &at, Some(by));
             let mut rest = json!({ "name": c.name, "description": description, "is_family": false,
                                    "malware_types": malware_types(c.kind), "first_seen": found });
             if c.kind == ThreatKind::MobileMalware {
@@ -128,7 +132,7 @@ impl Objects {
             } else {
                 &["command-and-control"]
             };
-            let base = self.common("infrastructure", &id("infrastructure", seed, "c2"), &at, by);
+            let base = common("infrastructure", &id("infrastructure", seed, "c2"), &at, Some(by));
             let infra = self.push(
                 base,
                 json!({ "name": format!("{} C&C", c.name), "infrastructure_types": types, "first_seen": found,
@@ -173,8 +177,7 @@ pub fn bundle(findings: &[ThreatFinding], units: &HashMap<i64, String>) -> Value
     for (unit_id, (name, at)) in &identities {
         let iid = id("identity", &format!("unit:{name}"), "organization");
         let at = ts(*at);
-        let mut base = out.common("identity", &iid, &at, "");
-        base.remove("created_by_ref");
+        let base = common("identity", &iid, &at, None);
         out.push(base, json!({ "name": name, "identity_class": "organization" }));
         by_unit.insert(*unit_id, iid);
     }

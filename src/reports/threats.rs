@@ -20,7 +20,7 @@ use crate::app::reads::Reads;
 use crate::domain::DomainError;
 use crate::domain::access::Actor;
 use crate::domain::labels::Lang;
-use crate::domain::period::{self, Period};
+use crate::domain::period;
 use crate::domain::review::ReviewStatus;
 use crate::domain::threat::indicator::{HashAlgorithm, IndicatorKind};
 use crate::domain::threat::{SharedIndicator, ThreatFinding, ThreatKind, ThreatReport};
@@ -101,7 +101,7 @@ impl FindingView {
             .map(|s| SharedView {
                 kind: s.indicator.kind,
                 value: s.indicator.value.clone(),
-                defanged: defang(s.indicator.kind, &s.indicator.value),
+                defanged: s.indicator.defanged(),
                 unit_names: s.unit_ids.iter().map(|u| names.unit(*u)).collect(),
             })
             .collect();
@@ -135,17 +135,6 @@ impl FindingView {
             Some(e) => format!("{}；{}", e.name, self.other_target),
             None => self.other_target.clone(),
         }
-    }
-}
-
-/// An indicator shown safely: addresses defanged, hashes as they are.
-fn defang(kind: IndicatorKind, value: &str) -> String {
-    use crate::domain::closure::C2Address;
-    match kind {
-        IndicatorKind::Ip | IndicatorKind::Domain | IndicatorKind::Url => {
-            C2Address::parse("", value).map_or_else(|_| value.to_owned(), |c| c.defanged())
-        }
-        _ => value.to_owned(),
     }
 }
 
@@ -313,28 +302,36 @@ pub struct MonthFilter {
     pub enterprise_id: Option<i64>,
 }
 
-/// The period's name and span, this month in the display zone by default.
-fn period_of(state: &AppState, raw: Option<&str>) -> Result<(String, Period), StoreError> {
-    let raw = match raw.map(str::trim).filter(|p| !p.is_empty()) {
-        Some(p) => p.to_owned(),
-        None => state.clock.now().with_timezone(&state.tz).format("%Y-%m").to_string(),
-    };
-    let span = period::named(&raw, state.tz).map_err(|e| DomainError::Invalid(vec![e]))?;
-    Ok((raw, span))
-}
-
 /// The findings of submitted and accepted reports found in the period, in
-/// the order found, as stored and as shown, and the period's name.
-pub async fn listed(
+/// the order found, with their reports' statuses, and the period's name.
+async fn found_in(
     state: &AppState,
     actor: &Actor,
     q: &MonthFilter,
-) -> StoreResult<(String, Vec<ThreatFinding>, Vec<FindingView>)> {
-    let (name, span) = period_of(state, q.period.as_deref())?;
-    let reads = state.app.reads(actor);
+) -> StoreResult<(String, Vec<ThreatFinding>, HashMap<i64, ReviewStatus>)> {
+    let name = q
+        .period
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map_or_else(|| super::this_month(state), str::to_owned);
+    let span = period::named(&name, state.tz).map_err(|e| StoreError::Domain(DomainError::Invalid(vec![e])))?;
     let filter =
         FindingFilter { unit_id: q.unit_id, enterprise_id: q.enterprise_id, from: Some(span.from), to: Some(span.to) };
-    let (found, statuses) = reads.threat_findings(&filter).await?;
-    let views = finding_views(state, &reads, found.clone(), |r| statuses.get(&r).copied()).await?;
-    Ok((name, found, views))
+    let (found, statuses) = state.app.reads(actor).threat_findings(&filter).await?;
+    Ok((name, found, statuses))
+}
+
+/// The period's findings as shown, and the period's name.
+pub async fn listed(state: &AppState, actor: &Actor, q: &MonthFilter) -> StoreResult<(String, Vec<FindingView>)> {
+    let (name, found, statuses) = found_in(state, actor, q).await?;
+    let views = finding_views(state, &state.app.reads(actor), found, |r| statuses.get(&r).copied()).await?;
+    Ok((name, views))
+}
+
+/// The period's findings as a STIX 2.1 bundle, and the period's name.
+pub async fn stix_bundle(state: &AppState, actor: &Actor, q: &MonthFilter) -> StoreResult<(String, serde_json::Value)> {
+    let (name, found, _) = found_in(state, actor, q).await?;
+    let units = state.app.reads(actor).unit_names(&found.iter().map(|f| f.unit_id).collect::<Vec<_>>()).await?;
+    Ok((name, super::stix::bundle(&found, &units)))
 }

@@ -29,8 +29,14 @@ pub struct FindingFilter {
     pub to: Option<DateTime<Utc>>,
 }
 
-/// The statuses of reports whose findings count as reported.
-const REPORTED: [ReviewStatus; 2] = [ReviewStatus::Submitted, ReviewStatus::Accepted];
+/// The ids of reports whose findings count as reported: submitted or accepted.
+fn reported() -> sea_orm::sea_query::SelectStatement {
+    threat_report::Entity::find()
+        .select_only()
+        .column(threat_report::Column::Id)
+        .filter(threat_report::Column::Status.is_in([ReviewStatus::Submitted, ReviewStatus::Accepted]))
+        .into_query()
+}
 
 pub(crate) fn finding_of(m: threat_finding::Model) -> ThreatFinding {
     ThreatFinding {
@@ -145,12 +151,7 @@ impl Store {
         scope: Scope,
         filter: &FindingFilter,
     ) -> StoreResult<(Vec<ThreatFinding>, HashMap<i64, ReviewStatus>)> {
-        let reported = threat_report::Entity::find()
-            .select_only()
-            .column(threat_report::Column::Id)
-            .filter(threat_report::Column::Status.is_in(REPORTED));
-        let mut q =
-            threat_finding::Entity::find().filter(threat_finding::Column::ReportId.in_subquery(reported.into_query()));
+        let mut q = threat_finding::Entity::find().filter(threat_finding::Column::ReportId.in_subquery(reported()));
         let unit = match scope {
             Scope::Unit(u) => Some(u),
             Scope::All => filter.unit_id,
@@ -191,18 +192,15 @@ impl Store {
         scope: Scope,
         findings: &[ThreatFinding],
     ) -> StoreResult<Vec<SharedIndicator>> {
-        let wanted: BTreeSet<Indicator> = findings.iter().flat_map(|f| f.content.indicators()).collect();
-        if wanted.is_empty() {
+        let of_each: Vec<(&ThreatFinding, Vec<Indicator>)> =
+            findings.iter().map(|f| (f, f.content.indicators())).collect();
+        let values: BTreeSet<&str> = of_each.iter().flat_map(|(_, i)| i.iter().map(|i| i.value.as_str())).collect();
+        if values.is_empty() {
             return Ok(Vec::new());
         }
-        let reported = threat_report::Entity::find()
-            .select_only()
-            .column(threat_report::Column::Id)
-            .filter(threat_report::Column::Status.is_in(REPORTED));
-        let values: BTreeSet<&str> = wanted.iter().map(|i| i.value.as_str()).collect();
         let rows = threat_indicator::Entity::find()
             .filter(threat_indicator::Column::Value.is_in(values))
-            .filter(threat_indicator::Column::ReportId.in_subquery(reported.into_query()))
+            .filter(threat_indicator::Column::ReportId.in_subquery(reported()))
             .all(self.reader())
             .await?;
         let mut reporters: BTreeMap<Indicator, BTreeSet<i64>> = BTreeMap::new();
@@ -210,8 +208,8 @@ impl Store {
             reporters.entry(Indicator { kind: r.kind, value: r.value }).or_default().insert(r.unit_id);
         }
         let mut shared = Vec::new();
-        for f in findings {
-            for indicator in f.content.indicators() {
+        for (f, indicators) in of_each {
+            for indicator in indicators {
                 let others: Vec<i64> =
                     reporters.get(&indicator).into_iter().flatten().copied().filter(|u| *u != f.unit_id).collect();
                 if others.is_empty() {

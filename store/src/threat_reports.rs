@@ -63,6 +63,10 @@ async fn with_findings(db: &impl ConnectionTrait, rows: Vec<threat_report::Model
         .collect())
 }
 
+async fn finding_count(db: &impl ConnectionTrait, report_id: i64) -> StoreResult<u64> {
+    Ok(threat_finding::Entity::find().filter(threat_finding::Column::ReportId.eq(report_id)).count(db).await?)
+}
+
 async fn one(db: &impl ConnectionTrait, scope: Scope, id: i64) -> StoreResult<ThreatReport> {
     let row = row_in(db, scope, id).await?;
     with_findings(db, vec![row]).await?.pop().ok_or(StoreError::not_found("threat_report", id))
@@ -107,19 +111,17 @@ impl Store {
         id: i64,
         finding: ThreatFindingDraft,
         now: DateTime<Utc>,
-    ) -> StoreResult<ThreatReport> {
+    ) -> StoreResult<()> {
         let txn = self.db().begin().await?;
         let current = row_in(&txn, scope, id).await?;
         current.status.check_editable(SUBJECT)?;
-        let held = threat_finding::Entity::find().filter(threat_finding::Column::ReportId.eq(id)).count(&txn).await?;
-        rules::check_room(usize::try_from(held).unwrap_or(usize::MAX))?;
+        rules::check_room(finding_count(&txn, id).await?)?;
         let name = finding.name.clone();
         findings::insert(&txn, (id, current.unit_id), "enterprise_id", &finding, now).await?;
         self.touch(&txn, current, now).await?;
         self.record_review_step(&txn, by, (SUBJECT, id), ReviewStep::FindingAdded, Some(name), now).await?;
-        let report = one(&txn, scope, id).await?;
         txn.commit().await?;
-        Ok(report)
+        Ok(())
     }
 
     /// Removes finding `finding_id` from a draft (or a returned report).
@@ -130,7 +132,7 @@ impl Store {
         id: i64,
         finding_id: i64,
         now: DateTime<Utc>,
-    ) -> StoreResult<ThreatReport> {
+    ) -> StoreResult<()> {
         let txn = self.db().begin().await?;
         let current = row_in(&txn, scope, id).await?;
         current.status.check_editable(SUBJECT)?;
@@ -138,9 +140,8 @@ impl Store {
             findings::delete(&txn, id, finding_id).await?.ok_or(StoreError::not_found("threat_finding", finding_id))?;
         self.touch(&txn, current, now).await?;
         self.record_review_step(&txn, by, (SUBJECT, id), ReviewStep::FindingRemoved, Some(name), now).await?;
-        let report = one(&txn, scope, id).await?;
         txn.commit().await?;
-        Ok(report)
+        Ok(())
     }
 
     /// Marks the report changed, only if it still stands as it was read:
@@ -172,15 +173,15 @@ impl Store {
         action: ReviewAction,
         comment: Option<String>,
         now: DateTime<Utc>,
-    ) -> StoreResult<ThreatReport> {
+    ) -> StoreResult<()> {
         let txn = self.db().begin().await?;
-        let current = one(&txn, scope, id).await?;
+        let current = row_in(&txn, scope, id).await?;
         let next = current.status.after(action, SUBJECT)?;
         let step = action.step(comment.as_deref())?;
         let mut row = threat_report::ActiveModel { status: Set(next), updated_at: Set(now), ..Default::default() };
         match action {
             ReviewAction::Submit => {
-                rules::check_complete(current.findings.len())?;
+                rules::check_complete(finding_count(&txn, id).await?)?;
                 row.submitted_at = Set(Some(now));
             }
             ReviewAction::Accept | ReviewAction::Return => {
@@ -200,9 +201,8 @@ impl Store {
             return Err(StoreError::Concurrent { entity: "threat report" });
         }
         self.record_review_step(&txn, by, (SUBJECT, id), step, comment, now).await?;
-        let report = one(&txn, scope, id).await?;
         txn.commit().await?;
-        Ok(report)
+        Ok(())
     }
 
     /// One report with its findings, in the reader's scope.

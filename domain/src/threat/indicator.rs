@@ -3,8 +3,6 @@
 //! value: sample hashes (MD5, SHA-1, SHA-256, told apart by length) and the
 //! C&C addresses of the closure report (`closure::C2Address`).
 
-use std::net::IpAddr;
-
 use serde::{Deserialize, Serialize};
 
 use crate::closure::C2Address;
@@ -85,6 +83,18 @@ pub struct Indicator {
     pub value: String,
 }
 
+impl IndicatorKind {
+    /// The hash algorithm of a hash's kind.
+    pub fn hash_algorithm(self) -> Option<HashAlgorithm> {
+        match self {
+            IndicatorKind::Md5 => Some(HashAlgorithm::Md5),
+            IndicatorKind::Sha1 => Some(HashAlgorithm::Sha1),
+            IndicatorKind::Sha256 => Some(HashAlgorithm::Sha256),
+            IndicatorKind::Ip | IndicatorKind::Domain | IndicatorKind::Url => None,
+        }
+    }
+}
+
 impl From<&SampleHash> for Indicator {
     fn from(h: &SampleHash) -> Self {
         let kind = match h.algorithm {
@@ -112,25 +122,30 @@ impl Indicator {
     /// The STIX 2.1 pattern that matches it.
     pub fn stix_pattern(&self) -> String {
         let value = self.value.replace('\\', "\\\\").replace('\'', "\\'");
-        match self.kind {
-            IndicatorKind::Md5 | IndicatorKind::Sha1 | IndicatorKind::Sha256 => {
-                let algorithm = match self.kind {
-                    IndicatorKind::Md5 => "MD5",
-                    IndicatorKind::Sha1 => "'SHA-1'",
-                    _ => "'SHA-256'",
-                };
-                format!("[file:hashes.{algorithm} = '{value}']")
-            }
-            IndicatorKind::Ip => {
-                let object = match self.value.parse::<IpAddr>() {
-                    Ok(IpAddr::V6(_)) => "ipv6-addr",
-                    _ => "ipv4-addr",
-                };
-                format!("[{object}:value = '{value}']")
-            }
-            IndicatorKind::Domain => format!("[domain-name:value = '{value}']"),
-            IndicatorKind::Url => format!("[url:value = '{value}']"),
+        if let Some(algorithm) = self.kind.hash_algorithm() {
+            // A hash name with a hyphen is quoted in an object path.
+            let name = algorithm.stix_name();
+            let name = if name.contains('-') { format!("'{name}'") } else { name.to_owned() };
+            return format!("[file:hashes.{name} = '{value}']");
         }
+        let object = match self.kind {
+            IndicatorKind::Ip if self.value.contains(':') => "ipv6-addr",
+            IndicatorKind::Ip => "ipv4-addr",
+            IndicatorKind::Domain => "domain-name",
+            _ => "url",
+        };
+        format!("[{object}:value = '{value}']")
+    }
+
+    /// Shown so nobody clicks it by accident, as a C&C address is; a hash as it is.
+    pub fn defanged(&self) -> String {
+        let address = match self.kind {
+            IndicatorKind::Ip => self.value.parse().ok().map(C2Address::Ip),
+            IndicatorKind::Domain => Some(C2Address::Domain(self.value.clone())),
+            IndicatorKind::Url => Some(C2Address::Url(self.value.clone())),
+            IndicatorKind::Md5 | IndicatorKind::Sha1 | IndicatorKind::Sha256 => None,
+        };
+        address.map_or_else(|| self.value.clone(), |a| a.defanged())
     }
 }
 
@@ -159,6 +174,7 @@ mod tests {
         let domain = Indicator::from(&C2Address::parse("c", "Evil[.]Example.com").unwrap());
         assert_eq!(domain.value, "evil.example.com");
         assert_eq!(domain.stix_pattern(), "[domain-name:value = 'evil.example.com']");
+        assert_eq!(domain.defanged(), "evil[.]example[.]com");
         let v6 = Indicator::from(&C2Address::parse("c", "2001:db8::1").unwrap());
         assert_eq!(v6.stix_pattern(), "[ipv6-addr:value = '2001:db8::1']");
         let url = Indicator::from(&C2Address::parse("c", "http://evil.example.com/it's").unwrap());

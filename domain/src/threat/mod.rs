@@ -218,12 +218,7 @@ impl ThreatReportDraft {
         let mut v = Validator::default();
         let title = v.check(text::required("title", &input.title, TITLE)).unwrap_or_default();
         if input.findings.len() > MAX_FINDINGS {
-            v.push(FieldError::new(
-                "findings",
-                "too_many",
-                format!("at most {MAX_FINDINGS} findings in one report"),
-                format!("每份报告最多 {MAX_FINDINGS} 条威胁信息"),
-            ));
+            v.push(too_many_findings());
         }
         let mut findings = Vec::new();
         for (i, f) in input.findings.iter().enumerate().take(MAX_FINDINGS) {
@@ -237,21 +232,25 @@ impl ThreatReportDraft {
     }
 }
 
+fn too_many_findings() -> FieldError {
+    FieldError::new(
+        "findings",
+        "too_many",
+        format!("at most {MAX_FINDINGS} findings in one report"),
+        format!("每份报告最多 {MAX_FINDINGS} 条威胁信息"),
+    )
+}
+
 /// A finding can be added only while its report has room.
-pub fn check_room(findings: usize) -> Result<(), DomainError> {
-    if findings >= MAX_FINDINGS {
-        return Err(DomainError::field(
-            "findings",
-            "too_many",
-            format!("at most {MAX_FINDINGS} findings in one report"),
-            format!("每份报告最多 {MAX_FINDINGS} 条威胁信息"),
-        ));
+pub fn check_room(findings: u64) -> Result<(), DomainError> {
+    if findings >= MAX_FINDINGS as u64 {
+        return Err(DomainError::Invalid(vec![too_many_findings()]));
     }
     Ok(())
 }
 
 /// A report is submitted with at least one finding.
-pub fn check_complete(findings: usize) -> Result<(), DomainError> {
+pub fn check_complete(findings: u64) -> Result<(), DomainError> {
     if findings == 0 {
         return Err(DomainError::field(
             "findings",

@@ -80,5 +80,5 @@ fn a_report_is_bounded_and_submitted_with_a_finding() {
     let Err(DomainError::Invalid(errors)) = ThreatReportDraft::parse(&input) else { panic!("refused") };
     assert_eq!(errors[0].field, "findings");
     assert!(check_complete(0).is_err() && check_complete(1).is_ok());
-    assert!(check_room(MAX_FINDINGS - 1).is_ok() && check_room(MAX_FINDINGS).is_err());
+    assert!(check_room(MAX_FINDINGS as u64 - 1).is_ok() && check_room(MAX_FINDINGS as u64).is_err());
 }

@@ -22,6 +22,7 @@ use crate::domain::threat::{ThreatFindingDraft, ThreatFindingInput, ThreatReport
 use crate::reports::review::StepView;
 use crate::reports::threats::{
     FindingView, MonthFilter, ThreatReportDetail, ThreatReportView, caict_csv, caict_workbook, finding_views, listed,
+    stix_bundle,
 };
 use crate::store::StoreResult;
 use crate::store::threat_reports::ThreatReportFilter;
@@ -210,7 +211,7 @@ async fn findings(
     Authenticated(actor): Authenticated,
     ApiQuery(q): ApiQuery<MonthFilter>,
 ) -> Result<Json<Vec<FindingView>>, ApiError> {
-    Ok(Json(listed(&state, &actor, &q).await?.2))
+    Ok(Json(listed(&state, &actor, &q).await?.1))
 }
 
 /// The same findings as the CAICT workbook (the layout in docs/threat-export.md).
@@ -222,7 +223,7 @@ async fn findings_xlsx(
     Authenticated(actor): Authenticated,
     ApiQuery(q): ApiQuery<MonthFilter>,
 ) -> Result<Response, ApiError> {
-    let (name, _, views) = listed(&state, &actor, &q).await?;
+    let (name, views) = listed(&state, &actor, &q).await?;
     let body = caict_workbook(&views).map_err(|e| ApiError::Internal(format!("xlsx: {e}")))?;
     Ok(crate::web::attachment(crate::web::XLSX, &format!("threat-findings-{name}.xlsx"), body))
 }
@@ -236,7 +237,7 @@ async fn findings_csv(
     Authenticated(actor): Authenticated,
     ApiQuery(q): ApiQuery<MonthFilter>,
 ) -> Result<Response, ApiError> {
-    let (name, _, views) = listed(&state, &actor, &q).await?;
+    let (name, views) = listed(&state, &actor, &q).await?;
     let body = caict_csv(&views).map_err(|e| ApiError::Internal(format!("csv: {e}")))?;
     Ok(crate::web::attachment(crate::web::CSV, &format!("threat-findings-{name}.csv"), body))
 }
@@ -250,9 +251,7 @@ async fn findings_stix(
     Authenticated(actor): Authenticated,
     ApiQuery(q): ApiQuery<MonthFilter>,
 ) -> Result<Response, ApiError> {
-    let (name, found, _) = listed(&state, &actor, &q).await?;
-    let units = state.app.reads(&actor).unit_names(&found.iter().map(|f| f.unit_id).collect::<Vec<_>>()).await?;
-    let body = serde_json::to_vec_pretty(&crate::reports::stix::bundle(&found, &units))
-        .map_err(|e| ApiError::Internal(format!("stix: {e}")))?;
+    let (name, bundle) = stix_bundle(&state, &actor, &q).await?;
+    let body = serde_json::to_vec_pretty(&bundle).map_err(|e| ApiError::Internal(format!("stix: {e}")))?;
     Ok(crate::web::attachment(crate::reports::stix::MEDIA_TYPE, &format!("threat-findings-{name}.stix.json"), body))
 }

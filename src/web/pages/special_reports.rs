@@ -22,8 +22,9 @@ use crate::AppState;
 use crate::app::AppError;
 use crate::domain::access::Need;
 use crate::domain::duration::format_local;
+use crate::domain::labels::Lang;
 use crate::domain::notice::{Category, Severity};
-use crate::domain::review::ReviewAction;
+use crate::domain::review::{ReviewAction, ReviewEvent};
 use crate::domain::special_report::{NoticeOrder, SpecialReport, SpecialReportDraft, SpecialReportInput};
 use crate::domain::{DomainError, FieldError};
 use crate::store::sessions::WebSession;
@@ -65,7 +66,8 @@ pub struct ReportFields {
     pub other_targets: String,
 }
 
-fn choices<T: Copy + PartialEq>(
+/// The options of a labelled enum, `selected` marked.
+pub(super) fn choices<T: Copy + PartialEq>(
     all: &[T],
     selected: Option<T>,
     code: fn(T) -> &'static str,
@@ -224,11 +226,23 @@ async fn create(State(state): State<AppState>, posted: Posted<ReportForm>) -> Re
     }
 }
 
+/// One step of a reviewed report's timeline, as its page shows it.
 pub struct StepLine {
     pub at: String,
     pub step: &'static str,
     pub actor: String,
     pub comment: String,
+}
+
+impl StepLine {
+    pub fn new(e: ReviewEvent, lang: Lang, tz: Tz) -> Self {
+        Self {
+            at: format_local(e.at, tz),
+            step: e.step.label(lang),
+            actor: e.actor,
+            comment: e.comment.unwrap_or_default(),
+        }
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -286,15 +300,7 @@ async fn report_page(state: &AppState, session: &WebSession, id: i64, flash: Fla
         objects: objects.join("；"),
         review_comment: r.review_comment.clone(),
         notice_id: r.notice_id,
-        steps: steps
-            .into_iter()
-            .map(|s| StepLine {
-                at: format_local(s.at, state.tz),
-                step: s.step.label(lang),
-                actor: s.actor,
-                comment: s.comment.unwrap_or_default(),
-            })
-            .collect(),
+        steps: steps.into_iter().map(|s| StepLine::new(s, lang, state.tz)).collect(),
         editable: may_report && r.status.editable(),
         reviewable: may_direct && r.status == crate::domain::review::ReviewStatus::Submitted,
         noticeable: may_direct && crate::domain::special_report::check_noticeable(r.status, r.notice_id).is_ok(),

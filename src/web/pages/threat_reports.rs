@@ -16,6 +16,7 @@ use super::error::{PageError, outcome_flash, refusal};
 use super::form::{blank_none, five_tuple_lines, lines, local_time};
 use super::notice_form::Choice;
 use super::protection::Flash;
+use super::special_reports::{StepLine, choices};
 use super::text::{DutiesText, ThreatText, duties, threats};
 use crate::AppState;
 use crate::app::AppError;
@@ -25,7 +26,9 @@ use crate::domain::review::{ReviewAction, ReviewStatus};
 use crate::domain::threat::{ThreatFindingDraft, ThreatFindingInput, ThreatKind, ThreatReportDraft, ThreatReportInput};
 use crate::domain::{DomainError, FieldError};
 use crate::reports::stix;
-use crate::reports::threats::{FindingView, MonthFilter, caict_csv, caict_workbook, finding_views, listed};
+use crate::reports::threats::{
+    FindingView, MonthFilter, caict_csv, caict_workbook, finding_views, listed, stix_bundle,
+};
 use crate::store::sessions::WebSession;
 use crate::store::threat_reports::ThreatReportFilter;
 use crate::web::session::{Posted, SignedIn};
@@ -96,7 +99,7 @@ async fn list_page(state: &AppState, session: &WebSession, flash: Flash) -> Resu
         } else {
             Vec::new()
         },
-        month: state.clock.now().with_timezone(&state.tz).format("%Y-%m").to_string(),
+        month: crate::reports::this_month(state),
         flash: flash.map(|(_, f)| f),
     })
 }
@@ -157,13 +160,6 @@ struct FindingForm {
     description: String,
 }
 
-pub struct StepLine {
-    pub at: String,
-    pub step: &'static str,
-    pub actor: String,
-    pub comment: String,
-}
-
 #[derive(Template, WebTemplate)]
 #[template(path = "threat_report.html")]
 struct ReportPage {
@@ -200,10 +196,12 @@ async fn report_page(
     let r = reads.threat_report(id).await?;
     let steps = reads.threat_report_events(id).await?;
     let units = reads.unit_names(&[r.unit_id]).await?;
-    let registry = reads.enterprises(None).await?;
     let caller = session.caller();
     let (may_report, may_direct) =
         (state.app.may(&caller, Need::Report).is_ok(), state.app.may(&caller, Need::Direct).is_ok());
+    let editable = may_report && r.status.editable();
+    // The registry is offered only to whoever may add a finding.
+    let registry = if editable { reads.enterprises(None).await? } else { Vec::new() };
     let line = ReportLine {
         id,
         title: r.title.clone(),
@@ -220,27 +218,16 @@ async fn report_page(
         y: threats(lang),
         line,
         review_comment: r.review_comment.clone(),
-        editable: may_report && r.status.editable(),
+        editable,
         reviewable: may_direct && r.status == ReviewStatus::Submitted,
         findings: finding_views(state, &reads, r.findings, |_| None).await?,
-        kinds: ThreatKind::ALL
-            .iter()
-            .map(|k| Choice { code: k.code().into(), label: k.label(lang).into(), selected: Some(*k) == kind })
-            .collect(),
+        kinds: choices(ThreatKind::ALL, kind, ThreatKind::code, |k| k.label(lang)),
         enterprises: registry
             .into_iter()
             .map(|e| Choice { code: e.id.to_string(), selected: Some(e.id) == picked, label: e.name })
             .collect(),
         typed,
-        steps: steps
-            .into_iter()
-            .map(|s| StepLine {
-                at: format_local(s.at, state.tz),
-                step: s.step.label(lang),
-                actor: s.actor,
-                comment: s.comment.unwrap_or_default(),
-            })
-            .collect(),
+        steps: steps.into_iter().map(|s| StepLine::new(s, lang, state.tz)).collect(),
         flash,
     })
 }
@@ -306,7 +293,7 @@ async fn add_finding(
 ) -> Result<ReportPage, PageError> {
     let session = &posted.session;
     let result = match finding(&posted.form, &state) {
-        Ok(f) => state.app.add_threat_finding(&session.caller(), id, f).await.map(drop),
+        Ok(f) => state.app.add_threat_finding(&session.caller(), id, f).await,
         Err(e) => Err(e.into()),
     };
     after(&state, session, id, result, posted.form.clone()).await
@@ -321,7 +308,7 @@ async fn remove_finding(
     posted: Posted<Nothing>,
 ) -> Result<ReportPage, PageError> {
     let session = &posted.session;
-    let result = state.app.remove_threat_finding(&session.caller(), id, finding_id).await.map(drop);
+    let result = state.app.remove_threat_finding(&session.caller(), id, finding_id).await;
     after(&state, session, id, result, FindingForm::default()).await
 }
 
@@ -339,7 +326,7 @@ async fn step(
 ) -> Result<ReportPage, PageError> {
     let session = &posted.session;
     let comment = blank_none(&posted.form.comment);
-    let result = state.app.threat_report_step(&session.caller(), id, action, comment).await.map(drop);
+    let result = state.app.threat_report_step(&session.caller(), id, action, comment).await;
     after(state, session, id, result, FindingForm::default()).await
 }
 
@@ -380,7 +367,7 @@ async fn export_xlsx(
     signed: SignedIn,
     Query(q): Query<MonthFilter>,
 ) -> Result<Response, PageError> {
-    let (name, _, views) = listed(&state, &signed.session.actor, &q).await?;
+    let (name, views) = listed(&state, &signed.session.actor, &q).await?;
     let body = caict_workbook(&views).map_err(|e| failed("xlsx")(e.to_string()))?;
     Ok(crate::web::attachment(crate::web::XLSX, &format!("threat-findings-{name}.xlsx"), body))
 }
@@ -390,7 +377,7 @@ async fn export_csv(
     signed: SignedIn,
     Query(q): Query<MonthFilter>,
 ) -> Result<Response, PageError> {
-    let (name, _, views) = listed(&state, &signed.session.actor, &q).await?;
+    let (name, views) = listed(&state, &signed.session.actor, &q).await?;
     let body = caict_csv(&views).map_err(|e| failed("csv")(e.to_string()))?;
     Ok(crate::web::attachment(crate::web::CSV, &format!("threat-findings-{name}.csv"), body))
 }
@@ -400,9 +387,7 @@ async fn export_stix(
     signed: SignedIn,
     Query(q): Query<MonthFilter>,
 ) -> Result<Response, PageError> {
-    let actor = &signed.session.actor;
-    let (name, found, _) = listed(&state, actor, &q).await?;
-    let units = state.app.reads(actor).unit_names(&found.iter().map(|f| f.unit_id).collect::<Vec<_>>()).await?;
-    let body = serde_json::to_vec_pretty(&stix::bundle(&found, &units)).map_err(|e| failed("stix")(e.to_string()))?;
+    let (name, bundle) = stix_bundle(&state, &signed.session.actor, &q).await?;
+    let body = serde_json::to_vec_pretty(&bundle).map_err(|e| failed("stix")(e.to_string()))?;
     Ok(crate::web::attachment(stix::MEDIA_TYPE, &format!("threat-findings-{name}.stix.json"), body))
 }
