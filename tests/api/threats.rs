@@ -415,6 +415,12 @@ async fn threat_reports_are_kept_on_the_web(app: TestApp) {
     app.user_token("andun", UserRole::Unit, Some(a.id)).await;
     let (bureau, unit) = (Web::sign_in(&app, "duty").await, Web::sign_in(&app, "andun").await);
 
+    let bank = expect_json(
+        app.post("/api/v1/enterprises", &crate::duties::enterprise_body("重庆某银行")).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let bank_id = bank["id"].to_string();
     let (status, report, _) = unit.post("/threat-reports", &[("title", "11月威胁信息")]).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     // A bad hash is refused in Chinese, and what was typed stays in the form.
@@ -426,6 +432,7 @@ async fn threat_reports_are_kept_on_the_web(app: TestApp) {
         ("hashes", "abc"),
         ("five_tuples", "10.0.0.5 51234 203.0.113.7 443 tcp"),
         ("disposal_advice", "通报注册商停止解析"),
+        ("enterprise_id", bank_id.as_str()),
     ];
     let (_, _, body) = unit.post(&format!("{report}/findings"), &finding).await;
     assert!(body.contains("不是有效的 MD5"), "{body}");
@@ -450,4 +457,11 @@ async fn threat_reports_are_kept_on_the_web(app: TestApp) {
     let (status, stix) = bureau.get("/threat-findings.stix.json?period=2026-11").await;
     assert_eq!(status, StatusCode::OK);
     assert!(stix.contains("\"infrastructure_types\": [\n        \"phishing\""), "{stix}");
+
+    // The enterprise's history lists the finding, on its page and over the API.
+    let (_, page) = unit.get(&format!("/enterprises/{bank_id}")).await;
+    assert!(page.contains(&format!(r#"href="{report}#finding-"#)) && page.contains("仿冒网银登录页"), "{page}");
+    let history = app.get_ok(&format!("/api/v1/enterprises/{bank_id}/history")).await;
+    assert_eq!(history["threat_findings"][0]["name"], "仿冒网银登录页");
+    assert_eq!(history["threat_findings"][0]["enterprise"]["id"], bank["id"]);
 }

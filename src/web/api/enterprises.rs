@@ -19,8 +19,10 @@ use crate::domain::access::Caller;
 use crate::domain::enterprise::{Business, Enterprise, EnterpriseDraft, EnterpriseInput};
 use crate::domain::notice::TargetKind;
 use crate::reports::special_reports::SpecialReportView;
+use crate::reports::threats::{FindingView, finding_views};
 use crate::store::notices::NoticeFilter;
 use crate::store::special_reports::SpecialReportFilter;
+use crate::store::threat_findings::FindingFilter;
 use crate::web::auth::Authenticated;
 use crate::web::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::web::problem::{ApiError, Problem};
@@ -128,6 +130,8 @@ pub struct EnterpriseHistory {
     pub screenings: Vec<ScreeningTaskView>,
     /// Special reports concerning it, newest first.
     pub special_reports: Vec<SpecialReportView>,
+    /// Threat findings about it in submitted and accepted reports, in the order found.
+    pub threat_findings: Vec<FindingView>,
 }
 
 /// An enterprise's history: notices, screenings and findings reported.
@@ -148,10 +152,14 @@ async fn history(
     let notices = records.into_iter().map(|r| NoticeView::new(r, &names, state.tz, now)).collect();
     let screenings = reads.screening_tasks_of_enterprise(id).await?.into_iter().map(|t| task_view(&state, t)).collect();
     let reports = reads.special_reports(&SpecialReportFilter { enterprise_id: Some(id), ..Default::default() }).await?;
+    let (found, statuses) =
+        reads.threat_findings(&FindingFilter { enterprise_id: Some(id), ..Default::default() }).await?;
+    let threat_findings = finding_views(&state, &reads, found, |r| statuses.get(&r).copied()).await?;
     Ok(Json(EnterpriseHistory {
         enterprise: enterprise_view(&state, enterprise),
         notices,
         screenings,
         special_reports: views(&state, &reads, reports).await?,
+        threat_findings,
     }))
 }

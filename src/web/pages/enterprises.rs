@@ -15,7 +15,7 @@ use super::error::{PageError, refusal};
 use super::form::blank_none;
 use super::notice_form::Choice;
 use super::protection::Flash;
-use super::text::{DutiesText, duties};
+use super::text::{DutiesText, duties, threats};
 use crate::AppState;
 use crate::domain::DomainError;
 use crate::domain::duration::format_local;
@@ -25,6 +25,7 @@ use crate::domain::notice::TargetKind;
 use crate::store::notices::NoticeFilter;
 use crate::store::sessions::WebSession;
 use crate::store::special_reports::SpecialReportFilter;
+use crate::store::threat_findings::FindingFilter;
 use crate::web::session::{Posted, SignedIn};
 
 pub fn router() -> Router<AppState> {
@@ -174,7 +175,13 @@ async fn show(
     let (notices, _) = reads.notices(&filter).await?;
     let tasks = reads.screening_tasks_of_enterprise(id).await?;
     let reports = reads.special_reports(&SpecialReportFilter { enterprise_id: Some(id), ..Default::default() }).await?;
-    let unit_ids: Vec<i64> = tasks.iter().map(|t| t.unit_id).chain(reports.iter().map(|r| r.unit_id)).collect();
+    let (found, _) = reads.threat_findings(&FindingFilter { enterprise_id: Some(id), ..Default::default() }).await?;
+    let unit_ids: Vec<i64> = tasks
+        .iter()
+        .map(|t| t.unit_id)
+        .chain(reports.iter().map(|r| r.unit_id))
+        .chain(found.iter().map(|f| f.unit_id))
+        .collect();
     let units = reads.unit_names(&unit_ids).await?;
     let unit = |id: i64| units.get(&id).cloned().unwrap_or_else(|| format!("#{id}"));
     let x = duties(lang);
@@ -205,6 +212,15 @@ async fn show(
             title: r.content.title,
         })
         .collect();
+    let finding_lines = found
+        .into_iter()
+        .map(|f| HistoryLine {
+            href: format!("/threat-reports/{}#finding-{}", f.report_id, f.id),
+            detail: format!("{} · {}", unit(f.unit_id), f.content.kind.label(lang)),
+            at: format_local(f.content.found_at, tz),
+            title: f.content.name,
+        })
+        .collect();
     Ok(EnterprisePage {
         chrome: Chrome::new(&state, session, &signed.path, "enterprises"),
         x,
@@ -213,6 +229,7 @@ async fn show(
             HistorySection { heading: x.notices, id: "notices", lines: notice_lines },
             HistorySection { heading: x.screenings, id: "screenings", lines: screening_lines },
             HistorySection { heading: x.reports_title, id: "reports", lines: report_lines },
+            HistorySection { heading: threats(lang).findings, id: "findings", lines: finding_lines },
         ],
     })
 }
