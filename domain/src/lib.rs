@@ -26,6 +26,7 @@ pub mod page;
 pub mod people;
 pub mod period;
 pub mod policy;
+pub mod profile;
 pub mod protection;
 pub mod record;
 pub mod reply;

@@ -19,6 +19,7 @@ mod m20261205_000001_pages_by_address;
 mod m20261206_000001_page_receipts;
 mod m20261207_000001_duties;
 mod m20261208_000001_threat_reports;
+mod m20261209_000001_unit_profiles;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000001_page_receipts::Migration),
             Box::new(m20261207_000001_duties::Migration),
             Box::new(m20261208_000001_threat_reports::Migration),
+            Box::new(m20261209_000001_unit_profiles::Migration),
         ]
     }
 }

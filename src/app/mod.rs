@@ -10,6 +10,7 @@ pub mod assignments;
 pub mod closure;
 pub mod enterprises;
 pub mod notices;
+pub mod profiles;
 pub mod protection;
 pub mod reads;
 pub mod registry;

@@ -4,13 +4,15 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::Core;
 use crate::domain::access::{Reader, Scope};
 use crate::domain::enterprise::Enterprise;
 use crate::domain::notice::TargetKind;
 use crate::domain::people::ChannelKind;
+use crate::domain::profile::UnitProfile;
+use crate::domain::profile::credential::Credential;
 use crate::domain::protection::ProtectionPeriod;
 use crate::domain::record::{
     Assignment, Branch, Channel, ClosureReport, Page, Person, ScreeningTask, TimelineEvent, Unit,
@@ -62,6 +64,12 @@ impl InUnit for Unit {
 }
 
 impl InUnit for Branch {
+    fn unit_id(&self) -> i64 {
+        self.unit_id
+    }
+}
+
+impl InUnit for UnitProfile {
     fn unit_id(&self) -> i64 {
         self.unit_id
     }
@@ -120,6 +128,10 @@ impl Reads<'_> {
         fn special_report(id: i64) -> SpecialReport;
         fn special_reports(filter: &SpecialReportFilter) -> Vec<SpecialReport>;
         fn special_report_events(id: i64) -> Vec<ReviewEvent>;
+        /// A unit's application-form profile (empty until written).
+        fn profile(unit_id: i64) -> UnitProfile;
+        /// Credentials of one unit or all, lapsing on or before `until` if given.
+        fn credentials(unit_id: Option<i64>, until: Option<NaiveDate>) -> Vec<Credential>;
         fn threat_report(id: i64) -> ThreatReport;
         fn threat_reports(filter: &ThreatReportFilter) -> Vec<ThreatReport>;
         fn threat_report_events(id: i64) -> Vec<ReviewEvent>;

@@ -26,6 +26,7 @@ pub mod outbox;
 pub mod page_reports;
 pub mod pages;
 pub mod peers;
+pub mod profiles;
 pub mod protection;
 pub mod receipts;
 mod records;

@@ -268,6 +268,12 @@ async fn subject(app: &TestApp, w: &World, template: &str) -> Subject {
         }
         path = path.replace("{report}", &report.to_string());
     }
+    if path.contains("{credential}") {
+        let credentials = format!("/api/v1/units/{}/credentials", w.a.id);
+        let created = app.post(&credentials, &crate::profiles::credential_body()).await;
+        let id = expect_json(created, StatusCode::CREATED).await["id"].as_i64().unwrap();
+        path = path.replace("{credential}", &id.to_string());
+    }
     if path.contains("{threat}") {
         let (report, finding) = crate::threats::file_threat_report(app, &app.token, Some(w.a.id)).await;
         if path.ends_with("/accept") || path.ends_with("/return") {
@@ -314,6 +320,8 @@ fn api_body(method: &str, template: &str, w: &World, n: usize) -> Option<Value> 
         ("POST", "/api/v1/special-reports/{report}/notice") => {
             json!({"unit_ids": [w.a.id], "site_address": "重庆市渝北区"})
         }
+        ("PUT", _) if tail == "profile" => crate::profiles::profile_body(w.a.branch_id),
+        ("POST", _) if tail == "credentials" => crate::profiles::credential_body(),
         ("POST", "/api/v1/threat-reports") => crate::threats::threat_report_body(Some(w.a.id)),
         ("POST", "/api/v1/threat-reports/{threat}/findings") => crate::threats::finding_body("Gafgyt 变种"),
         ("POST", "/api/v1/bureau-contacts") => {
@@ -475,6 +483,12 @@ fn page_form(template: &str, w: &World, n: usize) -> Vec<(String, String)> {
             ("category", "vulnerability".into()),
             ("severity", "III".into()),
         ],
+        "profile" => vec![
+            ("legal_representative", "张伟".into()),
+            ("support_contact_name", "王敏".into()),
+            ("support_contact_mobile", "13800000001".into()),
+        ],
+        "credentials" => vec![("kind", "qualification".into()), ("name", "ISO 27001".into())],
         "threat-reports" => vec![("unit_id", w.a.id.to_string()), ("title", "11月威胁信息".into())],
         "findings" => vec![
             ("kind", "phishing".into()),

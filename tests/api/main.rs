@@ -34,6 +34,7 @@ mod listing;
 mod outbox;
 #[path = "../support/postgres.rs"]
 mod postgres;
+mod profiles;
 mod protection;
 #[path = "../support/receiver.rs"]
 mod receiver;
@@ -72,6 +73,7 @@ fn main() {
         flow::trials(),
         listing::trials(),
         outbox::trials(),
+        profiles::trials(),
         protection::trials(),
         reports::trials(),
         rosters::trials(),

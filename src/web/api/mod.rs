@@ -5,6 +5,7 @@ pub mod bureau;
 pub mod closure;
 pub mod enterprises;
 pub mod notices;
+pub mod profiles;
 pub mod protection;
 pub mod reports;
 pub mod rosters;
@@ -98,6 +99,7 @@ impl Modify for ProblemResponses {
 pub fn router() -> Router<AppState> {
     let inner = OpenApiRouter::new()
         .merge(units::router())
+        .merge(profiles::router())
         .merge(test_pages::router())
         .merge(notices::router())
         .merge(assignments::router())

@@ -16,6 +16,7 @@ pub mod form;
 pub mod login;
 pub mod notice;
 pub mod notice_form;
+pub mod profiles;
 pub mod protection;
 pub mod registry;
 pub mod reports;
@@ -53,6 +54,7 @@ pub fn router() -> Router<AppState> {
         .merge(enterprises::router())
         .merge(special_reports::router())
         .merge(threat_reports::router())
+        .merge(profiles::router())
         .merge(roster::router())
         .merge(closure::router())
         .merge(action::router())

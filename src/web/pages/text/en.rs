@@ -229,6 +229,7 @@ pub const EN: UiText = UiText {
     c_docx: "Download Word",
     c_none: "No closure report yet.",
     scorecard: "Annual scorecard",
+    unit_profile: "Unit profile",
     year: "Year",
     month: "Month",
     trend: "On-time rate by month",

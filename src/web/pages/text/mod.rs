@@ -6,6 +6,7 @@ mod demo;
 mod duties;
 mod duty;
 mod en;
+mod profile;
 mod threats;
 mod zh;
 
@@ -14,6 +15,7 @@ pub use demo::{DemoText, demo};
 pub use duties::{DutiesText, duties};
 pub use duty::{DutyText, duty};
 pub use en::EN;
+pub use profile::{ProfileText, profile};
 pub use threats::{ThreatText, threats};
 pub use zh::ZH;
 
@@ -191,6 +193,7 @@ pub struct UiText {
     pub r_closure: &'static str,
     pub r_closure_time: &'static str,
     pub scorecard: &'static str,
+    pub unit_profile: &'static str,
     pub year: &'static str,
     pub month: &'static str,
     pub trend: &'static str,

@@ -229,6 +229,7 @@ pub const ZH: UiText = UiText {
     c_docx: "下载 Word",
     c_none: "暂无处置报告。",
     scorecard: "年度履约记分卡",
+    unit_profile: "单位档案",
     year: "年度",
     month: "月份",
     trend: "月度履约率",
