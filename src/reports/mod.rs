@@ -329,6 +329,11 @@ pub fn this_month(state: &AppState) -> String {
     state.clock.now().with_timezone(&state.tz).format("%Y-%m").to_string()
 }
 
+/// Today on the display zone's calendar: the day credentials are judged by.
+pub fn today(state: &AppState) -> chrono::NaiveDate {
+    state.clock.now().with_timezone(&state.tz).date_naive()
+}
+
 fn period_of(state: &AppState, q: &ReportQuery) -> Result<Period, StoreError> {
     let parsed = match (&q.period, &q.from, &q.to) {
         (Some(p), None, None) => period::named(p, state.tz),

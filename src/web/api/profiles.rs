@@ -167,7 +167,7 @@ pub struct CredentialView {
 }
 
 fn credential_views(state: &AppState, found: Vec<Credential>, units: &HashMap<i64, String>) -> Vec<CredentialView> {
-    let today = state.clock.now().with_timezone(&state.tz).date_naive();
+    let today = crate::reports::today(state);
     found
         .into_iter()
         .map(|c| CredentialView {
@@ -264,7 +264,7 @@ async fn expiring(
         )
         .into());
     }
-    let today = state.clock.now().with_timezone(&state.tz).date_naive();
+    let today = crate::reports::today(&state);
     let until = today + chrono::Duration::days(days);
     Ok(Json(listed(&state, &actor, None, Some(until)).await?))
 }

@@ -193,7 +193,7 @@ async fn page(
             }
         })
         .collect();
-    let today = state.clock.now().with_timezone(&state.tz).date_naive();
+    let today = crate::reports::today(state);
     let credentials = reads
         .credentials(Some(unit_id), None)
         .await?
