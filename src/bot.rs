@@ -3,7 +3,7 @@
 //! services the API uses. A chat acts as the person it is linked to, within
 //! that person's unit.
 
-use onsite_telegram::core::{Linked, OpenAssignment, Recorded};
+use onsite_telegram::core::{Linked, OpenAssignment, ReadConfirmed, Recorded};
 use onsite_telegram::poller::Inbox;
 use onsite_telegram::{Action, BotCore, BotError, Lang as BotLang};
 
@@ -119,6 +119,24 @@ impl BotCore for CoreBot {
 
     async fn press(&self, chat_id: i64, action: Action, assignment_id: i64) -> Result<Recorded, BotError> {
         self.record(chat_id, assignment_id, Change::milestone(milestone_of(action))).await.map(|(done, _)| done)
+    }
+
+    async fn confirm_read(&self, chat_id: i64, receipt_id: i64) -> Result<ReadConfirmed, BotError> {
+        let caller = self.caller(chat_id).await?;
+        let confirmed = self.state.app.confirm_receipt(&caller, receipt_id).await.map_err(|e| match e {
+            AppError::Store(StoreError::NotFound { .. }) => BotError::Refused {
+                zh: "这不是发给本单位的工作指示，未确认。".into(),
+                en: "this instruction was not passed to your unit; nothing confirmed".into(),
+            },
+            other => refusal(other),
+        })?;
+        let r = confirmed.receipt;
+        Ok(ReadConfirmed {
+            title: confirmed.instruction.title,
+            by: r.confirmed_by.unwrap_or_default(),
+            at_local: r.confirmed_at.map(|at| format_local(at, self.state.tz)).unwrap_or_default(),
+            now: confirmed.now,
+        })
     }
 
     async fn await_location(&self, chat_id: i64, assignment_id: i64) -> Result<(), BotError> {

@@ -99,7 +99,8 @@ impl AppState {
         let store = store.with_zone(tz);
         Ok(Self {
             app: app::Core::new(store.clone(), clock.clone(), policy.clone())
-                .with_link_code_ttl(config.telegram.link_code_ttl),
+                .with_link_code_ttl(config.telegram.link_code_ttl)
+                .with_follow_up(config.instructions.follow_up()),
             store,
             clock,
             config: Arc::new(config),
@@ -135,6 +136,16 @@ impl AppState {
     pub fn action_url(&self, assignment_id: i64, person_id: i64, channel_id: i64) -> String {
         let token = self.action_token(assignment_id, person_id, channel_id);
         format!("{}/a/{token}", self.config.http.public_url.trim_end_matches('/'))
+    }
+
+    /// The address of the page where this person confirms reading the
+    /// instruction of `receipt_id`, signed like an action link.
+    pub fn read_url(&self, receipt_id: i64, person_id: i64, channel_id: i64) -> String {
+        let ttl = i64::try_from(self.config.notify.link_ttl.as_secs()).unwrap_or(86_400);
+        let expires_at = self.clock.now().timestamp() + ttl;
+        let grant = notify::action_link::ReadGrant { receipt_id, person_id, channel_id, expires_at };
+        let token = notify::action_link::sign_read(&self.link_key, grant);
+        format!("{}/r/{token}", self.config.http.public_url.trim_end_matches('/'))
     }
 }
 

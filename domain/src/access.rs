@@ -115,6 +115,8 @@ pub enum Need {
     Bureau,
     /// Users, their roles and their API tokens.
     Admin,
+    /// What only the unit itself may say: that it read an instruction.
+    OwnUnit,
 }
 
 impl Need {
@@ -131,6 +133,8 @@ impl Need {
             (Need::Bureau, Lang::En) => "this is the bureau's own",
             (Need::Admin, Lang::Zh) => "只有管理员可以管理用户和令牌",
             (Need::Admin, Lang::En) => "only administrators manage users and tokens",
+            (Need::OwnUnit, Lang::Zh) => "只有支撑单位本单位人员可以确认",
+            (Need::OwnUnit, Lang::En) => "only the unit's own people may confirm this",
         }
     }
 }
@@ -191,7 +195,8 @@ impl Caller {
             (Caller::User(a), Need::Registry) => a.can_manage_registry(),
             (Caller::User(a), Need::Admin) => a.role == UserRole::Admin,
             (_, Need::Bureau) => self.scope() == Scope::All,
-            (Caller::Person(_), Need::Report) => true,
+            (Caller::Person(_), Need::Report | Need::OwnUnit) => true,
+            (Caller::User(a), Need::OwnUnit) => a.role == UserRole::Unit,
             (Caller::Person(_), Need::Direct | Need::Registry | Need::Admin) => false,
         };
         if allowed { Ok(()) } else { Err(need) }

@@ -58,6 +58,9 @@ labelled_enum! {
         DutyStart => ("duty_start", "值班开始", "Your duty starts"),
         DutyGap => ("duty_gap", "值班空缺", "Nobody on duty"),
         Test => ("test", "测试呼叫", "Test page"),
+        Instruction => ("instruction", "工作指示", "Instruction"),
+        InstructionReminder => ("instruction_reminder", "工作指示待确认", "Instruction awaiting confirmation"),
+        InstructionEscalation => ("instruction_escalation", "工作指示逾期未确认", "Instruction unconfirmed"),
     }
 }
 

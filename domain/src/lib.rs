@@ -19,6 +19,7 @@ pub mod escalation;
 pub mod event;
 pub mod geo;
 pub mod instant;
+pub mod instruction;
 pub mod labels;
 pub mod login;
 pub mod notice;

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::escalation::PageReason;
+use crate::instruction::FollowUpStep;
 use crate::notice::{Category, Severity};
 use crate::people::ChannelKind;
 
@@ -59,16 +60,40 @@ pub struct TestContext {
 
 impl TestContext {
     pub fn body(&self, title: String, text: String) -> PageBody {
-        PageBody {
-            title,
-            text,
-            reason: PageReason::Test,
-            assignment_id: None,
-            notice_id: None,
-            deadline_at: None,
-            duty_from: None,
-            duty_until: None,
+        PageBody::plain(title, text, PageReason::Test)
+    }
+}
+
+/// An instruction passed to one person of a unit: its first delivery, a
+/// reminder, or its escalation to the support lead.
+#[derive(Debug, Clone)]
+pub struct InstructionContext {
+    /// `None` for the first delivery.
+    pub step: Option<FollowUpStep>,
+    pub receipt_id: i64,
+    pub instruction_id: i64,
+    pub title: String,
+    pub body: String,
+    pub unit_name: String,
+    pub person_name: String,
+    /// Who was told and has not confirmed (named to the support lead).
+    pub unconfirmed_by: Vec<String>,
+    pub issued_at: DateTime<Utc>,
+    pub confirm_by: DateTime<Utc>,
+}
+
+impl InstructionContext {
+    pub fn reason(&self) -> PageReason {
+        match self.step {
+            None => PageReason::Instruction,
+            Some(FollowUpStep::Remind) => PageReason::InstructionReminder,
+            Some(FollowUpStep::Escalate) => PageReason::InstructionEscalation,
         }
+    }
+
+    /// The stored message, carrying the receipt its confirm button records.
+    pub fn body(&self, title: String, text: String) -> PageBody {
+        PageBody { instruction_receipt_id: Some(self.receipt_id), ..PageBody::plain(title, text, self.reason()) }
     }
 }
 
@@ -76,14 +101,10 @@ impl PageContext {
     /// The stored page about this assignment, in the words given.
     pub fn body(&self, title: String, text: String) -> PageBody {
         PageBody {
-            title,
-            text,
-            reason: self.reason,
             assignment_id: Some(self.assignment_id),
             notice_id: Some(self.notice_id),
             deadline_at: Some(self.deadline_at),
-            duty_from: None,
-            duty_until: None,
+            ..PageBody::plain(title, text, self.reason)
         }
     }
 }
@@ -92,16 +113,8 @@ impl DutyContext {
     /// The stored message announcing this shift (or its gap), in the words
     /// given: no buttons, there is nothing to acknowledge.
     pub fn body(&self, title: String, text: String) -> PageBody {
-        PageBody {
-            title,
-            text,
-            reason: if self.gap { PageReason::DutyGap } else { PageReason::DutyStart },
-            assignment_id: None,
-            notice_id: None,
-            deadline_at: None,
-            duty_from: Some(self.from),
-            duty_until: Some(self.until),
-        }
+        let reason = if self.gap { PageReason::DutyGap } else { PageReason::DutyStart };
+        PageBody { duty_from: Some(self.from), duty_until: Some(self.until), ..PageBody::plain(title, text, reason) }
     }
 }
 
@@ -112,6 +125,7 @@ pub trait PageWriter: Send + Sync + std::fmt::Debug {
     fn page(&self, ctx: &PageContext) -> PageBody;
     fn duty_start(&self, ctx: &DutyContext) -> PageBody;
     fn test(&self, ctx: &TestContext) -> PageBody;
+    fn instruction(&self, ctx: &InstructionContext) -> PageBody;
 }
 
 /// A page as stored: its words, written once when it is enqueued (so every
@@ -134,6 +148,26 @@ pub struct PageBody {
     pub duty_from: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duty_until: Option<DateTime<Utc>>,
+    /// An instruction's: the unit's receipt its confirm button records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instruction_receipt_id: Option<i64>,
+}
+
+impl PageBody {
+    /// A message about nothing but itself; the others add their facts.
+    pub fn plain(title: String, text: String, reason: PageReason) -> Self {
+        Self {
+            title,
+            text,
+            reason,
+            assignment_id: None,
+            notice_id: None,
+            deadline_at: None,
+            duty_from: None,
+            duty_until: None,
+            instruction_receipt_id: None,
+        }
+    }
 }
 
 /// What follows a channel giving up on a page: the fall-over rule.

@@ -20,6 +20,7 @@ mod m20261206_000001_page_receipts;
 mod m20261207_000001_duties;
 mod m20261208_000001_threat_reports;
 mod m20261209_000001_unit_profiles;
+mod m20261210_000001_instructions;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000001_duties::Migration),
             Box::new(m20261208_000001_threat_reports::Migration),
             Box::new(m20261209_000001_unit_profiles::Migration),
+            Box::new(m20261210_000001_instructions::Migration),
         ]
     }
 }

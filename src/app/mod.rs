@@ -9,6 +9,7 @@
 pub mod assignments;
 pub mod closure;
 pub mod enterprises;
+pub mod instructions;
 pub mod notices;
 pub mod profiles;
 pub mod protection;
@@ -23,6 +24,7 @@ use std::sync::Arc;
 
 use crate::domain::access::{Caller, Need, Scope};
 use crate::domain::clock::Clock;
+use crate::domain::instruction::FollowUp;
 use crate::domain::policy::SlaPolicy;
 use crate::domain::{DomainError, FieldError};
 use crate::store::{Store, StoreError};
@@ -36,6 +38,8 @@ pub struct Core {
     policy: Arc<SlaPolicy>,
     /// How long a Telegram link code stays valid.
     link_code_ttl: chrono::Duration,
+    /// When unread instructions are followed up.
+    follow_up: FollowUp,
 }
 
 /// Why a use case did not happen. Each door turns it into its own answer
@@ -67,7 +71,19 @@ pub type AppResult<T> = Result<T, AppError>;
 
 impl Core {
     pub fn new(store: Store, clock: Arc<dyn Clock>, policy: Arc<SlaPolicy>) -> Self {
-        Self { store, clock, policy, link_code_ttl: chrono::Duration::hours(24) }
+        let follow_up = crate::config::InstructionsConfig::default().follow_up();
+        Self { store, clock, policy, link_code_ttl: chrono::Duration::hours(24), follow_up }
+    }
+
+    /// The same with unread instructions followed up as `follow_up` says.
+    pub fn with_follow_up(mut self, follow_up: FollowUp) -> Self {
+        self.follow_up = follow_up;
+        self
+    }
+
+    /// When unread instructions are followed up: what the engine applies.
+    pub fn follow_up(&self) -> FollowUp {
+        self.follow_up
     }
 
     /// The same with link codes valid for `ttl`.

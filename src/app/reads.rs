@@ -9,6 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::Core;
 use crate::domain::access::{Reader, Scope};
 use crate::domain::enterprise::Enterprise;
+use crate::domain::instruction::{Instruction, Receipt};
 use crate::domain::notice::TargetKind;
 use crate::domain::people::ChannelKind;
 use crate::domain::profile::UnitProfile;
@@ -142,6 +143,10 @@ impl Reads<'_> {
         /// The report a notice was issued from.
         fn special_report_of_notice(notice_id: i64) -> Option<SpecialReport>;
         fn screening_task(id: i64) -> ScreeningTask;
+        /// Instructions, newest first, each counted over the receipts in scope.
+        fn instructions() -> Vec<Instruction>;
+        /// An instruction with its receipts in scope (a unit's own).
+        fn instruction(id: i64) -> (Instruction, Vec<Receipt>);
         fn report_rows(filter: &ReportFilter) -> ReportRows;
         fn breach_sources(filter: &ReportFilter) -> (Vec<Facts>, Vec<String>);
         fn settled_breaches_after(

@@ -54,6 +54,8 @@ pub struct Config {
     pub sms: SmsConfig,
     #[serde(default)]
     pub voice: VoiceConfig,
+    #[serde(default)]
+    pub instructions: InstructionsConfig,
 }
 
 impl Default for Config {
@@ -147,6 +149,7 @@ impl Default for Config {
             },
             sms: SmsConfig::default(),
             voice: VoiceConfig::default(),
+            instructions: InstructionsConfig::default(),
         }
     }
 }

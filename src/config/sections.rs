@@ -335,3 +335,32 @@ impl Default for VoiceConfig {
         }
     }
 }
+
+/// Following up the bureau's instructions (工作指示) a unit has not
+/// confirmed reading: the liaisons are reminded `remind_after` it went out
+/// (at its deadline at the latest), and the unit's support leads are told
+/// `escalate_after` its deadline passed.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InstructionsConfig {
+    #[serde(with = "humantime_serde")]
+    pub remind_after: Duration,
+    #[serde(with = "humantime_serde")]
+    pub escalate_after: Duration,
+}
+
+impl Default for InstructionsConfig {
+    fn default() -> Self {
+        Self { remind_after: Duration::from_secs(3600), escalate_after: Duration::from_secs(30 * 60) }
+    }
+}
+
+impl InstructionsConfig {
+    pub fn follow_up(&self) -> crate::domain::instruction::FollowUp {
+        let d = |d: Duration| chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX);
+        crate::domain::instruction::FollowUp {
+            remind_after: d(self.remind_after),
+            escalate_after: d(self.escalate_after),
+        }
+    }
+}

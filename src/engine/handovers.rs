@@ -35,10 +35,7 @@ pub async fn announce_due(state: &AppState) -> Result<Announced, StoreError> {
             out.pages += state.store.announce_handover(branch_id, &h, now).await?;
         }
         let next = roster.segments(now, now + Duration::days(1)).get(1).map(|s| s.from);
-        out.next = match (out.next, next) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
+        out.next = super::earliest(out.next, next);
     }
     Ok(out)
 }

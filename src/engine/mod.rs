@@ -5,6 +5,7 @@
 
 pub mod call_limit;
 pub mod handovers;
+pub mod instructions;
 pub mod outbox;
 pub mod telegram;
 pub mod test_page;
@@ -27,6 +28,8 @@ pub struct Tick {
     pub pages: usize,
     /// Duty hand-over messages written.
     pub handovers: usize,
+    /// Unread instructions followed up.
+    pub instructions: usize,
 }
 
 /// One instance's engine.
@@ -46,14 +49,15 @@ impl Engine {
         &self.instance
     }
 
-    /// Fires every due timer, writes due hand-over messages, then sends
-    /// every due page.
+    /// Fires every due timer, writes due hand-over messages and
+    /// instructions' follow-ups, then sends every due page.
     pub async fn tick(&self) -> Result<Tick, StoreError> {
         let timers = timers::fire_due(&self.state, &self.instance).await?;
         let handovers = handovers::announce_due(&self.state).await?.pages;
+        let instructions = instructions::follow_up_due(&self.state).await?;
         let pages = outbox::send_due(&self.state).await?;
         self.state.store.seal_audit().await?;
-        Ok(Tick { timers, pages, handovers })
+        Ok(Tick { timers, pages, handovers, instructions })
     }
 
     /// Runs the timer loop and the outbox loop until `stop` turns true. They
@@ -71,7 +75,9 @@ impl Engine {
                 let engine = engine.clone();
                 async move {
                     timers::fire_due(&engine.state, &engine.instance).await?;
-                    engine.state.store.next_timer_due().await
+                    instructions::follow_up_due(&engine.state).await?;
+                    let store = &engine.state.store;
+                    Ok(earliest(store.next_timer_due().await?, store.next_instruction_due().await?))
                 }
             }))
         };
@@ -110,6 +116,17 @@ impl Engine {
             let _ = tokio::join!(timers, outbox, audit, handovers);
             tracing::info!(%instance, "engine stopped");
         })
+    }
+}
+
+/// The sooner of two due times, either may be missing.
+pub fn earliest(
+    a: Option<chrono::DateTime<chrono::Utc>>,
+    b: Option<chrono::DateTime<chrono::Utc>>,
+) -> Option<chrono::DateTime<chrono::Utc>> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
     }
 }
 

@@ -89,6 +89,13 @@ async fn attempt(state: &AppState, p: &Page) -> Attempt {
         let url = state.action_url(assignment_id, person_id, channel_id);
         text = with_zh_line(&text, &format!("{LINE_PREFIX}{url}"));
         action_url = Some(url);
+    } else if kind != ChannelKind::Telegram
+        && let (Some(receipt_id), Some(person_id), Some(channel_id)) =
+            (body.instruction_receipt_id, p.person_id, p.channel_id)
+    {
+        let url = state.read_url(receipt_id, person_id, channel_id);
+        text = with_zh_line(&text, &format!("{LINE_PREFIX}{url}"));
+        action_url = Some(url);
     }
     if kind.takes_reply_codes()
         && let (Some(assignment_id), Some(channel_id)) = (p.assignment_id, p.channel_id)

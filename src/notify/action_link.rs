@@ -1,9 +1,11 @@
-//! Signed, expiring action links (`/a/{token}`) for channels that cannot
-//! carry buttons: the token names the assignment and the person, so opening
-//! it on a phone lets that person report a milestone without logging in.
-//! Stateless: an HMAC over `assignment:person:channel:expiry`. The page
-//! checks at use that the person is still active and the channel the link
-//! went out on is still theirs.
+//! Signed, expiring action links for channels that cannot carry buttons:
+//! `/a/{token}` names an assignment and a person, so opening it on a phone
+//! lets that person report a milestone without logging in; `/r/{token}`
+//! names an instruction's receipt, so they confirm reading it. Stateless:
+//! an HMAC over `assignment:person:channel:expiry` (or
+//! `r:receipt:person:channel:expiry`, which no action token can be read
+//! as). The pages check at use that the person is still active and the
+//! channel the link went out on is still theirs.
 
 use crate::crypto::{hmac_sha256, verify_truncated};
 use base64::Engine;
@@ -26,18 +28,30 @@ pub struct ActionGrant {
     pub expires_at: i64,
 }
 
+/// What a valid read link grants: the person may confirm, for their unit,
+/// reading the instruction of `receipt_id`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadGrant {
+    pub receipt_id: i64,
+    pub person_id: i64,
+    pub channel_id: i64,
+    pub expires_at: i64,
+}
+
+/// How a read token's payload starts.
+const READ: &str = "r:";
+
 fn mac(key: &[u8], payload: &str) -> Vec<u8> {
     hmac_sha256(key, payload.as_bytes())[..MAC_LEN].to_vec()
 }
 
-/// A token for `person_id` to act on `assignment_id` until `expires_at`.
-pub fn sign(key: &[u8], grant: ActionGrant) -> String {
-    let payload = format!("{}:{}:{}:{}", grant.assignment_id, grant.person_id, grant.channel_id, grant.expires_at);
-    format!("{}.{}", URL_SAFE_NO_PAD.encode(&payload), URL_SAFE_NO_PAD.encode(mac(key, &payload)))
+fn seal(key: &[u8], payload: &str) -> String {
+    format!("{}.{}", URL_SAFE_NO_PAD.encode(payload), URL_SAFE_NO_PAD.encode(mac(key, payload)))
 }
 
-/// Checks a token: well formed, signed by `key`, not expired at `now`.
-pub fn verify(key: &[u8], token: &str, now: DateTime<Utc>) -> Option<ActionGrant> {
+/// The four numbers a token signed by `key` carries after `prefix`, unless
+/// it is malformed or expired at `now`.
+fn open(key: &[u8], token: &str, prefix: &str, now: DateTime<Utc>) -> Option<[i64; 4]> {
     if token.len() > 200 {
         return None;
     }
@@ -47,17 +61,34 @@ pub fn verify(key: &[u8], token: &str, now: DateTime<Utc>) -> Option<ActionGrant
     if given.len() != MAC_LEN || !verify_truncated(key, payload.as_bytes(), &given) {
         return None;
     }
-    let mut parts = payload.split(':');
-    let grant = ActionGrant {
-        assignment_id: parts.next()?.parse().ok()?,
-        person_id: parts.next()?.parse().ok()?,
-        channel_id: parts.next()?.parse().ok()?,
-        expires_at: parts.next()?.parse().ok()?,
-    };
-    if parts.next().is_some() || grant.expires_at <= now.timestamp() {
-        return None;
+    let mut parts = payload.strip_prefix(prefix)?.split(':');
+    let mut n = [0; 4];
+    for slot in &mut n {
+        *slot = parts.next()?.parse().ok()?;
     }
-    Some(grant)
+    (parts.next().is_none() && n[3] > now.timestamp()).then_some(n)
+}
+
+/// A token for `person_id` to act on `assignment_id` until `expires_at`.
+pub fn sign(key: &[u8], grant: ActionGrant) -> String {
+    seal(key, &format!("{}:{}:{}:{}", grant.assignment_id, grant.person_id, grant.channel_id, grant.expires_at))
+}
+
+/// Checks a token: well formed, signed by `key`, not expired at `now`.
+pub fn verify(key: &[u8], token: &str, now: DateTime<Utc>) -> Option<ActionGrant> {
+    let [assignment_id, person_id, channel_id, expires_at] = open(key, token, "", now)?;
+    Some(ActionGrant { assignment_id, person_id, channel_id, expires_at })
+}
+
+/// A token for `person_id` to confirm reading the instruction of `receipt_id`.
+pub fn sign_read(key: &[u8], grant: ReadGrant) -> String {
+    seal(key, &format!("{READ}{}:{}:{}:{}", grant.receipt_id, grant.person_id, grant.channel_id, grant.expires_at))
+}
+
+/// Checks a read token as `verify` checks an action token.
+pub fn verify_read(key: &[u8], token: &str, now: DateTime<Utc>) -> Option<ReadGrant> {
+    let [receipt_id, person_id, channel_id, expires_at] = open(key, token, READ, now)?;
+    Some(ReadGrant { receipt_id, person_id, channel_id, expires_at })
 }
 
 #[cfg(test)]
@@ -90,5 +121,17 @@ mod tests {
         for junk in ["", ".", "a.b", "abc", &"x".repeat(300)] {
             assert_eq!(verify(b"key", junk, now()), None, "{junk}");
         }
+    }
+
+    #[test]
+    fn a_read_link_and_an_action_link_are_never_taken_for_each_other() {
+        let g = grant();
+        let read = ReadGrant { receipt_id: 42, person_id: 7, channel_id: 3, expires_at: g.expires_at };
+        let token = sign_read(b"key", read);
+        assert_eq!(verify_read(b"key", &token, now()), Some(read));
+        assert_eq!(verify(b"key", &token, now()), None);
+        assert_eq!(verify_read(b"key", &sign(b"key", g), now()), None);
+        assert_eq!(verify_read(b"other key", &token, now()), None);
+        assert_eq!(verify_read(b"key", &token, now() + chrono::Duration::hours(1)), None);
     }
 }

@@ -7,7 +7,7 @@ use chrono_tz::Tz;
 use super::text;
 use crate::domain::labels::Lang;
 pub use crate::domain::page::{DutyContext, PageContext};
-use crate::domain::page::{PageBody, PageWriter, TestContext};
+use crate::domain::page::{InstructionContext, PageBody, PageWriter, TestContext};
 
 /// The page writer the store is given: this module's words, in `tz`.
 #[derive(Debug, Clone, Copy)]
@@ -22,16 +22,24 @@ impl PageWriter for Wording {
     }
 
     fn duty_start(&self, ctx: &DutyContext) -> PageBody {
-        let (zh_title, zh_text) = text::zh::duty_start(ctx, self.tz);
-        let (en_title, en_text) = text::en::duty_start(ctx, self.tz);
-        ctx.body(format!("{zh_title} / {en_title}"), format!("{zh_text}{ENGLISH_SEPARATOR}{en_text}"))
+        let (title, text) = both(text::zh::duty_start(ctx, self.tz), text::en::duty_start(ctx, self.tz));
+        ctx.body(title, text)
     }
 
     fn test(&self, ctx: &TestContext) -> PageBody {
-        let (zh_title, zh_text) = text::zh::test_page(ctx, self.tz);
-        let (en_title, en_text) = text::en::test_page(ctx, self.tz);
-        ctx.body(format!("{zh_title} / {en_title}"), format!("{zh_text}{ENGLISH_SEPARATOR}{en_text}"))
+        let (title, text) = both(text::zh::test_page(ctx, self.tz), text::en::test_page(ctx, self.tz));
+        ctx.body(title, text)
     }
+
+    fn instruction(&self, ctx: &InstructionContext) -> PageBody {
+        let (title, text) = both(text::zh::instruction(ctx, self.tz), text::en::instruction(ctx, self.tz));
+        ctx.body(title, text)
+    }
+}
+
+/// The title and text of both languages', Chinese first.
+fn both((zh_title, zh_text): (String, String), (en_title, en_text): (String, String)) -> (String, String) {
+    (format!("{zh_title} / {en_title}"), format!("{zh_text}{ENGLISH_SEPARATOR}{en_text}"))
 }
 
 /// A rendered page.
@@ -65,9 +73,8 @@ pub fn cut_bytes(text: &str, max: usize) -> &str {
 }
 
 pub fn render(ctx: &PageContext, tz: Tz) -> Message {
-    let (zh_title, zh_text) = text::zh::page(ctx, tz);
-    let (en_title, en_text) = text::en::page(ctx, tz);
-    Message { title: format!("{zh_title} / {en_title}"), text: format!("{zh_text}{ENGLISH_SEPARATOR}{en_text}") }
+    let (title, text) = both(text::zh::page(ctx, tz), text::en::page(ctx, tz));
+    Message { title, text }
 }
 
 #[cfg(test)]

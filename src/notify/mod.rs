@@ -119,15 +119,6 @@ pub(crate) mod tests {
 
     /// A stored dispatch page titled `title`, for channel tests.
     pub(crate) fn dispatch_body(title: &str) -> PageBody {
-        PageBody {
-            title: title.to_owned(),
-            text: String::new(),
-            reason: PageReason::Dispatch,
-            assignment_id: None,
-            notice_id: None,
-            deadline_at: None,
-            duty_from: None,
-            duty_until: None,
-        }
+        PageBody::plain(title.to_owned(), String::new(), PageReason::Dispatch)
     }
 }

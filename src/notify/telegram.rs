@@ -8,7 +8,7 @@
 //! channel so pages fall over to the next.
 
 use onsite_telegram::Lang;
-use onsite_telegram::keyboard::page_buttons;
+use onsite_telegram::keyboard::{page_buttons, read_button};
 use std::num::NonZeroU32;
 
 use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
@@ -79,6 +79,8 @@ impl Channel for Telegram {
         let mut request = self.bot.send_message(ChatId(chat), d.text.clone());
         if let Some(assignment_id) = d.buttons_for() {
             request = request.reply_markup(page_buttons(assignment_id, Lang::Zh));
+        } else if let Some(receipt_id) = d.body.instruction_receipt_id {
+            request = request.reply_markup(read_button(receipt_id, Lang::Zh));
         }
         let sent = request.await.map_err(|e| classify(&e))?;
         Ok(Some(sent.id.0.to_string()))

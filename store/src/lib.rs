@@ -20,6 +20,8 @@ pub mod contacts;
 pub mod enterprises;
 mod entities;
 pub mod handovers;
+pub mod instruction_follow_ups;
+pub mod instructions;
 mod json_text;
 pub mod notices;
 pub mod outbox;

@@ -282,6 +282,11 @@ async fn subject(app: &TestApp, w: &World, template: &str) -> Subject {
         }
         path = path.replace("{threat}", &report.to_string()).replace("{finding}", &finding.to_string());
     }
+    if path.contains("{instruction}") {
+        let issued = app.post("/api/v1/instructions", &crate::instructions::body(&[w.a.id])).await;
+        let id = expect_json(issued, StatusCode::CREATED).await["id"].as_i64().unwrap();
+        path = path.replace("{instruction}", &id.to_string());
+    }
     let mut assignment = None;
     if path.contains("{assignment}") {
         let id = app.issue(&[w.a.id], true).await["assignments"][0]["id"].as_i64().unwrap();
@@ -324,6 +329,7 @@ fn api_body(method: &str, template: &str, w: &World, n: usize) -> Option<Value> 
         ("POST", _) if tail == "credentials" => crate::profiles::credential_body(),
         ("POST", "/api/v1/threat-reports") => crate::threats::threat_report_body(Some(w.a.id)),
         ("POST", "/api/v1/threat-reports/{threat}/findings") => crate::threats::finding_body("Gafgyt 变种"),
+        ("POST", "/api/v1/instructions") => crate::instructions::body(&[w.a.id]),
         ("POST", "/api/v1/bureau-contacts") => {
             json!({"name": format!("值班员{n}"), "role": "duty_officer", "kind": "webhook", "address": "http://127.0.0.1:9/hook"})
         }
@@ -490,6 +496,12 @@ fn page_form(template: &str, w: &World, n: usize) -> Vec<(String, String)> {
         ],
         "credentials" => vec![("kind", "qualification".into()), ("name", "ISO 27001".into())],
         "threat-reports" => vec![("unit_id", w.a.id.to_string()), ("title", "11月威胁信息".into())],
+        "instructions" => vec![
+            ("title", "元旦保障".into()),
+            ("body", "请落实值守安排".into()),
+            ("unit_ids", w.a.id.to_string()),
+            ("confirm_by", "2026-11-25T09:00".into()),
+        ],
         "findings" => vec![
             ("kind", "phishing".into()),
             ("name", "仿冒网银登录页".into()),

@@ -30,6 +30,7 @@ mod feishu;
 mod flow;
 mod harness;
 mod helpers;
+mod instructions;
 mod listing;
 mod outbox;
 #[path = "../support/postgres.rs"]
@@ -71,6 +72,7 @@ fn main() {
         escalation::trials(),
         feishu::trials(),
         flow::trials(),
+        instructions::trials(),
         listing::trials(),
         outbox::trials(),
         profiles::trials(),

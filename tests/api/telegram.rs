@@ -407,16 +407,11 @@ async fn pages_are_paced_per_chat_without_holding_up_other_chats() {
         idempotency_key: format!("k{chat}"),
         text: "应急响应派单".into(),
         action_url: None,
-        body: onsite::domain::page::PageBody {
-            title: "派单".into(),
-            text: "应急响应派单".into(),
-            reason: onsite::domain::escalation::PageReason::Dispatch,
-            assignment_id: None,
-            notice_id: None,
-            deadline_at: None,
-            duty_from: None,
-            duty_until: None,
-        },
+        body: onsite::domain::page::PageBody::plain(
+            "派单".into(),
+            "应急响应派单".into(),
+            onsite::domain::escalation::PageReason::Dispatch,
+        ),
         sent_at: t0(),
     };
     let started = std::time::Instant::now();

@@ -1,4 +1,5 @@
-//! Callback data of the page buttons: `m:{action}:{assignment}`, well under
+//! Callback data of the page buttons: `m:{action}:{assignment}` for a
+//! milestone, `i:read:{receipt}` for an instruction read; well under
 //! Telegram's 64-byte limit, parsed strictly (it comes from outside).
 
 /// What a button reports.
@@ -33,27 +34,51 @@ impl Action {
     }
 }
 
-/// Encodes a button press.
+/// What a button reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Press {
+    Milestone(Action, i64),
+    /// The unit read the instruction of this receipt.
+    Read(i64),
+}
+
+/// Encodes a milestone button.
 pub fn encode(action: Action, assignment_id: i64) -> String {
     format!("m:{}:{assignment_id}", action.short())
 }
 
+/// Encodes an instruction's "read" button.
+pub fn encode_read(receipt_id: i64) -> String {
+    format!("i:read:{receipt_id}")
+}
+
+/// Encodes any press.
+pub fn encode_press(press: Press) -> String {
+    match press {
+        Press::Milestone(action, id) => encode(action, id),
+        Press::Read(id) => encode_read(id),
+    }
+}
+
 /// Parses callback data; `None` for anything this bot did not produce.
-pub fn parse(data: &str) -> Option<(Action, i64)> {
+pub fn parse(data: &str) -> Option<Press> {
     if data.len() > 64 {
         return None;
     }
     let mut parts = data.split(':');
-    let (Some("m"), Some(short), Some(id), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+    let (Some(kind), Some(short), Some(id), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
         return None;
     };
-    let action = Action::ALL.into_iter().find(|a| a.short() == short)?;
     // Only the bot's own spelling: digits, no leading zero (found by fuzzing).
     if id.is_empty() || id.len() > 19 || id.starts_with('0') || !id.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let id: i64 = id.parse().ok()?;
-    (id > 0).then_some((action, id))
+    let id: i64 = id.parse().ok().filter(|id| *id > 0)?;
+    match (kind, short) {
+        ("m", _) => Action::ALL.into_iter().find(|a| a.short() == short).map(|a| Press::Milestone(a, id)),
+        ("i", "read") => Some(Press::Read(id)),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -65,8 +90,9 @@ mod tests {
         for a in Action::ALL {
             let data = encode(a, i64::MAX);
             assert!(data.len() <= 64);
-            assert_eq!(parse(&data), Some((a, i64::MAX)));
+            assert_eq!(parse(&data), Some(Press::Milestone(a, i64::MAX)));
         }
+        assert_eq!(parse(&encode_read(i64::MAX)), Some(Press::Read(i64::MAX)));
     }
 
     #[test]
@@ -85,6 +111,10 @@ mod tests {
             "m:ack:1e3",
             "m:ack:+5",
             "m:ack:99999999999999999999",
+            "i:read:0",
+            "i:ack:5",
+            "m:read:5",
+            "i:read:5:6",
         ] {
             assert_eq!(parse(bad), None, "{bad}");
         }

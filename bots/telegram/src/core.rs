@@ -50,6 +50,16 @@ pub struct Recorded {
     pub at_local: String,
 }
 
+/// An instruction confirmed as read: by whom and when (already in local
+/// time); `now` is false when the unit had confirmed it before this press.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadConfirmed {
+    pub title: String,
+    pub by: String,
+    pub at_local: String,
+    pub now: bool,
+}
+
 /// One open assignment for `/status`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OpenAssignment {
@@ -71,6 +81,8 @@ pub trait BotCore: Send + Sync {
     async fn link(&self, user: i64, chat: i64, code: &str) -> Result<Linked, BotError>;
     /// Records the milestone a button reports.
     async fn press(&self, user: i64, action: Action, assignment_id: i64) -> Result<Recorded, BotError>;
+    /// Confirms that the unit read the instruction of this receipt.
+    async fn confirm_read(&self, user: i64, receipt_id: i64) -> Result<ReadConfirmed, BotError>;
     /// Remembers that this user owes a location for an on-site report.
     async fn await_location(&self, user: i64, assignment_id: i64) -> Result<(), BotError>;
     /// Records the on-site milestone with the location the chat sent.

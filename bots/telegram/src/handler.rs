@@ -13,7 +13,7 @@ use teloxide::prelude::*;
 use teloxide::types::{KeyboardRemove, Location, MaybeInaccessibleMessage, Me};
 use teloxide::utils::command::BotCommands;
 
-use crate::callback::{self, Action};
+use crate::callback::{self, Action, Press};
 use crate::core::{BotCore, BotError, Lang};
 use crate::keyboard;
 use crate::text::{Texts, for_lang};
@@ -153,8 +153,12 @@ async fn on_press(bot: Bot, core: Core, q: CallbackQuery) -> Outcome {
     let user = i64::try_from(q.from.id.0).unwrap_or(chat.0);
     let lang = core.lang(user).await;
     let t = for_lang(lang);
-    let Some((action, assignment_id)) = q.data.as_deref().and_then(callback::parse) else {
-        return bot.answer_callback_query(q.id.clone()).text((t.error)(&BotError::Internal)).await.map(|_| ());
+    let (action, assignment_id) = match q.data.as_deref().and_then(callback::parse) {
+        Some(Press::Milestone(action, id)) => (action, id),
+        Some(Press::Read(receipt_id)) => return on_read(&bot, &core, &q, message, receipt_id, t).await,
+        None => {
+            return bot.answer_callback_query(q.id.clone()).text((t.error)(&BotError::Internal)).await.map(|_| ());
+        }
     };
     if action == Action::OnSite {
         return match core.await_location(user, assignment_id).await {
@@ -174,6 +178,31 @@ async fn on_press(bot: Bot, core: Core, q: CallbackQuery) -> Outcome {
                 bot.edit_message_text(chat, m.id, body)
                     .reply_markup(keyboard::page_buttons(assignment_id, lang))
                     .await?;
+            }
+            Ok(())
+        }
+        Err(e) => bot.answer_callback_query(q.id.clone()).text((t.error)(&e)).show_alert(true).await.map(|_| ()),
+    }
+}
+
+/// 确认已阅: the unit read an instruction. The message keeps its text with
+/// who confirmed under it, and loses its button.
+async fn on_read(
+    bot: &Bot,
+    core: &Core,
+    q: &CallbackQuery,
+    message: &MaybeInaccessibleMessage,
+    receipt_id: i64,
+    t: &Texts,
+) -> Outcome {
+    let user = i64::try_from(q.from.id.0).unwrap_or(message.chat().id.0);
+    match core.confirm_read(user, receipt_id).await {
+        Ok(confirmed) => {
+            let line = (t.read_confirmed)(&confirmed);
+            bot.answer_callback_query(q.id.clone()).text(line.clone()).await?;
+            if let MaybeInaccessibleMessage::Regular(m) = message {
+                let body = format!("{}\n{line}", m.text().unwrap_or_default());
+                bot.edit_message_text(m.chat.id, m.id, body).await?;
             }
             Ok(())
         }

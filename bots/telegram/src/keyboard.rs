@@ -2,7 +2,7 @@
 
 use teloxide::types::{ButtonRequest, InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, KeyboardMarkup};
 
-use crate::callback::{Action, encode};
+use crate::callback::{Action, encode, encode_read};
 use crate::core::Lang;
 use crate::text::for_lang;
 
@@ -14,6 +14,12 @@ pub fn page_buttons(assignment_id: i64, lang: Lang) -> InlineKeyboardMarkup {
         vec![b(t.button_ack, Action::Acknowledge), b(t.button_plan, Action::PlanActivated)],
         vec![b(t.button_site, Action::OnSite), b(t.button_hq, Action::HqRemote)],
     ])
+}
+
+/// 确认已阅, under an instruction.
+pub fn read_button(receipt_id: i64, lang: Lang) -> InlineKeyboardMarkup {
+    let label = for_lang(lang).button_read.to_owned();
+    InlineKeyboardMarkup::new(vec![vec![InlineKeyboardButton::callback(label, encode_read(receipt_id))]])
 }
 
 /// A one-time keyboard whose button shares the engineer's location.

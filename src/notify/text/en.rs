@@ -5,7 +5,8 @@ use crate::domain::escalation::PageReason;
 use crate::domain::labels::Lang;
 use chrono_tz::Tz;
 
-use crate::domain::page::{DutyContext, PageContext, TestContext};
+use crate::domain::instruction::FollowUpStep;
+use crate::domain::page::{DutyContext, InstructionContext, PageContext, TestContext};
 
 pub fn page(c: &PageContext, tz: Tz) -> (String, String) {
     let title = format!("[{}] {}", c.reason.label(Lang::En), c.title);
@@ -25,7 +26,12 @@ pub fn page(c: &PageContext, tz: Tz) -> (String, String) {
             &format!("The deadline ({} promised) has passed; please check.", format_duration(c.promised_secs, Lang::En))
         }
         PageReason::DeliveryFailed => "A page could not be delivered; phone them.",
-        PageReason::DutyStart | PageReason::DutyGap | PageReason::Test => "",
+        PageReason::DutyStart
+        | PageReason::DutyGap
+        | PageReason::Test
+        | PageReason::Instruction
+        | PageReason::InstructionReminder
+        | PageReason::InstructionEscalation => "",
     };
     let mut text = format!(
         "Unit: {unit}\nCategory: {category}, severity {sev}\nTarget: {target}\nSite: {site}\nNotified: {t0}\nDeadline: {deadline} ({clock})\n{ask}",
@@ -77,6 +83,30 @@ pub fn test_page(c: &TestContext, tz: Tz) -> (String, String) {
         at = format_local(c.at, tz),
     );
     (title, text)
+}
+
+/// An instruction: its delivery, a reminder, or, unconfirmed past its
+/// deadline, the support lead told. Its text is the bureau's, given above
+/// in Chinese.
+pub fn instruction(c: &InstructionContext, tz: Tz) -> (String, String) {
+    let title = format!("[{}] {}", c.reason().label(Lang::En), c.title);
+    let by = format_local(c.confirm_by, tz);
+    let ask = match c.step {
+        None => format!(
+            "{}, the bureau passes {} the instruction above. Please confirm you have read it by {by}.",
+            c.person_name, c.unit_name
+        ),
+        Some(FollowUpStep::Remind) => {
+            format!("{}, the instruction above is not confirmed yet. Please confirm reading it by {by}.", c.person_name)
+        }
+        Some(FollowUpStep::Escalate) => format!(
+            "{}, {} has not confirmed reading the instruction above, due {by} (passed to: {}). Please see that it is confirmed, or confirm it yourself.",
+            c.person_name,
+            c.unit_name,
+            c.unconfirmed_by.join(", "),
+        ),
+    };
+    (title.clone(), format!("{title}\n{ask}\nInstruction #{}", c.instruction_id))
 }
 
 pub const CHAT: super::ChatText = super::ChatText {

@@ -5,7 +5,8 @@ use crate::domain::escalation::PageReason;
 use crate::domain::labels::Lang;
 use chrono_tz::Tz;
 
-use crate::domain::page::{DutyContext, PageContext, TestContext};
+use crate::domain::instruction::FollowUpStep;
+use crate::domain::page::{DutyContext, InstructionContext, PageContext, TestContext};
 
 pub fn page(c: &PageContext, tz: Tz) -> (String, String) {
     let title = format!("【{}】{}", c.reason.label(Lang::Zh), c.title);
@@ -25,7 +26,12 @@ pub fn page(c: &PageContext, tz: Tz) -> (String, String) {
             &format!("已超过响应时限（承诺 {}），请核实情况。", format_duration(c.promised_secs, Lang::Zh))
         }
         PageReason::DeliveryFailed => "以下人员的呼叫无法送达，请电话联系。",
-        PageReason::DutyStart | PageReason::DutyGap | PageReason::Test => "",
+        PageReason::DutyStart
+        | PageReason::DutyGap
+        | PageReason::Test
+        | PageReason::Instruction
+        | PageReason::InstructionReminder
+        | PageReason::InstructionEscalation => "",
     };
     let mut text = format!(
         "{title}\n支撑单位：{unit}\n事件类型：{category}　分级：{sev_code} {severity}\n检测对象：{target}\n现场地址：{site}\n派单时间：{t0}\n响应时限：{deadline}（{clock}）\n{ask}",
@@ -75,6 +81,29 @@ pub fn test_page(c: &TestContext, tz: Tz) -> (String, String) {
         channel = c.channel.label(Lang::Zh),
         by = c.by,
         at = format_local(c.at, tz),
+    );
+    (title, text)
+}
+
+/// 工作指示：首次传达、阅读提醒，或逾期未确认时告知支撑单位工作负责人。
+pub fn instruction(c: &InstructionContext, tz: Tz) -> (String, String) {
+    let title = format!("【{}】{}", c.reason().label(Lang::Zh), c.title);
+    let by = format_local(c.confirm_by, tz);
+    let ask = match c.step {
+        None => format!("{}，通管局向{}传达以下工作指示，请阅读后于 {by} 前确认已阅：", c.person_name, c.unit_name),
+        Some(FollowUpStep::Remind) => format!("{}，以下工作指示尚未确认已阅，请于 {by} 前确认：", c.person_name),
+        Some(FollowUpStep::Escalate) => format!(
+            "{}，{}尚未确认已阅以下工作指示（确认期限 {by} 已过；已传达：{}）。请督促确认，或由您直接确认：",
+            c.person_name,
+            c.unit_name,
+            c.unconfirmed_by.join("、"),
+        ),
+    };
+    let text = format!(
+        "{title}\n{ask}\n{body}\n下发时间：{issued}　确认期限：{by}\n指示编号：{id}",
+        body = c.body,
+        issued = format_local(c.issued_at, tz),
+        id = c.instruction_id,
     );
     (title, text)
 }

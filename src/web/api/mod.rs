@@ -4,6 +4,7 @@ pub mod assignments;
 pub mod bureau;
 pub mod closure;
 pub mod enterprises;
+pub mod instructions;
 pub mod notices;
 pub mod profiles;
 pub mod protection;
@@ -35,6 +36,7 @@ use crate::AppState;
         (name = "assignments", description = "One notice dispatched to one unit, with its clock"),
         (name = "special-reports", description = "The units' special reports (专项报告) and their review"),
         (name = "threat-reports", description = "The units' threat reports (威胁信息报告), their review, and the month's findings for CAICT"),
+        (name = "instructions", description = "The bureau's instructions (工作指示) to the units and each unit's confirmation of reading them"),
         (name = "callbacks", description = "Chat apps and phone gateways calling back, signed by the vendor"),
     )
 )]
@@ -111,7 +113,8 @@ pub fn router() -> Router<AppState> {
         .merge(screening::router())
         .merge(enterprises::router())
         .merge(special_reports::router())
-        .merge(threat_reports::router());
+        .merge(threat_reports::router())
+        .merge(instructions::router());
     let (api, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", inner)
         .merge(crate::web::callbacks::router())

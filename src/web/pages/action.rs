@@ -62,18 +62,18 @@ struct ActionPage {
 /// A page with only a message, in both languages.
 #[derive(Template, WebTemplate)]
 #[template(path = "action_message.html")]
-struct ActionMessage {
-    zh: &'static str,
-    en: &'static str,
+pub(super) struct ActionMessage {
+    pub(super) zh: &'static str,
+    pub(super) en: &'static str,
 }
 
-fn invalid() -> Response {
+pub(super) fn invalid() -> Response {
     (StatusCode::NOT_FOUND, ActionMessage { zh: ZH.invalid_link, en: EN.invalid_link }).into_response()
 }
 
 /// Refuses a client that has used its minute: a stranger trying tokens
 /// learns nothing faster than the limit allows.
-fn throttled(state: &AppState, client: SocketAddr) -> Option<Response> {
+pub(super) fn throttled(state: &AppState, client: SocketAddr) -> Option<Response> {
     if state.throttles.action_link(client.ip()) {
         return None;
     }

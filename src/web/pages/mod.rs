@@ -13,11 +13,13 @@ pub mod demo;
 pub mod enterprises;
 pub mod error;
 pub mod form;
+pub mod instructions;
 pub mod login;
 pub mod notice;
 pub mod notice_form;
 pub mod profiles;
 pub mod protection;
+pub mod read_link;
 pub mod registry;
 pub mod reports;
 pub mod roster;
@@ -54,6 +56,8 @@ pub fn router() -> Router<AppState> {
         .merge(enterprises::router())
         .merge(special_reports::router())
         .merge(threat_reports::router())
+        .merge(instructions::router())
+        .merge(read_link::router())
         .merge(profiles::router())
         .merge(roster::router())
         .merge(closure::router())

@@ -13,6 +13,8 @@ pub mod channel;
 pub mod closure_report;
 pub mod credential;
 pub mod enterprise;
+pub mod instruction;
+pub mod instruction_receipt;
 pub mod milestone;
 pub mod notice;
 pub mod page;

@@ -1,7 +1,7 @@
 //! Bot texts (English).
 
 use super::Texts;
-use crate::core::{BotError, Lang, Linked, OpenAssignment, Recorded};
+use crate::core::{BotError, Lang, Linked, OpenAssignment, ReadConfirmed, Recorded};
 
 pub static TEXTS: Texts = Texts {
     help: "onsite emergency-response bot\n\
@@ -13,6 +13,7 @@ pub static TEXTS: Texts = Texts {
     button_plan: "Plan activated",
     button_site: "On site",
     button_hq: "HQ remote",
+    button_read: "Confirm read",
     share_location: "Send my location",
     ask_location: "Tap the button below to send your location and record your arrival on site.",
     lang_set: "Switched to English.",
@@ -23,6 +24,12 @@ pub static TEXTS: Texts = Texts {
         None => format!("Linked: this group is the duty group of {}. Pages will come here.", l.unit),
     },
     recorded: |r: &Recorded| format!("✅ {} reported \"{}\" at {}", r.person, r.milestone_en, r.at_local),
+    read_confirmed: |r: &ReadConfirmed| match r.now {
+        true => format!("✅ {} confirmed reading \"{}\" at {}", r.by, r.title, r.at_local),
+        false => {
+            format!("{} confirmed reading \"{}\" for your unit at {}; nothing more to do.", r.by, r.title, r.at_local)
+        }
+    },
     far_from_site: |m: f64| format!("⚠️ You are about {:.0} m from the site; this is flagged on the timeline.", m),
     note_added: |id: i64| format!("Note added to assignment {id}."),
     status_line: |a: &OpenAssignment| {

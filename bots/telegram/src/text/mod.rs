@@ -3,7 +3,7 @@
 pub mod en;
 pub mod zh;
 
-use crate::core::{BotError, Lang, Linked, OpenAssignment, Recorded};
+use crate::core::{BotError, Lang, Linked, OpenAssignment, ReadConfirmed, Recorded};
 
 /// The bot's phrases in one language.
 pub struct Texts {
@@ -12,6 +12,7 @@ pub struct Texts {
     pub button_plan: &'static str,
     pub button_site: &'static str,
     pub button_hq: &'static str,
+    pub button_read: &'static str,
     pub share_location: &'static str,
     pub ask_location: &'static str,
     pub lang_set: &'static str,
@@ -19,6 +20,7 @@ pub struct Texts {
     pub no_open: &'static str,
     pub linked: fn(&Linked) -> String,
     pub recorded: fn(&Recorded) -> String,
+    pub read_confirmed: fn(&ReadConfirmed) -> String,
     pub far_from_site: fn(f64) -> String,
     pub note_added: fn(i64) -> String,
     pub status_line: fn(&OpenAssignment) -> String,

@@ -1,7 +1,7 @@
 //! 机器人文案（中文）。
 
 use super::Texts;
-use crate::core::{BotError, Lang, Linked, OpenAssignment, Recorded};
+use crate::core::{BotError, Lang, Linked, OpenAssignment, ReadConfirmed, Recorded};
 
 pub static TEXTS: Texts = Texts {
     help: "onsite 应急响应机器人\n\
@@ -13,6 +13,7 @@ pub static TEXTS: Texts = Texts {
     button_plan: "已启动应急方案",
     button_site: "已到达现场",
     button_hq: "总部远程支撑",
+    button_read: "确认已阅",
     share_location: "发送我的位置",
     ask_location: "请点击下方按钮发送您的当前位置，以记录到达现场。",
     lang_set: "已切换为中文。",
@@ -23,6 +24,10 @@ pub static TEXTS: Texts = Texts {
         None => format!("绑定成功：本群为“{}”的值班群。之后的派单会发送到这里。", l.unit),
     },
     recorded: |r: &Recorded| format!("✅ {} 于 {} 报告“{}”", r.person, r.at_local, r.milestone_zh),
+    read_confirmed: |r: &ReadConfirmed| match r.now {
+        true => format!("✅ {} 于 {} 确认已阅“{}”", r.by, r.at_local, r.title),
+        false => format!("本单位已由 {} 于 {} 确认已阅“{}”，无需再次确认。", r.by, r.at_local, r.title),
+    },
     far_from_site: |m: f64| format!("⚠️ 您的位置距现场约 {:.0} 米，已在时间线上标注。", m),
     note_added: |id: i64| format!("备注已记录到派单 {id}。"),
     status_line: |a: &OpenAssignment| {

@@ -6,6 +6,7 @@ mod demo;
 mod duties;
 mod duty;
 mod en;
+mod instructions;
 mod profile;
 mod threats;
 mod zh;
@@ -15,6 +16,7 @@ pub use demo::{DemoText, demo};
 pub use duties::{DutiesText, duties};
 pub use duty::{DutyText, duty};
 pub use en::EN;
+pub use instructions::{EN as INSTRUCTION_EN, InstructionText, ZH as INSTRUCTION_ZH, instructions};
 pub use profile::{ProfileText, profile};
 pub use threats::{ThreatText, threats};
 pub use zh::ZH;
@@ -33,6 +35,7 @@ pub struct UiText {
     pub nav_enterprises: &'static str,
     pub nav_special_reports: &'static str,
     pub nav_threat_reports: &'static str,
+    pub nav_instructions: &'static str,
     pub nav_users: &'static str,
     pub nav_demo_inbox: &'static str,
     pub sign_out: &'static str,
