@@ -100,7 +100,8 @@ impl AppState {
         Ok(Self {
             app: app::Core::new(store.clone(), clock.clone(), policy.clone())
                 .with_link_code_ttl(config.telegram.link_code_ttl)
-                .with_follow_up(config.instructions.follow_up()),
+                .with_follow_up(config.instructions.follow_up())
+                .with_schedule(config.work_reports.schedule()),
             store,
             clock,
             config: Arc::new(config),

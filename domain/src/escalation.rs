@@ -61,6 +61,8 @@ labelled_enum! {
         Instruction => ("instruction", "工作指示", "Instruction"),
         InstructionReminder => ("instruction_reminder", "工作指示待确认", "Instruction awaiting confirmation"),
         InstructionEscalation => ("instruction_escalation", "工作指示逾期未确认", "Instruction unconfirmed"),
+        WorkReportDue => ("work_report_due", "工作汇报提醒", "Work report due"),
+        WorkReportOverdue => ("work_report_overdue", "工作汇报逾期", "Work report overdue"),
     }
 }
 

@@ -41,6 +41,7 @@ pub mod text;
 pub mod threat;
 pub mod timeline;
 pub mod unit;
+pub mod work_report;
 
 pub use error::{DomainError, FieldError};
 

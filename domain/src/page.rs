@@ -10,6 +10,7 @@ use crate::escalation::PageReason;
 use crate::instruction::FollowUpStep;
 use crate::notice::{Category, Severity};
 use crate::people::ChannelKind;
+use crate::work_report::{Month, WorkReportStep};
 
 /// The facts a page about an assignment is written from.
 #[derive(Debug, Clone)]
@@ -97,6 +98,30 @@ impl InstructionContext {
     }
 }
 
+/// A unit's work report for a month not yet submitted: the reminder before
+/// it is due, or the flag once overdue.
+#[derive(Debug, Clone)]
+pub struct WorkReportContext {
+    pub step: WorkReportStep,
+    pub unit_name: String,
+    pub person_name: String,
+    pub month: Month,
+    pub due_at: DateTime<Utc>,
+}
+
+impl WorkReportContext {
+    pub fn reason(&self) -> PageReason {
+        match self.step {
+            WorkReportStep::Remind => PageReason::WorkReportDue,
+            WorkReportStep::Overdue => PageReason::WorkReportOverdue,
+        }
+    }
+
+    pub fn body(&self, title: String, text: String) -> PageBody {
+        PageBody::plain(title, text, self.reason())
+    }
+}
+
 impl PageContext {
     /// The stored page about this assignment, in the words given.
     pub fn body(&self, title: String, text: String) -> PageBody {
@@ -126,6 +151,7 @@ pub trait PageWriter: Send + Sync + std::fmt::Debug {
     fn duty_start(&self, ctx: &DutyContext) -> PageBody;
     fn test(&self, ctx: &TestContext) -> PageBody;
     fn instruction(&self, ctx: &InstructionContext) -> PageBody;
+    fn work_report(&self, ctx: &WorkReportContext) -> PageBody;
 }
 
 /// A page as stored: its words, written once when it is enqueued (so every

@@ -21,6 +21,7 @@ mod m20261207_000001_duties;
 mod m20261208_000001_threat_reports;
 mod m20261209_000001_unit_profiles;
 mod m20261210_000001_instructions;
+mod m20261211_000001_work_reports;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261208_000001_threat_reports::Migration),
             Box::new(m20261209_000001_unit_profiles::Migration),
             Box::new(m20261210_000001_instructions::Migration),
+            Box::new(m20261211_000001_work_reports::Migration),
         ]
     }
 }

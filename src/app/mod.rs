@@ -19,6 +19,7 @@ pub mod rosters;
 pub mod special_reports;
 pub mod threat_reports;
 pub mod users;
+pub mod work_reports;
 
 use std::sync::Arc;
 
@@ -26,6 +27,7 @@ use crate::domain::access::{Caller, Need, Scope};
 use crate::domain::clock::Clock;
 use crate::domain::instruction::FollowUp;
 use crate::domain::policy::SlaPolicy;
+use crate::domain::work_report::Schedule;
 use crate::domain::{DomainError, FieldError};
 use crate::store::{Store, StoreError};
 
@@ -40,6 +42,8 @@ pub struct Core {
     link_code_ttl: chrono::Duration,
     /// When unread instructions are followed up.
     follow_up: FollowUp,
+    /// When work reports are due and reminded.
+    schedule: Schedule,
 }
 
 /// Why a use case did not happen. Each door turns it into its own answer
@@ -72,7 +76,19 @@ pub type AppResult<T> = Result<T, AppError>;
 impl Core {
     pub fn new(store: Store, clock: Arc<dyn Clock>, policy: Arc<SlaPolicy>) -> Self {
         let follow_up = crate::config::InstructionsConfig::default().follow_up();
-        Self { store, clock, policy, link_code_ttl: chrono::Duration::hours(24), follow_up }
+        let schedule = crate::config::WorkReportsConfig::default().schedule();
+        Self { store, clock, policy, link_code_ttl: chrono::Duration::hours(24), follow_up, schedule }
+    }
+
+    /// The same with work reports due and reminded as `schedule` says.
+    pub fn with_schedule(mut self, schedule: Schedule) -> Self {
+        self.schedule = schedule;
+        self
+    }
+
+    /// When work reports are due and reminded.
+    pub fn schedule(&self) -> Schedule {
+        self.schedule
     }
 
     /// The same with unread instructions followed up as `follow_up` says.

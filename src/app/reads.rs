@@ -22,6 +22,7 @@ use crate::domain::report::{Breach, Facts};
 use crate::domain::review::{ReviewEvent, ReviewStatus};
 use crate::domain::special_report::SpecialReport;
 use crate::domain::threat::{SharedIndicator, ThreatFinding, ThreatReport};
+use crate::domain::work_report::{Month, WorkReport};
 use crate::store::board::BoardRow;
 use crate::store::channels::Reached;
 use crate::store::notices::{NoticeFilter, NoticeRecord};
@@ -143,6 +144,10 @@ impl Reads<'_> {
         /// The report a notice was issued from.
         fn special_report_of_notice(notice_id: i64) -> Option<SpecialReport>;
         fn screening_task(id: i64) -> ScreeningTask;
+        /// A unit's work report for a month (not found before one is saved).
+        fn work_report(unit_id: i64, month: Month) -> WorkReport;
+        /// The work reports of a month in scope.
+        fn work_reports(month: Month) -> Vec<WorkReport>;
         /// Instructions, newest first, each counted over the receipts in scope.
         fn instructions() -> Vec<Instruction>;
         /// An instruction with its receipts in scope (a unit's own).

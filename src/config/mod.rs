@@ -56,6 +56,8 @@ pub struct Config {
     pub voice: VoiceConfig,
     #[serde(default)]
     pub instructions: InstructionsConfig,
+    #[serde(default)]
+    pub work_reports: WorkReportsConfig,
 }
 
 impl Default for Config {
@@ -150,6 +152,7 @@ impl Default for Config {
             sms: SmsConfig::default(),
             voice: VoiceConfig::default(),
             instructions: InstructionsConfig::default(),
+            work_reports: WorkReportsConfig::default(),
         }
     }
 }

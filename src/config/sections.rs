@@ -364,3 +364,28 @@ impl InstructionsConfig {
         }
     }
 }
+
+/// Work reports (汇报): a month's report is due by the end of `due_day` of
+/// the following month; the unit's liaisons are reminded `remind_before`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkReportsConfig {
+    pub due_day: u32,
+    #[serde(with = "humantime_serde")]
+    pub remind_before: Duration,
+}
+
+impl Default for WorkReportsConfig {
+    fn default() -> Self {
+        Self { due_day: 5, remind_before: Duration::from_secs(3 * 24 * 3600) }
+    }
+}
+
+impl WorkReportsConfig {
+    pub fn schedule(&self) -> crate::domain::work_report::Schedule {
+        crate::domain::work_report::Schedule {
+            due_day: self.due_day,
+            remind_before: chrono::Duration::from_std(self.remind_before).unwrap_or(chrono::Duration::days(3)),
+        }
+    }
+}

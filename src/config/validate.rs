@@ -86,6 +86,9 @@ impl Config {
         if url::Url::parse(&self.http.public_url).is_err() {
             return Err(invalid("http.public_url", "not a URL"));
         }
+        if !(1..=28).contains(&self.work_reports.due_day) {
+            return Err(invalid("work_reports.due_day", "must be a day from 1 to 28, which every month has"));
+        }
         if let Some(sms) = &self.notify.sms_url
             && url::Url::parse(sms).is_err()
         {

@@ -10,6 +10,7 @@ pub mod outbox;
 pub mod telegram;
 pub mod test_page;
 pub mod timers;
+pub mod work_reports;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,6 +31,8 @@ pub struct Tick {
     pub handovers: usize,
     /// Unread instructions followed up.
     pub instructions: usize,
+    /// Units told of a work report due or overdue.
+    pub work_reports: usize,
 }
 
 /// One instance's engine.
@@ -49,15 +52,16 @@ impl Engine {
         &self.instance
     }
 
-    /// Fires every due timer, writes due hand-over messages and
-    /// instructions' follow-ups, then sends every due page.
+    /// Fires every due timer, writes due hand-over messages and the
+    /// follow-ups of instructions and work reports, then sends every due page.
     pub async fn tick(&self) -> Result<Tick, StoreError> {
         let timers = timers::fire_due(&self.state, &self.instance).await?;
         let handovers = handovers::announce_due(&self.state).await?.pages;
         let instructions = instructions::follow_up_due(&self.state).await?;
+        let work_reports = work_reports::follow_up_due(&self.state).await?.0;
         let pages = outbox::send_due(&self.state).await?;
         self.state.store.seal_audit().await?;
-        Ok(Tick { timers, pages, handovers, instructions })
+        Ok(Tick { timers, pages, handovers, instructions, work_reports })
     }
 
     /// Runs the timer loop and the outbox loop until `stop` turns true. They
@@ -101,14 +105,18 @@ impl Engine {
                 async move { engine.state.store.seal_audit_pass(engine.state.clock.now()).await }
             }))
         };
-        // Tells people their duty starts (and support leads of a gap),
-        // waking at the next change of duty.
+        // Tells people their duty starts (and support leads of a gap), and
+        // units of a work report due or overdue, waking at the next of either.
         let handovers = {
             let engine = self.clone();
             let never = Arc::new(Notify::new());
             tokio::spawn(run_loop(Loop::new("handovers", &self.state, never), stop, move || {
                 let engine = engine.clone();
-                async move { Ok(handovers::announce_due(&engine.state).await?.next) }
+                async move {
+                    let next = handovers::announce_due(&engine.state).await?.next;
+                    let (_, report_due) = work_reports::follow_up_due(&engine.state).await?;
+                    Ok(earliest(next, Some(report_due)))
+                }
             }))
         };
         let instance = self.instance.clone();

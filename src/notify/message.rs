@@ -7,7 +7,7 @@ use chrono_tz::Tz;
 use super::text;
 use crate::domain::labels::Lang;
 pub use crate::domain::page::{DutyContext, PageContext};
-use crate::domain::page::{InstructionContext, PageBody, PageWriter, TestContext};
+use crate::domain::page::{InstructionContext, PageBody, PageWriter, TestContext, WorkReportContext};
 
 /// The page writer the store is given: this module's words, in `tz`.
 #[derive(Debug, Clone, Copy)]
@@ -28,6 +28,11 @@ impl PageWriter for Wording {
 
     fn test(&self, ctx: &TestContext) -> PageBody {
         let (title, text) = both(text::zh::test_page(ctx, self.tz), text::en::test_page(ctx, self.tz));
+        ctx.body(title, text)
+    }
+
+    fn work_report(&self, ctx: &WorkReportContext) -> PageBody {
+        let (title, text) = both(text::zh::work_report(ctx, self.tz), text::en::work_report(ctx, self.tz));
         ctx.body(title, text)
     }
 

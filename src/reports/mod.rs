@@ -11,6 +11,7 @@ pub mod review;
 pub mod special_reports;
 pub mod stix;
 pub mod threats;
+pub mod work_reports;
 pub mod xlsx;
 
 use chrono::{DateTime, FixedOffset, Utc};

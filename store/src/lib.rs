@@ -49,6 +49,7 @@ pub mod timeline;
 pub mod timers;
 pub mod units;
 pub mod users;
+pub mod work_reports;
 
 use audit_key::AuditKey;
 use std::path::Path;

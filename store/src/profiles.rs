@@ -16,7 +16,8 @@ use crate::domain::access::{By, Scope};
 use crate::domain::profile::credential::{Credential, CredentialDraft};
 use crate::domain::profile::{BranchProfile, Commitment, ProfileDraft, UnitProfile};
 
-async fn unit_in(db: &impl ConnectionTrait, scope: Scope, unit_id: i64) -> StoreResult<()> {
+/// Unit `unit_id`, when it exists in `scope`; not found otherwise.
+pub(super) async fn unit_in(db: &impl ConnectionTrait, scope: Scope, unit_id: i64) -> StoreResult<()> {
     unit::Entity::find_by_id(unit_id)
         .one(db)
         .await?

@@ -282,6 +282,15 @@ async fn subject(app: &TestApp, w: &World, template: &str) -> Subject {
         }
         path = path.replace("{threat}", &report.to_string()).replace("{finding}", &finding.to_string());
     }
+    if path.contains("{month}") {
+        // A past month of its own for each cell, with a whole draft saved.
+        let k = FRESH_MONTH.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let month = format!("{}-{:02}", 2001 + k / 12, k % 12 + 1);
+        path = path.replace("{month}", &month);
+        let draft = format!("/api/v1/units/{}/work-reports/{month}", w.a.id);
+        let put = app.client.put(app.url(&draft)).bearer_auth(&app.token).json(&work_report_body());
+        expect_json(put.send().await.unwrap(), StatusCode::OK).await;
+    }
     if path.contains("{instruction}") {
         let issued = app.post("/api/v1/instructions", &crate::instructions::body(&[w.a.id])).await;
         let id = expect_json(issued, StatusCode::CREATED).await["id"].as_i64().unwrap();
@@ -307,6 +316,13 @@ async fn subject(app: &TestApp, w: &World, template: &str) -> Subject {
     Subject { path, assignment }
 }
 
+/// Months handed out to the work-report cells, one each.
+static FRESH_MONTH: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+fn work_report_body() -> Value {
+    json!({"work_done": "完成远程巡检", "problems": "无", "next_plans": "元旦值守"})
+}
+
 /// A valid request body for each API route that takes one; `n` keeps names unique.
 fn api_body(method: &str, template: &str, w: &World, n: usize) -> Option<Value> {
     let tail = template.rsplit('/').next().unwrap_or_default();
@@ -330,6 +346,7 @@ fn api_body(method: &str, template: &str, w: &World, n: usize) -> Option<Value> 
         ("POST", "/api/v1/threat-reports") => crate::threats::threat_report_body(Some(w.a.id)),
         ("POST", "/api/v1/threat-reports/{threat}/findings") => crate::threats::finding_body("Gafgyt 变种"),
         ("POST", "/api/v1/instructions") => crate::instructions::body(&[w.a.id]),
+        ("PUT", _) if tail == "{month}" => work_report_body(),
         ("POST", "/api/v1/bureau-contacts") => {
             json!({"name": format!("值班员{n}"), "role": "duty_officer", "kind": "webhook", "address": "http://127.0.0.1:9/hook"})
         }
@@ -496,6 +513,12 @@ fn page_form(template: &str, w: &World, n: usize) -> Vec<(String, String)> {
         ],
         "credentials" => vec![("kind", "qualification".into()), ("name", "ISO 27001".into())],
         "threat-reports" => vec![("unit_id", w.a.id.to_string()), ("title", "11月威胁信息".into())],
+        "{month}" => vec![
+            ("work_done", "完成远程巡检".into()),
+            ("problems", "无".into()),
+            ("next_plans", "元旦值守".into()),
+            ("action", "submit".into()),
+        ],
         "instructions" => vec![
             ("title", "元旦保障".into()),
             ("body", "请落实值守安排".into()),

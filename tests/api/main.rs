@@ -53,6 +53,7 @@ mod trials;
 mod voice;
 mod web;
 mod wecom;
+mod work_reports;
 
 fn main() {
     let args = libtest_mimic::Arguments::from_args();
@@ -73,6 +74,7 @@ fn main() {
         feishu::trials(),
         flow::trials(),
         instructions::trials(),
+        work_reports::trials(),
         listing::trials(),
         outbox::trials(),
         profiles::trials(),

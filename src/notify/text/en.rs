@@ -6,7 +6,8 @@ use crate::domain::labels::Lang;
 use chrono_tz::Tz;
 
 use crate::domain::instruction::FollowUpStep;
-use crate::domain::page::{DutyContext, InstructionContext, PageContext, TestContext};
+use crate::domain::page::{DutyContext, InstructionContext, PageContext, TestContext, WorkReportContext};
+use crate::domain::work_report::WorkReportStep;
 
 pub fn page(c: &PageContext, tz: Tz) -> (String, String) {
     let title = format!("[{}] {}", c.reason.label(Lang::En), c.title);
@@ -31,7 +32,9 @@ pub fn page(c: &PageContext, tz: Tz) -> (String, String) {
         | PageReason::Test
         | PageReason::Instruction
         | PageReason::InstructionReminder
-        | PageReason::InstructionEscalation => "",
+        | PageReason::InstructionEscalation
+        | PageReason::WorkReportDue
+        | PageReason::WorkReportOverdue => "",
     };
     let mut text = format!(
         "Unit: {unit}\nCategory: {category}, severity {sev}\nTarget: {target}\nSite: {site}\nNotified: {t0}\nDeadline: {deadline} ({clock})\n{ask}",
@@ -107,6 +110,23 @@ pub fn instruction(c: &InstructionContext, tz: Tz) -> (String, String) {
         ),
     };
     (title.clone(), format!("{title}\n{ask}\nInstruction #{}", c.instruction_id))
+}
+
+/// A work report: reminded before it is due, flagged once overdue.
+pub fn work_report(c: &WorkReportContext, tz: Tz) -> (String, String) {
+    let title = format!("[{}] {} {}", c.reason().label(Lang::En), c.unit_name, c.month);
+    let due = format_local(c.due_at, tz);
+    let ask = match c.step {
+        WorkReportStep::Remind => format!(
+            "{}, your unit's work report for {} (work done, problems, next plans) is due by {due} and not yet submitted. Please file it in onsite.",
+            c.person_name, c.month
+        ),
+        WorkReportStep::Overdue => format!(
+            "{}, your unit's work report for {} was due by {due} and is overdue. Please submit it in onsite.",
+            c.person_name, c.month
+        ),
+    };
+    (title.clone(), format!("{title}\n{ask}"))
 }
 
 pub const CHAT: super::ChatText = super::ChatText {

@@ -6,7 +6,8 @@ use crate::domain::labels::Lang;
 use chrono_tz::Tz;
 
 use crate::domain::instruction::FollowUpStep;
-use crate::domain::page::{DutyContext, InstructionContext, PageContext, TestContext};
+use crate::domain::page::{DutyContext, InstructionContext, PageContext, TestContext, WorkReportContext};
+use crate::domain::work_report::WorkReportStep;
 
 pub fn page(c: &PageContext, tz: Tz) -> (String, String) {
     let title = format!("【{}】{}", c.reason.label(Lang::Zh), c.title);
@@ -31,7 +32,9 @@ pub fn page(c: &PageContext, tz: Tz) -> (String, String) {
         | PageReason::Test
         | PageReason::Instruction
         | PageReason::InstructionReminder
-        | PageReason::InstructionEscalation => "",
+        | PageReason::InstructionEscalation
+        | PageReason::WorkReportDue
+        | PageReason::WorkReportOverdue => "",
     };
     let mut text = format!(
         "{title}\n支撑单位：{unit}\n事件类型：{category}　分级：{sev_code} {severity}\n检测对象：{target}\n现场地址：{site}\n派单时间：{t0}\n响应时限：{deadline}（{clock}）\n{ask}",
@@ -106,6 +109,23 @@ pub fn instruction(c: &InstructionContext, tz: Tz) -> (String, String) {
         id = c.instruction_id,
     );
     (title, text)
+}
+
+/// 工作汇报：到期前提醒接口人，逾期后告知接口人和支撑单位工作负责人。
+pub fn work_report(c: &WorkReportContext, tz: Tz) -> (String, String) {
+    let month = c.month.label_zh();
+    let title = format!("【{}】{} {month}", c.reason().label(Lang::Zh), c.unit_name);
+    let due = format_local(c.due_at, tz);
+    let ask = match c.step {
+        WorkReportStep::Remind => format!(
+            "{}，本单位{month}工作汇报（工作开展情况、存在问题、下一步计划）须于 {due} 前报送，目前尚未报送，请登录 onsite 填报。",
+            c.person_name
+        ),
+        WorkReportStep::Overdue => {
+            format!("{}，本单位{month}工作汇报已于 {due} 逾期，尚未报送，请尽快登录 onsite 报送。", c.person_name)
+        }
+    };
+    (title.clone(), format!("{title}\n{ask}"))
 }
 
 pub const CHAT: super::ChatText = super::ChatText {

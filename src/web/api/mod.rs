@@ -16,6 +16,7 @@ pub mod test_pages;
 pub mod threat_reports;
 pub mod units;
 pub mod views;
+pub mod work_reports;
 
 use axum::Json;
 use axum::Router;
@@ -37,6 +38,7 @@ use crate::AppState;
         (name = "special-reports", description = "The units' special reports (专项报告) and their review"),
         (name = "threat-reports", description = "The units' threat reports (威胁信息报告), their review, and the month's findings for CAICT"),
         (name = "instructions", description = "The bureau's instructions (工作指示) to the units and each unit's confirmation of reading them"),
+        (name = "work-reports", description = "The units' monthly work reports (汇报), due by a day of the following month"),
         (name = "callbacks", description = "Chat apps and phone gateways calling back, signed by the vendor"),
     )
 )]
@@ -114,7 +116,8 @@ pub fn router() -> Router<AppState> {
         .merge(enterprises::router())
         .merge(special_reports::router())
         .merge(threat_reports::router())
-        .merge(instructions::router());
+        .merge(instructions::router())
+        .merge(work_reports::router());
     let (api, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", inner)
         .merge(crate::web::callbacks::router())

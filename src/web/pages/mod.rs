@@ -28,6 +28,7 @@ pub mod special_reports;
 pub mod text;
 pub mod threat_reports;
 pub mod view;
+pub mod work_reports;
 
 use axum::Router;
 use axum::response::Redirect;
@@ -57,6 +58,7 @@ pub fn router() -> Router<AppState> {
         .merge(special_reports::router())
         .merge(threat_reports::router())
         .merge(instructions::router())
+        .merge(work_reports::router())
         .merge(read_link::router())
         .merge(profiles::router())
         .merge(roster::router())

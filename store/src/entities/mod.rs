@@ -43,3 +43,5 @@ pub mod unit_channel;
 pub mod unit_profile;
 pub mod user;
 pub mod web_session;
+pub mod work_report;
+pub mod work_report_notice;

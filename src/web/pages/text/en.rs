@@ -14,6 +14,7 @@ pub const EN: UiText = UiText {
     nav_special_reports: "Special reports",
     nav_threat_reports: "Threat reports",
     nav_instructions: "Instructions",
+    nav_work_reports: "Work reports",
     nav_users: "Users & tokens",
     nav_demo_inbox: "Demo inbox",
     sign_out: "Sign out",

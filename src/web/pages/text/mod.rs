@@ -9,6 +9,7 @@ mod en;
 mod instructions;
 mod profile;
 mod threats;
+mod work_reports;
 mod zh;
 
 pub use action::{ActionText, EN as ACTION_EN, ZH as ACTION_ZH};
@@ -19,6 +20,7 @@ pub use en::EN;
 pub use instructions::{EN as INSTRUCTION_EN, InstructionText, ZH as INSTRUCTION_ZH, instructions};
 pub use profile::{ProfileText, profile};
 pub use threats::{ThreatText, threats};
+pub use work_reports::{WorkReportText, work_reports};
 pub use zh::ZH;
 
 use crate::domain::labels::Lang;
@@ -36,6 +38,7 @@ pub struct UiText {
     pub nav_special_reports: &'static str,
     pub nav_threat_reports: &'static str,
     pub nav_instructions: &'static str,
+    pub nav_work_reports: &'static str,
     pub nav_users: &'static str,
     pub nav_demo_inbox: &'static str,
     pub sign_out: &'static str,

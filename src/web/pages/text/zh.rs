@@ -14,6 +14,7 @@ pub const ZH: UiText = UiText {
     nav_special_reports: "专项报告",
     nav_threat_reports: "威胁信息",
     nav_instructions: "工作指示",
+    nav_work_reports: "工作汇报",
     nav_users: "用户与令牌",
     nav_demo_inbox: "演示收件箱",
     sign_out: "退出",
