@@ -63,6 +63,8 @@ labelled_enum! {
         InstructionEscalation => ("instruction_escalation", "工作指示逾期未确认", "Instruction unconfirmed"),
         WorkReportDue => ("work_report_due", "工作汇报提醒", "Work report due"),
         WorkReportOverdue => ("work_report_overdue", "工作汇报逾期", "Work report overdue"),
+        CredentialExpiring => ("credential_expiring", "资质证书即将到期", "Credential expiring"),
+        CredentialExpired => ("credential_expired", "资质证书已过期", "Credential expired"),
     }
 }
 

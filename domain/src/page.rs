@@ -10,6 +10,7 @@ use crate::escalation::PageReason;
 use crate::instruction::FollowUpStep;
 use crate::notice::{Category, Severity};
 use crate::people::ChannelKind;
+use crate::profile::credential::{CredentialKind, CredentialStep};
 use crate::work_report::{Month, WorkReportStep};
 
 /// The facts a page about an assignment is written from.
@@ -109,12 +110,53 @@ pub struct WorkReportContext {
     pub due_at: DateTime<Utc>,
 }
 
-impl WorkReportContext {
-    pub fn reason(&self) -> PageReason {
-        match self.step {
+impl WorkReportStep {
+    /// Why its messages are sent.
+    pub fn reason(self) -> PageReason {
+        match self {
             WorkReportStep::Remind => PageReason::WorkReportDue,
             WorkReportStep::Overdue => PageReason::WorkReportOverdue,
         }
+    }
+}
+
+impl WorkReportContext {
+    pub fn reason(&self) -> PageReason {
+        self.step.reason()
+    }
+
+    pub fn body(&self, title: String, text: String) -> PageBody {
+        PageBody::plain(title, text, self.reason())
+    }
+}
+
+/// One of a unit's credentials lapsing soon, or lapsed.
+#[derive(Debug, Clone)]
+pub struct CredentialContext {
+    pub step: CredentialStep,
+    pub unit_name: String,
+    pub person_name: String,
+    pub kind: CredentialKind,
+    pub name: String,
+    pub holder: Option<String>,
+    pub valid_until: chrono::NaiveDate,
+    /// Days left (lapsing) or since (lapsed).
+    pub days: i64,
+}
+
+impl CredentialStep {
+    /// Why its messages are sent.
+    pub fn reason(self) -> PageReason {
+        match self {
+            CredentialStep::Expiring => PageReason::CredentialExpiring,
+            CredentialStep::Expired => PageReason::CredentialExpired,
+        }
+    }
+}
+
+impl CredentialContext {
+    pub fn reason(&self) -> PageReason {
+        self.step.reason()
     }
 
     pub fn body(&self, title: String, text: String) -> PageBody {
@@ -152,6 +194,7 @@ pub trait PageWriter: Send + Sync + std::fmt::Debug {
     fn test(&self, ctx: &TestContext) -> PageBody;
     fn instruction(&self, ctx: &InstructionContext) -> PageBody;
     fn work_report(&self, ctx: &WorkReportContext) -> PageBody;
+    fn credential(&self, ctx: &CredentialContext) -> PageBody;
 }
 
 /// A page as stored: its words, written once when it is enqueued (so every

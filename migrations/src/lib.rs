@@ -22,6 +22,7 @@ mod m20261208_000001_threat_reports;
 mod m20261209_000001_unit_profiles;
 mod m20261210_000001_instructions;
 mod m20261211_000001_work_reports;
+mod m20261212_000001_credential_notices;
 
 pub struct Migrator;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261209_000001_unit_profiles::Migration),
             Box::new(m20261210_000001_instructions::Migration),
             Box::new(m20261211_000001_work_reports::Migration),
+            Box::new(m20261212_000001_credential_notices::Migration),
         ]
     }
 }

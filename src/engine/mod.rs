@@ -4,6 +4,7 @@
 //! fallback poll. Every step is also callable alone (`tick`) for tests.
 
 pub mod call_limit;
+pub mod credentials;
 pub mod handovers;
 pub mod instructions;
 pub mod outbox;
@@ -33,6 +34,8 @@ pub struct Tick {
     pub instructions: usize,
     /// Units told of a work report due or overdue.
     pub work_reports: usize,
+    /// Credentials whose units were told they lapse soon or lapsed.
+    pub credentials: usize,
 }
 
 /// One instance's engine.
@@ -53,15 +56,17 @@ impl Engine {
     }
 
     /// Fires every due timer, writes due hand-over messages and the
-    /// follow-ups of instructions and work reports, then sends every due page.
+    /// follow-ups of instructions, work reports and credentials, then sends
+    /// every due page.
     pub async fn tick(&self) -> Result<Tick, StoreError> {
         let timers = timers::fire_due(&self.state, &self.instance).await?;
         let handovers = handovers::announce_due(&self.state).await?.pages;
         let instructions = instructions::follow_up_due(&self.state).await?;
         let work_reports = work_reports::follow_up_due(&self.state).await?.0;
+        let credentials = credentials::follow_up_due(&self.state).await?.0;
         let pages = outbox::send_due(&self.state).await?;
         self.state.store.seal_audit().await?;
-        Ok(Tick { timers, pages, handovers, instructions, work_reports })
+        Ok(Tick { timers, pages, handovers, instructions, work_reports, credentials })
     }
 
     /// Runs the timer loop and the outbox loop until `stop` turns true. They
@@ -106,7 +111,8 @@ impl Engine {
             }))
         };
         // Tells people their duty starts (and support leads of a gap), and
-        // units of a work report due or overdue, waking at the next of either.
+        // units of a work report due or overdue and of credentials lapsing,
+        // waking at the next of these.
         let handovers = {
             let engine = self.clone();
             let never = Arc::new(Notify::new());
@@ -115,7 +121,8 @@ impl Engine {
                 async move {
                     let next = handovers::announce_due(&engine.state).await?.next;
                     let (_, report_due) = work_reports::follow_up_due(&engine.state).await?;
-                    Ok(earliest(next, Some(report_due)))
+                    let (_, tomorrow) = credentials::follow_up_due(&engine.state).await?;
+                    Ok(earliest(earliest(next, Some(report_due)), Some(tomorrow)))
                 }
             }))
         };

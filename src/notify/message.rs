@@ -6,8 +6,10 @@ use chrono_tz::Tz;
 
 use super::text;
 use crate::domain::labels::Lang;
+use crate::domain::page::{
+    CredentialContext, InstructionContext, PageBody, PageWriter, TestContext, WorkReportContext,
+};
 pub use crate::domain::page::{DutyContext, PageContext};
-use crate::domain::page::{InstructionContext, PageBody, PageWriter, TestContext, WorkReportContext};
 
 /// The page writer the store is given: this module's words, in `tz`.
 #[derive(Debug, Clone, Copy)]
@@ -28,6 +30,11 @@ impl PageWriter for Wording {
 
     fn test(&self, ctx: &TestContext) -> PageBody {
         let (title, text) = both(text::zh::test_page(ctx, self.tz), text::en::test_page(ctx, self.tz));
+        ctx.body(title, text)
+    }
+
+    fn credential(&self, ctx: &CredentialContext) -> PageBody {
+        let (title, text) = both(text::zh::credential(ctx), text::en::credential(ctx));
         ctx.body(title, text)
     }
 

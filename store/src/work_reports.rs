@@ -5,20 +5,18 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set, SqlErr,
+    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set,
     TransactionTrait,
 };
 
 use super::audit::Audit;
-use super::entities::{unit, work_report, work_report_notice};
-use super::instructions::reachable;
-use super::pages::enqueue_to_person;
+use super::entities::{person, unit, work_report, work_report_notice};
 use super::profiles::unit_in;
+use super::reminders::{first, tell_and_commit, unit_contacts};
 use super::{Store, StoreError, StoreResult};
 use crate::domain::DomainError;
 use crate::domain::access::{By, Scope};
 use crate::domain::page::WorkReportContext;
-use crate::domain::people::Role;
 use crate::domain::work_report::{Month, WorkReport, WorkReportDraft, WorkReportStatus, WorkReportStep};
 
 fn report_of(r: work_report::Model) -> StoreResult<WorkReport> {
@@ -205,39 +203,28 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
         let txn = self.db().begin().await?;
-        let marked = work_report_notice::ActiveModel {
+        let marker = work_report_notice::ActiveModel {
             unit_id: Set(u.id),
             month: Set(month.to_string()),
             step: Set(step),
             sent_at: Set(now),
             ..Default::default()
+        };
+        if !first(marker.insert(&txn).await)? {
+            return Ok(false);
         }
-        .insert(&txn)
-        .await;
-        match marked {
-            Ok(_) => {}
-            Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => return Ok(false),
-            Err(e) => return Err(e.into()),
-        }
-        let mut people = reachable(&txn, u.id, Role::Liaison).await?;
-        if people.is_empty() || step == WorkReportStep::Overdue {
-            people.extend(reachable(&txn, u.id, Role::SupportLead).await?);
-        }
-        let mut pages = 0;
-        for p in &people {
-            let ctx = WorkReportContext { step, unit_name: u.name.clone(), person_name: p.name.clone(), month, due_at };
-            let body = self.page_writer().work_report(&ctx);
-            let key = format!("work_report:u{}:{month}:{}:p{}", u.id, step.code(), p.id);
-            pages += enqueue_to_person(&txn, p, ctx.reason(), &key, &body, now).await?;
-        }
+        let people = unit_contacts(&txn, u.id, step == WorkReportStep::Overdue).await?;
+        let ctx = |p: &person::Model| WorkReportContext {
+            step,
+            unit_name: u.name.clone(),
+            person_name: p.name.clone(),
+            month,
+            due_at,
+        };
+        let key = format!("work_report:u{}:{month}:{}", u.id, step.code());
+        let body = |p: &person::Model| self.page_writer().work_report(&ctx(p));
+        let pages = tell_and_commit(self, txn, &people, step.reason(), &key, body, now).await?;
         tracing::info!(unit = u.id, %month, step = step.code(), pages, "work report followed up");
-        if pages > 0 {
-            Store::notify_peers(&txn).await?;
-        }
-        txn.commit().await?;
-        if pages > 0 {
-            self.wake();
-        }
         Ok(true)
     }
 }

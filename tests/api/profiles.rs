@@ -14,6 +14,7 @@ crate::on_both_backends!(
     bad_profiles_are_refused_in_both_languages_and_change_nothing,
     credentials_warn_before_they_lapse,
     the_profile_is_kept_on_the_web,
+    the_unit_is_told_once_a_credential_lapses_soon_and_once_it_has_lapsed,
 );
 
 /// A whole profile naming branch `branch_id` with its commitment signed.
@@ -261,4 +262,33 @@ async fn the_profile_is_kept_on_the_web(app: TestApp) {
 
     let (_, body) = manager.get(&path).await;
     assert!(body.contains("<fieldset disabled>") && !body.contains(r#"id="add-credential""#), "managers read: {body}");
+}
+
+async fn the_unit_is_told_once_a_credential_lapses_soon_and_once_it_has_lapsed(app: TestApp) {
+    let hooks = crate::receiver::Receiver::start().await;
+    let unit = crate::escalation::paged_unit(&app, &hooks).await;
+    let path = format!("/api/v1/units/{unit}/credentials");
+    let lapsing = json!({"kind": "staff_certificate", "name": "CISP", "holder": "赵磊", "valid_until": "2026-12-25"});
+    let lasting = json!({"kind": "qualification", "name": "ISO 27001", "valid_until": "2028-06-30"});
+    for body in [&lapsing, &lasting] {
+        expect_json(app.post(&path, body).await, StatusCode::CREATED).await;
+    }
+    let of =
+        |reason: &str| hooks.received().into_iter().filter(|r| r.body["page"]["reason"] == reason).collect::<Vec<_>>();
+
+    // 2026-11-25 in Chongqing: thirty days left, inside the sixty-day warning.
+    assert_eq!(app.tick().await.credentials, 1, "the lapsing one only");
+    let warned = of("credential_expiring");
+    assert_eq!(warned.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), ["liaison"]);
+    let text = warned[0].body["text"].as_str().unwrap();
+    assert!(text.contains("本单位人员资质证书“CISP”（持证人：赵磊）将于 2026-12-25 到期（剩余 30 天）"), "{text}");
+    assert_eq!(app.tick().await.credentials, 0, "told once");
+
+    // The day after its last day: lapsed, told once more.
+    let day_after = chrono::DateTime::parse_from_rfc3339("2026-12-26T00:00:00+08:00").unwrap().to_utc();
+    app.clock.set(day_after);
+    assert_eq!(app.tick().await.credentials, 1);
+    let lapsed = of("credential_expired");
+    assert!(lapsed[0].body["text"].as_str().unwrap().contains("已于 2026-12-25 到期"), "{}", lapsed[0].body["text"]);
+    assert_eq!(app.tick().await.credentials, 0);
 }

@@ -100,7 +100,15 @@ pub enum Expiry {
 impl CredentialDraft {
     /// Where it stands on `today`, warning `warn_days` ahead.
     pub fn expiry(&self, today: NaiveDate, warn_days: i64) -> Expiry {
-        match self.valid_until {
+        Expiry::on(self.valid_until, today, warn_days)
+    }
+}
+
+impl Expiry {
+    /// Where a credential valid until `valid_until` (through that day)
+    /// stands on `today`, warning `warn_days` ahead.
+    pub fn on(valid_until: Option<NaiveDate>, today: NaiveDate, warn_days: i64) -> Self {
+        match valid_until {
             None => Expiry::Lasting,
             Some(last) => {
                 let left = (last - today).num_days();
@@ -112,6 +120,26 @@ impl CredentialDraft {
                     Expiry::Valid(left)
                 }
             }
+        }
+    }
+}
+
+labelled_enum! {
+    /// What a unit is told about one of its credentials, once each.
+    pub enum CredentialStep {
+        Expiring => ("expiring", "资质证书即将到期", "Credential expiring"),
+        Expired => ("expired", "资质证书已过期", "Credential expired"),
+    }
+}
+
+impl Expiry {
+    /// What the unit is owed now: warned of a lapsing one, told of a
+    /// lapsed one.
+    pub fn step(self) -> Option<CredentialStep> {
+        match self {
+            Expiry::Expiring(_) => Some(CredentialStep::Expiring),
+            Expiry::Expired(_) => Some(CredentialStep::Expired),
+            Expiry::Lasting | Expiry::Valid(_) => None,
         }
     }
 }

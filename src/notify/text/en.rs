@@ -6,7 +6,10 @@ use crate::domain::labels::Lang;
 use chrono_tz::Tz;
 
 use crate::domain::instruction::FollowUpStep;
-use crate::domain::page::{DutyContext, InstructionContext, PageContext, TestContext, WorkReportContext};
+use crate::domain::page::{
+    CredentialContext, DutyContext, InstructionContext, PageContext, TestContext, WorkReportContext,
+};
+use crate::domain::profile::credential::CredentialStep;
 use crate::domain::work_report::WorkReportStep;
 
 pub fn page(c: &PageContext, tz: Tz) -> (String, String) {
@@ -34,7 +37,9 @@ pub fn page(c: &PageContext, tz: Tz) -> (String, String) {
         | PageReason::InstructionReminder
         | PageReason::InstructionEscalation
         | PageReason::WorkReportDue
-        | PageReason::WorkReportOverdue => "",
+        | PageReason::WorkReportOverdue
+        | PageReason::CredentialExpiring
+        | PageReason::CredentialExpired => "",
     };
     let mut text = format!(
         "Unit: {unit}\nCategory: {category}, severity {sev}\nTarget: {target}\nSite: {site}\nNotified: {t0}\nDeadline: {deadline} ({clock})\n{ask}",
@@ -127,6 +132,21 @@ pub fn work_report(c: &WorkReportContext, tz: Tz) -> (String, String) {
         ),
     };
     (title.clone(), format!("{title}\n{ask}"))
+}
+
+/// A credential lapsing soon, or lapsed.
+pub fn credential(c: &CredentialContext) -> (String, String) {
+    let title = format!("[{}] {} {}", c.reason().label(Lang::En), c.unit_name, c.name);
+    let holder = c.holder.as_deref().map(|h| format!(" (held by {h})")).unwrap_or_default();
+    let what = format!("your unit's {} \"{}\"{holder}", c.kind.label(Lang::En).to_lowercase(), c.name);
+    let until = c.valid_until.format("%Y-%m-%d");
+    let ask = match c.step {
+        CredentialStep::Expiring => {
+            format!("{what} lapses on {until} ({} days left). Please renew it and update it in onsite.", c.days)
+        }
+        CredentialStep::Expired => format!("{what} lapsed on {until}. Please renew it and update it in onsite."),
+    };
+    (title.clone(), format!("{title}\n{}, {ask}", c.person_name))
 }
 
 pub const CHAT: super::ChatText = super::ChatText {

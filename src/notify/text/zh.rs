@@ -6,7 +6,10 @@ use crate::domain::labels::Lang;
 use chrono_tz::Tz;
 
 use crate::domain::instruction::FollowUpStep;
-use crate::domain::page::{DutyContext, InstructionContext, PageContext, TestContext, WorkReportContext};
+use crate::domain::page::{
+    CredentialContext, DutyContext, InstructionContext, PageContext, TestContext, WorkReportContext,
+};
+use crate::domain::profile::credential::CredentialStep;
 use crate::domain::work_report::WorkReportStep;
 
 pub fn page(c: &PageContext, tz: Tz) -> (String, String) {
@@ -34,7 +37,9 @@ pub fn page(c: &PageContext, tz: Tz) -> (String, String) {
         | PageReason::InstructionReminder
         | PageReason::InstructionEscalation
         | PageReason::WorkReportDue
-        | PageReason::WorkReportOverdue => "",
+        | PageReason::WorkReportOverdue
+        | PageReason::CredentialExpiring
+        | PageReason::CredentialExpired => "",
     };
     let mut text = format!(
         "{title}\n支撑单位：{unit}\n事件类型：{category}　分级：{sev_code} {severity}\n检测对象：{target}\n现场地址：{site}\n派单时间：{t0}\n响应时限：{deadline}（{clock}）\n{ask}",
@@ -126,6 +131,21 @@ pub fn work_report(c: &WorkReportContext, tz: Tz) -> (String, String) {
         }
     };
     (title.clone(), format!("{title}\n{ask}"))
+}
+
+/// 资质证书：到期前提醒，到期后告知（接口人；无接口人时支撑单位工作负责人）。
+pub fn credential(c: &CredentialContext) -> (String, String) {
+    let title = format!("【{}】{} {}", c.reason().label(Lang::Zh), c.unit_name, c.name);
+    let holder = c.holder.as_deref().map(|h| format!("（持证人：{h}）")).unwrap_or_default();
+    let what = format!("本单位{}“{}”{holder}", c.kind.label(Lang::Zh), c.name);
+    let until = c.valid_until.format("%Y-%m-%d");
+    let ask = match c.step {
+        CredentialStep::Expiring => {
+            format!("{what}将于 {until} 到期（剩余 {} 天），请及时办理续期，并在 onsite 更新有效期。", c.days)
+        }
+        CredentialStep::Expired => format!("{what}已于 {until} 到期，请尽快办理续期，并在 onsite 更新有效期。"),
+    };
+    (title.clone(), format!("{title}\n{}，{ask}", c.person_name))
 }
 
 pub const CHAT: super::ChatText = super::ChatText {

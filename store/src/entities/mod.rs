@@ -12,6 +12,7 @@ pub mod callback_receipt;
 pub mod channel;
 pub mod closure_report;
 pub mod credential;
+pub mod credential_notice;
 pub mod enterprise;
 pub mod instruction;
 pub mod instruction_receipt;
