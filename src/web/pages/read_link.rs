@@ -74,18 +74,30 @@ async fn page(state: &AppState, grant: ReadGrant, caller: &Caller, flash: Option
     })
 }
 
+/// The grant and caller of a link from a client within its limit, or the
+/// answer that refuses it.
+async fn opened(state: &AppState, client: SocketAddr, token: &str) -> Result<(ReadGrant, Caller), Response> {
+    if let Some(refused) = throttled(state, client) {
+        return Err(refused);
+    }
+    resolve(state, token).await.ok_or_else(invalid)
+}
+
+async fn render(state: &AppState, grant: ReadGrant, caller: &Caller, flash: Option<String>) -> Response {
+    match page(state, grant, caller, flash).await {
+        Some(p) => p.into_response(),
+        None => invalid(),
+    }
+}
+
 async fn show(
     State(state): State<AppState>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     Path(token): Path<String>,
 ) -> Response {
-    if let Some(refused) = throttled(&state, client) {
-        return refused;
-    }
-    let Some((grant, caller)) = resolve(&state, &token).await else { return invalid() };
-    match page(&state, grant, &caller, None).await {
-        Some(p) => p.into_response(),
-        None => invalid(),
+    match opened(&state, client, &token).await {
+        Ok((grant, caller)) => render(&state, grant, &caller, None).await,
+        Err(refused) => refused,
     }
 }
 
@@ -94,10 +106,10 @@ async fn confirm(
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     Path(token): Path<String>,
 ) -> Response {
-    if let Some(refused) = throttled(&state, client) {
-        return refused;
-    }
-    let Some((grant, caller)) = resolve(&state, &token).await else { return invalid() };
+    let (grant, caller) = match opened(&state, client, &token).await {
+        Ok(opened) => opened,
+        Err(refused) => return refused,
+    };
     let flash = match state.app.confirm_receipt(&caller, grant.receipt_id).await {
         Ok(c) if c.now => format!("{} · {}", ZH.confirmed, EN.confirmed),
         Ok(_) => format!("{} · {}", ZH.already, EN.already),
@@ -109,8 +121,5 @@ async fn confirm(
             return (StatusCode::SERVICE_UNAVAILABLE, page).into_response();
         }
     };
-    match page(&state, grant, &caller, Some(flash)).await {
-        Some(p) => p.into_response(),
-        None => invalid(),
-    }
+    render(&state, grant, &caller, Some(flash)).await
 }
