@@ -24,6 +24,8 @@ use super::assignment::{AssignmentState, Milestone, Status};
 use super::policy::SlaPolicy;
 use super::sla::{SlaState, evaluate};
 
+pub mod duties;
+
 /// One assignment as the report reads it.
 #[derive(Debug, Clone)]
 pub struct Facts {

@@ -12,12 +12,14 @@ use crate::domain::enterprise::Enterprise;
 use crate::domain::instruction::{Instruction, Receipt};
 use crate::domain::notice::TargetKind;
 use crate::domain::people::ChannelKind;
+use crate::domain::period::Period;
 use crate::domain::profile::UnitProfile;
 use crate::domain::profile::credential::Credential;
 use crate::domain::protection::ProtectionPeriod;
 use crate::domain::record::{
     Assignment, Branch, Channel, ClosureReport, Page, Person, ScreeningTask, TimelineEvent, Unit,
 };
+use crate::domain::report::duties::DutyFacts;
 use crate::domain::report::{Breach, Facts};
 use crate::domain::review::{ReviewEvent, ReviewStatus};
 use crate::domain::special_report::SpecialReport;
@@ -153,6 +155,8 @@ impl Reads<'_> {
         /// An instruction with its receipts in scope (a unit's own).
         fn instruction(id: i64) -> (Instruction, Vec<Receipt>);
         fn report_rows(filter: &ReportFilter) -> ReportRows;
+        /// The facts the units' other duties are counted from.
+        fn duty_facts(unit_id: Option<i64>, period: &Period, months: &[Month]) -> DutyFacts;
         fn breach_sources(filter: &ReportFilter) -> (Vec<Facts>, Vec<String>);
         fn settled_breaches_after(
             filter: &ReportFilter, months: &[String], after: Option<(i64, i64)>, limit: Option<u64>

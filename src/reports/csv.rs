@@ -7,6 +7,7 @@ use std::collections::VecDeque;
 use axum::body::Bytes;
 use futures::Stream;
 
+use super::duty_figures::DUTY_COLUMNS;
 use super::{BreachView, FIGURE_COLUMNS, SlaReportView};
 use crate::AppState;
 use crate::app::reads::Reads;
@@ -55,14 +56,17 @@ pub fn units(report: &SlaReportView) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header = vec!["支撑单位 Unit"];
     header.extend(FIGURE_COLUMNS.iter().map(|(h, _)| *h));
+    header.extend(DUTY_COLUMNS.iter().map(|(h, _)| *h));
     record(&mut w, &header)?;
     for u in &report.by_unit {
         let mut row = vec![u.unit_name.clone()];
         row.extend(FIGURE_COLUMNS.iter().map(|(_, v)| v(&u.figures)));
+        row.extend(DUTY_COLUMNS.iter().map(|(_, v)| v(&u.duties)));
         record(&mut w, &row)?;
     }
     let mut total = vec!["合计 Total".to_owned()];
     total.extend(FIGURE_COLUMNS.iter().map(|(_, v)| v(&report.totals)));
+    total.extend(DUTY_COLUMNS.iter().map(|(_, v)| v(&report.duties)));
     record(&mut w, &total)?;
     Ok(finish(w))
 }

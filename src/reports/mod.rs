@@ -6,6 +6,7 @@ pub mod charts;
 pub mod closure;
 pub mod csv;
 pub mod duty;
+pub mod duty_figures;
 pub mod house_style;
 pub mod review;
 pub mod special_reports;
@@ -13,6 +14,8 @@ pub mod stix;
 pub mod threats;
 pub mod work_reports;
 pub mod xlsx;
+
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, FixedOffset, Utc};
 use chrono_tz::Tz;
@@ -26,6 +29,7 @@ use crate::domain::assignment::Milestone;
 use crate::domain::notice::{Category, Severity};
 use crate::domain::period;
 use crate::domain::period::Period;
+use crate::domain::report::duties::{DutyFigures, DutyReport};
 use crate::domain::report::{self, Breach, Figures, SlaReport};
 use crate::store::StoreError;
 use crate::store::report_cells::month_of;
@@ -48,6 +52,8 @@ pub struct UnitFigures {
     pub unit_id: i64,
     pub unit_name: String,
     pub figures: Figures,
+    /// The unit's other duties in the period, whatever the notice filters.
+    pub duties: DutyFigures,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -115,8 +121,11 @@ pub struct SlaReportView {
     pub totals: Figures,
     pub on_site_distribution: Distribution,
     pub breaches_by_month: Vec<MonthCount>,
+    /// Every unit with assignments or duties in the period.
     pub by_unit: Vec<UnitFigures>,
     pub by_branch: Vec<BranchFigures>,
+    /// The other duties of every unit in the report.
+    pub duties: DutyFigures,
     /// Every breached assignment in the report (the list may hold fewer).
     pub breaches_total: u64,
     /// The latest breaches first, at most `breaches_limit` of them.
@@ -126,6 +135,7 @@ pub struct SlaReportView {
 impl SlaReportView {
     pub fn new(
         report: SlaReport,
+        duties: DutyReport,
         rows: &ReportRows,
         titles: &std::collections::HashMap<i64, String>,
         period: Period,
@@ -148,11 +158,11 @@ impl SlaReportView {
                 .iter()
                 .map(|(month, f)| MonthCount { month: month.clone(), breaches: f.breached })
                 .collect(),
-            by_unit: report
-                .by_unit
+            by_unit: by_unit(report.by_unit, duties.by_unit)
                 .into_iter()
-                .map(|(id, figures)| UnitFigures { unit_id: id, unit_name: unit(id), figures })
+                .map(|(id, (figures, duties))| UnitFigures { unit_id: id, unit_name: unit(id), figures, duties })
                 .collect(),
+            duties: duties.totals,
             by_branch: report
                 .by_branch
                 .into_iter()
@@ -175,6 +185,17 @@ impl SlaReportView {
                 .collect(),
         }
     }
+}
+
+/// Each unit's figures beside its duties, in unit order; a unit with only
+/// one of them has nothing of the other.
+fn by_unit(figures: Vec<(i64, Figures)>, duties: BTreeMap<i64, DutyFigures>) -> BTreeMap<i64, (Figures, DutyFigures)> {
+    let mut out: BTreeMap<i64, (Figures, DutyFigures)> =
+        figures.into_iter().map(|(id, f)| (id, (f, DutyFigures::default()))).collect();
+    for (id, d) in duties {
+        out.entry(id).or_default().1 = d;
+    }
+    out
 }
 
 /// A table's columns, Chinese first: (header, value of one group's figures).
@@ -256,10 +277,16 @@ pub async fn sla_report(
 ) -> Result<SlaReportView, StoreError> {
     let filter = filter_of(state, actor, q, breaches).await?;
     let now = state.clock.now();
-    let (built, rows) = build(state, actor, &filter, now).await?;
+    let (built, mut rows) = build(state, actor, &filter, now).await?;
+    let duties = duty_figures::duty_report(state, actor, filter.unit_id, &filter.period).await?;
+    let reads = state.app.reads(actor);
+    let unnamed: Vec<i64> = duties.by_unit.keys().copied().filter(|id| !rows.unit_names.contains_key(id)).collect();
+    if !unnamed.is_empty() {
+        rows.unit_names.extend(reads.unit_names(&unnamed).await?);
+    }
     let notice_ids: Vec<i64> = built.breaches.iter().map(|b| b.notice_id).collect();
-    let titles = state.app.reads(actor).notice_titles(&notice_ids).await?;
-    Ok(SlaReportView::new(built, &rows, &titles, filter.period, state.tz, now))
+    let titles = reads.notice_titles(&notice_ids).await?;
+    Ok(SlaReportView::new(built, duties, &rows, &titles, filter.period, state.tz, now))
 }
 
 /// The filter a query asks for, within the actor's scope: a unit outside it

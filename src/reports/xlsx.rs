@@ -4,7 +4,9 @@
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
 use super::csv::{breach_header, breach_row};
+use super::duty_figures::DUTY_COLUMNS;
 use super::{FIGURE_COLUMNS, Figures, SlaReportView};
+use crate::domain::report::duties::DutyFigures;
 
 /// Writes a cell: numeric text as a number, anything else as text.
 fn cell(ws: &mut Worksheet, row: u32, col: u16, value: &str) -> Result<(), XlsxError> {
@@ -17,6 +19,13 @@ fn cell(ws: &mut Worksheet, row: u32, col: u16, value: &str) -> Result<(), XlsxE
 fn figures_row(ws: &mut Worksheet, row: u32, first: usize, f: &Figures) -> Result<(), XlsxError> {
     for (i, (_, value)) in FIGURE_COLUMNS.iter().enumerate() {
         cell(ws, row, u16::try_from(first + i).unwrap_or(u16::MAX), &value(f))?;
+    }
+    Ok(())
+}
+
+fn duties_row(ws: &mut Worksheet, row: u32, first: usize, d: &DutyFigures) -> Result<(), XlsxError> {
+    for (i, (_, value)) in DUTY_COLUMNS.iter().enumerate() {
+        cell(ws, row, u16::try_from(first + i).unwrap_or(u16::MAX), &value(d))?;
     }
     Ok(())
 }
@@ -34,16 +43,21 @@ pub fn workbook(report: &SlaReportView) -> Result<Vec<u8>, XlsxError> {
     let bold = Format::new().set_bold();
     let figure_names: Vec<&str> = FIGURE_COLUMNS.iter().map(|(h, _)| *h).collect();
 
+    let duty_names: Vec<&str> = DUTY_COLUMNS.iter().map(|(h, _)| *h).collect();
+    let duties_from = 1 + figure_names.len();
+
     let units = book.add_worksheet().set_name("按单位 By unit")?;
-    header(units, &[&["支撑单位 Unit"][..], &figure_names].concat(), &bold)?;
+    header(units, &[&["支撑单位 Unit"][..], &figure_names, &duty_names].concat(), &bold)?;
     let mut row = 1;
     for u in &report.by_unit {
         units.write_string(row, 0, &u.unit_name)?;
         figures_row(units, row, 1, &u.figures)?;
+        duties_row(units, row, duties_from, &u.duties)?;
         row += 1;
     }
     units.write_string_with_format(row, 0, "合计 Total", &bold)?;
     figures_row(units, row, 1, &report.totals)?;
+    duties_row(units, row, duties_from, &report.duties)?;
     units.set_column_width(0, 28)?;
 
     let branches = book.add_worksheet().set_name("按属地机构 By branch")?;

@@ -18,6 +18,7 @@ mod code_list;
 mod config;
 pub mod contacts;
 pub mod credential_notices;
+pub mod duty_facts;
 pub mod enterprises;
 mod entities;
 pub mod handovers;

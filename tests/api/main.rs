@@ -41,6 +41,7 @@ mod protection;
 mod receiver;
 mod reports;
 mod rosters;
+mod scorecard;
 mod screening;
 mod service;
 mod sign_in;
@@ -81,6 +82,7 @@ fn main() {
         protection::trials(),
         reports::trials(),
         rosters::trials(),
+        scorecard::trials(),
         screening::trials(),
         service::trials(),
         sign_in::trials(),

@@ -21,6 +21,7 @@ pub mod profiles;
 pub mod protection;
 pub mod read_link;
 pub mod registry;
+pub mod report_duties;
 pub mod reports;
 pub mod roster;
 pub mod screening;

@@ -13,6 +13,7 @@ use axum::routing::get;
 use super::Chrome;
 use super::error::PageError;
 use super::notice_form::Choice;
+use super::report_duties::{DutyCells, DutyRow, DutyTable};
 use super::text::UiText;
 use crate::AppState;
 use crate::domain::DomainError;
@@ -22,6 +23,7 @@ use crate::domain::notice::{Category, Severity};
 use crate::domain::period;
 use crate::domain::report::{DurationStats, Figures};
 use crate::reports::charts::{self, ChartText};
+use crate::reports::duty_figures::duty_report;
 use crate::reports::{Listing, ReportQuery, SlaReportView, csv, filter_of, sla_report, xlsx};
 use crate::store::reports::ReportFilter;
 use crate::web::session::SignedIn;
@@ -59,7 +61,8 @@ pub struct FigureCells {
     pub closure_time: String,
 }
 
-fn share(part: u64, of: u64) -> String {
+/// `part (percent%)` of `of`, or a dash when there is nothing to share.
+pub(super) fn share(part: u64, of: u64) -> String {
     if of == 0 { "—".to_owned() } else { format!("{part} ({:.1}%)", part as f64 * 100.0 / of as f64) }
 }
 
@@ -128,6 +131,7 @@ struct ReportPage {
     totals: FigureCells,
     by_unit: Vec<GroupRow>,
     by_branch: Vec<GroupRow>,
+    duties: DutyTable,
     breaches: Vec<BreachRow>,
     breaches_total: u64,
     /// The list holds fewer than `breaches_total`.
@@ -192,7 +196,12 @@ fn query_string(q: &ReportQuery) -> String {
 fn charts_of(report: &SlaReportView, t: &UiText) -> (String, String, String) {
     (
         charts::on_time_rates(
-            &report.by_unit.iter().map(|u| (u.unit_name.clone(), u.figures.on_time_rate)).collect::<Vec<_>>(),
+            &report
+                .by_unit
+                .iter()
+                .filter(|u| u.figures.assignments > 0)
+                .map(|u| (u.unit_name.clone(), u.figures.on_time_rate))
+                .collect::<Vec<_>>(),
             &ChartText { title: t.chart_on_time, x: t.col_unit, y: t.percent },
         ),
         charts::on_site_distribution(
@@ -245,9 +254,20 @@ async fn show(
             .collect(),
         period_heading: super::text::duty(lang).periods_title,
         totals: FigureCells::new(&report.totals, lang),
+        duties: DutyTable::new(
+            lang,
+            t.col_unit,
+            report
+                .by_unit
+                .iter()
+                .map(|u| DutyRow { name: u.unit_name.clone(), d: DutyCells::new(&u.duties) })
+                .collect(),
+            &report.duties,
+        ),
         by_unit: report
             .by_unit
             .iter()
+            .filter(|u| u.figures.assignments > 0)
             .map(|u| GroupRow {
                 unit: u.unit_name.clone(),
                 name: u.unit_name.clone(),
@@ -332,6 +352,7 @@ struct ScorecardPage {
     year: i32,
     totals: FigureCells,
     months: Vec<GroupRow>,
+    duties: DutyTable,
     chart: String,
 }
 
@@ -340,7 +361,8 @@ struct Year {
     year: Option<String>,
 }
 
-/// One unit's year: the report's figures for the year and each month.
+/// One unit's year: the report's figures and its other duties, for the
+/// year and each month.
 async fn scorecard(
     State(state): State<AppState>,
     signed: SignedIn,
@@ -364,6 +386,7 @@ async fn scorecard(
     let filter = ReportFilter { unit_id: Some(id), breach_limit: Some(0), ..ReportFilter::new(period_of(&year_text)?) };
     let now = state.clock.now();
     let (year, _) = crate::reports::build(&state, &session.actor, &filter, now).await?;
+    let duties = duty_report(&state, &session.actor, Some(id), &filter.period).await?;
     let mut months = Vec::with_capacity(12);
     let mut rates = Vec::with_capacity(12);
     for (name, totals) in &year.by_month {
@@ -377,6 +400,12 @@ async fn scorecard(
         totals: FigureCells::new(&year.totals, lang),
         chart: charts::on_time_rates(&rates, &ChartText { title: t.trend, x: t.month, y: t.percent }),
         months,
+        duties: DutyTable::new(
+            lang,
+            t.month,
+            duties.by_month.iter().map(|(m, d)| DutyRow { name: m.clone(), d: DutyCells::new(d) }).collect(),
+            &duties.totals,
+        ),
     }
     .into_response())
 }
