@@ -12,10 +12,36 @@ use utoipa::ToSchema;
 use super::house_style::{document, heading, or_none, pack, table, text, when};
 use super::local;
 use super::review::StepView;
+use crate::AppState;
+use crate::app::reads::Reads;
+use crate::domain::access::Actor;
 use crate::domain::labels::Lang;
 use crate::domain::notice::{Category, Severity};
 use crate::domain::review::ReviewStatus;
 use crate::domain::special_report::SpecialReport;
+use crate::store::StoreResult;
+
+/// Reports as shown, their units and enterprises named.
+pub async fn views(
+    state: &AppState,
+    reads: &Reads<'_>,
+    reports: Vec<SpecialReport>,
+) -> StoreResult<Vec<SpecialReportView>> {
+    let unit_ids: Vec<i64> = reports.iter().map(|r| r.unit_id).collect();
+    let enterprise_ids: Vec<i64> = reports.iter().flat_map(|r| r.content.enterprise_ids.iter().copied()).collect();
+    let units = reads.unit_names(&unit_ids).await?;
+    let enterprises = reads.enterprise_names(&enterprise_ids).await?;
+    Ok(reports.into_iter().map(|r| SpecialReportView::new(r, &units, &enterprises, state.tz)).collect())
+}
+
+/// One report with its timeline, as `actor` may see it.
+pub async fn detail(state: &AppState, actor: &Actor, id: i64) -> StoreResult<SpecialReportDetail> {
+    let reads = state.app.reads(actor);
+    let report = reads.special_report(id).await?;
+    let timeline = reads.special_report_events(id).await?.into_iter().map(|e| StepView::new(e, state.tz)).collect();
+    let report = views(state, &reads, vec![report]).await?.remove(0);
+    Ok(SpecialReportDetail { report, timeline })
+}
 
 /// A registered enterprise a report names.
 #[derive(Debug, Serialize, ToSchema)]

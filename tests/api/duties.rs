@@ -422,6 +422,16 @@ async fn the_registry_and_special_reports_are_kept_on_the_web(app: TestApp) {
     // The bureau accepts it and turns it into a notice, linked both ways.
     let (_, _, body) = bureau.post(&format!("{report}/accept"), &[]).await;
     assert!(body.contains("id=\"special-report-notice\""), "{body}");
+    assert!(body.contains(&format!(r#"href="{report}/report.docx""#)), "the Word download: {body}");
+    let (status, kind, docx) = unit.download(&format!("{report}/report.docx")).await;
+    assert_eq!((status, kind.as_str()), (StatusCode::OK, onsite::web::DOCX));
+    let text = paragraphs(&docx);
+    assert_eq!((text[0].as_str(), text[1].as_str()), ("网络安全专项报告", "某开源组件漏洞预警"));
+    let (status, _, xlsx) = unit.download("/special-reports.xlsx").await;
+    assert_eq!(status, StatusCode::OK);
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(xlsx)).unwrap();
+    let rows = book.worksheet_range("专项报告 Special reports").unwrap();
+    assert_eq!(rows.get((1, 7)), Some(&Data::String("已通过".into())), "the unit's accepted report, listed");
     let unit_id = a.id.to_string();
     let (status, notice, _) = bureau.post(&format!("{report}/notice"), &[("unit_ids", unit_id.as_str())]).await;
     assert_eq!(status, StatusCode::SEE_OTHER);

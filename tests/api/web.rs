@@ -54,6 +54,13 @@ impl Web {
         (r.status(), r.text().await.unwrap())
     }
 
+    /// A download: status, content type and the bytes.
+    pub async fn download(&self, path: &str) -> (StatusCode, String, Vec<u8>) {
+        let r = self.client.get(format!("{}{path}", self.base)).send().await.unwrap();
+        let kind = r.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+        (r.status(), kind, r.bytes().await.unwrap().to_vec())
+    }
+
     /// Posts a form with the session's CSRF token; returns status, location, body.
     pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String, String) {
         let mut all = vec![("csrf", self.csrf.as_str())];

@@ -12,13 +12,13 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::screening::{ScreeningTaskView, task_view};
-use super::special_reports::views;
 use super::views::{NoticeView, local};
 use crate::AppState;
 use crate::domain::access::Caller;
 use crate::domain::enterprise::{Business, Enterprise, EnterpriseDraft, EnterpriseInput};
 use crate::domain::notice::TargetKind;
 use crate::reports::special_reports::SpecialReportView;
+use crate::reports::special_reports::views;
 use crate::reports::threats::{FindingView, finding_views};
 use crate::store::notices::NoticeFilter;
 use crate::store::special_reports::SpecialReportFilter;

@@ -16,12 +16,10 @@ use utoipa_axum::routes;
 use super::closure::ReviewBody;
 use super::views::NoticeView;
 use crate::AppState;
-use crate::app::reads::Reads;
 use crate::domain::access::{Actor, Caller};
 use crate::domain::review::{ReviewAction, ReviewStatus};
-use crate::domain::special_report::{NoticeOrder, SpecialReport, SpecialReportDraft, SpecialReportInput};
-use crate::reports::review::StepView;
-use crate::reports::special_reports::{SpecialReportDetail, SpecialReportView, docx, workbook};
+use crate::domain::special_report::{NoticeOrder, SpecialReportDraft, SpecialReportInput};
+use crate::reports::special_reports::{SpecialReportDetail, SpecialReportView, detail, docx, views, workbook};
 use crate::store::StoreResult;
 use crate::store::special_reports::SpecialReportFilter;
 use crate::web::auth::Authenticated;
@@ -38,28 +36,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(return_report))
         .routes(routes!(issue_notice))
         .routes(routes!(get_docx))
-}
-
-/// Reports as shown, their units and enterprises named.
-pub async fn views(
-    state: &AppState,
-    reads: &Reads<'_>,
-    reports: Vec<SpecialReport>,
-) -> StoreResult<Vec<SpecialReportView>> {
-    let unit_ids: Vec<i64> = reports.iter().map(|r| r.unit_id).collect();
-    let enterprise_ids: Vec<i64> = reports.iter().flat_map(|r| r.content.enterprise_ids.iter().copied()).collect();
-    let units = reads.unit_names(&unit_ids).await?;
-    let enterprises = reads.enterprise_names(&enterprise_ids).await?;
-    Ok(reports.into_iter().map(|r| SpecialReportView::new(r, &units, &enterprises, state.tz)).collect())
-}
-
-/// One report with its timeline, as `actor` may see it.
-pub async fn detail(state: &AppState, actor: &Actor, id: i64) -> StoreResult<SpecialReportDetail> {
-    let reads = state.app.reads(actor);
-    let report = reads.special_report(id).await?;
-    let timeline = reads.special_report_events(id).await?.into_iter().map(|e| StepView::new(e, state.tz)).collect();
-    let report = views(state, &reads, vec![report]).await?.remove(0);
-    Ok(SpecialReportDetail { report, timeline })
 }
 
 /// A new report: the content, and for the bureau the unit it files for.

@@ -25,6 +25,7 @@ pub mod report_duties;
 pub mod reports;
 pub mod roster;
 pub mod screening;
+pub mod special_report_files;
 pub mod special_reports;
 pub mod text;
 pub mod threat_reports;
@@ -57,6 +58,7 @@ pub fn router() -> Router<AppState> {
         .merge(screening::router())
         .merge(enterprises::router())
         .merge(special_reports::router())
+        .merge(special_report_files::router())
         .merge(threat_reports::router())
         .merge(instructions::router())
         .merge(work_reports::router())
