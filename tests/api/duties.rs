@@ -393,6 +393,33 @@ async fn the_registry_and_special_reports_are_kept_on_the_web(app: TestApp) {
     let enterprise = location.trim_start_matches("/enterprises/").to_owned();
     let (status, _, _) = unit.post("/enterprises", &good).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "the registry is the bureau's");
+    let body = bureau.post("/enterprises", &bad).await.2;
+    assert!(body.contains(r#"value="重庆某运营商""#), "the refused form keeps what was typed");
+
+    // The bureau corrects it on its page: a bad latitude changes nothing and keeps the typing.
+    let page = format!("/enterprises/{enterprise}");
+    let (_, body) = bureau.get(&page).await;
+    assert!(body.contains(r#"id="edit-enterprise""#) && body.contains(r#"value="重庆市两江新区""#), "{body}");
+    let (_, body) = unit.get(&page).await;
+    assert!(!body.contains(r#"id="edit-enterprise""#), "a unit reads the registry only");
+    let mut edit = good.to_vec();
+    edit[3] = ("address", "重庆市渝北区");
+    edit.push(("lat", "北纬29度"));
+    let (status, _, body) = bureau.post(&page, &edit).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("请输入数字") && body.contains(r#"value="北纬29度""#), "{body}");
+    let stored = app.get_ok(&format!("/api/v1/enterprises/{enterprise}")).await;
+    assert_eq!(stored["address"], "重庆市两江新区", "nothing changed");
+    edit.pop();
+    let (_, _, body) = bureau.post(&page, &edit).await;
+    assert!(body.contains("已记录") && body.contains(r#"<dd>重庆市渝北区</dd>"#), "{body}");
+    assert_eq!(app.get_ok(&format!("/api/v1/enterprises/{enterprise}")).await["address"], "重庆市渝北区");
+    let (status, _, _) = unit.post(&page, &edit).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // The notice form offers the registry's names.
+    let (_, form) = bureau.get("/notices/new").await;
+    assert!(form.contains(r#"<option value="重庆某云计算有限公司">互联网企业</option>"#), "{form}");
 
     // The unit writes a draft naming it; submitting too early says what is missing.
     let mut fields = vec![

@@ -11,15 +11,18 @@ use axum::routing::get;
 use serde::Deserialize;
 
 use super::Chrome;
-use super::error::{PageError, refusal};
+use super::error::{PageError, outcome_flash, refusal};
 use super::form::blank_none;
 use super::notice_form::Choice;
 use super::protection::Flash;
 use super::text::{DutiesText, duties, threats};
 use crate::AppState;
+use crate::app::AppError;
 use crate::domain::DomainError;
+use crate::domain::access::Need;
 use crate::domain::duration::format_local;
-use crate::domain::enterprise::{Business, Enterprise, EnterpriseInput};
+use crate::domain::enterprise::{Business, Enterprise, EnterpriseDraft, EnterpriseInput};
+use crate::domain::geo::Coordinates;
 use crate::domain::labels::Lang;
 use crate::domain::notice::TargetKind;
 use crate::store::notices::NoticeFilter;
@@ -29,7 +32,7 @@ use crate::store::threat_findings::FindingFilter;
 use crate::web::session::{Posted, SignedIn};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/enterprises", get(list).post(create)).route("/enterprises/{id}", get(show))
+    Router::new().route("/enterprises", get(list).post(create)).route("/enterprises/{id}", get(show).post(save))
 }
 
 /// An enterprise as a line of the registry.
@@ -59,29 +62,62 @@ struct EnterprisesPage {
     chrome: Chrome,
     x: &'static DutiesText,
     enterprises: Vec<EnterpriseLine>,
-    kinds: Vec<Choice>,
-    businesses: Vec<Choice>,
+    f: EnterpriseFields,
     can_register: bool,
     flash: Option<String>,
 }
 
-async fn list_page(state: &AppState, session: &WebSession, flash: Flash) -> Result<EnterprisesPage, PageError> {
+/// The registry form's values: blank to register one, the record's to edit
+/// it, or what was typed when refused.
+pub struct EnterpriseFields {
+    pub name: String,
+    pub credit_code: String,
+    pub address: String,
+    pub lat: String,
+    pub lon: String,
+    pub kinds: Vec<Choice>,
+    pub businesses: Vec<Choice>,
+}
+
+impl EnterpriseFields {
+    fn new(f: &EnterpriseForm, lang: Lang) -> Self {
+        let choice =
+            |code: &str, label: &str, selected: bool| Choice { code: code.into(), label: label.into(), selected };
+        Self {
+            name: f.name.clone(),
+            credit_code: f.credit_code.clone(),
+            address: f.address.clone(),
+            lat: f.lat.clone(),
+            lon: f.lon.clone(),
+            kinds: TargetKind::ALL.iter().map(|k| choice(k.code(), k.label(lang), f.kind == k.code())).collect(),
+            businesses: Business::ALL
+                .iter()
+                .map(|b| choice(b.code(), b.label(lang), f.businesses.iter().any(|c| c == b.code())))
+                .collect(),
+        }
+    }
+}
+
+async fn list_page(
+    state: &AppState,
+    session: &WebSession,
+    typed: &EnterpriseForm,
+    flash: Flash,
+) -> Result<EnterprisesPage, PageError> {
     let lang = session.lang;
     let all = state.app.reads(&session.actor).enterprises(None).await?;
-    let choice = |code: &str, label: &str| Choice { code: code.into(), label: label.into(), selected: false };
     Ok(EnterprisesPage {
         chrome: Chrome::new(state, session, "/enterprises", "enterprises"),
         x: duties(lang),
         enterprises: all.into_iter().map(|e| line(e, lang)).collect(),
-        kinds: TargetKind::ALL.iter().map(|k| choice(k.code(), k.label(lang))).collect(),
-        businesses: Business::ALL.iter().map(|b| choice(b.code(), b.label(lang))).collect(),
+        f: EnterpriseFields::new(typed, lang),
         can_register: session.actor.can_manage_registry(),
         flash: flash.map(|(_, f)| f),
     })
 }
 
 async fn list(State(state): State<AppState>, signed: SignedIn) -> Result<EnterprisesPage, PageError> {
-    list_page(&state, &signed.session, None).await
+    list_page(&state, &signed.session, &EnterpriseForm::default(), None).await
 }
 
 #[derive(Deserialize, Default)]
@@ -100,6 +136,22 @@ struct EnterpriseForm {
     lat: String,
     #[serde(default)]
     lon: String,
+}
+
+impl EnterpriseForm {
+    /// The record as the form shows it, to edit.
+    fn of(e: &Enterprise) -> Self {
+        let number = |v: fn(&Coordinates) -> f64| e.location.as_ref().map(|c| v(c).to_string()).unwrap_or_default();
+        Self {
+            name: e.name.clone(),
+            credit_code: e.credit_code.clone().unwrap_or_default(),
+            kind: e.kind.code().to_owned(),
+            businesses: e.businesses.iter().map(|b| b.code().to_owned()).collect(),
+            address: e.address.clone().unwrap_or_default(),
+            lat: number(|c| c.lat),
+            lon: number(|c| c.lon),
+        }
+    }
 }
 
 fn enterprise_input(f: &EnterpriseForm) -> Result<EnterpriseInput, DomainError> {
@@ -122,20 +174,41 @@ fn enterprise_input(f: &EnterpriseForm) -> Result<EnterpriseInput, DomainError> 
     })
 }
 
+fn draft(f: &EnterpriseForm) -> Result<EnterpriseDraft, AppError> {
+    Ok(enterprise_input(f).and_then(|i| EnterpriseDraft::parse(&i))?)
+}
+
 async fn create(State(state): State<AppState>, posted: Posted<EnterpriseForm>) -> Result<Response, PageError> {
     let session = &posted.session;
-    let saved = match enterprise_input(&posted.form).and_then(|i| crate::domain::enterprise::EnterpriseDraft::parse(&i))
-    {
+    state.app.may(&session.caller(), Need::Registry)?;
+    let saved = match draft(&posted.form) {
         Ok(draft) => state.app.create_enterprise(&session.caller(), draft).await,
-        Err(e) => Err(e.into()),
+        Err(e) => Err(e),
     };
     match saved {
         Ok(e) => Ok(Redirect::to(&format!("/enterprises/{}", e.id)).into_response()),
         Err(e) => {
             let why = refusal(e, session.lang)?;
-            Ok(list_page(&state, session, Some((true, why))).await?.into_response())
+            Ok(list_page(&state, session, &posted.form, Some((true, why))).await?.into_response())
         }
     }
+}
+
+/// The bureau corrects an enterprise; refused, the page keeps what was typed.
+async fn save(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    posted: Posted<EnterpriseForm>,
+) -> Result<Response, PageError> {
+    let session = &posted.session;
+    state.app.may(&session.caller(), Need::Registry)?;
+    let saved = match draft(&posted.form) {
+        Ok(draft) => state.app.update_enterprise(&session.caller(), id, draft).await,
+        Err(e) => Err(e),
+    };
+    let typed = saved.is_err().then_some(&posted.form);
+    let flash = outcome_flash(saved.map(|_| ()), session.lang)?;
+    Ok(enterprise_page(&state, session, &posted.path, id, typed, Some(flash)).await?.into_response())
 }
 
 /// One line of an enterprise's history: a link, what it was, and when.
@@ -153,6 +226,9 @@ struct EnterprisePage {
     x: &'static DutiesText,
     e: EnterpriseLine,
     sections: Vec<HistorySection>,
+    /// The edit form, for the bureau.
+    f: Option<EnterpriseFields>,
+    flash: Flash,
 }
 
 /// Notices, screenings or reports about the enterprise.
@@ -167,7 +243,17 @@ async fn show(
     signed: SignedIn,
     Path(id): Path<i64>,
 ) -> Result<EnterprisePage, PageError> {
-    let session = &signed.session;
+    enterprise_page(&state, &signed.session, &signed.path, id, None, None).await
+}
+
+async fn enterprise_page(
+    state: &AppState,
+    session: &WebSession,
+    path: &str,
+    id: i64,
+    typed: Option<&EnterpriseForm>,
+    flash: Flash,
+) -> Result<EnterprisePage, PageError> {
     let (lang, tz) = (session.lang, state.tz);
     let reads = state.app.reads(&session.actor);
     let enterprise = reads.enterprise(id).await?;
@@ -221,9 +307,15 @@ async fn show(
             title: f.content.name,
         })
         .collect();
+    let f = session
+        .actor
+        .can_manage_registry()
+        .then(|| EnterpriseFields::new(typed.unwrap_or(&EnterpriseForm::of(&enterprise)), lang));
     Ok(EnterprisePage {
-        chrome: Chrome::new(&state, session, &signed.path, "enterprises"),
+        chrome: Chrome::new(state, session, path, "enterprises"),
         x,
+        f,
+        flash,
         e: line(enterprise, lang),
         sections: vec![
             HistorySection { heading: x.notices, id: "notices", lines: notice_lines },

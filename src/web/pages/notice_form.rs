@@ -107,6 +107,8 @@ struct FormPage {
     categories: Vec<Choice>,
     severities: Vec<Choice>,
     target_kinds: Vec<Choice>,
+    /// The registry's detection objects, offered as the target's name.
+    enterprises: Vec<Choice>,
     units: Vec<UnitChoice>,
 }
 
@@ -276,6 +278,12 @@ async fn form_page(
         categories: choices(Category::ALL, &v.category, Category::code, |c| c.label(lang)),
         severities: choices(Severity::ALL, &v.severity, Severity::code, |s| s.label(lang)),
         target_kinds: choices(TargetKind::ALL, &v.target_kind, TargetKind::code, |k| k.label(lang)),
+        enterprises: reads
+            .enterprises(None)
+            .await?
+            .into_iter()
+            .map(|e| Choice { label: e.kind.label(lang).to_owned(), selected: e.name == v.target_name, code: e.name })
+            .collect(),
         units: unit_choices,
         v,
         errors,
