@@ -50,7 +50,8 @@ async fn serve_demo_prints_credentials_that_work_and_stops_on_sigterm() {
 }
 
 /// What a newcomer sees first: three months of history with every kind of
-/// outcome, two notices still running, and no page that failed.
+/// outcome, the other duties, two notices still running, and no page that
+/// failed.
 async fn the_demo_has_lived_three_months(dir: &std::path::Path, url: &str) {
     let mut cmd = process::onsite(dir, url);
     cmd.args(["serve", "--demo"]);
@@ -75,6 +76,19 @@ async fn the_demo_has_lived_three_months(dir: &std::path::Path, url: &str) {
     for outcome in ["kept", "breached", "stood_down", "extended", "closure_filed", "closure_accepted"] {
         assert!(t[outcome].as_i64().unwrap() > 0, "some {outcome}: {t}");
     }
+    // The units' other duties, lived too: reports filed and reviewed,
+    // instructions confirmed on time, late and not yet, work reports.
+    let d = &report["duties"];
+    let figures = |names: &[&str]| names.iter().map(|n| d[*n].as_i64().unwrap()).collect::<Vec<_>>();
+    assert_eq!(figures(&["special_filed", "special_accepted", "threat_filed", "threat_accepted"]), [2, 1, 2, 1], "{d}");
+    assert_eq!(
+        figures(&["threat_findings", "instructions", "instructions_on_time", "instructions_late"]),
+        [4, 6, 3, 1]
+    );
+    for owed in ["work_reports_on_time", "work_reports_late", "work_reports_overdue"] {
+        assert!(d[owed].as_i64().unwrap() > 0, "some {owed}: {d}");
+    }
+    assert_eq!(get("/api/v1/enterprises".into()).await.as_array().unwrap().len(), 5, "the registry");
     let open = get("/api/v1/notices?open=true".into()).await;
     assert_eq!(open["items"].as_array().unwrap().len(), 2, "two notices still running");
     let periods = get("/api/v1/protection-periods".into()).await;

@@ -80,6 +80,11 @@ impl Core {
         Self { store, clock, policy, link_code_ttl: chrono::Duration::hours(24), follow_up, schedule }
     }
 
+    /// The same use cases on another clock (the demo lives its history on one).
+    pub fn on_clock(&self, clock: Arc<dyn Clock>) -> Self {
+        Self { clock, ..self.clone() }
+    }
+
     /// The same with work reports due and reminded as `schedule` says.
     pub fn with_schedule(mut self, schedule: Schedule) -> Self {
         self.schedule = schedule;

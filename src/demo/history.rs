@@ -20,7 +20,7 @@ use crate::domain::clock::ManualClock;
 use crate::domain::closure::{ClosureDraft, ClosureInput};
 use crate::domain::notice::{Category, NoticeDraft, NoticeInput, Severity, TargetKind};
 use crate::domain::review::ReviewAction;
-use crate::engine::Engine;
+use crate::engine::{Engine, earliest};
 use crate::store::Store;
 
 /// How far back the history starts, in days.
@@ -33,6 +33,8 @@ pub struct Responder {
     pub branch_id: i64,
     /// The engineer, acting from a chat or an action link.
     pub engineer: Caller,
+    /// The liaison, who files the unit's reports and confirms instructions.
+    pub liaison: Caller,
 }
 
 /// How one assignment goes.
@@ -87,11 +89,7 @@ const INCIDENTS: &[(&str, Category, Severity)] = &[
 /// Lives the history on `state`'s store, from `DAYS` ago up to `now`, with
 /// `bureau` issuing and reviewing and each responder answering.
 pub async fn live(state: &AppState, bureau: &Caller, units: &[Responder], now: DateTime<Utc>) -> Result<(), AppError> {
-    let clock = Arc::new(ManualClock::new(now - Duration::days(DAYS)));
-    let mut sim = state.clone();
-    sim.clock = clock.clone();
-    sim.app = Core::new(state.store.clone(), clock.clone(), state.policy.clone());
-    let engine = Engine::new(sim.clone());
+    let sim = Simulation::from(state, now - Duration::days(DAYS));
     let mut rng = StdRng::seed_from_u64(2026);
     let mut steps = plan(&mut rng, units.len(), now);
     steps.retain(|(at, _)| *at <= now);
@@ -99,15 +97,11 @@ pub async fn live(state: &AppState, bureau: &Caller, units: &[Responder], now: D
     // Assignments by notice number, then by unit.
     let mut issued: Vec<Vec<(usize, i64)>> = Vec::new();
     for (at, step) in steps {
-        while let Some(due) = state.store.next_timer_due().await?.filter(|due| *due <= at) {
-            clock.set(due);
-            engine.tick().await?;
-        }
-        clock.set(at);
+        sim.catch_up(at).await?;
         let assignment = |unit: usize, notice: usize| {
             issued.get(notice).and_then(|a| a.iter().find(|(u, _)| *u == unit)).map(|(_, id)| *id)
         };
-        let app = &sim.app;
+        let app = &sim.state.app;
         let step: Result<(), AppError> = match step {
             Step::Issue { units: chosen, title, category, severity } => {
                 let (unit_ids, branch_ids) = chosen.iter().map(|u| (units[*u].unit_id, units[*u].branch_id)).unzip();
@@ -149,11 +143,38 @@ pub async fn live(state: &AppState, bureau: &Caller, units: &[Responder], now: D
         };
         step?;
     }
-    while let Some(due) = state.store.next_timer_due().await?.filter(|due| *due <= now) {
-        clock.set(due);
-        engine.tick().await?;
+    sim.catch_up(now).await
+}
+
+/// The service on a clock of its own, set to each moment as it is lived.
+#[derive(Clone)]
+pub struct Simulation {
+    pub clock: Arc<ManualClock>,
+    pub state: AppState,
+    pub engine: Engine,
+}
+
+impl Simulation {
+    pub fn from(state: &AppState, start: DateTime<Utc>) -> Self {
+        let clock = Arc::new(ManualClock::new(start));
+        let mut sim = state.clone();
+        sim.clock = clock.clone();
+        sim.app = state.app.on_clock(clock.clone());
+        Self { engine: Engine::new(sim.clone()), state: sim, clock }
     }
-    Ok(())
+
+    /// Lives every timer and follow-up due up to `at`, then sets the clock there.
+    pub async fn catch_up(&self, at: DateTime<Utc>) -> Result<(), AppError> {
+        let store = &self.state.store;
+        while let Some(due) =
+            earliest(store.next_timer_due().await?, store.next_instruction_due().await?).filter(|due| *due <= at)
+        {
+            self.clock.set(due);
+            self.engine.tick().await?;
+        }
+        self.clock.set(at);
+        Ok(())
+    }
 }
 
 async fn report(

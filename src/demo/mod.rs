@@ -3,8 +3,10 @@
 //! the demo inbox) and a duty roster each; the bureau's contacts; a bureau
 //! user and an administrator whose passwords (and the bureau's API token)
 //! are printed once; three months of lived history (`history`), two
-//! notices still running, and a protection period starting tomorrow.
+//! notices still running, the units' other duties (`duties`), and a
+//! protection period starting tomorrow.
 
+mod duties;
 mod history;
 
 use chrono::{DateTime, Duration, NaiveTime, Utc};
@@ -96,7 +98,7 @@ pub async fn seed(state: &AppState, now: DateTime<Utc>) -> Result<Option<DemoCre
         let (name, district, address, lat, lon) = u.branch;
         let branch = BranchDraft::parse(name, Some(district), address, Some(lat), Some(lon))?;
         let branch = store.create_branch(&by, Scope::All, unit.id, branch, start).await?;
-        let mut engineer = None;
+        let (mut engineer, mut liaison) = (None, None);
         let mut on_duty = Vec::new();
         for (name, phone, role) in u.people {
             let branch_id = (*role != Role::HqEngineer).then_some(branch.id);
@@ -107,13 +109,15 @@ pub async fn seed(state: &AppState, now: DateTime<Utc>) -> Result<Option<DemoCre
             if matches!(role, Role::Engineer | Role::Liaison) {
                 on_duty.push(person.id);
             }
-            if *role == Role::Engineer {
-                engineer = Some(person.caller(Source::Web));
+            match role {
+                Role::Engineer => engineer = Some(person.caller(Source::Web)),
+                Role::Liaison => liaison = Some(person.caller(Source::Web)),
+                _ => {}
             }
         }
         rosters.push((branch.id, on_duty));
-        if let Some(engineer) = engineer {
-            responders.push(history::Responder { unit_id: unit.id, branch_id: branch.id, engineer });
+        if let (Some(engineer), Some(liaison)) = (engineer, liaison) {
+            responders.push(history::Responder { unit_id: unit.id, branch_id: branch.id, engineer, liaison });
         }
     }
     for (name, role, phone) in [
@@ -129,6 +133,7 @@ pub async fn seed(state: &AppState, now: DateTime<Utc>) -> Result<Option<DemoCre
     let (_, token) = store.create_token(&by, DEMO_USERNAME, "demo", None, start).await?;
 
     history::live(state, &bureau, &responders, now).await?;
+    duties::live(state, &bureau, &responders, now).await?;
     for (branch_id, members) in rosters {
         state.app.set_roster(&bureau, branch_id, rotation(members, now)).await?;
     }
