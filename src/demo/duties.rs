@@ -22,52 +22,57 @@ use crate::domain::work_report::{Month, WorkReportDraft, WorkReportInput};
 /// How far back the duties start, in days.
 const DAYS: i64 = 70;
 
-const ENTERPRISES: &[(&str, &str, TargetKind, &[Business], &str, f64, f64)] = &[
-    (
-        "中国电信股份有限公司重庆分公司",
-        "91500000DEMO00001A",
-        TargetKind::TelecomOperator,
-        &[],
-        "重庆市渝中区中山三路",
-        29.5570,
-        106.5520,
-    ),
-    (
-        "重庆某云计算有限公司",
-        "91500000DEMO00002B",
-        TargetKind::InternetCompany,
-        &[Business::Idc],
-        "重庆市两江新区云计算产业园",
-        29.6700,
-        106.6300,
-    ),
-    (
-        "重庆某直播科技有限公司",
-        "91500000DEMO00003C",
-        TargetKind::InternetCompany,
-        &[Business::LiveStreaming],
-        "重庆市渝北区金开大道",
-        29.6160,
-        106.5010,
-    ),
-    (
-        "重庆某出行服务有限公司",
-        "91500000DEMO00004D",
-        TargetKind::InternetCompany,
-        &[Business::RideHailing],
-        "重庆市江北区观音桥",
-        29.5750,
-        106.5330,
-    ),
-    (
-        "重庆某域名服务有限公司",
-        "91500000DEMO00005E",
-        TargetKind::DomainRegistry,
-        &[Business::DomainRegistration, Business::DomainResolution],
-        "重庆市南岸区南坪",
-        29.5280,
-        106.5700,
-    ),
+/// A detection object of the demo's registry.
+struct DemoEnterprise {
+    name: &'static str,
+    credit_code: &'static str,
+    kind: TargetKind,
+    businesses: &'static [Business],
+    address: &'static str,
+    at: (f64, f64),
+}
+
+const ENTERPRISES: &[DemoEnterprise] = &[
+    DemoEnterprise {
+        name: "中国电信股份有限公司重庆分公司",
+        credit_code: "91500000DEMO00001A",
+        kind: TargetKind::TelecomOperator,
+        businesses: &[],
+        address: "重庆市渝中区中山三路",
+        at: (29.5570, 106.5520),
+    },
+    DemoEnterprise {
+        name: "重庆某云计算有限公司",
+        credit_code: "91500000DEMO00002B",
+        kind: TargetKind::InternetCompany,
+        businesses: &[Business::Idc],
+        address: "重庆市两江新区云计算产业园",
+        at: (29.6700, 106.6300),
+    },
+    DemoEnterprise {
+        name: "重庆某直播科技有限公司",
+        credit_code: "91500000DEMO00003C",
+        kind: TargetKind::InternetCompany,
+        businesses: &[Business::LiveStreaming],
+        address: "重庆市渝北区金开大道",
+        at: (29.6160, 106.5010),
+    },
+    DemoEnterprise {
+        name: "重庆某出行服务有限公司",
+        credit_code: "91500000DEMO00004D",
+        kind: TargetKind::InternetCompany,
+        businesses: &[Business::RideHailing],
+        address: "重庆市江北区观音桥",
+        at: (29.5750, 106.5330),
+    },
+    DemoEnterprise {
+        name: "重庆某域名服务有限公司",
+        credit_code: "91500000DEMO00005E",
+        kind: TargetKind::DomainRegistry,
+        businesses: &[Business::DomainRegistration, Business::DomainResolution],
+        address: "重庆市南岸区南坪",
+        at: (29.5280, 106.5700),
+    },
 ];
 
 /// One step of the duties, by unit index (0 to 2) where a unit acts.
@@ -131,15 +136,15 @@ pub async fn live(state: &AppState, bureau: &Caller, units: &[Responder], now: D
     let sim = Simulation::from(state, now - Duration::days(DAYS));
     let app = &sim.state.app;
     let mut enterprises = Vec::new();
-    for (name, code, kind, businesses, address, lat, lon) in ENTERPRISES {
+    for e in ENTERPRISES {
         let input = EnterpriseInput {
-            name: (*name).into(),
-            credit_code: Some((*code).into()),
-            kind: *kind,
-            businesses: businesses.to_vec(),
-            address: Some((*address).into()),
-            lat: Some(*lat),
-            lon: Some(*lon),
+            name: e.name.into(),
+            credit_code: Some(e.credit_code.into()),
+            kind: e.kind,
+            businesses: e.businesses.to_vec(),
+            address: Some(e.address.into()),
+            lat: Some(e.at.0),
+            lon: Some(e.at.1),
         };
         enterprises.push(app.create_enterprise(bureau, EnterpriseDraft::parse(&input)?).await?.id);
     }
