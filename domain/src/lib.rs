@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod assignment;
+pub mod attachment;
 pub mod audit;
 pub mod call;
 pub mod change;
