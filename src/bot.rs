@@ -89,6 +89,10 @@ fn refusal(e: AppError) -> BotError {
             en: errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; "),
         },
         AppError::Store(other) => internal(other),
+        AppError::Evidence(e) => {
+            tracing::error!(error = %e, "bot request failed");
+            BotError::Internal
+        }
     }
 }
 

@@ -8,6 +8,7 @@ pub mod bot;
 pub mod config;
 pub mod demo;
 pub mod engine;
+pub mod evidence;
 pub mod notify;
 pub mod reports;
 pub mod telemetry;
@@ -101,7 +102,12 @@ impl AppState {
             app: app::Core::new(store.clone(), clock.clone(), policy.clone())
                 .with_link_code_ttl(config.telegram.link_code_ttl)
                 .with_follow_up(config.instructions.follow_up())
-                .with_schedule(config.work_reports.schedule()),
+                .with_schedule(config.work_reports.schedule())
+                .with_evidence(evidence::Evidence {
+                    objects: evidence::Objects::open(&config.evidence)?,
+                    limits: config.evidence.limits(),
+                    radius_m: config.telegram.onsite_radius_m,
+                }),
             store,
             clock,
             config: Arc::new(config),
@@ -306,6 +312,8 @@ pub enum StartupError {
     Store(#[from] StoreError),
     #[error("cannot set up a channel: {0}")]
     Channel(String),
+    #[error(transparent)]
+    Evidence(#[from] evidence::ObjectsError),
     #[error("cannot listen on {addr}: {source}")]
     Bind { addr: SocketAddr, source: std::io::Error },
 }

@@ -23,6 +23,7 @@ mod m20261209_000001_unit_profiles;
 mod m20261210_000001_instructions;
 mod m20261211_000001_work_reports;
 mod m20261212_000001_credential_notices;
+mod m20261213_000001_attachments;
 
 pub struct Migrator;
 
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261210_000001_instructions::Migration),
             Box::new(m20261211_000001_work_reports::Migration),
             Box::new(m20261212_000001_credential_notices::Migration),
+            Box::new(m20261213_000001_attachments::Migration),
         ]
     }
 }

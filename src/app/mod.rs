@@ -7,6 +7,7 @@
 //! transaction). Doors parse, call and render; none checks a role itself.
 
 pub mod assignments;
+pub mod attachments;
 pub mod closure;
 pub mod enterprises;
 pub mod instructions;
@@ -29,6 +30,7 @@ use crate::domain::instruction::FollowUp;
 use crate::domain::policy::SlaPolicy;
 use crate::domain::work_report::Schedule;
 use crate::domain::{DomainError, FieldError};
+use crate::evidence::{Evidence, ObjectsError};
 use crate::store::{Store, StoreError};
 
 /// The use cases over one store, one clock and the configured policy.
@@ -44,6 +46,8 @@ pub struct Core {
     follow_up: FollowUp,
     /// When work reports are due and reminded.
     schedule: Schedule,
+    /// Where evidence files are kept (none: files are refused as unavailable).
+    evidence: Option<Evidence>,
 }
 
 /// Why a use case did not happen. Each door turns it into its own answer
@@ -57,6 +61,9 @@ pub enum AppError {
     /// database failing: the store's own account of it.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The evidence store failing to keep or return a file.
+    #[error(transparent)]
+    Evidence(#[from] ObjectsError),
 }
 
 impl From<DomainError> for AppError {
@@ -77,12 +84,22 @@ impl Core {
     pub fn new(store: Store, clock: Arc<dyn Clock>, policy: Arc<SlaPolicy>) -> Self {
         let follow_up = crate::config::InstructionsConfig::default().follow_up();
         let schedule = crate::config::WorkReportsConfig::default().schedule();
-        Self { store, clock, policy, link_code_ttl: chrono::Duration::hours(24), follow_up, schedule }
+        Self { store, clock, policy, link_code_ttl: chrono::Duration::hours(24), follow_up, schedule, evidence: None }
     }
 
     /// The same use cases on another clock (the demo lives its history on one).
     pub fn on_clock(&self, clock: Arc<dyn Clock>) -> Self {
         Self { clock, ..self.clone() }
+    }
+
+    /// The same with evidence files kept as `evidence` says.
+    pub fn with_evidence(mut self, evidence: Evidence) -> Self {
+        self.evidence = Some(evidence);
+        self
+    }
+
+    fn evidence(&self) -> AppResult<&Evidence> {
+        self.evidence.as_ref().ok_or(AppError::Evidence(ObjectsError::Config("no evidence store")))
     }
 
     /// The same with work reports due and reminded as `schedule` says.

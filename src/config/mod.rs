@@ -23,11 +23,13 @@ pub enum ConfigError {
 }
 
 mod apps;
+mod evidence;
 mod sections;
 mod validate;
 
 pub use crate::crypto::weak_key;
 pub use crate::store::DatabaseConfig;
+pub use evidence::{EvidenceConfig, EvidenceStore};
 pub use sections::*;
 
 fn invalid(key: &'static str, message: impl Into<String>) -> ConfigError {
@@ -58,6 +60,8 @@ pub struct Config {
     pub instructions: InstructionsConfig,
     #[serde(default)]
     pub work_reports: WorkReportsConfig,
+    #[serde(default)]
+    pub evidence: EvidenceConfig,
 }
 
 impl Default for Config {
@@ -153,6 +157,7 @@ impl Default for Config {
             voice: VoiceConfig::default(),
             instructions: InstructionsConfig::default(),
             work_reports: WorkReportsConfig::default(),
+            evidence: EvidenceConfig::default(),
         }
     }
 }

@@ -14,6 +14,7 @@ pub mod pages;
 pub mod problem;
 pub mod session;
 pub mod telegram;
+pub mod upload;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;

@@ -184,6 +184,7 @@ impl From<AppError> for ApiError {
         match e {
             AppError::Denied(need) => ApiError::Denied(need),
             AppError::Store(s) => s.into(),
+            AppError::Evidence(e) => ApiError::Unavailable(e.to_string()),
         }
     }
 }

@@ -6,6 +6,7 @@ pub use onsite_domain as domain;
 use onsite_domain::crypto;
 
 pub mod assignments;
+pub mod attachments;
 pub mod audit;
 pub mod audit_key;
 pub mod board;

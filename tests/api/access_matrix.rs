@@ -216,12 +216,26 @@ async fn subject(app: &TestApp, w: &World, template: &str) -> Subject {
         .replace("{person}", &w.a.people[3].to_string())
         .replace("{branch}", &w.a.branch_id.to_string())
         .replace("{user}", &w.spare_user.to_string())
-        .replace("{token}", "not-a-real-link");
+        .replace("{token}", "not-a-real-link")
+        .replace("{milestone}", "on_site");
     if path.contains("{channel}") {
         let channels = format!("/api/v1/people/{}/channels", w.a.people[3]);
         let created = app.post(&channels, &json!({"kind": "sms", "address": "13800000003"})).await;
         let channel = expect_json(created, StatusCode::CREATED).await["id"].as_i64().unwrap();
         path = path.replace("{channel}", &channel.to_string());
+    }
+    if path.contains("{attachment}") {
+        // On a notice to unit A: a photo for the thumbnail, the 通报 otherwise.
+        let notice = app.issue(&[w.a.id], true).await["id"].clone();
+        let (name, bytes) = if path.ends_with("/thumbnail") {
+            ("现场.jpg", crate::attachments::photo_at((29, 33, 28), (106, 34, 38)))
+        } else {
+            ("通报.pdf", crate::attachments::PDF.to_vec())
+        };
+        let files = format!("/api/v1/notices/{notice}/attachments");
+        let kept = crate::attachments::upload(app, &app.token, &files, name, &bytes).await;
+        let id = expect_json(kept, StatusCode::CREATED).await["id"].clone();
+        path = path.replace("{attachment}", &id.to_string());
     }
     if path.contains("{notice}") {
         let notice = app.issue(&[w.a.id], true).await;
@@ -409,7 +423,10 @@ async fn every_api_route_answers_each_role_and_scope_as_the_matrix_says() {
             if let Some(token) = &w.tokens[i] {
                 request = request.bearer_auth(token);
             }
-            if let Some(body) = api_body(&rule.method, &rule.path, &w, n) {
+            if rule.method == "POST" && rule.path.ends_with("/attachments") {
+                let file = reqwest::multipart::Part::bytes(crate::attachments::PDF).file_name("证据.pdf");
+                request = request.multipart(reqwest::multipart::Form::new().part("file", file));
+            } else if let Some(body) = api_body(&rule.method, &rule.path, &w, n) {
                 request = request.json(&body);
             }
             if *expect == Expect::Signed {

@@ -35,7 +35,8 @@ pub struct TestApp {
     pub telegram: crate::fake_telegram::FakeTelegram,
     /// A bureau user's token.
     pub token: String,
-    _sqlite_dir: Option<tempfile::TempDir>,
+    /// The SQLite database and the local evidence store.
+    _dir: tempfile::TempDir,
     pg: Option<crate::postgres::PgDatabase>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
@@ -59,14 +60,15 @@ impl TestApp {
         config.telegram.api_url = telegram.url.clone();
         // Plain http on loopback, as in development.
         config.web.secure_cookie = false;
+        let dir = tempfile::tempdir().expect("tempdir");
+        config.evidence.path = dir.path().join("evidence");
+        // Small enough that the size refusals are tested with small files.
+        (config.evidence.max_image_mib, config.evidence.max_document_mib, config.evidence.max_bulk_mib) = (2, 2, 4);
         configure(&mut config);
-        let mut sqlite_dir = None;
         let mut pg = None;
         match backend {
             Backend::Sqlite => {
-                let dir = tempfile::tempdir().expect("tempdir");
                 config.database.url = format!("sqlite://{}", dir.path().join("onsite.db").display());
-                sqlite_dir = Some(dir);
             }
             Backend::Postgres => {
                 let db = crate::postgres::PgDatabase::create().await?;
@@ -91,7 +93,7 @@ impl TestApp {
             telegram,
             state,
             token: String::new(),
-            _sqlite_dir: sqlite_dir,
+            _dir: dir,
             pg,
             shutdown: Some(tx),
         };

@@ -6,6 +6,7 @@
 mod access;
 mod access_matrix;
 mod action_links;
+mod attachments;
 mod audit;
 mod bad_input;
 mod channels;
@@ -62,6 +63,7 @@ fn main() {
         access::trials(),
         access_matrix::trials(),
         action_links::trials(),
+        attachments::trials(),
         audit::trials(),
         bad_input::trials(),
         channels::trials(),

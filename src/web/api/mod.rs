@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, and its OpenAPI document.
 
 pub mod assignments;
+pub mod attachments;
 pub mod bureau;
 pub mod closure;
 pub mod enterprises;
@@ -34,6 +35,7 @@ use crate::AppState;
     tags(
         (name = "registry", description = "Support units, branches, people and channels"),
         (name = "notices", description = "Emergency-response notices"),
+        (name = "attachments", description = "Evidence files on notices, milestones and reports (附件)"),
         (name = "assignments", description = "One notice dispatched to one unit, with its clock"),
         (name = "special-reports", description = "The units' special reports (专项报告) and their review"),
         (name = "threat-reports", description = "The units' threat reports (威胁信息报告), their review, and the month's findings for CAICT"),
@@ -117,7 +119,8 @@ pub fn router() -> Router<AppState> {
         .merge(special_reports::router())
         .merge(threat_reports::router())
         .merge(instructions::router())
-        .merge(work_reports::router());
+        .merge(work_reports::router())
+        .merge(attachments::router());
     let (api, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", inner)
         .merge(crate::web::callbacks::router())

@@ -181,7 +181,7 @@ impl Words {
                 errors.iter().map(|e| e.message_zh.clone()).collect::<Vec<_>>().join("；"),
                 errors.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("; "),
             ),
-            AppError::Store(_) => return None,
+            AppError::Store(_) | AppError::Evidence(_) => return None,
         })
     }
 }

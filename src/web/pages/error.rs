@@ -55,6 +55,10 @@ impl From<AppError> for PageError {
         match e {
             AppError::Denied(_) => PageError::Forbidden,
             AppError::Store(s) => s.into(),
+            AppError::Evidence(e) => {
+                tracing::error!(error = %e, "evidence store failed");
+                PageError::Unavailable
+            }
         }
     }
 }

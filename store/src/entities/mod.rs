@@ -3,6 +3,7 @@
 
 pub mod api_token;
 pub mod assignment;
+pub mod attachment;
 pub mod audit_entry;
 pub mod audit_head;
 pub mod branch;

@@ -1,0 +1,126 @@
+//! Evidence files on records. Who may attach to a record and who may read
+//! its files is decided here once for every door: the role (the bureau's
+//! notices, the units' milestones and reports), then the record in the
+//! caller's scope (another unit's is not found), then the file itself (its
+//! kind from its content and its size, the domain's rules). A photo loses
+//! its metadata before it is kept, its EXIF position is judged against the
+//! site, and a thumbnail is drawn. The objects are stored before the row
+//! commits; one whose row never commits is swept later.
+
+use bytes::Bytes;
+
+use super::{AppResult, Core};
+use crate::domain::access::{By, Caller, Need};
+use crate::domain::attachment::{Attachment, FileKind, PhotoPlace, Subject, SubjectKind, safe_name, sniff};
+use crate::domain::geo::Coordinates;
+use crate::evidence::photo;
+use crate::store::attachments::NewAttachment;
+
+/// A file as a door received it.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    /// The name the sender gave it.
+    pub name: String,
+    pub bytes: Bytes,
+}
+
+/// The bytes of a kept file (or its thumbnail) and what it is.
+#[derive(Debug, Clone)]
+pub struct Download {
+    pub attachment: Attachment,
+    pub bytes: Bytes,
+}
+
+/// The role attaching to a kind of record needs.
+fn needs(kind: SubjectKind) -> Need {
+    match kind {
+        SubjectKind::Notice => Need::Direct,
+        SubjectKind::Milestone
+        | SubjectKind::ClosureReport
+        | SubjectKind::SpecialReport
+        | SubjectKind::ThreatReport => Need::Report,
+    }
+}
+
+impl Core {
+    /// The record's unit and site, when the reader may see it.
+    async fn subject_in_scope(&self, caller: &Caller, s: Subject) -> AppResult<(Option<i64>, Option<Coordinates>)> {
+        let reads = self.reads(caller);
+        let site = |lat: Option<f64>, lon: Option<f64>| lat.zip(lon).map(|(lat, lon)| Coordinates { lat, lon });
+        Ok(match s.kind {
+            SubjectKind::Notice => {
+                let n = reads.notice(s.id).await?.notice;
+                (None, site(n.site_lat, n.site_lon))
+            }
+            SubjectKind::Milestone | SubjectKind::ClosureReport => {
+                let a = reads.assignment(s.id).await?;
+                let n = reads.notice(a.notice_id).await?.notice;
+                (Some(a.unit_id), site(n.site_lat, n.site_lon))
+            }
+            SubjectKind::SpecialReport => (Some(reads.special_report(s.id).await?.unit_id), None),
+            SubjectKind::ThreatReport => (Some(reads.threat_report(s.id).await?.unit_id), None),
+        })
+    }
+
+    /// Keeps `upload` on `subject` as `caller`.
+    pub async fn attach(&self, caller: &Caller, subject: Subject, upload: Upload) -> AppResult<Attachment> {
+        Self::require(caller, needs(subject.kind))?;
+        let (unit_id, site) = self.subject_in_scope(caller, subject).await?;
+        let evidence = self.evidence()?;
+        let sniffed = sniff(&upload.bytes)?;
+        evidence.limits.check(sniffed.kind, upload.bytes.len() as u64)?;
+        let (content, thumbnail, place) = if sniffed.kind == FileKind::Image {
+            let place = photo::place(&upload.bytes).map(|p| PhotoPlace::judge(p, site, evidence.radius_m));
+            let content = photo::stripped(&upload.bytes);
+            let thumbnail = photo::thumbnail(&content);
+            (content, thumbnail, place)
+        } else {
+            (upload.bytes.clone(), None, None)
+        };
+        let size = content.len() as u64;
+        let sha256 = evidence.objects.put(content).await?;
+        let thumbnail_sha256 = match thumbnail {
+            Some(t) => Some(evidence.objects.put(t).await?),
+            None => None,
+        };
+        let new = NewAttachment {
+            subject,
+            unit_id,
+            name: safe_name(&upload.name, &sniffed),
+            kind: sniffed.kind,
+            content_type: sniffed.mime.to_owned(),
+            size,
+            sha256,
+            thumbnail_sha256,
+            place,
+        };
+        Ok(self.store.add_attachment(&By::caller(caller), new, self.clock.now()).await?)
+    }
+
+    /// The files on a record the caller may see.
+    pub async fn attachments(&self, caller: &Caller, subject: Subject) -> AppResult<Vec<Attachment>> {
+        self.subject_in_scope(caller, subject).await?;
+        Ok(self.store.attachments(subject).await?)
+    }
+
+    /// A file, when the caller may see its record; the download is audited.
+    pub async fn download(&self, caller: &Caller, id: i64) -> AppResult<Download> {
+        let (attachment, _) = self.store.attachment(id).await?;
+        self.subject_in_scope(caller, attachment.subject).await?;
+        let bytes = self.evidence()?.objects.get(&attachment.sha256).await?;
+        self.store.audit_download(&By::caller(caller), &attachment, self.clock.now()).await?;
+        Ok(Download { attachment, bytes })
+    }
+
+    /// A photo's thumbnail, when the caller may see its record (not audited:
+    /// pages show it).
+    pub async fn thumbnail(&self, caller: &Caller, id: i64) -> AppResult<Download> {
+        let (attachment, thumbnail) = self.store.attachment(id).await?;
+        self.subject_in_scope(caller, attachment.subject).await?;
+        let Some(sha256) = thumbnail else {
+            return Err(crate::store::StoreError::not_found("thumbnail", id).into());
+        };
+        let bytes = self.evidence()?.objects.get(&sha256).await?;
+        Ok(Download { attachment, bytes })
+    }
+}

@@ -1,0 +1,117 @@
+//! The bytes of evidence files, kept by their SHA-256 through the
+//! `object_store` crate: a local directory by default (the embedded service
+//! stays one binary and one folder), any S3-compatible bucket by
+//! configuration. The same content is kept once; an object no record refers
+//! to (its upload's change never committed) is swept once old enough.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use futures::TryStreamExt;
+use object_store::aws::AmazonS3Builder;
+use object_store::local::LocalFileSystem;
+use object_store::path::Path;
+use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
+use secrecy::ExposeSecret;
+use sha2::{Digest, Sha256};
+
+use crate::config::{EvidenceConfig, EvidenceStore};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ObjectsError {
+    #[error("evidence store: {0}")]
+    Store(#[from] object_store::Error),
+    #[error("evidence store: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("evidence configuration: {0}")]
+    Config(&'static str),
+}
+
+/// Where every object lives under the store's root.
+const PREFIX: &str = "sha256";
+
+/// The store of evidence objects.
+#[derive(Clone)]
+pub struct Objects {
+    store: Arc<dyn ObjectStore>,
+}
+
+impl std::fmt::Debug for Objects {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Objects({})", self.store)
+    }
+}
+
+/// The hex SHA-256 of `bytes`: an object's name.
+pub fn digest(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+fn key(sha256: &str) -> Path {
+    Path::from(format!("{PREFIX}/{}/{sha256}", sha256.get(..2).unwrap_or("00")))
+}
+
+impl Objects {
+    /// Opens the configured store (creating the local directory).
+    pub fn open(c: &EvidenceConfig) -> Result<Self, ObjectsError> {
+        let store: Arc<dyn ObjectStore> = match c.store {
+            EvidenceStore::Local => {
+                std::fs::create_dir_all(&c.path)?;
+                Arc::new(LocalFileSystem::new_with_prefix(&c.path)?)
+            }
+            EvidenceStore::S3 => {
+                let endpoint = c.s3_endpoint.as_deref().ok_or(ObjectsError::Config("s3_endpoint is required"))?;
+                let bucket = c.s3_bucket.as_deref().ok_or(ObjectsError::Config("s3_bucket is required"))?;
+                let access = c.s3_access_key.as_deref().ok_or(ObjectsError::Config("s3_access_key is required"))?;
+                let secret = c.s3_secret_key.as_ref().ok_or(ObjectsError::Config("s3_secret_key is required"))?;
+                Arc::new(
+                    AmazonS3Builder::new()
+                        .with_endpoint(endpoint)
+                        .with_bucket_name(bucket)
+                        .with_region(&c.s3_region)
+                        .with_access_key_id(access)
+                        .with_secret_access_key(secret.expose_secret())
+                        .with_allow_http(c.s3_allow_http)
+                        .with_virtual_hosted_style_request(false)
+                        .build()?,
+                )
+            }
+        };
+        Ok(Self { store })
+    }
+
+    /// Keeps `bytes` (once: the same content is already there) and returns its SHA-256.
+    pub async fn put(&self, bytes: Bytes) -> Result<String, ObjectsError> {
+        let sha256 = digest(&bytes);
+        let key = key(&sha256);
+        match self.store.head(&key).await {
+            Ok(_) => return Ok(sha256),
+            Err(object_store::Error::NotFound { .. }) => {}
+            Err(e) => return Err(e.into()),
+        }
+        self.store.put(&key, PutPayload::from_bytes(bytes)).await?;
+        Ok(sha256)
+    }
+
+    /// The content kept as `sha256`.
+    pub async fn get(&self, sha256: &str) -> Result<Bytes, ObjectsError> {
+        Ok(self.store.get(&key(sha256)).await?.bytes().await?)
+    }
+
+    /// Deletes the objects not in `kept` last written before `before`;
+    /// returns how many.
+    pub async fn sweep(&self, kept: &HashSet<String>, before: DateTime<Utc>) -> Result<usize, ObjectsError> {
+        let listed: Vec<_> = self.store.list(Some(&Path::from(PREFIX))).try_collect().await?;
+        let mut deleted = 0;
+        for meta in listed {
+            let name = meta.location.filename().unwrap_or_default();
+            if meta.last_modified < before && !kept.contains(name) {
+                self.store.delete(&meta.location).await?;
+                deleted += 1;
+            }
+        }
+        Ok(deleted)
+    }
+}

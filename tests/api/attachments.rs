@@ -1,0 +1,224 @@
+//! Evidence files over the API on the local store: a notice's 通报 and an
+//! on-site photo kept, deduplicated, listed and downloaded within scope and
+//! audited; the photo's position judged and its metadata gone from every
+//! copy; what is refused (a program, an unknown type, too large) named in
+//! both languages and stored nowhere.
+
+use std::io::Cursor;
+use std::path::Path;
+
+use onsite::domain::access::UserRole;
+use reqwest::StatusCode;
+use reqwest::multipart::{Form, Part};
+use serde_json::Value;
+
+use crate::helpers::{TestApp, expect_json, expect_problem};
+
+crate::on_both_backends!(
+    files_are_kept_once_read_within_scope_and_audited,
+    a_photo_is_judged_by_its_position_and_shown_without_it,
+    bad_files_are_refused_in_both_languages_and_stored_nowhere,
+);
+
+/// A small PDF: what the bureau's 通报 arrives as.
+pub const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+
+/// Posts `bytes` as the `file` field named `name` to `path` as `token`.
+pub async fn upload(app: &TestApp, token: &str, path: &str, name: &str, bytes: &[u8]) -> reqwest::Response {
+    let form = Form::new().part("file", Part::bytes(bytes.to_vec()).file_name(name.to_owned()));
+    app.client.post(app.url(path)).bearer_auth(token).multipart(form).send().await.unwrap()
+}
+
+/// The objects in the local store, by walking its directory.
+fn objects(root: &Path) -> usize {
+    fn walk(p: &Path) -> usize {
+        std::fs::read_dir(p)
+            .map_or(0, |d| d.flatten().map(|e| if e.path().is_dir() { walk(&e.path()) } else { 1 }).sum())
+    }
+    walk(root)
+}
+
+fn store_dir(app: &TestApp) -> std::path::PathBuf {
+    app.state.config.evidence.path.clone()
+}
+
+async fn files_are_kept_once_read_within_scope_and_audited(app: TestApp) {
+    let (a, b) = (app.unit_with_people("安盾").await, app.unit_with_people("山城").await);
+    let unit_a = app.user_token("andun", UserRole::Unit, Some(a.id)).await;
+    let unit_b = app.user_token("shancheng", UserRole::Unit, Some(b.id)).await;
+    let notice = app.issue(&[a.id], true).await;
+    let path = format!("/api/v1/notices/{}/attachments", notice["id"]);
+
+    let kept =
+        expect_json(upload(&app, &app.token, &path, "渝通〔2026〕12号 通报.pdf", PDF).await, StatusCode::CREATED).await;
+    assert_eq!(
+        (kept["name"].as_str(), kept["kind"].as_str(), kept["content_type"].as_str(), kept["size"].as_u64()),
+        (Some("渝通〔2026〕12号 通报.pdf"), Some("pdf"), Some("application/pdf"), Some(PDF.len() as u64))
+    );
+    assert_eq!(kept["uploaded_by"], "duty");
+    // The same content again, under another name: one object, two files.
+    let again = expect_json(upload(&app, &app.token, &path, "copy.bin", PDF).await, StatusCode::CREATED).await;
+    assert_eq!((again["sha256"].clone(), again["name"].as_str()), (kept["sha256"].clone(), Some("copy.bin.pdf")));
+    assert_eq!(objects(&store_dir(&app)), 1, "deduplicated by content");
+    assert_eq!(app.get_ok(&path).await.as_array().unwrap().len(), 2);
+
+    // The unit the notice went to reads and downloads it; another unit finds nothing.
+    assert_eq!(expect_json(app.get_as(&unit_a, &path).await, StatusCode::OK).await.as_array().unwrap().len(), 2);
+    let file = format!("/api/v1/attachments/{}", kept["id"]);
+    let r = app.get_as(&unit_a, &file).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let h = r.headers().clone();
+    assert_eq!(
+        (h["content-type"].to_str().unwrap(), h["x-content-type-options"].to_str().unwrap()),
+        ("application/pdf", "nosniff")
+    );
+    let disposition = h["content-disposition"].to_str().unwrap();
+    assert!(
+        disposition.starts_with("attachment;") && disposition.contains("filename*=UTF-8''%E6%B8%9D"),
+        "{disposition}"
+    );
+    assert_eq!(r.bytes().await.unwrap().as_ref(), PDF);
+    expect_problem(app.get_as(&unit_b, &path).await, StatusCode::NOT_FOUND).await;
+    expect_problem(app.get_as(&unit_b, &file).await, StatusCode::NOT_FOUND).await;
+    // Only the bureau attaches to a notice.
+    expect_problem(upload(&app, &unit_a, &path, "x.pdf", PDF).await, StatusCode::FORBIDDEN).await;
+
+    let audited = app.state.store.audit_entries(100).await.unwrap();
+    let subject = format!("notice:{}", notice["id"]);
+    assert_eq!(audited.iter().filter(|e| e.action == "attachment.added" && e.subject == subject).count(), 2);
+    assert!(
+        audited.iter().any(|e| e.action == "attachment.downloaded" && e.actor == "andun"),
+        "the download is audited"
+    );
+}
+
+/// A JPEG with an EXIF position (degrees, minutes, seconds north and east).
+pub fn photo_at(lat: (u32, u32, u32), lon: (u32, u32, u32)) -> Vec<u8> {
+    use exif::{Field, In, Tag, Value as V};
+    let img = image::RgbImage::from_fn(640, 480, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 90]));
+    let mut jpeg = Cursor::new(Vec::new());
+    img.write_to(&mut jpeg, image::ImageFormat::Jpeg).unwrap();
+    let dms = |(d, m, s): (u32, u32, u32)| {
+        V::Rational(vec![exif::Rational::from((d, 1)), exif::Rational::from((m, 1)), exif::Rational::from((s, 1))])
+    };
+    let fields = [
+        Field { tag: Tag::GPSLatitudeRef, ifd_num: In::PRIMARY, value: V::Ascii(vec![b"N".to_vec()]) },
+        Field { tag: Tag::GPSLatitude, ifd_num: In::PRIMARY, value: dms(lat) },
+        Field { tag: Tag::GPSLongitudeRef, ifd_num: In::PRIMARY, value: V::Ascii(vec![b"E".to_vec()]) },
+        Field { tag: Tag::GPSLongitude, ifd_num: In::PRIMARY, value: dms(lon) },
+        Field { tag: Tag::Make, ifd_num: In::PRIMARY, value: V::Ascii(vec![b"HUAWEI".to_vec()]) },
+    ];
+    let mut writer = exif::experimental::Writer::new();
+    for f in &fields {
+        writer.push_field(f);
+    }
+    let mut block = Cursor::new(Vec::new());
+    writer.write(&mut block, false).unwrap();
+    let mut parts = img_parts::jpeg::Jpeg::from_bytes(jpeg.into_inner().into()).unwrap();
+    img_parts::ImageEXIF::set_exif(&mut parts, Some(block.into_inner().into()));
+    parts.encoder().bytes().to_vec()
+}
+
+async fn a_photo_is_judged_by_its_position_and_shown_without_it(app: TestApp) {
+    let (a, b) = (app.unit_with_people("安盾").await, app.unit_with_people("山城").await);
+    let unit_a = app.user_token("andun", UserRole::Unit, Some(a.id)).await;
+    let unit_b = app.user_token("shancheng", UserRole::Unit, Some(b.id)).await;
+    let manager = app.user_token("boss", UserRole::Manager, None).await;
+    let assignment = app.issue(&[a.id], true).await["assignments"][0]["id"].as_i64().unwrap();
+    let path = format!("/api/v1/assignments/{assignment}/milestones/on_site/attachments");
+
+    // The site is at 29.5577 N, 106.5772 E: 29°33'28" N, 106°34'38" E is beside it.
+    let near = photo_at((29, 33, 28), (106, 34, 38));
+    assert!(onsite::evidence::photo::place(&near).is_some(), "the test photo carries a position");
+    let kept = expect_json(upload(&app, &unit_a, &path, "到场.jpg", &near).await, StatusCode::CREATED).await;
+    assert_eq!((kept["kind"].as_str(), kept["thumbnail"].as_bool()), (Some("image"), Some(true)));
+    assert_eq!(kept["place"]["far_from_site"], false);
+    assert!(kept["place"]["distance_m"].as_f64().unwrap() < 100.0, "{kept}");
+    // Taken in Yubei, some 9 km away: flagged, not refused.
+    let far = expect_json(
+        upload(&app, &unit_a, &path, "far.jpg", &photo_at((29, 37, 0), (106, 30, 0))).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(far["place"]["far_from_site"], true);
+
+    // What anyone downloads has no position, no camera, and still shows the picture.
+    let copy = app.get_as(&manager, &format!("/api/v1/attachments/{}", kept["id"])).await.bytes().await.unwrap();
+    assert!(onsite::evidence::photo::place(&copy).is_none(), "the position is gone");
+    assert!(!copy.windows(6).any(|w| w == b"HUAWEI"), "the camera is gone");
+    let decoded = image::load_from_memory(&copy).unwrap();
+    assert_eq!((decoded.width(), decoded.height()), (640, 480));
+    let thumb = app.get_as(&manager, &format!("/api/v1/attachments/{}/thumbnail", kept["id"])).await;
+    assert_eq!(thumb.headers()["content-type"], "image/jpeg");
+    let thumb = image::load_from_memory(&thumb.bytes().await.unwrap()).unwrap();
+    assert_eq!((thumb.width(), thumb.height()), (320, 240));
+
+    // Another unit neither sees nor adds to it; a PDF has no thumbnail.
+    expect_problem(app.get_as(&unit_b, &path).await, StatusCode::NOT_FOUND).await;
+    expect_problem(upload(&app, &unit_b, &path, "x.jpg", &near).await, StatusCode::NOT_FOUND).await;
+    let pdf = expect_json(upload(&app, &unit_a, &path, "log.pdf", PDF).await, StatusCode::CREATED).await;
+    expect_problem(
+        app.get_as(&unit_a, &format!("/api/v1/attachments/{}/thumbnail", pdf["id"])).await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    let listed = expect_json(app.get_as(&manager, &path).await, StatusCode::OK).await;
+    assert_eq!(listed.as_array().unwrap().len(), 3);
+    let plan = format!("/api/v1/assignments/{assignment}/milestones/plan_activated/attachments");
+    assert_eq!(app.get_ok(&plan).await.as_array().unwrap().len(), 0, "each milestone has its own files");
+}
+
+async fn bad_files_are_refused_in_both_languages_and_stored_nowhere(app: TestApp) {
+    let a = app.unit_with_people("安盾").await;
+    let notice = app.issue(&[a.id], true).await;
+    let path = format!("/api/v1/notices/{}/attachments", notice["id"]);
+    let refused = |v: &Value| {
+        (v["errors"][0]["code"].as_str().map(str::to_owned), v["errors"][0]["message_zh"].as_str().map(str::to_owned))
+    };
+
+    let mut elf = b"\x7fELF\x02\x01\x01\0".to_vec();
+    elf.resize(4096, 0);
+    let p = expect_problem(upload(&app, &app.token, &path, "report.pdf", &elf).await, StatusCode::UNPROCESSABLE_ENTITY)
+        .await;
+    let (code, zh) = refused(&p);
+    assert_eq!(code.as_deref(), Some("sample_not_encrypted"));
+    assert!(zh.unwrap().contains("infected"));
+    let p = expect_problem(
+        upload(&app, &app.token, &path, "a.rar", b"Rar!\x1a\x07\x01\x00rest").await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(refused(&p).0.as_deref(), Some("file_type_not_allowed"));
+    let p =
+        expect_problem(upload(&app, &app.token, &path, "empty.txt", b"").await, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(refused(&p).1.as_deref(), Some("文件为空"));
+    let form = Form::new().text("note", "no file");
+    let r = app.client.post(app.url(&path)).bearer_auth(&app.token).multipart(form).send().await.unwrap();
+    let p = expect_problem(r, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(refused(&p).1.as_deref(), Some("请选择要上传的文件"));
+    let r = app
+        .client
+        .post(app.url(&path))
+        .bearer_auth(&app.token)
+        .json(&serde_json::json!({"file": "x"}))
+        .send()
+        .await
+        .unwrap();
+    expect_problem(r, StatusCode::BAD_REQUEST).await;
+
+    // Over the document limit (a 3 MiB log where the test allows 2), and over every class's.
+    let log = "2026-11-25 03:01:12 sshd[811]: Failed password for root from 203.0.113.7\n".repeat(45_000);
+    let p = expect_problem(
+        upload(&app, &app.token, &path, "auth.log", log.as_bytes()).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(refused(&p).1.as_deref(), Some("文本或日志不能超过 2 MiB"));
+    let huge = vec![b'a'; 5 * 1024 * 1024];
+    let p = expect_problem(upload(&app, &app.token, &path, "huge.log", &huge).await, StatusCode::UNPROCESSABLE_ENTITY)
+        .await;
+    assert_eq!(refused(&p).1.as_deref(), Some("文件不能超过 4 MiB"));
+
+    assert_eq!(app.get_ok(&path).await.as_array().unwrap().len(), 0, "nothing recorded");
+    assert_eq!(objects(&store_dir(&app)), 0, "nothing stored");
+}
