@@ -107,6 +107,8 @@ impl AppState {
                     objects: evidence::Objects::open(&config.evidence)?,
                     limits: config.evidence.limits(),
                     radius_m: config.telegram.onsite_radius_m,
+                    sweep_after: chrono::Duration::from_std(config.evidence.sweep_after)
+                        .unwrap_or(chrono::Duration::days(1)),
                 }),
             store,
             clock,

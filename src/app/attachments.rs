@@ -8,6 +8,7 @@
 //! commits; one whose row never commits is swept later.
 
 use bytes::Bytes;
+use chrono::{DateTime, Utc};
 
 use super::{AppResult, Core};
 use crate::domain::access::{By, Caller, Need};
@@ -122,5 +123,13 @@ impl Core {
         };
         let bytes = self.evidence()?.objects.get(&sha256).await?;
         Ok(Download { attachment, bytes })
+    }
+
+    /// Deletes the objects no record names once `sweep_after` old: what an
+    /// upload whose change never committed left behind. Returns how many.
+    pub async fn sweep_evidence(&self, now: DateTime<Utc>) -> AppResult<usize> {
+        let evidence = self.evidence()?;
+        let kept = self.store.referenced_objects().await?;
+        Ok(evidence.objects.sweep(&kept, now - evidence.sweep_after).await?)
     }
 }

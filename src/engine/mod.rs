@@ -5,6 +5,7 @@
 
 pub mod call_limit;
 pub mod credentials;
+pub mod evidence;
 pub mod handovers;
 pub mod instructions;
 pub mod outbox;
@@ -116,7 +117,7 @@ impl Engine {
         let handovers = {
             let engine = self.clone();
             let never = Arc::new(Notify::new());
-            tokio::spawn(run_loop(Loop::new("handovers", &self.state, never), stop, move || {
+            tokio::spawn(run_loop(Loop::new("handovers", &self.state, never), stop.clone(), move || {
                 let engine = engine.clone();
                 async move {
                     let next = handovers::announce_due(&engine.state).await?.next;
@@ -126,9 +127,18 @@ impl Engine {
                 }
             }))
         };
+        // Deletes the evidence objects no record names, hourly.
+        let evidence = {
+            let engine = self.clone();
+            let never = Arc::new(Notify::new());
+            tokio::spawn(run_loop(Loop::new("evidence", &self.state, never), stop, move || {
+                let engine = engine.clone();
+                async move { Ok(Some(evidence::sweep(&engine.state).await)) }
+            }))
+        };
         let instance = self.instance.clone();
         tokio::spawn(async move {
-            let _ = tokio::join!(timers, outbox, audit, handovers);
+            let _ = tokio::join!(timers, outbox, audit, handovers, evidence);
             tracing::info!(%instance, "engine stopped");
         })
     }

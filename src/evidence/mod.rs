@@ -15,4 +15,6 @@ pub struct Evidence {
     pub objects: Objects,
     pub limits: SizeLimits,
     pub radius_m: f64,
+    /// How old an object no record names must be before it is deleted.
+    pub sweep_after: chrono::Duration,
 }

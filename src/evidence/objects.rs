@@ -82,16 +82,12 @@ impl Objects {
         Ok(Self { store })
     }
 
-    /// Keeps `bytes` (once: the same content is already there) and returns its SHA-256.
+    /// Keeps `bytes` under its SHA-256 and returns it. The same content
+    /// is one object; writing it again renews it, so a sweep never takes
+    /// an old unnamed copy from under an upload about to name it.
     pub async fn put(&self, bytes: Bytes) -> Result<String, ObjectsError> {
         let sha256 = digest(&bytes);
-        let key = key(&sha256);
-        match self.store.head(&key).await {
-            Ok(_) => return Ok(sha256),
-            Err(object_store::Error::NotFound { .. }) => {}
-            Err(e) => return Err(e.into()),
-        }
-        self.store.put(&key, PutPayload::from_bytes(bytes)).await?;
+        self.store.put(&key(&sha256), PutPayload::from_bytes(bytes)).await?;
         Ok(sha256)
     }
 

@@ -16,7 +16,9 @@ use crate::helpers::{TestApp, expect_json, expect_problem};
 
 crate::on_both_backends!(
     files_are_kept_once_read_within_scope_and_audited,
+    objects_no_record_names_are_swept_once_old,
     a_photo_is_judged_by_its_position_and_shown_without_it,
+    reports_carry_their_files_and_samples_travel_encrypted,
     bad_files_are_refused_in_both_languages_and_stored_nowhere,
 );
 
@@ -90,6 +92,27 @@ async fn files_are_kept_once_read_within_scope_and_audited(app: TestApp) {
         audited.iter().any(|e| e.action == "attachment.downloaded" && e.actor == "andun"),
         "the download is audited"
     );
+}
+
+async fn objects_no_record_names_are_swept_once_old(app: TestApp) {
+    let a = app.unit_with_people("安盾").await;
+    let notice = app.issue(&[a.id], true).await;
+    let path = format!("/api/v1/notices/{}/attachments", notice["id"]);
+    expect_json(upload(&app, &app.token, &path, "通报.pdf", PDF).await, StatusCode::CREATED).await;
+    // What an upload leaves when its change never commits: an object no row names.
+    let objects = onsite::evidence::Objects::open(&app.state.config.evidence).unwrap();
+    let orphan = objects.put(bytes::Bytes::from_static(b"an upload that never committed\n")).await.unwrap();
+    assert_eq!(self::objects(&store_dir(&app)), 2);
+
+    // Fresh, it stays (an upload may be about to name it); a day old, it goes.
+    let now = chrono::Utc::now();
+    assert_eq!(app.state.app.sweep_evidence(now).await.unwrap(), 0);
+    assert_eq!(app.state.app.sweep_evidence(now + chrono::Duration::hours(25)).await.unwrap(), 1);
+    assert_eq!(self::objects(&store_dir(&app)), 1);
+    assert!(objects.get(&orphan).await.is_err(), "the orphan is gone");
+    let kept = app.get_ok(&path).await[0]["id"].clone();
+    let copy = app.get(&format!("/api/v1/attachments/{kept}")).await.bytes().await.unwrap();
+    assert_eq!(copy.as_ref(), PDF, "the named file stays");
 }
 
 /// A JPEG with an EXIF position (degrees, minutes, seconds north and east).
@@ -168,6 +191,68 @@ async fn a_photo_is_judged_by_its_position_and_shown_without_it(app: TestApp) {
     assert_eq!(app.get_ok(&plan).await.as_array().unwrap().len(), 0, "each milestone has its own files");
 }
 
+/// A zip of `entries` (stored), every entry marked encrypted when `encrypted`
+/// (ZipCrypto's flag: the server never decrypts, so only the flag matters).
+fn zip_of(entries: &[(&str, &[u8])], encrypted: bool) -> Vec<u8> {
+    use std::io::Write;
+    let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for (name, body) in entries {
+        w.start_file(*name, options).unwrap();
+        w.write_all(body).unwrap();
+    }
+    let mut bytes = w.finish().unwrap().into_inner();
+    if encrypted {
+        for (signature, flag_at) in [([0x50, 0x4b, 0x03, 0x04], 6), ([0x50, 0x4b, 0x01, 0x02], 8)] {
+            let starts: Vec<usize> =
+                bytes.windows(4).enumerate().filter(|(_, w)| *w == signature).map(|(i, _)| i).collect();
+            for s in starts {
+                bytes[s + flag_at] |= 1;
+            }
+        }
+    }
+    bytes
+}
+
+async fn reports_carry_their_files_and_samples_travel_encrypted(app: TestApp) {
+    let (a, b) = (app.unit_with_people("安盾").await, app.unit_with_people("山城").await);
+    let unit_a = app.user_token("andun", UserRole::Unit, Some(a.id)).await;
+    let unit_b = app.user_token("shancheng", UserRole::Unit, Some(b.id)).await;
+    let assignment = app.issue(&[a.id], true).await["assignments"][0]["id"].as_i64().unwrap();
+    let closure = format!("/api/v1/assignments/{assignment}/closure-report/attachments");
+    let log = "2026-11-25 03:01:12 nginx: GET /admin.php 200\n";
+    let kept =
+        expect_json(upload(&app, &unit_a, &closure, "access.log", log.as_bytes()).await, StatusCode::CREATED).await;
+    assert_eq!((kept["kind"].as_str(), kept["name"].as_str()), (Some("text"), Some("access.log")));
+    expect_problem(upload(&app, &unit_b, &closure, "x.log", log.as_bytes()).await, StatusCode::NOT_FOUND).await;
+
+    let special = crate::duties::file_special_report(&app, &unit_a, None).await;
+    let files = format!("/api/v1/special-reports/{special}/attachments");
+    let shot = expect_json(upload(&app, &unit_a, &files, "截图.png", &photo_png()).await, StatusCode::CREATED).await;
+    assert_eq!(shot["kind"], "image");
+    assert_eq!(expect_json(app.get_as(&unit_a, &files).await, StatusCode::OK).await.as_array().unwrap().len(), 1);
+    expect_problem(app.get_as(&unit_b, &files).await, StatusCode::NOT_FOUND).await;
+
+    let (threat, _) = crate::threats::file_threat_report(&app, &unit_a, None).await;
+    let files = format!("/api/v1/threat-reports/{threat}/attachments");
+    let sample = zip_of(&[("mirai.arm7", b"\x7fELF\x01\x01\x01\0 not really")], true);
+    let kept = expect_json(upload(&app, &unit_a, &files, "mirai.zip", &sample).await, StatusCode::CREATED).await;
+    assert_eq!(kept["kind"], "sample", "an encrypted zip is a sample archive");
+    let logs = zip_of(&[("a.log", b"x\n"), ("b.log", b"y\n")], false);
+    let kept = expect_json(upload(&app, &unit_a, &files, "logs.zip", &logs).await, StatusCode::CREATED).await;
+    assert_eq!(kept["kind"], "archive");
+    let copy = app.get_as(&unit_a, &format!("/api/v1/attachments/{}", kept["id"])).await.bytes().await.unwrap();
+    assert_eq!(copy.as_ref(), logs.as_slice(), "kept as sent: never unpacked");
+}
+
+/// A PNG screenshot.
+fn photo_png() -> Vec<u8> {
+    let img = image::RgbImage::from_fn(200, 100, |x, _| image::Rgb([x as u8, 30, 200]));
+    let mut png = Cursor::new(Vec::new());
+    img.write_to(&mut png, image::ImageFormat::Png).unwrap();
+    png.into_inner()
+}
+
 async fn bad_files_are_refused_in_both_languages_and_stored_nowhere(app: TestApp) {
     let a = app.unit_with_people("安盾").await;
     let notice = app.issue(&[a.id], true).await;
@@ -221,4 +306,62 @@ async fn bad_files_are_refused_in_both_languages_and_stored_nowhere(app: TestApp
 
     assert_eq!(app.get_ok(&path).await.as_array().unwrap().len(), 0, "nothing recorded");
     assert_eq!(objects(&store_dir(&app)), 0, "nothing stored");
+}
+
+/// The trials that need the S3-compatible server (ignored outside CI without it).
+pub fn s3_trials() -> Vec<libtest_mimic::Trial> {
+    let needs = if crate::s3::binary().exists() { crate::trials::Needs::Nothing } else { crate::trials::Needs::S3 };
+    vec![crate::trials::test("attachments::files_are_kept_on_an_s3_compatible_store", needs, || {
+        Box::pin(files_are_kept_on_an_s3_compatible_store())
+    })]
+}
+
+fn on_s3(config: &mut onsite::config::Config, s3: &crate::s3::S3Server, secret: &str) {
+    config.evidence.store = onsite::config::EvidenceStore::S3;
+    config.evidence.s3_endpoint = Some(s3.endpoint.clone());
+    config.evidence.s3_bucket = Some(crate::s3::BUCKET.into());
+    config.evidence.s3_access_key = Some(crate::s3::ACCESS_KEY.into());
+    config.evidence.s3_secret_key = Some(secrecy::SecretString::from(secret.to_owned()));
+    config.evidence.s3_allow_http = true;
+}
+
+async fn files_are_kept_on_an_s3_compatible_store() {
+    let s3 = crate::s3::S3Server::start();
+    let configure = |c: &mut onsite::config::Config| on_s3(c, &s3, crate::s3::SECRET_KEY);
+    let app = TestApp::spawn_with(crate::helpers::Backend::Sqlite, configure).await.expect("an app");
+    let (a, b) = (app.unit_with_people("安盾").await, app.unit_with_people("山城").await);
+    let unit_b = app.user_token("shancheng", UserRole::Unit, Some(b.id)).await;
+    let notice = app.issue(&[a.id], true).await;
+    let path = format!("/api/v1/notices/{}/attachments", notice["id"]);
+
+    let kept = expect_json(upload(&app, &app.token, &path, "通报.pdf", PDF).await, StatusCode::CREATED).await;
+    let again = expect_json(upload(&app, &app.token, &path, "通报（副本）.pdf", PDF).await, StatusCode::CREATED).await;
+    assert_eq!(kept["sha256"], again["sha256"]);
+    let photo = photo_at((29, 33, 28), (106, 34, 38));
+    let shot = expect_json(upload(&app, &app.token, &path, "现场.jpg", &photo).await, StatusCode::CREATED).await;
+    assert_eq!(s3.objects(), 3, "the PDF once, the photo and its thumbnail");
+    let copy = app.get(&format!("/api/v1/attachments/{}", kept["id"])).await.bytes().await.unwrap();
+    assert_eq!(copy.as_ref(), PDF);
+    let thumb = app.get(&format!("/api/v1/attachments/{}/thumbnail", shot["id"])).await;
+    assert_eq!(thumb.status(), StatusCode::OK);
+    expect_problem(app.get_as(&unit_b, &format!("/api/v1/attachments/{}", kept["id"])).await, StatusCode::NOT_FOUND)
+        .await;
+    let audited = app.state.store.audit_entries(100).await.unwrap();
+    assert_eq!(audited.iter().filter(|e| e.action == "attachment.added").count(), 3);
+    drop(app);
+
+    // The store refusing the signature: the upload fails as unavailable and nothing is recorded.
+    let configure = |c: &mut onsite::config::Config| on_s3(c, &s3, "not-the-secret-key-at-all-0000000");
+    let wrong = TestApp::spawn_with(crate::helpers::Backend::Sqlite, configure).await.expect("an app");
+    let a = wrong.unit_with_people("安盾").await;
+    let notice = wrong.issue(&[a.id], true).await;
+    let path = format!("/api/v1/notices/{}/attachments", notice["id"]);
+    let p = expect_problem(
+        upload(&wrong, &wrong.token, &path, "x.pdf", b"%PDF-1.4\nother\n").await,
+        StatusCode::SERVICE_UNAVAILABLE,
+    )
+    .await;
+    assert_eq!(p["status"], 503);
+    assert_eq!(wrong.get_ok(&path).await.as_array().unwrap().len(), 0);
+    assert_eq!(s3.objects(), 3, "nothing new in the bucket");
 }

@@ -42,6 +42,8 @@ mod protection;
 mod receiver;
 mod reports;
 mod rosters;
+#[path = "../support/s3.rs"]
+mod s3;
 mod scorecard;
 mod screening;
 mod service;
@@ -64,6 +66,7 @@ fn main() {
         access_matrix::trials(),
         action_links::trials(),
         attachments::trials(),
+        attachments::s3_trials(),
         audit::trials(),
         bad_input::trials(),
         channels::trials(),

@@ -21,6 +21,8 @@ pub enum Needs {
     /// The OASIS STIX validator (`stix2-validator` from PyPI), which
     /// `.ci/run` installs; the test says where it looks.
     StixValidator,
+    /// An S3-compatible server (`s3s-fs`, which `.ci/run` installs).
+    S3,
 }
 
 impl Needs {
@@ -29,7 +31,7 @@ impl Needs {
             Needs::Nothing => false,
             Needs::Postgres => !crate::postgres::reachable(),
             Needs::Browser => !under_ci() && !chromedriver_installed(),
-            Needs::StixValidator => !under_ci(),
+            Needs::StixValidator | Needs::S3 => !under_ci(),
         }
     }
 }

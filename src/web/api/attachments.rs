@@ -26,6 +26,9 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(notice_files, attach_to_notice))
         .routes(routes!(milestone_files, attach_to_milestone))
+        .routes(routes!(closure_files, attach_to_closure))
+        .routes(routes!(special_report_files, attach_to_special_report))
+        .routes(routes!(threat_report_files, attach_to_threat_report))
         .routes(routes!(download))
         .routes(routes!(thumbnail))
         // Uploads are limited as they are read, by the largest class's size.
@@ -109,6 +112,81 @@ async fn attach_to_milestone(
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, ApiError> {
     upload(&state, &Caller::User(actor), Subject::milestone(id, milestone), multipart).await
+}
+
+/// The files of an assignment's closure report (screenshots, logs, captures).
+#[utoipa::path(get, path = "/assignments/{id}/closure-report/attachments", tag = "attachments", params(("id" = i64, Path)),
+    responses((status = 200, body = [Attachment]), (status = 404, body = Problem)), security(("bearer" = [])))]
+async fn closure_files(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Vec<Attachment>>, ApiError> {
+    Ok(Json(state.app.attachments(&Caller::User(actor), Subject::closure_report(id)).await?))
+}
+
+/// Attach a file to an assignment's closure report.
+#[utoipa::path(post, path = "/assignments/{id}/closure-report/attachments", tag = "attachments", params(("id" = i64, Path)),
+    request_body(content_type = "multipart/form-data", description = "the file in the field `file`"),
+    responses((status = 201, body = Attachment), (status = 404, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+async fn attach_to_closure(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    ApiPath(id): ApiPath<i64>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Response, ApiError> {
+    upload(&state, &Caller::User(actor), Subject::closure_report(id), multipart).await
+}
+
+/// The files of a special report.
+#[utoipa::path(get, path = "/special-reports/{id}/attachments", tag = "attachments", params(("id" = i64, Path)),
+    responses((status = 200, body = [Attachment]), (status = 404, body = Problem)), security(("bearer" = [])))]
+async fn special_report_files(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Vec<Attachment>>, ApiError> {
+    Ok(Json(state.app.attachments(&Caller::User(actor), Subject::special_report(id)).await?))
+}
+
+/// Attach a file to a special report.
+#[utoipa::path(post, path = "/special-reports/{id}/attachments", tag = "attachments", params(("id" = i64, Path)),
+    request_body(content_type = "multipart/form-data", description = "the file in the field `file`"),
+    responses((status = 201, body = Attachment), (status = 404, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+async fn attach_to_special_report(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    ApiPath(id): ApiPath<i64>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Response, ApiError> {
+    upload(&state, &Caller::User(actor), Subject::special_report(id), multipart).await
+}
+
+/// The files of a threat report (samples as encrypted zips among them).
+#[utoipa::path(get, path = "/threat-reports/{id}/attachments", tag = "attachments", params(("id" = i64, Path)),
+    responses((status = 200, body = [Attachment]), (status = 404, body = Problem)), security(("bearer" = [])))]
+async fn threat_report_files(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Vec<Attachment>>, ApiError> {
+    Ok(Json(state.app.attachments(&Caller::User(actor), Subject::threat_report(id)).await?))
+}
+
+/// Attach a file to a threat report.
+#[utoipa::path(post, path = "/threat-reports/{id}/attachments", tag = "attachments", params(("id" = i64, Path)),
+    request_body(content_type = "multipart/form-data", description = "the file in the field `file`"),
+    responses((status = 201, body = Attachment), (status = 404, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+async fn attach_to_threat_report(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    ApiPath(id): ApiPath<i64>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Response, ApiError> {
+    upload(&state, &Caller::User(actor), Subject::threat_report(id), multipart).await
 }
 
 /// A download: saved under its kept name, never rendered in place.
