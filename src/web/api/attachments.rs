@@ -212,7 +212,15 @@ pub fn saved(d: Download) -> Response {
 
 /// Download a file, as whoever may read its record (audited).
 #[utoipa::path(get, path = "/attachments/{id}", tag = "attachments", params(("id" = i64, Path)),
-    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>), (status = 404, body = Problem)),
+    responses((status = 200, description = "the file, as its content's type", content(
+        (Vec<u8> = "image/jpeg"), (Vec<u8> = "image/png"), (Vec<u8> = "image/gif"), (Vec<u8> = "image/webp"),
+        (Vec<u8> = "application/pdf"),
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+        (Vec<u8> = "application/x-ole-storage"), (Vec<u8> = "text/plain"),
+        (Vec<u8> = "application/vnd.tcpdump.pcap"), (Vec<u8> = "application/x-pcapng"), (Vec<u8> = "application/zip"))),
+        (status = 404, body = Problem)),
     security(("bearer" = [])))]
 async fn download(
     State(state): State<AppState>,
