@@ -23,19 +23,19 @@ pub const THUMBNAIL_SIDE: u32 = 320;
 const MAX_SIDE: u32 = 16_384;
 const MAX_DECODE_BYTES: u64 = 512 * 1024 * 1024;
 
-/// The EXIF block of a JPEG, PNG or WebP, if it has one.
-fn exif_block(bytes: &[u8]) -> Option<Bytes> {
-    let b = Bytes::copy_from_slice(bytes);
+/// The EXIF block of a JPEG, PNG or WebP, if it has one (the containers
+/// share `bytes`' buffer: nothing is copied).
+fn exif_block(b: &Bytes) -> Option<Bytes> {
     if let Ok(j) = Jpeg::from_bytes(b.clone()) {
         return j.exif();
     }
     if let Ok(p) = Png::from_bytes(b.clone()) {
         return p.exif();
     }
-    WebP::from_bytes(b).ok().and_then(|w| w.exif())
+    WebP::from_bytes(b.clone()).ok().and_then(|w| w.exif())
 }
 
-fn parsed(bytes: &[u8]) -> Option<exif::Exif> {
+fn parsed(bytes: &Bytes) -> Option<exif::Exif> {
     exif::Reader::new().read_raw(exif_block(bytes)?.to_vec()).ok()
 }
 
@@ -53,7 +53,7 @@ fn degrees(e: &exif::Exif, value: exif::Tag, reference: exif::Tag, negative: u8)
 }
 
 /// Where the photo says it was taken, when its EXIF carries a valid position.
-pub fn place(bytes: &[u8]) -> Option<Coordinates> {
+pub fn place(bytes: &Bytes) -> Option<Coordinates> {
     let e = parsed(bytes)?;
     let lat = degrees(&e, exif::Tag::GPSLatitude, exif::Tag::GPSLatitudeRef, b'S')?;
     let lon = degrees(&e, exif::Tag::GPSLongitude, exif::Tag::GPSLongitudeRef, b'W')?;
@@ -61,7 +61,7 @@ pub fn place(bytes: &[u8]) -> Option<Coordinates> {
 }
 
 /// The EXIF orientation (1 to 8), when given.
-fn orientation(bytes: &[u8]) -> Option<u16> {
+fn orientation(bytes: &Bytes) -> Option<u16> {
     let e = parsed(bytes)?;
     match e.get_field(exif::Tag::Orientation, exif::In::PRIMARY)?.value {
         exif::Value::Short(ref v) => v.first().copied().filter(|o| (1..=8).contains(o)),
@@ -84,9 +84,8 @@ fn orientation_only(o: u16) -> Option<Bytes> {
 /// APP13 (IPTC) segment and comment, for PNG and WebP the EXIF; the
 /// orientation is written back alone so the photo still stands upright.
 /// Other images (GIF) carry no position and are kept as they are.
-pub fn stripped(bytes: &[u8]) -> Bytes {
-    let b = Bytes::copy_from_slice(bytes);
-    let upright = orientation(bytes).filter(|o| *o != 1).and_then(orientation_only);
+pub fn stripped(b: &Bytes) -> Bytes {
+    let upright = orientation(b).filter(|o| *o != 1).and_then(orientation_only);
     if let Ok(mut j) = Jpeg::from_bytes(b.clone()) {
         for marker in [markers::APP1, markers::APP13, markers::COM] {
             j.remove_segments_by_marker(marker);
@@ -106,7 +105,7 @@ pub fn stripped(bytes: &[u8]) -> Bytes {
         w.remove_chunks_by_id(*b"XMP ");
         return w.encoder().bytes();
     }
-    b
+    b.clone()
 }
 
 /// A JPEG at most `THUMBNAIL_SIDE` pixels on its longest side, upright;

@@ -152,7 +152,7 @@ async fn a_photo_is_judged_by_its_position_and_shown_without_it(app: TestApp) {
 
     // The site is at 29.5577 N, 106.5772 E: 29°33'28" N, 106°34'38" E is beside it.
     let near = photo_at((29, 33, 28), (106, 34, 38));
-    assert!(onsite::evidence::photo::place(&near).is_some(), "the test photo carries a position");
+    assert!(onsite::evidence::photo::place(&near.clone().into()).is_some(), "the test photo carries a position");
     let kept = expect_json(upload(&app, &unit_a, &path, "到场.jpg", &near).await, StatusCode::CREATED).await;
     assert_eq!((kept["kind"].as_str(), kept["thumbnail"].as_bool()), (Some("image"), Some(true)));
     assert_eq!(kept["place"]["far_from_site"], false);

@@ -352,10 +352,7 @@ fn stix_validator() -> PathBuf {
     if let Ok(p) = std::env::var("ONSITE_STIX_VALIDATOR") {
         return p.into();
     }
-    let home = std::env::var("CARGO_HOME")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cargo"));
-    home.join("onsite-stix-venv/bin/stix2_validator")
+    crate::trials::cargo_home().join("onsite-stix-venv/bin/stix2_validator")
 }
 
 fn stix_needs() -> crate::trials::Needs {

@@ -17,10 +17,7 @@ pub fn binary() -> PathBuf {
     if let Ok(p) = std::env::var("ONSITE_S3S_FS") {
         return p.into();
     }
-    let home = std::env::var("CARGO_HOME")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cargo"));
-    home.join("onsite-s3s/bin/s3s-fs")
+    crate::trials::cargo_home().join("onsite-s3s/bin/s3s-fs")
 }
 
 /// A running server with one empty bucket; stopped when dropped.

@@ -36,6 +36,14 @@ impl Needs {
     }
 }
 
+/// Where `.ci/run` keeps what it builds once per machine (the STIX
+/// validator, the S3 server): the cargo home.
+pub fn cargo_home() -> std::path::PathBuf {
+    std::env::var("CARGO_HOME")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| std::path::PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cargo"))
+}
+
 fn under_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true")
 }

@@ -98,6 +98,13 @@ impl PageError {
 /// Why a form was refused, in the reader's language, when a rule refused
 /// it; a role refused, a subject not found or any other failure stays a
 /// page error.
+/// A download that could not be written (a DOCX, a workbook, a bundle):
+/// logged, shown as unavailable.
+pub fn export_failed(what: &str, e: impl std::fmt::Display) -> PageError {
+    tracing::error!(error = %e, "{what} failed");
+    PageError::Unavailable
+}
+
 pub fn refusal(e: impl Into<AppError>, lang: Lang) -> Result<String, PageError> {
     match e.into() {
         AppError::Store(StoreError::Domain(d)) => Ok(d.text(lang)),

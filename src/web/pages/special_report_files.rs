@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::get;
 
-use super::error::PageError;
+use super::error::{PageError, export_failed};
 use crate::AppState;
 use crate::reports::special_reports::{detail, docx, views, workbook};
 use crate::store::special_reports::SpecialReportFilter;
@@ -20,24 +20,19 @@ pub fn router() -> Router<AppState> {
         .route("/special-reports/{id}/report.docx", get(report_docx))
 }
 
-fn failed(what: &str, e: impl std::fmt::Display) -> PageError {
-    tracing::error!(error = %e, "{what} failed");
-    PageError::Unavailable
-}
-
 async fn report_docx(
     State(state): State<AppState>,
     signed: SignedIn,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
     let d = detail(&state, &signed.session.actor, id).await?;
-    let body = docx(&d).map_err(|e| failed("docx", e))?;
+    let body = docx(&d).map_err(|e| export_failed("docx", e))?;
     Ok(attachment(DOCX, &format!("special-report-{id}.docx"), body))
 }
 
 async fn list_xlsx(State(state): State<AppState>, signed: SignedIn) -> Result<Response, PageError> {
     let reads = state.app.reads(&signed.session.actor);
     let reports = reads.special_reports(&SpecialReportFilter::default()).await?;
-    let body = workbook(&views(&state, &reads, reports).await?).map_err(|e| failed("xlsx", e))?;
+    let body = workbook(&views(&state, &reads, reports).await?).map_err(|e| export_failed("xlsx", e))?;
     Ok(attachment(XLSX, "special-reports.xlsx", body))
 }

@@ -12,7 +12,7 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::Chrome;
-use super::error::{PageError, outcome_flash, refusal};
+use super::error::{PageError, export_failed, outcome_flash, refusal};
 use super::form::{blank_none, five_tuple_lines, lines, local_time};
 use super::notice_form::Choice;
 use super::protection::Flash;
@@ -354,21 +354,13 @@ async fn return_report(
     step(&state, posted, id, ReviewAction::Return).await
 }
 
-/// An export that could not be written: logged, shown as unavailable.
-fn failed(what: &'static str) -> impl Fn(String) -> PageError {
-    move |e| {
-        tracing::error!(error = %e, "{what} failed");
-        PageError::Unavailable
-    }
-}
-
 async fn export_xlsx(
     State(state): State<AppState>,
     signed: SignedIn,
     Query(q): Query<MonthFilter>,
 ) -> Result<Response, PageError> {
     let (name, views) = listed(&state, &signed.session.actor, &q).await?;
-    let body = caict_workbook(&views).map_err(|e| failed("xlsx")(e.to_string()))?;
+    let body = caict_workbook(&views).map_err(|e| export_failed("xlsx", e))?;
     Ok(crate::web::attachment(crate::web::XLSX, &format!("threat-findings-{name}.xlsx"), body))
 }
 
@@ -378,7 +370,7 @@ async fn export_csv(
     Query(q): Query<MonthFilter>,
 ) -> Result<Response, PageError> {
     let (name, views) = listed(&state, &signed.session.actor, &q).await?;
-    let body = caict_csv(&views).map_err(|e| failed("csv")(e.to_string()))?;
+    let body = caict_csv(&views).map_err(|e| export_failed("csv", e))?;
     Ok(crate::web::attachment(crate::web::CSV, &format!("threat-findings-{name}.csv"), body))
 }
 
@@ -388,6 +380,6 @@ async fn export_stix(
     Query(q): Query<MonthFilter>,
 ) -> Result<Response, PageError> {
     let (name, bundle) = stix_bundle(&state, &signed.session.actor, &q).await?;
-    let body = serde_json::to_vec_pretty(&bundle).map_err(|e| failed("stix")(e.to_string()))?;
+    let body = serde_json::to_vec_pretty(&bundle).map_err(|e| export_failed("stix", e))?;
     Ok(crate::web::attachment(stix::MEDIA_TYPE, &format!("threat-findings-{name}.stix.json"), body))
 }
