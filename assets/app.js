@@ -56,6 +56,17 @@
     sync();
   });
 
+  // A file over the largest the server takes is refused here, before it is sent.
+  document.querySelectorAll("input[type=file][data-max]").forEach((input) => {
+    input.form.addEventListener("submit", (e) => {
+      const file = input.files[0];
+      if (file && file.size > Number(input.dataset.max)) {
+        e.preventDefault();
+        alert(input.dataset.tooLarge);
+      }
+    });
+  });
+
   document.querySelectorAll("[data-print]").forEach((b) => b.addEventListener("click", () => window.print()));
 
   tick();

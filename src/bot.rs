@@ -3,15 +3,17 @@
 //! services the API uses. A chat acts as the person it is linked to, within
 //! that person's unit.
 
-use onsite_telegram::core::{Linked, OpenAssignment, ReadConfirmed, Recorded};
+use onsite_telegram::core::{Linked, OpenAssignment, Photo, PhotoKept, ReadConfirmed, Recorded};
 use onsite_telegram::poller::Inbox;
 use onsite_telegram::{Action, BotCore, BotError, Lang as BotLang};
 
 use crate::AppState;
 use crate::app::AppError;
+use crate::app::attachments::Upload;
 use crate::domain::DomainError;
 use crate::domain::access::{Caller, Source};
 use crate::domain::assignment::Milestone;
+use crate::domain::attachment::Subject;
 use crate::domain::duration::format_local;
 use crate::domain::geo::Coordinates;
 use crate::domain::labels::Lang;
@@ -66,6 +68,35 @@ impl CoreBot {
             at_local: format_local(recorded.event.at, self.state.tz),
         };
         Ok((done, recorded.distance_m))
+    }
+}
+
+impl CoreBot {
+    /// The assignment a message is about: the page it replies to, else the
+    /// one whose on-site report is awaited, else the unit's only open one;
+    /// `Err(None)` when none of these tells.
+    async fn assignment_meant(
+        &self,
+        chat_id: i64,
+        person: &Person,
+        reply_to_message: Option<i32>,
+        awaited: Option<i64>,
+    ) -> Result<i64, Option<BotError>> {
+        let replied = match reply_to_message {
+            Some(m) => {
+                self.state.store.assignment_of_telegram_message(chat_id, m).await.map_err(|e| Some(internal(e)))?
+            }
+            None => None,
+        };
+        if let Some(id) = replied.or(awaited) {
+            return Ok(id);
+        }
+        let reads = self.state.app.reads(&person.caller(Source::Bot));
+        let open = reads.open_assignments(person.unit_id).await.map_err(|e| Some(internal(e)))?;
+        match open.as_slice() {
+            [(only, _)] => Ok(only.id),
+            _ => Err(None),
+        }
     }
 }
 
@@ -195,28 +226,42 @@ impl BotCore for CoreBot {
     async fn note(&self, chat_id: i64, reply_to_message: Option<i32>, text: &str) -> Result<i64, BotError> {
         let person = self.person(chat_id).await?;
         let caller = person.caller(Source::Bot);
-        let replied = match reply_to_message {
-            Some(m) => self.state.store.assignment_of_telegram_message(chat_id, m).await.map_err(internal)?,
-            None => None,
-        };
-        let assignment_id = match replied {
-            Some(id) => id,
-            None => {
-                let open = self.state.app.reads(&caller).open_assignments(person.unit_id).await.map_err(internal)?;
-                match open.as_slice() {
-                    [(only, _)] => only.id,
-                    _ => {
-                        return Err(BotError::Refused {
-                            zh: "请直接回复要备注的派单消息".into(),
-                            en: "reply to the page the note is about".into(),
-                        });
-                    }
-                }
-            }
-        };
+        let assignment_id = self.assignment_meant(chat_id, &person, reply_to_message, None).await.map_err(|e| {
+            e.unwrap_or(BotError::Refused {
+                zh: "请直接回复要备注的派单消息".into(),
+                en: "reply to the page the note is about".into(),
+            })
+        })?;
         let note = Change::note(text).map_err(|e| refusal(e.into()))?;
         self.state.app.change_assignment(&caller, assignment_id, note).await.map_err(refusal)?;
         Ok(assignment_id)
+    }
+
+    async fn photo(&self, chat_id: i64, reply_to_message: Option<i32>, photo: Photo) -> Result<PhotoKept, BotError> {
+        let person = self.person(chat_id).await?;
+        let chat = self.state.store.telegram_chat(chat_id).await.map_err(internal)?.ok_or(BotError::NotLinked)?;
+        let awaited = chat.awaiting_location_for;
+        let assignment_id = self.assignment_meant(chat_id, &person, reply_to_message, awaited).await.map_err(|e| {
+            e.unwrap_or(BotError::Refused {
+                zh: "请直接回复派单消息发送现场照片".into(),
+                en: "send the photo in reply to the page it is about".into(),
+            })
+        })?;
+        let upload = Upload {
+            name: photo.name.unwrap_or_else(|| format!("现场照片-{assignment_id}.jpg")),
+            bytes: photo.bytes.into(),
+        };
+        let subject = Subject::milestone(assignment_id, Milestone::OnSite);
+        let kept = self.state.app.attach(&person.caller(Source::Bot), subject, upload).await.map_err(refusal)?;
+        Ok(PhotoKept {
+            assignment_id,
+            distance_m: kept.place.and_then(|p| p.distance_m),
+            far: kept.place.is_some_and(|p| p.far_from_site),
+        })
+    }
+
+    fn max_photo_bytes(&self) -> u64 {
+        self.state.config.evidence.limits().image
     }
 
     async fn lang(&self, chat_id: i64) -> BotLang {

@@ -7,8 +7,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::assignment::Milestone;
-use super::error::FieldError;
+use super::error::{DomainError, FieldError};
 use super::geo::Coordinates;
+use super::review::ReviewStatus;
 use crate::labelled_enum;
 
 mod sniff;
@@ -148,6 +149,20 @@ impl PhotoPlace {
         let distance_m = site.map(|s| (s.distance_m(location) * 10.0).round() / 10.0);
         Self { location, distance_m, far_from_site: distance_m.is_some_and(|d| d > radius_m) }
     }
+}
+
+/// A report's files are part of what it says: they may be added while the
+/// unit may still edit it (or before it is written), not once it is under
+/// review or accepted.
+pub fn check_report_open(status: Option<ReviewStatus>) -> Result<(), DomainError> {
+    if status.is_none_or(ReviewStatus::editable) {
+        return Ok(());
+    }
+    Err(DomainError::conflict(
+        "report_not_editable",
+        "the report has been submitted: files can be added only while it is a draft or returned",
+        "报告已提交，只能在草稿或退回修改时添加附件",
+    ))
 }
 
 /// A kept file, as the store returns it.

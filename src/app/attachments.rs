@@ -12,8 +12,11 @@ use chrono::{DateTime, Utc};
 
 use super::{AppResult, Core};
 use crate::domain::access::{By, Caller, Need};
-use crate::domain::attachment::{Attachment, FileKind, PhotoPlace, Subject, SubjectKind, safe_name, sniff};
+use crate::domain::attachment::{
+    Attachment, FileKind, PhotoPlace, Subject, SubjectKind, check_report_open, safe_name, sniff,
+};
 use crate::domain::geo::Coordinates;
+use crate::domain::review::ReviewStatus;
 use crate::evidence::photo;
 use crate::store::attachments::NewAttachment;
 
@@ -32,6 +35,14 @@ pub struct Download {
     pub bytes: Bytes,
 }
 
+/// The record a file is on: its unit (none for a notice), its site, and
+/// for a report its review status (`Some(None)`: not written yet).
+struct OnRecord {
+    unit_id: Option<i64>,
+    site: Option<Coordinates>,
+    report: Option<Option<ReviewStatus>>,
+}
+
 /// The role attaching to a kind of record needs.
 fn needs(kind: SubjectKind) -> Need {
     match kind {
@@ -44,29 +55,43 @@ fn needs(kind: SubjectKind) -> Need {
 }
 
 impl Core {
-    /// The record's unit and site, when the reader may see it.
-    async fn subject_in_scope(&self, caller: &Caller, s: Subject) -> AppResult<(Option<i64>, Option<Coordinates>)> {
+    /// The record a file is on, when the reader may see it.
+    async fn subject_in_scope(&self, caller: &Caller, s: Subject) -> AppResult<OnRecord> {
         let reads = self.reads(caller);
         let site = |lat: Option<f64>, lon: Option<f64>| lat.zip(lon).map(|(lat, lon)| Coordinates { lat, lon });
+        let report = |unit_id, status| OnRecord { unit_id: Some(unit_id), site: None, report: Some(status) };
         Ok(match s.kind {
             SubjectKind::Notice => {
                 let n = reads.notice(s.id).await?.notice;
-                (None, site(n.site_lat, n.site_lon))
+                OnRecord { unit_id: None, site: site(n.site_lat, n.site_lon), report: None }
             }
             SubjectKind::Milestone | SubjectKind::ClosureReport => {
                 let a = reads.assignment(s.id).await?;
                 let n = reads.notice(a.notice_id).await?.notice;
-                (Some(a.unit_id), site(n.site_lat, n.site_lon))
+                let report = match s.kind {
+                    SubjectKind::ClosureReport => Some(reads.closure_report(s.id).await?.map(|r| r.status)),
+                    _ => None,
+                };
+                OnRecord { unit_id: Some(a.unit_id), site: site(n.site_lat, n.site_lon), report }
             }
-            SubjectKind::SpecialReport => (Some(reads.special_report(s.id).await?.unit_id), None),
-            SubjectKind::ThreatReport => (Some(reads.threat_report(s.id).await?.unit_id), None),
+            SubjectKind::SpecialReport => {
+                let r = reads.special_report(s.id).await?;
+                report(r.unit_id, Some(r.status))
+            }
+            SubjectKind::ThreatReport => {
+                let r = reads.threat_report(s.id).await?;
+                report(r.unit_id, Some(r.status))
+            }
         })
     }
 
     /// Keeps `upload` on `subject` as `caller`.
     pub async fn attach(&self, caller: &Caller, subject: Subject, upload: Upload) -> AppResult<Attachment> {
         Self::require(caller, needs(subject.kind))?;
-        let (unit_id, site) = self.subject_in_scope(caller, subject).await?;
+        let OnRecord { unit_id, site, report } = self.subject_in_scope(caller, subject).await?;
+        if let Some(status) = report {
+            check_report_open(status)?;
+        }
         let evidence = self.evidence()?;
         let sniffed = sniff(&upload.bytes)?;
         evidence.limits.check(sniffed.kind, upload.bytes.len() as u64)?;
@@ -102,6 +127,13 @@ impl Core {
     pub async fn attachments(&self, caller: &Caller, subject: Subject) -> AppResult<Vec<Attachment>> {
         self.subject_in_scope(caller, subject).await?;
         Ok(self.store.attachments(subject).await?)
+    }
+
+    /// Every file on an assignment (its milestones' and its closure
+    /// report's), when the caller may see it.
+    pub async fn assignment_files(&self, caller: &Caller, assignment_id: i64) -> AppResult<Vec<Attachment>> {
+        self.reads(caller).assignment(assignment_id).await?;
+        Ok(self.store.assignment_attachments(assignment_id).await?)
     }
 
     /// A file, when the caller may see its record; the download is audited.

@@ -3,7 +3,9 @@
 //! handler that takes a form cannot forget it.
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use std::collections::HashMap;
+
+use axum::extract::{FromRequest, FromRequestParts, Multipart, Request};
 use axum::http::request::Parts;
 use axum::http::{Method, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -13,7 +15,9 @@ use serde::de::DeserializeOwned;
 
 use super::cookie::COOKIE;
 use super::pages::error::PageError;
+use super::upload::{UploadError, form_of};
 use crate::AppState;
+use crate::app::attachments::Upload;
 use crate::store::sessions::WebSession;
 
 /// The signed-in user of a page request, and the path asked for (the
@@ -87,5 +91,40 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Posted<T> {
         let form =
             serde_html_form::from_bytes(&bytes).map_err(|e| PageError::BadForm(e.to_string()).into_response())?;
         Ok(Self { session, path, form })
+    }
+}
+
+/// A file posted from a page by a signed-in user: the multipart form's CSRF
+/// token (sent before the file) is checked before the file is read; what
+/// the file itself is, is the application layer's to judge.
+pub struct PostedFile {
+    pub session: WebSession,
+    pub path: String,
+    /// The form's text fields other than the token.
+    pub fields: HashMap<String, String>,
+    pub file: Result<Upload, UploadError>,
+}
+
+impl FromRequest<AppState> for PostedFile {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let SignedIn { session, path } = SignedIn::from_request_parts(&mut parts, state).await?;
+        let Ok(multipart) = Multipart::from_request(Request::from_parts(parts, body), state).await else {
+            return Err(PageError::Csrf.into_response());
+        };
+        let token = session.csrf_token.clone();
+        let checked = |fields: &HashMap<String, String>| {
+            fields
+                .get("csrf")
+                .is_some_and(|c| !c.is_empty() && crate::crypto::same_secret(c.as_bytes(), token.as_bytes()))
+        };
+        let (fields, file) = match form_of(multipart, state.config.evidence.largest(), checked).await {
+            Ok((fields, file)) => (fields, Ok(file)),
+            Err(UploadError::FormRefused) => return Err(PageError::Csrf.into_response()),
+            Err(e) => (HashMap::new(), Err(e)),
+        };
+        Ok(Self { session, path, fields, file })
     }
 }

@@ -3,11 +3,18 @@
 //! Every door that takes files (the API, the pages, the action page) reads
 //! them here.
 
+use std::collections::HashMap;
+
 use axum::extract::Multipart;
+use axum::extract::multipart::{Field, MultipartError};
 use bytes::BytesMut;
 
 use crate::app::attachments::Upload;
 use crate::domain::FieldError;
+
+/// The longest text field a form may send beside its file (a CSRF token,
+/// which record the file is for).
+const MAX_TEXT_FIELD: usize = 1024;
 
 /// Why no file was read.
 #[derive(Debug, thiserror::Error)]
@@ -22,29 +29,68 @@ pub enum UploadError {
     /// cannot carry another request, so the answer closes it.
     #[error("{}", .0.message)]
     TooLarge(FieldError),
+    /// The fields sent before the file were refused (a page's CSRF token);
+    /// the file was not read.
+    #[error("the form was refused before its file was read")]
+    FormRefused,
 }
+
+/// A form's text fields (those sent before its file) and its file.
+pub type FormUpload = (HashMap<String, String>, Upload);
 
 fn too_large(max: u64) -> FieldError {
     let mib = max / (1024 * 1024);
     FieldError::new("file", "too_large", format!("a file may be at most {mib} MiB"), format!("文件不能超过 {mib} MiB"))
 }
 
+fn malformed(e: MultipartError) -> UploadError {
+    UploadError::Malformed(e.body_text())
+}
+
 /// The `file` field's name and bytes; other fields are ignored.
-pub async fn file_of(mut multipart: Multipart, max: u64) -> Result<Upload, UploadError> {
-    let malformed = |e: axum::extract::multipart::MultipartError| UploadError::Malformed(e.body_text());
-    while let Some(mut field) = multipart.next_field().await.map_err(malformed)? {
-        if field.name() != Some("file") {
-            continue;
-        }
-        let name = field.file_name().unwrap_or_default().to_owned();
-        let mut bytes = BytesMut::new();
-        while let Some(chunk) = field.chunk().await.map_err(malformed)? {
-            if (bytes.len() + chunk.len()) as u64 > max {
-                return Err(UploadError::TooLarge(too_large(max)));
+pub async fn file_of(multipart: Multipart, max: u64) -> Result<Upload, UploadError> {
+    form_of(multipart, max, |_| true).await.map(|(_, file)| file)
+}
+
+/// The text fields up to the `file` field, which is read only once `accept`
+/// has passed them: a page's form puts its CSRF token first, so a forged
+/// post is refused before its file is received.
+pub async fn form_of(
+    mut multipart: Multipart,
+    max: u64,
+    accept: impl FnOnce(&HashMap<String, String>) -> bool,
+) -> Result<FormUpload, UploadError> {
+    let mut fields = HashMap::new();
+    while let Some(field) = multipart.next_field().await.map_err(malformed)? {
+        let Some(name) = field.name().map(str::to_owned) else { continue };
+        if name == "file" {
+            if !accept(&fields) {
+                return Err(UploadError::FormRefused);
             }
-            bytes.extend_from_slice(&chunk);
+            return Ok((fields, file(field, max).await?));
         }
-        return Ok(Upload { name, bytes: bytes.freeze() });
+        let text = read_limited(field, MAX_TEXT_FIELD as u64).await.map_err(|e| match e {
+            UploadError::TooLarge(_) => UploadError::Malformed(format!("the field {name} is too long")),
+            other => other,
+        })?;
+        fields.insert(name, String::from_utf8_lossy(&text).into_owned());
     }
     Err(UploadError::Refused(FieldError::new("file", "required", "choose a file to upload", "请选择要上传的文件")))
+}
+
+async fn file(field: Field<'_>, max: u64) -> Result<Upload, UploadError> {
+    let name = field.file_name().unwrap_or_default().to_owned();
+    let bytes = read_limited(field, max).await?;
+    Ok(Upload { name, bytes: bytes.freeze() })
+}
+
+async fn read_limited(mut field: Field<'_>, max: u64) -> Result<BytesMut, UploadError> {
+    let mut bytes = BytesMut::new();
+    while let Some(chunk) = field.chunk().await.map_err(malformed)? {
+        if (bytes.len() + chunk.len()) as u64 > max {
+            return Err(UploadError::TooLarge(too_large(max)));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
 }

@@ -14,7 +14,7 @@ use super::audit::Audit;
 use super::entities::attachment;
 use super::{Store, StoreError, StoreResult};
 use crate::domain::access::By;
-use crate::domain::attachment::{Attachment, FileKind, PhotoPlace, Subject};
+use crate::domain::attachment::{Attachment, FileKind, PhotoPlace, Subject, SubjectKind};
 use crate::domain::geo::Coordinates;
 
 /// A file to record on `subject`, its object (and thumbnail) already stored.
@@ -111,6 +111,18 @@ impl Store {
             q = q.filter(attachment::Column::Milestone.eq(m));
         }
         Ok(q.order_by_asc(attachment::Column::Id).all(self.reader()).await?.into_iter().map(attachment_of).collect())
+    }
+
+    /// Every file on an assignment, its milestones' and its closure report's,
+    /// oldest first: what its card and its report show.
+    pub async fn assignment_attachments(&self, assignment_id: i64) -> StoreResult<Vec<Attachment>> {
+        let rows = attachment::Entity::find()
+            .filter(attachment::Column::SubjectKind.is_in([SubjectKind::Milestone, SubjectKind::ClosureReport]))
+            .filter(attachment::Column::SubjectId.eq(assignment_id))
+            .order_by_asc(attachment::Column::Id)
+            .all(self.reader())
+            .await?;
+        Ok(rows.into_iter().map(attachment_of).collect())
     }
 
     /// One file's row (the caller checks the reader may see its record).

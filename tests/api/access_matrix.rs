@@ -500,6 +500,7 @@ fn page_form(template: &str, w: &World, n: usize) -> Vec<(String, String)> {
     let pairs: Vec<(&str, String)> = match template.rsplit('/').next().unwrap_or_default() {
         "login" => vec![("username", "nobody".into()), ("password", "wrong".into())],
         "lang" => vec![("lang", "zh".into())],
+        "files" => vec![("on", "on_site".into())],
         "new" => vec![
             ("title", "某门户网站首页被篡改".into()),
             ("category", "web_defacement".into()),

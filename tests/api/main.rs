@@ -17,6 +17,7 @@ mod dingtalk;
 mod duties;
 mod error_pages;
 mod escalation;
+mod evidence_pages;
 #[path = "../support/fake_dingtalk.rs"]
 mod fake_dingtalk;
 #[path = "../support/fake_feishu.rs"]
@@ -76,6 +77,7 @@ fn main() {
         dingtalk::trials(),
         duties::trials(),
         error_pages::trials(),
+        evidence_pages::trials(),
         escalation::trials(),
         feishu::trials(),
         flow::trials(),

@@ -90,7 +90,15 @@ impl Web {
             };
             let mut all = vec![("csrf", token.as_str())];
             all.extend_from_slice(fields);
-            self.client.post(url).form(&all).send().await.unwrap()
+            if path.ends_with("/files") || path.ends_with("/photo") {
+                // An upload form: its fields, then a file.
+                let form =
+                    all.iter().fold(reqwest::multipart::Form::new(), |f, (k, v)| f.text(k.to_string(), v.to_string()));
+                let file = reqwest::multipart::Part::bytes(crate::attachments::PDF).file_name("通报.pdf");
+                self.client.post(url).multipart(form.part("file", file)).send().await.unwrap()
+            } else {
+                self.client.post(url).form(&all).send().await.unwrap()
+            }
         };
         let location = r.headers().get("location").map(|l| l.to_str().unwrap().to_owned()).unwrap_or_default();
         (r.status(), location)

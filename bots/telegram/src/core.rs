@@ -71,6 +71,23 @@ pub struct OpenAssignment {
     pub remaining_seconds: i64,
 }
 
+/// A photo from the chat, as downloaded from Telegram.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Photo {
+    /// The file's name when it was sent as a file; none for a photo.
+    pub name: Option<String>,
+    pub bytes: Vec<u8>,
+}
+
+/// An on-site photo kept: on which assignment, and how far from the site it
+/// was taken when its EXIF says where (`far`: beyond the on-site radius).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PhotoKept {
+    pub assignment_id: i64,
+    pub distance_m: Option<f64>,
+    pub far: bool,
+}
+
 /// In every method `user` is the Telegram user acting (in a private chat it
 /// equals the chat id): a press in a group chat is attributed to whoever
 /// pressed, not to the group.
@@ -92,6 +109,12 @@ pub trait BotCore: Send + Sync {
     /// Adds a note to an assignment: the one a replied-to page was about, or
     /// the chat's only open one.
     async fn note(&self, user: i64, reply_to_message: Option<i32>, text: &str) -> Result<i64, BotError>;
+    /// Keeps an on-site photo on an assignment's on-site milestone: the one a
+    /// replied-to page was about, the one whose location is awaited (right
+    /// after 已到达现场), or the chat's only open one.
+    async fn photo(&self, user: i64, reply_to_message: Option<i32>, photo: Photo) -> Result<PhotoKept, BotError>;
+    /// The largest photo the service keeps, in bytes: a bigger one is not downloaded.
+    fn max_photo_bytes(&self) -> u64;
     async fn lang(&self, user: i64) -> Lang;
     async fn set_lang(&self, user: i64, lang: Lang) -> Result<(), BotError>;
 }

@@ -7,14 +7,16 @@
 use std::ops::ControlFlow;
 use std::sync::{Arc, LazyLock};
 
+use futures::StreamExt;
 use teloxide::dispatching::{DpHandlerDescription, UpdateFilterExt};
 use teloxide::dptree::{self, Handler};
+use teloxide::net::Download;
 use teloxide::prelude::*;
-use teloxide::types::{KeyboardRemove, Location, MaybeInaccessibleMessage, Me};
+use teloxide::types::{FileMeta, KeyboardRemove, Location, MaybeInaccessibleMessage, Me};
 use teloxide::utils::command::BotCommands;
 
 use crate::callback::{self, Action, Press};
-use crate::core::{BotCore, BotError, Lang};
+use crate::core::{BotCore, BotError, Lang, Photo};
 use crate::keyboard;
 use crate::text::{Texts, for_lang};
 
@@ -51,6 +53,7 @@ static TREE: LazyLock<Handler<'static, Outcome, DpHandlerDescription>> = LazyLoc
         .branch(
             Update::filter_message()
                 .branch(dptree::filter_map(|m: Message| m.location().cloned()).endpoint(on_location))
+                .branch(dptree::filter_map(photo_of).endpoint(on_photo))
                 .branch(command.endpoint(on_command))
                 .branch(reply.endpoint(on_reply))
                 .branch(dptree::filter(|m: Message| m.text().is_some()).endpoint(on_other_text)),
@@ -96,6 +99,72 @@ async fn on_location(bot: Bot, core: Core, msg: Message, loc: Location) -> Outco
         Err(e) => (t.error)(&e),
     };
     bot.send_message(msg.chat.id, text).reply_markup(KeyboardRemove::new()).await.map(|_| ())
+}
+
+/// A photo as Telegram keeps it: its largest size (a photo sent as a photo,
+/// re-encoded by Telegram without its EXIF), or an image sent as a file
+/// (the original, with its position).
+#[derive(Debug, Clone)]
+struct SentPhoto {
+    file: FileMeta,
+    name: Option<String>,
+}
+
+fn photo_of(m: Message) -> Option<SentPhoto> {
+    if let Some(sizes) = m.photo() {
+        let largest = sizes.iter().max_by_key(|p| u64::from(p.width) * u64::from(p.height))?;
+        return Some(SentPhoto { file: largest.file.clone(), name: None });
+    }
+    let d = m.document().filter(|d| d.mime_type.as_ref().is_some_and(|t| t.type_() == mime::IMAGE))?;
+    Some(SentPhoto { file: d.file.clone(), name: d.file_name.clone() })
+}
+
+/// Downloads the photo, at most `max` bytes; `Ok(None)` when it is larger.
+async fn download(bot: &Bot, file: &FileMeta, max: u64) -> Result<Option<Vec<u8>>, String> {
+    if u64::from(file.size) > max {
+        return Ok(None);
+    }
+    let file = bot.get_file(file.id.clone()).await.map_err(|e| e.to_string())?;
+    let mut stream = bot.download_file_stream(&file.path);
+    let mut bytes = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| e.to_string())?;
+        if (bytes.len() + chunk.len()) as u64 > max {
+            return Ok(None);
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(Some(bytes))
+}
+
+/// A photo sent in reply to a page, or right after 已到达现场: proof of
+/// arrival, kept on that assignment's on-site milestone.
+async fn on_photo(bot: Bot, core: Core, msg: Message, photo: SentPhoto) -> Outcome {
+    let user = user_of(&msg);
+    let t = texts(&core, user).await;
+    let max = core.max_photo_bytes();
+    let answer = match download(&bot, &photo.file, max).await {
+        Ok(None) => (t.photo_too_large)(max / (1024 * 1024)),
+        Err(e) => {
+            tracing::warn!(error = %e, "could not download a photo from Telegram");
+            t.photo_download_failed.to_owned()
+        }
+        Ok(Some(bytes)) => {
+            let replied = msg.reply_to_message().map(|m| m.id.0);
+            match core.photo(user, replied, Photo { name: photo.name, bytes }).await {
+                Ok(kept) => {
+                    let place = match kept.distance_m {
+                        Some(m) if kept.far => (t.photo_far)(m),
+                        Some(m) => (t.photo_near)(m),
+                        None => t.photo_no_position.to_owned(),
+                    };
+                    format!("{}\n{place}", (t.photo_kept)(&kept))
+                }
+                Err(e) => (t.error)(&e),
+            }
+        }
+    };
+    reply(&bot, msg.chat.id, answer).await
 }
 
 async fn on_command(bot: Bot, core: Core, msg: Message, command: Command) -> Outcome {

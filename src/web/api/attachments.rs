@@ -39,6 +39,7 @@ impl From<UploadError> for ApiError {
     fn from(e: UploadError) -> Self {
         match e {
             UploadError::Malformed(detail) => ApiError::BadRequest { status: StatusCode::BAD_REQUEST, detail },
+            UploadError::FormRefused => ApiError::BadRequest { status: StatusCode::BAD_REQUEST, detail: e.to_string() },
             UploadError::Refused(field) | UploadError::TooLarge(field) => ApiError::Validation(vec![field]),
         }
     }

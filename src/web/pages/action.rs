@@ -21,6 +21,7 @@ use crate::app::AppError;
 use crate::domain::DomainError;
 use crate::domain::access::Source;
 use crate::domain::assignment::Milestone;
+use crate::domain::attachment::{Attachment, Subject};
 use crate::domain::duration::{format_duration, format_local};
 use crate::domain::labels::Lang;
 use crate::domain::record::Person;
@@ -29,7 +30,7 @@ use crate::store::StoreError;
 use crate::store::assignments::Change;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/a/{token}", get(show).post(act))
+    Router::new().route("/a/{token}", get(show).post(act)).merge(super::action_photo::router())
 }
 
 struct MilestoneRow {
@@ -41,7 +42,9 @@ struct MilestoneRow {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "action.html")]
-struct ActionPage {
+pub(super) struct ActionPage {
+    /// The link's token: the page's forms post back to it.
+    token: String,
     zh: ActionText,
     en: ActionText,
     assignment_id: i64,
@@ -55,6 +58,10 @@ struct ActionPage {
     /// Nobody has acknowledged yet: the person may still decline.
     declinable: bool,
     milestones: Vec<MilestoneRow>,
+    /// The site must be reached: the page takes on-site photos.
+    onsite: bool,
+    /// The on-site photos sent so far, one line each.
+    photos: Vec<String>,
     flash: Option<String>,
     flash_ok: bool,
 }
@@ -90,7 +97,7 @@ struct ActionForm {
 /// The grant and the person it names, or `None` for any bad link: also
 /// once the person is deactivated or the channel it was sent on removed,
 /// though the link has not expired.
-async fn resolve(state: &AppState, token: &str) -> Option<(ActionGrant, Person)> {
+pub(super) async fn resolve(state: &AppState, token: &str) -> Option<(ActionGrant, Person)> {
     let grant = action_link::verify(&state.link_key, token, state.clock.now())?;
     let proven = state.app.reads_for_proof();
     let person = proven.person(grant.person_id).await.ok().filter(|p| p.active)?;
@@ -107,7 +114,7 @@ async fn show(
         return refused;
     }
     let Some((grant, person)) = resolve(&state, &token).await else { return invalid() };
-    match page(&state, grant, &person, None).await {
+    match page(&state, &token, grant, &person, None).await {
         Some(p) => p.into_response(),
         None => invalid(),
     }
@@ -136,13 +143,20 @@ async fn act(
         Err(AppError::Store(StoreError::NotFound { .. })) => return invalid(),
         Err(e) => {
             tracing::error!(error = %e, "action link failed");
-            (StatusCode::SERVICE_UNAVAILABLE, (false, "服务暂时出错，请稍后重试 · Please try again shortly".to_owned()))
+            (StatusCode::SERVICE_UNAVAILABLE, (false, format!("{} · {}", ZH.unavailable, EN.unavailable)))
         }
     };
-    match page(&state, grant, &person, Some(flash)).await {
+    match page(&state, &token, grant, &person, Some(flash)).await {
         Some(p) => (status, p).into_response(),
         None => invalid(),
     }
+}
+
+/// An on-site photo as the phone page lists it: both languages at once.
+fn photo_line(p: &Attachment, tz: chrono_tz::Tz) -> String {
+    let view = super::files::view(p, Lang::Zh, tz);
+    let place = view.place.map(|p| format!(" · {p}")).unwrap_or_default();
+    format!("{} · {}{place}", view.name, view.at)
 }
 
 /// What a button asks: a milestone the phone page offers, or to decline;
@@ -158,14 +172,17 @@ fn asked(action: &str) -> Option<(Change, String)> {
     Some((Change::milestone(m), done))
 }
 
-async fn page(
+pub(super) async fn page(
     state: &AppState,
+    token: &str,
     grant: ActionGrant,
     person: &Person,
     flash: Option<(bool, String)>,
 ) -> Option<ActionPage> {
-    let reads = state.app.reads(&person.caller(Source::Web));
+    let caller = person.caller(Source::Web);
+    let reads = state.app.reads(&caller);
     let a = reads.assignment(grant.assignment_id).await.ok()?;
+    let photos = state.app.attachments(&caller, Subject::milestone(a.id, Milestone::OnSite)).await.ok()?;
     let notice = reads.notice(a.notice_id).await.ok()?.notice;
     let unit = reads.unit_names(&[a.unit_id]).await.ok()?.remove(&a.unit_id).unwrap_or_default();
     let assignment = a.state.clone();
@@ -189,6 +206,7 @@ async fn page(
         None => (false, None),
     };
     Some(ActionPage {
+        token: token.to_owned(),
         zh: ZH,
         en: EN,
         assignment_id: a.id,
@@ -201,6 +219,8 @@ async fn page(
         open: assignment.status.is_open(),
         declinable: assignment.decline().is_ok(),
         milestones,
+        onsite: a.state.requires_onsite,
+        photos: photos.iter().map(|p| photo_line(p, state.tz)).collect(),
         flash,
         flash_ok,
     })

@@ -15,6 +15,7 @@ use serde::Deserialize;
 
 use super::Chrome;
 use super::error::{PageError, refusal};
+use super::files::FileList;
 use crate::AppState;
 use crate::domain::DomainError;
 use crate::domain::FieldError;
@@ -76,6 +77,8 @@ struct ClosurePage {
     can_submit: bool,
     can_review: bool,
     fields: Vec<FormField>,
+    /// The assignment's files: on-site photos and the report's own.
+    files: FileList,
     flash: Option<String>,
     flash_error: bool,
 }
@@ -293,6 +296,13 @@ async fn page(
         can_submit: can_write && status.is_some_and(ReviewStatus::editable),
         can_review: actor.can_direct() && status == Some(ReviewStatus::Submitted),
         fields: fields(&form, &errors, lang),
+        files: FileList::new(
+            state,
+            lang,
+            &state.app.assignment_files(&session.caller(), id).await?,
+            &session.csrf_token,
+        )
+        .with_upload(can_write, format!("/assignments/{id}/closure-report/files")),
         flash: flash.as_ref().map(|(_, f)| f.clone()),
         flash_error: flash.is_some_and(|(err, _)| err),
     };

@@ -158,6 +158,8 @@ pub async fn error_pages(State(state): State<AppState>, request: Request, next: 
     let uri = request.uri().clone();
     let get = request.method() == Method::GET;
     let response = next.run(request).await;
+    // An upload refused before it was all read closes its connection.
+    let closing = response.headers().get(header::CONNECTION).cloned();
     let (error, status) = match response.extensions().get::<PageError>() {
         Some(e) => (e.clone(), e.status()),
         None if is_rejection(&response) => rejection(response, get).await,
@@ -166,7 +168,11 @@ pub async fn error_pages(State(state): State<AppState>, request: Request, next: 
     let mut headers = axum::http::HeaderMap::new();
     headers.extend(cookies.map(|c| (header::COOKIE, c)));
     let cookie = CookieJar::from_headers(&headers).get(COOKIE).map(|c| c.value().to_owned());
-    render(&state, cookie.as_deref(), uri.path(), status, &error).await
+    let mut rendered = render(&state, cookie.as_deref(), uri.path(), status, &error).await;
+    if let Some(c) = closing {
+        rendered.headers_mut().insert(header::CONNECTION, c);
+    }
+    rendered
 }
 
 /// axum's extractors answer a malformed path, query or form with plain text.

@@ -4,6 +4,7 @@
 //! calls, scoped to the reader, as the API.
 
 pub mod action;
+pub mod action_photo;
 pub mod admin;
 pub mod assignment_forms;
 pub mod board;
@@ -12,6 +13,7 @@ pub mod closure;
 pub mod demo;
 pub mod enterprises;
 pub mod error;
+pub mod files;
 pub mod form;
 pub mod instructions;
 pub mod login;
@@ -66,6 +68,7 @@ pub fn router() -> Router<AppState> {
         .merge(profiles::router())
         .merge(roster::router())
         .merge(closure::router())
+        .merge(files::router())
         .merge(action::router())
         .merge(demo::router())
 }

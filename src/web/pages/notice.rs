@@ -13,9 +13,11 @@ use serde::Deserialize;
 
 use super::Chrome;
 use super::error::PageError;
-use super::view::{ClockView, MilestoneView};
+use super::files::FileList;
+use super::view::{ClockView, MilestoneView, reportable};
 use crate::AppState;
 use crate::domain::access::UserRole;
+use crate::domain::attachment::Subject;
 use crate::domain::duration::{format_duration, format_local};
 use crate::domain::labels::Lang;
 use crate::domain::record::{Notice, TimelineEvent};
@@ -97,6 +99,8 @@ pub struct AssignmentCard {
     /// the milestones.
     pub deliveries: Vec<EventRow>,
     pub pages: Vec<PageRow>,
+    /// Its milestones' and closure report's files.
+    pub files: FileList,
 }
 
 pub struct UnitOption {
@@ -113,6 +117,8 @@ struct NoticePage {
     all_units: Vec<UnitOption>,
     /// The special report the notice was issued from, and its label.
     from_report: Option<(i64, &'static str)>,
+    /// The notice's own files (the bureau's 通报).
+    files: FileList,
     flash: Option<String>,
 }
 
@@ -175,6 +181,7 @@ async fn show(
     let session = &signed.session;
     let lang = session.lang;
     let reads = state.app.reads(&session.actor);
+    let caller = session.caller();
     let NoticeRecord { notice, assignments } = reads.notice(id).await?;
     let unit_ids: Vec<i64> = assignments.iter().map(|a| a.unit_id).collect();
     let names = reads.unit_names(&unit_ids).await?;
@@ -185,6 +192,10 @@ async fn show(
         let (deliveries, events): (Vec<_>, Vec<_>) =
             reads.timeline(a.id).await?.into_iter().partition(|e| e.kind.is_delivery_failure());
         let pages = reads.pages(a.id).await?;
+        let can_report = session.actor.can_report_for(a.unit_id);
+        let files = FileList::new(&state, lang, &state.app.assignment_files(&caller, a.id).await?, &session.csrf_token)
+            .with_upload(can_report, format!("/assignments/{}/files", a.id))
+            .on_assignment(&reportable(a.state.requires_onsite), lang);
         let branch = match a.branch_id {
             Some(b) => reads.branch(b).await?.map(|b| b.name),
             None => None,
@@ -199,7 +210,7 @@ async fn show(
             status: clock.status,
             open: clock.open,
             pending: clock.pending,
-            can_report: session.actor.can_report_for(a.unit_id),
+            can_report,
             notified: clock.notified,
             deadline: clock.deadline,
             deadline_ms: clock.deadline_ms,
@@ -232,6 +243,7 @@ async fn show(
                     detail: p.last_error.filter(|_| session.actor.role == UserRole::Admin),
                 })
                 .collect(),
+            files,
         });
     }
     let all_units = if session.actor.can_direct() {
@@ -248,6 +260,13 @@ async fn show(
         assignments: cards,
         all_units,
         from_report,
+        files: FileList::new(
+            &state,
+            lang,
+            &state.app.attachments(&caller, Subject::notice(id)).await?,
+            &session.csrf_token,
+        )
+        .with_upload(session.actor.can_direct(), format!("/notices/{id}/files")),
         flash: flash.done.map(|_| t.done.to_owned()),
     }
     .into_response())

@@ -14,6 +14,7 @@ use serde::Deserialize;
 
 use super::Chrome;
 use super::error::{PageError, outcome_flash, refusal};
+use super::files::FileList;
 use super::form::{blank_none, local_time};
 use super::notice_form::Choice;
 use super::protection::Flash;
@@ -21,6 +22,7 @@ use super::text::{DutiesText, duties};
 use crate::AppState;
 use crate::app::AppError;
 use crate::domain::access::Need;
+use crate::domain::attachment::Subject;
 use crate::domain::duration::format_local;
 use crate::domain::labels::Lang;
 use crate::domain::notice::{Category, Severity};
@@ -263,6 +265,8 @@ struct ReportPage {
     noticeable: bool,
     f: ReportFields,
     units: Vec<Choice>,
+    /// Screenshots, logs, captures and samples.
+    files: FileList,
     flash: Option<(bool, String)>,
 }
 
@@ -310,6 +314,13 @@ async fn report_page(state: &AppState, session: &WebSession, id: i64, flash: Fla
             .map(|u| Choice { code: u.id.to_string(), label: u.name.clone(), selected: u.id == r.unit_id })
             .collect(),
         report: r.content,
+        files: FileList::new(
+            state,
+            lang,
+            &state.app.attachments(&caller, Subject::special_report(id)).await?,
+            &session.csrf_token,
+        )
+        .with_upload(may_report && r.status.editable(), format!("/special-reports/{id}/files")),
         flash,
     })
 }

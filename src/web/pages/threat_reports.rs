@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 use super::Chrome;
 use super::error::{PageError, export_failed, outcome_flash, refusal};
+use super::files::FileList;
 use super::form::{blank_none, five_tuple_lines, lines, local_time};
 use super::notice_form::Choice;
 use super::protection::Flash;
@@ -21,6 +22,7 @@ use super::text::{DutiesText, ThreatText, duties, threats};
 use crate::AppState;
 use crate::app::AppError;
 use crate::domain::access::{Need, Scope};
+use crate::domain::attachment::Subject;
 use crate::domain::duration::format_local;
 use crate::domain::review::{ReviewAction, ReviewStatus};
 use crate::domain::threat::{ThreatFindingDraft, ThreatFindingInput, ThreatKind, ThreatReportDraft, ThreatReportInput};
@@ -175,6 +177,8 @@ struct ReportPage {
     steps: Vec<StepLine>,
     editable: bool,
     reviewable: bool,
+    /// Screenshots, logs, captures and samples.
+    files: FileList,
     flash: Option<(bool, String)>,
 }
 
@@ -228,6 +232,13 @@ async fn report_page(
             .collect(),
         typed,
         steps: steps.into_iter().map(|s| StepLine::new(s, lang, state.tz)).collect(),
+        files: FileList::new(
+            state,
+            lang,
+            &state.app.attachments(&caller, Subject::threat_report(id)).await?,
+            &session.csrf_token,
+        )
+        .with_upload(editable, format!("/threat-reports/{id}/files")),
         flash,
     })
 }

@@ -1,13 +1,14 @@
 //! Bot texts (English).
 
 use super::Texts;
-use crate::core::{BotError, Lang, Linked, OpenAssignment, ReadConfirmed, Recorded};
+use crate::core::{BotError, Lang, Linked, OpenAssignment, PhotoKept, ReadConfirmed, Recorded};
 
 pub static TEXTS: Texts = Texts {
     help: "onsite emergency-response bot\n\
            /status your unit's open assignments and time left\n\
            /note TEXT add a note (or reply to a page)\n\
            /lang zh|en switch language\n\
+           Send a photo of the site in reply to a page to keep it as proof of arrival (send it as a file to keep its position).\n\
            When paged, report with the buttons: acknowledge, plan activated, on site, HQ remote assistance.",
     button_ack: "Acknowledge",
     button_plan: "Plan activated",
@@ -31,6 +32,12 @@ pub static TEXTS: Texts = Texts {
         }
     },
     far_from_site: |m: f64| format!("⚠️ You are about {:.0} m from the site; this is flagged on the timeline.", m),
+    photo_kept: |p: &PhotoKept| format!("📷 On-site photo kept on assignment {}.", p.assignment_id),
+    photo_far: |m: f64| format!("⚠️ The photo was taken about {:.0} m from the site; this is flagged.", m),
+    photo_near: |m: f64| format!("The photo was taken about {:.0} m from the site.", m),
+    photo_too_large: |mib: u64| format!("The photo is too large (at most {mib} MiB); nothing was kept."),
+    photo_no_position: "The photo carries no position (send it as a file to keep it).",
+    photo_download_failed: "The photo could not be downloaded; please send it again shortly.",
     note_added: |id: i64| format!("Note added to assignment {id}."),
     status_line: |a: &OpenAssignment| {
         let left = if a.remaining_seconds >= 0 {

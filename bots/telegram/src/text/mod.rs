@@ -3,7 +3,7 @@
 pub mod en;
 pub mod zh;
 
-use crate::core::{BotError, Lang, Linked, OpenAssignment, ReadConfirmed, Recorded};
+use crate::core::{BotError, Lang, Linked, OpenAssignment, PhotoKept, ReadConfirmed, Recorded};
 
 /// The bot's phrases in one language.
 pub struct Texts {
@@ -22,6 +22,12 @@ pub struct Texts {
     pub recorded: fn(&Recorded) -> String,
     pub read_confirmed: fn(&ReadConfirmed) -> String,
     pub far_from_site: fn(f64) -> String,
+    pub photo_kept: fn(&PhotoKept) -> String,
+    pub photo_far: fn(f64) -> String,
+    pub photo_near: fn(f64) -> String,
+    pub photo_too_large: fn(u64) -> String,
+    pub photo_no_position: &'static str,
+    pub photo_download_failed: &'static str,
     pub note_added: fn(i64) -> String,
     pub status_line: fn(&OpenAssignment) -> String,
     pub error: fn(&BotError) -> String,

@@ -1,13 +1,14 @@
 //! 机器人文案（中文）。
 
 use super::Texts;
-use crate::core::{BotError, Lang, Linked, OpenAssignment, ReadConfirmed, Recorded};
+use crate::core::{BotError, Lang, Linked, OpenAssignment, PhotoKept, ReadConfirmed, Recorded};
 
 pub static TEXTS: Texts = Texts {
     help: "onsite 应急响应机器人\n\
            /status 查看本单位未完成的派单及剩余时间\n\
            /note 内容 为派单添加备注（或直接回复派单消息）\n\
            /lang zh|en 切换语言\n\
+           回复派单消息发送现场照片，即保存为到场凭证（以“文件”方式发送原图可保留拍摄位置）。\n\
            收到派单后，请用消息下方的按钮报告：确认接收、已启动应急方案、已到达现场、总部远程支撑。",
     button_ack: "确认接收",
     button_plan: "已启动应急方案",
@@ -29,6 +30,12 @@ pub static TEXTS: Texts = Texts {
         false => format!("本单位已由 {} 于 {} 确认已阅“{}”，无需再次确认。", r.by, r.at_local, r.title),
     },
     far_from_site: |m: f64| format!("⚠️ 您的位置距现场约 {:.0} 米，已在时间线上标注。", m),
+    photo_kept: |p: &PhotoKept| format!("📷 现场照片已保存到派单 {}。", p.assignment_id),
+    photo_far: |m: f64| format!("⚠️ 照片拍摄位置距现场约 {:.0} 米，已标注。", m),
+    photo_near: |m: f64| format!("照片拍摄位置距现场约 {:.0} 米。", m),
+    photo_too_large: |mib: u64| format!("照片过大（上限 {mib} MiB），未保存。"),
+    photo_no_position: "照片中没有位置信息（以“文件”方式发送原图可保留位置）。",
+    photo_download_failed: "照片下载失败，请稍后重新发送。",
     note_added: |id: i64| format!("备注已记录到派单 {id}。"),
     status_line: |a: &OpenAssignment| {
         let left = if a.remaining_seconds >= 0 {

@@ -15,6 +15,14 @@ pub struct ActionText {
     /// The button for "I cannot take it, page someone else".
     pub decline: &'static str,
     pub declined: &'static str,
+    pub unavailable: &'static str,
+    /// The on-site photo form.
+    pub photo: &'static str,
+    pub photo_hint: &'static str,
+    pub send_photo: &'static str,
+    pub photos: &'static str,
+    pub photo_kept: &'static str,
+    pub flagged: &'static str,
 }
 
 pub const ZH: ActionText = ActionText {
@@ -32,6 +40,13 @@ pub const ZH: ActionText = ActionText {
     refused: "未执行",
     decline: "无法接单，请通知他人",
     declined: "已告知无法接单，正在通知下一位",
+    unavailable: "服务暂时出错，请稍后重试",
+    photo: "现场照片",
+    photo_hint: "拍摄现场照片作为到场凭证；照片位置仅用于核对是否在现场，不会对他人显示。",
+    send_photo: "上传照片",
+    photos: "已上传的现场照片",
+    photo_kept: "现场照片已上传",
+    flagged: "已标注",
 };
 
 pub const EN: ActionText = ActionText {
@@ -49,4 +64,11 @@ pub const EN: ActionText = ActionText {
     refused: "Not done",
     decline: "I cannot take it: page someone else",
     declined: "Declined; the next person is being paged",
+    unavailable: "Please try again shortly",
+    photo: "On-site photo",
+    photo_hint: "Take a photo of the site as proof of arrival; its position is only compared with the site and never shown to others.",
+    send_photo: "Send photo",
+    photos: "On-site photos sent",
+    photo_kept: "On-site photo kept",
+    flagged: "flagged",
 };
