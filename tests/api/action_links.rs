@@ -14,6 +14,7 @@ crate::tests! {
         an_action_link_reports_a_milestone_as_the_paged_person,
         the_paged_person_can_decline_until_someone_acknowledges,
         a_link_stops_working_when_its_person_is_deactivated_or_its_channel_removed,
+        an_on_site_photo_from_the_phone_page_is_kept_on_the_milestone,
     ],
     once: [
         tried_tokens_from_one_address_are_limited,
@@ -157,4 +158,53 @@ async fn a_link_stops_working_when_its_person_is_deactivated_or_its_channel_remo
     let refused = app.client.post(&url).form(&[("action", "acknowledged")]).send().await.unwrap();
     assert_eq!(refused.status(), StatusCode::NOT_FOUND, "the channel the link went out on is gone");
     assert_eq!(app.timeline_len(id).await, timeline, "nothing recorded");
+}
+
+/// Posts `bytes` as the phone page's photo form does.
+async fn send_photo(app: &TestApp, token: &str, name: &str, bytes: Vec<u8>) -> (StatusCode, String) {
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()).mime_str("image/jpeg").unwrap(),
+    );
+    let r = app.client.post(app.url(&format!("/a/{token}/photo"))).multipart(form).send().await.unwrap();
+    (r.status(), r.text().await.unwrap())
+}
+
+async fn an_on_site_photo_from_the_phone_page_is_kept_on_the_milestone(app: TestApp) {
+    let hooks = Receiver::start().await;
+    let (id, token) = paged_link(&app, &hooks).await;
+    let html = app.client.get(app.url(&format!("/a/{token}"))).send().await.unwrap().text().await.unwrap();
+    assert!(
+        html.contains(&format!("action=\"/a/{token}/photo\"")) && html.contains("capture=\"environment\""),
+        "{html}"
+    );
+
+    // Taken some 9 km from the site: kept, and the person is told it is flagged.
+    let far = crate::attachments::photo_at((29, 37, 0), (106, 30, 0));
+    let (status, page) = send_photo(&app, &token, "IMG_0001.jpg", far).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("现场照片已上传") && page.contains("超出到场范围") && page.contains("flagged"), "{page}");
+    assert!(page.contains("IMG_0001.jpg"), "the page lists the photos sent: {page}");
+    let kept = app.get_ok(&format!("/api/v1/assignments/{id}/milestones/on_site/attachments")).await;
+    assert_eq!(kept.as_array().unwrap().len(), 1);
+    assert_eq!(
+        (kept[0]["uploaded_by"].as_str(), kept[0]["place"]["far_from_site"].as_bool()),
+        (Some("赵磊"), Some(true))
+    );
+    // The milestone itself is the button's to report: a photo does not report it.
+    let a = app.get_ok(&format!("/api/v1/assignments/{id}")).await;
+    assert!(a["milestones"]["on_site_at"].is_null(), "{a}");
+
+    // A page dressed as a photo is refused in both languages; nothing is kept.
+    let (status, page) = send_photo(&app, &token, "x.jpg", b"<html><script>alert(1)</script></html>".to_vec()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("未执行") && page.contains("不接受") && page.contains("not accepted"), "{page}");
+    // A bad link keeps nothing either.
+    let (status, _) =
+        send_photo(&app, "not-a-link", "y.jpg", crate::attachments::photo_at((29, 33, 28), (106, 34, 38))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get_ok(&format!("/api/v1/assignments/{id}/milestones/on_site/attachments")).await.as_array().unwrap().len(),
+        1
+    );
 }
