@@ -15,6 +15,7 @@ crate::tests! {
         a_page_arrives_with_buttons_and_a_press_records_the_milestone,
         a_press_that_is_no_longer_valid_is_answered_with_why,
         on_site_asks_for_a_location_and_flags_one_far_from_the_site,
+        a_photo_in_reply_to_a_page_is_kept_on_its_on_site_milestone,
         status_notes_and_language,
         a_redelivered_update_is_handled_once,
         telegram_rate_limits_and_blocked_chats_are_handled_as_a_channel,
@@ -30,6 +31,68 @@ crate::tests! {
 }
 
 const ENGINEER_CHAT: i64 = 5551;
+
+/// A JPEG without metadata, as Telegram re-encodes a photo sent as a photo.
+fn plain_jpeg() -> Vec<u8> {
+    let img = image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([x as u8 * 4, y as u8 * 5, 90]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Jpeg).unwrap();
+    out.into_inner()
+}
+
+async fn a_photo_in_reply_to_a_page_is_kept_on_its_on_site_milestone(app: TestApp) {
+    let (unit, engineer) = unit(&app, "安盾").await;
+    link(&app, engineer, ENGINEER_CHAT).await;
+    let (first, page) = paged(&app, unit, ENGINEER_CHAT).await;
+    let (second, _) = paged(&app, unit, ENGINEER_CHAT).await;
+    let files = |id: i64| format!("/api/v1/assignments/{id}/milestones/on_site/attachments");
+    let answer = |app: &TestApp| app.telegram.take_sent().pop().expect("an answer").text;
+
+    // Two assignments are open: a photo that replies to no page is not guessed at.
+    app.telegram.photo(ENGINEER_CHAT, plain_jpeg(), None);
+    app.bot_step().await;
+    assert!(answer(&app).contains("请直接回复派单消息发送现场照片"));
+
+    // In reply to the first page: its largest size is downloaded and kept there.
+    app.telegram.photo(ENGINEER_CHAT, plain_jpeg(), Some(&page));
+    app.bot_step().await;
+    let text = answer(&app);
+    assert!(text.contains(&format!("现场照片已保存到派单 {first}")) && text.contains("没有位置信息"), "{text}");
+    assert_eq!(app.telegram.downloads().last().map(String::as_str), Some("photos/file_4.jpg"), "the largest size");
+
+    // Sent as a file it keeps its position: taken 9 km away, flagged.
+    let far = crate::attachments::photo_at((29, 37, 0), (106, 30, 0));
+    app.telegram.image_document(ENGINEER_CHAT, "IMG_0001.jpg", far, Some(&page));
+    app.bot_step().await;
+    let text = answer(&app);
+    assert!(text.contains("⚠️ 照片拍摄位置距现场约"), "{text}");
+    let kept = app.get_ok(&files(first)).await;
+    assert_eq!(kept.as_array().unwrap().len(), 2);
+    assert_eq!(
+        (kept[1]["name"].as_str(), kept[1]["place"]["far_from_site"].as_bool()),
+        (Some("IMG_0001.jpg"), Some(true))
+    );
+    assert_eq!(app.get_ok(&files(second)).await.as_array().unwrap().len(), 0, "the other assignment has none");
+
+    // Larger than the service keeps: refused without downloading it.
+    let before = app.telegram.downloads().len();
+    let mut big = plain_jpeg();
+    big.resize(3 * 1024 * 1024, 0);
+    app.telegram.image_document(ENGINEER_CHAT, "big.jpg", big, Some(&page));
+    app.bot_step().await;
+    assert!(answer(&app).contains("照片过大"));
+    assert_eq!(app.telegram.downloads().len(), before, "not downloaded");
+    assert_eq!(app.get_ok(&files(first)).await.as_array().unwrap().len(), 2);
+
+    // In English for a chat that reads English.
+    app.telegram.text(ENGINEER_CHAT, "/lang en", None);
+    app.bot_step().await;
+    app.telegram.take_sent();
+    app.telegram.photo(ENGINEER_CHAT, b"<html></html>".to_vec(), Some(&page));
+    app.bot_step().await;
+    let text = answer(&app);
+    assert!(text.contains("not accepted"), "a file that is no image is refused in the chat's language: {text}");
+}
 
 /// A unit with an engineer (and a liaison); returns (unit, engineer person id).
 async fn unit(app: &TestApp, name: &str) -> (i64, i64) {

@@ -42,7 +42,14 @@ struct Inner {
     failures: HashMap<i64, VecDeque<Failure>>,
     /// The registered webhook: (url, secret token).
     webhook: Option<(String, String)>,
+    /// Files users sent, by file id: (path to download it from, bytes).
+    files: HashMap<String, (String, Vec<u8>)>,
+    /// Files downloaded, by path.
+    downloads: Vec<String>,
 }
+
+/// The largest file a bot may download (Bot API: getFile, "up to 20 MB").
+pub const MAX_DOWNLOAD: usize = 20 * 1024 * 1024;
 
 #[derive(Clone)]
 pub struct FakeTelegram {
@@ -68,7 +75,10 @@ impl FakeTelegram {
             max_polling: Arc::default(),
             url: format!("http://{}/", listener.local_addr().unwrap()),
         };
-        let app = Router::new().route("/{bot}/{method}", post(api)).with_state(fake.clone());
+        let app = Router::new()
+            .route("/{bot}/{method}", post(api))
+            .route("/file/{bot}/{*path}", axum::routing::get(file))
+            .with_state(fake.clone());
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         fake
     }
@@ -129,6 +139,49 @@ impl FakeTelegram {
         msg.as_object_mut().unwrap().remove("text");
         msg["location"] = json!({ "latitude": lat, "longitude": lon });
         self.push("message", msg)
+    }
+
+    /// Keeps `bytes` as a file a user sent; returns its file id.
+    fn keep_file(&self, bytes: Vec<u8>, extension: &str) -> (String, usize) {
+        let mut inner = self.inner.lock().unwrap();
+        let n = inner.files.len() + 1;
+        let (id, size) = (format!("AgACAgUAAxkBAAI{n}"), bytes.len());
+        inner.files.insert(id.clone(), (format!("photos/file_{n}.{extension}"), bytes));
+        (id, size)
+    }
+
+    /// A photo from `chat`, optionally replying to a message: Telegram lists
+    /// it in several sizes, the small one a thumbnail of its own.
+    pub fn photo(&self, chat: i64, bytes: Vec<u8>, reply_to: Option<&Value>) -> i64 {
+        let (small, small_size) = self.keep_file(vec![0xff, 0xd8, 0xff, 0xd9], "jpg");
+        let (large, size) = self.keep_file(bytes, "jpg");
+        let mut msg = message(chat, 5, "");
+        msg.as_object_mut().unwrap().remove("text");
+        msg["photo"] = json!([
+            { "file_id": small, "file_unique_id": "s", "width": 90, "height": 67, "file_size": small_size },
+            { "file_id": large, "file_unique_id": "l", "width": 1280, "height": 960, "file_size": size },
+        ]);
+        if let Some(r) = reply_to {
+            msg["reply_to_message"] = r.clone();
+        }
+        self.push("message", msg)
+    }
+
+    /// An image sent as a file (the original, EXIF and all).
+    pub fn image_document(&self, chat: i64, name: &str, bytes: Vec<u8>, reply_to: Option<&Value>) -> i64 {
+        let (id, size) = self.keep_file(bytes, "jpg");
+        let mut msg = message(chat, 6, "");
+        msg.as_object_mut().unwrap().remove("text");
+        msg["document"] = json!({ "file_id": id, "file_unique_id": "d", "file_name": name, "mime_type": "image/jpeg", "file_size": size });
+        if let Some(r) = reply_to {
+            msg["reply_to_message"] = r.clone();
+        }
+        self.push("message", msg)
+    }
+
+    /// The paths of the files the bot downloaded.
+    pub fn downloads(&self) -> Vec<String> {
+        self.inner.lock().unwrap().downloads.clone()
     }
 
     /// The most getUpdates calls that were ever in flight at once.
@@ -283,6 +336,18 @@ async fn api(
             ));
             ok(json!(true))
         }
+        "getfile" => {
+            let id = body["file_id"].as_str().unwrap_or_default();
+            match inner.files.get(id) {
+                None => Json(json!({ "ok": false, "error_code": 400, "description": "Bad Request: invalid file_id" })),
+                Some((_, bytes)) if bytes.len() > MAX_DOWNLOAD => {
+                    Json(json!({ "ok": false, "error_code": 400, "description": "Bad Request: file is too big" }))
+                }
+                Some((path, bytes)) => {
+                    ok(json!({ "file_id": id, "file_unique_id": "u", "file_size": bytes.len(), "file_path": path }))
+                }
+            }
+        }
         "deletewebhook" => ok(json!(true)),
         "setwebhook" => {
             let get = |name: &str| body[name].as_str().map_or_else(|| field(&raw, name), str::to_owned);
@@ -292,4 +357,18 @@ async fn api(
         "getwebhookinfo" => ok(json!({ "url": "", "has_custom_certificate": false, "pending_update_count": 0 })),
         other => Json(json!({ "ok": false, "error_code": 404, "description": format!("Not Found: method {other}") })),
     }
+}
+
+/// `GET /file/bot<token>/<file_path>`: a file's bytes, for the bot whose token it is.
+async fn file(
+    State(fake): State<FakeTelegram>,
+    Path((bot, path)): Path<(String, String)>,
+) -> Result<Vec<u8>, axum::http::StatusCode> {
+    if bot != format!("bot{TOKEN}") {
+        return Err(axum::http::StatusCode::NOT_FOUND);
+    }
+    let mut inner = fake.inner.lock().unwrap();
+    inner.downloads.push(path.clone());
+    let found = inner.files.values().find(|(p, _)| *p == path).map(|(_, b)| b.clone());
+    found.ok_or(axum::http::StatusCode::NOT_FOUND)
 }
