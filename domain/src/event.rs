@@ -20,6 +20,7 @@ labelled_enum! {
         PageFailed => ("page_failed", "通知发送失败", "Page not delivered"),
         PageFallback => ("page_fallback", "改用备用渠道通知", "Paged on the next channel"),
         Declined => ("declined", "无法接单，请通知他人", "Declined: page someone else"),
+        FileAdded => ("file_added", "上传附件", "File added"),
     }
 }
 

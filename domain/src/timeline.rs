@@ -12,7 +12,7 @@ use crate::people::ChannelKind;
 
 /// Stored and shown without a tag: every shape has a field no other has
 /// (`deadline_at`, `to_assignment_id`, `location`, `from`, `late_ms`,
-/// `page_id`), so
+/// `page_id`, `attachment_id`), so
 /// reading one back picks its own shape.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
@@ -23,6 +23,7 @@ pub enum EventData {
     Extended(Extended),
     TimerFired(TimerFired),
     PageFailed(PageFailed),
+    FileAdded(FileAdded),
 }
 
 /// Who a dispatch or a timer paged.
@@ -55,6 +56,18 @@ pub struct Dispatched {
 pub struct Reassigned {
     pub to_assignment_id: i64,
     pub to_unit_id: i64,
+}
+
+/// A file kept on one of the assignment's milestones (an on-site photo) or
+/// on its closure report; the event's note is the file's name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FileAdded {
+    pub attachment_id: i64,
+    /// The milestone it proves; none for the closure report's.
+    pub milestone: Option<crate::assignment::Milestone>,
+    /// A photo's distance from the site, from its EXIF (metres).
+    pub distance_m: Option<f64>,
+    pub far_from_site: bool,
 }
 
 /// A milestone reported with the reporter's position.

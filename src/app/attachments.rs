@@ -39,6 +39,8 @@ pub struct Download {
 /// for a report its review status (`Some(None)`: not written yet).
 struct OnRecord {
     unit_id: Option<i64>,
+    /// An assignment's notice, for a file on one of its milestones or its report.
+    notice_id: Option<i64>,
     site: Option<Coordinates>,
     report: Option<Option<ReviewStatus>>,
 }
@@ -59,11 +61,12 @@ impl Core {
     async fn subject_in_scope(&self, caller: &Caller, s: Subject) -> AppResult<OnRecord> {
         let reads = self.reads(caller);
         let site = |lat: Option<f64>, lon: Option<f64>| lat.zip(lon).map(|(lat, lon)| Coordinates { lat, lon });
-        let report = |unit_id, status| OnRecord { unit_id: Some(unit_id), site: None, report: Some(status) };
+        let report =
+            |unit_id, status| OnRecord { unit_id: Some(unit_id), notice_id: None, site: None, report: Some(status) };
         Ok(match s.kind {
             SubjectKind::Notice => {
                 let n = reads.notice(s.id).await?.notice;
-                OnRecord { unit_id: None, site: site(n.site_lat, n.site_lon), report: None }
+                OnRecord { unit_id: None, notice_id: None, site: site(n.site_lat, n.site_lon), report: None }
             }
             SubjectKind::Milestone | SubjectKind::ClosureReport => {
                 let a = reads.assignment(s.id).await?;
@@ -72,7 +75,7 @@ impl Core {
                     SubjectKind::ClosureReport => Some(reads.closure_report(s.id).await?.map(|r| r.status)),
                     _ => None,
                 };
-                OnRecord { unit_id: Some(a.unit_id), site: site(n.site_lat, n.site_lon), report }
+                OnRecord { unit_id: Some(a.unit_id), notice_id: Some(n.id), site: site(n.site_lat, n.site_lon), report }
             }
             SubjectKind::SpecialReport => {
                 let r = reads.special_report(s.id).await?;
@@ -88,7 +91,7 @@ impl Core {
     /// Keeps `upload` on `subject` as `caller`.
     pub async fn attach(&self, caller: &Caller, subject: Subject, upload: Upload) -> AppResult<Attachment> {
         Self::require(caller, needs(subject.kind))?;
-        let OnRecord { unit_id, site, report } = self.subject_in_scope(caller, subject).await?;
+        let OnRecord { unit_id, notice_id, site, report } = self.subject_in_scope(caller, subject).await?;
         if let Some(status) = report {
             check_report_open(status)?;
         }
@@ -111,6 +114,7 @@ impl Core {
         };
         let new = NewAttachment {
             subject,
+            notice_id,
             unit_id,
             name: safe_name(&upload.name, &sniffed),
             kind: sniffed.kind,

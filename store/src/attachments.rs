@@ -12,15 +12,21 @@ use sea_orm::{
 
 use super::audit::Audit;
 use super::entities::attachment;
+use super::timeline::{self, NewEvent};
 use super::{Store, StoreError, StoreResult};
 use crate::domain::access::By;
 use crate::domain::attachment::{Attachment, FileKind, PhotoPlace, Subject, SubjectKind};
+use crate::domain::event::{BureauEvent, EventKind};
 use crate::domain::geo::Coordinates;
+use crate::domain::timeline::{EventData, FileAdded};
 
 /// A file to record on `subject`, its object (and thumbnail) already stored.
 #[derive(Debug, Clone)]
 pub struct NewAttachment {
     pub subject: Subject,
+    /// The assignment's notice, for a file on an assignment: its timeline
+    /// records the file.
+    pub notice_id: Option<i64>,
     /// The unit whose record it is (none for a notice's own files).
     pub unit_id: Option<i64>,
     pub name: String,
@@ -98,6 +104,24 @@ impl Store {
         let kept = attachment_of(row);
         let entry = Audit::new(by, "attachment.added", subject_label(&kept.subject)).with(audited(&kept));
         self.audit(&txn, entry, now).await?;
+        if let Some(notice_id) = new.notice_id {
+            let data = FileAdded {
+                attachment_id: kept.id,
+                milestone: kept.subject.milestone,
+                distance_m: place.and_then(|p| p.distance_m),
+                far_from_site: place.is_some_and(|p| p.far_from_site),
+            };
+            let event = NewEvent {
+                assignment_id: kept.subject.id,
+                notice_id,
+                kind: EventKind::Other(BureauEvent::FileAdded),
+                at: now,
+                by,
+                note: Some(kept.name.clone()),
+                data: Some(EventData::FileAdded(data)),
+            };
+            timeline::append(&txn, self.audit_key(), event, now).await?;
+        }
         txn.commit().await?;
         Ok(kept)
     }

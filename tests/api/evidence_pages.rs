@@ -82,6 +82,16 @@ async fn files_are_added_and_shown_on_the_pages_within_scope(app: TestApp) {
     let (_, card) = unit.get(&format!("/notices/{n}")).await;
     assert!(card.contains(&format!("src=\"/files/{}/thumbnail\"", photo["id"])), "{card}");
     assert!(card.contains("超出到场范围"), "the distance is flagged: {card}");
+    let timeline = app.get_ok(&format!("/api/v1/assignments/{asg}/timeline")).await;
+    let added =
+        timeline.as_array().unwrap().iter().find(|e| e["kind"] == "file_added").expect("on the timeline").clone();
+    assert_eq!((added["note"].as_str(), added["actor"].as_str()), (Some("到场.jpg"), Some("andun")));
+    assert_eq!(
+        (added["data"]["milestone"].as_str(), added["data"]["far_from_site"].as_bool()),
+        (Some("on_site"), Some(true))
+    );
+    assert_eq!(added["data"]["attachment_id"], photo["id"]);
+    assert!(card.contains("上传附件") && card.contains("到达现场 · 到场.jpg（距现场"), "the card's timeline says it");
     assert!(card.contains("<figcaption>到达现场 · "), "the photo says which milestone it proves: {card}");
 
     let (status, kind, thumb) = unit.download(&format!("/files/{}/thumbnail", photo["id"])).await;

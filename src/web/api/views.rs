@@ -338,7 +338,11 @@ fn shown(data: EventData, tz: Tz) -> serde_json::Value {
             set("from", e.from);
             set("to", e.to);
         }
-        EventData::Reassigned(_) | EventData::Located(_) | EventData::TimerFired(_) | EventData::PageFailed(_) => {}
+        EventData::Reassigned(_)
+        | EventData::Located(_)
+        | EventData::TimerFired(_)
+        | EventData::PageFailed(_)
+        | EventData::FileAdded(_) => {}
     }
     shown
 }

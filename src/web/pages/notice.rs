@@ -155,6 +155,16 @@ fn event_row(e: TimelineEvent, lang: Lang, tz: chrono_tz::Tz) -> EventRow {
             let next = f.fell_over_to.map(|k| format!(" → {}", k.label(lang))).unwrap_or_default();
             Some(format!("{} · {} {why}{next}", f.recipient, f.channel.label(lang)))
         }
+        Some(EventData::FileAdded(f)) => {
+            let t = super::text::files(lang);
+            let on = f.milestone.map_or(t.closure_report, |m| m.label(lang));
+            let far = if f.far_from_site {
+                f.distance_m.map(|d| format!("（{}，{}）", (t.distance)(d), t.far))
+            } else {
+                None
+            };
+            Some(format!("{on} · {}{}", e.note.unwrap_or_default(), far.unwrap_or_default()))
+        }
         _ => e.note,
     };
     EventRow {
