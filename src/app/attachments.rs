@@ -140,6 +140,21 @@ impl Core {
         Ok(self.store.assignment_attachments(assignment_id).await?)
     }
 
+    /// Every file on an assignment with its thumbnail's bytes when it has
+    /// one: what its closure report's document shows.
+    pub async fn assignment_exhibits(&self, caller: &Caller, assignment_id: i64) -> AppResult<Vec<Download>> {
+        let files = self.assignment_files(caller, assignment_id).await?;
+        let mut exhibits = Vec::with_capacity(files.len());
+        for attachment in files {
+            let bytes = match self.store.attachment(attachment.id).await?.1 {
+                Some(sha256) => self.evidence()?.objects.get(&sha256).await?,
+                None => Bytes::new(),
+            };
+            exhibits.push(Download { attachment, bytes });
+        }
+        Ok(exhibits)
+    }
+
     /// A file, when the caller may see its record; the download is audited.
     pub async fn download(&self, caller: &Caller, id: i64) -> AppResult<Download> {
         let (attachment, _) = self.store.attachment(id).await?;

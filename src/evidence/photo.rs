@@ -108,6 +108,20 @@ pub fn stripped(b: &Bytes) -> Bytes {
     b.clone()
 }
 
+/// A thumbnail as PNG with its size in pixels, as a Word document embeds
+/// a picture; `None` if it cannot be read.
+pub fn png(thumbnail: &[u8]) -> Option<(Vec<u8>, u32, u32)> {
+    let mut reader = ImageReader::new(Cursor::new(thumbnail)).with_guessed_format().ok()?;
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(THUMBNAIL_SIDE);
+    limits.max_image_height = Some(THUMBNAIL_SIDE);
+    reader.limits(limits);
+    let img = reader.decode().ok()?;
+    let mut out = Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).ok()?;
+    Some((out.into_inner(), img.width(), img.height()))
+}
+
 /// A JPEG at most `THUMBNAIL_SIDE` pixels on its longest side, upright;
 /// `None` for an image that cannot be decoded within the limits.
 pub fn thumbnail(bytes: &[u8]) -> Option<Bytes> {

@@ -45,7 +45,7 @@ async fn count(app: &TestApp, path: &str) -> usize {
 
 async fn files_are_added_and_shown_on_the_pages_within_scope(app: TestApp) {
     let (a, b) = (app.unit_with_people("安盾").await, app.unit_with_people("山城").await);
-    app.user_token("andun", UserRole::Unit, Some(a.id)).await;
+    let engineer = app.user_token("andun", UserRole::Unit, Some(a.id)).await;
     app.user_token("shancheng", UserRole::Unit, Some(b.id)).await;
     let notice = app.issue(&[a.id], true).await;
     let (n, asg) = (notice["id"].as_i64().unwrap(), notice["assignments"][0]["id"].as_i64().unwrap());
@@ -130,6 +130,27 @@ async fn files_are_added_and_shown_on_the_pages_within_scope(app: TestApp) {
     assert_eq!((status, location), (StatusCode::SEE_OTHER, format!("{closure}?done=1#files")));
     let (_, page) = bureau.get(&closure).await;
     assert!(page.contains("access.log") && page.contains("处置报告"), "{page}");
+
+    // The report's Word document embeds the photo (its thumbnail, as PNG) and lists every file.
+    let put = app.client.put(app.url(&format!("/api/v1{closure}"))).bearer_auth(&engineer);
+    expect_json(put.json(&crate::closure::full_report()).send().await.unwrap(), StatusCode::OK).await;
+    let (status, kind, bytes) = bureau.download(&format!("{closure}.docx")).await;
+    assert_eq!((status, kind.contains("wordprocessingml")), (StatusCode::OK, true));
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.clone())).unwrap();
+    let media: Vec<String> = (0..zip.len())
+        .map(|i| zip.by_index(i).unwrap().name().unwrap().into_owned())
+        .filter(|n| n.starts_with("word/media/") && n.ends_with(".png"))
+        .collect();
+    assert_eq!(media.len(), 1, "one photo embedded: {media:?}");
+    let mut png = Vec::new();
+    std::io::Read::read_to_end(&mut zip.by_name(&media[0]).unwrap(), &mut png).unwrap();
+    let embedded = image::load_from_memory_with_format(&png, image::ImageFormat::Png).expect("a PNG picture");
+    assert_eq!((embedded.width(), embedded.height()), (320, 240));
+    let doc = docx_rs::read_docx(&bytes).expect("a readable DOCX").json();
+    for expected in ["八、现场照片及附件", "到达现场 · 到场.jpg", "超出到场范围", "处置报告 · access.log", "文本或日志"]
+    {
+        assert!(doc.contains(expected), "the document says {expected}");
+    }
 }
 
 async fn a_report_takes_files_until_it_is_submitted(app: TestApp) {

@@ -103,3 +103,17 @@ fn a_photo_far_from_the_site_is_flagged_not_refused() {
     let nowhere = PhotoPlace::judge(Coordinates { lat: 29.62, lon: 106.50 }, None, 1_000.0);
     assert_eq!((nowhere.distance_m, nowhere.far_from_site), (None, false), "no site, nothing to compare");
 }
+
+#[test]
+fn a_reports_files_change_only_while_it_may_be_edited() {
+    for open in [None, Some(ReviewStatus::Draft), Some(ReviewStatus::Returned)] {
+        assert!(check_report_open(open).is_ok(), "{open:?}");
+    }
+    for closed in [ReviewStatus::Submitted, ReviewStatus::Accepted] {
+        let DomainError::Conflict { code, message_zh, .. } = check_report_open(Some(closed)).unwrap_err() else {
+            panic!("a conflict")
+        };
+        assert_eq!(code, "report_not_editable");
+        assert!(message_zh.contains("报告已提交"));
+    }
+}

@@ -15,7 +15,7 @@ use crate::domain::access::Actor;
 use crate::domain::access::Caller;
 use crate::domain::closure::{ClosureDraft, ClosureInput};
 use crate::domain::review::ReviewAction;
-use crate::reports::closure::{ClosureReportView, docx};
+use crate::reports::closure::{ClosureReportView, docx, exhibits};
 use crate::store::StoreError;
 use crate::web::auth::Authenticated;
 use crate::web::extract::{ApiJson, ApiPath};
@@ -143,6 +143,7 @@ async fn get_docx(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Response, ApiError> {
     let v = view(&state, &actor, id).await?;
-    let body = docx(&v).map_err(|e| ApiError::Internal(format!("docx: {e}")))?;
+    let files = state.app.assignment_exhibits(&Caller::User(actor), id).await?;
+    let body = docx(&v, &exhibits(files, state.tz)).map_err(|e| ApiError::Internal(format!("docx: {e}")))?;
     Ok(crate::web::attachment(crate::web::DOCX, &format!("closure-report-{id}.docx"), body))
 }

@@ -14,7 +14,7 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::Chrome;
-use super::error::{PageError, refusal};
+use super::error::{PageError, export_failed, refusal};
 use super::files::FileList;
 use crate::AppState;
 use crate::domain::DomainError;
@@ -24,7 +24,7 @@ use crate::domain::closure::{ClosureDraft, ClosureInput};
 use crate::domain::duration::format_duration;
 use crate::domain::labels::Lang;
 use crate::domain::review::{ReviewAction, ReviewStatus};
-use crate::reports::closure::{ClosureReportView, docx};
+use crate::reports::closure::{ClosureReportView, docx, exhibits};
 use crate::store::sessions::WebSession;
 use crate::web::api::closure::view;
 use crate::web::session::{Posted, SignedIn};
@@ -397,9 +397,7 @@ async fn return_report(
 
 async fn download(State(state): State<AppState>, signed: SignedIn, Path(id): Path<i64>) -> Result<Response, PageError> {
     let v = view(&state, &signed.session.actor, id).await?;
-    let body = docx(&v).map_err(|e| {
-        tracing::error!(error = %e, "docx failed");
-        PageError::Unavailable
-    })?;
+    let files = state.app.assignment_exhibits(&signed.session.caller(), id).await?;
+    let body = docx(&v, &exhibits(files, state.tz)).map_err(|e| export_failed("docx", e))?;
     Ok(crate::web::attachment(crate::web::DOCX, &format!("closure-report-{id}.docx"), body))
 }
