@@ -317,7 +317,9 @@ async fn the_demo_answers_from_its_inbox_and_the_board_moves() {
         "description": "首页被篡改", "requires_onsite": true, "unit_ids": [unit],
     });
     let issued = api.post(format!("{}/api/v1/notices", server.base)).bearer_auth(&token).json(&body).send().await;
-    assert_eq!(issued.unwrap().status(), 201);
+    let issued = issued.unwrap();
+    assert_eq!(issued.status(), 201);
+    let notice = issued.json::<serde_json::Value>().await.unwrap()["id"].as_i64().unwrap();
     c.goto(&format!("{}/demo/inbox", server.base)).await.unwrap();
     let link = eventually(Duration::from_secs(10), "the page to the one on duty in the inbox", || async {
         c.refresh().await.unwrap();
@@ -350,6 +352,33 @@ async fn the_demo_answers_from_its_inbox_and_the_board_moves() {
         })
         .await;
     }
+    // A photo of the site from the same page, as the phone's camera gives it.
+    let photo = profiles.path().join("现场.jpg");
+    image::RgbImage::from_fn(640, 480, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 120]))
+        .save(&photo)
+        .unwrap();
+    let input = c.find(Locator::Css("#photo-form input[type=file]")).await.unwrap();
+    input.send_keys(photo.to_str().unwrap()).await.unwrap();
+    c.find(Locator::Id("send-photo")).await.unwrap().click().await.unwrap();
+    eventually(Duration::from_secs(5), "the photo is kept", || async {
+        text_of(&c, ".flash.ok").await.contains("现场照片已上传")
+    })
+    .await;
+    assert!(text_of(&c, "#photos").await.contains("现场.jpg"), "the page lists the photo sent");
+    assert_no_console_errors(&c, "on the action page").await;
+
+    // The bureau sees it on the notice's page as a thumbnail drawn by the server.
+    c.goto(&format!("{}/notices/{notice}", server.base)).await.unwrap();
+    c.wait().for_element(Locator::Css(".thumb img")).await.unwrap();
+    let width = eventually(Duration::from_secs(5), "the thumbnail loads", || async {
+        let w = c.execute("return document.querySelector('.thumb img').naturalWidth;", vec![]).await.unwrap();
+        w.as_u64() == Some(320)
+    })
+    .await;
+    assert!(width < Duration::from_secs(5));
+    screenshot(&c, "demo-notice-photo").await;
+    assert_no_console_errors(&c, "on the notice's page with a photo").await;
+
     c.goto(&format!("{}/board", server.base)).await.unwrap();
     c.wait().for_element(Locator::Id("board-rows")).await.unwrap();
     assert!(board_row(&c, title).await.is_some());

@@ -1,6 +1,7 @@
 //! The engine in the real `onsite` process, in real time with the policy
 //! compressed to seconds through `ONSITE_POLICY__*`: first-page latency,
-//! timer accuracy, surviving SIGKILL, and two instances on one PostgreSQL.
+//! timer accuracy, surviving SIGKILL (timers, pages, and evidence files in
+//! the middle of their uploads), and two instances on one PostgreSQL.
 
 #[path = "support/postgres.rs"]
 mod postgres;
@@ -296,6 +297,103 @@ const TIMER_KINDS: &str = "'ack_reminder', 'ack_escalation', 'reminder', 'warnin
 
 /// How many deliveries beyond the first the pages got; each page arrived
 /// once or, if it was in flight at a kill, twice.
+/// Every object file in the local evidence store, by name (its SHA-256).
+fn stored_objects(root: &std::path::Path) -> std::collections::BTreeSet<String> {
+    fn walk(p: &std::path::Path, out: &mut std::collections::BTreeSet<String>) {
+        for e in std::fs::read_dir(p).into_iter().flatten().flatten() {
+            if e.path().is_dir() {
+                walk(&e.path(), out);
+            } else {
+                out.insert(e.file_name().to_string_lossy().into_owned());
+            }
+        }
+    }
+    let mut out = std::collections::BTreeSet::new();
+    walk(root, &mut out);
+    out
+}
+
+/// A PDF of `size` bytes, different for each `n`.
+fn pdf(n: usize, size: usize) -> Vec<u8> {
+    let mut body = format!("%PDF-1.4\n% upload {n}\n").into_bytes();
+    body.resize(size, b'a' + (n % 26) as u8);
+    body.extend_from_slice(b"\n%%EOF\n");
+    body
+}
+
+async fn sigkill_in_the_middle_of_uploads_leaves_no_row_without_its_object_nor_an_object_without_its_row() {
+    let _serial = SERIAL.lock().await;
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(dir.path());
+    let token = bureau_token(dir.path(), &url);
+    let serve = || {
+        let mut cmd = onsite(dir.path(), &url);
+        cmd.env("ONSITE_EVIDENCE__SWEEP_AFTER", "1s").arg("serve");
+        cmd
+    };
+    let server = Server::start(serve());
+    let hooks = Receiver::start().await;
+    let api = Api { client: reqwest::Client::new(), base: server.base.clone(), token: token.clone() };
+    let units = api.units(&hooks, 1).await;
+    let notice = api.issue(&units).await["id"].as_i64().unwrap();
+    let files = format!("{}/api/v1/notices/{notice}/attachments", server.base);
+    let upload = |n: usize, size: usize| {
+        let (client, files, token) = (api.client.clone(), files.clone(), token.clone());
+        async move {
+            let part = reqwest::multipart::Part::bytes(pdf(n, size)).file_name(format!("通报{n}.pdf"));
+            let form = reqwest::multipart::Form::new().part("file", part);
+            let r = client.post(&files).bearer_auth(&token).multipart(form).send().await;
+            r.is_ok_and(|r| r.status() == reqwest::StatusCode::CREATED)
+        }
+    };
+    // Two kept before, then eight large ones, cut off by the kill.
+    assert!(upload(0, 1024).await && upload(1, 1024).await);
+    let racing: Vec<_> = (2..10).map(|n| tokio::spawn(upload(n, 8 * 1024 * 1024))).collect();
+    // Killed as soon as a third object is written: the others are mid-way,
+    // some in transfer, some perhaps between their object and their row.
+    let root = dir.path().join("data/evidence");
+    let started = Instant::now();
+    while stored_objects(&root).len() < 3 && started.elapsed() < Duration::from_secs(10) {
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    server.kill9();
+    let mut kept = 0;
+    for r in racing {
+        kept += usize::from(r.await.unwrap());
+    }
+    println!("{kept} of 8 uploads finished before the kill");
+    assert!(kept < 8, "the kill must catch uploads mid-way");
+
+    // At the kill, every row's object is there already (objects are written before their row commits).
+    let store = store(&url).await;
+    let named: std::collections::BTreeSet<String> =
+        column(&store, "SELECT sha256 FROM attachments").await.into_iter().collect();
+    let on_disk = stored_objects(&root);
+    println!("at the kill: {} rows, {} objects: {on_disk:?}", named.len(), on_disk.len());
+    assert!(named.is_subset(&on_disk), "a row without its object: {named:?} {on_disk:?}");
+
+    // Restarted, the sweep (objects older than 1 s) leaves exactly the objects the rows name.
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    let restarted = Server::start(serve());
+    eventually(Duration::from_secs(20), "the store holds exactly the rows' objects", || async {
+        let named: std::collections::BTreeSet<String> =
+            column(&store, "SELECT sha256 FROM attachments").await.into_iter().collect();
+        named == stored_objects(&root)
+    })
+    .await;
+    let rows = count(&store, "attachments").await;
+    assert!(rows >= 2, "what was kept before the kill is kept: {rows}");
+    // Every row's file downloads whole.
+    let ids = column(&store, "SELECT CAST(id AS TEXT) FROM attachments").await;
+    for id in ids {
+        let url = format!("{}/api/v1/attachments/{id}", restarted.base);
+        let r = api.client.get(url).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(r.status(), reqwest::StatusCode::OK);
+        assert!(r.bytes().await.unwrap().ends_with(b"%%EOF\n"));
+    }
+    assert!(restarted.stop().success());
+}
+
 fn repeats(keys: &[String], got: &HashMap<String, usize>) -> usize {
     let mut repeats = 0;
     for key in keys {
@@ -310,6 +408,7 @@ fn main() {
     trials::main(vec![
         trial!(first_page_within_50ms_and_timers_within_a_second_of_due),
         trial!(sigkill_with_timers_due_and_pages_in_flight_loses_nothing),
+        trial!(sigkill_in_the_middle_of_uploads_leaves_no_row_without_its_object_nor_an_object_without_its_row),
         trial!(two_instances_on_postgres_fire_each_timer_once_and_survive_losing_one, Postgres),
     ]);
 }

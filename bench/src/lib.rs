@@ -8,6 +8,7 @@
 //! replaces the file's generated section with the table.
 
 pub mod database;
+pub mod evidence;
 pub mod history;
 pub mod load;
 pub mod paging;
@@ -15,6 +16,15 @@ pub mod receiver;
 pub mod results;
 pub mod scenarios;
 pub mod server;
+
+/// The real S3-compatible server the tests start (`s3s-fs`).
+#[path = "../../tests/support/s3.rs"]
+pub mod s3;
+
+/// What `s3` asks of the tests' trials: where `.ci/run` builds it.
+mod trials {
+    pub use crate::server::cargo_home;
+}
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -48,6 +58,8 @@ pub enum Scenario {
     Timers,
     /// The year's report over a million assignments, and the CSV.
     Report,
+    /// A 10 MB evidence file up and down, on the local store and on S3.
+    Evidence,
 }
 
 /// The sizes of every measurement: `full` is what BENCHMARKS.md records,
@@ -66,6 +78,7 @@ pub struct Sizes {
     pub load_open: usize,
     pub load_history: usize,
     pub report_assignments: usize,
+    pub evidence_files: usize,
 }
 
 impl Sizes {
@@ -83,6 +96,7 @@ impl Sizes {
             load_open: 200,
             load_history: 10_000,
             report_assignments: 1_000_000,
+            evidence_files: 10,
         }
     }
 
@@ -103,6 +117,7 @@ impl Sizes {
             load_open: 8,
             load_history: 200,
             report_assignments: 2_000,
+            evidence_files: 2,
         }
     }
 }

@@ -8,11 +8,13 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 
 use super::database::{Backend, Fresh};
+use super::evidence::{self, Kept};
 use super::history;
 use super::load::{self, Auth};
 use super::paging::{self, Engineers};
 use super::receiver::{self, Receiver};
 use super::results::{Table, Target, ms};
+use super::s3;
 use super::server::{Launch, Server};
 use super::{Options, Scenario, percentile};
 use onsite::config::DatabaseConfig;
@@ -33,6 +35,33 @@ pub async fn all(backend: Backend, options: &Options, table: &mut Table) -> anyh
     }
     if wanted(Scenario::Report) {
         report(backend, options, table).await?;
+    }
+    if wanted(Scenario::Evidence) {
+        evidence(backend, options, table).await?;
+    }
+    Ok(())
+}
+
+/// Evidence files up and down, on the local store, then on S3 when the
+/// S3 server is built (a row says so when it is not).
+async fn evidence(backend: Backend, options: &Options, table: &mut Table) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let s3_server = s3::binary().exists().then(s3::S3Server::start);
+    let mut stores = vec![Kept::Local(dir.path())];
+    stores.extend(s3_server.as_ref().map(Kept::S3));
+    for kept in &stores {
+        let mut p = Prepared::new(backend, options, "evidence").await?;
+        p.launch.env.extend(kept.env());
+        let server = p.start().await?;
+        let unit = server.post("/api/v1/units", &serde_json::json!({"name": "证据单位"})).await?;
+        let unit = unit["id"].as_i64().unwrap_or_default();
+        let notice = paging::notice_to(&server, &[unit], &AtomicU64::new(1)).await?;
+        let notice = notice["id"].as_i64().unwrap_or_default();
+        evidence::throughput(&server, notice, options.sizes.evidence_files, kept, backend, table).await?;
+    }
+    if s3_server.is_none() {
+        let missing = format!("not measured: no s3s-fs at {}", s3::binary().display());
+        table.add(backend, "evidence: 10 MB upload and download, S3 (s3s-fs)", missing, Target::none());
     }
     Ok(())
 }

@@ -114,6 +114,13 @@ fn config_dir() -> PathBuf {
 }
 
 /// The checkout the benchmark belongs to (its configuration, its commit).
+/// Where `.ci/run` keeps what it builds once per machine (the S3 server).
+pub fn cargo_home() -> PathBuf {
+    std::env::var("CARGO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cargo"))
+}
+
 pub fn repository() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
 }

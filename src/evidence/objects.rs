@@ -36,6 +36,9 @@ const PREFIX: &str = "sha256";
 #[derive(Clone)]
 pub struct Objects {
     store: Arc<dyn ObjectStore>,
+    /// A local store's directory of objects, where an interrupted write
+    /// leaves its staging file.
+    local: Option<std::path::PathBuf>,
 }
 
 impl std::fmt::Debug for Objects {
@@ -56,6 +59,7 @@ fn key(sha256: &str) -> Path {
 impl Objects {
     /// Opens the configured store (creating the local directory).
     pub fn open(c: &EvidenceConfig) -> Result<Self, ObjectsError> {
+        let local = (c.store == EvidenceStore::Local).then(|| c.path.join(PREFIX));
         let store: Arc<dyn ObjectStore> = match c.store {
             EvidenceStore::Local => {
                 std::fs::create_dir_all(&c.path)?;
@@ -79,7 +83,7 @@ impl Objects {
                 )
             }
         };
-        Ok(Self { store })
+        Ok(Self { store, local })
     }
 
     /// Keeps `bytes` under its SHA-256 and returns it. The same content
@@ -108,6 +112,37 @@ impl Objects {
                 deleted += 1;
             }
         }
+        if let Some(root) = &self.local {
+            deleted += sweep_staged(root, before).await?;
+        }
         Ok(deleted)
     }
+}
+
+/// The staging files a local store's interrupted writes left, last written
+/// before `before`: `object_store` writes `name#n` and then renames it, and
+/// its listing never shows one a crash left behind. Returns how many.
+async fn sweep_staged(root: &std::path::Path, before: DateTime<Utc>) -> Result<usize, ObjectsError> {
+    let mut deleted = 0;
+    let mut dirs = vec![root.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        let mut entries = match tokio::fs::read_dir(&dir).await {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(e.into()),
+        };
+        while let Some(entry) = entries.next_entry().await? {
+            let meta = entry.metadata().await?;
+            if meta.is_dir() {
+                dirs.push(entry.path());
+                continue;
+            }
+            let staged = entry.file_name().to_string_lossy().contains('#');
+            if staged && DateTime::<Utc>::from(meta.modified()?) < before {
+                tokio::fs::remove_file(entry.path()).await?;
+                deleted += 1;
+            }
+        }
+    }
+    Ok(deleted)
 }

@@ -102,12 +102,16 @@ async fn objects_no_record_names_are_swept_once_old(app: TestApp) {
     // What an upload leaves when its change never commits: an object no row names.
     let objects = onsite::evidence::Objects::open(&app.state.config.evidence).unwrap();
     let orphan = objects.put(bytes::Bytes::from_static(b"an upload that never committed\n")).await.unwrap();
-    assert_eq!(self::objects(&store_dir(&app)), 2);
+    // And what a write cut off by a crash leaves on the local store: its staging file.
+    let staged = store_dir(&app).join(format!("sha256/{}/{orphan}#7", &orphan[..2]));
+    std::fs::write(&staged, b"half an upl").unwrap();
+    assert_eq!(self::objects(&store_dir(&app)), 3);
 
-    // Fresh, it stays (an upload may be about to name it); a day old, it goes.
+    // Fresh, they stay (an upload may be about to name one); a day old, they go.
     let now = chrono::Utc::now();
     assert_eq!(app.state.app.sweep_evidence(now).await.unwrap(), 0);
-    assert_eq!(app.state.app.sweep_evidence(now + chrono::Duration::hours(25)).await.unwrap(), 1);
+    assert_eq!(app.state.app.sweep_evidence(now + chrono::Duration::hours(25)).await.unwrap(), 2);
+    assert!(!staged.exists(), "the staging file is gone");
     assert_eq!(self::objects(&store_dir(&app)), 1);
     assert!(objects.get(&orphan).await.is_err(), "the orphan is gone");
     let kept = app.get_ok(&path).await[0]["id"].clone();
