@@ -64,8 +64,14 @@ async fn the_benchmark_runs_end_to_end_and_records_its_table() {
             "live board /board",
             "SLA report over 2000 assignments",
             "CSV breach list",
+            "evidence: 10 MB upload, local store",
+            "evidence: 10 MB download, local store",
         ] {
             assert!(written.contains(&format!("| {db} | {measure}")), "no `{measure}` row for {db}:\n{written}");
         }
+        // On S3 where the tests' S3 server is built (CI builds it), else said so.
+        let s3 =
+            if onsite_bench::s3::binary().exists() { "evidence: 10 MB upload, S3" } else { "not measured: no s3s-fs" };
+        assert!(written.contains(s3), "no S3 evidence row for {db}:\n{written}");
     }
 }
