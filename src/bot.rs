@@ -69,9 +69,7 @@ impl CoreBot {
         };
         Ok((done, recorded.distance_m))
     }
-}
 
-impl CoreBot {
     /// The assignment a message is about: the page it replies to, else the
     /// one whose on-site report is awaited, else the unit's only open one;
     /// `Err(None)` when none of these tells.

@@ -45,6 +45,10 @@ pub struct EvidenceConfig {
     /// are deleted once this old.
     #[serde(with = "humantime_serde")]
     pub sweep_after: Duration,
+    /// How long an upload may take to arrive and be kept (instead of
+    /// `[http] request_timeout`): a capture over a slow field link.
+    #[serde(with = "humantime_serde")]
+    pub upload_timeout: Duration,
 }
 
 impl Default for EvidenceConfig {
@@ -62,6 +66,7 @@ impl Default for EvidenceConfig {
             max_document_mib: 50,
             max_bulk_mib: 200,
             sweep_after: Duration::from_secs(24 * 3600),
+            upload_timeout: Duration::from_secs(600),
         }
     }
 }

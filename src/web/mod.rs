@@ -6,6 +6,7 @@ pub mod assets;
 pub mod auth;
 pub mod callbacks;
 pub mod cookie;
+pub mod deadline;
 pub mod extract;
 pub mod health;
 pub mod listener;
@@ -21,7 +22,6 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::AppState;
@@ -29,7 +29,10 @@ use problem::ApiError;
 
 pub fn router(state: AppState) -> Router {
     let body_limit = state.config.http.body_limit_bytes;
-    let timeout = state.config.http.request_timeout;
+    let deadlines = deadline::Deadlines {
+        request: state.config.http.request_timeout,
+        upload: state.config.evidence.upload_timeout,
+    };
     let public_url: std::sync::Arc<str> = state.config.http.public_url.as_str().into();
     let mut router = Router::new()
         .merge(api::router())
@@ -42,7 +45,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(public_url, origin::same_site_only))
         .layer(axum::middleware::from_fn_with_state(state.clone(), pages::error::error_pages))
         .layer(DefaultBodyLimit::max(body_limit))
-        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, timeout))
+        .layer(axum::middleware::from_fn_with_state(deadlines, deadline::deadline))
         .layer(TraceLayer::new_for_http());
     for (name, value) in SECURITY_HEADERS {
         router = router.layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)));

@@ -15,6 +15,7 @@ crate::tests! {
     once: [
         slow_clients_are_cut_off_while_a_normal_request_answers_fast,
         metrics_ask_for_their_token_when_one_is_set,
+        an_upload_may_take_longer_than_a_request_but_not_forever,
     ],
 }
 
@@ -98,4 +99,55 @@ async fn metrics_ask_for_their_token_when_one_is_set() {
     let allowed = scrape(Some(token)).await.unwrap();
     assert_eq!(allowed.status(), StatusCode::OK);
     assert!(allowed.text().await.unwrap().contains("onsite_timers_pending"));
+}
+
+/// Sends `body` to `path` in two halves `pause` apart (a slow link), and
+/// returns the answer's status line.
+async fn trickled(app: &TestApp, path: &str, content_type: &str, body: &[u8], pause: Duration) -> String {
+    let server: SocketAddr = app.base.trim_start_matches("http://").parse().unwrap();
+    let mut stream = TcpStream::connect(server).await.unwrap();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: onsite\r\nAuthorization: Bearer {}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
+        app.token,
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let (first, rest) = body.split_at(body.len() / 2);
+    stream.write_all(first).await.unwrap();
+    tokio::time::sleep(pause).await;
+    let _ = stream.write_all(rest).await;
+    let mut answer = vec![0u8; 64];
+    let n = stream.read(&mut answer).await.unwrap_or(0);
+    String::from_utf8_lossy(&answer[..n]).lines().next().unwrap_or_default().to_owned()
+}
+
+async fn an_upload_may_take_longer_than_a_request_but_not_forever() {
+    let Some(app) = TestApp::spawn_with(Backend::Sqlite, |c| {
+        c.http.request_timeout = Duration::from_secs(1);
+        c.evidence.upload_timeout = Duration::from_secs(3);
+    })
+    .await
+    else {
+        return;
+    };
+    let unit = app.unit_with_people("安盾").await;
+    let notice = app.issue(&[unit.id], true).await["id"].clone();
+    let files = format!("/api/v1/notices/{notice}/attachments");
+    let mut form = b"--X\r\nContent-Disposition: form-data; name=\"file\"; filename=\"t.pdf\"\r\n\r\n".to_vec();
+    form.extend_from_slice(crate::attachments::PDF);
+    form.extend_from_slice(b"\r\n--X--\r\n");
+    let multipart = "multipart/form-data; boundary=X";
+
+    // Two seconds on the way: too slow for a request, in time for an upload.
+    let note = serde_json::to_vec(&serde_json::json!({"kind": "note", "note": "慢"})).unwrap();
+    let assignment = app.get_ok(&format!("/api/v1/notices/{notice}")).await["assignments"][0]["id"].clone();
+    let events = format!("/api/v1/assignments/{assignment}/events");
+    let slow_note = trickled(&app, &events, "application/json", &note, Duration::from_secs(2)).await;
+    assert!(slow_note.contains(" 503"), "a slow request is cut off at request_timeout: {slow_note}");
+    let slow_file = trickled(&app, &files, multipart, &form, Duration::from_secs(2)).await;
+    assert!(slow_file.contains(" 201"), "a slow upload is kept: {slow_file}");
+    // Slower than the upload's own deadline: cut off, nothing kept.
+    let too_slow = trickled(&app, &files, multipart, &form, Duration::from_secs(4)).await;
+    assert!(too_slow.contains(" 503"), "{too_slow}");
+    assert_eq!(app.get_ok(&files).await.as_array().unwrap().len(), 1);
 }
