@@ -57,6 +57,11 @@ fn to_sign_in(parts: &Parts) -> Response {
     Redirect::to(&format!("/login?next={next}")).into_response()
 }
 
+/// Whether a form's `csrf` field is the session's token.
+fn session_token(session: &WebSession, csrf: &str) -> bool {
+    !csrf.is_empty() && crate::crypto::same_secret(csrf.as_bytes(), session.csrf_token.as_bytes())
+}
+
 /// A form post from a signed-in user whose CSRF token matched.
 pub struct Posted<T> {
     pub session: WebSession,
@@ -84,8 +89,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Posted<T> {
         let bytes =
             Bytes::from_request(Request::from_parts(parts, body), state).await.map_err(IntoResponse::into_response)?;
         let CsrfField { csrf } = serde_html_form::from_bytes(&bytes).unwrap_or_default();
-        let matches = crate::crypto::same_secret(csrf.as_bytes(), session.csrf_token.as_bytes());
-        if !form_type || csrf.is_empty() || !matches {
+        if !form_type || !session_token(&session, &csrf) {
             return Err(PageError::Csrf.into_response());
         }
         let form =
@@ -114,12 +118,7 @@ impl FromRequest<AppState> for PostedFile {
         let Ok(multipart) = Multipart::from_request(Request::from_parts(parts, body), state).await else {
             return Err(PageError::Csrf.into_response());
         };
-        let token = session.csrf_token.clone();
-        let checked = |fields: &HashMap<String, String>| {
-            fields
-                .get("csrf")
-                .is_some_and(|c| !c.is_empty() && crate::crypto::same_secret(c.as_bytes(), token.as_bytes()))
-        };
+        let checked = |fields: &HashMap<String, String>| fields.get("csrf").is_some_and(|c| session_token(&session, c));
         let (fields, file) = match form_of(multipart, state.config.evidence.largest(), checked).await {
             Ok((fields, file)) => (fields, Ok(file)),
             Err(UploadError::FormRefused) => return Err(PageError::Csrf.into_response()),

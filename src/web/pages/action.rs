@@ -66,6 +66,11 @@ pub(super) struct ActionPage {
     flash_ok: bool,
 }
 
+/// Why an action was not done, in both languages.
+pub(super) fn refused(why_zh: &str, why_en: &str) -> String {
+    format!("{}：{why_zh} · {}: {why_en}", ZH.refused, EN.refused)
+}
+
 /// A page with only a message, in both languages.
 #[derive(Template, WebTemplate)]
 #[template(path = "action_message.html")]
@@ -138,7 +143,7 @@ async fn act(
     let (status, flash) = match result {
         Ok(_) => (StatusCode::OK, (true, done)),
         Err(AppError::Store(StoreError::Domain(DomainError::Conflict { message, message_zh, .. }))) => {
-            (StatusCode::CONFLICT, (false, format!("{}：{message_zh} · {}: {message}", ZH.refused, EN.refused)))
+            (StatusCode::CONFLICT, (false, refused(&message_zh, &message)))
         }
         Err(AppError::Store(StoreError::NotFound { .. })) => return invalid(),
         Err(e) => {

@@ -12,7 +12,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 
-use super::action::{invalid, page, resolve, throttled};
+use super::action::{invalid, page, refused, resolve, throttled};
 use super::text::{ACTION_EN as EN, ACTION_ZH as ZH, files};
 use crate::AppState;
 use crate::app::AppError;
@@ -38,11 +38,6 @@ fn kept(a: &Attachment) -> String {
         text.push_str(&format!(" {}，{} · {}", zh.far, ZH.flagged, EN.flagged));
     }
     text
-}
-
-/// Why a photo was not kept, in both languages.
-fn refused(why_zh: &str, why_en: &str) -> String {
-    format!("{}：{why_zh} · {}: {why_en}", ZH.refused, EN.refused)
 }
 
 async fn photo(
