@@ -245,10 +245,8 @@ impl BotCore for CoreBot {
                 en: "send the photo in reply to the page it is about".into(),
             })
         })?;
-        let upload = Upload {
-            name: photo.name.unwrap_or_else(|| format!("现场照片-{assignment_id}.jpg")),
-            bytes: photo.bytes.into(),
-        };
+        let name = photo.name.unwrap_or_else(|| format!("现场照片-{assignment_id}.jpg"));
+        let upload = Upload::from_bytes(name, photo.bytes.into());
         let subject = Subject::milestone(assignment_id, Milestone::OnSite);
         let kept = self.state.app.attach(&person.caller(Source::Bot), subject, upload).await.map_err(refusal)?;
         Ok(PhotoKept {

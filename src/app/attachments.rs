@@ -10,27 +10,42 @@
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 
+use crate::evidence::ObjectsError;
+pub use crate::evidence::{ObjectStream, Received, Receiving};
+
 use super::{AppResult, Core};
 use crate::domain::access::{By, Caller, Need};
-use crate::domain::attachment::{
-    Attachment, FileKind, PhotoPlace, Subject, SubjectKind, check_report_open, safe_name, sniff,
-};
+use crate::domain::attachment::{Attachment, FileKind, PhotoPlace, Subject, SubjectKind, check_report_open, safe_name};
 use crate::domain::geo::Coordinates;
 use crate::domain::review::ReviewStatus;
 use crate::evidence::photo;
 use crate::store::attachments::NewAttachment;
 
 /// A file as a door received it.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Upload {
     /// The name the sender gave it.
     pub name: String,
-    pub bytes: Bytes,
+    pub file: Received,
 }
 
-/// The bytes of a kept file (or its thumbnail) and what it is.
-#[derive(Debug, Clone)]
+impl Upload {
+    /// A file a door holds in memory (a photo the bot downloaded).
+    pub fn from_bytes(name: String, bytes: Bytes) -> Self {
+        Self { name, file: Received::from_bytes(bytes) }
+    }
+}
+
+/// A kept file as it is read, with its size and what it is.
 pub struct Download {
+    pub attachment: Attachment,
+    pub size: u64,
+    pub body: ObjectStream,
+}
+
+/// A photo's thumbnail (empty for a file without one) and what it shows.
+#[derive(Debug, Clone)]
+pub struct Preview {
     pub attachment: Attachment,
     pub bytes: Bytes,
 }
@@ -96,18 +111,19 @@ impl Core {
             check_report_open(status)?;
         }
         let evidence = self.evidence()?;
-        let sniffed = sniff(&upload.bytes)?;
-        evidence.limits.check(sniffed.kind, upload.bytes.len() as u64)?;
-        let (content, thumbnail, place) = if sniffed.kind == FileKind::Image {
-            let place = photo::place(&upload.bytes).map(|p| PhotoPlace::judge(p, site, evidence.radius_m));
-            let content = photo::stripped(&upload.bytes);
+        let file = &upload.file;
+        let sniffed = file.sniffed().await.map_err(ObjectsError::from)??;
+        evidence.limits.check(sniffed.kind, file.len())?;
+        let (size, sha256, thumbnail, place) = if sniffed.kind == FileKind::Image {
+            // Bounded by the image limit just checked.
+            let bytes = file.bytes().await.map_err(ObjectsError::from)?;
+            let place = photo::place(&bytes).map(|p| PhotoPlace::judge(p, site, evidence.radius_m));
+            let content = photo::stripped(&bytes);
             let thumbnail = photo::thumbnail(&content);
-            (content, thumbnail, place)
+            (content.len() as u64, evidence.objects.put(content).await?, thumbnail, place)
         } else {
-            (upload.bytes.clone(), None, None)
+            (file.len(), evidence.objects.put_received(file).await?, None, None)
         };
-        let size = content.len() as u64;
-        let sha256 = evidence.objects.put(content).await?;
         let thumbnail_sha256 = match thumbnail {
             Some(t) => Some(evidence.objects.put(t).await?),
             None => None,
@@ -142,38 +158,49 @@ impl Core {
 
     /// Every file on an assignment with its thumbnail's bytes when it has
     /// one: what its closure report's document shows.
-    pub async fn assignment_exhibits(&self, caller: &Caller, assignment_id: i64) -> AppResult<Vec<Download>> {
+    pub async fn assignment_exhibits(&self, caller: &Caller, assignment_id: i64) -> AppResult<Vec<Preview>> {
         let files = self.assignment_files(caller, assignment_id).await?;
-        let mut exhibits = Vec::with_capacity(files.len());
+        self.previews(files).await
+    }
+
+    /// The files on a record with their thumbnails' bytes: what its
+    /// document shows.
+    pub async fn exhibits(&self, caller: &Caller, subject: Subject) -> AppResult<Vec<Preview>> {
+        let files = self.attachments(caller, subject).await?;
+        self.previews(files).await
+    }
+
+    async fn previews(&self, files: Vec<Attachment>) -> AppResult<Vec<Preview>> {
+        let mut previews = Vec::with_capacity(files.len());
         for attachment in files {
             let bytes = match self.store.attachment(attachment.id).await?.1 {
                 Some(sha256) => self.evidence()?.objects.get(&sha256).await?,
                 None => Bytes::new(),
             };
-            exhibits.push(Download { attachment, bytes });
+            previews.push(Preview { attachment, bytes });
         }
-        Ok(exhibits)
+        Ok(previews)
     }
 
     /// A file, when the caller may see its record; the download is audited.
     pub async fn download(&self, caller: &Caller, id: i64) -> AppResult<Download> {
         let (attachment, _) = self.store.attachment(id).await?;
         self.subject_in_scope(caller, attachment.subject).await?;
-        let bytes = self.evidence()?.objects.get(&attachment.sha256).await?;
+        let (size, body) = self.evidence()?.objects.stream(&attachment.sha256).await?;
         self.store.audit_download(&By::caller(caller), &attachment, self.clock.now()).await?;
-        Ok(Download { attachment, bytes })
+        Ok(Download { attachment, size, body })
     }
 
     /// A photo's thumbnail, when the caller may see its record (not audited:
     /// pages show it).
-    pub async fn thumbnail(&self, caller: &Caller, id: i64) -> AppResult<Download> {
+    pub async fn thumbnail(&self, caller: &Caller, id: i64) -> AppResult<Preview> {
         let (attachment, thumbnail) = self.store.attachment(id).await?;
         self.subject_in_scope(caller, attachment.subject).await?;
         let Some(sha256) = thumbnail else {
             return Err(crate::store::StoreError::not_found("thumbnail", id).into());
         };
         let bytes = self.evidence()?.objects.get(&sha256).await?;
-        Ok(Download { attachment, bytes })
+        Ok(Preview { attachment, bytes })
     }
 
     /// Deletes the objects no record names once `sweep_after` old: what an

@@ -81,6 +81,12 @@ impl EvidenceConfig {
         }
     }
 
+    /// Where an upload too large for memory is received before it is kept
+    /// (as unnamed files the system removes when they are closed).
+    pub fn incoming(&self) -> PathBuf {
+        self.path.join("incoming")
+    }
+
     /// The largest upload of any class: the body limit of the upload routes.
     pub fn largest(&self) -> u64 {
         let l = self.limits();

@@ -1,10 +1,13 @@
-//! Evidence files' bytes and images: the object store they are kept in
-//! (`objects`) and what is done to a photo before others see it (`photo`).
+//! Evidence files' bytes and images: a file as it arrives (`received`),
+//! the object store it is kept in (`objects`) and what is done to a photo
+//! before others see it (`photo`).
 
 pub mod objects;
 pub mod photo;
+pub mod received;
 
-pub use objects::{Objects, ObjectsError};
+pub use objects::{ObjectStream, Objects, ObjectsError};
+pub use received::{Received, Receiving};
 
 use crate::domain::attachment::SizeLimits;
 

@@ -9,14 +9,18 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
-use futures::TryStreamExt;
+use futures::stream::BoxStream;
+use futures::{StreamExt, TryStreamExt};
 use object_store::aws::AmazonS3Builder;
+use object_store::buffered::BufWriter;
 use object_store::local::LocalFileSystem;
 use object_store::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 use secrecy::ExposeSecret;
 use sha2::{Digest, Sha256};
+use tokio::io::AsyncWriteExt;
 
+use super::received::Received;
 use crate::config::{EvidenceConfig, EvidenceStore};
 
 #[derive(Debug, thiserror::Error)]
@@ -28,6 +32,15 @@ pub enum ObjectsError {
     #[error("evidence configuration: {0}")]
     Config(&'static str),
 }
+
+/// A large file goes to S3 in parts of this size (at least 5 MiB, S3's
+/// smallest part), at most `PARTS_IN_FLIGHT` at a time: what an upload
+/// holds in memory while it is kept.
+const PART: usize = 8 * 1024 * 1024;
+const PARTS_IN_FLIGHT: usize = 2;
+
+/// An object's content as it is read.
+pub type ObjectStream = BoxStream<'static, Result<Bytes, ObjectsError>>;
 
 /// Where every object lives under the store's root.
 const PREFIX: &str = "sha256";
@@ -95,9 +108,31 @@ impl Objects {
         Ok(sha256)
     }
 
+    /// Keeps a received file under its SHA-256 and returns it, streamed
+    /// from where it was received (a large one as a multipart upload).
+    pub async fn put_received(&self, file: &Received) -> Result<String, ObjectsError> {
+        let mut writer = BufWriter::with_capacity(self.store.clone(), key(file.sha256()), PART)
+            .with_max_concurrency(PARTS_IN_FLIGHT);
+        if let Err(e) = put_chunks(&mut writer, file).await {
+            // A multipart upload begun is cancelled, not left to the bucket.
+            writer.abort().await.ok();
+            return Err(e);
+        }
+        writer.shutdown().await?;
+        Ok(file.sha256().to_owned())
+    }
+
     /// The content kept as `sha256`.
     pub async fn get(&self, sha256: &str) -> Result<Bytes, ObjectsError> {
         Ok(self.store.get(&key(sha256)).await?.bytes().await?)
+    }
+
+    /// The content kept as `sha256` as it is read, and its size: a
+    /// download is never held whole.
+    pub async fn stream(&self, sha256: &str) -> Result<(u64, ObjectStream), ObjectsError> {
+        let got = self.store.get(&key(sha256)).await?;
+        let size = got.meta.size;
+        Ok((size, got.into_stream().map_err(ObjectsError::from).boxed()))
     }
 
     /// Deletes the objects not in `kept` last written before `before`;
@@ -117,6 +152,14 @@ impl Objects {
         }
         Ok(deleted)
     }
+}
+
+async fn put_chunks(writer: &mut BufWriter, file: &Received) -> Result<(), ObjectsError> {
+    let mut chunks = file.chunks().await?;
+    while let Some(chunk) = chunks.next().await? {
+        writer.put(chunk).await?;
+    }
+    Ok(())
 }
 
 /// The staging files a local store's interrupted writes left, last written

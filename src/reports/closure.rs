@@ -7,9 +7,10 @@ use chrono_tz::Tz;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::exhibits::{Exhibit, section};
 use super::house_style::{document, heading, or_none, pack, table, text, when};
 use super::local;
-use crate::app::attachments::Download;
+use crate::app::attachments::Preview;
 use crate::domain::assignment::Milestone;
 use crate::domain::closure::{C2Address, FiveTuple, Protocol};
 use crate::domain::duration::format_duration;
@@ -19,7 +20,6 @@ use crate::domain::record::{Assignment, ClosureReport};
 use crate::domain::report::kept;
 use crate::domain::review::ReviewStatus;
 use crate::domain::sla::{SlaState, evaluate};
-use crate::evidence::photo;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FiveTupleView {
@@ -162,25 +162,14 @@ impl ClosureReportView {
     }
 }
 
-/// A file on the assignment as the document shows it: photos embedded
-/// (their thumbnails, metadata-free), every file listed.
-pub struct Exhibit {
-    /// Which milestone or the report itself, the name, when, and for a
-    /// photo its distance from the site.
-    pub caption: String,
-    pub name: String,
-    pub kind: &'static str,
-    pub size: u64,
-    /// The thumbnail as PNG with its width and height in pixels.
-    pub picture: Option<(Vec<u8>, u32, u32)>,
-}
-
-/// The assignment's files as exhibits of its report, in Chinese.
-pub fn exhibits(files: Vec<Download>, tz: Tz) -> Vec<Exhibit> {
+/// The assignment's files as exhibits of its report, in Chinese: which
+/// milestone or the report, the name, when, and a photo's distance from
+/// the site.
+pub fn exhibits(files: Vec<Preview>, tz: Tz) -> Vec<Exhibit> {
     files
         .into_iter()
         .map(|d| {
-            let a = d.attachment;
+            let a = &d.attachment;
             let on = a.subject.milestone.map_or("处置报告", |m| m.label(Lang::Zh));
             let mut caption = format!("{on} · {} · {}", a.name, format_local(a.uploaded_at, tz));
             if let Some(m) = a.place.and_then(|p| p.distance_m) {
@@ -189,13 +178,7 @@ pub fn exhibits(files: Vec<Download>, tz: Tz) -> Vec<Exhibit> {
             if a.place.is_some_and(|p| p.far_from_site) {
                 caption.push_str("（超出到场范围）");
             }
-            Exhibit {
-                caption,
-                kind: a.kind.label(Lang::Zh),
-                size: a.size,
-                picture: if d.bytes.is_empty() { None } else { photo::png(&d.bytes) },
-                name: a.name,
-            }
+            Exhibit::new(d, caption)
         })
         .collect()
 }
@@ -272,23 +255,5 @@ pub fn docx(v: &ClosureReportView, exhibits: &[Exhibit]) -> Result<Vec<u8>, Stri
             ],
         ))
         .add_paragraph(text(&verdict));
-    pack(with_exhibits(doc, exhibits))
-}
-
-/// 八、现场照片及附件: each photo embedded over its caption, then the list of every file.
-fn with_exhibits(mut doc: docx_rs::Docx, exhibits: &[Exhibit]) -> docx_rs::Docx {
-    if exhibits.is_empty() {
-        return doc;
-    }
-    doc = doc.add_paragraph(heading("八、现场照片及附件"));
-    for e in exhibits {
-        if let Some((png, w, h)) = &e.picture {
-            let pic = docx_rs::Pic::new_with_dimensions(png.clone(), *w, *h);
-            doc = doc.add_paragraph(docx_rs::Paragraph::new().add_run(docx_rs::Run::new().add_image(pic)));
-            doc = doc.add_paragraph(text(&e.caption));
-        }
-    }
-    let rows =
-        exhibits.iter().map(|e| vec![e.caption.clone(), e.kind.to_owned(), format!("{} 字节", e.size)]).collect();
-    doc.add_table(table(&["附件", "类型", "大小"], rows))
+    pack(section(doc, "八、现场照片及附件", exhibits))
 }

@@ -7,6 +7,7 @@ pub mod closure;
 pub mod csv;
 pub mod duty;
 pub mod duty_figures;
+pub mod exhibits;
 pub mod house_style;
 pub mod review;
 pub mod special_reports;

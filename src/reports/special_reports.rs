@@ -9,12 +9,15 @@ use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::exhibits::{Exhibit, section};
 use super::house_style::{document, heading, or_none, pack, table, text, when};
 use super::local;
 use super::review::StepView;
 use crate::AppState;
+use crate::app::attachments::Preview;
 use crate::app::reads::Reads;
 use crate::domain::access::Actor;
+use crate::domain::duration::format_local;
 use crate::domain::labels::Lang;
 use crate::domain::notice::{Category, Severity};
 use crate::domain::review::ReviewStatus;
@@ -129,8 +132,19 @@ pub struct SpecialReportDetail {
     pub timeline: Vec<StepView>,
 }
 
-/// The report as a DOCX document.
-pub fn docx(d: &SpecialReportDetail) -> Result<Vec<u8>, String> {
+/// The report's files as exhibits of its document: the name and when.
+pub fn exhibits(files: Vec<Preview>, tz: Tz) -> Vec<Exhibit> {
+    files
+        .into_iter()
+        .map(|d| {
+            let caption = format!("{} · {}", d.attachment.name, format_local(d.attachment.uploaded_at, tz));
+            Exhibit::new(d, caption)
+        })
+        .collect()
+}
+
+/// The report as a DOCX document, its screenshots and files after it.
+pub fn docx(d: &SpecialReportDetail, exhibits: &[Exhibit]) -> Result<Vec<u8>, String> {
     let v = &d.report;
     let doc = document("网络安全专项报告", &v.title)
         .add_table(table(
@@ -170,7 +184,7 @@ pub fn docx(d: &SpecialReportDetail) -> Result<Vec<u8>, String> {
                 })
                 .collect(),
         ));
-    pack(doc)
+    pack(section(doc, "七、截图及附件", exhibits))
 }
 
 /// The columns of the list, in order (Chinese, then English).

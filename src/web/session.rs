@@ -119,7 +119,7 @@ impl FromRequest<AppState> for PostedFile {
             return Err(PageError::Csrf.into_response());
         };
         let checked = |fields: &HashMap<String, String>| fields.get("csrf").is_some_and(|c| session_token(&session, c));
-        let (fields, file) = match form_of(multipart, state.config.evidence.largest(), checked).await {
+        let (fields, file) = match form_of(multipart, &state.config.evidence, checked).await {
             Ok((fields, file)) => (fields, Ok(file)),
             Err(UploadError::FormRefused) => return Err(PageError::Csrf.into_response()),
             Err(e) => (HashMap::new(), Err(e)),

@@ -1,7 +1,8 @@
-//! A file sent as `multipart/form-data` in its `file` field, read chunk by
-//! chunk up to a limit: a bigger one is refused before it is all received.
-//! Every door that takes files (the API, the pages, the action page) reads
-//! them here.
+//! A file sent as `multipart/form-data` in its `file` field, received chunk
+//! by chunk up to a limit (a bigger one is refused before it is all
+//! received) and hashed as it arrives, a large one into a temporary file
+//! rather than memory. Every door that takes files (the API, the pages, the
+//! action page) reads them here.
 
 use std::collections::HashMap;
 
@@ -9,7 +10,8 @@ use axum::extract::Multipart;
 use axum::extract::multipart::{Field, MultipartError};
 use bytes::BytesMut;
 
-use crate::app::attachments::Upload;
+use crate::app::attachments::{Receiving, Upload};
+use crate::config::EvidenceConfig;
 use crate::domain::FieldError;
 
 /// The longest text field a form may send beside its file (a CSRF token,
@@ -33,6 +35,9 @@ pub enum UploadError {
     /// the file was not read.
     #[error("the form was refused before its file was read")]
     FormRefused,
+    /// The file could not be set down where it is received.
+    #[error("receiving the file failed: {0}")]
+    Receiving(#[from] std::io::Error),
 }
 
 /// A form's text fields (those sent before its file) and its file.
@@ -47,9 +52,9 @@ fn malformed(e: MultipartError) -> UploadError {
     UploadError::Malformed(e.body_text())
 }
 
-/// The `file` field's name and bytes; other fields are ignored.
-pub async fn file_of(multipart: Multipart, max: u64) -> Result<Upload, UploadError> {
-    form_of(multipart, max, |_| true).await.map(|(_, file)| file)
+/// The `file` field's name and content; other fields are ignored.
+pub async fn file_of(multipart: Multipart, evidence: &EvidenceConfig) -> Result<Upload, UploadError> {
+    form_of(multipart, evidence, |_| true).await.map(|(_, file)| file)
 }
 
 /// The text fields up to the `file` field, which is read only once `accept`
@@ -57,7 +62,7 @@ pub async fn file_of(multipart: Multipart, max: u64) -> Result<Upload, UploadErr
 /// post is refused before its file is received.
 pub async fn form_of(
     mut multipart: Multipart,
-    max: u64,
+    evidence: &EvidenceConfig,
     accept: impl FnOnce(&HashMap<String, String>) -> bool,
 ) -> Result<FormUpload, UploadError> {
     let mut fields = HashMap::new();
@@ -67,7 +72,7 @@ pub async fn form_of(
             if !accept(&fields) {
                 return Err(UploadError::FormRefused);
             }
-            return Ok((fields, file(field, max).await?));
+            return Ok((fields, file(field, evidence).await?));
         }
         let text = read_limited(field, MAX_TEXT_FIELD as u64).await.map_err(|e| match e {
             UploadError::TooLarge(_) => UploadError::Malformed(format!("the field {name} is too long")),
@@ -78,10 +83,17 @@ pub async fn form_of(
     Err(UploadError::Refused(FieldError::new("file", "required", "choose a file to upload", "请选择要上传的文件")))
 }
 
-async fn file(field: Field<'_>, max: u64) -> Result<Upload, UploadError> {
+async fn file(mut field: Field<'_>, evidence: &EvidenceConfig) -> Result<Upload, UploadError> {
     let name = field.file_name().unwrap_or_default().to_owned();
-    let bytes = read_limited(field, max).await?;
-    Ok(Upload { name, bytes: bytes.freeze() })
+    let max = evidence.largest();
+    let mut received = Receiving::new(&evidence.incoming());
+    while let Some(chunk) = field.chunk().await.map_err(malformed)? {
+        if received.len() + chunk.len() as u64 > max {
+            return Err(UploadError::TooLarge(too_large(max)));
+        }
+        received.push(&chunk).await?;
+    }
+    Ok(Upload { name, file: received.finish().await? })
 }
 
 async fn read_limited(mut field: Field<'_>, max: u64) -> Result<BytesMut, UploadError> {

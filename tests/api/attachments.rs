@@ -7,6 +7,8 @@
 use std::io::Cursor;
 use std::path::Path;
 
+use sha2::Digest;
+
 use onsite::domain::access::UserRole;
 use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
@@ -20,6 +22,7 @@ crate::on_both_backends!(
     a_photo_is_judged_by_its_position_and_shown_without_it,
     reports_carry_their_files_and_samples_travel_encrypted,
     bad_files_are_refused_in_both_languages_and_stored_nowhere,
+    large_files_are_received_on_disk_and_kept_whole,
 );
 
 /// A small PDF: what the bureau's 通报 arrives as.
@@ -249,8 +252,57 @@ async fn reports_carry_their_files_and_samples_travel_encrypted(app: TestApp) {
     assert_eq!(copy.as_ref(), logs.as_slice(), "kept as sent: never unpacked");
 }
 
+/// `len` bytes after `header` in a pattern that never spells a zip
+/// signature (each byte 7 more than the last, mod 251).
+pub fn filler(header: &[u8], len: usize) -> Vec<u8> {
+    let mut bytes = header.to_vec();
+    bytes.extend((0..len.saturating_sub(header.len())).map(|i| (i * 7 % 251) as u8));
+    bytes
+}
+
+/// A classic packet capture of `len` bytes (its global header, then filler).
+pub fn capture(len: usize) -> Vec<u8> {
+    filler(&[0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0], len)
+}
+
+async fn large_files_are_received_on_disk_and_kept_whole(app: TestApp) {
+    let a = app.unit_with_people("安盾").await;
+    let unit_a = app.user_token("andun", UserRole::Unit, Some(a.id)).await;
+    let assignment = app.issue(&[a.id], true).await["assignments"][0]["id"].as_i64().unwrap();
+    let closure = format!("/api/v1/assignments/{assignment}/closure-report/attachments");
+
+    // Past the memory a file is held in (1 MiB); under the tests' limit (4 MiB).
+    let pcap = capture(3 * 1024 * 1024 + 3);
+    let kept = expect_json(upload(&app, &unit_a, &closure, "边界.pcap", &pcap).await, StatusCode::CREATED).await;
+    assert_eq!((kept["kind"].as_str(), kept["size"].as_u64()), (Some("pcap"), Some(pcap.len() as u64)));
+    assert_eq!(kept["sha256"], hex::encode(sha2::Sha256::digest(&pcap)), "hashed as it arrived");
+    let r = app.get_as(&unit_a, &format!("/api/v1/attachments/{}", kept["id"])).await;
+    assert_eq!(r.content_length(), Some(pcap.len() as u64));
+    assert!(r.bytes().await.unwrap().as_ref() == pcap.as_slice(), "downloaded whole");
+
+    // A zip too large for memory is still told by its directory.
+    let big_sample = zip_of(&[("dropper.exe", &filler(b"MZ", 3 * 1024 * 1024))], true);
+    let sample = expect_json(upload(&app, &unit_a, &closure, "样本.zip", &big_sample).await, StatusCode::CREATED).await;
+    assert_eq!(sample["kind"], "sample");
+    let big_zip = zip_of(&[("access.log", &filler(b"GET / HTTP/1.1", 3 * 1024 * 1024))], false);
+    let zip = expect_json(upload(&app, &unit_a, &closure, "logs.zip", &big_zip).await, StatusCode::CREATED).await;
+    assert_eq!(zip["kind"], "archive");
+
+    // A large program is refused once received, and nothing is kept of it.
+    let before = objects(&store_dir(&app));
+    let program = filler(b"MZ\x90\0\x03\0\0\0\x04\0\0\0\xff\xff\0\0", 3 * 1024 * 1024);
+    let p =
+        expect_problem(upload(&app, &unit_a, &closure, "报告.pdf", &program).await, StatusCode::UNPROCESSABLE_ENTITY)
+            .await;
+    assert_eq!(p["errors"][0]["code"], "sample_not_encrypted");
+    assert_eq!(objects(&store_dir(&app)), before);
+    assert_eq!(objects(&app.state.config.evidence.incoming()), 0, "nothing received is left on disk");
+    let listed = expect_json(app.get_as(&unit_a, &closure).await, StatusCode::OK).await;
+    assert_eq!(listed.as_array().unwrap().len(), 3);
+}
+
 /// A PNG screenshot.
-fn photo_png() -> Vec<u8> {
+pub fn photo_png() -> Vec<u8> {
     let img = image::RgbImage::from_fn(200, 100, |x, _| image::Rgb([x as u8, 30, 200]));
     let mut png = Cursor::new(Vec::new());
     img.write_to(&mut png, image::ImageFormat::Png).unwrap();
@@ -331,7 +383,10 @@ fn on_s3(config: &mut onsite::config::Config, s3: &crate::s3::S3Server, secret: 
 
 async fn files_are_kept_on_an_s3_compatible_store() {
     let s3 = crate::s3::S3Server::start();
-    let configure = |c: &mut onsite::config::Config| on_s3(c, &s3, crate::s3::SECRET_KEY);
+    let configure = |c: &mut onsite::config::Config| {
+        on_s3(c, &s3, crate::s3::SECRET_KEY);
+        c.evidence.max_bulk_mib = 24;
+    };
     let app = TestApp::spawn_with(crate::helpers::Backend::Sqlite, configure).await.expect("an app");
     let (a, b) = (app.unit_with_people("安盾").await, app.unit_with_people("山城").await);
     let unit_b = app.user_token("shancheng", UserRole::Unit, Some(b.id)).await;
@@ -344,6 +399,12 @@ async fn files_are_kept_on_an_s3_compatible_store() {
     let photo = photo_at((29, 33, 28), (106, 34, 38));
     let shot = expect_json(upload(&app, &app.token, &path, "现场.jpg", &photo).await, StatusCode::CREATED).await;
     assert_eq!(s3.objects(), 3, "the PDF once, the photo and its thumbnail");
+    // Past one part: sent to the bucket as a multipart upload.
+    let pcap = capture(20 * 1024 * 1024 + 5);
+    let large = expect_json(upload(&app, &app.token, &path, "边界.pcap", &pcap).await, StatusCode::CREATED).await;
+    let copy = app.get(&format!("/api/v1/attachments/{}", large["id"])).await.bytes().await.unwrap();
+    assert!(copy.as_ref() == pcap.as_slice(), "the capture comes back whole");
+    assert_eq!(s3.objects(), 4);
     let copy = app.get(&format!("/api/v1/attachments/{}", kept["id"])).await.bytes().await.unwrap();
     assert_eq!(copy.as_ref(), PDF);
     let thumb = app.get(&format!("/api/v1/attachments/{}/thumbnail", shot["id"])).await;
@@ -351,7 +412,7 @@ async fn files_are_kept_on_an_s3_compatible_store() {
     expect_problem(app.get_as(&unit_b, &format!("/api/v1/attachments/{}", kept["id"])).await, StatusCode::NOT_FOUND)
         .await;
     let audited = app.state.store.audit_entries(100).await.unwrap();
-    assert_eq!(audited.iter().filter(|e| e.action == "attachment.added").count(), 3);
+    assert_eq!(audited.iter().filter(|e| e.action == "attachment.added").count(), 4);
     drop(app);
 
     // The store refusing the signature: the upload fails as unavailable and nothing is recorded.
@@ -367,5 +428,5 @@ async fn files_are_kept_on_an_s3_compatible_store() {
     .await;
     assert_eq!(p["status"], 503);
     assert_eq!(wrong.get_ok(&path).await.as_array().unwrap().len(), 0);
-    assert_eq!(s3.objects(), 3, "nothing new in the bucket");
+    assert_eq!(s3.objects(), 4, "nothing new in the bucket");
 }

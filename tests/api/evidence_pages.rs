@@ -136,21 +136,31 @@ async fn files_are_added_and_shown_on_the_pages_within_scope(app: TestApp) {
     expect_json(put.json(&crate::closure::full_report()).send().await.unwrap(), StatusCode::OK).await;
     let (status, kind, bytes) = bureau.download(&format!("{closure}.docx")).await;
     assert_eq!((status, kind.contains("wordprocessingml")), (StatusCode::OK, true));
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.clone())).unwrap();
-    let media: Vec<String> = (0..zip.len())
-        .map(|i| zip.by_index(i).unwrap().name().unwrap().into_owned())
-        .filter(|n| n.starts_with("word/media/") && n.ends_with(".png"))
-        .collect();
-    assert_eq!(media.len(), 1, "one photo embedded: {media:?}");
-    let mut png = Vec::new();
-    std::io::Read::read_to_end(&mut zip.by_name(&media[0]).unwrap(), &mut png).unwrap();
-    let embedded = image::load_from_memory_with_format(&png, image::ImageFormat::Png).expect("a PNG picture");
-    assert_eq!((embedded.width(), embedded.height()), (320, 240));
+    let embedded = embedded_pngs(&bytes);
+    assert_eq!(embedded.len(), 1, "one photo embedded");
+    assert_eq!((embedded[0].width(), embedded[0].height()), (320, 240));
     let doc = docx_rs::read_docx(&bytes).expect("a readable DOCX").json();
     for expected in ["八、现场照片及附件", "到达现场 · 到场.jpg", "超出到场范围", "处置报告 · access.log", "文本或日志"]
     {
         assert!(doc.contains(expected), "the document says {expected}");
     }
+}
+
+/// The PNG pictures a Word document embeds.
+fn embedded_pngs(docx: &[u8]) -> Vec<image::DynamicImage> {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx)).unwrap();
+    let media: Vec<String> = (0..zip.len())
+        .map(|i| zip.by_index(i).unwrap().name().unwrap().into_owned())
+        .filter(|n| n.starts_with("word/media/") && n.ends_with(".png"))
+        .collect();
+    media
+        .iter()
+        .map(|name| {
+            let mut png = Vec::new();
+            std::io::Read::read_to_end(&mut zip.by_name(name).unwrap(), &mut png).unwrap();
+            image::load_from_memory_with_format(&png, image::ImageFormat::Png).expect("a PNG picture")
+        })
+        .collect()
 }
 
 async fn a_report_takes_files_until_it_is_submitted(app: TestApp) {
@@ -165,6 +175,24 @@ async fn a_report_takes_files_until_it_is_submitted(app: TestApp) {
         post_file(&unit, &format!("{page}/files"), &[("csrf", &unit.csrf)], "截图.pdf", PDF).await;
     assert_eq!((status, location), (StatusCode::SEE_OTHER, format!("{page}#files")));
     assert!(unit.get(&page).await.1.contains("截图.pdf"));
+    let (status, ..) = post_file(
+        &unit,
+        &format!("{page}/files"),
+        &[("csrf", &unit.csrf)],
+        "告警截图.png",
+        &crate::attachments::photo_png(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _, docx) = unit.download(&format!("{page}/report.docx")).await;
+    assert_eq!(status, StatusCode::OK);
+    let embedded = embedded_pngs(&docx);
+    assert_eq!(embedded.len(), 1, "the screenshot embedded, the PDF only listed");
+    assert!(embedded[0].width() <= 320, "the screenshot's thumbnail");
+    let doc = docx_rs::read_docx(&docx).expect("a readable DOCX").json();
+    for expected in ["七、截图及附件", "告警截图.png", "截图.pdf", "PDF 文档"] {
+        assert!(doc.contains(expected), "the document says {expected}");
+    }
 
     let submit = app.post_as(&token, &format!("/api/v1/special-reports/{report}/submit"), &json!({})).await;
     expect_json(submit, StatusCode::OK).await;
@@ -177,5 +205,5 @@ async fn a_report_takes_files_until_it_is_submitted(app: TestApp) {
     let refused = crate::attachments::upload(&app, &token, &api, "late.pdf", PDF).await;
     let problem = crate::helpers::expect_problem(refused, StatusCode::CONFLICT).await;
     assert_eq!(problem["code"], "report_not_editable", "{problem}");
-    assert_eq!(count(&app, &api).await, 1);
+    assert_eq!(count(&app, &api).await, 2);
 }

@@ -4,7 +4,7 @@
 //! directory (no entry is unpacked): every entry encrypted makes it a sample
 //! archive. Programs are refused outright: samples travel encrypted.
 
-use std::io::Cursor;
+use std::io::{Cursor, Read, Seek};
 
 use super::FileKind;
 use crate::error::FieldError;
@@ -52,7 +52,7 @@ const CAPTURE_MAGICS: [([u8; 4], Sniffed); 5] = [
 ];
 
 /// How much of a file decides whether it is text.
-const TEXT_PROBE: usize = 64 * 1024;
+pub const TEXT_PROBE: usize = 64 * 1024;
 
 fn refused(code: &'static str, en: impl Into<String>, zh: impl Into<String>) -> FieldError {
     FieldError::new("file", code, en, zh)
@@ -68,8 +68,15 @@ fn not_allowed(what: &str) -> FieldError {
     )
 }
 
-/// The file's kind, or why it is refused.
+/// The kind of a file held in memory, or why it is refused.
 pub fn sniff(bytes: &[u8]) -> Result<Sniffed, FieldError> {
+    sniff_file(bytes, Cursor::new(bytes))
+}
+
+/// The kind of a file from its first bytes (at least `TEXT_PROBE` of them
+/// when it is longer), with the whole file to read a zip's directory from;
+/// or why it is refused.
+pub fn sniff_file(bytes: &[u8], whole: impl Read + Seek) -> Result<Sniffed, FieldError> {
     if bytes.is_empty() {
         return Err(refused("file_empty", "the file is empty", "文件为空"));
     }
@@ -99,7 +106,7 @@ pub fn sniff(bytes: &[u8]) -> Result<Sniffed, FieldError> {
         "application/zip"
         | "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
         | "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        | "application/vnd.openxmlformats-officedocument.presentationml.presentation" => zip_kind(bytes),
+        | "application/vnd.openxmlformats-officedocument.presentationml.presentation" => zip_kind(whole),
         other => Err(not_allowed(other)),
     }
 }
@@ -107,9 +114,9 @@ pub fn sniff(bytes: &[u8]) -> Result<Sniffed, FieldError> {
 /// A zip by its directory: an Office document by its parts' names, a sample
 /// archive when every entry is encrypted, an archive otherwise; one that
 /// cannot be read as a zip is refused.
-fn zip_kind(bytes: &[u8]) -> Result<Sniffed, FieldError> {
+fn zip_kind(whole: impl Read + Seek) -> Result<Sniffed, FieldError> {
     let broken = || refused("file_unreadable", "the zip archive cannot be read", "zip 压缩包已损坏，无法读取");
-    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| broken())?;
+    let mut archive = zip::ZipArchive::new(whole).map_err(|_| broken())?;
     let names: Vec<String> =
         archive.file_names().map(|n| n.map(|n| n.into_owned())).collect::<Result<_, _>>().map_err(|_| broken())?;
     if names.iter().any(|n| n == "[Content_Types].xml") {

@@ -41,6 +41,10 @@ impl From<UploadError> for ApiError {
             UploadError::Malformed(detail) => ApiError::BadRequest { status: StatusCode::BAD_REQUEST, detail },
             UploadError::FormRefused => ApiError::BadRequest { status: StatusCode::BAD_REQUEST, detail: e.to_string() },
             UploadError::Refused(field) | UploadError::TooLarge(field) => ApiError::Validation(vec![field]),
+            UploadError::Receiving(e) => {
+                tracing::error!(error = %e, "receiving an upload failed");
+                ApiError::Unavailable("the file could not be received".into())
+            }
         }
     }
 }
@@ -53,7 +57,7 @@ async fn upload(
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, ApiError> {
     let multipart = multipart.map_err(|e| ApiError::BadRequest { status: e.status(), detail: e.body_text() })?;
-    let file = match file_of(multipart, state.config.evidence.largest()).await {
+    let file = match file_of(multipart, &state.config.evidence).await {
         Ok(file) => file,
         Err(e @ UploadError::TooLarge(_)) => {
             return Ok(([(header::CONNECTION, "close")], ApiError::from(e)).into_response());
@@ -197,7 +201,7 @@ pub fn saved(d: Download) -> Response {
         name.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' }).collect();
     let disposition =
         format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{}", utf8_percent_encode(name, NON_ALPHANUMERIC));
-    let mut response = d.bytes.into_response();
+    let mut response = axum::body::Body::from_stream(d.body).into_response();
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
@@ -208,6 +212,7 @@ pub fn saved(d: Download) -> Response {
         headers.insert(header::CONTENT_DISPOSITION, v);
     }
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(d.size));
     response
 }
 

@@ -17,9 +17,12 @@ use super::closure::ReviewBody;
 use super::views::NoticeView;
 use crate::AppState;
 use crate::domain::access::{Actor, Caller};
+use crate::domain::attachment::Subject;
 use crate::domain::review::{ReviewAction, ReviewStatus};
 use crate::domain::special_report::{NoticeOrder, SpecialReportDraft, SpecialReportInput};
-use crate::reports::special_reports::{SpecialReportDetail, SpecialReportView, detail, docx, views, workbook};
+use crate::reports::special_reports::{
+    SpecialReportDetail, SpecialReportView, detail, docx, exhibits, views, workbook,
+};
 use crate::store::StoreResult;
 use crate::store::special_reports::SpecialReportFilter;
 use crate::web::auth::Authenticated;
@@ -221,6 +224,7 @@ async fn get_docx(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Response, ApiError> {
     let d = detail(&state, &actor, id).await?;
-    let body = docx(&d).map_err(|e| ApiError::Internal(format!("docx: {e}")))?;
+    let files = state.app.exhibits(&Caller::User(actor), Subject::special_report(id)).await?;
+    let body = docx(&d, &exhibits(files, state.tz)).map_err(|e| ApiError::Internal(format!("docx: {e}")))?;
     Ok(crate::web::attachment(crate::web::DOCX, &format!("special-report-{id}.docx"), body))
 }

@@ -51,7 +51,7 @@ async fn photo(
     }
     let Some((grant, person)) = resolve(&state, &token).await else { return invalid() };
     let file = match multipart {
-        Ok(m) => file_of(m, state.config.evidence.largest()).await,
+        Ok(m) => file_of(m, &state.config.evidence).await,
         Err(e) => Err(UploadError::Malformed(e.body_text())),
     };
     let mut close = false;
@@ -61,6 +61,10 @@ async fn photo(
             (StatusCode::UNPROCESSABLE_ENTITY, (false, refused(&f.message_zh, &f.message)))
         }
         Err(UploadError::Refused(f)) => (StatusCode::UNPROCESSABLE_ENTITY, (false, refused(&f.message_zh, &f.message))),
+        Err(UploadError::Receiving(e)) => {
+            tracing::error!(error = %e, "receiving an on-site photo failed");
+            (StatusCode::SERVICE_UNAVAILABLE, (false, format!("{} · {}", ZH.unavailable, EN.unavailable)))
+        }
         Err(e) => (StatusCode::BAD_REQUEST, (false, refused("无法读取上传内容", &e.to_string()))),
         Ok(file) => {
             let subject = Subject::milestone(grant.assignment_id, Milestone::OnSite);

@@ -152,6 +152,10 @@ async fn keep(state: &AppState, posted: PostedFile, subject: Subject, back: Stri
             return Ok(([(header::CONNECTION, "close")], refused).into_response());
         }
         Err(UploadError::Refused(f)) => return Err(PageError::Refused(DomainError::Invalid(vec![f]))),
+        Err(UploadError::Receiving(e)) => {
+            tracing::error!(error = %e, "receiving an upload failed");
+            return Err(PageError::Unavailable);
+        }
         Err(e) => return Err(PageError::BadForm(e.to_string())),
     };
     state.app.attach(&posted.session.caller(), subject, file).await?;

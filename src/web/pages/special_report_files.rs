@@ -9,7 +9,8 @@ use axum::routing::get;
 
 use super::error::{PageError, export_failed};
 use crate::AppState;
-use crate::reports::special_reports::{detail, docx, views, workbook};
+use crate::domain::attachment::Subject;
+use crate::reports::special_reports::{detail, docx, exhibits, views, workbook};
 use crate::store::special_reports::SpecialReportFilter;
 use crate::web::session::SignedIn;
 use crate::web::{DOCX, XLSX, attachment};
@@ -26,7 +27,8 @@ async fn report_docx(
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
     let d = detail(&state, &signed.session.actor, id).await?;
-    let body = docx(&d).map_err(|e| export_failed("docx", e))?;
+    let files = state.app.exhibits(&signed.session.caller(), Subject::special_report(id)).await?;
+    let body = docx(&d, &exhibits(files, state.tz)).map_err(|e| export_failed("docx", e))?;
     Ok(attachment(DOCX, &format!("special-report-{id}.docx"), body))
 }
 
