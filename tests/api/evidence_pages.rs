@@ -118,6 +118,7 @@ async fn files_are_added_and_shown_on_the_pages_within_scope(app: TestApp) {
     let (status, _, body) = post_file(&unit, &format!("/assignments/{asg}/files"), &on_site, "x.png", html).await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(body.contains("不接受") && body.contains("id=\"error-message\""), "{body}");
+    assert!(body.contains(&format!(r#"id="error-back" href="/assignments/{asg}""#)), "a way back to the card: {body}");
     assert_eq!(count(&app, &format!("/api/v1/assignments/{asg}/milestones/on_site/attachments")).await, 1);
 
     // The closure report's page shows the on-site photo and takes the report's own files.
@@ -201,6 +202,7 @@ async fn a_report_takes_files_until_it_is_submitted(app: TestApp) {
     let (status, _, body) = post_file(&unit, &format!("{page}/files"), &[("csrf", &unit.csrf)], "late.pdf", PDF).await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(body.contains("报告已提交"), "{body}");
+    assert!(body.contains(&format!(r#"id="error-back" href="{page}#files""#)), "{body}");
     let api = format!("/api/v1/special-reports/{report}/attachments");
     let refused = crate::attachments::upload(&app, &token, &api, "late.pdf", PDF).await;
     let problem = crate::helpers::expect_problem(refused, StatusCode::CONFLICT).await;

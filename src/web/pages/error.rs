@@ -34,6 +34,16 @@ pub enum PageError {
     /// A concurrent change won.
     Busy,
     Unavailable,
+    /// The error of a form posted from the page `back`, which the error
+    /// page links to (the site sends no referrer to find it by).
+    From(Box<PageError>, String),
+}
+
+impl PageError {
+    /// This error, on a page that links back to `page`.
+    pub fn back_to(self, page: impl Into<String>) -> Self {
+        PageError::From(Box::new(self), page.into())
+    }
 }
 
 impl From<StoreError> for PageError {
@@ -77,6 +87,7 @@ impl PageError {
             PageError::BadForm(_) => StatusCode::BAD_REQUEST,
             PageError::Refused(_) | PageError::Busy => StatusCode::CONFLICT,
             PageError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            PageError::From(e, _) => e.status(),
         }
     }
 
@@ -91,13 +102,11 @@ impl PageError {
             PageError::Refused(d) => format!("{}：{}", t.conflict, d.text(lang)),
             PageError::Busy => format!("{}：{}", t.conflict, t.unavailable),
             PageError::Unavailable => t.unavailable.to_owned(),
+            PageError::From(e, _) => e.message(lang),
         }
     }
 }
 
-/// Why a form was refused, in the reader's language, when a rule refused
-/// it; a role refused, a subject not found or any other failure stays a
-/// page error.
 /// A download that could not be written (a DOCX, a workbook, a bundle):
 /// logged, shown as unavailable.
 pub fn export_failed(what: &str, e: impl std::fmt::Display) -> PageError {
@@ -105,6 +114,9 @@ pub fn export_failed(what: &str, e: impl std::fmt::Display) -> PageError {
     PageError::Unavailable
 }
 
+/// Why a form was refused, in the reader's language, when a rule refused
+/// it; a role refused, a subject not found or any other failure stays a
+/// page error.
 pub fn refusal(e: impl Into<AppError>, lang: Lang) -> Result<String, PageError> {
     match e.into() {
         AppError::Store(StoreError::Domain(d)) => Ok(d.text(lang)),
@@ -135,6 +147,7 @@ impl IntoResponse for PageError {
 struct ErrorPage {
     chrome: Chrome,
     message: String,
+    back: Option<String>,
 }
 
 /// The error for a reader not signed in, in both languages.
@@ -203,8 +216,14 @@ async fn render(state: &AppState, cookie: Option<&str>, path: &str, status: Stat
         None => None,
     };
     match session {
-        Some(s) => (status, ErrorPage { message: error.message(s.lang), chrome: Chrome::new(state, &s, path, "") })
-            .into_response(),
+        Some(s) => {
+            let back = match error {
+                PageError::From(_, back) => Some(back.clone()),
+                _ => None,
+            };
+            let page = ErrorPage { message: error.message(s.lang), chrome: Chrome::new(state, &s, path, ""), back };
+            (status, page).into_response()
+        }
         None => {
             let page = PlainErrorPage {
                 zh: ui(Lang::Zh),

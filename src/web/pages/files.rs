@@ -143,22 +143,25 @@ async fn thumbnail(
 }
 
 /// Keeps the posted file on `subject`, then returns to `back`; a file the
-/// rules refuse is the error page, in the reader's language.
+/// rules refuse is the error page, in the reader's language, with a link
+/// back to the record's page.
 async fn keep(state: &AppState, posted: PostedFile, subject: Subject, back: String) -> Result<Response, PageError> {
+    let page = back.replace("?done=1", "");
     let file = match posted.file {
         Ok(file) => file,
         Err(UploadError::TooLarge(f)) => {
-            let refused = PageError::Refused(DomainError::Invalid(vec![f])).into_response();
+            let refused = PageError::Refused(DomainError::Invalid(vec![f])).back_to(page).into_response();
             return Ok(([(header::CONNECTION, "close")], refused).into_response());
         }
-        Err(UploadError::Refused(f)) => return Err(PageError::Refused(DomainError::Invalid(vec![f]))),
+        Err(UploadError::Refused(f)) => return Err(PageError::Refused(DomainError::Invalid(vec![f])).back_to(page)),
         Err(UploadError::Receiving(e)) => {
             tracing::error!(error = %e, "receiving an upload failed");
-            return Err(PageError::Unavailable);
+            return Err(PageError::Unavailable.back_to(page));
         }
-        Err(e) => return Err(PageError::BadForm(e.to_string())),
+        Err(e) => return Err(PageError::BadForm(e.to_string()).back_to(page)),
     };
-    state.app.attach(&posted.session.caller(), subject, file).await?;
+    let kept = state.app.attach(&posted.session.caller(), subject, file).await;
+    kept.map_err(|e| PageError::from(e).back_to(page))?;
     Ok(Redirect::to(&back).into_response())
 }
 

@@ -164,6 +164,7 @@ pub const EN: UiText = UiText {
     unavailable: "The service failed; please try again shortly.",
     conflict: "Not done",
     back_to_board: "Back to the board",
+    back_to_page: "Back to the page",
     on_duty: "On duty",
     required: "Required",
     print: "Print",

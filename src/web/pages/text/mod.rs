@@ -195,6 +195,8 @@ pub struct UiText {
     pub unavailable: &'static str,
     pub conflict: &'static str,
     pub back_to_board: &'static str,
+    /// The link from a refused form back to the page it was on.
+    pub back_to_page: &'static str,
     pub on_duty: &'static str,
     pub required: &'static str,
     pub print: &'static str,

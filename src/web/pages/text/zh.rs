@@ -164,6 +164,7 @@ pub const ZH: UiText = UiText {
     unavailable: "服务暂时出错，请稍后重试。",
     conflict: "未执行",
     back_to_board: "返回看板",
+    back_to_page: "返回原页面",
     on_duty: "当前值班",
     required: "此项必填",
     print: "打印",
