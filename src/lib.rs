@@ -4,6 +4,7 @@
 //! both go through it.
 
 pub mod app;
+pub mod backup;
 pub mod bot;
 pub mod config;
 pub mod demo;

@@ -23,12 +23,14 @@ pub enum ConfigError {
 }
 
 mod apps;
+mod backup;
 mod evidence;
 mod sections;
 mod validate;
 
 pub use crate::crypto::weak_key;
 pub use crate::store::DatabaseConfig;
+pub use backup::BackupConfig;
 pub use evidence::{EvidenceConfig, EvidenceStore};
 pub use sections::*;
 
@@ -62,6 +64,8 @@ pub struct Config {
     pub work_reports: WorkReportsConfig,
     #[serde(default)]
     pub evidence: EvidenceConfig,
+    #[serde(default)]
+    pub backup: BackupConfig,
 }
 
 impl Default for Config {
@@ -158,6 +162,7 @@ impl Default for Config {
             instructions: InstructionsConfig::default(),
             work_reports: WorkReportsConfig::default(),
             evidence: EvidenceConfig::default(),
+            backup: BackupConfig::default(),
         }
     }
 }

@@ -3,6 +3,7 @@
 //! wake-up (this process, or a peer through PostgreSQL NOTIFY), or the
 //! fallback poll. Every step is also callable alone (`tick`) for tests.
 
+pub mod backups;
 pub mod call_limit;
 pub mod credentials;
 pub mod evidence;
@@ -127,18 +128,39 @@ impl Engine {
                 }
             }))
         };
-        // Deletes the evidence objects no record names, hourly.
-        let evidence = {
+        // Deletes the evidence objects no record names, at start and hourly;
+        // takes a backup every `[backup] every` (SQLite), the first one
+        // period after start.
+        let periodic = {
             let engine = self.clone();
             let never = Arc::new(Notify::new());
-            tokio::spawn(run_loop(Loop::new("evidence", &self.state, never), stop, move || {
-                let engine = engine.clone();
-                async move { Ok(Some(evidence::sweep(&engine.state).await)) }
+            let now = self.state.clock.now();
+            let sweep = Every::starting(now, chrono::Duration::hours(1));
+            let backups = self
+                .state
+                .config
+                .backup
+                .every
+                .filter(|_| self.state.store.sqlite_file().is_some())
+                .and_then(|every| chrono::Duration::from_std(every).ok())
+                .map(|every| Every::starting(now + every, every));
+            tokio::spawn(run_loop(Loop::new("periodic", &self.state, never), stop, move || {
+                let (engine, sweep, backups) = (engine.clone(), sweep.clone(), backups.clone());
+                async move {
+                    let now = engine.state.clock.now();
+                    if sweep.due(now) {
+                        evidence::sweep(&engine.state).await;
+                    }
+                    if backups.as_ref().is_some_and(|b| b.due(now)) {
+                        backups::take(&engine.state).await;
+                    }
+                    Ok(earliest(Some(sweep.next()), backups.map(|b| b.next())))
+                }
             }))
         };
         let instance = self.instance.clone();
         tokio::spawn(async move {
-            let _ = tokio::join!(timers, outbox, audit, handovers, evidence);
+            let _ = tokio::join!(timers, outbox, audit, handovers, periodic);
             tracing::info!(%instance, "engine stopped");
         })
     }
@@ -152,6 +174,33 @@ pub fn earliest(
     match (a, b) {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
+    }
+}
+
+/// Work due every `period` of the clock, whatever the loop's poll.
+#[derive(Clone)]
+struct Every {
+    period: chrono::Duration,
+    next: Arc<std::sync::Mutex<chrono::DateTime<chrono::Utc>>>,
+}
+
+impl Every {
+    fn starting(first: chrono::DateTime<chrono::Utc>, period: chrono::Duration) -> Self {
+        Self { period, next: Arc::new(std::sync::Mutex::new(first)) }
+    }
+
+    /// Whether the work is due at `now`; if so, the next time is set.
+    fn due(&self, now: chrono::DateTime<chrono::Utc>) -> bool {
+        let mut next = self.next.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if now < *next {
+            return false;
+        }
+        *next = now + self.period;
+        true
+    }
+
+    fn next(&self) -> chrono::DateTime<chrono::Utc> {
+        *self.next.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 

@@ -28,6 +28,11 @@ impl AuditKey {
         self.0.expose_secret().as_bytes()
     }
 
+    /// The key itself: a backup's copy is opened and checked with it.
+    pub fn secret(&self) -> SecretString {
+        self.0.clone()
+    }
+
     /// The configured key, or the key file's (created when missing).
     pub fn load(config: &DatabaseConfig) -> StoreResult<Self> {
         if let Some(key) = &config.audit_key {
@@ -48,7 +53,8 @@ impl AuditKey {
     }
 }
 
-fn key_file(config: &DatabaseConfig) -> PathBuf {
+/// Where the key is kept when no key is configured.
+pub fn key_file(config: &DatabaseConfig) -> PathBuf {
     if let Some(path) = &config.audit_key_file {
         return path.clone();
     }

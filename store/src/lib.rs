@@ -9,6 +9,7 @@ pub mod assignments;
 pub mod attachments;
 pub mod audit;
 pub mod audit_key;
+pub mod backup;
 pub mod board;
 /// Histories written in bulk for the benchmark (feature `bench`).
 #[cfg(feature = "bench")]
@@ -273,7 +274,8 @@ impl Store {
     }
 }
 
-fn sqlite_path(url: &str) -> Option<String> {
+/// The file of a SQLite URL (`sqlite://data/onsite.db?mode=rwc` → `data/onsite.db`).
+pub fn sqlite_path(url: &str) -> Option<String> {
     let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next()?;
     (!path.is_empty() && path != ":memory:").then(|| path.to_owned())
