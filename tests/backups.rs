@@ -251,9 +251,60 @@ async fn a_tampered_or_foreign_file_is_never_restored() {
     assert!(!fresh.path().join("onsite.db").exists(), "nothing restored");
 }
 
+/// Runs one of the deployment's scripts; its status, stdout and stderr.
+fn script(name: &str, args: &[&str]) -> (bool, String, String) {
+    let path = format!("{}/deploy/{name}", env!("CARGO_MANIFEST_DIR"));
+    let out = std::process::Command::new("bash").arg(path).args(args).output().expect("run the script");
+    let text = |b: Vec<u8>| String::from_utf8(b).expect("utf-8");
+    (out.status.success(), text(out.stdout), text(out.stderr))
+}
+
+async fn postgres_is_backed_up_and_restored_with_its_own_tools() {
+    let (Some(live), Some(empty)) = (postgres::PgDatabase::create().await, postgres::PgDatabase::create().await)
+    else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let token = bureau_token(dir.path(), &live.url());
+    let server = Server::start({
+        let mut cmd = onsite(dir.path(), &live.url());
+        cmd.arg("serve");
+        cmd
+    });
+    let api = Api { client: reqwest::Client::new(), base: server.base.clone(), token };
+    let units = vec![api.unit("安盾").await, api.unit("山城").await];
+    for _ in 0..3 {
+        api.notice_with_milestones(&units).await;
+    }
+    let (ok, _, err) = run(dir.path(), &live.url(), &["backup", "--to", "backups"]);
+    assert!(!ok && err.contains("pg-backup.sh"), "onsite points to the database's own tools: {err}");
+
+    let backups = dir.path().join("backups").display().to_string();
+    let (ok, out, err) = script("pg-backup.sh", &[&live.url(), &backups]);
+    assert!(ok, "{out} {err}");
+    let file = out.trim().to_owned();
+    assert!(file.ends_with(".dump") && Path::new(&file).is_file(), "{out}");
+    assert!(server.stop().success());
+
+    let (ok, out, err) = script("pg-restore.sh", &[&file, &empty.url()]);
+    assert!(ok, "{out} {err}");
+    let (ok, out, err) = run(dir.path(), &empty.url(), &["admin", "verify-audit"]);
+    assert!(ok && out.contains("audit log intact"), "{out} {err}");
+    let notices = |url: String| async move { numbers(&store(&url).await, "SELECT id FROM notices ORDER BY id").await };
+    let restored = notices(empty.url()).await;
+    assert_eq!(restored.len(), 3);
+    assert_eq!(restored, notices(live.url()).await);
+    whole(&store(&empty.url()).await, units.len()).await;
+
+    let (ok, _, err) = script("pg-restore.sh", &[&file, &empty.url()]);
+    assert!(!ok && err.contains("restore only into an empty database") && err.contains("拒绝"), "{err}");
+    assert_eq!(notices(empty.url()).await, restored, "left as it was");
+}
+
 fn main() {
     trials::main(vec![
         trial!(a_backup_taken_under_load_restores_every_committed_row_and_the_service_starts_on_it),
         trial!(a_tampered_or_foreign_file_is_never_restored),
+        trial!(postgres_is_backed_up_and_restored_with_its_own_tools, Postgres),
     ]);
 }
