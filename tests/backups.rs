@@ -260,8 +260,7 @@ fn script(name: &str, args: &[&str]) -> (bool, String, String) {
 }
 
 async fn postgres_is_backed_up_and_restored_with_its_own_tools() {
-    let (Some(live), Some(empty)) = (postgres::PgDatabase::create().await, postgres::PgDatabase::create().await)
-    else {
+    let (Some(live), Some(empty)) = (postgres::PgDatabase::create().await, postgres::PgDatabase::create().await) else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();

@@ -8,6 +8,7 @@ mod access_matrix;
 mod action_links;
 mod attachments;
 mod audit;
+mod backups;
 mod bad_input;
 mod channels;
 mod closure;
@@ -69,6 +70,7 @@ fn main() {
         attachments::trials(),
         attachments::s3_trials(),
         audit::trials(),
+        backups::trials(),
         bad_input::trials(),
         channels::trials(),
         closure::trials(),
