@@ -61,6 +61,8 @@ pub struct AppState {
     pub telegram_me: Arc<tokio::sync::OnceCell<teloxide::types::Me>>,
     /// Limits per client on sign-in, action links and link codes.
     pub throttles: Arc<throttle::Throttles>,
+    /// When each engine loop last finished a pass (`/readyz`, the heartbeat).
+    pub health: Arc<engine::health::Health>,
     /// The WeCom app, when configured: a channel, and the voice of its
     /// callback door.
     pub wecom: Option<Arc<notify::wecom_app::WecomApp>>,
@@ -122,6 +124,7 @@ impl AppState {
             telegram_wake: Arc::new(tokio::sync::Notify::new()),
             telegram_me: Arc::new(tokio::sync::OnceCell::new()),
             throttles,
+            health: Arc::default(),
             wecom,
             feishu,
             dingtalk,

@@ -66,6 +66,8 @@ pub struct Config {
     pub evidence: EvidenceConfig,
     #[serde(default)]
     pub backup: BackupConfig,
+    #[serde(default)]
+    pub heartbeat: HeartbeatConfig,
 }
 
 impl Default for Config {
@@ -98,7 +100,11 @@ impl Default for Config {
                 deadline: Duration::from_secs(2 * 3600),
                 at_risk: Duration::from_secs(30 * 60),
             },
-            engine: EngineConfig { enabled: true, poll_interval: Duration::from_secs(5) },
+            engine: EngineConfig {
+                enabled: true,
+                poll_interval: Duration::from_secs(5),
+                stall_after: Duration::from_secs(120),
+            },
             outbox: OutboxConfig {
                 max_attempts: 5,
                 backoff_base: Duration::from_secs(2),
@@ -163,6 +169,7 @@ impl Default for Config {
             work_reports: WorkReportsConfig::default(),
             evidence: EvidenceConfig::default(),
             backup: BackupConfig::default(),
+            heartbeat: HeartbeatConfig::default(),
         }
     }
 }
@@ -186,6 +193,7 @@ const SECRET_KEYS: &[&str] = &[
     "dingtalk.callback_token",
     "dingtalk.callback_aes_key",
     "sms.reply_secret",
+    "heartbeat.url",
     "voice.key",
     "voice.report_secret",
 ];

@@ -88,6 +88,38 @@ pub struct EngineConfig {
     /// the engine at once, across instances through PostgreSQL NOTIFY).
     #[serde(with = "humantime_serde")]
     pub poll_interval: Duration,
+    /// A loop that has not finished a pass for this long is stalled:
+    /// `/readyz` fails naming it and the heartbeat is withheld.
+    #[serde(with = "humantime_serde", default = "default_stall_after")]
+    pub stall_after: Duration,
+}
+
+fn default_stall_after() -> Duration {
+    Duration::from_secs(120)
+}
+
+impl EngineConfig {
+    pub fn stalled_after(&self) -> chrono::Duration {
+        chrono::Duration::from_std(self.stall_after).unwrap_or(chrono::Duration::MAX)
+    }
+}
+
+/// `[heartbeat]`: the dead man's switch.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HeartbeatConfig {
+    /// Called (POST) while the engine is healthy; only from
+    /// `ONSITE_HEARTBEAT__URL` (a monitor's URL carries its secret).
+    #[serde(skip_serializing)]
+    pub url: Option<secrecy::SecretString>,
+    #[serde(with = "humantime_serde")]
+    pub every: Duration,
+}
+
+impl Default for HeartbeatConfig {
+    fn default() -> Self {
+        Self { url: None, every: Duration::from_secs(60) }
+    }
 }
 
 /// Delivery of pages.

@@ -124,6 +124,21 @@ impl Config {
         if self.engine.poll_interval.is_zero() {
             return Err(invalid("engine.poll_interval", "must be longer than zero"));
         }
+        if self.engine.stall_after <= self.engine.poll_interval * 2 {
+            return Err(invalid("engine.stall_after", "must be longer than twice engine.poll_interval"));
+        }
+        if self.heartbeat.every.is_zero() {
+            return Err(invalid("heartbeat.every", "must be longer than zero"));
+        }
+        if let Some(url) = &self.heartbeat.url {
+            let url = url.expose_secret();
+            if !(url.starts_with("https://") || url.starts_with("http://")) || reqwest::Url::parse(url).is_err() {
+                return Err(invalid("heartbeat.url", "must be an http(s) URL"));
+            }
+        }
+        if self.backup.keep == 0 {
+            return Err(invalid("backup.keep", "must be at least 1"));
+        }
         Ok(())
     }
 }

@@ -8,6 +8,8 @@ pub mod call_limit;
 pub mod credentials;
 pub mod evidence;
 pub mod handovers;
+pub mod health;
+pub mod heartbeat;
 pub mod instructions;
 pub mod outbox;
 pub mod telegram;
@@ -144,23 +146,45 @@ impl Engine {
                 .filter(|_| self.state.store.sqlite_file().is_some())
                 .and_then(|every| chrono::Duration::from_std(every).ok())
                 .map(|every| Every::starting(now + every, every));
-            tokio::spawn(run_loop(Loop::new("periodic", &self.state, never), stop, move || {
-                let (engine, sweep, backups) = (engine.clone(), sweep.clone(), backups.clone());
+            let running = Arc::new(std::sync::atomic::AtomicBool::new(false));
+            tokio::spawn(run_loop(Loop::new("periodic", &self.state, never), stop.clone(), move || {
+                let (engine, sweep, backups, running) =
+                    (engine.clone(), sweep.clone(), backups.clone(), running.clone());
                 async move {
                     let now = engine.state.clock.now();
                     if sweep.due(now) {
                         evidence::sweep(&engine.state).await;
                     }
                     if backups.as_ref().is_some_and(|b| b.due(now)) {
-                        backups::take(&engine.state).await;
+                        backups::start(&engine.state, &running);
                     }
                     Ok(earliest(Some(sweep.next()), backups.map(|b| b.next())))
                 }
             }))
         };
+        // The dead man's switch, in a loop of its own so that a long
+        // backup never delays it.
+        let heartbeat = {
+            let engine = self.clone();
+            let never = Arc::new(Notify::new());
+            let beats = self.state.config.heartbeat.url.as_ref().and_then(|_| {
+                let every = chrono::Duration::from_std(self.state.config.heartbeat.every).ok()?;
+                Some(Every::starting(self.state.clock.now(), every))
+            });
+            tokio::spawn(run_loop(Loop::new("heartbeat", &self.state, never), stop.clone(), move || {
+                let (engine, beats) = (engine.clone(), beats.clone());
+                async move {
+                    let Some(beats) = beats else { return Ok(None) };
+                    if beats.due(engine.state.clock.now()) {
+                        heartbeat::beat(&engine.state).await;
+                    }
+                    Ok(Some(beats.next()))
+                }
+            }))
+        };
         let instance = self.instance.clone();
         tokio::spawn(async move {
-            let _ = tokio::join!(timers, outbox, audit, handovers, periodic);
+            let _ = tokio::join!(timers, outbox, audit, handovers, periodic, heartbeat);
             tracing::info!(%instance, "engine stopped");
         })
     }
@@ -210,11 +234,15 @@ struct Loop {
     clock: Arc<dyn Clock>,
     poll: Duration,
     wake: Arc<Notify>,
+    health: Arc<health::Health>,
 }
 
 impl Loop {
+    /// A loop named `name`, counted as turning from now.
     fn new(name: &'static str, state: &AppState, wake: Arc<Notify>) -> Self {
-        Self { name, clock: state.clock.clone(), poll: state.config.engine.poll_interval, wake }
+        state.health.turned(name, state.clock.now());
+        let (clock, poll, health) = (state.clock.clone(), state.config.engine.poll_interval, state.health.clone());
+        Self { name, clock, poll, wake, health }
     }
 }
 
@@ -226,7 +254,11 @@ where
     Fut: std::future::Future<Output = Result<Option<chrono::DateTime<chrono::Utc>>, StoreError>>,
 {
     while !*stop.borrow() {
-        let sleep = match pass().await {
+        let passed = pass().await;
+        if passed.is_ok() {
+            l.health.turned(l.name, l.clock.now());
+        }
+        let sleep = match passed {
             // At least a millisecond: a row a peer holds locked may look due
             // until the peer commits, and must not make this loop spin.
             Ok(Some(due)) => {

@@ -19,15 +19,20 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
-/// The process can serve: its database answers.
-async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
-    match state.store.ping().await {
-        Ok(()) => (StatusCode::OK, "ready"),
-        Err(e) => {
-            tracing::warn!(error = %e, "readiness check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
-        }
+/// The process can serve: its database answers and every engine loop it
+/// runs has finished a pass within `[engine] stall_after` (those that have
+/// not are named).
+async fn readyz(State(state): State<AppState>) -> (StatusCode, String) {
+    if let Err(e) = state.store.ping().await {
+        tracing::warn!(error = %e, "readiness check failed");
+        return (StatusCode::SERVICE_UNAVAILABLE, "database unavailable".into());
     }
+    let stalled = state.health.stalled(state.clock.now(), state.config.engine.stalled_after());
+    if stalled.is_empty() {
+        return (StatusCode::OK, "ready".into());
+    }
+    let loops: Vec<String> = stalled.iter().map(ToString::to_string).collect();
+    (StatusCode::SERVICE_UNAVAILABLE, format!("engine loop stalled: {}", loops.join(", ")))
 }
 
 /// Whether a scrape may read `/metrics`: anyone when no token is

@@ -32,6 +32,7 @@ mod fake_wecom;
 mod feishu;
 mod flow;
 mod harness;
+mod heartbeat;
 mod helpers;
 mod instructions;
 mod listing;
@@ -80,6 +81,7 @@ fn main() {
         duties::trials(),
         error_pages::trials(),
         evidence_pages::trials(),
+        heartbeat::trials(),
         escalation::trials(),
         feishu::trials(),
         flow::trials(),
