@@ -30,7 +30,7 @@ mod validate;
 
 pub use crate::crypto::weak_key;
 pub use crate::store::DatabaseConfig;
-pub use backup::BackupConfig;
+pub use backup::{BackupConfig, RetentionConfig};
 pub use evidence::{EvidenceConfig, EvidenceStore};
 pub use sections::*;
 
@@ -68,6 +68,8 @@ pub struct Config {
     pub backup: BackupConfig,
     #[serde(default)]
     pub heartbeat: HeartbeatConfig,
+    #[serde(default)]
+    pub retention: RetentionConfig,
 }
 
 impl Default for Config {
@@ -170,6 +172,7 @@ impl Default for Config {
             evidence: EvidenceConfig::default(),
             backup: BackupConfig::default(),
             heartbeat: HeartbeatConfig::default(),
+            retention: RetentionConfig::default(),
         }
     }
 }

@@ -136,6 +136,10 @@ impl Config {
                 return Err(invalid("heartbeat.url", "must be an http(s) URL"));
             }
         }
+        let r = &self.retention;
+        if [r.pages, r.web_sessions, r.telegram_updates].iter().any(|d| *d < super::RetentionConfig::SHORTEST) {
+            return Err(invalid("retention", "pages, web_sessions and telegram_updates must each be at least 1d"));
+        }
         if self.backup.keep == 0 {
             return Err(invalid("backup.keep", "must be at least 1"));
         }

@@ -12,6 +12,7 @@ pub mod health;
 pub mod heartbeat;
 pub mod instructions;
 pub mod outbox;
+pub mod retention;
 pub mod telegram;
 pub mod test_page;
 pub mod timers;
@@ -130,7 +131,8 @@ impl Engine {
                 }
             }))
         };
-        // Deletes the evidence objects no record names, at start and hourly;
+        // Deletes the evidence objects no record names and what retention no
+        // longer keeps, at start and hourly;
         // takes a backup every `[backup] every` (SQLite), the first one
         // period after start.
         let periodic = {
@@ -154,6 +156,7 @@ impl Engine {
                     let now = engine.state.clock.now();
                     if sweep.due(now) {
                         evidence::sweep(&engine.state).await;
+                        retention::forget(&engine.state).await;
                     }
                     if backups.as_ref().is_some_and(|b| b.due(now)) {
                         backups::start(&engine.state, &running);

@@ -41,6 +41,7 @@ pub mod reply_codes;
 pub mod report_cells;
 mod report_rows;
 pub mod reports;
+pub mod retention;
 mod review_events;
 pub mod rosters;
 pub mod screening;

@@ -44,6 +44,7 @@ mod protection;
 #[path = "../support/receiver.rs"]
 mod receiver;
 mod reports;
+mod retention;
 mod rosters;
 #[path = "../support/s3.rs"]
 mod s3;
@@ -92,6 +93,7 @@ fn main() {
         profiles::trials(),
         protection::trials(),
         reports::trials(),
+        retention::trials(),
         rosters::trials(),
         scorecard::trials(),
         screening::trials(),
