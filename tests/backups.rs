@@ -18,28 +18,13 @@ use std::time::Duration;
 
 use onsite::config::DatabaseConfig;
 use onsite::store::Store;
-use process::{Server, bureau_token, onsite, sqlite_url};
+use process::{Api, Server, bureau_token, onsite, sqlite_url};
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{Value, json};
 
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
 
-struct Api {
-    client: reqwest::Client,
-    base: String,
-    token: String,
-}
-
 impl Api {
-    async fn post(&self, path: &str, body: Value) -> Value {
-        let r =
-            self.client.post(format!("{}{path}", self.base)).bearer_auth(&self.token).json(&body).send().await.unwrap();
-        let status = r.status();
-        let text = r.text().await.unwrap();
-        assert!(status.is_success(), "{path}: {status} {text}");
-        serde_json::from_str(&text).unwrap()
-    }
-
     async fn get(&self, path: &str) -> reqwest::Response {
         self.client.get(format!("{}{path}", self.base)).bearer_auth(&self.token).send().await.unwrap()
     }

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use onsite::config::DatabaseConfig;
 use onsite::store::Store;
-use process::{Server, bureau_token, onsite, sqlite_url};
+use process::{Api, Server, bureau_token, onsite, sqlite_url};
 use receiver::Receiver;
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{Value, json};
@@ -39,22 +39,7 @@ fn compressed(mut cmd: std::process::Command, offsets: [&str; 5]) -> std::proces
     cmd
 }
 
-struct Api {
-    client: reqwest::Client,
-    base: String,
-    token: String,
-}
-
 impl Api {
-    async fn post(&self, path: &str, body: Value) -> Value {
-        let r =
-            self.client.post(format!("{}{path}", self.base)).bearer_auth(&self.token).json(&body).send().await.unwrap();
-        let status = r.status();
-        let text = r.text().await.unwrap();
-        assert!(status.is_success(), "{path}: {status} {text}");
-        serde_json::from_str(&text).unwrap()
-    }
-
     /// `count` units, each with an engineer and a liaison paged at the receiver.
     async fn units(&self, hooks: &Receiver, count: usize) -> Vec<i64> {
         let mut ids = Vec::new();

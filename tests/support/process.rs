@@ -96,3 +96,22 @@ impl Drop for Server {
         let _ = self.child.wait();
     }
 }
+
+/// The API of a running server, as its bureau user.
+pub struct Api {
+    pub client: reqwest::Client,
+    pub base: String,
+    pub token: String,
+}
+
+impl Api {
+    /// POSTs `body` as JSON; the answer, which must be a success.
+    pub async fn post(&self, path: &str, body: serde_json::Value) -> serde_json::Value {
+        let r =
+            self.client.post(format!("{}{path}", self.base)).bearer_auth(&self.token).json(&body).send().await.unwrap();
+        let status = r.status();
+        let text = r.text().await.unwrap();
+        assert!(status.is_success(), "{path}: {status} {text}");
+        serde_json::from_str(&text).unwrap()
+    }
+}
