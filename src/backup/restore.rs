@@ -33,6 +33,12 @@ pub async fn restore(config: &Config, file: &Path) -> Result<Manifest, BackupErr
             manifest.rows
         )));
     }
+    if config.evidence.store == EvidenceStore::S3 && !unpacked.objects.is_empty() {
+        return Err(BackupError::Refused(
+            "the backup holds a local store's evidence files: restore with [evidence] store = \"local\" / 备份含本地附件，请以本地存储恢复"
+                .into(),
+        ));
+    }
     if config.evidence.store == EvidenceStore::Local {
         let kept: std::collections::HashSet<&String> = unpacked.objects.iter().map(|(sha, _)| sha).collect();
         if manifest.evidence_objects.is_some() && named.iter().any(|sha| !kept.contains(sha)) {
