@@ -40,17 +40,7 @@ impl Api {
     /// A notice to `units`, its first assignment acknowledged and its plan
     /// activated; the notice's id.
     async fn notice_with_milestones(&self, units: &[i64]) -> i64 {
-        let notice = self
-            .post(
-                "/api/v1/notices",
-                json!({
-                    "title": "DNS 劫持", "category": "hijacking", "severity": "II",
-                    "target": {"name": "某域名服务机构", "kind": "domain_registry"},
-                    "site": {"address": "重庆市两江新区"}, "description": "解析被篡改",
-                    "requires_onsite": true, "unit_ids": units,
-                }),
-            )
-            .await;
+        let notice = self.issue(units).await;
         let assignment = notice["assignments"][0]["id"].as_i64().unwrap();
         for kind in ["acknowledged", "plan_activated"] {
             self.post(&format!("/api/v1/assignments/{assignment}/events"), json!({"kind": kind})).await;

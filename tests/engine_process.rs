@@ -20,7 +20,7 @@ use onsite::store::Store;
 use process::{Api, Server, bureau_token, onsite, sqlite_url};
 use receiver::Receiver;
 use sea_orm::{ConnectionTrait, Statement};
-use serde_json::{Value, json};
+use serde_json::json;
 
 /// These tests measure real time: they run one at a time so that the
 /// 1,000-assignment run does not starve the latency measurement.
@@ -60,19 +60,6 @@ impl Api {
             ids.push(id);
         }
         ids
-    }
-
-    async fn issue(&self, unit_ids: &[i64]) -> Value {
-        self.post(
-            "/api/v1/notices",
-            json!({
-                "title": "DNS 劫持", "category": "hijacking", "severity": "II",
-                "target": {"name": "某域名服务机构", "kind": "domain_registry"},
-                "site": {"address": "重庆市两江新区"}, "description": "解析被篡改",
-                "requires_onsite": true, "unit_ids": unit_ids,
-            }),
-        )
-        .await
     }
 }
 

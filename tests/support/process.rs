@@ -114,4 +114,18 @@ impl Api {
         assert!(status.is_success(), "{path}: {status} {text}");
         serde_json::from_str(&text).unwrap()
     }
+
+    /// Issues a notice (a DNS hijacking, on-site required) to `unit_ids`.
+    pub async fn issue(&self, unit_ids: &[i64]) -> serde_json::Value {
+        self.post(
+            "/api/v1/notices",
+            serde_json::json!({
+                "title": "DNS 劫持", "category": "hijacking", "severity": "II",
+                "target": {"name": "某域名服务机构", "kind": "domain_registry"},
+                "site": {"address": "重庆市两江新区"}, "description": "解析被篡改",
+                "requires_onsite": true, "unit_ids": unit_ids,
+            }),
+        )
+        .await
+    }
 }
