@@ -51,26 +51,28 @@ impl Receiving {
         self.len == 0
     }
 
-    /// The next part of the file.
+    /// The next part of the file. The first `IN_MEMORY` bytes are always
+    /// held (they tell the kind), however large the chunks come.
     pub async fn push(&mut self, chunk: &[u8]) -> std::io::Result<()> {
         self.hasher.update(chunk);
         self.len += chunk.len() as u64;
-        if self.spill.is_none() && self.head.len() + chunk.len() <= IN_MEMORY {
-            self.head.extend_from_slice(chunk);
+        if let Some(spill) = &mut self.spill {
+            return spill.write_all(chunk).await;
+        }
+        let room = IN_MEMORY - self.head.len();
+        let (held, rest) = chunk.split_at(room.min(chunk.len()));
+        self.head.extend_from_slice(held);
+        if rest.is_empty() {
             return Ok(());
         }
-        let spill = match &mut self.spill {
-            Some(spill) => spill,
-            None => {
-                tokio::fs::create_dir_all(&self.dir).await?;
-                let dir = self.dir.clone();
-                let file = tokio::task::spawn_blocking(move || tempfile::tempfile_in(dir)).await??;
-                let mut file = tokio::fs::File::from_std(file);
-                file.write_all(&self.head).await?;
-                self.spill.insert(file)
-            }
-        };
-        spill.write_all(chunk).await
+        tokio::fs::create_dir_all(&self.dir).await?;
+        let dir = self.dir.clone();
+        let file = tokio::task::spawn_blocking(move || tempfile::tempfile_in(dir)).await??;
+        let mut file = tokio::fs::File::from_std(file);
+        file.write_all(&self.head).await?;
+        file.write_all(rest).await?;
+        self.spill = Some(file);
+        Ok(())
     }
 
     /// The file, all of it received.
@@ -200,5 +202,44 @@ impl Chunks {
                 Ok((!chunk.is_empty()).then(|| chunk.freeze()))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::attachment::FileKind;
+
+    /// A classic packet capture of `len` bytes.
+    fn capture(len: usize) -> Vec<u8> {
+        let mut bytes = vec![0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0];
+        bytes.resize(len, 7);
+        bytes
+    }
+
+    #[tokio::test]
+    async fn a_file_arriving_in_one_large_chunk_is_still_told_by_its_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let sent = capture(3 * IN_MEMORY + 5);
+        let mut receiving = Receiving::new(dir.path());
+        receiving.push(&sent).await.unwrap();
+        let received = receiving.finish().await.unwrap();
+        assert_eq!((received.len(), received.head().len()), (sent.len() as u64, IN_MEMORY));
+        assert_eq!(received.sha256(), hex::encode(Sha256::digest(&sent)));
+        assert_eq!(received.sniffed().await.unwrap().unwrap().kind, FileKind::Pcap);
+        assert!(received.bytes().await.unwrap() == sent.as_slice(), "read back whole");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "the spilled file has no name");
+    }
+
+    #[tokio::test]
+    async fn a_small_file_stays_in_memory() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut receiving = Receiving::new(&dir.path().join("incoming"));
+        for part in capture(1000).chunks(100) {
+            receiving.push(part).await.unwrap();
+        }
+        let received = receiving.finish().await.unwrap();
+        assert_eq!(received.bytes().await.unwrap(), capture(1000));
+        assert!(!dir.path().join("incoming").exists(), "nothing touched the disk");
     }
 }
