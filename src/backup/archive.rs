@@ -85,7 +85,9 @@ pub struct Unpacked {
 
 /// Unpacks the archive `from` into `into`.
 pub fn unpack(from: &Path, into: &Path) -> Result<Unpacked, BackupError> {
-    let unsound = |why: String| BackupError::Unsound(format!("{} is not an onsite backup: {why}", from.display()));
+    let unsound = |why: String| {
+        BackupError::Unsound(format!("{} is not an onsite backup / 不是完好的 onsite 备份文件: {why}", from.display()))
+    };
     let mut archive = tar::Archive::new(File::open(from)?);
     let (mut manifest, mut database, mut audit_key, mut objects) = (None, None, None, Vec::new());
     for entry in archive.entries()? {

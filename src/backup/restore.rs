@@ -42,7 +42,9 @@ pub async fn restore(config: &Config, file: &Path) -> Result<Manifest, BackupErr
     if config.evidence.store == EvidenceStore::Local {
         let kept: std::collections::HashSet<&String> = unpacked.objects.iter().map(|(sha, _)| sha).collect();
         if manifest.evidence_objects.is_some() && named.iter().any(|sha| !kept.contains(sha)) {
-            return Err(BackupError::Unsound("an evidence object a record names is not in the backup".into()));
+            return Err(BackupError::Unsound(
+                "an evidence object a record names is not in the backup / 备份缺少记录所指的附件".into(),
+            ));
         }
         for (sha256, from) in &unpacked.objects {
             let to = object_path(&config.evidence.path, sha256);
