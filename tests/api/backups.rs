@@ -17,12 +17,19 @@ pub fn trials() -> Vec<libtest_mimic::Trial> {
     )]
 }
 
-fn backups(dir: &Path) -> Vec<String> {
+/// Everything in `dir`, sorted: the backups, and a backup's staging
+/// directory (`.onsite-backup-…`) while one is being written.
+fn entries(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .map(|d| d.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
         .unwrap_or_default();
     names.sort();
     names
+}
+
+/// The backups written in `dir`, oldest first.
+fn backups(dir: &Path) -> Vec<String> {
+    entries(dir).into_iter().filter(|n| n.starts_with("onsite-") && n.ends_with(".tar")).collect()
 }
 
 async fn scheduled_backups_are_taken_each_period_and_the_oldest_deleted() {
@@ -58,6 +65,11 @@ async fn scheduled_backups_are_taken_each_period_and_the_oldest_deleted() {
         assert_eq!(backups(dir.path()).len(), expected);
     }
     assert_eq!(backups(dir.path()), taken[1..].to_vec(), "the newest two kept");
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while entries(dir.path()) != backups(dir.path()) {
+        assert!(std::time::Instant::now() < deadline, "a staging directory left: {:?}", entries(dir.path()));
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     stop.send(true).unwrap();
     engine.await.unwrap();
 }
