@@ -49,6 +49,29 @@ enum Command {
         /// The backup file (onsite-….tar).
         file: std::path::PathBuf,
     },
+    /// The registry in and out of a spreadsheet (XLSX, XLS or CSV). 名录导入导出
+    #[command(subcommand)]
+    Registry(Registry),
+}
+
+#[derive(Subcommand)]
+enum Registry {
+    /// Check a registry file and list every bad cell; with --commit, write
+    /// it (all or nothing). Importing the same file again changes nothing.
+    Import {
+        file: std::path::PathBuf,
+        #[arg(long)]
+        commit: bool,
+    },
+    /// Write the registry in the layout the import reads.
+    Export {
+        /// xlsx or csv; told by --to's extension when omitted.
+        #[arg(long)]
+        format: Option<String>,
+        /// The file to write; onsite-registry.<format> when omitted.
+        #[arg(long)]
+        to: Option<std::path::PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -128,6 +151,7 @@ async fn main() -> anyhow::Result<()> {
             println!("{}", taken.manifest);
             Ok(())
         }
+        Command::Registry(registry) => run_registry(config, clock, registry).await,
         Command::Restore { file } => {
             let manifest = onsite::backup::restore(&config, &file).await?;
             println!("restored 已恢复: {}", file.display());
@@ -233,6 +257,67 @@ async fn run_admin(config: Config, clock: Arc<dyn Clock>, admin: Admin) -> anyho
         Admin::AuditCheckpoint => {
             let checkpoint = store.audit_checkpoint(clock.now()).await?;
             println!("{}", serde_json::to_string(&checkpoint)?);
+        }
+    }
+    Ok(())
+}
+
+async fn run_registry(config: Config, clock: Arc<dyn Clock>, registry: Registry) -> anyhow::Result<()> {
+    use onsite::reports::registry_sheet::{SheetFormat, file_of, table_of};
+    let store = store_of(&config).await?;
+    store.migrate().await?;
+    let by = By::operator("cli");
+    match registry {
+        Registry::Import { file, commit } => {
+            let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let sheet = table_of(&bytes).and_then(|t| onsite::domain::registry_sheet::read(&t));
+            let done = match sheet {
+                Ok(sheet) => store.import_registry(&by, &sheet, commit, clock.now()).await.map(|i| (i, sheet)),
+                Err(e) => Err(e.into()),
+            };
+            let (imported, sheet) = match done {
+                Ok(done) => done,
+                Err(onsite::store::StoreError::Domain(onsite::domain::DomainError::Invalid(errors))) => {
+                    for e in &errors {
+                        eprintln!("{}\n  {}", e.message_zh, e.message);
+                    }
+                    anyhow::bail!("{} problem(s), nothing imported / 共 {} 处问题，未导入", errors.len(), errors.len());
+                }
+                Err(e) => return Err(e.into()),
+            };
+            let c = imported.counts;
+            for (zh, en, n) in
+                [("单位", "units", c.units), ("机构", "branches", c.branches), ("人员", "people", c.people)]
+            {
+                println!(
+                    "{zh} {en}: 新增 created {}, 更新 updated {}, 未变 unchanged {}",
+                    n.created, n.updated, n.unchanged
+                );
+            }
+            println!("渠道 channels: 新增 added {}", c.channels_added);
+            if !sheet.ignored_columns.is_empty() {
+                println!("未读取的列 columns not read: {}", sheet.ignored_columns.join(", "));
+            }
+            println!(
+                "{}",
+                match (commit, imported.committed) {
+                    (false, _) => "仅检查，未写入 dry run: nothing written (--commit to import)",
+                    (true, true) => "已导入 imported",
+                    (true, false) => "无需改动 nothing to change",
+                }
+            );
+        }
+        Registry::Export { format, to } => {
+            let format = match format.as_deref().or_else(|| to.as_ref()?.extension()?.to_str()) {
+                None | Some("xlsx") => SheetFormat::Xlsx,
+                Some("csv") => SheetFormat::Csv,
+                Some(other) => anyhow::bail!("unknown format `{other}`: use xlsx or csv / 格式应为 xlsx 或 csv"),
+            };
+            let to = to.unwrap_or_else(|| format!("onsite-registry.{}", format.extension()).into());
+            let units = store.registry_exported(&by, clock.now()).await?;
+            let table = onsite::domain::registry_sheet::write(&units);
+            std::fs::write(&to, file_of(&table, format)?).with_context(|| format!("cannot write {}", to.display()))?;
+            println!("已导出 exported {} rows 行: {}", table.len() - 1, to.display());
         }
     }
     Ok(())

@@ -343,6 +343,55 @@ fn signed_checkpoints_are_exported_and_checked() {
     assert!(!out.status.success(), "another key does not verify this log");
 }
 
+/// `onsite registry import` checks a CSV as Chinese Excel saves it
+/// (GB18030), lists a bad cell in both languages and exits non-zero,
+/// imports with --commit, and `export` writes what the import reads back.
+fn the_registry_goes_in_from_a_csv_and_out_to_a_workbook() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let out = onsite(dir.path()).arg("registry").args(args).output().unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let csv = |text: &str| {
+        let file = dir.path().join("名录.csv");
+        std::fs::write(&file, encoding_rs::GB18030.encode(text).0).unwrap();
+        file.to_str().unwrap().to_owned()
+    };
+    let bad = csv("单位名称,统一社会信用代码,分类,姓名,手机\n某安全公司,123,技术人员,张三,13800138000\n");
+    let (ok, _, err) = run(&["import", &bad, "--commit"]);
+    assert!(!ok, "a bad file fails the command");
+    assert!(err.contains("第 2 行「统一社会信用代码」（B2）") && err.contains("row 2, Credit code (B2)"), "{err}");
+
+    let good =
+        csv("单位名称,统一社会信用代码,分类,姓名,手机\n某安全公司,91500000MA5U0000XA,技术人员,张三,13800138000\n");
+    let (ok, out, err) = run(&["import", &good]);
+    assert!(ok && out.contains("仅检查") && out.contains("新增 created 1"), "{out}{err}");
+    let exported = dir.path().join("out.xlsx");
+    let (ok, out, _) = run(&["export", "--to", exported.to_str().unwrap()]);
+    assert!(ok && out.contains("已导出 exported 0 rows"), "the dry run wrote nothing: {out}");
+
+    let (ok, out, err) = run(&["import", &good, "--commit"]);
+    assert!(ok && out.contains("已导入 imported"), "{out}{err}");
+    let (ok, out, _) = run(&["export", "--to", exported.to_str().unwrap()]);
+    assert!(ok && out.contains("已导出 exported 1 rows"), "{out}");
+    use calamine::Reader;
+    let mut book = calamine::open_workbook_auto(&exported).unwrap();
+    let rows: Vec<Vec<String>> = book
+        .worksheet_range_at(0)
+        .unwrap()
+        .unwrap()
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!((rows[1][0].as_str(), rows[1][9].as_str(), rows[1][11].as_str()), ("某安全公司", "张三", "13800138000"));
+    let (ok, out, _) = run(&["import", exported.to_str().unwrap(), "--commit"]);
+    assert!(ok && out.contains("无需改动 nothing to change"), "{out}");
+}
+
 fn main() {
     trials::main(vec![
         trial!(serve_demo_prints_credentials_that_work_and_stops_on_sigterm),
@@ -360,5 +409,9 @@ fn main() {
         trial!(verify_audit_passes_untouched_and_names_the_first_edited_deleted_or_swapped_row),
         trial!(create_user_reads_one_line_of_standard_input_as_the_password),
         trials::plain("signed_checkpoints_are_exported_and_checked", signed_checkpoints_are_exported_and_checked),
+        trials::plain(
+            "the_registry_goes_in_from_a_csv_and_out_to_a_workbook",
+            the_registry_goes_in_from_a_csv_and_out_to_a_workbook,
+        ),
     ]);
 }

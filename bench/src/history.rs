@@ -50,7 +50,13 @@ pub async fn units(store: &Store, count: usize, hooks: &str, now: DateTime<Utc>)
             ));
         }
         for role in [Role::Engineer, Role::Liaison, Role::SupportLead, Role::EmergencyLead] {
-            let draft = PersonDraft { name: format!("{}{i}", role.code()), phone: None, role, branch_id: None };
+            let draft = PersonDraft {
+                name: format!("{}{i}", role.code()),
+                phone: None,
+                role,
+                branch_id: None,
+                details: Default::default(),
+            };
             let person = store.create_person(&By::operator("bench"), Scope::All, unit.id, draft, now).await?;
             let hook = format!("{hooks}/hook/{}-{}", unit.id, role.code());
             store

@@ -13,7 +13,7 @@ use super::review::ReviewStatus;
 use crate::labelled_enum;
 
 mod sniff;
-pub use sniff::{Sniffed, TEXT_PROBE, sniff, sniff_file};
+pub use sniff::{Sniffed, TEXT_PROBE, inflated_size, sniff, sniff_file};
 
 labelled_enum! {
     /// The kinds of file onsite keeps; anything else is refused.

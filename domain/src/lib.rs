@@ -31,6 +31,7 @@ pub mod policy;
 pub mod profile;
 pub mod protection;
 pub mod record;
+pub mod registry_sheet;
 pub mod reply;
 pub mod report;
 pub mod review;

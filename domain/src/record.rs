@@ -19,6 +19,7 @@ use crate::policy::{PolicyOverride, SlaPolicy};
 use crate::review::ReviewStatus;
 use crate::screening::{ScreeningKind, ScreeningOutcome, TaskState, TaskStatus};
 use crate::timeline::EventData;
+use crate::unit::PersonDetails;
 
 /// One notice dispatched to one unit: its state on the clock, the policy it
 /// was dispatched with, and what the bureau did to it.
@@ -98,6 +99,7 @@ pub struct Person {
     pub name: String,
     pub phone: Option<String>,
     pub role: Role,
+    pub details: PersonDetails,
     pub active: bool,
     pub created_at: DateTime<Utc>,
 }

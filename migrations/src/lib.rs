@@ -24,6 +24,7 @@ mod m20261210_000001_instructions;
 mod m20261211_000001_work_reports;
 mod m20261212_000001_credential_notices;
 mod m20261213_000001_attachments;
+mod m20261214_000001_person_contact;
 
 pub struct Migrator;
 
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261211_000001_work_reports::Migration),
             Box::new(m20261212_000001_credential_notices::Migration),
             Box::new(m20261213_000001_attachments::Migration),
+            Box::new(m20261214_000001_person_contact::Migration),
         ]
     }
 }

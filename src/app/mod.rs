@@ -16,6 +16,7 @@ pub mod profiles;
 pub mod protection;
 pub mod reads;
 pub mod registry;
+pub mod registry_sheet;
 pub mod rosters;
 pub mod special_reports;
 pub mod threat_reports;

@@ -9,6 +9,7 @@ pub mod duty;
 pub mod duty_figures;
 pub mod exhibits;
 pub mod house_style;
+pub mod registry_sheet;
 pub mod review;
 pub mod special_reports;
 pub mod stix;

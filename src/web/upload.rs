@@ -96,6 +96,15 @@ async fn file(mut field: Field<'_>, evidence: &EvidenceConfig) -> Result<Upload,
     Ok(Upload { name, file: received.finish().await? })
 }
 
+/// The whole of a small file (a registry spreadsheet), refused past `max`
+/// before it is read into memory.
+pub async fn small_file(upload: &Upload, max: usize) -> Result<bytes::Bytes, UploadError> {
+    if upload.file.len() > max as u64 {
+        return Err(UploadError::TooLarge(too_large(max as u64)));
+    }
+    Ok(upload.file.bytes().await?)
+}
+
 async fn read_limited(mut field: Field<'_>, max: u64) -> Result<BytesMut, UploadError> {
     let mut bytes = BytesMut::new();
     while let Some(chunk) = field.chunk().await.map_err(malformed)? {

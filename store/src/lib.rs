@@ -36,6 +36,7 @@ pub mod profiles;
 pub mod protection;
 pub mod receipts;
 mod records;
+pub mod registry_import;
 mod reminders;
 pub mod reply_codes;
 pub mod report_cells;

@@ -6,6 +6,7 @@ use crate::domain::record::{
     ApiToken, Assignment, AuditEntry, Branch, BureauContact, Channel, ClosureReport, Notice, Page, Person,
     RosterOverride, ScreeningTask, TelegramChat, TelegramUpdate, TimelineEvent, Timer, Unit, User,
 };
+use crate::domain::unit::PersonDetails;
 use crate::entities::{
     api_token, assignment, audit_entry, branch, bureau_contact, channel, closure_report, notice, page, person,
     roster_override, screening_task, telegram_chat, telegram_update, timeline_event, timer, unit, user,
@@ -92,6 +93,7 @@ impl From<person::Model> for Person {
             name: p.name,
             phone: p.phone,
             role: p.role,
+            details: PersonDetails { title: p.title, office_phone: p.office_phone, email: p.email },
             active: p.active,
             created_at: p.created_at,
         }

@@ -129,6 +129,9 @@ impl Store {
                 name: Set(draft.name),
                 phone: Set(draft.phone),
                 role: Set(draft.role),
+                title: Set(draft.details.title),
+                office_phone: Set(draft.details.office_phone),
+                email: Set(draft.details.email),
                 active: Set(true),
                 created_at: Set(now),
                 ..Default::default()

@@ -426,6 +426,11 @@ async fn every_api_route_answers_each_role_and_scope_as_the_matrix_says() {
             if rule.method == "POST" && rule.path.ends_with("/attachments") {
                 let file = reqwest::multipart::Part::bytes(crate::attachments::PDF).file_name("证据.pdf");
                 request = request.multipart(reqwest::multipart::Form::new().part("file", file));
+            } else if rule.path == "/api/v1/registry/import" {
+                // A dry run of a one-unit file: allowed, it writes nothing.
+                let file = reqwest::multipart::Part::bytes(format!("单位名称\n矩阵单位{n}\n").into_bytes())
+                    .file_name("名录.csv");
+                request = request.multipart(reqwest::multipart::Form::new().part("file", file));
             } else if let Some(body) = api_body(&rule.method, &rule.path, &w, n) {
                 request = request.json(&body);
             }

@@ -43,6 +43,7 @@ mod profiles;
 mod protection;
 #[path = "../support/receiver.rs"]
 mod receiver;
+mod registry_sheet;
 mod reports;
 mod retention;
 mod rosters;
@@ -92,6 +93,7 @@ fn main() {
         outbox::trials(),
         profiles::trials(),
         protection::trials(),
+        registry_sheet::trials(),
         reports::trials(),
         retention::trials(),
         rosters::trials(),

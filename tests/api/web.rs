@@ -90,7 +90,7 @@ impl Web {
             };
             let mut all = vec![("csrf", token.as_str())];
             all.extend_from_slice(fields);
-            if path.ends_with("/files") || path.ends_with("/photo") {
+            if path.ends_with("/files") || path.ends_with("/photo") || path == "/units/import" {
                 // An upload form: its fields, then a file.
                 let form =
                     all.iter().fold(reqwest::multipart::Form::new(), |f, (k, v)| f.text(k.to_string(), v.to_string()));

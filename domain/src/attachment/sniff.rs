@@ -134,6 +134,13 @@ fn zip_kind(whole: impl Read + Seek) -> Result<Sniffed, FieldError> {
     Ok(if encrypted > 0 && encrypted == archive.len() { SAMPLE } else { ZIP })
 }
 
+/// What a zip says its entries come to once inflated (`None` when its
+/// directory cannot be read): checked before a reader unpacks one.
+pub fn inflated_size(whole: impl Read + Seek) -> Option<u64> {
+    let mut archive = zip::ZipArchive::new(whole).ok()?;
+    (0..archive.len()).try_fold(0u64, |sum, i| Some(sum.saturating_add(archive.by_index_raw(i).ok()?.size())))
+}
+
 /// Text, in UTF-8 or a legacy Chinese encoding: no control bytes but tab,
 /// line breaks, form feed and escape (a log's colours) in its first part.
 fn is_text(bytes: &[u8]) -> bool {

@@ -9,6 +9,7 @@ pub mod instructions;
 pub mod notices;
 pub mod profiles;
 pub mod protection;
+pub mod registry_sheet;
 pub mod reports;
 pub mod rosters;
 pub mod screening;
@@ -120,7 +121,8 @@ pub fn router() -> Router<AppState> {
         .merge(threat_reports::router())
         .merge(instructions::router())
         .merge(work_reports::router())
-        .merge(attachments::router());
+        .merge(attachments::router())
+        .merge(registry_sheet::router());
     let (api, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", inner)
         .merge(crate::web::callbacks::router())

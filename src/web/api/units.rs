@@ -14,7 +14,7 @@ use crate::AppState;
 use crate::domain::access::{Actor, Caller};
 use crate::domain::people::{ChannelDraft, ChannelKind, Role};
 use crate::domain::policy::{PolicyOverride, SlaPolicy};
-use crate::domain::unit::{BranchDraft, PersonDraft, UnitDraft};
+use crate::domain::unit::{BranchDraft, PersonDetails, PersonDraft, UnitDraft};
 use crate::store::telegram::LinkTarget;
 use crate::store::units::effective_policy;
 use crate::web::auth::Authenticated;
@@ -173,6 +173,11 @@ pub struct PersonInput {
     pub phone: Option<String>,
     pub role: Role,
     pub branch_id: Option<i64>,
+    /// 部门及职务: department and title.
+    pub title: Option<String>,
+    /// 办公电话: office phone, with area code and extension as written.
+    pub office_phone: Option<String>,
+    pub email: Option<String>,
 }
 
 /// Add a person to a unit, with their role.
@@ -185,7 +190,9 @@ async fn create_person(
     ApiPath(unit_id): ApiPath<i64>,
     ApiJson(input): ApiJson<PersonInput>,
 ) -> Result<(StatusCode, Json<PersonView>), ApiError> {
-    let draft = PersonDraft::parse(&input.name, input.phone.as_deref(), input.role, input.branch_id)?;
+    let details = PersonDetails::parse(input.title.as_deref(), input.office_phone.as_deref(), input.email.as_deref())?;
+    let draft =
+        PersonDraft::parse(&input.name, input.phone.as_deref(), input.role, input.branch_id)?.with_details(details);
     let person = state.app.create_person(&Caller::User(actor), unit_id, draft).await?;
     Ok((StatusCode::CREATED, Json(PersonView::new(person, state.tz))))
 }

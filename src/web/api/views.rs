@@ -99,6 +99,9 @@ pub struct PersonView {
     pub phone: Option<String>,
     pub role: Role,
     pub role_label: Label,
+    pub title: Option<String>,
+    pub office_phone: Option<String>,
+    pub email: Option<String>,
     pub active: bool,
     pub created_at: DateTime<FixedOffset>,
 }
@@ -114,6 +117,9 @@ impl PersonView {
             phone: p.phone,
             role,
             role_label: label_of!(role),
+            title: p.details.title,
+            office_phone: p.details.office_phone,
+            email: p.details.email,
             active: p.active,
             created_at: local(p.created_at, tz),
         }

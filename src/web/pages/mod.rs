@@ -23,6 +23,7 @@ pub mod profiles;
 pub mod protection;
 pub mod read_link;
 pub mod registry;
+pub mod registry_sheet;
 pub mod report_duties;
 pub mod reports;
 pub mod roster;
@@ -53,6 +54,7 @@ pub fn router() -> Router<AppState> {
         .merge(notice::router())
         .merge(assignment_forms::router())
         .merge(registry::router())
+        .merge(registry_sheet::router())
         .merge(channel_test::router())
         .merge(admin::router())
         .merge(reports::router())

@@ -13,6 +13,7 @@ use super::Chrome;
 use super::error::{PageError, outcome_flash, refusal};
 use super::form::blank_none;
 use super::notice_form::Choice;
+use super::text::{RegistrySheetText, registry_sheet};
 use crate::AppState;
 use crate::app::AppError;
 use crate::domain::DomainError;
@@ -43,12 +44,24 @@ pub struct UnitLine {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "units.html")]
-struct UnitsPage {
+pub(super) struct UnitsPage {
     chrome: Chrome,
     units: Vec<UnitLine>,
     can_manage: bool,
     flash: Option<String>,
     flash_error: bool,
+    /// What a registry file's import found (`registry_sheet.rs`).
+    pub(super) sheet: SheetOutcome,
+    rs: &'static RegistrySheetText,
+}
+
+/// A registry file's import as the units page reports it: a summary, or
+/// every bad cell with its reference.
+#[derive(Default)]
+pub(super) struct SheetOutcome {
+    pub(super) summary: Option<String>,
+    pub(super) ignored: Option<String>,
+    pub(super) problems: Vec<(String, String)>,
 }
 
 pub struct BranchLine {
@@ -96,7 +109,7 @@ pub(super) struct UnitPage {
     roster_link: &'static str,
 }
 
-async fn units_page(
+pub(super) async fn units_page(
     state: &AppState,
     session: &WebSession,
     path: &str,
@@ -118,6 +131,8 @@ async fn units_page(
         can_manage: session.actor.can_manage_registry(),
         flash,
         flash_error,
+        sheet: SheetOutcome::default(),
+        rs: registry_sheet(session.lang),
     })
 }
 

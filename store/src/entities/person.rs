@@ -15,6 +15,9 @@ pub struct Model {
     pub name: String,
     pub phone: Option<String>,
     pub role: Role,
+    pub title: Option<String>,
+    pub office_phone: Option<String>,
+    pub email: Option<String>,
     pub active: bool,
     pub created_at: DateTimeUtc,
 }
