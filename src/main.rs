@@ -49,7 +49,7 @@ enum Command {
         /// The backup file (onsite-….tar).
         file: std::path::PathBuf,
     },
-    /// The registry in and out of a spreadsheet (XLSX, XLS or CSV). 名录导入导出
+    /// The registry in and out of a spreadsheet (XLSX or CSV). 名录导入导出
     #[command(subcommand)]
     Registry(Registry),
 }

@@ -59,5 +59,13 @@ async fn metrics_text(State(state): State<AppState>, headers: HeaderMap) -> Resp
         }
         (Err(e), _) | (_, Err(e)) => tracing::warn!(error = %e, "cannot read the backlog for /metrics"),
     }
+    let now = state.clock.now();
+    match state.store.oldest_due_page(now).await {
+        Ok(due) => {
+            let waited = due.map_or(0.0, |at| (now - at).num_milliseconds().max(0) as f64 / 1000.0);
+            metrics::gauge!("onsite_pages_oldest_due_seconds").set(waited);
+        }
+        Err(e) => tracing::warn!(error = %e, "cannot read the oldest page for /metrics"),
+    }
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], handle.render()).into_response()
 }

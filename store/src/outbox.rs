@@ -271,6 +271,18 @@ impl Store {
             .count(self.db())
             .await?)
     }
+
+    /// When the longest-waiting page still to send fell due (a retry
+    /// waiting out its backoff is not yet due): how far the outbox is behind.
+    pub async fn oldest_due_page(&self, now: DateTime<Utc>) -> StoreResult<Option<DateTime<Utc>>> {
+        let oldest = page::Entity::find()
+            .filter(page::Column::Status.is_in([DeliveryStatus::Queued, DeliveryStatus::Sending]))
+            .filter(page::Column::NextAttemptAt.lte(now))
+            .order_by_asc(page::Column::NextAttemptAt)
+            .one(self.db())
+            .await?;
+        Ok(oldest.map(|p| p.next_attempt_at))
+    }
 }
 
 /// The pages `due` selects. A row that does not decode (a manual edit, a

@@ -14,6 +14,7 @@ mod channels;
 mod closure;
 mod connections;
 mod demo;
+mod deploy_metrics;
 mod dingtalk;
 mod duties;
 mod error_pages;
@@ -79,6 +80,7 @@ fn main() {
         closure::trials(),
         connections::trials(),
         demo::trials(),
+        deploy_metrics::trials(),
         dingtalk::trials(),
         duties::trials(),
         error_pages::trials(),

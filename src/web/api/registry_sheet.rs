@@ -44,14 +44,15 @@ pub struct ExportQuery {
     pub format: Option<SheetFormat>,
 }
 
-/// Import units, branches, people and their channels from an XLSX, XLS or
-/// CSV file in the layout of the export (the application form's contact
+/// Import units, branches, people and their channels from an XLSX or CSV
+/// file in the layout of the export (the application form's contact
 /// table, one row per person). Every bad cell is listed (422, by cell
 /// reference such as `C7`) and nothing is written; without `commit=true`
 /// the file is only checked. Importing the same file again changes nothing.
 #[utoipa::path(post, path = "/registry/import", tag = "registry", params(ImportQuery),
     request_body(content_type = "multipart/form-data", description = "the file in the field `file`"),
-    responses((status = 200, body = RegistryImport), (status = 403, body = Problem), (status = 422, body = Problem)),
+    responses((status = 200, body = RegistryImport), (status = 400, body = Problem), (status = 403, body = Problem),
+        (status = 422, body = Problem)),
     security(("bearer" = [])))]
 async fn import(
     State(state): State<AppState>,
@@ -79,7 +80,7 @@ async fn import(
 /// person, with their unit and branch (audited: it lists every contact).
 #[utoipa::path(get, path = "/registry/export", tag = "registry", params(ExportQuery),
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
-        (status = 403, body = Problem), (status = 422, body = Problem)),
+        (status = 400, body = Problem), (status = 403, body = Problem)),
     security(("bearer" = [])))]
 async fn export(
     State(state): State<AppState>,

@@ -31,7 +31,7 @@ fn counts_en(c: &Counts) -> String {
 
 pub const ZH: RegistrySheetText = RegistrySheetText {
     heading: "名录导入导出",
-    hint: "上传 Excel（XLSX、XLS）或 CSV 文件，每位人员一行：单位名称、统一社会信用代码、总部地址、机构名称、所在区县、办公地点、纬度、经度、分类、姓名、部门及职务、手机、办公电话、邮箱、接收渠道（如 短信:13800138000；Telegram:123456）。先检查，全部无误后才会导入；空单元格不改动已有内容，导入不会删除任何记录。导出的文件可直接修改后再导入。",
+    hint: "上传 Excel（XLSX）或 CSV 文件，每位人员一行：单位名称、统一社会信用代码、总部地址、机构名称、所在区县、办公地点、纬度、经度、分类、姓名、部门及职务、手机、办公电话、邮箱、接收渠道（如 短信:13800138000；Telegram:123456）。先检查，全部无误后才会导入；空单元格不改动已有内容，导入不会删除任何记录。导出的文件可直接修改后再导入。",
     file: "名录文件",
     check_only: "仅检查",
     commit: "检查并导入",
@@ -57,7 +57,7 @@ pub const ZH: RegistrySheetText = RegistrySheetText {
 
 pub const EN: RegistrySheetText = RegistrySheetText {
     heading: "Registry import and export",
-    hint: "Upload an Excel (XLSX, XLS) or CSV file with one row per person: unit, credit code, HQ address, branch, district, office address, latitude, longitude, role, name, department and title, mobile, office phone, e-mail, channels (such as 短信:13800138000；Telegram:123456). The file is checked first and imported only when every row is right; a blank cell keeps what is stored, and an import never removes anything. An exported file can be edited and imported again.",
+    hint: "Upload an Excel (XLSX) or CSV file with one row per person: unit, credit code, HQ address, branch, district, office address, latitude, longitude, role, name, department and title, mobile, office phone, e-mail, channels (such as 短信:13800138000；Telegram:123456). The file is checked first and imported only when every row is right; a blank cell keeps what is stored, and an import never removes anything. An exported file can be edited and imported again.",
     file: "Registry file",
     check_only: "Check only",
     commit: "Check and import",
