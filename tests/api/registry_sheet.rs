@@ -348,6 +348,12 @@ async fn the_units_page_checks_imports_and_exports_the_file(app: TestApp) {
     assert!(!units(&app).await.iter().any(|u| u["name"] == "某网络科技有限公司"));
     let imported = post("commit", xlsx(&GOOD)).await.unwrap().text().await.unwrap();
     assert!(imported.contains("已导入") && imported.contains("某网络科技有限公司"), "imported and listed");
+    let unit = units(&app).await.into_iter().find(|u| u["name"] == "重庆某信息安全公司").unwrap();
+    let (_, page) = web.get(&format!("/units/{}", unit["id"])).await;
+    assert!(
+        page.contains("安全服务部 总监 · 023-6388 1234 · zhang@example.com"),
+        "a person's contact details are shown"
+    );
 
     let (status, kind, bytes) = web.download("/units/export?format=xlsx").await;
     assert_eq!(

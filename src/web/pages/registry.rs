@@ -86,6 +86,8 @@ pub struct PersonLine {
     pub role: &'static str,
     pub branch: String,
     pub phone: String,
+    /// 部门及职务, 办公电话 and 邮箱, those given.
+    pub details: Vec<String>,
     pub channels: Vec<ChannelLine>,
 }
 
@@ -202,6 +204,7 @@ pub(super) async fn unit_page(
                 .map(|b| b.name.clone())
                 .unwrap_or_default(),
             phone: p.phone.unwrap_or_default(),
+            details: [p.details.title, p.details.office_phone, p.details.email].into_iter().flatten().collect(),
             channels,
         });
     }
