@@ -83,6 +83,20 @@ pub fn attachment(
         .into_response()
 }
 
+/// The registry's table as a file to download in `format`, for every door
+/// that exports it.
+pub fn registry_download(
+    table: &[Vec<String>],
+    format: crate::reports::registry_sheet::SheetFormat,
+) -> Result<axum::response::Response, rust_xlsxwriter::XlsxError> {
+    use crate::reports::registry_sheet::{SheetFormat, file_of};
+    let content_type = match format {
+        SheetFormat::Csv => CSV,
+        SheetFormat::Xlsx => XLSX,
+    };
+    Ok(attachment(content_type, &format!("onsite-registry.{}", format.extension()), file_of(table, format)?))
+}
+
 /// The peer's address (the audit log says where an action came from).
 pub fn client_address(parts: &axum::http::request::Parts) -> Option<std::net::IpAddr> {
     parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip())

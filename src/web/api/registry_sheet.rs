@@ -14,12 +14,12 @@ use utoipa_axum::routes;
 use crate::AppState;
 use crate::app::registry_sheet::RegistryImport;
 use crate::domain::access::Caller;
-use crate::reports::registry_sheet::{MAX_FILE_BYTES, SheetFormat, file_of, table_of};
+use crate::reports::registry_sheet::{MAX_FILE_BYTES, SheetFormat, table_of};
 use crate::web::auth::Authenticated;
 use crate::web::extract::ApiQuery;
 use crate::web::problem::{ApiError, Problem};
+use crate::web::registry_download;
 use crate::web::upload::{self, UploadError};
-use crate::web::{CSV, XLSX, attachment};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -89,7 +89,5 @@ async fn export(
 ) -> Result<Response, ApiError> {
     let format = q.format.unwrap_or(SheetFormat::Xlsx);
     let table = state.app.registry_table(&Caller::User(actor)).await?;
-    let body = file_of(&table, format).map_err(|e| ApiError::Internal(format!("xlsx: {e}")))?;
-    let content_type = if format == SheetFormat::Csv { CSV } else { XLSX };
-    Ok(attachment(content_type, &format!("onsite-registry.{}", format.extension()), body))
+    registry_download(&table, format).map_err(|e| ApiError::Internal(format!("xlsx: {e}")))
 }

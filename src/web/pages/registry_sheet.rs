@@ -15,11 +15,11 @@ use super::text::registry_sheet;
 use crate::AppState;
 use crate::app::AppError;
 use crate::domain::DomainError;
-use crate::reports::registry_sheet::{MAX_FILE_BYTES, SheetFormat, file_of, table_of};
+use crate::reports::registry_sheet::{MAX_FILE_BYTES, SheetFormat, table_of};
 use crate::store::StoreError;
+use crate::web::registry_download;
 use crate::web::session::{PostedFile, SignedIn};
 use crate::web::upload::{UploadError, small_file};
-use crate::web::{CSV, XLSX, attachment};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -42,12 +42,10 @@ async fn export(
     let Query(q) = q.map_err(|e| PageError::BadForm(e.body_text()))?;
     let format = q.format.unwrap_or(SheetFormat::Xlsx);
     let table = state.app.registry_table(&signed.session.caller()).await?;
-    let body = file_of(&table, format).map_err(|e| {
+    registry_download(&table, format).map_err(|e| {
         tracing::error!(error = %e, "registry export failed");
         PageError::Unavailable
-    })?;
-    let content_type = if format == SheetFormat::Csv { CSV } else { XLSX };
-    Ok(attachment(content_type, &format!("onsite-registry.{}", format.extension()), body))
+    })
 }
 
 /// Checks the posted file and, when the form asked, imports it; the units
