@@ -137,7 +137,7 @@ fn milestone_of(action: Action) -> Milestone {
 #[async_trait::async_trait]
 impl BotCore for CoreBot {
     async fn link(&self, user: i64, chat: i64, code: &str) -> Result<Linked, BotError> {
-        if !self.state.throttles.link_code(chat) {
+        if !self.state.throttles.link_code(chat).await {
             tracing::warn!(chat, "link-code rate limit reached");
             return Err(BotError::TooManyAttempts);
         }

@@ -10,6 +10,7 @@ pub mod config;
 pub mod demo;
 pub mod engine;
 pub mod evidence;
+pub mod limits;
 pub mod notify;
 pub mod reports;
 pub mod telemetry;
@@ -83,8 +84,10 @@ impl AppState {
         let policy = Arc::new(config.sla_policy());
         let telegram = telegram_bot(&config)?;
         let mut channels = channels(&config)?;
+        let limits = Arc::new(limits::Limits::for_store(&store));
         if let Some(bot) = &telegram {
-            channels = channels.with(ChannelKind::Telegram, Arc::new(notify::telegram::Telegram::new(bot.clone())));
+            let sender = notify::telegram::Telegram::new(bot.clone(), limits.clone());
+            channels = channels.with(ChannelKind::Telegram, Arc::new(sender));
         }
         let wecom = wecom_app(&config, clock.clone())?.map(Arc::new);
         let feishu = feishu_app(&config, clock.clone())?.map(Arc::new);
@@ -99,7 +102,7 @@ impl AppState {
             channels = serving(channels, ChannelKind::Voice, &voice);
         }
         let link_key = Arc::new(link_key(&config));
-        let throttles = Arc::new(throttle::Throttles::new(&config));
+        let throttles = Arc::new(throttle::Throttles::new(&config, limits));
         let store = store.with_zone(tz);
         Ok(Self {
             app: app::Core::new(store.clone(), clock.clone(), policy.clone())
@@ -365,6 +368,10 @@ impl App {
             (Some(bot), true) => Some(engine::telegram::spawn(self.state.clone(), bot.clone(), stop_rx.clone())),
             _ => None,
         };
+        // Held before anything is claimed: a peer takes back the claims of
+        // an instance without it.
+        let liveness = self.state.store.take_liveness().await.map_err(std::io::Error::other)?;
+        let alive = tokio::spawn(liveness.keep(self.state.config.engine.failover_check, stop_rx.clone()));
         let engine = self.state.config.engine.enabled.then(|| Engine::new(self.state.clone()).spawn(stop_rx));
         let router = web::router(self.state.clone());
         let served = web::listener::serve(self.listener, router, &self.state.config.http, async move {
@@ -372,7 +379,7 @@ impl App {
             let _ = stop_tx.send(true);
         })
         .await;
-        for task in [engine, bot].into_iter().flatten() {
+        for task in [engine, bot, Some(alive)].into_iter().flatten() {
             let _ = task.await;
         }
         served

@@ -264,6 +264,53 @@ async fn two_instances_on_postgres_fire_each_timer_once_and_survive_losing_one()
     assert!(b.stop().success());
 }
 
+/// Two instances on PostgreSQL with the lease at its default (60 s), one
+/// killed with -9 in the middle of a burst: its claimed pages are taken
+/// back by the survivor as soon as its liveness lock is gone, so the last
+/// page arrives within seconds of the kill, every page at least once.
+async fn a_killed_instance_s_pages_go_out_within_five_seconds_of_the_kill() {
+    let _serial = SERIAL.lock().await;
+    let Some(db) = postgres::PgDatabase::create().await else { return };
+    let url = db.url();
+    let dir = tempfile::tempdir().unwrap();
+    let token = bureau_token(dir.path(), &url);
+    let serve = || {
+        let mut cmd = onsite(dir.path(), &url);
+        cmd.arg("serve");
+        cmd
+    };
+    let a = Server::start(serve());
+    let b = Server::start(serve());
+    let hooks = Receiver::start().await;
+    let api = Api { client: reqwest::Client::new(), base: a.base.clone(), token };
+    let units = api.units(&hooks, 50).await;
+    let store = store(&url).await;
+    // Each send takes a while, so that the kill finds a batch in flight.
+    hooks.slow_down(Duration::from_millis(100));
+    for _ in 0..10 {
+        api.issue(&units).await;
+    }
+    eventually(Duration::from_secs(60), "the burst under way", || async { hooks.received().len() >= 300 }).await;
+    let killed_at = Instant::now();
+    a.kill9();
+    let in_flight = count(&store, "pages WHERE status = 'sending'").await;
+    eventually(Duration::from_secs(60), "every page sent", || async {
+        count(&store, "pages WHERE status <> 'sent'").await == 0
+    })
+    .await;
+    let last = hooks.received().iter().map(|r| r.at).max().unwrap();
+    let after_kill = last.saturating_duration_since(killed_at);
+    let keys = column(&store, "SELECT idempotency_key FROM pages").await;
+    assert_eq!(keys.len(), 1_000);
+    let repeats = repeats(&keys, &deliveries(&hooks));
+    println!(
+        "killed with {in_flight} pages being sent; the last page arrived {after_kill:?} after; {repeats} repeated"
+    );
+    assert!(after_kill <= Duration::from_secs(5), "the last page arrived {after_kill:?} after the kill");
+    assert!(repeats <= 64, "only a batch in flight at the kill may repeat: {repeats}");
+    assert!(b.stop().success());
+}
+
 /// The timers' kinds as the timeline records them.
 const TIMER_KINDS: &str = "'ack_reminder', 'ack_escalation', 'reminder', 'warning', 'breach'";
 
@@ -382,5 +429,6 @@ fn main() {
         trial!(sigkill_with_timers_due_and_pages_in_flight_loses_nothing),
         trial!(sigkill_in_the_middle_of_uploads_leaves_no_row_without_its_object_nor_an_object_without_its_row),
         trial!(two_instances_on_postgres_fire_each_timer_once_and_survive_losing_one, Postgres),
+        trial!(a_killed_instance_s_pages_go_out_within_five_seconds_of_the_kill, Postgres),
     ]);
 }

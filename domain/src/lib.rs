@@ -30,6 +30,7 @@ pub mod period;
 pub mod policy;
 pub mod profile;
 pub mod protection;
+pub mod rate;
 pub mod record;
 pub mod registry_sheet;
 pub mod reply;

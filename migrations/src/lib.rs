@@ -25,6 +25,7 @@ mod m20261211_000001_work_reports;
 mod m20261212_000001_credential_notices;
 mod m20261213_000001_attachments;
 mod m20261214_000001_person_contact;
+mod m20261215_000001_instances;
 
 pub struct Migrator;
 
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261212_000001_credential_notices::Migration),
             Box::new(m20261213_000001_attachments::Migration),
             Box::new(m20261214_000001_person_contact::Migration),
+            Box::new(m20261215_000001_instances::Migration),
         ]
     }
 }

@@ -106,6 +106,7 @@ impl Default for Config {
                 enabled: true,
                 poll_interval: Duration::from_secs(5),
                 stall_after: Duration::from_secs(120),
+                failover_check: Duration::from_secs(1),
             },
             outbox: OutboxConfig {
                 max_attempts: 5,

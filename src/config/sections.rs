@@ -92,6 +92,15 @@ pub struct EngineConfig {
     /// `/readyz` fails naming it and the heartbeat is withheld.
     #[serde(with = "humantime_serde", default = "default_stall_after")]
     pub stall_after: Duration,
+    /// How often the instances sharing PostgreSQL look for a peer that died
+    /// and take back the pages it was sending (and check their own
+    /// liveness lock is still held).
+    #[serde(with = "humantime_serde", default = "default_failover_check")]
+    pub failover_check: Duration,
+}
+
+fn default_failover_check() -> Duration {
+    Duration::from_secs(1)
 }
 
 fn default_stall_after() -> Duration {

@@ -124,6 +124,9 @@ impl Config {
         if self.engine.poll_interval.is_zero() {
             return Err(invalid("engine.poll_interval", "must be longer than zero"));
         }
+        if self.engine.failover_check.is_zero() {
+            return Err(invalid("engine.failover_check", "must be longer than zero"));
+        }
         if self.engine.stall_after <= self.engine.poll_interval * 2 {
             return Err(invalid("engine.stall_after", "must be longer than twice engine.poll_interval"));
         }

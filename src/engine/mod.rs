@@ -52,7 +52,8 @@ pub struct Engine {
 
 impl Engine {
     pub fn new(state: AppState) -> Self {
-        let instance = format!("{}-{}", std::process::id(), crate::crypto::random_secret("", 3));
+        // The store's number is what this instance's claims carry.
+        let instance = format!("{}-{}", std::process::id(), state.store.instance());
         Self { state, instance }
     }
 
@@ -64,6 +65,7 @@ impl Engine {
     /// follow-ups of instructions, work reports and credentials, then sends
     /// every due page.
     pub async fn tick(&self) -> Result<Tick, StoreError> {
+        self.state.store.release_dead_claims(self.state.clock.now()).await?;
         let timers = timers::fire_due(&self.state, &self.instance).await?;
         let handovers = handovers::announce_due(&self.state).await?.pages;
         let instructions = instructions::follow_up_due(&self.state).await?;
@@ -102,6 +104,23 @@ impl Engine {
                 async move {
                     outbox::send_due(&engine.state).await?;
                     engine.state.store.next_page_due().await
+                }
+            }))
+        };
+        // Takes back the pages a dead peer was sending, every
+        // `failover_check` on PostgreSQL; on SQLite a previous run's, once.
+        let failover = {
+            let engine = self.clone();
+            let never = Arc::new(Notify::new());
+            let every = chrono::Duration::from_std(self.state.config.engine.failover_check)
+                .unwrap_or(chrono::Duration::seconds(1));
+            let peers = self.state.store.backend() == sea_orm::DbBackend::Postgres;
+            tokio::spawn(run_loop(Loop::new("failover", &self.state, never), stop.clone(), move || {
+                let engine = engine.clone();
+                async move {
+                    let now = engine.state.clock.now();
+                    engine.state.store.release_dead_claims(now).await?;
+                    Ok(peers.then_some(now + every))
                 }
             }))
         };
@@ -157,6 +176,7 @@ impl Engine {
                     if sweep.due(now) {
                         evidence::sweep(&engine.state).await;
                         retention::forget(&engine.state).await;
+                        retention::forget_idle_limits(&engine.state).await;
                     }
                     if backups.as_ref().is_some_and(|b| b.due(now)) {
                         backups::start(&engine.state, &running);
@@ -187,7 +207,7 @@ impl Engine {
         };
         let instance = self.instance.clone();
         tokio::spawn(async move {
-            let _ = tokio::join!(timers, outbox, audit, handovers, periodic, heartbeat);
+            let _ = tokio::join!(timers, outbox, failover, audit, handovers, periodic, heartbeat);
             tracing::info!(%instance, "engine stopped");
         })
     }

@@ -1,6 +1,6 @@
 //! Settled rows forgotten hourly as `[retention]` says (pages, expired web
-//! sessions, handled Telegram updates). A failure is logged and tried again
-//! at the next hour.
+//! sessions, handled Telegram updates), and rate limits' keys idle for a day.
+//! A failure is logged and tried again at the next hour.
 
 use crate::AppState;
 
@@ -15,5 +15,13 @@ pub async fn forget(state: &AppState) {
         ),
         Ok(_) => {}
         Err(e) => tracing::warn!(error = %e, "retention sweep failed"),
+    }
+}
+
+/// Forgets the shared rate limits' idle keys (they follow the wall clock,
+/// as the limits do).
+pub async fn forget_idle_limits(state: &AppState) {
+    if let Err(e) = state.store.forget_idle_limits(chrono::Utc::now()).await {
+        tracing::warn!(error = %e, "forgetting idle rate limits failed");
     }
 }

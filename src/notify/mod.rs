@@ -78,6 +78,10 @@ pub enum SendError {
     /// Will never work on this channel (bad address, blocked): fall over now.
     #[error("{reason}")]
     Permanent { reason: String },
+    /// Not sent: the channel's rate limits allow it only after `after`.
+    /// The page goes back to the outbox for then, not counted as a try.
+    #[error("held back by the rate limits for {after:?}")]
+    Deferred { after: Duration },
 }
 
 impl SendError {

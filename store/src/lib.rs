@@ -24,6 +24,7 @@ pub mod duty_facts;
 pub mod enterprises;
 mod entities;
 pub mod handovers;
+pub mod instances;
 pub mod instruction_follow_ups;
 pub mod instructions;
 mod json_text;
@@ -34,6 +35,7 @@ pub mod pages;
 pub mod peers;
 pub mod profiles;
 pub mod protection;
+pub mod rate_limits;
 pub mod receipts;
 mod records;
 pub mod registry_import;
@@ -118,6 +120,8 @@ pub struct Store {
     db: DatabaseConnection,
     /// Where the database is, for the sessions `peers` opens beside the pool.
     url: String,
+    /// The number this process's claims carry (`instances`).
+    instance: i64,
     /// Where heavy reads go (reports, the board). On a SQLite file, a pool
     /// of read-only connections: WAL lets them read while the one writer
     /// writes, so a report does not queue every page and timer behind it.
@@ -185,6 +189,7 @@ impl Store {
         Ok(Self {
             db,
             url: config.url.clone(),
+            instance: Store::new_instance(),
             reader,
             wake: [Arc::new(Notify::new()), Arc::new(Notify::new())],
             changes: Arc::new(tokio::sync::watch::channel(0).0),

@@ -37,6 +37,12 @@ pub enum Attempt {
         error: String,
         at: DateTime<Utc>,
     },
+    /// Not tried: the channel's rate limits let it go only at `at`. Handed
+    /// back to the outbox (not counted as an attempt) rather than held
+    /// under the batch's claim while it waits.
+    Defer {
+        at: DateTime<Utc>,
+    },
     /// This channel is done with this message; a `Rejected` failure marks
     /// the channel unusable (the provider refused it for good).
     GiveUp {
@@ -100,6 +106,7 @@ impl Store {
             .col_expr(page::Column::Status, Expr::value(DeliveryStatus::Sending))
             .col_expr(page::Column::Attempts, sea_orm::sea_query::ExprTrait::add(Expr::col(page::Column::Attempts), 1))
             .col_expr(page::Column::LeaseUntil, Expr::value(until))
+            .col_expr(page::Column::ClaimedBy, Expr::value(self.instance()))
             .col_expr(page::Column::UpdatedAt, Expr::value(now))
             .filter(page::Column::Id.is_in(pages.iter().map(|p| p.id)))
             .exec(&txn)
@@ -109,6 +116,7 @@ impl Store {
             p.status = DeliveryStatus::Sending;
             p.attempts += 1;
             p.lease_until = Some(until);
+            p.claimed_by = Some(self.instance());
             p.updated_at = now;
         }
         Ok(records::all(pages))
@@ -125,7 +133,12 @@ impl Store {
         let mut recorded = Vec::with_capacity(outcomes.len());
         let mut woke = false;
         for (claimed, attempt) in outcomes {
-            let mut update = page::ActiveModel { updated_at: Set(now), lease_until: Set(None), ..Default::default() };
+            let mut update = page::ActiveModel {
+                updated_at: Set(now),
+                lease_until: Set(None),
+                claimed_by: Set(None),
+                ..Default::default()
+            };
             match attempt {
                 Attempt::Sent { provider_id } => {
                     update.status = Set(DeliveryStatus::Sent);
@@ -139,6 +152,11 @@ impl Store {
                     update.next_attempt_at = Set(*at);
                     update.last_error = Set(Some(error.clone()));
                     update.last_error_code = Set(Some(DeliveryFailure::Unavailable));
+                }
+                Attempt::Defer { at } => {
+                    update.status = Set(DeliveryStatus::Queued);
+                    update.next_attempt_at = Set(*at);
+                    update.attempts = Set(claimed.attempts - 1);
                 }
                 Attempt::GiveUp { error, failure } => {
                     update.status = Set(DeliveryStatus::Failed);

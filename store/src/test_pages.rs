@@ -60,6 +60,7 @@ impl Store {
             status: Set(DeliveryStatus::Sending),
             attempts: Set(1),
             lease_until: Set(Some(now + lease)),
+            claimed_by: Set(Some(self.instance())),
             ..Default::default()
         }
         .update(&txn)

@@ -53,17 +53,8 @@ impl TestApp {
     /// it with `tick()` against the manual clock.
     pub async fn spawn_with(backend: Backend, configure: impl FnOnce(&mut Config)) -> Option<Self> {
         let telegram = crate::fake_telegram::FakeTelegram::start().await;
-        let mut config = Config::default();
-        config.http.addr = "127.0.0.1:0".into();
-        config.engine.enabled = false;
-        config.telegram.token = Some(SecretString::from(crate::fake_telegram::TOKEN));
-        config.telegram.api_url = telegram.url.clone();
-        // Plain http on loopback, as in development.
-        config.web.secure_cookie = false;
         let dir = tempfile::tempdir().expect("tempdir");
-        config.evidence.path = dir.path().join("evidence");
-        // Small enough that the size refusals are tested with small files.
-        (config.evidence.max_image_mib, config.evidence.max_document_mib, config.evidence.max_bulk_mib) = (2, 2, 4);
+        let mut config = base_config(&telegram, &dir);
         configure(&mut config);
         let mut pg = None;
         match backend {
@@ -78,6 +69,32 @@ impl TestApp {
             }
         }
         let clock = Arc::new(ManualClock::new(t0() - Duration::hours(1)));
+        let mut test = Self::serve(config, clock, telegram, dir, pg).await;
+        test.token = test.user_token("duty", UserRole::Bureau, None).await;
+        test.clock.set(t0());
+        Some(test)
+    }
+
+    /// A second instance of the same deployment: the same database, Telegram
+    /// and clock, its own process state (engine, limits, liveness), and the
+    /// same bureau token.
+    pub async fn peer(&self, configure: impl FnOnce(&mut Config)) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut config = base_config(&self.telegram, &dir);
+        config.database = self.state.config.database.clone();
+        configure(&mut config);
+        let mut peer = Self::serve(config, self.clock.clone(), self.telegram.clone(), dir, None).await;
+        peer.token = self.token.clone();
+        peer
+    }
+
+    async fn serve(
+        config: Config,
+        clock: Arc<ManualClock>,
+        telegram: crate::fake_telegram::FakeTelegram,
+        dir: tempfile::TempDir,
+        pg: Option<crate::postgres::PgDatabase>,
+    ) -> Self {
         let app = App::build(config, clock.clone()).await.expect("app builds");
         let base = format!("http://{}", app.local_addr());
         let state = app.state().clone();
@@ -85,7 +102,7 @@ impl TestApp {
         tokio::spawn(app.run_until_stopped(async move {
             let _ = rx.await;
         }));
-        let mut test = Self {
+        Self {
             base,
             client: reqwest::Client::new(),
             clock,
@@ -96,10 +113,7 @@ impl TestApp {
             _dir: dir,
             pg,
             shutdown: Some(tx),
-        };
-        test.token = test.user_token("duty", UserRole::Bureau, None).await;
-        test.clock.set(t0());
-        Some(test)
+        }
     }
 
     /// Creates a user and returns a fresh API token for it.
@@ -221,6 +235,22 @@ impl Drop for TestApp {
         // The PostgreSQL database is dropped after the server is told to stop.
         let _ = self.pg.take();
     }
+}
+
+/// The tests' configuration: loopback, the engine off (tests drive it with
+/// `tick()` against the manual clock), the fake Telegram, evidence under `dir`.
+fn base_config(telegram: &crate::fake_telegram::FakeTelegram, dir: &tempfile::TempDir) -> Config {
+    let mut config = Config::default();
+    config.http.addr = "127.0.0.1:0".into();
+    config.engine.enabled = false;
+    config.telegram.token = Some(SecretString::from(crate::fake_telegram::TOKEN));
+    config.telegram.api_url = telegram.url.clone();
+    // Plain http on loopback, as in development.
+    config.web.secure_cookie = false;
+    config.evidence.path = dir.path().join("evidence");
+    // Small enough that the size refusals are tested with small files.
+    (config.evidence.max_image_mib, config.evidence.max_document_mib, config.evidence.max_bulk_mib) = (2, 2, 4);
+    config
 }
 
 pub struct Unit {

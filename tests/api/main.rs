@@ -35,6 +35,7 @@ mod flow;
 mod harness;
 mod heartbeat;
 mod helpers;
+mod instances;
 mod instructions;
 mod listing;
 mod outbox;
@@ -92,6 +93,7 @@ fn main() {
         instructions::trials(),
         work_reports::trials(),
         listing::trials(),
+        instances::trials(),
         outbox::trials(),
         profiles::trials(),
         protection::trials(),

@@ -464,7 +464,8 @@ async fn pages_are_paced_per_chat_without_holding_up_other_chats() {
     use onsite::notify::Channel;
     let fake = crate::fake_telegram::FakeTelegram::start().await;
     let bot = teloxide::Bot::new(crate::fake_telegram::TOKEN).set_api_url(fake.url.parse().unwrap());
-    let channel = onsite::notify::telegram::Telegram::new(bot);
+    let limits = std::sync::Arc::new(onsite::limits::Limits::Local(Default::default()));
+    let channel = onsite::notify::telegram::Telegram::new(bot, limits);
     let page = |chat: i64| onsite::notify::Delivery {
         address: chat.to_string(),
         idempotency_key: format!("k{chat}"),

@@ -22,7 +22,14 @@ pub struct Sent {
     pub reply_markup: Value,
     /// The message as Telegram would return it (to quote in a button press).
     pub message: Value,
+    /// When it arrived.
+    pub at: std::time::Instant,
 }
+
+/// Telegram's limits for a bot (FAQ, "My bot is hitting limits"): one
+/// message a second to a chat, 30 a second overall. Checked with this much
+/// slack: sends arrive with the loopback's jitter after the sender counted.
+const LIMIT_SLACK: std::time::Duration = std::time::Duration::from_millis(100);
 
 /// A scripted failure of sendMessage to one chat.
 #[derive(Debug, Clone, Copy)]
@@ -46,6 +53,12 @@ struct Inner {
     files: HashMap<String, (String, Vec<u8>)>,
     /// Files downloaded, by path.
     downloads: Vec<String>,
+    /// Whether sendMessage answers 429 past Telegram's limits.
+    enforce_limits: bool,
+    /// Sends refused with 429 for breaking them.
+    over_limit: usize,
+    /// Every message sent: its chat and when (kept when `sent` is taken).
+    arrivals: Vec<(i64, std::time::Instant)>,
 }
 
 /// The largest file a bot may download (Bot API: getFile, "up to 20 MB").
@@ -203,6 +216,17 @@ impl FakeTelegram {
     }
 
     /// Messages sent since the last call.
+    /// Answers 429 (with `retry_after`) to a send past Telegram's limits,
+    /// as Telegram does.
+    pub fn enforce_limits(&self) {
+        self.inner.lock().unwrap().enforce_limits = true;
+    }
+
+    /// How many sends were refused for breaking the limits.
+    pub fn over_limit(&self) -> usize {
+        self.inner.lock().unwrap().over_limit
+    }
+
     pub fn take_sent(&self) -> Vec<Sent> {
         std::mem::take(&mut self.inner.lock().unwrap().sent)
     }
@@ -305,6 +329,14 @@ async fn api(
                 }
                 None => {}
             }
+            if inner.enforce_limits && over_limit(&inner.arrivals, chat_id) {
+                inner.over_limit += 1;
+                return Json(json!({
+                    "ok": false, "error_code": 429,
+                    "description": "Too Many Requests: retry after 1",
+                    "parameters": { "retry_after": 1 },
+                }));
+            }
             inner.next_message += 1;
             let text = body["text"].as_str().unwrap_or_default().to_owned();
             let mut msg = from_bot(chat_id, inner.next_message, &text);
@@ -312,12 +344,14 @@ async fn api(
                 msg["reply_markup"] = body["reply_markup"].clone();
             }
             let message_id = inner.next_message;
+            inner.arrivals.push((chat_id, std::time::Instant::now()));
             inner.sent.push(Sent {
                 chat_id,
                 message_id,
                 text,
                 reply_markup: body["reply_markup"].clone(),
                 message: msg.clone(),
+                at: std::time::Instant::now(),
             });
             ok(msg)
         }
@@ -371,4 +405,11 @@ async fn file(
     inner.downloads.push(path.clone());
     let found = inner.files.values().find(|(p, _)| *p == path).map(|(_, b)| b.clone());
     found.ok_or(axum::http::StatusCode::NOT_FOUND)
+}
+
+/// Whether one more message to `chat` now would break Telegram's limits.
+fn over_limit(arrivals: &[(i64, std::time::Instant)], chat: i64) -> bool {
+    let second = std::time::Duration::from_secs(1) - LIMIT_SLACK;
+    let recent: Vec<i64> = arrivals.iter().filter(|(_, at)| at.elapsed() < second).map(|(c, _)| *c).collect();
+    recent.contains(&chat) || recent.len() >= 30
 }

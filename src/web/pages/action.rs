@@ -85,8 +85,8 @@ pub(super) fn invalid() -> Response {
 
 /// Refuses a client that has used its minute: a stranger trying tokens
 /// learns nothing faster than the limit allows.
-pub(super) fn throttled(state: &AppState, client: SocketAddr) -> Option<Response> {
-    if state.throttles.action_link(client.ip()) {
+pub(super) async fn throttled(state: &AppState, client: SocketAddr) -> Option<Response> {
+    if state.throttles.action_link(client.ip()).await {
         return None;
     }
     tracing::warn!(client = %client.ip(), "action-link rate limit reached");
@@ -115,7 +115,7 @@ async fn show(
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     Path(token): Path<String>,
 ) -> Response {
-    if let Some(refused) = throttled(&state, client) {
+    if let Some(refused) = throttled(&state, client).await {
         return refused;
     }
     let Some((grant, person)) = resolve(&state, &token).await else { return invalid() };
@@ -131,7 +131,7 @@ async fn act(
     Path(token): Path<String>,
     form: Result<Form<ActionForm>, FormRejection>,
 ) -> Response {
-    if let Some(refused) = throttled(&state, client) {
+    if let Some(refused) = throttled(&state, client).await {
         return refused;
     }
     let Some((grant, person)) = resolve(&state, &token).await else { return invalid() };

@@ -46,7 +46,7 @@ async fn photo(
     Path(token): Path<String>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
-    if let Some(refused) = throttled(&state, client) {
+    if let Some(refused) = throttled(&state, client).await {
         return refused;
     }
     let Some((grant, person)) = resolve(&state, &token).await else { return invalid() };

@@ -155,7 +155,7 @@ async fn sign_in(
     if expected.is_empty() || !matches {
         return login_page(&state, jar, StatusCode::FORBIDDEN, next, username, Some(both(|t| t.csrf_failed)));
     }
-    if !state.throttles.sign_in(peer.ip()) {
+    if !state.throttles.sign_in(peer.ip()).await {
         tracing::warn!(client = %peer.ip(), "sign-in rate limit reached");
         let mut answer =
             login_page(&state, jar, StatusCode::TOO_MANY_REQUESTS, next, username, Some(both(|t| t.too_many_attempts)));

@@ -77,7 +77,7 @@ async fn page(state: &AppState, grant: ReadGrant, caller: &Caller, flash: Option
 /// The grant and caller of a link from a client within its limit, or the
 /// answer that refuses it.
 async fn opened(state: &AppState, client: SocketAddr, token: &str) -> Result<(ReadGrant, Caller), Response> {
-    if let Some(refused) = throttled(state, client) {
+    if let Some(refused) = throttled(state, client).await {
         return Err(refused);
     }
     resolve(state, token).await.ok_or_else(invalid)

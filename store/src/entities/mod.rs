@@ -22,6 +22,7 @@ pub mod notice;
 pub mod page;
 pub mod person;
 pub mod protection_period;
+pub mod rate_limit;
 pub mod report_breach;
 pub mod report_cell;
 pub mod report_meta;

@@ -29,6 +29,8 @@ pub struct Model {
     pub attempts: i32,
     pub next_attempt_at: DateTimeUtc,
     pub lease_until: Option<DateTimeUtc>,
+    /// The instance whose claim `lease_until` is (`Store::instance`).
+    pub claimed_by: Option<i64>,
     pub sent_at: Option<DateTimeUtc>,
     pub last_error: Option<String>,
     pub last_error_code: Option<DeliveryFailure>,
