@@ -62,6 +62,8 @@ pub struct AppState {
     pub telegram_me: Arc<tokio::sync::OnceCell<teloxide::types::Me>>,
     /// Limits per client on sign-in, action links and link codes.
     pub throttles: Arc<throttle::Throttles>,
+    /// The live board's rows, rendered once per scope and change.
+    pub board: Arc<web::pages::board_snapshots::BoardSnapshots>,
     /// When each engine loop last finished a pass (`/readyz`, the heartbeat).
     pub health: Arc<engine::health::Health>,
     /// The WeCom app, when configured: a channel, and the voice of its
@@ -127,6 +129,7 @@ impl AppState {
             telegram_wake: Arc::new(tokio::sync::Notify::new()),
             telegram_me: Arc::new(tokio::sync::OnceCell::new()),
             throttles,
+            board: Arc::default(),
             health: Arc::default(),
             wecom,
             feishu,

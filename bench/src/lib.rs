@@ -60,6 +60,8 @@ pub enum Scenario {
     Report,
     /// A 10 MB evidence file up and down, on the local store and on S3.
     Evidence,
+    /// Two instances on PostgreSQL, one killed with -9 in the middle of a burst.
+    Failover,
 }
 
 /// The sizes of every measurement: `full` is what BENCHMARKS.md records,
@@ -69,6 +71,7 @@ pub struct Sizes {
     pub latency_notices: u64,
     pub burst_notices: u64,
     pub burst_clients: u64,
+    pub failover_notices: u64,
     pub timer_assignments: usize,
     pub timer_spread: Duration,
     pub timer_observe: Duration,
@@ -87,6 +90,7 @@ impl Sizes {
             latency_notices: 1_000,
             burst_notices: 5_000,
             burst_clients: 32,
+            failover_notices: 1_000,
             timer_assignments: 20_000,
             timer_spread: Duration::from_secs(120),
             timer_observe: Duration::from_secs(60),
@@ -105,6 +109,7 @@ impl Sizes {
             latency_notices: 30,
             burst_notices: 100,
             burst_clients: 8,
+            failover_notices: 100,
             timer_assignments: 400,
             // About 50 falling due a second: the suite runs this unoptimised
             // on two cores, and twice that sat at the edge of what such a

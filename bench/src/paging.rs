@@ -124,9 +124,19 @@ pub struct Burst {
     pub accepted_in: Duration,
     /// From the first request to the last page arriving.
     pub delivered_in: Duration,
-    /// Pages expected and received (each exactly once).
-    pub pages_expected: usize,
-    pub pages_received: usize,
+    pub pages: Pages,
+}
+
+/// The pages of a run of notices at the receiver.
+#[derive(Debug, Clone)]
+pub struct Pages {
+    pub expected: usize,
+    /// Distinct pages received (at most `PAGES_PER_ASSIGNMENT` per notice).
+    pub received: usize,
+    /// Copies beyond the first.
+    pub repeated: usize,
+    /// When the last one arrived.
+    pub last: Option<Instant>,
 }
 
 /// `clients` clients issue `count` notices as fast as the server takes them;
@@ -140,19 +150,34 @@ pub async fn burst(
     tags: &AtomicU64,
 ) -> anyhow::Result<Burst> {
     let first_tag = tags.fetch_add(count, Ordering::Relaxed);
-    let next = Arc::new(AtomicU64::new(0));
     let started = Instant::now();
+    issue(server.clone(), unit_ids.to_vec(), first_tag..first_tag + count, clients).await?;
+    let accepted_in = started.elapsed();
+    let pages = arrived(fake, first_tag..first_tag + count, Duration::from_secs(300)).await;
+    let delivered_in = pages.last.map_or(Duration::ZERO, |l| l.saturating_duration_since(started));
+    Ok(Burst { notices: count, accepted_in, delivered_in, pages })
+}
+
+/// `clients` clients issue the notices tagged `tags` as fast as the server
+/// takes them, rotating over `unit_ids`.
+pub async fn issue(
+    server: Arc<Server>,
+    unit_ids: Vec<i64>,
+    tags: std::ops::Range<u64>,
+    clients: u64,
+) -> anyhow::Result<()> {
+    let next = Arc::new(AtomicU64::new(tags.start));
     let workers: Vec<_> = (0..clients)
         .map(|_| {
-            let (server, next, units) = (server.clone(), next.clone(), unit_ids.to_vec());
+            let (server, next, units, end) = (server.clone(), next.clone(), unit_ids.clone(), tags.end);
             tokio::spawn(async move {
                 loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    if i >= count {
+                    let n = next.fetch_add(1, Ordering::Relaxed);
+                    if n >= end {
                         return anyhow::Ok(());
                     }
-                    let unit = units[usize::try_from(i)? % units.len()];
-                    server.post("/api/v1/notices", &notice(first_tag + i, &[unit])).await?;
+                    let unit = units[usize::try_from(n)? % units.len()];
+                    server.post("/api/v1/notices", &notice(n, &[unit])).await?;
                 }
             })
         })
@@ -160,19 +185,28 @@ pub async fn burst(
     for w in workers {
         w.await??;
     }
-    let accepted_in = started.elapsed();
-    let expected = usize::try_from(count)? * PAGES_PER_ASSIGNMENT;
-    let range = first_tag..first_tag + count;
-    let received = |f: &Receiver| {
-        let (copies, _) = f.copies();
-        copies.iter().filter(|(t, _)| range.contains(t)).map(|(_, c)| *c).sum::<usize>()
-    };
-    fake.wait_until(Duration::from_secs(300), |f| received(f) >= expected).await;
+    Ok(())
+}
+
+/// The pages of the notices tagged `tags` received so far.
+pub fn received(fake: &Receiver, tags: &std::ops::Range<u64>) -> Pages {
     let (copies, last) = fake.copies();
-    let duplicated = copies.iter().filter(|(t, c)| range.contains(t) && **c > PAGES_PER_ASSIGNMENT).count();
-    if duplicated > 0 {
-        bail!("{duplicated} notices were paged more than {PAGES_PER_ASSIGNMENT} times");
+    let mut pages = Pages {
+        expected: usize::try_from(tags.end - tags.start).unwrap_or(usize::MAX) * PAGES_PER_ASSIGNMENT,
+        received: 0,
+        repeated: 0,
+        last,
+    };
+    for (_, n) in copies.iter().filter(|(t, _)| tags.contains(t)) {
+        pages.received += n.min(&PAGES_PER_ASSIGNMENT);
+        pages.repeated += n.saturating_sub(PAGES_PER_ASSIGNMENT);
     }
-    let delivered_in = last.map_or(Duration::ZERO, |l| l.saturating_duration_since(started));
-    Ok(Burst { notices: count, accepted_in, delivered_in, pages_expected: expected, pages_received: received(fake) })
+    pages
+}
+
+/// Waits up to `within` for every page of the notices tagged `tags`.
+pub async fn arrived(fake: &Receiver, tags: std::ops::Range<u64>, within: Duration) -> Pages {
+    let expected = received(fake, &tags).expected;
+    fake.wait_until(within, |f| received(f, &tags).received >= expected).await;
+    received(fake, &tags)
 }

@@ -19,7 +19,7 @@ labelled_enum! {
 }
 
 /// Which units' data an actor may see.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Scope {
     All,
     Unit(i64),

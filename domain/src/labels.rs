@@ -107,7 +107,7 @@ macro_rules! stored_as_code {
 
 /// The languages of the UI, the bot and the reports. Chinese is the default.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize, sea_orm::DeriveValueType,
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize, sea_orm::DeriveValueType,
 )]
 #[serde(rename_all = "lowercase")]
 #[sea_orm(value_type = "String")]

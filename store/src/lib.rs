@@ -133,6 +133,9 @@ pub struct Store {
     /// Bumped after every committed change to an assignment, here or (on
     /// PostgreSQL) at a peer: the live board's SSE streams watch it.
     changes: Arc<tokio::sync::watch::Sender<u64>>,
+    /// Bumped when this process ends web sessions (sign-out, a new
+    /// password): the live board's streams look again whether theirs lives.
+    sessions_ended: Arc<tokio::sync::watch::Sender<u64>>,
     /// The calendar a report's months and settled figures follow.
     tz: Tz,
     /// Keys the audit chain (kept outside the database).
@@ -193,6 +196,7 @@ impl Store {
             reader,
             wake: [Arc::new(Notify::new()), Arc::new(Notify::new())],
             changes: Arc::new(tokio::sync::watch::channel(0).0),
+            sessions_ended: Arc::new(tokio::sync::watch::channel(0).0),
             tz: chrono_tz::Asia::Shanghai,
             audit_key,
             page_writer,
@@ -235,6 +239,21 @@ impl Store {
     /// Watches for committed changes (the live board).
     pub fn watch_changes(&self) -> tokio::sync::watch::Receiver<u64> {
         self.changes.subscribe()
+    }
+
+    /// How many changes this process has seen committed: what the board
+    /// shows is the same while this is.
+    pub fn changes_seen(&self) -> u64 {
+        *self.changes.borrow()
+    }
+
+    /// Watches for web sessions this process ended.
+    pub fn watch_session_ends(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.sessions_ended.subscribe()
+    }
+
+    fn sessions_ended(&self) {
+        self.sessions_ended.send_modify(|n| *n = n.wrapping_add(1));
     }
 
     /// The connection itself: the store's modules write through it; outside

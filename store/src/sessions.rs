@@ -193,6 +193,7 @@ impl Store {
     /// Ends one session (sign-out).
     pub async fn end_session(&self, id: i64) -> StoreResult<()> {
         web_session::Entity::delete_by_id(id).exec(self.db()).await?;
+        self.sessions_ended();
         Ok(())
     }
 

@@ -247,6 +247,7 @@ impl Store {
         let detail = serde_json::json!({ "username": user.username });
         self.audit(&txn, Audit::new(by, "user.password_set", format!("user:{}", user.id)).with(detail), now).await?;
         txn.commit().await?;
+        self.sessions_ended();
         Ok(())
     }
 

@@ -10,6 +10,7 @@ mod attachments;
 mod audit;
 mod backups;
 mod bad_input;
+mod board;
 mod channels;
 mod closure;
 mod connections;
@@ -77,6 +78,7 @@ fn main() {
         audit::trials(),
         backups::trials(),
         bad_input::trials(),
+        board::trials(),
         channels::trials(),
         closure::trials(),
         connections::trials(),

@@ -2,7 +2,8 @@
 //! by the SLA, pushed again over SSE whenever anything commits.
 
 use std::convert::Infallible;
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -13,6 +14,7 @@ use axum::routing::get;
 use futures::Stream;
 
 use super::Chrome;
+use super::board_snapshots::Snapshot;
 use super::error::PageError;
 use super::text::{UiText, ui};
 use super::view::{ClockView, MilestoneView};
@@ -32,6 +34,8 @@ pub fn router() -> Router<AppState> {
 const REFRESH: Duration = Duration::from_secs(30);
 /// Changes closer together than this are sent as one.
 const SETTLE: Duration = Duration::from_millis(150);
+/// How often an open stream looks up its session besides sign-outs here.
+const SESSION_RECHECK: Duration = Duration::from_secs(5);
 
 pub struct RowView {
     pub assignment_id: i64,
@@ -123,8 +127,15 @@ fn row_view(r: BoardRow, state: &AppState, lang: Lang) -> Result<RowView, PageEr
     })
 }
 
-/// The rows' HTML and how many there are, for the reader's scope and language.
-async fn render_rows(state: &AppState, session: &WebSession) -> Result<(String, usize), PageError> {
+/// The rows for the reader's scope and language: the rendering every viewer
+/// in that scope shares for the changes seen so far.
+async fn rows(state: &AppState, session: &WebSession) -> Result<Arc<Snapshot>, PageError> {
+    let (scope, lang) = (session.actor.scope(), session.lang);
+    let seen = state.store.changes_seen();
+    state.board.get((scope, lang), seen, state.clock.now(), || render_rows(state, session)).await
+}
+
+async fn render_rows(state: &AppState, session: &WebSession) -> Result<Snapshot, PageError> {
     let lang = session.lang;
     let rows = state.app.reads(&session.actor).board().await?;
     let rows = rows.into_iter().map(|r| row_view(r, state, lang)).collect::<Result<Vec<_>, _>>()?;
@@ -133,33 +144,41 @@ async fn render_rows(state: &AppState, session: &WebSession) -> Result<(String, 
         tracing::error!(error = %e, "board render failed");
         PageError::Unavailable
     })?;
-    Ok((html, count))
+    Ok(Snapshot::new(html, count))
 }
 
 async fn show(State(state): State<AppState>, signed: SignedIn) -> Result<BoardPage, PageError> {
-    let (rows_html, count) = render_rows(&state, &signed.session).await?;
+    let rows = rows(&state, &signed.session).await?;
     let duty = duty_views(&state, &signed.session).await?;
-    Ok(BoardPage { chrome: Chrome::new(&state, &signed.session, &signed.path, "board"), count, rows_html, duty })
+    Ok(BoardPage {
+        chrome: Chrome::new(&state, &signed.session, &signed.path, "board"),
+        count: rows.count,
+        rows_html: rows.html.clone(),
+        duty,
+    })
 }
 
 async fn events(State(state): State<AppState>, signed: SignedIn) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let session = signed.session;
     let mut changes = state.store.watch_changes();
+    let mut ended = state.store.watch_session_ends();
     let stream = async_stream::stream! {
+        let mut checked: Option<Instant> = None;
         loop {
-            // A stream outlives neither sign-out nor the session's expiry.
-            if !state.store.session_alive(session.id, state.clock.now()).await.unwrap_or(false) {
-                break;
-            }
-            match render_rows(&state, &session).await {
-                Ok((html, count)) => {
-                    let data = serde_json::json!({
-                        "html": html,
-                        "count": count,
-                        "now": state.clock.now().timestamp_millis(),
-                    });
-                    yield Ok(Event::default().event("board").data(data.to_string()));
+            // A stream outlives neither sign-out nor the session's expiry:
+            // looked up again when this process ends a session, and every
+            // `SESSION_RECHECK` (a peer's sign-out, an expiry), not on every
+            // update of a thousand open boards.
+            let recheck = checked.is_none_or(|at| at.elapsed() >= SESSION_RECHECK);
+            if recheck || ended.has_changed().unwrap_or(true) {
+                ended.borrow_and_update();
+                if !state.store.session_alive(session.id, state.clock.now()).await.unwrap_or(false) {
+                    break;
                 }
+                checked = Some(Instant::now());
+            }
+            match rows(&state, &session).await {
+                Ok(rows) => yield Ok(Event::default().event("board").data(rows.event(state.clock.now()))),
                 Err(e) => tracing::warn!(error = ?e, "board update skipped"),
             }
             tokio::select! {

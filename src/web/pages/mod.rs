@@ -8,6 +8,7 @@ pub mod action_photo;
 pub mod admin;
 pub mod assignment_forms;
 pub mod board;
+pub mod board_snapshots;
 pub mod channel_test;
 pub mod closure;
 pub mod demo;
