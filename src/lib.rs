@@ -10,6 +10,7 @@ pub mod config;
 pub mod demo;
 pub mod engine;
 pub mod evidence;
+pub mod latest;
 pub mod limits;
 pub mod notify;
 pub mod reports;
@@ -64,6 +65,8 @@ pub struct AppState {
     pub throttles: Arc<throttle::Throttles>,
     /// The live board's rows, rendered once per scope and change.
     pub board: Arc<web::pages::board_snapshots::BoardSnapshots>,
+    /// The SLA report's JSON, worked out once per scope, filter and data version.
+    pub reports: Arc<latest::Latest<String, (i64, u64, i64), axum::body::Bytes>>,
     /// When each engine loop last finished a pass (`/readyz`, the heartbeat).
     pub health: Arc<engine::health::Health>,
     /// The WeCom app, when configured: a channel, and the voice of its
@@ -130,6 +133,7 @@ impl AppState {
             telegram_me: Arc::new(tokio::sync::OnceCell::new()),
             throttles,
             board: Arc::default(),
+            reports: Arc::default(),
             health: Arc::default(),
             wecom,
             feishu,

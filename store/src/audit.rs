@@ -123,6 +123,19 @@ fn seal_statement(backend: DbBackend, chained: Vec<(i64, i64, String, String)>) 
 }
 
 impl Store {
+    /// The last audit entry committed (0 before any): every change a report
+    /// counts is audited in its own transaction, so a report worked out at
+    /// one position holds until the position moves.
+    pub async fn audit_position(&self) -> StoreResult<i64> {
+        let last: Option<Option<i64>> = audit_entry::Entity::find()
+            .select_only()
+            .column_as(audit_entry::Column::Id.max(), "last")
+            .into_tuple()
+            .one(self.reader())
+            .await?;
+        Ok(last.flatten().unwrap_or(0))
+    }
+
     /// Records `a` inside the caller's transaction with this store's key.
     pub(super) async fn audit<C: ConnectionTrait>(
         &self,

@@ -68,7 +68,9 @@ async fn an_instruction_is_confirmed_from_telegram_and_an_unread_one_reminded_th
 
     // Delivered to each unit's liaison only, with its read button.
     app.tick().await;
-    let sent = app.telegram.take_sent();
+    // Sent at once, in no particular order.
+    let mut sent = app.telegram.take_sent();
+    sent.sort_by_key(|s| s.chat_id);
     assert_eq!(sent.iter().map(|s| s.chat_id).collect::<Vec<_>>(), [A_LIAISON, B_LIAISON]);
     let to_a = &sent[0];
     assert!(to_a.text.starts_with("【工作指示】关于做好元旦期间网络安全保障工作的通知"), "{}", to_a.text);

@@ -23,6 +23,7 @@ crate::on_both_backends!(
     settled_assignments_come_from_the_report_cells_and_agree_with_every_row,
     a_formula_typed_as_a_name_or_title_reaches_no_export_as_a_formula,
     a_month_with_open_assignments_rates_only_the_decided_ones,
+    the_month_s_report_is_worked_out_once_for_many_readers_and_any_instance_s_change_shows_at_once,
 );
 
 fn shanghai(s: &str) -> DateTime<Utc> {
@@ -438,4 +439,33 @@ async fn a_month_with_open_assignments_rates_only_the_decided_ones(app: TestApp)
     let totals = app.get_ok("/api/v1/reports/sla?period=2026-12").await["totals"].clone();
     assert_eq!((totals["pending"].as_i64(), totals["breached"].as_i64()), (Some(0), Some(2)));
     assert!((totals["on_time_rate"].as_f64().unwrap() - 1.0 / 3.0).abs() < 1e-9, "{totals}");
+}
+
+async fn the_month_s_report_is_worked_out_once_for_many_readers_and_any_instance_s_change_shows_at_once(app: TestApp) {
+    let (a, b) = (app.unit_with_people("安盾").await, app.unit_with_people("卫士").await);
+    app.issue(&[a.id], true).await;
+    let month = "/api/v1/reports/sla?period=2026-11";
+    let first = app.get_ok(month).await;
+    assert_eq!(first["totals"]["assignments"], 1);
+    let made = app.state.reports.made();
+    let reads = futures::future::join_all((0..40).map(|_| app.get_ok(month))).await;
+    assert!(reads.iter().all(|r| r["totals"] == first["totals"]), "every reader gets the same figures");
+    assert_eq!(app.state.reports.made(), made, "forty readers of the month, no new report");
+
+    // Another instance issues a notice; the clock has not moved.
+    let peer = app.peer(|_| {}).await;
+    expect_json(
+        peer.post("/api/v1/notices", &crate::helpers::notice_body(&[a.id, b.id], true)).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let after = app.get_ok(month).await;
+    assert_eq!(after["totals"]["assignments"], 3, "the peer's change shows at the next read");
+
+    // Each scope has its own answer.
+    let unit_b = app.user_token("weishi", UserRole::Unit, Some(b.id)).await;
+    let own = expect_json(app.get_as(&unit_b, month).await, StatusCode::OK).await;
+    assert_eq!(own["totals"]["assignments"], 1, "{own}");
+    let filtered = app.get_ok(&format!("{month}&unit_id={}", b.id)).await;
+    assert_eq!(filtered["totals"]["assignments"], 1);
 }

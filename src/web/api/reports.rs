@@ -1,15 +1,15 @@
 //! SLA breach reports: JSON, CSV (UTF-8 with BOM) and XLSX, the same numbers
 //! in each. A unit user gets its own unit's report only.
 
-use axum::Json;
 use axum::extract::State;
-use axum::response::Response;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::domain::DomainError;
-use crate::reports::{Listing, ReportQuery, SlaReportView, csv, filter_of, sla_report, xlsx};
+use crate::reports::{Listing, ReportQuery, SlaReportView, csv, filter_of, sla_json, sla_report, xlsx};
 use crate::web::auth::Authenticated;
 use crate::web::extract::ApiQuery;
 use crate::web::problem::{ApiError, Problem};
@@ -27,8 +27,9 @@ async fn sla(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
     ApiQuery(q): ApiQuery<ReportQuery>,
-) -> Result<Json<SlaReportView>, ApiError> {
-    Ok(Json(sla_report(&state, &actor, &q, Listing::Asked).await?))
+) -> Result<Response, ApiError> {
+    let json = sla_json(&state, &actor, &q).await?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], json).into_response())
 }
 
 /// The report as CSV: per-unit figures and the total, or `table=breaches`.

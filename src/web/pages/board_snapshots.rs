@@ -6,16 +6,14 @@
 //! `MAX_AGE` (the SLA colours move with the clock; the page's countdown
 //! follows the server's clock between renderings).
 
-use std::collections::HashMap;
 use std::future::Future;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
-use tokio::sync::OnceCell;
 
 use crate::domain::access::Scope;
 use crate::domain::labels::Lang;
+use crate::latest::Latest;
 
 /// The longest a rendering is shown without a change.
 const MAX_AGE: Duration = Duration::seconds(1);
@@ -44,24 +42,16 @@ impl Snapshot {
     }
 }
 
-#[derive(Clone)]
-struct Entry {
-    seen: u64,
-    at: DateTime<Utc>,
-    rendering: Arc<OnceCell<Arc<Snapshot>>>,
-}
-
+/// The renderings, by reader scope and language, stamped with the changes
+/// seen and when.
 #[derive(Default)]
 pub struct BoardSnapshots {
-    entries: Mutex<HashMap<(Scope, Lang), Entry>>,
-    /// Renderings made (for the tests and the benchmark to count).
-    renders: AtomicU64,
+    renderings: Latest<(Scope, Lang), (u64, DateTime<Utc>), Snapshot>,
 }
 
 impl BoardSnapshots {
     /// The rendering for `key` as of `seen` changes at `now`: the one
-    /// already made or being made, else `render`'s (one caller renders,
-    /// the others wait for it).
+    /// already made or being made, else `render`'s.
     pub async fn get<E, F, Fut>(
         &self,
         key: (Scope, Lang),
@@ -73,34 +63,20 @@ impl BoardSnapshots {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<Snapshot, E>>,
     {
-        let rendering = {
-            let mut entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            match entries.get(&key) {
-                Some(e) if e.seen == seen && now - e.at < MAX_AGE && now >= e.at => e.rendering.clone(),
-                _ => {
-                    let fresh = Entry { seen, at: now, rendering: Arc::default() };
-                    entries.insert(key, fresh.clone());
-                    fresh.rendering
-                }
-            }
-        };
-        let made = || async {
-            self.renders.fetch_add(1, Ordering::Relaxed);
-            render().await.map(Arc::new)
-        };
-        rendering.get_or_try_init(made).await.cloned()
+        let serves = |(kept, at): &(u64, DateTime<Utc>)| *kept == seen && now >= *at && now - *at < MAX_AGE;
+        self.renderings.get(key, (seen, now), serves, render).await
     }
 
     /// How many renderings were made.
     pub fn renders(&self) -> u64 {
-        self.renders.load(Ordering::Relaxed)
+        self.renderings.made()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::AtomicUsize;
+    use std::sync::atomic::{AtomicUsize, Ordering};
 
     fn t(ms: i64) -> DateTime<Utc> {
         DateTime::from_timestamp_millis(1_764_000_000_000 + ms).unwrap()
@@ -135,15 +111,6 @@ mod tests {
         let aged = snapshots.get(bureau, 8, t(1_010), render("c")).await.unwrap();
         assert_eq!(aged.html, "c", "and so does time");
         assert_eq!(snapshots.get(bureau, 8, t(1_500), render("d")).await.unwrap().html, "c");
-    }
-
-    #[tokio::test]
-    async fn a_failed_rendering_is_tried_again() {
-        let snapshots = BoardSnapshots::default();
-        let key = (Scope::All, Lang::Zh);
-        assert!(snapshots.get(key, 1, t(0), || async { Err::<Snapshot, _>("down") }).await.is_err());
-        let ok = snapshots.get(key, 1, t(0), || async { Ok::<_, &str>(Snapshot::new("x".into(), 0)) }).await;
-        assert_eq!(ok.unwrap().html, "x");
     }
 
     #[test]
