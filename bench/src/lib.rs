@@ -3,10 +3,12 @@
 //! with a fake Telegram Bot API on loopback, and measures what docs/DOMAIN.md
 //! promises: notice → first page, burst intake with every page delivered,
 //! timer lateness with 100,000 pending, idle CPU and peak memory, the board
-//! and the SLA report under 200 clients, the report over a million
+//! and the SLA report under 200 clients, a thousand open live boards, a
+//! killed instance's pages, the report over a million
 //! assignments and the CSV export, and cold start. `--write BENCHMARKS.md`
 //! replaces the file's generated section with the table.
 
+pub mod boards;
 pub mod database;
 pub mod evidence;
 pub mod history;
@@ -80,6 +82,9 @@ pub struct Sizes {
     pub load_duration: Duration,
     pub load_open: usize,
     pub load_history: usize,
+    pub board_viewers: usize,
+    pub board_changes_per_second: u32,
+    pub board_duration: Duration,
     pub report_assignments: usize,
     pub evidence_files: usize,
 }
@@ -99,6 +104,9 @@ impl Sizes {
             load_duration: Duration::from_secs(10),
             load_open: 200,
             load_history: 10_000,
+            board_viewers: 1_000,
+            board_changes_per_second: 10,
+            board_duration: Duration::from_secs(5),
             report_assignments: 1_000_000,
             evidence_files: 10,
         }
@@ -121,6 +129,9 @@ impl Sizes {
             load_duration: Duration::from_secs(1),
             load_open: 8,
             load_history: 200,
+            board_viewers: 20,
+            board_changes_per_second: 10,
+            board_duration: Duration::from_secs(1),
             report_assignments: 2_000,
             evidence_files: 2,
         }

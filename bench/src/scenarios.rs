@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 
+use super::boards;
 use super::database::{Backend, Fresh};
 use super::evidence::{self, Kept};
 use super::history;
@@ -223,7 +224,12 @@ async fn paging(backend: Backend, options: &Options, table: &mut Table) -> anyho
 /// The board and the month's report under many concurrent clients.
 async fn under_load(backend: Backend, options: &Options, table: &mut Table) -> anyhow::Result<()> {
     let sizes = &options.sizes;
-    let p = Prepared::new(backend, options, "load").await?;
+    let mut p = Prepared::new(backend, options, "load").await?;
+    // A thousand open boards come from one address.
+    let connections = (sizes.board_viewers + sizes.load_clients + 64).to_string();
+    for key in ["ONSITE_HTTP__MAX_CONNECTIONS", "ONSITE_HTTP__MAX_CONNECTIONS_PER_ADDRESS"] {
+        p.launch.env.push((key.to_owned(), connections.clone()));
+    }
     let now = Utc::now();
     let month = now.with_timezone(&chrono_tz::Asia::Shanghai).format("%Y-%m").to_string();
     let month_period = period::named(&month, chrono_tz::Asia::Shanghai).map_err(|e| anyhow::anyhow!("{e:?}"))?;
@@ -260,6 +266,22 @@ async fn under_load(backend: Backend, options: &Options, table: &mut Table) -> a
             Target::exactly(l.errors == 0, "no error"),
         );
     }
+    let (boards, rate) = (sizes.board_viewers, sizes.board_changes_per_second);
+    let cookie = load::sign_in(&server).await?;
+    let f = boards::fanout(&server, &cookie, &unit_ids, (boards, rate, sizes.board_duration), &tags).await?;
+    let p99 = percentile(&f.latencies, 0.99).unwrap_or_default();
+    table.add(
+        backend,
+        format!("live boards: commit → every open board updated, p99 ({boards} boards, {rate} changes/s)"),
+        ms(p99),
+        Target::at_most(p99.as_secs_f64() * 1e3, 500.0, "≤ 500 ms"),
+    );
+    table.add(
+        backend,
+        "live boards: updates never shown",
+        format!("{} of {}", f.missed, f.boards * f.changes),
+        Target::exactly(f.missed == 0, "0"),
+    );
     drop(server);
     p.db.remove().await
 }

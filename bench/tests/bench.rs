@@ -62,6 +62,7 @@ async fn the_benchmark_runs_end_to_end_and_records_its_table() {
             "timers due in the window left unfired | 0 |",
             "idle CPU",
             "live board /board",
+            "live boards: updates never shown | 0 of",
             "SLA report over 2000 assignments",
             "CSV breach list",
             "evidence: 10 MB upload, local store",
@@ -73,5 +74,9 @@ async fn the_benchmark_runs_end_to_end_and_records_its_table() {
         let s3 =
             if onsite_bench::s3::binary().exists() { "evidence: 10 MB upload, S3" } else { "not measured: no s3s-fs" };
         assert!(written.contains(s3), "no S3 evidence row for {db}:\n{written}");
+    }
+    if with_postgres {
+        let failover = "| PostgreSQL | failover: pages delivered (repeats: in flight at the kill) | 200/200,";
+        assert!(written.contains(failover), "no failover row:\n{written}");
     }
 }
