@@ -109,20 +109,27 @@ impl Engine {
         };
         // Takes back the pages a dead peer was sending, every
         // `failover_check` on PostgreSQL; on SQLite a previous run's, once.
-        let failover = {
+        let failover = if self.state.store.backend() == sea_orm::DbBackend::Postgres {
             let engine = self.clone();
             let never = Arc::new(Notify::new());
             let every = chrono::Duration::from_std(self.state.config.engine.failover_check)
                 .unwrap_or(chrono::Duration::seconds(1));
-            let peers = self.state.store.backend() == sea_orm::DbBackend::Postgres;
             tokio::spawn(run_loop(Loop::new("failover", &self.state, never), stop.clone(), move || {
                 let engine = engine.clone();
                 async move {
                     let now = engine.state.clock.now();
                     engine.state.store.release_dead_claims(now).await?;
-                    Ok(peers.then_some(now + every))
+                    Ok(Some(now + every))
                 }
             }))
+        } else {
+            let store = self.state.store.clone();
+            let now = self.state.clock.now();
+            tokio::spawn(async move {
+                if let Err(e) = store.release_dead_claims(now).await {
+                    tracing::warn!(error = %e, "cannot take back a previous run's pages; their lease will");
+                }
+            })
         };
         // Seals the audit entries committed since the last pass, every poll
         // interval (nothing wakes it: writers never wait on the chain).

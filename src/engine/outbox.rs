@@ -22,11 +22,11 @@ use crate::store::outbox::Attempt;
 
 /// Pages sent concurrently in one batch (one claim and one record
 /// transaction each): 16 delivered a burst at 303/s on PostgreSQL, 32 at
-/// 394/s, 64 at 538/s. A batch waits for its slowest send, so it is bounded
-/// by the send timeout and by the Telegram sender's inline wait: a page
-/// whose chat must wait longer is handed back to the outbox (`Defer`)
-/// rather than held under the batch's lease.
-const BATCH: u64 = 64;
+/// 394/s. A batch waits for its slowest send, so it is bounded by the send
+/// timeout and by the Telegram sender's inline wait: a page whose chat must
+/// wait longer is handed back to the outbox (`Defer`) rather than held
+/// under the batch's lease.
+const BATCH: u64 = 32;
 
 /// Sends every page due now; returns how many attempts were made.
 #[tracing::instrument(skip_all)]
