@@ -42,19 +42,19 @@ impl UseLog {
     /// use is free, else when the oldest use in the window leaves it.
     pub fn ready_at(&self, limit: Limit, now: DateTime<Utc>) -> DateTime<Utc> {
         let count = limit.count.max(1) as usize;
-        let in_window: Vec<&DateTime<Utc>> = self.0.iter().filter(|at| **at > now - limit.window).collect();
-        if in_window.len() < count {
-            return now;
+        let in_window = &self.0[self.0.partition_point(|at| *at <= now - limit.window)..];
+        match in_window.len().checked_sub(count) {
+            // The use that must leave the window before another may enter.
+            Some(leaving) => in_window[leaving] + limit.window,
+            None => now,
         }
-        // The use that must leave the window before another may enter.
-        *in_window[in_window.len() - count] + limit.window
     }
 
     /// Records a use at `now`, keeping only what the limit can still need.
     pub fn record(&mut self, limit: Limit, now: DateTime<Utc>) {
-        self.0.retain(|at| *at > now - limit.window);
-        self.0.push(now);
-        self.0.sort();
+        self.0.drain(..self.0.partition_point(|at| *at <= now - limit.window));
+        let at = self.0.partition_point(|at| *at <= now);
+        self.0.insert(at, now);
         let count = limit.count.max(1) as usize;
         if self.0.len() > count {
             self.0.drain(..self.0.len() - count);

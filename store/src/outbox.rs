@@ -116,7 +116,6 @@ impl Store {
             p.status = DeliveryStatus::Sending;
             p.attempts += 1;
             p.lease_until = Some(until);
-            p.claimed_by = Some(self.instance());
             p.updated_at = now;
         }
         Ok(records::all(pages))
