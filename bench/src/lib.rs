@@ -64,6 +64,9 @@ pub enum Scenario {
     Evidence,
     /// Two instances on PostgreSQL, one killed with -9 in the middle of a burst.
     Failover,
+    /// The burst alone, on a server of its own (`paging` runs it too, after
+    /// its first-page series): only when named, for working on the burst.
+    Burst,
 }
 
 /// The sizes of every measurement: `full` is what BENCHMARKS.md records,

@@ -43,6 +43,13 @@ pub async fn all(backend: Backend, options: &Options, table: &mut Table) -> anyh
     if wanted(Scenario::Failover) && backend == Backend::Postgres {
         failover(options, table).await?;
     }
+    if options.only.contains(&Scenario::Burst) {
+        let p = Prepared::new(backend, options, "burst").await?;
+        let server = Arc::new(p.start().await?);
+        burst(backend, &server, &p.fake, options, &AtomicU64::new(1), table).await?;
+        drop(server);
+        p.db.remove().await?;
+    }
     Ok(())
 }
 
@@ -191,8 +198,25 @@ async fn paging(backend: Backend, options: &Options, table: &mut Table) -> anyho
         table.add(backend, format!("notice → first {name} page, max"), ms(max), Target::none());
     }
 
-    let on_webhooks = paging::units(&server, &p.fake, 8, Engineers::ON_WEBHOOK).await?;
-    let b = paging::burst(&server, &p.fake, &on_webhooks, sizes.burst_notices, sizes.burst_clients, &tags).await?;
+    burst(backend, &server, &p.fake, options, &tags, table).await?;
+    table.add(backend, "peak RSS after paging", mib(server.usage()?.peak_rss_bytes), Target::none());
+    drop(server);
+    p.db.remove().await
+}
+
+/// A burst from many clients to units paged on webhooks: intake, delivery,
+/// and that every page arrived once.
+async fn burst(
+    backend: Backend,
+    server: &Arc<Server>,
+    fake: &Receiver,
+    options: &Options,
+    tags: &AtomicU64,
+    table: &mut Table,
+) -> anyhow::Result<()> {
+    let sizes = &options.sizes;
+    let on_webhooks = paging::units(server, fake, 8, Engineers::ON_WEBHOOK).await?;
+    let b = paging::burst(server, fake, &on_webhooks, sizes.burst_notices, sizes.burst_clients, tags).await?;
     let accepted = b.notices as f64 / b.accepted_in.as_secs_f64();
     let delivered = b.notices as f64 / b.delivered_in.as_secs_f64();
     table.add(
@@ -216,9 +240,7 @@ async fn paging(backend: Backend, options: &Options, table: &mut Table) -> anyho
         format!("{}/{}{repeated}", pages.received, pages.expected),
         Target::exactly(each_once, "all, no duplicate"),
     );
-    table.add(backend, "peak RSS after paging", mib(server.usage()?.peak_rss_bytes), Target::none());
-    drop(server);
-    p.db.remove().await
+    Ok(())
 }
 
 /// The board and the month's report under many concurrent clients.
