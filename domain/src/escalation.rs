@@ -6,6 +6,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::assignment::{AssignmentState, Status};
+use super::people::{BureauRole, Role};
 use super::policy::SlaPolicy;
 use super::sla::evaluate;
 use crate::labelled_enum;
@@ -42,6 +43,28 @@ labelled_enum! {
         HqEngineers => ("hq_engineers", "总部技术人员", "HQ engineers"),
         BureauDuty => ("bureau_duty", "通管局值班人员", "Bureau duty officer"),
         Managers => ("managers", "管理人员", "Managers"),
+    }
+}
+
+/// Whom an audience means: the unit's people in a role, or the bureau's
+/// contacts in one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Whom {
+    Unit(Role),
+    Bureau(BureauRole),
+}
+
+impl Audience {
+    pub fn whom(self) -> Whom {
+        match self {
+            Self::Engineers => Whom::Unit(Role::Engineer),
+            Self::Liaison => Whom::Unit(Role::Liaison),
+            Self::SupportLead => Whom::Unit(Role::SupportLead),
+            Self::EmergencyLead => Whom::Unit(Role::EmergencyLead),
+            Self::HqEngineers => Whom::Unit(Role::HqEngineer),
+            Self::BureauDuty => Whom::Bureau(BureauRole::DutyOfficer),
+            Self::Managers => Whom::Bureau(BureauRole::Manager),
+        }
     }
 }
 

@@ -11,23 +11,22 @@ use sea_orm::{
 };
 
 use super::assignments::Change;
-use super::entities::{assignment, branch, notice, unit};
-use super::pages::{self, Fanout};
+use super::dispatches::{Dispatch, Plan, plan, policy_at};
+use super::entities::{assignment, notice, unit};
+use super::pages;
 use super::timeline::{self, NewEvent};
-use super::timers;
-use super::units::effective_policy;
 use super::{Store, StoreError, StoreResult};
 use crate::domain::DomainError;
 use crate::domain::access::By;
 use crate::domain::access::Scope;
-use crate::domain::assignment::{AssignmentState, Status};
+use crate::domain::assignment::Status;
 use crate::domain::change::Reassignment;
-use crate::domain::escalation::{self, PageReason};
+use crate::domain::escalation;
 use crate::domain::event::{BureauEvent, EventKind};
 use crate::domain::notice::{Category, NoticeDraft, Severity};
 use crate::domain::policy::SlaPolicy;
 use crate::domain::record::{Assignment, Notice, Unit};
-use crate::domain::timeline::{Dispatched, EventData, Reassigned};
+use crate::domain::timeline::{EventData, Reassigned};
 use crate::records;
 
 /// A notice with the assignments the reader may see.
@@ -54,7 +53,9 @@ pub struct NoticeFilter {
 }
 
 impl Store {
-    /// Issues a notice and dispatches it to every unit in the draft.
+    /// Issues a notice and dispatches it to every unit in the draft: what it
+    /// needs is read first, off the transaction (on SQLite, off the one
+    /// writer), then written in one transaction.
     #[tracing::instrument(skip_all, fields(units = draft.unit_ids.len()))]
     pub async fn issue_notice(
         &self,
@@ -63,8 +64,9 @@ impl Store {
         policy: &SlaPolicy,
         now: DateTime<Utc>,
     ) -> StoreResult<NoticeRecord> {
+        let plan = plan(self.reader(), draft, policy, now).await?;
         let txn = self.db().begin().await?;
-        let record = self.issue_in(&txn, by, draft, policy, now).await?;
+        let record = self.write_notice(&txn, by, plan, now).await?;
         Store::notify_peers(&txn).await?;
         txn.commit().await?;
         self.wake();
@@ -72,43 +74,29 @@ impl Store {
     }
 
     /// Issues a notice inside `txn` (the caller commits and wakes the
-    /// engine): the notice, then one dispatched assignment per unit. A
-    /// target picked from the registry takes the registry's name and kind.
+    /// engine).
     pub(crate) async fn issue_in(
         &self,
         txn: &DatabaseTransaction,
         by: &By,
-        mut draft: NoticeDraft,
+        draft: NoticeDraft,
         policy: &SlaPolicy,
         now: DateTime<Utc>,
     ) -> StoreResult<NoticeRecord> {
-        let registered = match draft.enterprise_id {
-            Some(id) => Some(super::enterprises::named(txn, "target.enterprise_id", id).await?),
-            None => super::enterprises::by_name(txn, &draft.target_name).await?,
-        };
-        if let Some(e) = registered {
-            (draft.enterprise_id, draft.target_name, draft.target_kind) = (Some(e.id), e.name, e.kind);
-        }
-        let units: HashMap<i64, Unit> = unit::Entity::find()
-            .filter(unit::Column::Id.is_in(draft.unit_ids.clone()))
-            .all(txn)
-            .await?
-            .into_iter()
-            .map(|u| (u.id, Unit::from(u)))
-            .collect();
-        let unknown: Vec<String> =
-            draft.unit_ids.iter().filter(|id| !units.contains_key(id)).map(i64::to_string).collect();
-        if !unknown.is_empty() {
-            let list = unknown.join(", ");
-            return Err(DomainError::field(
-                "unit_ids",
-                "unknown_unit",
-                format!("no support unit with id {list}"),
-                format!("支撑单位 {list} 不存在"),
-            )
-            .into());
-        }
-        let branches = branches_by_unit(txn, &draft.unit_ids, &draft.branch_ids).await?;
+        let plan = plan(txn, draft, policy, now).await?;
+        self.write_notice(txn, by, plan, now).await
+    }
+
+    /// Writes a planned notice: the notice, then one dispatched assignment
+    /// per unit.
+    async fn write_notice(
+        &self,
+        txn: &DatabaseTransaction,
+        by: &By,
+        plan: Plan,
+        now: DateTime<Utc>,
+    ) -> StoreResult<NoticeRecord> {
+        let draft = plan.draft;
         let notice = notice::ActiveModel {
             title: Set(draft.title),
             category: Set(draft.category),
@@ -127,17 +115,9 @@ impl Store {
         }
         .insert(txn)
         .await?;
-        let mut assignments = Vec::with_capacity(draft.unit_ids.len());
-        let periods = super::protection::in_force_at(txn, now).await?;
-        for unit_id in &draft.unit_ids {
-            let (policy, period) = policy_at(units.get(unit_id), *unit_id, policy, &periods, now);
-            let to = Dispatch {
-                unit_id: *unit_id,
-                branch_id: branches.get(unit_id).copied(),
-                reassigned_from: None,
-                period,
-            };
-            assignments.push(self.dispatch(txn, by, &notice, to, &policy, now).await?);
+        let mut assignments = Vec::with_capacity(plan.dispatches.len());
+        for to in plan.dispatches {
+            assignments.push(self.dispatch(txn, by, &notice, to, now).await?);
         }
         Ok(NoticeRecord { notice: notice.into(), assignments: records::all(assignments) })
     }
@@ -189,9 +169,18 @@ impl Store {
             return Err(StoreError::Concurrent { entity: "assignment" });
         }
         let periods = super::protection::in_force_at(&txn, now).await?;
-        let (policy, period) = policy_at(Some(&Unit::from(unit)), to_unit_id, policy, &periods, now);
-        let to = Dispatch { unit_id: to_unit_id, branch_id: None, reassigned_from: Some(current.id), period };
-        let created = self.dispatch(&txn, by, &notice, to, &policy, now).await?;
+        let unit = Unit::from(unit);
+        let (policy, period) = policy_at(Some(&unit), to_unit_id, policy, &periods, now);
+        let to = Dispatch {
+            unit_id: to_unit_id,
+            unit_name: unit.name,
+            branch_id: None,
+            reassigned_from: Some(current.id),
+            policy,
+            period,
+            to: pages::addressees(&txn, to_unit_id, None, escalation::DISPATCH_AUDIENCE, now).await?,
+        };
+        let created = self.dispatch(&txn, by, &notice, to, now).await?;
         timeline::append(
             &txn,
             self.audit_key(),
@@ -310,135 +299,4 @@ impl Store {
             .await?;
         Ok(rows.into_iter().collect())
     }
-}
-
-/// Where one assignment goes.
-struct Dispatch {
-    unit_id: i64,
-    branch_id: Option<i64>,
-    reassigned_from: Option<i64>,
-    /// The protection period whose policy it answers under (id, name).
-    period: Option<(i64, String)>,
-}
-
-/// The policy `unit` answers under at `now`: its own, tightened by the
-/// protection period in force for it, if any (whose name is returned too).
-fn policy_at(
-    unit: Option<&Unit>,
-    unit_id: i64,
-    base: &SlaPolicy,
-    periods: &[crate::domain::protection::ProtectionPeriod],
-    now: DateTime<Utc>,
-) -> (SlaPolicy, Option<(i64, String)>) {
-    let own = unit.map_or_else(|| base.clone(), |u| effective_policy(u, base));
-    match crate::domain::protection::in_force(periods, unit_id, now) {
-        Some(p) => (p.policy_for(&own, base), Some((p.id, p.name.clone()))),
-        None => (own, None),
-    }
-}
-
-impl Store {
-    /// Writes one assignment of `notice` with its timers, its dispatch pages and
-    /// its `dispatched` event, inside the caller's transaction.
-    async fn dispatch(
-        &self,
-        txn: &DatabaseTransaction,
-        by: &By,
-        notice: &notice::Model,
-        to: Dispatch,
-        policy: &SlaPolicy,
-        now: DateTime<Utc>,
-    ) -> StoreResult<assignment::Model> {
-        let state = AssignmentState::dispatched(now, policy.deadline_secs, notice.requires_onsite);
-        let a = assignment::ActiveModel {
-            notice_id: Set(notice.id),
-            unit_id: Set(to.unit_id),
-            branch_id: Set(to.branch_id),
-            status: Set(state.status),
-            requires_onsite: Set(notice.requires_onsite),
-            notified_at: Set(state.notified_at),
-            deadline_at: Set(state.deadline_at),
-            original_deadline_at: Set(state.deadline_at),
-            extension_count: Set(0),
-            reassigned_from: Set(to.reassigned_from),
-            policy: Set(policy.clone().into()),
-            protection_period_id: Set(to.period.as_ref().map(|(id, _)| *id)),
-            version: Set(0),
-            updated_at: Set(now),
-            ..Default::default()
-        }
-        .insert(txn)
-        .await?;
-        timers::schedule(txn, a.id, &escalation::plan(policy, &state), now).await?;
-        let paged = pages::enqueue(
-            txn,
-            self.page_writer(),
-            &a,
-            PageReason::Dispatch,
-            escalation::DISPATCH_AUDIENCE,
-            Fanout::AllChannels,
-            "dispatch",
-            now,
-        )
-        .await?;
-        timeline::append(
-            txn,
-            self.audit_key(),
-            NewEvent {
-                assignment_id: a.id,
-                notice_id: notice.id,
-                kind: EventKind::Other(BureauEvent::Dispatched),
-                at: now,
-                by,
-                note: None,
-                data: Some(EventData::Dispatched(Dispatched {
-                    unit_id: to.unit_id,
-                    branch_id: to.branch_id,
-                    reassigned_from: to.reassigned_from,
-                    deadline_at: state.deadline_at,
-                    requires_onsite: notice.requires_onsite,
-                    paged: paged.paged,
-                    protection_period: to.period.as_ref().map(|(_, name)| name.clone()),
-                    protection_period_id: to.period.as_ref().map(|(id, _)| *id),
-                })),
-            },
-            now,
-        )
-        .await?;
-        Ok(a)
-    }
-}
-
-/// The chosen branch of each unit, checked to belong to it (one per unit).
-async fn branches_by_unit(
-    txn: &DatabaseTransaction,
-    unit_ids: &[i64],
-    branch_ids: &[i64],
-) -> StoreResult<HashMap<i64, i64>> {
-    if branch_ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let found = branch::Entity::find().filter(branch::Column::Id.is_in(branch_ids.to_vec())).all(txn).await?;
-    let mut by_unit = HashMap::new();
-    for id in branch_ids {
-        let Some(b) = found.iter().find(|b| b.id == *id && unit_ids.contains(&b.unit_id)) else {
-            return Err(DomainError::field(
-                "branch_ids",
-                "unknown_branch",
-                format!("branch {id} is not a branch of the chosen units"),
-                format!("属地机构 {id} 不属于所选支撑单位"),
-            )
-            .into());
-        };
-        if by_unit.insert(b.unit_id, b.id).is_some() {
-            return Err(DomainError::field(
-                "branch_ids",
-                "two_branches",
-                "choose at most one branch per unit",
-                "每个支撑单位最多选择一个属地机构",
-            )
-            .into());
-        }
-    }
-    Ok(by_unit)
 }

@@ -8,20 +8,20 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, LockBehavior, LockType};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Select, Set, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, Select, Set, Statement, TransactionTrait,
 };
 
 use super::audit_key::AuditKey;
 use super::entities::{assignment, channel, page};
-use super::pages::{Recipient, Target, context, insert_page, recipients};
-use super::rosters::Duty;
+use super::pages::{context, insert_page};
+use super::recipients::{Recipient, Target, bureau_contacts};
 use super::timeline::{self, NewEvent};
 use super::{Store, StoreError, StoreResult};
 use crate::domain::access::By;
-use crate::domain::escalation::{Audience, PageReason};
+use crate::domain::escalation::PageReason;
 use crate::domain::event::{BureauEvent, DeliveryFailure, DeliveryStatus, EventKind};
 use crate::domain::page::{AfterFailure, after_failure};
-use crate::domain::people::{ChannelKind, ChannelStatus};
+use crate::domain::people::{BureauRole, ChannelKind, ChannelStatus};
 use crate::domain::record::Page;
 use crate::domain::timeline::{EventData, PageFailed};
 use crate::records;
@@ -129,9 +129,21 @@ impl Store {
     #[tracing::instrument(skip_all, fields(pages = outcomes.len()))]
     pub async fn record_attempts(&self, outcomes: &[(&Page, Attempt)], now: DateTime<Utc>) -> StoreResult<Vec<bool>> {
         let txn = self.db().begin().await?;
+        let sent: Vec<_> = outcomes
+            .iter()
+            .filter_map(|(p, a)| match a {
+                Attempt::Sent { provider_id } => Some((p.id, p.attempts, provider_id.clone())),
+                _ => None,
+            })
+            .collect();
+        let sent = record_sent(&txn, sent, now).await?;
         let mut recorded = Vec::with_capacity(outcomes.len());
         let mut woke = false;
         for (claimed, attempt) in outcomes {
+            if let Attempt::Sent { .. } = attempt {
+                recorded.push(sent.contains(&claimed.id));
+                continue;
+            }
             let mut update = page::ActiveModel {
                 updated_at: Set(now),
                 lease_until: Set(None),
@@ -139,13 +151,7 @@ impl Store {
                 ..Default::default()
             };
             match attempt {
-                Attempt::Sent { provider_id } => {
-                    update.status = Set(DeliveryStatus::Sent);
-                    update.sent_at = Set(Some(now));
-                    update.provider_message_id = Set(provider_id.clone());
-                    update.last_error = Set(None);
-                    update.last_error_code = Set(None);
-                }
+                Attempt::Sent { .. } => {}
                 Attempt::Retry { error, at } => {
                     update.status = Set(DeliveryStatus::Queued);
                     update.next_attempt_at = Set(*at);
@@ -260,7 +266,7 @@ impl Store {
         let ctx = context(conn, &a, PageReason::DeliveryFailed, Some(failed.recipient.clone()), now).await?;
         let body = self.page_writer().page(&ctx);
         let mut enqueued = 0;
-        for r in recipients(conn, &a, Audience::BureauDuty, Duty::Everyone).await? {
+        for r in bureau_contacts(conn, BureauRole::DutyOfficer).await? {
             let key = format!("a{}:failed{}:{}", a.id, failed.id, r.key());
             for t in &r.targets {
                 insert_page(conn, Some(a.id), &r, t, PageReason::DeliveryFailed, &key, &body, now).await?;
@@ -371,4 +377,47 @@ async fn page_event<C: ConnectionTrait>(
     )
     .await?;
     Ok(())
+}
+
+/// Records the pages of a batch the providers accepted, `(id, attempts,
+/// provider's id)` each, in one statement (one per page held the one SQLite
+/// writer a round trip each); the ids whose claim still held.
+async fn record_sent(
+    txn: &DatabaseTransaction,
+    sent: Vec<(i64, i32, Option<String>)>,
+    now: DateTime<Utc>,
+) -> StoreResult<HashSet<i64>> {
+    if sent.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let backend = txn.get_database_backend();
+    let postgres = backend == DbBackend::Postgres;
+    let mut values: Vec<sea_orm::Value> = vec![DeliveryStatus::Sent.into(), now.into(), now.into()];
+    let mut rows = Vec::with_capacity(sent.len());
+    for (id, attempts, provider_id) in sent {
+        let n = values.len();
+        rows.push(if postgres {
+            format!("(${}::bigint, ${}::integer, ${}::text)", n + 1, n + 2, n + 3)
+        } else {
+            "(?, ?, ?)".to_owned()
+        });
+        values.extend([id.into(), attempts.into(), provider_id.into()]);
+    }
+    let mark = |n: usize| if postgres { format!("${n}") } else { "?".to_owned() };
+    let sending = mark(values.len() + 1);
+    values.push(DeliveryStatus::Sending.into());
+    // VALUES columns are named column1… on both databases.
+    let sql = format!(
+        "UPDATE pages SET status = {}, sent_at = {}, updated_at = {}, lease_until = NULL, claimed_by = NULL, \
+         last_error = NULL, last_error_code = NULL, provider_message_id = v.column3 \
+         FROM (VALUES {}) AS v \
+         WHERE pages.id = v.column1 AND pages.status = {sending} AND pages.attempts = v.column2 \
+         RETURNING pages.id",
+        mark(1),
+        mark(2),
+        mark(3),
+        rows.join(", ")
+    );
+    let done = txn.query_all_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
+    done.iter().map(|r| r.try_get::<i64>("", "id").map_err(Into::into)).collect()
 }

@@ -4,7 +4,6 @@
 //! provider accepted it; a sender that dies leaves its lease to expire and
 //! the page is sent again (with the same idempotency key).
 
-use super::rosters::{Duty, duty_of};
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
@@ -12,19 +11,18 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
 };
 
-use super::entities::{assignment, bureau_contact, channel, notice, page, person, unit, unit_channel};
+use super::entities::{assignment, channel, notice, page, person, unit};
+use super::recipients::{Recipient, Staff, Target, bureau_contacts, person_key};
+use super::rosters::{Duty, duty_of};
 use super::{Store, StoreError, StoreResult};
 use crate::domain::access::Scope;
-use crate::domain::escalation::{Audience, PageReason};
+use crate::domain::escalation::{Audience, PageReason, Whom};
 use crate::domain::event::DeliveryStatus;
 use crate::domain::page::{PageBody, PageContext, PageWriter};
-use crate::domain::people::{BureauRole, ChannelKind, ChannelStatus, Role};
+use crate::domain::people::ChannelStatus;
 use crate::domain::record::Page;
 use crate::domain::timeline::Paged;
 use crate::records;
-
-/// How a unit's duty group chat is named among recipients.
-pub const DUTY_GROUP: &str = "值班群";
 
 /// Which of a recipient's channels a message goes to at first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,94 +41,89 @@ pub struct Enqueued {
     pub paged: Paged,
 }
 
-#[derive(Debug, Clone)]
-pub(super) struct Target {
-    pub(super) channel_id: Option<i64>,
-    pub(super) kind: ChannelKind,
-    pub(super) address: String,
+/// Whom a page goes to, each audience's recipients in order: read before
+/// the page is written (a dispatch reads it before its transaction begins,
+/// off SQLite's one writer).
+#[derive(Default)]
+pub struct Addressees {
+    /// Nobody was on duty: the support lead was added.
+    roster_gap: bool,
+    recipients: Vec<Recipient>,
 }
 
-#[derive(Debug, Clone)]
-pub(super) struct Recipient {
-    pub(super) person_id: Option<i64>,
-    pub(super) contact_id: Option<i64>,
-    /// A unit's duty group chat.
-    pub(super) group_id: Option<i64>,
-    pub(super) name: String,
-    pub(super) targets: Vec<Target>,
-}
-
-/// A person's key among a page's recipients.
-fn person_key(id: i64) -> String {
-    format!("p{id}")
-}
-
-impl Recipient {
-    pub(super) fn key(&self) -> String {
-        match (self.person_id, self.contact_id, self.group_id) {
-            (Some(p), _, _) => person_key(p),
-            (_, Some(c), _) => format!("b{c}"),
-            (_, _, Some(g)) => format!("g{g}"),
-            _ => "x".into(),
+/// Whom `audiences` of an assignment of `unit_id` at `branch_id` mean at
+/// `now`. With a roster, "the branch's engineers" means whoever is on duty;
+/// nobody on duty goes straight to the support lead.
+pub async fn addressees<C: ConnectionTrait>(
+    conn: &C,
+    unit_id: i64,
+    branch_id: Option<i64>,
+    audiences: &[Audience],
+    now: DateTime<Utc>,
+) -> StoreResult<Addressees> {
+    let duty = if audiences.contains(&Audience::Engineers) {
+        duty_of(conn, unit_id, branch_id, now).await?
+    } else {
+        Duty::Everyone
+    };
+    let mut out = Addressees { roster_gap: duty == Duty::Gap, recipients: Vec::new() };
+    let mut audiences = audiences.to_vec();
+    if out.roster_gap && !audiences.contains(&Audience::SupportLead) {
+        audiences.push(Audience::SupportLead);
+    }
+    let staff = Staff::of(conn, unit_id, &audiences).await?;
+    for audience in &audiences {
+        match audience.whom() {
+            Whom::Unit(role) => out.recipients.extend(staff.paged(role, duty, branch_id)),
+            Whom::Bureau(role) => out.recipients.extend(bureau_contacts(conn, role).await?),
         }
     }
+    Ok(out)
 }
 
-/// Enqueues a page of `reason` about assignment `a` to everyone in
-/// `audiences`, inside the caller's transaction. `scope_key` names the cause
+/// Enqueues a page saying `context` about assignment `a` to `to`, inside
+/// the caller's transaction, in one insert. `scope_key` names the cause
 /// (`dispatch`, `t{timer}`) so the same cause never pages anyone twice.
 #[allow(clippy::too_many_arguments)]
 pub async fn enqueue<C: ConnectionTrait>(
     conn: &C,
     writer: &dyn PageWriter,
     a: &assignment::Model,
-    reason: PageReason,
-    audiences: &[Audience],
+    context: &PageContext,
+    to: Addressees,
     fanout: Fanout,
     scope_key: &str,
     now: DateTime<Utc>,
 ) -> StoreResult<Enqueued> {
-    let body = writer.page(&context(conn, a, reason, None, now).await?);
+    let reason = context.reason;
+    let body = writer.page(context);
     let mut seen = HashSet::new();
     if reason != PageReason::Dispatch {
         // Whoever declined it is not paged about it again.
         seen.extend(super::timeline::declined_by(conn, a.id).await?.into_iter().map(person_key));
     }
     let mut out = Enqueued::default();
-    // With a roster, "the branch's engineers" means whoever is on duty now;
-    // nobody on duty goes straight to the support lead.
-    let duty = if audiences.contains(&Audience::Engineers) {
-        duty_of(conn, a.unit_id, a.branch_id, now).await?
-    } else {
-        Duty::Everyone
-    };
-    let mut audiences = audiences.to_vec();
-    if duty == Duty::Gap {
-        out.paged.roster_gap = true;
-        if !audiences.contains(&Audience::SupportLead) {
-            audiences.push(Audience::SupportLead);
+    out.paged.roster_gap = to.roster_gap;
+    let mut rows = Vec::new();
+    for r in to.recipients {
+        if !seen.insert(r.key()) {
+            continue;
         }
+        if r.targets.is_empty() {
+            out.paged.unreachable.push(r.name);
+            continue;
+        }
+        let message_key = format!("a{}:{scope_key}:{}", a.id, r.key());
+        let targets = match fanout {
+            Fanout::AllChannels => &r.targets[..],
+            Fanout::FirstChannel => &r.targets[..1],
+        };
+        rows.extend(targets.iter().map(|t| new_page(Some(a.id), &r, t, reason, &message_key, &body, now)));
+        out.paged.paged.push(r.name);
     }
-    for audience in &audiences {
-        for r in recipients(conn, a, *audience, duty).await? {
-            if !seen.insert(r.key()) {
-                continue;
-            }
-            if r.targets.is_empty() {
-                out.paged.unreachable.push(r.name.clone());
-                continue;
-            }
-            let message_key = format!("a{}:{scope_key}:{}", a.id, r.key());
-            let targets = match fanout {
-                Fanout::AllChannels => r.targets.clone(),
-                Fanout::FirstChannel => r.targets[..1].to_vec(),
-            };
-            for t in targets {
-                insert_page(conn, Some(a.id), &r, &t, reason, &message_key, &body, now).await?;
-                out.pages += 1;
-            }
-            out.paged.paged.push(r.name.clone());
-        }
+    out.pages = rows.len();
+    if !rows.is_empty() {
+        page::Entity::insert_many(rows).exec_without_returning(conn).await?;
     }
     Ok(out)
 }
@@ -171,8 +164,21 @@ pub(super) async fn insert_page<C: ConnectionTrait>(
     body: &PageBody,
     now: DateTime<Utc>,
 ) -> StoreResult<page::Model> {
+    Ok(new_page(assignment_id, r, t, reason, message_key, body, now).insert(conn).await?)
+}
+
+/// A queued page's row, due now.
+fn new_page(
+    assignment_id: Option<i64>,
+    r: &Recipient,
+    t: &Target,
+    reason: PageReason,
+    message_key: &str,
+    body: &PageBody,
+    now: DateTime<Utc>,
+) -> page::ActiveModel {
     let channel_part = t.channel_id.map_or_else(|| "direct".to_owned(), |c| format!("c{c}"));
-    Ok(page::ActiveModel {
+    page::ActiveModel {
         assignment_id: Set(assignment_id),
         person_id: Set(r.person_id),
         bureau_contact_id: Set(r.contact_id),
@@ -192,10 +198,9 @@ pub(super) async fn insert_page<C: ConnectionTrait>(
         updated_at: Set(now),
         ..Default::default()
     }
-    .insert(conn)
-    .await?)
 }
 
+/// What a page about `a` says, its notice and unit read in `conn`.
 pub(super) async fn context<C: ConnectionTrait>(
     conn: &C,
     a: &assignment::Model,
@@ -206,110 +211,35 @@ pub(super) async fn context<C: ConnectionTrait>(
     let n =
         notice::Entity::find_by_id(a.notice_id).one(conn).await?.ok_or(StoreError::not_found("notice", a.notice_id))?;
     let u = unit::Entity::find_by_id(a.unit_id).one(conn).await?.ok_or(StoreError::not_found("unit", a.unit_id))?;
-    Ok(PageContext {
+    let mut context = context_of(&n, &u.name, a, reason, now);
+    context.failed_recipient = failed_recipient;
+    Ok(context)
+}
+
+/// What a page about `a` of notice `n` to unit `unit_name` says.
+pub(super) fn context_of(
+    n: &notice::Model,
+    unit_name: &str,
+    a: &assignment::Model,
+    reason: PageReason,
+    now: DateTime<Utc>,
+) -> PageContext {
+    PageContext {
         reason,
         assignment_id: a.id,
         notice_id: n.id,
-        title: n.title,
+        title: n.title.clone(),
         category: n.category,
         severity: n.severity,
-        target_name: n.target_name,
-        site_address: n.site_address,
-        unit_name: u.name,
+        target_name: n.target_name.clone(),
+        site_address: n.site_address.clone(),
+        unit_name: unit_name.to_owned(),
         notified_at: a.notified_at,
         deadline_at: a.deadline_at,
         promised_secs: a.policy.deadline_secs,
         now,
-        failed_recipient,
-    })
-}
-
-/// The people (or bureau contacts) an audience means for this assignment,
-/// each with their active channels in fallback order.
-pub(super) async fn recipients<C: ConnectionTrait>(
-    conn: &C,
-    a: &assignment::Model,
-    audience: Audience,
-    duty: Duty,
-) -> StoreResult<Vec<Recipient>> {
-    let role = match audience {
-        Audience::Engineers => Some(Role::Engineer),
-        Audience::Liaison => Some(Role::Liaison),
-        Audience::SupportLead => Some(Role::SupportLead),
-        Audience::EmergencyLead => Some(Role::EmergencyLead),
-        Audience::HqEngineers => Some(Role::HqEngineer),
-        Audience::BureauDuty | Audience::Managers => None,
-    };
-    if let Some(role) = role {
-        let q = person::Entity::find()
-            .filter(person::Column::UnitId.eq(a.unit_id))
-            .filter(person::Column::Active.eq(true))
-            .order_by_asc(person::Column::Id);
-        let q = match (role, duty) {
-            // The person on duty, whatever their role or branch in the unit.
-            (Role::Engineer, Duty::Person(on_duty)) => Some(q.filter(person::Column::Id.eq(on_duty))),
-            // Nobody on duty: no engineer is paged (the duty group still is).
-            (Role::Engineer, Duty::Gap) => None,
-            (Role::Engineer, Duty::Everyone) => match a.branch_id {
-                Some(branch) => {
-                    Some(q.filter(person::Column::Role.eq(role)).filter(person::Column::BranchId.eq(branch)))
-                }
-                None => Some(q.filter(person::Column::Role.eq(role))),
-            },
-            _ => Some(q.filter(person::Column::Role.eq(role))),
-        };
-        let people = match q {
-            Some(q) => q.all(conn).await?,
-            None => Vec::new(),
-        };
-        let mut out = Vec::new();
-        for p in people {
-            let targets = channel::Entity::find()
-                .filter(channel::Column::PersonId.eq(p.id))
-                .filter(channel::Column::Status.eq(ChannelStatus::Active))
-                .order_by_asc(channel::Column::Priority)
-                .all(conn)
-                .await?
-                .into_iter()
-                .map(|c| Target { channel_id: Some(c.id), kind: c.kind, address: c.address })
-                .collect();
-            out.push(Recipient { person_id: Some(p.id), contact_id: None, group_id: None, name: p.name, targets });
-        }
-        if role == Role::Engineer {
-            // The unit's duty group sees what its engineers are paged with.
-            let groups = unit_channel::Entity::find()
-                .filter(unit_channel::Column::UnitId.eq(a.unit_id))
-                .filter(unit_channel::Column::Status.eq(ChannelStatus::Active))
-                .order_by_asc(unit_channel::Column::Id)
-                .all(conn)
-                .await?;
-            out.extend(groups.into_iter().map(|g| Recipient {
-                person_id: None,
-                contact_id: None,
-                group_id: Some(g.id),
-                name: DUTY_GROUP.to_owned(),
-                targets: vec![Target { channel_id: None, kind: g.kind, address: g.address }],
-            }));
-        }
-        return Ok(out);
+        failed_recipient: None,
     }
-    let role = if audience == Audience::BureauDuty { BureauRole::DutyOfficer } else { BureauRole::Manager };
-    let contacts = bureau_contact::Entity::find()
-        .filter(bureau_contact::Column::Role.eq(role))
-        .filter(bureau_contact::Column::Active.eq(true))
-        .order_by_asc(bureau_contact::Column::Id)
-        .all(conn)
-        .await?;
-    Ok(contacts
-        .into_iter()
-        .map(|c| Recipient {
-            person_id: None,
-            contact_id: Some(c.id),
-            group_id: None,
-            name: c.name,
-            targets: vec![Target { channel_id: None, kind: c.kind, address: c.address }],
-        })
-        .collect())
 }
 
 impl Store {

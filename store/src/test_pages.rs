@@ -9,7 +9,8 @@ use sea_orm::{ActiveModelTrait, EntityTrait, Set, TransactionTrait};
 
 use super::audit::Audit;
 use super::entities::page;
-use super::pages::{Recipient, Target, insert_page};
+use super::pages::insert_page;
+use super::recipients::{Recipient, Target};
 use super::{Store, StoreError, StoreResult};
 use crate::domain::DomainError;
 use crate::domain::access::{By, Scope};

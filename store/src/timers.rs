@@ -202,12 +202,14 @@ impl TimerClaim {
         now: DateTime<Utc>,
     ) -> StoreResult<FiredTimer> {
         let (a, due, late_ms) = (&self.assignment, &self.due, self.late_ms(now));
+        let context = pages::context(&self.txn, a, reason, None, now).await?;
+        let to = pages::addressees(&self.txn, a.unit_id, a.branch_id, audiences, now).await?;
         let enqueued = pages::enqueue(
             &self.txn,
             self.store.page_writer(),
             a,
-            reason,
-            audiences,
+            &context,
+            to,
             Fanout::FirstChannel,
             &format!("t{}", due.id),
             now,

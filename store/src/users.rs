@@ -265,8 +265,9 @@ impl Store {
         }
         // Read through the readers: on SQLite every API request would
         // otherwise queue behind the one writer (a burst of notices did).
-        let Some(found) = api_token::Entity::find()
+        let Some((found, Some(user))) = api_token::Entity::find()
             .filter(api_token::Column::TokenHash.eq(token_digest(token)))
+            .find_also_related(user::Entity)
             .one(self.reader())
             .await?
         else {
@@ -275,9 +276,6 @@ impl Store {
         if found.revoked_at.is_some() || found.expires_at.is_some_and(|e| e <= now) {
             return Ok(None);
         }
-        let Some(user) = user::Entity::find_by_id(found.user_id).one(self.reader()).await? else {
-            return Ok(None);
-        };
         if user.disabled {
             return Ok(None);
         }

@@ -23,7 +23,11 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    /// Joined when a page's recipients are read with their channels.
+    #[sea_orm(has_many = "super::channel::Entity")]
+    Channel,
+}
 
 impl ActiveModelBehavior for ActiveModel {}
 
