@@ -60,6 +60,13 @@ impl<'a> Audit<'a> {
 /// Inserts an entry, unsealed and signed with `key`, inside the caller's
 /// transaction.
 pub async fn record<C: ConnectionTrait>(conn: &C, key: &AuditKey, a: Audit<'_>, now: DateTime<Utc>) -> StoreResult<()> {
+    audit_entry::Entity::insert(row(key, a, now)).exec_without_returning(conn).await?;
+    Ok(())
+}
+
+/// An entry's row, unsealed and signed with `key` (for writers that insert
+/// many entries in one statement).
+pub(super) fn row(key: &AuditKey, a: Audit<'_>, now: DateTime<Utc>) -> audit_entry::ActiveModel {
     // Stored to the microsecond on both databases: hashed the same way.
     let at = now.trunc_subsecs(6);
     let address = a.by.address.map(|ip| ip.to_string());
@@ -77,7 +84,7 @@ pub async fn record<C: ConnectionTrait>(conn: &C, key: &AuditKey, a: Audit<'_>, 
         data: data.as_deref(),
     };
     let mac = entry_mac(key.bytes(), &written);
-    let row = audit_entry::ActiveModel {
+    audit_entry::ActiveModel {
         seq: Set(None),
         at: Set(at),
         source: Set(a.by.source.code().to_owned()),
@@ -92,9 +99,7 @@ pub async fn record<C: ConnectionTrait>(conn: &C, key: &AuditKey, a: Audit<'_>, 
         hash: Set(None),
         entry_mac: Set(Some(mac)),
         ..Default::default()
-    };
-    audit_entry::Entity::insert(row).exec_without_returning(conn).await?;
-    Ok(())
+    }
 }
 
 /// One statement that gives every entry of a batch its `seq`, `prev_hash`

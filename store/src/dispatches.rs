@@ -1,18 +1,20 @@
 //! Where a notice goes: what issuing it reads first (the registry's name
 //! for its target, its units, branches, policies and whom each pages), and
-//! one assignment written with its timers, pages and event.
-
-use std::collections::HashMap;
+//! its assignments written with their timers, pages and events, one insert
+//! per table for a whole batch of notices.
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter, Set,
+};
 
 use super::entities::{assignment, branch, notice, unit};
 use super::pages::{self, Fanout};
 use super::timeline::{self, NewEvent};
 use super::timers;
 use super::units::effective_policy;
-use super::{Store, StoreResult};
+use super::{Store, StoreError, StoreResult};
 use crate::domain::DomainError;
 use crate::domain::access::By;
 use crate::domain::assignment::AssignmentState;
@@ -21,7 +23,7 @@ use crate::domain::event::{BureauEvent, EventKind};
 use crate::domain::notice::NoticeDraft;
 use crate::domain::policy::SlaPolicy;
 use crate::domain::record::Unit;
-use crate::domain::timeline::{Dispatched, EventData};
+use crate::domain::timeline::{Dispatched, EventData, Paged};
 
 /// What a notice needs read before it is written: the target as the
 /// registry names it, and where each assignment goes.
@@ -114,68 +116,130 @@ pub(super) fn policy_at(
     }
 }
 
+/// One assignment to write: of which notice, where, by whom and when.
+pub(super) struct Dispatching<'a> {
+    pub(super) notice: &'a notice::Model,
+    pub(super) to: &'a Dispatch,
+    pub(super) by: &'a By,
+    pub(super) now: DateTime<Utc>,
+}
+
+/// Rows per insert statement at most: far below SQLite's 32,766 bound
+/// parameters for the widest row (a page's).
+const ROWS_PER_INSERT: usize = 256;
+
 impl Store {
-    /// Writes one assignment of `notice` with its timers, its dispatch pages and
-    /// its `dispatched` event, inside the caller's transaction.
+    /// Writes assignments with their timers, their dispatch pages and their
+    /// `dispatched` events inside the caller's transaction: one insert per
+    /// table for all of them, so notices issued together cost the writer a
+    /// handful of statements. Returns the assignments in `items`' order.
     pub(super) async fn dispatch(
         &self,
         txn: &DatabaseTransaction,
-        by: &By,
-        notice: &notice::Model,
-        to: Dispatch,
-        now: DateTime<Utc>,
-    ) -> StoreResult<assignment::Model> {
-        let policy = &to.policy;
-        let state = AssignmentState::dispatched(now, policy.deadline_secs, notice.requires_onsite);
-        let a = assignment::ActiveModel {
-            notice_id: Set(notice.id),
-            unit_id: Set(to.unit_id),
-            branch_id: Set(to.branch_id),
+        items: &[Dispatching<'_>],
+    ) -> StoreResult<Vec<assignment::Model>> {
+        let states: Vec<AssignmentState> = items
+            .iter()
+            .map(|d| AssignmentState::dispatched(d.now, d.to.policy.deadline_secs, d.notice.requires_onsite))
+            .collect();
+        let rows = items.iter().zip(&states).map(|(d, state)| assignment::ActiveModel {
+            notice_id: Set(d.notice.id),
+            unit_id: Set(d.to.unit_id),
+            branch_id: Set(d.to.branch_id),
             status: Set(state.status),
-            requires_onsite: Set(notice.requires_onsite),
+            requires_onsite: Set(d.notice.requires_onsite),
             notified_at: Set(state.notified_at),
             deadline_at: Set(state.deadline_at),
             original_deadline_at: Set(state.deadline_at),
             extension_count: Set(0),
-            reassigned_from: Set(to.reassigned_from),
-            policy: Set(policy.clone().into()),
-            protection_period_id: Set(to.period.as_ref().map(|(id, _)| *id)),
+            reassigned_from: Set(d.to.reassigned_from),
+            policy: Set(d.to.policy.clone().into()),
+            protection_period_id: Set(d.to.period.as_ref().map(|(id, _)| *id)),
             version: Set(0),
-            updated_at: Set(now),
+            updated_at: Set(d.now),
             ..Default::default()
+        });
+        let written = insert_returning(txn, rows.collect()).await?;
+        if written.len() != items.len()
+            || written.iter().zip(items).any(|(a, d)| (a.notice_id, a.unit_id) != (d.notice.id, d.to.unit_id))
+        {
+            return Err(StoreError::Corrupt("assignments came back out of their insert's order".into()));
         }
-        .insert(txn)
-        .await?;
-        timers::schedule(txn, a.id, &escalation::plan(policy, &state), now).await?;
-        let context = pages::context_of(notice, &to.unit_name, &a, PageReason::Dispatch, now);
-        let paged =
-            pages::enqueue(txn, self.page_writer(), &a, &context, to.to, Fanout::AllChannels, "dispatch", now).await?;
-        timeline::append(
-            txn,
-            self.audit_key(),
-            NewEvent {
-                assignment_id: a.id,
-                notice_id: notice.id,
-                kind: EventKind::Other(BureauEvent::Dispatched),
-                at: now,
-                by,
-                note: None,
-                data: Some(EventData::Dispatched(Dispatched {
-                    unit_id: to.unit_id,
-                    branch_id: to.branch_id,
-                    reassigned_from: to.reassigned_from,
-                    deadline_at: state.deadline_at,
-                    requires_onsite: notice.requires_onsite,
-                    paged: paged.paged,
-                    protection_period: to.period.as_ref().map(|(_, name)| name.clone()),
-                    protection_period_id: to.period.as_ref().map(|(id, _)| *id),
-                })),
-            },
-            now,
-        )
-        .await?;
-        Ok(a)
+        let (mut timer_rows, mut page_rows, mut audit_rows, mut event_rows) = (vec![], vec![], vec![], vec![]);
+        for ((d, state), a) in items.iter().zip(&states).zip(&written) {
+            timer_rows.extend(timers::rows(a.id, &escalation::plan(&d.to.policy, state), d.now));
+            let context = pages::context_of(d.notice, &d.to.unit_name, a, PageReason::Dispatch, d.now);
+            let (pages, paged) = pages::rows(
+                self.page_writer(),
+                a,
+                &context,
+                &d.to.to,
+                Fanout::AllChannels,
+                "dispatch",
+                HashSet::new(),
+                d.now,
+            );
+            page_rows.extend(pages);
+            let (audit, event) = timeline::rows(self.audit_key(), dispatched(d, a, state, paged.paged), d.now)?;
+            audit_rows.push(audit);
+            event_rows.push(event);
+        }
+        insert(txn, timer_rows).await?;
+        insert(txn, page_rows).await?;
+        insert(txn, audit_rows).await?;
+        insert(txn, event_rows).await?;
+        Ok(written)
     }
+}
+
+/// The `dispatched` event of assignment `a`.
+fn dispatched<'a>(d: &Dispatching<'a>, a: &assignment::Model, state: &AssignmentState, paged: Paged) -> NewEvent<'a> {
+    NewEvent {
+        assignment_id: a.id,
+        notice_id: d.notice.id,
+        kind: EventKind::Other(BureauEvent::Dispatched),
+        at: d.now,
+        by: d.by,
+        note: None,
+        data: Some(EventData::Dispatched(Dispatched {
+            unit_id: d.to.unit_id,
+            branch_id: d.to.branch_id,
+            reassigned_from: d.to.reassigned_from,
+            deadline_at: state.deadline_at,
+            requires_onsite: d.notice.requires_onsite,
+            paged,
+            protection_period: d.to.period.as_ref().map(|(_, name)| name.clone()),
+            protection_period_id: d.to.period.as_ref().map(|(id, _)| *id),
+        })),
+    }
+}
+
+/// Inserts `rows` a few hundred to a statement.
+async fn insert<A: ActiveModelTrait + Send>(txn: &DatabaseTransaction, rows: Vec<A>) -> StoreResult<()> {
+    let mut rows = rows.into_iter();
+    while rows.len() > 0 {
+        A::Entity::insert_many(rows.by_ref().take(ROWS_PER_INSERT)).exec_without_returning(txn).await?;
+    }
+    Ok(())
+}
+
+/// Inserts `rows` a few hundred to a statement and returns them as stored,
+/// in the order `RETURNING` gives them: the insertion order on both
+/// databases, which the callers check before relying on it.
+pub(super) async fn insert_returning<A>(
+    txn: &DatabaseTransaction,
+    rows: Vec<A>,
+) -> StoreResult<Vec<<A::Entity as EntityTrait>::Model>>
+where
+    A: ActiveModelTrait + Send,
+    <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
+{
+    let mut written = Vec::with_capacity(rows.len());
+    let mut rows = rows.into_iter();
+    while rows.len() > 0 {
+        written.extend(A::Entity::insert_many(rows.by_ref().take(ROWS_PER_INSERT)).exec_with_returning(txn).await?);
+    }
+    Ok(written)
 }
 
 /// The chosen branch of each unit, checked to belong to it (one per unit).

@@ -28,6 +28,7 @@ pub mod handovers;
 pub mod instances;
 pub mod instruction_follow_ups;
 pub mod instructions;
+mod intake;
 mod json_text;
 pub mod notices;
 pub mod outbox;
@@ -145,7 +146,17 @@ pub struct Store {
     /// Writes what a page says (`notify`'s words); the store only gathers
     /// the facts.
     page_writer: Arc<dyn PageWriter>,
+    /// Notices waiting to be written together.
+    intake: Arc<intake::Intake>,
 }
+
+/// Prepared statements kept per connection: room for every statement the
+/// service runs often and for a batch of notices' inserts at each size
+/// (sqlx keeps 100).
+const STATEMENT_CACHE: usize = 400;
+
+/// Batches of notices written at once on PostgreSQL.
+const WRITERS: usize = 4;
 
 /// The PostgreSQL advisory lock key held while migrating ("onsite-migrate").
 const MIGRATION_LOCK_KEY: i64 = 0x6f6e_7369_7465_6d31;
@@ -167,7 +178,8 @@ impl Store {
             // serialises transactions instead of failing them with SQLITE_BUSY.
             opts.max_connections(1).min_connections(1);
             opts.map_sqlx_sqlite_opts(|o| {
-                o.create_if_missing(true)
+                o.statement_cache_capacity(STATEMENT_CACHE)
+                    .create_if_missing(true)
                     .journal_mode(SqliteJournalMode::Wal)
                     .synchronous(SqliteSynchronous::Normal)
                     .foreign_keys(true)
@@ -175,6 +187,7 @@ impl Store {
             });
         } else {
             opts.max_connections(config.max_connections);
+            opts.map_sqlx_postgres_opts(|o| o.statement_cache_capacity(STATEMENT_CACHE));
         }
         let audit_key = Arc::new(AuditKey::load(config)?);
         let db = Database::connect(opts).await?;
@@ -202,6 +215,7 @@ impl Store {
             tz: chrono_tz::Asia::Shanghai,
             audit_key,
             page_writer,
+            intake: Arc::new(intake::Intake::new(if sqlite_path(&config.url).is_some() { 1 } else { WRITERS })),
         })
     }
 

@@ -6,13 +6,14 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, QueryTrait, Set, TransactionTrait,
+    ColumnTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    Set, TransactionTrait,
 };
 
 use super::assignments::Change;
-use super::dispatches::{Dispatch, Plan, plan, policy_at};
+use super::dispatches::{Dispatch, Dispatching, insert_returning, plan, policy_at};
 use super::entities::{assignment, notice, unit};
+use super::intake::Issue;
 use super::pages;
 use super::timeline::{self, NewEvent};
 use super::{Store, StoreError, StoreResult};
@@ -65,12 +66,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<NoticeRecord> {
         let plan = plan(self.reader(), draft, policy, now).await?;
-        let txn = self.db().begin().await?;
-        let record = self.write_notice(&txn, by, plan, now).await?;
-        Store::notify_peers(&txn).await?;
-        txn.commit().await?;
-        self.wake();
-        Ok(record)
+        self.write_planned(Issue { by: by.clone(), plan, now }).await
     }
 
     /// Issues a notice inside `txn` (the caller commits and wakes the
@@ -84,42 +80,39 @@ impl Store {
         now: DateTime<Utc>,
     ) -> StoreResult<NoticeRecord> {
         let plan = plan(txn, draft, policy, now).await?;
-        self.write_notice(txn, by, plan, now).await
+        let mut written = self.write_notices(txn, &[Issue { by: by.clone(), plan, now }]).await?;
+        written.pop().ok_or_else(|| StoreError::Corrupt("an issued notice came back missing".into()))
     }
 
-    /// Writes a planned notice: the notice, then one dispatched assignment
-    /// per unit.
-    async fn write_notice(
+    /// Writes planned notices inside `txn`, one insert per table for all of
+    /// them: the notices, then one dispatched assignment per unit of each.
+    pub(super) async fn write_notices(
         &self,
         txn: &DatabaseTransaction,
-        by: &By,
-        plan: Plan,
-        now: DateTime<Utc>,
-    ) -> StoreResult<NoticeRecord> {
-        let draft = plan.draft;
-        let notice = notice::ActiveModel {
-            title: Set(draft.title),
-            category: Set(draft.category),
-            severity: Set(draft.severity),
-            target_name: Set(draft.target_name),
-            target_kind: Set(draft.target_kind),
-            enterprise_id: Set(draft.enterprise_id),
-            site_address: Set(draft.site_address),
-            site_lat: Set(draft.site.map(|s| s.lat)),
-            site_lon: Set(draft.site.map(|s| s.lon)),
-            description: Set(draft.description),
-            requires_onsite: Set(draft.requires_onsite),
-            issued_by: Set(by.user_id),
-            issued_at: Set(now),
-            ..Default::default()
+        issues: &[Issue],
+    ) -> StoreResult<Vec<NoticeRecord>> {
+        let rows = issues.iter().map(|i| notice_row(&i.by, &i.plan.draft, i.now)).collect();
+        let notices: Vec<notice::Model> = insert_returning(txn, rows).await?;
+        if notices.len() != issues.len() || notices.iter().zip(issues).any(|(n, i)| n.title != i.plan.draft.title) {
+            return Err(StoreError::Corrupt("notices came back out of their insert's order".into()));
         }
-        .insert(txn)
-        .await?;
-        let mut assignments = Vec::with_capacity(plan.dispatches.len());
-        for to in plan.dispatches {
-            assignments.push(self.dispatch(txn, by, &notice, to, now).await?);
-        }
-        Ok(NoticeRecord { notice: notice.into(), assignments: records::all(assignments) })
+        let items: Vec<Dispatching> = issues
+            .iter()
+            .zip(&notices)
+            .flat_map(|(i, notice)| {
+                i.plan.dispatches.iter().map(move |to| Dispatching { notice, to, by: &i.by, now: i.now })
+            })
+            .collect();
+        let mut assignments = self.dispatch(txn, &items).await?.into_iter();
+        drop(items);
+        Ok(issues
+            .iter()
+            .zip(notices)
+            .map(|(i, notice)| NoticeRecord {
+                notice: notice.into(),
+                assignments: records::all(assignments.by_ref().take(i.plan.dispatches.len()).collect()),
+            })
+            .collect())
     }
 
     /// Moves an open assignment to another unit: the old one is stood down
@@ -180,7 +173,11 @@ impl Store {
             period,
             to: pages::addressees(&txn, to_unit_id, None, escalation::DISPATCH_AUDIENCE, now).await?,
         };
-        let created = self.dispatch(&txn, by, &notice, to, now).await?;
+        let created = self
+            .dispatch(&txn, &[Dispatching { notice: &notice, to: &to, by, now }])
+            .await?
+            .pop()
+            .ok_or_else(|| StoreError::Corrupt("a reassigned assignment came back missing".into()))?;
         timeline::append(
             &txn,
             self.audit_key(),
@@ -298,5 +295,25 @@ impl Store {
             .all(self.reader())
             .await?;
         Ok(rows.into_iter().collect())
+    }
+}
+
+/// A notice's row, as `by` issued `draft` at `now`.
+fn notice_row(by: &By, draft: &NoticeDraft, now: DateTime<Utc>) -> notice::ActiveModel {
+    notice::ActiveModel {
+        title: Set(draft.title.clone()),
+        category: Set(draft.category),
+        severity: Set(draft.severity),
+        target_name: Set(draft.target_name.clone()),
+        target_kind: Set(draft.target_kind),
+        enterprise_id: Set(draft.enterprise_id),
+        site_address: Set(draft.site_address.clone()),
+        site_lat: Set(draft.site.map(|s| s.lat)),
+        site_lon: Set(draft.site.map(|s| s.lon)),
+        description: Set(draft.description.clone()),
+        requires_onsite: Set(draft.requires_onsite),
+        issued_by: Set(by.user_id),
+        issued_at: Set(now),
+        ..Default::default()
     }
 }

@@ -95,22 +95,43 @@ pub async fn enqueue<C: ConnectionTrait>(
     scope_key: &str,
     now: DateTime<Utc>,
 ) -> StoreResult<Enqueued> {
-    let reason = context.reason;
-    let body = writer.page(context);
     let mut seen = HashSet::new();
-    if reason != PageReason::Dispatch {
+    if context.reason != PageReason::Dispatch {
         // Whoever declined it is not paged about it again.
         seen.extend(super::timeline::declined_by(conn, a.id).await?.into_iter().map(person_key));
     }
+    let (rows, out) = rows(writer, a, context, &to, fanout, scope_key, seen, now);
+    if !rows.is_empty() {
+        page::Entity::insert_many(rows).exec_without_returning(conn).await?;
+    }
+    Ok(out)
+}
+
+/// The rows `enqueue` writes, skipping the recipients whose key is in
+/// `seen` (for writers that insert many assignments' pages in one
+/// statement).
+#[allow(clippy::too_many_arguments)]
+pub(super) fn rows(
+    writer: &dyn PageWriter,
+    a: &assignment::Model,
+    context: &PageContext,
+    to: &Addressees,
+    fanout: Fanout,
+    scope_key: &str,
+    mut seen: HashSet<String>,
+    now: DateTime<Utc>,
+) -> (Vec<page::ActiveModel>, Enqueued) {
+    let reason = context.reason;
+    let body = writer.page(context);
     let mut out = Enqueued::default();
     out.paged.roster_gap = to.roster_gap;
     let mut rows = Vec::new();
-    for r in to.recipients {
+    for r in &to.recipients {
         if !seen.insert(r.key()) {
             continue;
         }
         if r.targets.is_empty() {
-            out.paged.unreachable.push(r.name);
+            out.paged.unreachable.push(r.name.clone());
             continue;
         }
         let message_key = format!("a{}:{scope_key}:{}", a.id, r.key());
@@ -118,14 +139,11 @@ pub async fn enqueue<C: ConnectionTrait>(
             Fanout::AllChannels => &r.targets[..],
             Fanout::FirstChannel => &r.targets[..1],
         };
-        rows.extend(targets.iter().map(|t| new_page(Some(a.id), &r, t, reason, &message_key, &body, now)));
-        out.paged.paged.push(r.name);
+        rows.extend(targets.iter().map(|t| new_page(Some(a.id), r, t, reason, &message_key, &body, now)));
+        out.paged.paged.push(r.name.clone());
     }
     out.pages = rows.len();
-    if !rows.is_empty() {
-        page::Entity::insert_many(rows).exec_without_returning(conn).await?;
-    }
-    Ok(out)
+    (rows, out)
 }
 
 /// Enqueues a message about no assignment (a duty hand-over) to a person's

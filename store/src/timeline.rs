@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
 use super::audit_key::AuditKey;
-use super::entities::timeline_event;
+use super::entities::{audit_entry, timeline_event};
 use super::json_text::JsonText;
 use super::{Store, StoreError, StoreResult};
 use crate::domain::access::{By, Scope};
@@ -46,6 +46,18 @@ pub async fn append<C: ConnectionTrait>(
     event: NewEvent<'_>,
     now: DateTime<Utc>,
 ) -> StoreResult<timeline_event::Model> {
+    let (audit, event) = rows(key, event, now)?;
+    audit_entry::Entity::insert(audit).exec_without_returning(conn).await?;
+    Ok(event.insert(conn).await?)
+}
+
+/// An event's row and its audit entry's (for writers that insert many
+/// events in one statement).
+pub(super) fn rows(
+    key: &AuditKey,
+    event: NewEvent<'_>,
+    now: DateTime<Utc>,
+) -> StoreResult<(audit_entry::ActiveModel, timeline_event::ActiveModel)> {
     let mut audit = super::audit::Audit::new(
         event.by,
         format!("assignment.{}", event.kind),
@@ -68,8 +80,8 @@ pub async fn append<C: ConnectionTrait>(
     .filter_map(|(k, v)| v.map(|v| (k, v)))
     .collect();
     audit = audit.with(serde_json::Value::Object(detail.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()));
-    super::audit::record(conn, key, audit, now).await?;
-    Ok(timeline_event::ActiveModel {
+    let audit = super::audit::row(key, audit, now);
+    let event = timeline_event::ActiveModel {
         assignment_id: Set(event.assignment_id),
         notice_id: Set(event.notice_id),
         kind: Set(event.kind),
@@ -82,9 +94,8 @@ pub async fn append<C: ConnectionTrait>(
         note: Set(event.note),
         data: Set(event.data.map(JsonText)),
         ..Default::default()
-    }
-    .insert(conn)
-    .await?)
+    };
+    Ok((audit, event))
 }
 
 impl Store {

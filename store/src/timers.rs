@@ -33,16 +33,25 @@ pub async fn schedule<C: ConnectionTrait>(
     if planned.is_empty() {
         return Ok(());
     }
-    let rows = planned.iter().map(|t| timer::ActiveModel {
+    timer::Entity::insert_many(rows(assignment_id, planned, now)).exec_without_returning(conn).await?;
+    Ok(())
+}
+
+/// The rows of planned timers (for writers that insert many assignments'
+/// timers in one statement).
+pub(super) fn rows(
+    assignment_id: i64,
+    planned: &[PlannedTimer],
+    now: DateTime<Utc>,
+) -> impl Iterator<Item = timer::ActiveModel> + '_ {
+    planned.iter().map(move |t| timer::ActiveModel {
         assignment_id: Set(assignment_id),
         kind: Set(t.kind),
         due_at: Set(t.due_at),
         status: Set(TimerStatus::Pending),
         created_at: Set(now),
         ..Default::default()
-    });
-    timer::Entity::insert_many(rows).exec(conn).await?;
-    Ok(())
+    })
 }
 
 /// Cancels the pending timers of these kinds inside the caller's transaction.

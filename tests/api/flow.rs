@@ -5,7 +5,7 @@ use chrono::Duration;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, expect_json, expect_problem, t0};
+use crate::helpers::{TestApp, expect_json, expect_problem, notice_body, t0};
 
 crate::on_both_backends!(
     a_notice_walks_through_every_milestone_to_closed,
@@ -15,6 +15,7 @@ crate::on_both_backends!(
     a_remote_only_notice_has_no_on_site_milestone,
     a_back_dated_milestone_keeps_the_time_reported,
     reassigning_stands_the_old_down_and_dispatches_the_new_unit_with_its_branch_engineers,
+    notices_issued_at_once_each_come_back_whole_to_their_own_caller,
 );
 
 async fn assignment(app: &TestApp, id: i64) -> Value {
@@ -243,4 +244,39 @@ async fn reassigning_stands_the_old_down_and_dispatches_the_new_unit_with_its_br
     assert!(reached.contains("赵磊") && reached.contains("王敏"), "{reached}");
     // Reassigning a stood-down assignment again is refused.
     expect_problem(app.post(&path, &json!({"unit_id": second.id, "reason": "再次"})).await, StatusCode::CONFLICT).await;
+}
+
+/// Notices arriving together are written together: each caller still gets
+/// its own notice, with its own unit's assignment, pages and event.
+async fn notices_issued_at_once_each_come_back_whole_to_their_own_caller(app: TestApp) {
+    let mut units = Vec::new();
+    for name in ["重庆甲网络安全公司", "重庆乙网络安全公司", "重庆丙网络安全公司"] {
+        let unit = app.unit_with_people(name).await;
+        let channel = json!({"kind": "sms", "address": "13800000002"});
+        let added = app.post(&format!("/api/v1/people/{}/channels", unit.people[3]), &channel).await;
+        expect_json(added, StatusCode::CREATED).await;
+        units.push(unit);
+    }
+    let issued = futures::future::join_all((0..24usize).map(|i| {
+        let mut body = notice_body(&[units[i % 3].id], true);
+        body["title"] = json!(format!("通报 {i}"));
+        let app = &app;
+        async move { (i, expect_json(app.post("/api/v1/notices", &body).await, StatusCode::CREATED).await) }
+    }))
+    .await;
+    let mut notices = std::collections::HashSet::new();
+    for (i, notice) in &issued {
+        let unit = &units[i % 3];
+        assert_eq!(notice["title"], format!("通报 {i}"));
+        assert!(notices.insert(notice["id"].as_i64().unwrap()), "notice {i} is a notice of its own");
+        let a = &notice["assignments"][0];
+        assert_eq!((&a["unit_id"], &a["notice_id"]), (&json!(unit.id), &notice["id"]), "notice {i}");
+        let id = a["id"].as_i64().unwrap();
+        let timeline = app.get_ok(&format!("/api/v1/assignments/{id}/timeline")).await;
+        let kinds: Vec<&str> = timeline.as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+        assert_eq!(kinds, ["dispatched"], "notice {i}");
+        let pages = app.get_ok(&format!("/api/v1/assignments/{id}/pages")).await;
+        let paged: Vec<i64> = pages.as_array().unwrap().iter().filter_map(|p| p["person_id"].as_i64()).collect();
+        assert!(!paged.is_empty() && paged.iter().all(|p| unit.people.contains(p)), "notice {i} pages {paged:?}");
+    }
 }
