@@ -155,9 +155,6 @@ pub struct Store {
 /// (sqlx keeps 100).
 const STATEMENT_CACHE: usize = 400;
 
-/// Batches of notices written at once on PostgreSQL.
-const WRITERS: usize = 4;
-
 /// The PostgreSQL advisory lock key held while migrating ("onsite-migrate").
 const MIGRATION_LOCK_KEY: i64 = 0x6f6e_7369_7465_6d31;
 
@@ -191,6 +188,7 @@ impl Store {
         }
         let audit_key = Arc::new(AuditKey::load(config)?);
         let db = Database::connect(opts).await?;
+        let backend = db.get_database_backend();
         let reader = match sqlite_path(&config.url) {
             Some(_) => {
                 let mut opts = ConnectOptions::new(config.url.clone());
@@ -215,7 +213,7 @@ impl Store {
             tz: chrono_tz::Asia::Shanghai,
             audit_key,
             page_writer,
-            intake: Arc::new(intake::Intake::new(if sqlite_path(&config.url).is_some() { 1 } else { WRITERS })),
+            intake: Arc::new(intake::Intake::new(backend)),
         })
     }
 

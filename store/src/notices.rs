@@ -104,7 +104,6 @@ impl Store {
             })
             .collect();
         let mut assignments = self.dispatch(txn, &items).await?.into_iter();
-        drop(items);
         Ok(issues
             .iter()
             .zip(notices)
