@@ -4,12 +4,12 @@
 use crate::domain::access::By;
 use crate::domain::access::{Caller, Need};
 use crate::domain::notice::NoticeDraft;
-use crate::store::notices::NoticeRecord;
+use crate::store::notices::Issued;
 
 use super::{AppResult, Core};
 
 impl Core {
-    pub async fn issue_notice(&self, caller: &Caller, draft: NoticeDraft) -> AppResult<NoticeRecord> {
+    pub async fn issue_notice(&self, caller: &Caller, draft: NoticeDraft) -> AppResult<Issued> {
         Self::require(caller, Need::Direct)?;
         let now = self.clock.now();
         Ok(self.store.issue_notice(&By::caller(caller), draft, &self.policy, now).await?)

@@ -106,7 +106,7 @@ pub async fn live(state: &AppState, bureau: &Caller, units: &[Responder], now: D
             Step::Issue { units: chosen, title, category, severity } => {
                 let (unit_ids, branch_ids) = chosen.iter().map(|u| (units[*u].unit_id, units[*u].branch_id)).unzip();
                 let draft = notice(title, category, severity, unit_ids, branch_ids)?;
-                let record = app.issue_notice(bureau, draft).await?;
+                let record = app.issue_notice(bureau, draft).await?.record;
                 let ids = chosen.iter().zip(&record.assignments).map(|(u, a)| (*u, a.id)).collect();
                 issued.push(ids);
                 Ok(())

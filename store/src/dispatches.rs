@@ -1,89 +1,24 @@
-//! Where a notice goes: what issuing it reads first (the registry's name
-//! for its target, its units, branches, policies and whom each pages), and
-//! its assignments written with their timers, pages and events, one insert
-//! per table for a whole batch of notices.
-use std::collections::{HashMap, HashSet};
+//! Where a notice goes: its assignments written with their timers, pages
+//! and events, one insert per table for a whole batch of notices (what
+//! each needs read first is planned in `planning.rs`).
+use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter, Set,
-};
+use sea_orm::{ActiveModelTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, Set};
 
-use super::entities::{assignment, branch, notice, unit};
+use super::entities::{assignment, notice};
 use super::pages::{self, Fanout};
 use super::timeline::{self, NewEvent};
 use super::timers;
 use super::units::effective_policy;
 use super::{Store, StoreError, StoreResult};
-use crate::domain::DomainError;
 use crate::domain::access::By;
 use crate::domain::assignment::AssignmentState;
 use crate::domain::escalation::{self, PageReason};
 use crate::domain::event::{BureauEvent, EventKind};
-use crate::domain::notice::NoticeDraft;
 use crate::domain::policy::SlaPolicy;
 use crate::domain::record::Unit;
 use crate::domain::timeline::{Dispatched, EventData, Paged};
-
-/// What a notice needs read before it is written: the target as the
-/// registry names it, and where each assignment goes.
-pub(super) struct Plan {
-    pub(super) draft: NoticeDraft,
-    pub(super) dispatches: Vec<Dispatch>,
-}
-
-/// Reads what issuing `draft` needs through `conn`: the registry's name for
-/// its target, its units (all must exist) and branches, the policy each
-/// answers under and whom each pages.
-pub(super) async fn plan<C: ConnectionTrait>(
-    conn: &C,
-    mut draft: NoticeDraft,
-    policy: &SlaPolicy,
-    now: DateTime<Utc>,
-) -> StoreResult<Plan> {
-    let registered = match draft.enterprise_id {
-        Some(id) => Some(super::enterprises::named(conn, "target.enterprise_id", id).await?),
-        None => super::enterprises::by_name(conn, &draft.target_name).await?,
-    };
-    if let Some(e) = registered {
-        (draft.enterprise_id, draft.target_name, draft.target_kind) = (Some(e.id), e.name, e.kind);
-    }
-    let units: HashMap<i64, Unit> = unit::Entity::find()
-        .filter(unit::Column::Id.is_in(draft.unit_ids.clone()))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, Unit::from(u)))
-        .collect();
-    let unknown: Vec<String> = draft.unit_ids.iter().filter(|id| !units.contains_key(id)).map(i64::to_string).collect();
-    if !unknown.is_empty() {
-        let list = unknown.join(", ");
-        return Err(DomainError::field(
-            "unit_ids",
-            "unknown_unit",
-            format!("no support unit with id {list}"),
-            format!("支撑单位 {list} 不存在"),
-        )
-        .into());
-    }
-    let branches = branches_by_unit(conn, &draft.unit_ids, &draft.branch_ids).await?;
-    let periods = super::protection::in_force_at(conn, now).await?;
-    let mut dispatches = Vec::with_capacity(draft.unit_ids.len());
-    for (unit_id, unit) in draft.unit_ids.iter().filter_map(|id| Some((*id, units.get(id)?))) {
-        let (policy, period) = policy_at(Some(unit), unit_id, policy, &periods, now);
-        let branch_id = branches.get(&unit_id).copied();
-        dispatches.push(Dispatch {
-            unit_id,
-            unit_name: unit.name.clone(),
-            branch_id,
-            reassigned_from: None,
-            policy,
-            period,
-            to: pages::addressees(conn, unit_id, branch_id, escalation::DISPATCH_AUDIENCE, now).await?,
-        });
-    }
-    Ok(Plan { draft, dispatches })
-}
 
 /// Where one assignment goes.
 pub(super) struct Dispatch {
@@ -240,38 +175,4 @@ where
         written.extend(A::Entity::insert_many(rows.by_ref().take(ROWS_PER_INSERT)).exec_with_returning(txn).await?);
     }
     Ok(written)
-}
-
-/// The chosen branch of each unit, checked to belong to it (one per unit).
-async fn branches_by_unit<C: ConnectionTrait>(
-    conn: &C,
-    unit_ids: &[i64],
-    branch_ids: &[i64],
-) -> StoreResult<HashMap<i64, i64>> {
-    if branch_ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let found = branch::Entity::find().filter(branch::Column::Id.is_in(branch_ids.to_vec())).all(conn).await?;
-    let mut by_unit = HashMap::new();
-    for id in branch_ids {
-        let Some(b) = found.iter().find(|b| b.id == *id && unit_ids.contains(&b.unit_id)) else {
-            return Err(DomainError::field(
-                "branch_ids",
-                "unknown_branch",
-                format!("branch {id} is not a branch of the chosen units"),
-                format!("属地机构 {id} 不属于所选支撑单位"),
-            )
-            .into());
-        };
-        if by_unit.insert(b.unit_id, b.id).is_some() {
-            return Err(DomainError::field(
-                "branch_ids",
-                "two_branches",
-                "choose at most one branch per unit",
-                "每个支撑单位最多选择一个属地机构",
-            )
-            .into());
-        }
-    }
-    Ok(by_unit)
 }

@@ -21,6 +21,7 @@ mod config;
 pub mod contacts;
 pub mod credential_notices;
 mod dispatches;
+mod duty;
 pub mod duty_facts;
 pub mod enterprises;
 mod entities;
@@ -35,6 +36,7 @@ pub mod outbox;
 pub mod page_reports;
 pub mod pages;
 pub mod peers;
+mod planning;
 pub mod profiles;
 pub mod protection;
 pub mod rate_limits;
@@ -188,7 +190,6 @@ impl Store {
         }
         let audit_key = Arc::new(AuditKey::load(config)?);
         let db = Database::connect(opts).await?;
-        let backend = db.get_database_backend();
         let reader = match sqlite_path(&config.url) {
             Some(_) => {
                 let mut opts = ConnectOptions::new(config.url.clone());
@@ -213,7 +214,7 @@ impl Store {
             tz: chrono_tz::Asia::Shanghai,
             audit_key,
             page_writer,
-            intake: Arc::new(intake::Intake::new(backend)),
+            intake: Arc::new(intake::Intake::default()),
         })
     }
 

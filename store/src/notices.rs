@@ -11,10 +11,11 @@ use sea_orm::{
 };
 
 use super::assignments::Change;
-use super::dispatches::{Dispatch, Dispatching, insert_returning, plan, policy_at};
+use super::dispatches::{Dispatch, Dispatching, insert_returning, policy_at};
 use super::entities::{assignment, notice, unit};
 use super::intake::Issue;
 use super::pages;
+use super::planning::{self, Asked};
 use super::timeline::{self, NewEvent};
 use super::{Store, StoreError, StoreResult};
 use crate::domain::DomainError;
@@ -37,6 +38,14 @@ pub struct NoticeRecord {
     pub assignments: Vec<Assignment>,
 }
 
+/// A notice just issued, with the names of the units it went to (as its
+/// pages name them), so that answering the issuer reads nothing more.
+#[derive(Debug, Clone)]
+pub struct Issued {
+    pub record: NoticeRecord,
+    pub unit_names: HashMap<i64, String>,
+}
+
 /// Which notices to list.
 #[derive(Debug, Clone, Default)]
 pub struct NoticeFilter {
@@ -56,7 +65,8 @@ pub struct NoticeFilter {
 impl Store {
     /// Issues a notice and dispatches it to every unit in the draft: what it
     /// needs is read first, off the transaction (on SQLite, off the one
-    /// writer), then written in one transaction.
+    /// writer), then written in one transaction; both with whatever other
+    /// notices are being issued at the same time (`intake.rs`).
     #[tracing::instrument(skip_all, fields(units = draft.unit_ids.len()))]
     pub async fn issue_notice(
         &self,
@@ -64,9 +74,9 @@ impl Store {
         draft: NoticeDraft,
         policy: &SlaPolicy,
         now: DateTime<Utc>,
-    ) -> StoreResult<NoticeRecord> {
-        let plan = plan(self.reader(), draft, policy, now).await?;
-        self.write_planned(Issue { by: by.clone(), plan, now }).await
+    ) -> StoreResult<Issued> {
+        let plan = self.plan_queued(Asked { draft, policy: policy.clone(), now }).await?;
+        self.write_queued(Issue { by: by.clone(), plan, now }).await
     }
 
     /// Issues a notice inside `txn` (the caller commits and wakes the
@@ -79,18 +89,15 @@ impl Store {
         policy: &SlaPolicy,
         now: DateTime<Utc>,
     ) -> StoreResult<NoticeRecord> {
-        let plan = plan(txn, draft, policy, now).await?;
+        let plan = planning::plan(txn, Asked { draft, policy: policy.clone(), now }).await?;
         let mut written = self.write_notices(txn, &[Issue { by: by.clone(), plan, now }]).await?;
-        written.pop().ok_or_else(|| StoreError::Corrupt("an issued notice came back missing".into()))
+        let issued = written.pop().ok_or_else(|| StoreError::Corrupt("an issued notice came back missing".into()))?;
+        Ok(issued.record)
     }
 
     /// Writes planned notices inside `txn`, one insert per table for all of
     /// them: the notices, then one dispatched assignment per unit of each.
-    pub(super) async fn write_notices(
-        &self,
-        txn: &DatabaseTransaction,
-        issues: &[Issue],
-    ) -> StoreResult<Vec<NoticeRecord>> {
+    pub(super) async fn write_notices(&self, txn: &DatabaseTransaction, issues: &[Issue]) -> StoreResult<Vec<Issued>> {
         let rows = issues.iter().map(|i| notice_row(&i.by, &i.plan.draft, i.now)).collect();
         let notices: Vec<notice::Model> = insert_returning(txn, rows).await?;
         if notices.len() != issues.len() || notices.iter().zip(issues).any(|(n, i)| n.title != i.plan.draft.title) {
@@ -107,9 +114,12 @@ impl Store {
         Ok(issues
             .iter()
             .zip(notices)
-            .map(|(i, notice)| NoticeRecord {
-                notice: notice.into(),
-                assignments: records::all(assignments.by_ref().take(i.plan.dispatches.len()).collect()),
+            .map(|(i, notice)| Issued {
+                record: NoticeRecord {
+                    notice: notice.into(),
+                    assignments: records::all(assignments.by_ref().take(i.plan.dispatches.len()).collect()),
+                },
+                unit_names: i.plan.dispatches.iter().map(|d| (d.unit_id, d.unit_name.clone())).collect(),
             })
             .collect())
     }

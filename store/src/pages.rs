@@ -4,16 +4,16 @@
 //! provider accepted it; a sender that dies leaves its lease to expire and
 //! the page is sent again (with the same idempotency key).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
 };
 
+use super::duty::{Duty, Post, distinct, duties};
 use super::entities::{assignment, channel, notice, page, person, unit};
 use super::recipients::{Recipient, Staff, Target, bureau_contacts, person_key};
-use super::rosters::{Duty, duty_of};
 use super::{Store, StoreError, StoreResult};
 use crate::domain::access::Scope;
 use crate::domain::escalation::{Audience, PageReason, Whom};
@@ -61,24 +61,55 @@ pub async fn addressees<C: ConnectionTrait>(
     audiences: &[Audience],
     now: DateTime<Utc>,
 ) -> StoreResult<Addressees> {
-    let duty = if audiences.contains(&Audience::Engineers) {
-        duty_of(conn, unit_id, branch_id, now).await?
+    let mut one = addressees_of(conn, &[Post { unit_id, branch_id, at: now }], audiences).await?;
+    one.pop().ok_or_else(|| StoreError::Corrupt("a page's addressees came back missing".into()))
+}
+
+/// Whom `audiences` mean for each of `posts`, in their order, read together:
+/// the duties, the units' staff and the bureau's contacts once for all.
+pub(super) async fn addressees_of<C: ConnectionTrait>(
+    conn: &C,
+    posts: &[Post],
+    audiences: &[Audience],
+) -> StoreResult<Vec<Addressees>> {
+    let duties = if audiences.contains(&Audience::Engineers) {
+        duties(conn, posts).await?
     } else {
-        Duty::Everyone
+        vec![Duty::Everyone; posts.len()]
     };
-    let mut out = Addressees { roster_gap: duty == Duty::Gap, recipients: Vec::new() };
-    let mut audiences = audiences.to_vec();
-    if out.roster_gap && !audiences.contains(&Audience::SupportLead) {
-        audiences.push(Audience::SupportLead);
-    }
-    let staff = Staff::of(conn, unit_id, &audiences).await?;
-    for audience in &audiences {
-        match audience.whom() {
-            Whom::Unit(role) => out.recipients.extend(staff.paged(role, duty, branch_id)),
-            Whom::Bureau(role) => out.recipients.extend(bureau_contacts(conn, role).await?),
+    let with_lead = {
+        let mut with_lead = audiences.to_vec();
+        if !with_lead.contains(&Audience::SupportLead) {
+            with_lead.push(Audience::SupportLead);
+        }
+        with_lead
+    };
+    let read = if duties.contains(&Duty::Gap) { &with_lead[..] } else { audiences };
+    let staff = Staff::of_units(conn, &distinct(posts.iter().map(|p| p.unit_id)), read).await?;
+    let mut contacts = HashMap::new();
+    for audience in read {
+        if let Whom::Bureau(role) = audience.whom() {
+            contacts.insert(role, bureau_contacts(conn, role).await?);
         }
     }
-    Ok(out)
+    let nobody = Staff::default();
+    Ok(posts
+        .iter()
+        .zip(duties)
+        .map(|(post, duty)| {
+            let staff = staff.get(&post.unit_id).unwrap_or(&nobody);
+            // Nobody on duty: the support lead is added.
+            let roster_gap = duty == Duty::Gap;
+            let recipients = (if roster_gap { &with_lead[..] } else { audiences })
+                .iter()
+                .flat_map(|audience| match audience.whom() {
+                    Whom::Unit(role) => staff.paged(role, duty, post.branch_id),
+                    Whom::Bureau(role) => contacts.get(&role).cloned().unwrap_or_default(),
+                })
+                .collect();
+            Addressees { roster_gap, recipients }
+        })
+        .collect())
 }
 
 /// Enqueues a page saying `context` about assignment `a` to `to`, inside

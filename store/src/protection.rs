@@ -68,9 +68,19 @@ impl Store {
 
 /// The periods in force at `at` (for any unit).
 pub async fn in_force_at<C: ConnectionTrait>(conn: &C, at: DateTime<Utc>) -> StoreResult<Vec<ProtectionPeriod>> {
+    in_force_between(conn, at, at).await
+}
+
+/// The periods in force at some moment of `[from, to]` (for notices issued
+/// together, each then asks `in_force` about its own moment).
+pub async fn in_force_between<C: ConnectionTrait>(
+    conn: &C,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> StoreResult<Vec<ProtectionPeriod>> {
     let rows = protection_period::Entity::find()
-        .filter(protection_period::Column::EndsAt.gt(at))
-        .filter(protection_period::Column::StartsAt.lte(at))
+        .filter(protection_period::Column::EndsAt.gt(from))
+        .filter(protection_period::Column::StartsAt.lte(to))
         .all(conn)
         .await?;
     Ok(rows.into_iter().map(period_of).collect())

@@ -1,6 +1,8 @@
 //! Whom a page reaches: a unit's people in a role with their active channels
-//! in fallback order (read once per page, whatever its audiences), its duty
-//! group chats, and the bureau's contacts.
+//! in fallback order (read once per page, or once for a batch of dispatches,
+//! whatever its audiences), its duty group chats, and the bureau's contacts.
+
+use std::collections::HashMap;
 
 use sea_orm::sea_query::{Expr, ExprTrait, IntoCondition};
 use sea_orm::{
@@ -8,8 +10,8 @@ use sea_orm::{
 };
 
 use super::StoreResult;
+use super::duty::Duty;
 use super::entities::{bureau_contact, channel, person, unit_channel};
-use super::rosters::Duty;
 use crate::domain::escalation::{Audience, Whom};
 use crate::domain::people::{BureauRole, ChannelKind, ChannelStatus, Role};
 
@@ -57,7 +59,8 @@ struct Member {
 }
 
 /// A unit's active people with their active channels, and its active duty
-/// group chats: everything a page's unit audiences choose from.
+/// group chats: everything a page's unit audiences choose from (a unit
+/// with neither has the default, empty staff).
 #[derive(Default)]
 pub(super) struct Staff {
     members: Vec<Member>,
@@ -65,18 +68,23 @@ pub(super) struct Staff {
 }
 
 impl Staff {
-    /// The unit's staff, read only when some audience is the unit's (its
-    /// group chats only when the engineers are).
-    pub(super) async fn of<C: ConnectionTrait>(conn: &C, unit_id: i64, audiences: &[Audience]) -> StoreResult<Self> {
-        let mut staff = Self::default();
-        if !audiences.iter().any(|a| matches!(a.whom(), Whom::Unit(_))) {
+    /// The staff of each of `unit_ids`, read only when some audience is the
+    /// unit's (its group chats only when the engineers are): two queries
+    /// however many units.
+    pub(super) async fn of_units<C: ConnectionTrait>(
+        conn: &C,
+        unit_ids: &[i64],
+        audiences: &[Audience],
+    ) -> StoreResult<HashMap<i64, Self>> {
+        let mut staff: HashMap<i64, Self> = HashMap::new();
+        if unit_ids.is_empty() || !audiences.iter().any(|a| matches!(a.whom(), Whom::Unit(_))) {
             return Ok(staff);
         }
         let active = |_: DynIden, channels: DynIden| {
             Expr::col((channels, channel::Column::Status)).eq(ChannelStatus::Active).into_condition()
         };
         let rows = person::Entity::find()
-            .filter(person::Column::UnitId.eq(unit_id))
+            .filter(person::Column::UnitId.is_in(unit_ids.to_vec()))
             .filter(person::Column::Active.eq(true))
             .join(JoinType::LeftJoin, person::Relation::Channel.def().on_condition(active))
             .select_also(channel::Entity)
@@ -85,7 +93,8 @@ impl Staff {
             .all(conn)
             .await?;
         for (p, c) in rows {
-            if staff.members.last().is_none_or(|m| m.recipient.person_id != Some(p.id)) {
+            let members = &mut staff.entry(p.unit_id).or_default().members;
+            if members.last().is_none_or(|m| m.recipient.person_id != Some(p.id)) {
                 let recipient = Recipient {
                     person_id: Some(p.id),
                     contact_id: None,
@@ -93,29 +102,28 @@ impl Staff {
                     name: p.name,
                     targets: vec![],
                 };
-                staff.members.push(Member { role: p.role, branch_id: p.branch_id, recipient });
+                members.push(Member { role: p.role, branch_id: p.branch_id, recipient });
             }
-            if let (Some(c), Some(m)) = (c, staff.members.last_mut()) {
+            if let (Some(c), Some(m)) = (c, members.last_mut()) {
                 m.recipient.targets.push(Target { channel_id: Some(c.id), kind: c.kind, address: c.address });
             }
         }
         if audiences.contains(&Audience::Engineers) {
             let groups = unit_channel::Entity::find()
-                .filter(unit_channel::Column::UnitId.eq(unit_id))
+                .filter(unit_channel::Column::UnitId.is_in(unit_ids.to_vec()))
                 .filter(unit_channel::Column::Status.eq(ChannelStatus::Active))
                 .order_by_asc(unit_channel::Column::Id)
                 .all(conn)
                 .await?;
-            staff.groups = groups
-                .into_iter()
-                .map(|g| Recipient {
+            for g in groups {
+                staff.entry(g.unit_id).or_default().groups.push(Recipient {
                     person_id: None,
                     contact_id: None,
                     group_id: Some(g.id),
                     name: DUTY_GROUP.to_owned(),
                     targets: vec![Target { channel_id: None, kind: g.kind, address: g.address }],
-                })
-                .collect();
+                });
+            }
         }
         Ok(staff)
     }

@@ -5,8 +5,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
 };
 
 use super::audit::Audit;
@@ -241,65 +240,50 @@ impl Store {
     }
 }
 
-/// Whom "the branch's engineers" means at a moment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Duty {
-    /// No roster: every engineer of the branch, as before rosters.
-    Everyone,
-    /// The roster's person on duty, whatever their role or branch.
-    Person(i64),
-    /// The roster has nobody on duty: the support lead is paged instead.
-    Gap,
-}
-
-/// The duty at `at` for an assignment of `unit_id` at `branch_id`; a
-/// notice that names no branch uses the roster of a unit's only branch.
-pub async fn duty_of<C: ConnectionTrait>(
-    conn: &C,
-    unit_id: i64,
-    branch_id: Option<i64>,
-    at: DateTime<Utc>,
-) -> StoreResult<Duty> {
-    let branch = match branch_id {
-        Some(b) => Some(b),
-        None => only_branch(conn, unit_id).await?,
-    };
-    let Some(branch) = branch else { return Ok(Duty::Everyone) };
-    let on_duty = match load(conn, branch, at).await? {
-        None => return Ok(Duty::Everyone),
-        Some((r, _)) => r.on_duty(at).map(|s| s.person_id),
-    };
-    // Someone deactivated after the roster was written cannot be paged: a gap.
-    Ok(match on_duty {
-        Some(id) if person::Entity::find_by_id(id).one(conn).await?.is_some_and(|p| p.active) => Duty::Person(id),
-        _ => Duty::Gap,
-    })
-}
-
-/// The unit's branch when it has exactly one.
-async fn only_branch<C: ConnectionTrait>(conn: &C, unit_id: i64) -> StoreResult<Option<i64>> {
-    let two = branch::Entity::find().filter(branch::Column::UnitId.eq(unit_id)).limit(2).all(conn).await?;
-    Ok(match two.as_slice() {
-        [only] => Some(only.id),
-        _ => None,
-    })
-}
-
 /// A branch's roster with the overrides that end after `since`.
 pub(super) async fn load<C: ConnectionTrait>(
     conn: &C,
     branch_id: i64,
     since: DateTime<Utc>,
 ) -> StoreResult<Option<(Roster, Vec<RosterOverride>)>> {
-    let Some(r) = roster::Entity::find().filter(roster::Column::BranchId.eq(branch_id)).one(conn).await? else {
-        return Ok(None);
-    };
-    let overrides = roster_override::Entity::find()
-        .filter(roster_override::Column::RosterId.eq(r.id))
+    Ok(load_many(conn, &[branch_id], since).await?.remove(&branch_id))
+}
+
+/// The rosters of `branch_ids` (those that have one) with the overrides
+/// that end after `since`, by branch: two queries however many branches.
+pub(super) async fn load_many<C: ConnectionTrait>(
+    conn: &C,
+    branch_ids: &[i64],
+    since: DateTime<Utc>,
+) -> StoreResult<HashMap<i64, (Roster, Vec<RosterOverride>)>> {
+    if branch_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rosters = roster::Entity::find().filter(roster::Column::BranchId.is_in(branch_ids.to_vec())).all(conn).await?;
+    if rosters.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut overrides: HashMap<i64, Vec<roster_override::Model>> = HashMap::new();
+    for o in roster_override::Entity::find()
+        .filter(roster_override::Column::RosterId.is_in(rosters.iter().map(|r| r.id)))
         .filter(roster_override::Column::UntilAt.gt(since))
         .order_by_asc(roster_override::Column::Id)
         .all(conn)
-        .await?;
+        .await?
+    {
+        overrides.entry(o.roster_id).or_default().push(o);
+    }
+    rosters
+        .into_iter()
+        .map(|r| {
+            let own = overrides.remove(&r.id).unwrap_or_default();
+            Ok((r.branch_id, assemble(&r, own)?))
+        })
+        .collect()
+}
+
+/// The pure roster a stored one describes, with its overrides.
+fn assemble(r: &roster::Model, overrides: Vec<roster_override::Model>) -> StoreResult<(Roster, Vec<RosterOverride>)> {
     let corrupt = |what: &str| StoreError::Corrupt(format!("roster {} has a bad {what}", r.id));
     let rotation = Rotation {
         zone: r.zone.parse().map_err(|_| corrupt("zone"))?,
@@ -315,7 +299,7 @@ pub(super) async fn load<C: ConnectionTrait>(
             .map(|o| Override { person_id: o.person_id, from: o.from_at, until: o.until_at })
             .collect(),
     };
-    Ok(Some((roster, records::all(overrides))))
+    Ok((roster, records::all(overrides)))
 }
 
 async fn member_of<C: ConnectionTrait>(conn: &C, unit_id: i64, person_id: i64) -> StoreResult<bool> {

@@ -5,7 +5,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, expect_json, expect_problem, t0};
+use crate::helpers::{TestApp, expect_json, expect_problem, notice_body, t0};
 use crate::receiver::Receiver;
 use crate::web::Web;
 
@@ -17,6 +17,7 @@ crate::on_both_backends!(
     a_bad_roster_is_refused_field_by_field_and_changes_nothing,
     the_bot_tells_an_engineer_their_duty_starts_and_who_hands_over,
     a_rotation_that_starts_later_warns_of_the_gap_and_can_start_now,
+    notices_issued_together_each_page_their_own_units_duty,
 );
 
 struct Branch {
@@ -34,7 +35,11 @@ impl Branch {
 /// A unit with one branch: two engineers, a liaison and a support lead, each
 /// paged on their own webhook.
 async fn branch(app: &TestApp, hooks: &Receiver) -> (i64, Branch) {
-    let unit = expect_json(app.post("/api/v1/units", &json!({"name": "重庆安盾"})).await, StatusCode::CREATED).await;
+    branch_of(app, hooks, "重庆安盾").await
+}
+
+async fn branch_of(app: &TestApp, hooks: &Receiver, unit: &str) -> (i64, Branch) {
+    let unit = expect_json(app.post("/api/v1/units", &json!({"name": unit})).await, StatusCode::CREATED).await;
     let unit = unit["id"].as_i64().unwrap();
     let b = expect_json(
         app.post(&format!("/api/v1/units/{unit}/branches"), &json!({"name": "渝中分公司", "address": "民族路188号"}))
@@ -298,4 +303,43 @@ async fn a_rotation_that_starts_later_warns_of_the_gap_and_can_start_now(app: Te
     assert!(!page.contains(r#"id="gap-warning""#), "{page}");
     let roster = app.get_ok(&format!("/api/v1/branches/{}/roster", b.id)).await;
     assert_eq!(roster["on_duty"]["name"], "赵磊", "{roster}");
+}
+
+/// Notices issued together are planned together: each still pages its own
+/// unit's duty (the person on duty; the support lead for a gap; every
+/// engineer without a roster), and one naming an unknown unit fails alone.
+async fn notices_issued_together_each_page_their_own_units_duty(app: TestApp) {
+    let hooks = Receiver::start().await;
+    let (on_duty, a) = branch_of(&app, &hooks, "重庆甲").await;
+    weekly(&app, &a, "qian").await;
+    let (gap, b) = branch_of(&app, &hooks, "重庆乙").await;
+    let later = json!({"starts_on": "2026-12-01", "handover": "09:00", "shift_days": 1, "members": [b.person("zhao")]});
+    set_roster(&app, b.id, later).await;
+    let (everyone, c) = branch_of(&app, &hooks, "重庆丙").await;
+    let units = [on_duty, gap, everyone, 999_999];
+    let expected = [
+        vec![a.person("qian"), a.person("liaison")],
+        vec![b.person("liaison"), b.person("lead")],
+        vec![c.person("zhao"), c.person("qian"), c.person("liaison")],
+    ];
+    let answers = futures::future::join_all((0..16usize).map(|i| {
+        let app = &app;
+        async move { (i, app.post("/api/v1/notices", &notice_body(&[units[i % 4]], true)).await) }
+    }))
+    .await;
+    for (i, answer) in answers {
+        let Some(expected) = expected.get(i % 4) else {
+            let problem = expect_problem(answer, StatusCode::UNPROCESSABLE_ENTITY).await;
+            assert_eq!(problem["errors"][0]["code"], "unknown_unit", "notice {i}");
+            continue;
+        };
+        let notice = expect_json(answer, StatusCode::CREATED).await;
+        let id = notice["assignments"][0]["id"].as_i64().unwrap();
+        let pages = app.get_ok(&format!("/api/v1/assignments/{id}/pages")).await;
+        let mut paged: Vec<i64> = pages.as_array().unwrap().iter().filter_map(|p| p["person_id"].as_i64()).collect();
+        paged.sort_unstable();
+        let mut expected = expected.clone();
+        expected.sort_unstable();
+        assert_eq!(paged, expected, "notice {i} to unit {}", units[i % 4]);
+    }
 }

@@ -57,7 +57,7 @@ async fn a_manager_reads_but_is_refused_every_report_before_the_assignment_is_lo
 #[tokio::test]
 async fn another_units_assignment_does_not_exist_for_its_user_nor_for_its_engineers() {
     let w = World::new().await;
-    let theirs = w.core.issue_notice(&w.bureau, crate::world::notice(vec![w.other_unit])).await.unwrap();
+    let theirs = w.core.issue_notice(&w.bureau, crate::world::notice(vec![w.other_unit])).await.unwrap().record;
     let id = theirs.assignments[0].id;
     not_found(w.core.change_assignment(&w.unit_user, id, Change::milestone(Milestone::Acknowledged)).await);
     not_found(w.core.change_assignment(&w.engineer, id, Change::note("不是我们的").unwrap()).await);

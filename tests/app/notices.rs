@@ -9,7 +9,7 @@ use crate::world::{World, denied, notice, refused};
 #[tokio::test]
 async fn the_bureau_issues_one_assignment_per_unit_each_with_its_clock() {
     let w = World::new().await;
-    let record = w.core.issue_notice(&w.bureau, notice(vec![w.unit, w.other_unit])).await.unwrap();
+    let record = w.core.issue_notice(&w.bureau, notice(vec![w.unit, w.other_unit])).await.unwrap().record;
     assert_eq!(record.assignments.len(), 2);
     for a in &record.assignments {
         assert_eq!(a.state.notified_at, w.clock.now());
@@ -39,7 +39,7 @@ async fn a_notice_to_a_unit_that_does_not_exist_is_refused_whole() {
 #[tokio::test]
 async fn a_stored_code_this_version_does_not_know_is_an_error_never_a_default() {
     let w = World::new().await;
-    let record = w.core.issue_notice(&w.bureau, notice(vec![w.unit])).await.unwrap();
+    let record = w.core.issue_notice(&w.bureau, notice(vec![w.unit])).await.unwrap().record;
     let id = record.notice.id;
     let edit = format!("UPDATE notices SET category = 'meteor' WHERE id = {id}");
     sea_orm::ConnectionTrait::execute_unprepared(w.store.db(), &edit).await.unwrap();
@@ -50,7 +50,7 @@ async fn a_stored_code_this_version_does_not_know_is_an_error_never_a_default() 
 #[tokio::test]
 async fn a_stored_document_that_does_not_parse_is_an_error_never_a_default() {
     let w = World::new().await;
-    let record = w.core.issue_notice(&w.bureau, notice(vec![w.unit])).await.unwrap();
+    let record = w.core.issue_notice(&w.bureau, notice(vec![w.unit])).await.unwrap().record;
     let id = record.assignments[0].id;
     let edit = format!("UPDATE assignments SET policy = '{{\"deadline_secs\": \"soon\"}}' WHERE id = {id}");
     sea_orm::ConnectionTrait::execute_unprepared(w.store.db(), &edit).await.unwrap();
@@ -61,7 +61,7 @@ async fn a_stored_document_that_does_not_parse_is_an_error_never_a_default() {
 #[tokio::test]
 async fn a_timeline_event_whose_facts_do_not_parse_is_an_error_never_dropped() {
     let w = World::new().await;
-    let record = w.core.issue_notice(&w.bureau, notice(vec![w.unit])).await.unwrap();
+    let record = w.core.issue_notice(&w.bureau, notice(vec![w.unit])).await.unwrap().record;
     let id = record.assignments[0].id;
     assert_eq!(w.store.timeline(Scope::All, id).await.unwrap().len(), 1, "the dispatch");
     let edit = format!("UPDATE timeline_events SET data = '{{\"unit_id\": 1}}' WHERE assignment_id = {id}");

@@ -16,7 +16,7 @@ fn hidden<T: std::fmt::Debug>(result: StoreResult<T>) {
 #[tokio::test]
 async fn a_unit_reads_its_own_assignment_and_not_another_units() {
     let w = World::new().await;
-    let record = w.core.issue_notice(&w.bureau, notice(vec![w.unit, w.other_unit])).await.unwrap();
+    let record = w.core.issue_notice(&w.bureau, notice(vec![w.unit, w.other_unit])).await.unwrap().record;
     let (mine, theirs) = (record.assignments[0].id, record.assignments[1].id);
     for caller in [&w.unit_user, &w.engineer] {
         let reads = w.core.reads(caller);

@@ -19,7 +19,7 @@ async fn numbers_are_per_phone_and_assignment_and_the_oldest_gives_way() {
     let phone = w.store.create_channel(&by, Scope::All, engineer.person_id, draft, w.clock_now()).await.unwrap().id;
     let mut assignments = Vec::new();
     for _ in 0..100 {
-        let record = w.core.issue_notice(&w.bureau, notice(vec![w.unit])).await.unwrap();
+        let record = w.core.issue_notice(&w.bureau, notice(vec![w.unit])).await.unwrap().record;
         assignments.push(record.assignments[0].id);
     }
     let t = w.clock_now();

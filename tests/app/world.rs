@@ -103,7 +103,7 @@ impl World {
 
     /// A notice to `unit`, issued by the bureau now; returns its assignment.
     pub async fn assignment(&self) -> i64 {
-        let record = self.core.issue_notice(&self.bureau, notice(vec![self.unit])).await.unwrap();
+        let record = self.core.issue_notice(&self.bureau, notice(vec![self.unit])).await.unwrap().record;
         record.assignments[0].id
     }
 }

@@ -88,8 +88,9 @@ async fn issue_notice(
         branch_ids: body.branch_ids,
     })?;
     let caller = Caller::User(actor);
-    let record = state.app.issue_notice(&caller, draft).await?;
-    Ok((StatusCode::CREATED, Json(view(&state, &caller, record, state.clock.now()).await?)))
+    let issued = state.app.issue_notice(&caller, draft).await?;
+    let view = NoticeView::new(issued.record, &issued.unit_names, state.tz, state.clock.now());
+    Ok((StatusCode::CREATED, Json(view)))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

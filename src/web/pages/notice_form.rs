@@ -326,7 +326,7 @@ async fn submit(State(state): State<AppState>, posted: Posted<NoticeForm>) -> Re
         return Ok(page.into_response());
     }
     match state.app.issue_notice(&session.caller(), draft).await {
-        Ok(record) => Ok(Redirect::to(&format!("/notices/{}", record.notice.id)).into_response()),
+        Ok(issued) => Ok(Redirect::to(&format!("/notices/{}", issued.record.notice.id)).into_response()),
         Err(AppError::Store(StoreError::Domain(DomainError::Invalid(errors)))) => {
             form_page(&state, session, &posted.path, v, errors).await
         }
