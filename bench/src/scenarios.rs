@@ -223,13 +223,13 @@ async fn burst(
         backend,
         format!("burst: notices accepted ({} notices, {} clients, webhooks)", b.notices, sizes.burst_clients),
         format!("{accepted:.0}/s"),
-        Target::at_least(accepted, 500.0, "≥ 500/s"),
+        Target::at_least(accepted, 1000.0, "≥ 1000/s"),
     );
     table.add(
         backend,
         "burst: notices with every page delivered",
         format!("{delivered:.0}/s"),
-        Target::at_least(delivered, 500.0, "≥ 500/s"),
+        Target::at_least(delivered, 1000.0, "≥ 1000/s"),
     );
     let pages = &b.pages;
     let each_once = pages.received == pages.expected && pages.repeated == 0;

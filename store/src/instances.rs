@@ -90,6 +90,7 @@ impl Store {
             .rows_affected;
         if released > 0 {
             tracing::warn!(released, "took back the pages of an instance that is gone");
+            self.leases.now();
             self.wake();
         }
         Ok(released)

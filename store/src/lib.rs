@@ -31,6 +31,7 @@ pub mod instruction_follow_ups;
 pub mod instructions;
 mod intake;
 mod json_text;
+mod leases;
 pub mod notices;
 pub mod outbox;
 pub mod page_reports;
@@ -150,6 +151,8 @@ pub struct Store {
     page_writer: Arc<dyn PageWriter>,
     /// Notices waiting to be written together.
     intake: Arc<intake::Intake>,
+    /// When the outbox next looks for leases that ran out.
+    leases: Arc<leases::LeaseWatch>,
 }
 
 /// Prepared statements kept per connection: room for every statement the
@@ -215,6 +218,7 @@ impl Store {
             audit_key,
             page_writer,
             intake: Arc::new(intake::Intake::default()),
+            leases: Arc::default(),
         })
     }
 

@@ -65,7 +65,8 @@ impl Store {
             .order_by_asc(page::Column::LeaseUntil)
             .one(self.db())
             .await?
-            .and_then(|p| p.lease_until);
+            .and_then(|p| p.lease_until)
+            .map(|expired| self.leases.seen_at(expired));
         Ok(match (queued, leased) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -73,10 +74,12 @@ impl Store {
     }
 
     /// Takes up to `limit` due pages for sending, in one transaction: queued
-    /// and due, or left `sending` by a sender whose lease ran out. The claim
-    /// commits before the send, so a crash mid-send leaves the pages to be
-    /// retried. Each kind is its own query on the (status, …) index: one
-    /// query with an OR between them scanned every page ever sent.
+    /// and due, or left `sending` by a sender whose lease ran out (looked for
+    /// at most once a `leases::EVERY`, or at once after `release_dead_claims`
+    /// handed pages back). The claim commits before the send, so a crash
+    /// mid-send leaves the pages to be retried. Each kind is its own query on
+    /// the (status, …) index: one query with an OR between them scanned every
+    /// page ever sent.
     #[tracing::instrument(skip_all)]
     pub async fn claim_pages(&self, now: DateTime<Utc>, lease: chrono::Duration, limit: u64) -> StoreResult<Vec<Page>> {
         let txn = self.db().begin().await?;
@@ -92,7 +95,10 @@ impl Store {
             }
             q
         };
-        let mut pages = readable(&txn, due(DeliveryStatus::Sending, page::Column::LeaseUntil), now).await?;
+        let mut pages = Vec::new();
+        if self.leases.due(now) {
+            pages = readable(&txn, due(DeliveryStatus::Sending, page::Column::LeaseUntil), now).await?;
+        }
         if (pages.len() as u64) < limit {
             let queued = due(DeliveryStatus::Queued, page::Column::NextAttemptAt).limit(limit - pages.len() as u64);
             pages.extend(readable(&txn, queued, now).await?);
